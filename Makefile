@@ -1,0 +1,60 @@
+# Kickoff: every target sets itself up from a fresh clone.
+#   make synth   venv + npm ci, synthesize config/$(ENV).yaml with every check, print the summary
+#   make test    the same set-up, then pytest
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := synth
+
+PYTHON ?= python3
+ENV ?= prod
+VENV := .venv
+PY := $(VENV)/bin/python
+CDK := node_modules/.bin/cdk
+CDK_FLAGS := --no-notices --no-version-reporting
+
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_CLI_TELEMETRY := true
+# cdk.json runs `python3 app.py`; the venv's python3 must come first.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: synth test setup setup-runtime clean lock help
+
+help:
+	@echo "make synth [ENV=prod|dev]  set up, synthesize with all checks, print the summary"
+	@echo "make test                  set up, run pytest"
+	@echo "make lock                  re-pin transitive Python dependencies into constraints.txt"
+	@echo "make clean                 remove cdk.out and caches (keeps .venv and node_modules)"
+
+$(VENV)/.runtime: requirements.txt constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup-runtime: $(VENV)/.runtime node_modules/.installed
+setup: $(VENV)/.dev node_modules/.installed
+
+synth: setup-runtime
+	rm -rf cdk.out
+	$(CDK) synth --quiet $(CDK_FLAGS) -c env=$(ENV)
+	$(PY) -m kickoff check --outdir cdk.out
+
+test: setup
+	$(PY) -m pytest
+
+lock:
+	rm -rf build/lock-venv
+	$(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	build/lock-venv/bin/pip freeze --exclude-editable | sort -f > constraints.txt
+	rm -rf build/lock-venv
+
+clean:
+	rm -rf cdk.out cdk.out.* .pytest_cache .hypothesis build

@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+"""Kickoff CDK app: load config -> build stacks -> attach checks -> synth.
+
+Select the config with ``-c env=NAME`` (config/NAME.yaml, default prod) or
+``-c config=PATH``; works under ``cdk synth`` and as ``python app.py -c env=dev``.
+"""
+
+import os
+import sys
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from kickoff.application import create_app, parse_context_args, pin_availability_zones  # noqa: E402
+from kickoff.compliance.checks import attach_checks  # noqa: E402
+from kickoff.config import ConfigError, load_for_context  # noqa: E402
+from kickoff.stacks import build_deployment  # noqa: E402
+
+
+def main() -> int:
+    app = create_app(parse_context_args(sys.argv[1:]))
+    try:
+        config = load_for_context(app.node.try_get_context("env"), app.node.try_get_context("config"))
+    except ConfigError as error:
+        print(f"kickoff: {error}", file=sys.stderr)
+        return 2
+    pin_availability_zones(app, config)
+    deployment = build_deployment(app, config)
+    attach_checks(app, deployment)
+    app.synth()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,7 @@
+"""``python -m kickoff``: see kickoff.cli."""
+
+import sys
+
+from kickoff.cli import main
+
+sys.exit(main())

@@ -1,0 +1,77 @@
+"""Create the CDK App with the project's context, independent of how it is launched.
+
+``cdk synth`` passes cdk.json and cdk.context.json through the environment; ``python
+app.py`` and the tests do not, so both files are read here as well. The AZs of every
+cell come from config and are written into the context before any stack exists, so
+synth never looks them up in AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+
+from kickoff.config.context import availability_zone_context
+from kickoff.config.models import KickoffConfig
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def project_context(root: Path = REPO_ROOT) -> dict[str, Any]:
+    """Feature flags from cdk.json plus the committed cdk.context.json."""
+    context: dict[str, Any] = {}
+    cdk_json = root / "cdk.json"
+    if cdk_json.is_file():
+        context.update(json.loads(cdk_json.read_text())["context"])
+    cached = root / "cdk.context.json"
+    if cached.is_file():
+        context.update(json.loads(cached.read_text()))
+    return context
+
+
+def create_app(
+    context: dict[str, Any] | None = None, *, outdir: str | None = None, validation: bool | None = None
+) -> cdk.App:
+    """An App with project context merged under ``context`` (command-line values win).
+
+    ``validation=False`` turns off aws-cdk-lib's built-in CloudFormation validation
+    (about 3 s per synth); the cdk-nag packs still run. None keeps the CDK default, which
+    also honours ``CDK_VALIDATION`` and ``cdk synth --no-validation``.
+    """
+    merged = {**project_context(), **(context or {})}
+    kwargs: dict[str, Any] = {"context": merged}
+    if outdir is None and "CDK_OUTDIR" not in os.environ:
+        outdir = str(REPO_ROOT / "cdk.out")  # python app.py: write where cdk synth would
+    if outdir is not None:
+        kwargs["outdir"] = outdir
+    if validation is not None:
+        kwargs["builtin_cloud_formation_validation"] = validation
+    return cdk.App(**kwargs)
+
+
+def pin_availability_zones(app: cdk.App, config: KickoffConfig) -> None:
+    """Write the config's AZs into the app context. Call before any stack is created."""
+    for key, zones in availability_zone_context(config).items():
+        app.node.set_context(key, zones)
+
+
+def parse_context_args(argv: list[str]) -> dict[str, str]:
+    """``-c key=value`` / ``--context key=value`` pairs, as ``cdk`` accepts them."""
+    context: dict[str, str] = {}
+    it = iter(argv)
+    for arg in it:
+        if arg in ("-c", "--context"):
+            pair = next(it, "")
+        elif arg.startswith("--context="):
+            pair = arg.split("=", 1)[1]
+        else:
+            raise SystemExit(f"app.py: unexpected argument {arg!r}; use -c key=value (e.g. -c env=dev)")
+        if "=" not in pair:
+            raise SystemExit(f"app.py: context {pair!r} must be key=value")
+        key, value = pair.split("=", 1)
+        context[key] = value
+    return context

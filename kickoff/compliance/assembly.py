@@ -1,0 +1,79 @@
+"""Read a synthesized cloud assembly (cdk.out): stacks, templates and the validation report."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class StackArtifact:
+    """One CloudFormation stack in the assembly."""
+
+    name: str
+    region: str
+    account: str
+    template_path: str
+    dependencies: tuple[str, ...]
+
+    def template(self) -> dict:
+        """The template as a dict."""
+        return json.loads(Path(self.template_path).read_text())
+
+    @property
+    def size_bytes(self) -> int:
+        """Template size on disk."""
+        return Path(self.template_path).stat().st_size
+
+
+def read_stacks(outdir: Path | str) -> list[StackArtifact]:
+    """Every stack artifact in ``outdir``, in manifest order."""
+    outdir = Path(outdir)
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    stacks = []
+    for name, artifact in manifest.get("artifacts", {}).items():
+        if artifact.get("type") != "aws:cloudformation:stack":
+            continue
+        account, region = artifact["environment"].removeprefix("aws://").split("/")
+        stacks.append(
+            StackArtifact(
+                name=name,
+                region=region,
+                account=account,
+                template_path=str(outdir / artifact["properties"]["templateFile"]),
+                dependencies=tuple(d for d in artifact.get("dependencies", []) if not d.endswith(".assets")),
+            )
+        )
+    return stacks
+
+
+def missing_context(outdir: Path | str) -> list[str]:
+    """Context keys the app asked for but did not have (each would be an AWS lookup)."""
+    manifest = json.loads((Path(outdir) / "manifest.json").read_text())
+    return [m["key"] for m in manifest.get("missing", [])]
+
+
+@dataclass
+class PackCounts:
+    """Findings of one validation plugin, per stack."""
+
+    open: Counter = field(default_factory=Counter)
+    acknowledged: Counter = field(default_factory=Counter)
+
+
+def validation_counts(outdir: Path | str) -> dict[str, PackCounts]:
+    """Open and acknowledged findings per plugin and stack, from validation-report.json."""
+    path = Path(outdir) / "validation-report.json"
+    if not path.is_file():
+        return {}
+    report = json.loads(path.read_text())
+    counts: dict[str, PackCounts] = {}
+    for plugin in report.get("pluginReports", []):
+        pack = counts.setdefault(plugin["pluginName"], PackCounts())
+        for kind, bucket in (("violations", pack.open), ("suppressedViolations", pack.acknowledged)):
+            for violation in plugin.get(kind, []):
+                for construct in violation.get("violatingConstructs", []):
+                    bucket[construct["constructPath"].split("/", 1)[0]] += 1
+    return counts

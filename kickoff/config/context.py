@@ -1,0 +1,34 @@
+"""CDK context derived from config: the entries CDK would otherwise look up in AWS."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kickoff.config.loader import CONFIG_DIR, REPO_ROOT, load_config
+from kickoff.config.models import KickoffConfig
+
+CONTEXT_FILE = REPO_ROOT / "cdk.context.json"
+
+
+def availability_zone_context(config: KickoffConfig) -> dict[str, list[str]]:
+    """AZs per account and Region, keyed as the CDK availability-zones provider keys them."""
+    return {
+        f"availability-zones:account={config.account}:region={region.name}": list(region.zones)
+        for region in config.regions
+    }
+
+
+def expected_context_file(config_dir: Path = CONFIG_DIR) -> dict[str, list[str]]:
+    """What cdk.context.json must hold for every config in ``config_dir``."""
+    entries: dict[str, list[str]] = {}
+    for path in sorted(config_dir.glob("*.yaml")):
+        entries.update(availability_zone_context(load_config(path)))
+    return dict(sorted(entries.items()))
+
+
+def write_context_file(path: Path = CONTEXT_FILE, config_dir: Path = CONFIG_DIR) -> dict[str, list[str]]:
+    """Regenerate cdk.context.json from the configs; returns what was written."""
+    entries = expected_context_file(config_dir)
+    path.write_text(json.dumps(entries, indent=2) + "\n")
+    return entries

@@ -1,0 +1,240 @@
+"""Load ``config/<env>.yaml`` into a validated ``KickoffConfig``, or fail with one clear message.
+
+The message names the file, the line, the field path (``services[1].min_tasks``) and a
+fix, for every problem found, so one run shows everything to correct. No traceback:
+callers print ``str(ConfigError)`` and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from kickoff.config.errors import ConfigError, FieldProblem
+from kickoff.config.models import SLUG_PATTERN, KickoffConfig
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CONFIG_DIR = REPO_ROOT / "config"
+DEFAULT_ENV = "prod"
+
+Loc = tuple[str | int, ...]
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate mapping keys instead of keeping the last one."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, yaml.Node] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key '{key}' (first at line {seen[key].start_mark.line + 1})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def config_path_for(env: str | None = None, config_file: str | None = None, *, config_dir: Path = CONFIG_DIR) -> Path:
+    """Resolve ``-c config=FILE`` (wins) or ``-c env=NAME`` (``config/NAME.yaml``) to a path."""
+    if config_file:
+        return Path(config_file)
+    name = env or DEFAULT_ENV
+    path = config_dir / f"{name}.yaml"
+    if not path.is_file():
+        available = sorted(p.stem for p in config_dir.glob("*.yaml"))
+        raise ConfigError(
+            f"{_display(path)}: no config for environment '{name}'.\n"
+            f"  Fix: pass -c env=<name> with one of: {', '.join(available) or '(none found)'}, "
+            f"or create {_display(path)}."
+        )
+    return path
+
+
+def load_config(path: Path | str, *, expected_environment: str | None = None) -> KickoffConfig:
+    """Parse and validate one config file. Raises ``ConfigError`` with the full message."""
+    path = Path(path)
+    shown = _display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{shown}: cannot read the file ({exc.strerror}).\n  Fix: check the path.") from None
+    try:
+        root = yaml.compose(text, Loader=_UniqueKeyLoader)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f"{shown}:{mark.line + 1}" if mark else shown
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{where}: the file is not valid YAML: {problem}.\n  Fix: correct the YAML syntax there.") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{shown}: expected a mapping of settings at the top level.\n  Fix: start with keys like 'environment:'.")
+    try:
+        config = KickoffConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, shown, root, KickoffConfig)) from None
+    if expected_environment is not None and config.environment != expected_environment:
+        raise ConfigError(
+            f"{shown}:{_line(root, ('environment',))} environment: the file declares '{config.environment}' "
+            f"but was selected as env '{expected_environment}'.\n"
+            f"  Fix: set environment: {expected_environment}, or select it with -c env={config.environment}."
+        )
+    return config
+
+
+def load_for_context(env: str | None, config_file: str | None) -> KickoffConfig:
+    """Load the config named by the CDK context keys ``env`` and ``config``."""
+    path = config_path_for(env, config_file)
+    return load_config(path, expected_environment=None if config_file else (env or DEFAULT_ENV))
+
+
+# ---------------------------------------------------------------------------------------
+# Error formatting
+
+
+def format_validation_error(exc: ValidationError, shown: str, root: yaml.Node | None, model: type[BaseModel]) -> str:
+    """One message for all of a ValidationError's problems, each with line, path and fix."""
+    errors = _meaningful(exc.errors(include_url=False))
+    lines = [f"{shown}: invalid config ({len(errors)} problem{'s' if len(errors) != 1 else ''})"]
+    for err in errors:
+        loc, problem, fix = _explain(err, model)
+        line = _line(root, loc)
+        where = f"{shown}:{line}" if line else shown
+        lines.append(f"  {where}: {_path(loc) or '(top level)'}: {problem}")
+        lines.append(f"    Fix: {fix}")
+    return "\n".join(lines)
+
+
+def _meaningful(errors: list[Any]) -> list[Any]:
+    """Drop follow-on errors: a list reported too short only because its items failed."""
+    item_locs = {tuple(e["loc"][:-1]) for e in errors if len(e["loc"]) > 1}
+    item_locs |= {loc[:i] for loc in list(item_locs) for i in range(1, len(loc))}
+    return [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in item_locs)]
+
+
+def _explain(err: dict[str, Any], model: type[BaseModel]) -> tuple[Loc, str, str]:
+    loc: Loc = tuple(err["loc"])
+    kind = err["type"]
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, FieldProblem):
+        return loc + cause.loc, cause.problem, cause.fix
+    message = err["msg"]
+    if kind == "value_error":
+        message = message.removeprefix("Value error, ")
+        if " Fix: " in message:
+            problem, fix = message.split(" Fix: ", 1)
+            return loc, problem.rstrip("."), fix
+        return loc, message, "correct the value"
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        allowed = _fields_at(model, loc[:-1])
+        guess = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f"did you mean '{guess[0]}'? " if guess else ""
+        return loc, f"unknown key '{key}'", f"{hint}remove or rename it; allowed keys here: {', '.join(allowed)}"
+    if kind == "missing":
+        desc = _description_at(model, loc)
+        return loc, "required field is missing", f"add '{loc[-1]}'" + (f": {desc}" if desc else "")
+    if kind in ("literal_error", "enum"):
+        return loc, f"{message} (got {err.get('input')!r})", "use one of the listed values"
+    if kind == "string_pattern_mismatch":
+        pattern = err["ctx"]["pattern"]
+        if pattern == SLUG_PATTERN:
+            fix = "use 3 to 32 lower-case letters, digits and hyphens, starting with a letter"
+        else:
+            desc = _description_at(model, loc)
+            fix = f"give {_first_sentence(desc)}" if desc else f"match the pattern {pattern}"
+        return loc, f"{err.get('input')!r} has the wrong form", fix
+    if kind.startswith(("greater_than", "less_than")) or kind in ("too_short", "too_long"):
+        return loc, f"{message} (got {err.get('input')!r})", "change the value to fit that bound"
+    return loc, f"{message} (got {err.get('input')!r})", "give a value of the expected type"
+
+
+def _path(loc: Sequence[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line(root: yaml.Node | None, loc: Iterable[str | int]) -> int | None:
+    """1-based line of the deepest YAML node that ``loc`` reaches."""
+    node = root
+    if node is None:
+        return None
+    best = node.start_mark.line + 1
+    for part in loc:
+        nxt = None
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value == str(part):
+                    nxt, best = value_node, key_node.start_mark.line + 1
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            nxt = node.value[part]
+            best = nxt.start_mark.line + 1
+        if nxt is None:
+            break
+        node = nxt
+    return best
+
+
+def _submodel(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
+    """The model class found by walking ``loc`` from ``model`` (skipping list indices)."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None:
+            return None
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(str(part))
+        if field is None:
+            return None
+        current = _model_in(field.annotation)
+    return current
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _fields_at(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
+    sub = _submodel(model, loc)
+    return sorted(sub.model_fields) if sub else []
+
+
+def _description_at(model: type[BaseModel], loc: Sequence[str | int]) -> str | None:
+    parent = _submodel(model, loc[:-1])
+    if parent is None:
+        return None
+    field = parent.model_fields.get(str(loc[-1]))
+    return field.description if field else None
+
+
+def _first_sentence(text: str) -> str:
+    first = text.split(". ")[0].rstrip(".")
+    return first[:1].lower() + first[1:]
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,497 @@
+"""The Kickoff config: one validated model per concern, composed into ``KickoffConfig``.
+
+Every field documents its unit and default. Cross-field rules live in model validators
+and raise ``FieldProblem`` so the loader can name the exact field and the fix.
+A config that validates here is safe to hand to CDK; constructs still re-check the
+slice they receive (validate, then build).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from kickoff.config.errors import FieldProblem
+from kickoff.config.regions import KNOWN_REGIONS, MRSC_REGION_SETS, mrsc_region_set
+
+# Fargate task-level CPU units -> valid memory sizes (MiB). Source: Amazon ECS
+# developer guide, "Task CPU and memory" (Linux, platform version 1.4.0).
+FARGATE_CPU_MEMORY: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4096 + 1, 1024)),
+    1024: tuple(range(2048, 8192 + 1, 1024)),
+    2048: tuple(range(4096, 16384 + 1, 1024)),
+    4096: tuple(range(8192, 30720 + 1, 1024)),
+    8192: tuple(range(16384, 61440 + 1, 4096)),
+    16384: tuple(range(32768, 122880 + 1, 8192)),
+}
+
+# CloudWatch Logs accepts only these retention periods (days).
+LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+    2557, 2922, 3288, 3653,
+)
+
+SLUG_PATTERN = r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$"
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
+
+
+class StrictModel(BaseModel):
+    """Base for every config model: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class RegionConfig(StrictModel):
+    """One active-active cell: a Region with its own VPC, ALB and services."""
+
+    name: str = Field(description="AWS Region code, e.g. us-east-1. No default.")
+    vpc_cidr: str = Field(
+        description=(
+            "IPv4 CIDR of the cell VPC, /16 to /18 (each AZ takes a /20 private and a /24 public subnet); "
+            "must not overlap another cell's. No default."
+        )
+    )
+    availability_zones: tuple[str, ...] | None = Field(
+        default=None,
+        description=(
+            "AZ names the cell spans (2 to 6). Default: the Region's a, b and c zones. "
+            "Given explicitly so synth never asks AWS which zones exist."
+        ),
+    )
+    fargate_vcpu_quota: int = Field(
+        default=4000,
+        gt=0,
+        description=(
+            "The account's Fargate On-Demand vCPU quota in this Region (Service Quotas "
+            "L-3032A538), in vCPU. Default 4000. Plans that exceed it are rejected."
+        ),
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        if value not in KNOWN_REGIONS:
+            close = [r for r in sorted(KNOWN_REGIONS) if r.split("-")[0] == value.split("-")[0]]
+            hint = f" Known Regions with that prefix: {', '.join(close)}." if close else ""
+            raise ValueError(f"unknown AWS Region '{value}'. Fix: use a Region code such as us-east-1.{hint}")
+        return value
+
+    @field_validator("vpc_cidr")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        try:
+            net = ipaddress.IPv4Network(value, strict=True)
+        except ValueError as exc:
+            raise ValueError(f"'{value}' is not an IPv4 network ({exc}). Fix: use a form like 10.10.0.0/16.") from None
+        if not 16 <= net.prefixlen <= 18:
+            raise ValueError(
+                f"'{value}' is a /{net.prefixlen}, too small for a /20 private subnet per AZ. "
+                "Fix: use a prefix between /16 and /18."
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _zones(self) -> RegionConfig:
+        zones = self.availability_zones
+        if zones is None:
+            return self
+        pattern = re.compile(rf"^{re.escape(self.name)}[a-z]$")
+        bad = [z for z in zones if not pattern.match(z)]
+        if bad:
+            raise FieldProblem(
+                ("availability_zones",),
+                f"{', '.join(bad)} {'is' if len(bad) == 1 else 'are'} not zone names of {self.name}",
+                f"use names like {self.name}a, {self.name}b, {self.name}c",
+            )
+        if len(set(zones)) != len(zones):
+            raise FieldProblem(("availability_zones",), "a zone is listed twice", "list each zone once")
+        if not 2 <= len(zones) <= 6:
+            raise FieldProblem(
+                ("availability_zones",),
+                f"{len(zones)} zones listed",
+                "list between 2 and 6 zones (3 is recommended for static stability)",
+            )
+        return self
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        """The AZs the cell spans, with the default applied."""
+        return self.availability_zones or tuple(f"{self.name}{s}" for s in "abc")
+
+
+class DomainConfig(StrictModel):
+    """Public DNS the platform answers on. Both fields are required."""
+
+    name: str = Field(
+        description="Apex of the platform's names, e.g. live.example.com. Cells answer on origin.<name>."
+    )
+    hosted_zone_id: str = Field(
+        description="ID of the existing public Route 53 hosted zone for `name`, e.g. Z0123456789ABCDEFGHIJ."
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _dns_name(cls, value: str) -> str:
+        value = value.rstrip(".").lower()
+        label = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+        if not re.fullmatch(rf"{label}(\.{label})+", value):
+            raise ValueError(f"'{value}' is not a DNS name. Fix: give a name like live.example.com.")
+        return value
+
+    @field_validator("hosted_zone_id")
+    @classmethod
+    def _zone_id(cls, value: str) -> str:
+        if not re.fullmatch(r"Z[A-Z0-9]{4,31}", value):
+            raise ValueError(
+                f"'{value}' is not a Route 53 hosted zone ID. "
+                "Fix: copy the ID (starts with Z, e.g. Z0123456789ABCDEFGHIJ) from the Route 53 console."
+            )
+        return value
+
+
+class NetworkConfig(StrictModel):
+    """VPC layout shared by every cell."""
+
+    nat_gateways_per_az: bool = Field(
+        default=True,
+        description=(
+            "One NAT gateway per AZ (true, default) so an AZ failure cannot cut the others' egress; "
+            "false uses a single NAT gateway (cheaper, for non-production)."
+        ),
+    )
+    flow_log_traffic: Literal["ALL", "ACCEPT", "REJECT"] = Field(
+        default="ALL", description="Which traffic VPC flow logs record. Default ALL."
+    )
+
+
+class LoggingConfig(StrictModel):
+    """Retention of logs the platform writes."""
+
+    retention_days: int = Field(
+        default=30,
+        description="CloudWatch Logs retention for service logs, in days (a CloudWatch-allowed value). Default 30.",
+    )
+    access_log_expiration_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="Days before ALB access logs and VPC flow logs in the cell log bucket expire. Default 90.",
+    )
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        if value not in LOG_RETENTION_DAYS:
+            allowed = ", ".join(str(v) for v in LOG_RETENTION_DAYS)
+            raise ValueError(f"{value} days is not a CloudWatch Logs retention period. Fix: use one of {allowed}.")
+        return value
+
+
+class ServiceConfig(StrictModel):
+    """One containerised service, deployed identically in every cell."""
+
+    name: Slug = Field(description="Service name, lower-case slug; used in resource names. No default.")
+    image: str = Field(description="Container image URI with an immutable tag or digest. No default.")
+    cpu: int = Field(description="Fargate task CPU units (1024 = 1 vCPU). No default.")
+    memory_mib: int = Field(description="Fargate task memory in MiB; must be valid for `cpu`. No default.")
+    container_port: int = Field(ge=1, le=65535, description="Port the container listens on. No default.")
+    health_check_path: str = Field(
+        pattern=r"^/[A-Za-z0-9._~/-]*$", description="HTTP path the ALB health check requests, e.g. /healthz."
+    )
+    path_patterns: tuple[str, ...] = Field(
+        min_length=1,
+        max_length=5,
+        description="ALB path patterns routed to this service (1 to 5, an ALB rule limit), e.g. ['/api/*'].",
+    )
+    min_tasks: int = Field(ge=1, description="Tasks per cell outside scheduled peaks. No default.")
+    max_tasks: int = Field(ge=1, le=5000, description="Upper bound for autoscaling per cell. No default.")
+    requests_per_second_per_task: float = Field(
+        gt=0, description="Requests/s one task serves at 100% utilisation (from load tests). No default."
+    )
+    target_utilization_percent: int = Field(
+        default=60,
+        ge=10,
+        le=90,
+        description="Target for CPU and request-count target tracking, in percent. Default 60.",
+    )
+    health_check_grace_seconds: int = Field(
+        default=60, ge=0, le=2_147_483_647, description="ECS health-check grace period after task start, s. Default 60."
+    )
+    run_as_user: str = Field(
+        default="1000:1000",
+        pattern=r"^[1-9][0-9]*(:[0-9]+)?$",
+        description="Non-root UID[:GID] the container runs as. Default 1000:1000.",
+    )
+    environment: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra non-secret environment variables. Default none. Secrets belong in Secrets Manager.",
+    )
+
+    @field_validator("cpu")
+    @classmethod
+    def _cpu(cls, value: int) -> int:
+        if value not in FARGATE_CPU_MEMORY:
+            raise ValueError(
+                f"{value} is not a Fargate CPU size. Fix: use one of {', '.join(map(str, FARGATE_CPU_MEMORY))}."
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _cross_fields(self) -> ServiceConfig:
+        allowed = FARGATE_CPU_MEMORY.get(self.cpu, ())
+        if allowed and self.memory_mib not in allowed:
+            raise FieldProblem(
+                ("memory_mib",),
+                f"{self.memory_mib} MiB is not a valid Fargate memory size for cpu {self.cpu}",
+                f"for cpu {self.cpu} use one of {', '.join(map(str, allowed))} MiB",
+            )
+        if self.min_tasks > self.max_tasks:
+            raise FieldProblem(
+                ("min_tasks",),
+                f"min_tasks ({self.min_tasks}) is greater than max_tasks ({self.max_tasks})",
+                "set min_tasks <= max_tasks",
+            )
+        for key in self.environment:
+            if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", key) or key.startswith("KICKOFF_"):
+                raise FieldProblem(
+                    ("environment", key),
+                    f"'{key}' is not an allowed variable name",
+                    "use UPPER_SNAKE_CASE and avoid the KICKOFF_ prefix, which the platform sets",
+                )
+        return self
+
+    @property
+    def vcpu(self) -> float:
+        """Task size in vCPU."""
+        return self.cpu / 1024
+
+
+class KeyType(str, Enum):
+    """DynamoDB scalar attribute types usable in keys."""
+
+    string = "string"
+    number = "number"
+    binary = "binary"
+
+
+class KeyAttribute(StrictModel):
+    """A key attribute of the global table."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,255}$", description="Attribute name.")
+    type: KeyType = Field(default=KeyType.string, description="string, number or binary. Default string.")
+
+
+class ProvisionedCapacity(StrictModel):
+    """Autoscaled provisioned capacity bounds, per replica."""
+
+    min_read: int = Field(ge=1, description="Minimum read capacity units.")
+    max_read: int = Field(ge=1, description="Maximum read capacity units.")
+    min_write: int = Field(ge=1, description="Minimum write capacity units.")
+    max_write: int = Field(ge=1, description="Maximum write capacity units.")
+    target_utilization_percent: int = Field(default=70, ge=20, le=90, description="Autoscaling target. Default 70.")
+
+    @model_validator(mode="after")
+    def _bounds(self) -> ProvisionedCapacity:
+        for kind in ("read", "write"):
+            low, high = getattr(self, f"min_{kind}"), getattr(self, f"max_{kind}")
+            if low > high:
+                raise FieldProblem((f"min_{kind}",), f"min_{kind} ({low}) > max_{kind} ({high})", f"set min_{kind} <= max_{kind}")
+        return self
+
+
+class TableConfig(StrictModel):
+    """The DynamoDB global table shared by all cells, with one replica per cell Region."""
+
+    name: Slug = Field(
+        description="Logical table name; the physical name is <app>-<environment>-<name>. No default."
+    )
+    partition_key: KeyAttribute = Field(description="Partition key. No default.")
+    sort_key: KeyAttribute | None = Field(default=None, description="Sort key. Default none.")
+    billing_mode: Literal["on_demand", "provisioned"] = Field(
+        default="on_demand", description="on_demand (default) or provisioned with autoscaling."
+    )
+    provisioned: ProvisionedCapacity | None = Field(
+        default=None, description="Capacity bounds; required when billing_mode is provisioned."
+    )
+    consistency: Literal["eventual", "strong"] = Field(
+        default="eventual",
+        description=(
+            "eventual (default): multi-Region eventual consistency. strong: multi-Region strong "
+            "consistency (RPO 0), which needs exactly 3 cell Regions, or 2 plus witness_region, in one Region set."
+        ),
+    )
+    witness_region: str | None = Field(
+        default=None, description="MRSC witness Region when only 2 cells exist (strong consistency only)."
+    )
+    encryption: Literal["aws_managed", "customer_managed"] = Field(
+        default="aws_managed",
+        description=(
+            "aws_managed (default): the AWS managed key aws/dynamodb in each Region. customer_managed: "
+            "a customer managed KMS key per Region, with rotation, created by a Keys stack in that Region."
+        ),
+    )
+    point_in_time_recovery_days: int = Field(
+        default=35, ge=1, le=35, description="PITR recovery window in days, on every replica. Default 35."
+    )
+
+    @model_validator(mode="after")
+    def _billing(self) -> TableConfig:
+        if self.billing_mode == "provisioned" and self.provisioned is None:
+            raise FieldProblem(
+                ("provisioned",),
+                "billing_mode is provisioned but no capacity bounds are given",
+                "add provisioned: {min_read, max_read, min_write, max_write}, or use billing_mode: on_demand",
+            )
+        if self.billing_mode == "on_demand" and self.provisioned is not None:
+            raise FieldProblem(
+                ("provisioned",), "capacity bounds given for an on_demand table", "remove provisioned, or set billing_mode: provisioned"
+            )
+        if self.witness_region is not None and self.consistency != "strong":
+            raise FieldProblem(
+                ("witness_region",),
+                "a witness Region only exists for strong (MRSC) consistency",
+                "remove witness_region, or set consistency: strong",
+            )
+        return self
+
+
+class ResilienceConfig(StrictModel):
+    """Declared recovery objectives, checked against the synthesized templates."""
+
+    rto_seconds: int = Field(
+        ge=1, description="Recovery time objective: longest tolerated time for traffic to leave a failed Region, s."
+    )
+    rpo_seconds: int = Field(ge=0, description="Recovery point objective: most data loss tolerated, s.")
+
+
+class KickoffConfig(StrictModel):
+    """Everything one environment of Kickoff is built from."""
+
+    app: Slug = Field(default="kickoff", description="Application name; prefixes stack and resource names. Default kickoff.")
+    environment: Slug = Field(description="Environment name, e.g. prod or dev; matches config/<environment>.yaml.")
+    production: bool = Field(
+        default=False, description="Turns on production-only guardrails (e.g. NAT per AZ). Default false."
+    )
+    account: str = Field(pattern=r"^\d{12}$", description="The 12-digit AWS account ID all stacks deploy to, quoted. No default.")
+    primary_region: str = Field(description="Region of the Data stack; must be one of `regions`. No default.")
+    regions: tuple[RegionConfig, ...] = Field(min_length=1, description="The cells, one per Region. No default.")
+    domain: DomainConfig = Field(description="The platform's public DNS name and Route 53 hosted zone. Required.")
+    network: NetworkConfig = Field(default_factory=NetworkConfig, description="VPC layout. Defaults as listed.")
+    logging: LoggingConfig = Field(default_factory=LoggingConfig, description="Log retention. Defaults as listed.")
+    services: tuple[ServiceConfig, ...] = Field(min_length=1, description="Services in every cell. No default.")
+    table: TableConfig = Field(description="The global table. Required.")
+    resilience: ResilienceConfig = Field(description="RTO and RPO. Required.")
+
+    @model_validator(mode="after")
+    def _cross_fields(self) -> KickoffConfig:
+        names = [r.name for r in self.regions]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise FieldProblem(("regions", i, "name"), f"Region {name} is listed twice", "list each Region once")
+        if self.primary_region not in names:
+            raise FieldProblem(
+                ("primary_region",),
+                f"primary Region '{self.primary_region}' is not one of the cells ({', '.join(names)})",
+                "set primary_region to one of the listed regions, or add it to regions",
+            )
+        nets = [(i, ipaddress.IPv4Network(r.vpc_cidr)) for i, r in enumerate(self.regions)]
+        for i, net in nets:
+            for j, other in nets[:i]:
+                if net.overlaps(other):
+                    raise FieldProblem(
+                        ("regions", i, "vpc_cidr"),
+                        f"{net} overlaps {other} of {names[j]}",
+                        "give every cell a distinct, non-overlapping CIDR so cells can be peered later",
+                    )
+        seen_services: dict[str, int] = {}
+        seen_patterns: dict[str, str] = {}
+        for i, svc in enumerate(self.services):
+            if svc.name in seen_services:
+                raise FieldProblem(("services", i, "name"), f"service '{svc.name}' is defined twice", "give each service a unique name")
+            seen_services[svc.name] = i
+            for pattern in svc.path_patterns:
+                if pattern in seen_patterns:
+                    raise FieldProblem(
+                        ("services", i, "path_patterns"),
+                        f"path pattern '{pattern}' is already routed to '{seen_patterns[pattern]}'",
+                        "route each path pattern to one service",
+                    )
+                seen_patterns[pattern] = svc.name
+        if self.production and not self.network.nat_gateways_per_az:
+            raise FieldProblem(
+                ("network", "nat_gateways_per_az"),
+                "a production environment with a single NAT gateway loses egress in every AZ when that AZ fails",
+                "set nat_gateways_per_az: true (or production: false for a non-production environment)",
+            )
+        self._check_consistency(names)
+        return self
+
+    def _check_consistency(self, names: list[str]) -> None:
+        table = self.table
+        if len(names) < 2:
+            raise FieldProblem(
+                ("regions",),
+                "a global table and active-active cells need at least 2 Regions",
+                "list at least 2 regions",
+            )
+        if table.consistency != "strong":
+            return
+        regions = set(names) | ({table.witness_region} if table.witness_region else set())
+        region_set = mrsc_region_set(regions)
+        sets = "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in MRSC_REGION_SETS.items())
+        if region_set is None:
+            raise FieldProblem(
+                ("table", "consistency"),
+                f"strong consistency needs all Regions in one MRSC Region set, but {', '.join(sorted(regions))} are not",
+                f"pick cells (and witness) from one set ({sets}), or use consistency: eventual",
+            )
+        if table.witness_region in names:
+            raise FieldProblem(
+                ("table", "witness_region"), "the witness Region is also a cell", "choose a witness Region that holds no replica"
+            )
+        if table.witness_region is None and len(names) != 3:
+            raise FieldProblem(
+                ("table", "consistency"),
+                f"strong consistency needs exactly 3 replicas, or 2 plus a witness; this config has {len(names)} Regions",
+                "use 3 regions, or 2 regions plus table.witness_region, or consistency: eventual",
+            )
+        if table.witness_region is not None and len(names) != 2:
+            raise FieldProblem(
+                ("table", "witness_region"),
+                f"a witness is only allowed with exactly 2 replicas; this config has {len(names)} Regions",
+                "remove witness_region (3 replicas need none)",
+            )
+
+    # Derived values used across stacks. Deterministic, so no stack needs another's outputs.
+
+    @property
+    def region_names(self) -> tuple[str, ...]:
+        """Cell Regions in config order."""
+        return tuple(r.name for r in self.regions)
+
+    @property
+    def table_name(self) -> str:
+        """Physical name of the global table, identical in every Region."""
+        return f"{self.app}-{self.environment}-{self.table.name}"
+
+    @property
+    def table_key_alias(self) -> str:
+        """KMS alias of the per-Region table key (customer_managed encryption)."""
+        return f"alias/{self.app}-{self.environment}-table"
+
+    @property
+    def origin_domain(self) -> str:
+        """Latency-routed name the cells answer on."""
+        return f"origin.{self.domain.name}"
+
+    def region(self, name: str) -> RegionConfig:
+        """The cell config of Region ``name``."""
+        for region in self.regions:
+            if region.name == name:
+                return region
+        raise KeyError(name)

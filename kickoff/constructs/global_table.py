@@ -1,0 +1,173 @@
+"""The DynamoDB global table, its per-Region KMS keys, and a cell's view of its replica."""
+
+from __future__ import annotations
+
+from aws_cdk import Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from kickoff.config.models import KeyAttribute, KeyType, TableConfig
+
+_ATTRIBUTE_TYPES = {
+    KeyType.string: dynamodb.AttributeType.STRING,
+    KeyType.number: dynamodb.AttributeType.NUMBER,
+    KeyType.binary: dynamodb.AttributeType.BINARY,
+}
+
+
+def _attribute(key: KeyAttribute) -> dynamodb.Attribute:
+    return dynamodb.Attribute(name=key.name, type=_ATTRIBUTE_TYPES[key.type])
+
+
+def key_alias_arn(stack: Stack, region: str, alias: str) -> str:
+    """ARN of ``alias`` in ``region`` of the stack's account. DynamoDB accepts alias ARNs for replica keys."""
+    return f"arn:{Aws.PARTITION}:kms:{region}:{stack.account}:{alias}"
+
+
+class RegionalTableKey(Construct):
+    """A customer managed KMS key for the table replica in one Region, under a fixed alias.
+
+    The alias is the same in every Region, so the Data stack and the cells refer to a
+    Region's key by name, never by a cross-region reference. Rotation is on; the key is
+    retained, because deleting it makes the replica's data unreadable.
+    """
+
+    def __init__(self, scope: Construct, id_: str, *, alias: str, description: str) -> None:
+        super().__init__(scope, id_)
+        if not alias.startswith("alias/") or alias.startswith("alias/aws/"):
+            raise ValueError(f"alias must start with 'alias/' and not 'alias/aws/' (got {alias!r})")
+        self.key = kms.Key(
+            self,
+            "Key",
+            description=description,
+            enable_key_rotation=True,
+            pending_window=Duration.days(30),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.alias = self.key.add_alias(alias)
+
+
+class GlobalTable(Construct):
+    """A TableV2 global table with one replica in every cell Region.
+
+    On-demand by default; PITR, deletion protection and contributor insights on every
+    replica; RETAIN. Encryption is the AWS managed key, or the per-Region customer
+    managed keys found by alias (created by the Keys stacks). Replication mode is
+    eventual, or multi-Region strong (MRSC) with an optional witness.
+
+    Attribute: ``table``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        table: TableConfig,
+        table_name: str,
+        primary_region: str,
+        replica_regions: tuple[str, ...],
+        key_alias: str,
+    ) -> None:
+        super().__init__(scope, id_)
+        stack = Stack.of(self)
+        if stack.region != primary_region:
+            raise ValueError(f"primary_region {primary_region} differs from the Data stack's Region {stack.region}")
+        if primary_region in replica_regions or len(set(replica_regions)) != len(replica_regions):
+            raise ValueError(f"replica_regions must be distinct and exclude the primary Region (got {replica_regions})")
+
+        pitr = dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True, recovery_period_in_days=table.point_in_time_recovery_days
+        )
+        insights = dynamodb.ContributorInsightsSpecification(enabled=True)
+        replicas = [
+            dynamodb.ReplicaTableProps(
+                region=region,
+                deletion_protection=True,
+                point_in_time_recovery_specification=pitr,
+                contributor_insights_specification=insights,
+            )
+            for region in replica_regions
+        ]
+        if table.encryption == "customer_managed":
+            encryption = dynamodb.TableEncryptionV2.customer_managed_key(
+                kms.Key.from_key_arn(self, "PrimaryKey", key_alias_arn(stack, primary_region, key_alias)),
+                {region: key_alias_arn(stack, region, key_alias) for region in replica_regions},
+            )
+        else:
+            encryption = dynamodb.TableEncryptionV2.aws_managed_key()
+
+        if table.billing_mode == "provisioned" and table.provisioned is not None:
+            cap = table.provisioned
+            billing = dynamodb.Billing.provisioned(
+                read_capacity=dynamodb.Capacity.autoscaled(
+                    min_capacity=cap.min_read, max_capacity=cap.max_read, target_utilization_percent=cap.target_utilization_percent
+                ),
+                write_capacity=dynamodb.Capacity.autoscaled(
+                    min_capacity=cap.min_write, max_capacity=cap.max_write, target_utilization_percent=cap.target_utilization_percent
+                ),
+            )
+        else:
+            billing = dynamodb.Billing.on_demand()
+
+        strong = table.consistency == "strong"
+        self.table = dynamodb.TableV2(
+            self,
+            "Table",
+            table_name=table_name,
+            partition_key=_attribute(table.partition_key),
+            sort_key=_attribute(table.sort_key) if table.sort_key else None,
+            billing=billing,
+            encryption=encryption,
+            replicas=replicas,
+            deletion_protection=True,
+            point_in_time_recovery_specification=pitr,
+            contributor_insights_specification=insights,
+            removal_policy=RemovalPolicy.RETAIN,
+            multi_region_consistency=(
+                dynamodb.MultiRegionConsistency.STRONG if strong else dynamodb.MultiRegionConsistency.EVENTUAL
+            ),
+            witness_region=table.witness_region if strong else None,
+        )
+
+
+class ReplicaAccess(Construct):
+    """A cell's handle on its own Region's replica, by deterministic name (no cross-region reference).
+
+    ``grant_read_write(grantee)`` allows item reads and writes on this Region's replica
+    and its indexes only and, with a customer managed key, use of that Region's key
+    through DynamoDB only.
+    """
+
+    def __init__(self, scope: Construct, id_: str, *, table_name: str, key_alias: str | None) -> None:
+        super().__init__(scope, id_)
+        self.table = dynamodb.TableV2.from_table_name(self, "Table", table_name)
+        self._key_alias = key_alias
+
+    def grant_read_write(self, grantee: iam.IGrantable) -> None:
+        """Grant item-level read/write on the local replica (and its KMS key, if customer managed)."""
+        self.table.grant_read_write_data(grantee)
+        if self._key_alias is None:
+            return
+        stack = Stack.of(self)
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="UseLocalTableKeyThroughDynamoDb",
+                # The calls DynamoDB makes with the caller's credentials for a customer managed key.
+                actions=[
+                    "kms:Decrypt",
+                    "kms:DescribeKey",
+                    "kms:Encrypt",
+                    "kms:GenerateDataKey",
+                    "kms:ReEncryptFrom",
+                    "kms:ReEncryptTo",
+                ],
+                resources=[f"arn:{Aws.PARTITION}:kms:{stack.region}:{stack.account}:key/*"],
+                conditions={
+                    "ForAnyValue:StringEquals": {"kms:ResourceAliases": self._key_alias},
+                    "StringEquals": {"kms:ViaService": f"dynamodb.{stack.region}.amazonaws.com"},
+                },
+            )
+        )

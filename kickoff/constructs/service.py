@@ -1,0 +1,153 @@
+"""One Fargate service on Graviton behind the cell ALB, with target-tracking autoscaling."""
+
+from __future__ import annotations
+
+import math
+
+from aws_cdk import Duration
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from kickoff.config.models import ServiceConfig
+from kickoff.constructs._util import retention
+
+# Scale out fast (a live audience arrives in minutes), scale in slowly (a halftime dip
+# must not shed capacity the second half needs).
+SCALE_OUT_COOLDOWN = Duration.seconds(60)
+SCALE_IN_COOLDOWN = Duration.seconds(300)
+# Target-group health checks: a task is in service after 2 x 10 s, out after 2 x 10 s.
+HEALTH_CHECK_INTERVAL = Duration.seconds(10)
+HEALTH_CHECK_TIMEOUT = Duration.seconds(5)
+# In-flight requests get 30 s to finish when a task is drained (scale-in, deploy).
+DEREGISTRATION_DELAY = Duration.seconds(30)
+
+
+def requests_per_target_per_minute(service: ServiceConfig) -> int:
+    """Target value for ALBRequestCountPerTarget, which counts requests per target per minute."""
+    return max(1, math.floor(service.requests_per_second_per_task * service.target_utilization_percent / 100 * 60))
+
+
+class CellService(Construct):
+    """A Fargate ARM64 service in private subnets, routed by path from the HTTPS listener.
+
+    Builds the task definition (Graviton, read-only root filesystem with a writable /tmp
+    volume, non-root user), its log group, the service (circuit breaker with rollback,
+    health-check grace period, AZ rebalancing), its target group and listener rule, and
+    target tracking on CPU and on ALB requests per target between ``min_tasks`` and
+    ``max_tasks``. The desired count is left to Application Auto Scaling, so a deploy
+    never resets a service that has scaled out for an event.
+
+    Attributes: ``service``, ``task_definition``, ``container``, ``task_role``,
+    ``log_group``, ``target_group``, ``scaling``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        service: ServiceConfig,
+        cluster: ecs.ICluster,
+        listener: elbv2.ApplicationListener,
+        rule_priority: int,
+        log_retention_days: int,
+        environment: dict[str, str],
+    ) -> None:
+        super().__init__(scope, id_)
+        if not 1 <= rule_priority <= 50000:
+            raise ValueError(f"services[{service.name}]: listener rule priority {rule_priority} is outside 1..50000")
+        clash = sorted(set(environment) & set(service.environment))
+        if clash:
+            raise ValueError(f"services[{service.name}].environment: {', '.join(clash)} are set by the platform; remove them")
+
+        self.log_group = logs.LogGroup(self, "Logs", retention=retention(log_retention_days))
+        self.task_definition = ecs.FargateTaskDefinition(
+            self,
+            "TaskDefinition",
+            cpu=service.cpu,
+            memory_limit_mib=service.memory_mib,
+            runtime_platform=ecs.RuntimePlatform(
+                cpu_architecture=ecs.CpuArchitecture.ARM64,
+                operating_system_family=ecs.OperatingSystemFamily.LINUX,
+            ),
+            volumes=[ecs.Volume(name="tmp")],
+        )
+        self.task_role = self.task_definition.task_role
+        self.container = self.task_definition.add_container(
+            "App",
+            image=ecs.ContainerImage.from_registry(service.image),
+            essential=True,
+            readonly_root_filesystem=True,
+            user=service.run_as_user,
+            environment={**environment, **service.environment},
+            port_mappings=[ecs.PortMapping(container_port=service.container_port, name="http")],
+            logging=ecs.LogDrivers.aws_logs(
+                stream_prefix=service.name,
+                log_group=self.log_group,
+                mode=ecs.AwsLogDriverMode.NON_BLOCKING,
+            ),
+            stop_timeout=Duration.seconds(30),
+        )
+        self.container.add_mount_points(ecs.MountPoint(container_path="/tmp", source_volume="tmp", read_only=False))
+
+        self.service = ecs.FargateService(
+            self,
+            "Service",
+            cluster=cluster,
+            task_definition=self.task_definition,
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            assign_public_ip=False,
+            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+            health_check_grace_period=Duration.seconds(service.health_check_grace_seconds),
+            min_healthy_percent=100,
+            max_healthy_percent=200,
+            availability_zone_rebalancing=ecs.AvailabilityZoneRebalancing.ENABLED,
+            propagate_tags=ecs.PropagatedTagSource.SERVICE,
+            enable_ecs_managed_tags=True,
+        )
+        self.target_group = elbv2.ApplicationTargetGroup(
+            self,
+            "TargetGroup",
+            vpc=cluster.vpc,
+            port=service.container_port,
+            protocol=elbv2.ApplicationProtocol.HTTP,
+            target_type=elbv2.TargetType.IP,
+            targets=[self.service.load_balancer_target(container_name="App", container_port=service.container_port)],
+            deregistration_delay=DEREGISTRATION_DELAY,
+            health_check=elbv2.HealthCheck(
+                path=service.health_check_path,
+                healthy_http_codes="200-399",
+                interval=HEALTH_CHECK_INTERVAL,
+                timeout=HEALTH_CHECK_TIMEOUT,
+                healthy_threshold_count=2,
+                unhealthy_threshold_count=2,
+            ),
+        )
+        self.listener_rule = elbv2.ApplicationListenerRule(
+            self,
+            "ListenerRule",
+            listener=listener,
+            priority=rule_priority,
+            conditions=[elbv2.ListenerCondition.path_patterns(list(service.path_patterns))],
+            action=elbv2.ListenerAction.forward([self.target_group]),
+        )
+        # The ALB may reach this service's tasks on the container port only.
+        self.service.connections.allow_from(listener, ec2.Port.tcp(service.container_port), "ALB to tasks")
+
+        self.scaling = self.service.auto_scale_task_count(min_capacity=service.min_tasks, max_capacity=service.max_tasks)
+        self.scaling.scale_on_cpu_utilization(
+            "CpuTracking",
+            target_utilization_percent=service.target_utilization_percent,
+            scale_out_cooldown=SCALE_OUT_COOLDOWN,
+            scale_in_cooldown=SCALE_IN_COOLDOWN,
+        )
+        self.scaling.scale_on_request_count(
+            "RequestTracking",
+            requests_per_target=requests_per_target_per_minute(service),
+            target_group=self.target_group,
+            scale_out_cooldown=SCALE_OUT_COOLDOWN,
+            scale_in_cooldown=SCALE_IN_COOLDOWN,
+        )

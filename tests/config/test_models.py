@@ -1,0 +1,56 @@
+"""The shipped configs load, and derived names are deterministic."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kickoff.config import load_config
+from kickoff.config.context import CONTEXT_FILE, expected_context_file
+from kickoff.config.models import FARGATE_CPU_MEMORY
+
+from kickoff.config.loader import CONFIG_DIR
+
+
+@pytest.mark.parametrize("env", ["prod", "dev"])
+def test_shipped_configs_are_valid(env: str) -> None:
+    config = load_config(CONFIG_DIR / f"{env}.yaml")
+    assert config.environment == env
+    assert config.primary_region in config.region_names
+
+
+def test_prod_is_three_regions_and_dev_two() -> None:
+    assert load_config(CONFIG_DIR / "prod.yaml").region_names == ("us-east-1", "us-east-2", "us-west-2")
+    assert len(load_config(CONFIG_DIR / "dev.yaml").region_names) == 2
+
+
+def test_table_name_and_alias_are_deterministic() -> None:
+    config = load_config(CONFIG_DIR / "prod.yaml")
+    assert config.table_name == "kickoff-prod-sessions"
+    assert config.table_key_alias == "alias/kickoff-prod-table"
+    assert config.origin_domain == "origin.live.example.com"
+
+
+def test_default_availability_zones_are_a_b_c() -> None:
+    config = load_config(CONFIG_DIR / "dev.yaml")
+    assert config.region("us-west-2").zones == ("us-west-2a", "us-west-2b", "us-west-2c")
+
+
+def test_every_fargate_pair_in_the_table_is_accepted() -> None:
+    assert sum(len(v) for v in FARGATE_CPU_MEMORY.values()) > 50
+    assert FARGATE_CPU_MEMORY[256] == (512, 1024, 2048)
+    assert FARGATE_CPU_MEMORY[16384][-1] == 122880
+
+
+def test_committed_cdk_context_matches_the_configs() -> None:
+    committed = json.loads(CONTEXT_FILE.read_text())
+    expected = expected_context_file()
+    assert committed == expected, "cdk.context.json is stale: run `.venv/bin/python -m kickoff context`"
+
+
+def test_readme_config_reference_is_current() -> None:
+    from kickoff.config.readme import embedded_reference
+    from kickoff.config.reference import render
+
+    assert embedded_reference() == render(), "README config reference is stale: run `.venv/bin/python -m kickoff reference --write`"

@@ -1,0 +1,229 @@
+"""Cell stacks: VPC, ALB, ECS services on Graviton, autoscaling, least-privilege table access."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aws_cdk.assertions import Match
+
+from kickoff.constructs.service import requests_per_target_per_minute
+
+
+def _cells(synth):
+    return [(region, synth.cell(region)) for region in synth.config.region_names]
+
+
+def test_one_cell_stack_per_region(synthesized) -> None:
+    assert sorted(synthesized.deployment.cells) == sorted(synthesized.config.region_names)
+    for region, name in _cells(synthesized):
+        assert synthesized.deployment.cells[region].region == region
+        assert name.endswith(region)
+
+
+def test_every_task_definition_is_arm64(synthesized) -> None:
+    for _, name in _cells(synthesized):
+        task_defs = synthesized.resources(name, "AWS::ECS::TaskDefinition")
+        assert len(task_defs) == len(synthesized.config.services)
+        for task_def in task_defs.values():
+            assert task_def["Properties"]["RuntimePlatform"] == {"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"}
+            assert task_def["Properties"]["RequiresCompatibilities"] == ["FARGATE"]
+
+
+def test_containers_are_read_only_and_non_root(synthesized) -> None:
+    for _, name in _cells(synthesized):
+        for task_def in synthesized.resources(name, "AWS::ECS::TaskDefinition").values():
+            (container,) = task_def["Properties"]["ContainerDefinitions"]
+            assert container["ReadonlyRootFilesystem"] is True
+            assert not container["User"].startswith("0")
+            assert {"ContainerPath": "/tmp", "SourceVolume": "tmp", "ReadOnly": False} in container["MountPoints"]
+
+
+def test_task_sizes_match_config(prod) -> None:
+    template = prod.assertions(prod.cell("us-east-1"))
+    for service in prod.config.services:
+        template.has_resource_properties(
+            "AWS::ECS::TaskDefinition",
+            {"Cpu": str(service.cpu), "Memory": str(service.memory_mib),
+             "ContainerDefinitions": [Match.object_like({"Image": service.image, "Environment": Match.array_with([
+                 {"Name": "KICKOFF_SERVICE", "Value": service.name}])})]},
+        )
+
+
+def test_services_and_min_tasks_match_config(synthesized) -> None:
+    for _, name in _cells(synthesized):
+        services = synthesized.resources(name, "AWS::ECS::Service")
+        assert len(services) == len(synthesized.config.services)
+        targets = synthesized.resources(name, "AWS::ApplicationAutoScaling::ScalableTarget")
+        bounds = sorted((t["Properties"]["MinCapacity"], t["Properties"]["MaxCapacity"]) for t in targets.values())
+        assert bounds == sorted((s.min_tasks, s.max_tasks) for s in synthesized.config.services)
+        for service in services.values():
+            props = service["Properties"]
+            # Autoscaling owns the desired count: a deploy must never reset a scaled-out service.
+            assert "DesiredCount" not in props
+            assert props["LaunchType"] == "FARGATE"
+            assert props["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"] == "DISABLED"
+            assert props["DeploymentConfiguration"]["DeploymentCircuitBreaker"] == {"Enable": True, "Rollback": True}
+            assert props["DeploymentConfiguration"]["MinimumHealthyPercent"] == 100
+            assert props["HealthCheckGracePeriodSeconds"] > 0
+            assert props["AvailabilityZoneRebalancing"] == "ENABLED"
+
+
+def test_services_run_in_private_subnets(prod) -> None:
+    template = prod.template(prod.cell("us-east-1"))
+    private = {k for k, v in template["Resources"].items() if v["Type"] == "AWS::EC2::Subnet" and "Private" in k}
+    assert len(private) == 3
+    for service in prod.resources(prod.cell("us-east-1"), "AWS::ECS::Service").values():
+        subnets = {s["Ref"] for s in service["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"]}
+        assert subnets == private
+
+
+def test_target_tracking_on_cpu_and_requests(synthesized) -> None:
+    for _, name in _cells(synthesized):
+        policies = synthesized.resources(name, "AWS::ApplicationAutoScaling::ScalingPolicy").values()
+        kinds = [p["Properties"]["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]["PredefinedMetricType"] for p in policies]
+        assert sorted(kinds) == sorted(["ECSServiceAverageCPUUtilization", "ALBRequestCountPerTarget"] * len(synthesized.config.services))
+
+
+def test_request_tracking_target_is_per_minute_at_target_utilisation(prod) -> None:
+    api = prod.config.services[0]
+    expected = requests_per_target_per_minute(api)
+    assert expected == int(api.requests_per_second_per_task * 0.6 * 60)
+    prod.assertions(prod.cell("us-east-2")).has_resource_properties(
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        {"TargetTrackingScalingPolicyConfiguration": Match.object_like({
+            "TargetValue": expected,
+            "PredefinedMetricSpecification": Match.object_like({"PredefinedMetricType": "ALBRequestCountPerTarget"}),
+        })},
+    )
+
+
+def test_https_listener_and_http_redirect(synthesized) -> None:
+    for _, name in _cells(synthesized):
+        template = synthesized.assertions(name)
+        template.has_resource_properties("AWS::ElasticLoadBalancingV2::Listener", {
+            "Port": 443, "Protocol": "HTTPS",
+            "SslPolicy": Match.string_like_regexp("TLS13"),
+            "Certificates": Match.any_value(),
+            "DefaultActions": [Match.object_like({"Type": "fixed-response"})],
+        })
+        template.has_resource_properties("AWS::ElasticLoadBalancingV2::Listener", {
+            "Port": 80, "Protocol": "HTTP",
+            "DefaultActions": [{"Type": "redirect", "RedirectConfig": {"Port": "443", "Protocol": "HTTPS", "StatusCode": "HTTP_301"}}],
+        })
+
+
+def test_alb_hardening_and_access_logs(synthesized) -> None:
+    for _, name in _cells(synthesized):
+        (alb,) = synthesized.resources(name, "AWS::ElasticLoadBalancingV2::LoadBalancer").values()
+        attributes = {a["Key"]: a["Value"] for a in alb["Properties"]["LoadBalancerAttributes"]}
+        assert attributes["deletion_protection.enabled"] == "true"
+        assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
+        assert attributes["access_logs.s3.enabled"] == "true"
+        assert alb["Properties"]["Scheme"] == "internet-facing"
+
+
+def test_certificate_is_dns_validated_in_the_configured_zone(prod) -> None:
+    prod.assertions(prod.cell("us-west-2")).has_resource_properties("AWS::CertificateManager::Certificate", {
+        "DomainName": "us-west-2.origin.live.example.com",
+        "SubjectAlternativeNames": ["origin.live.example.com"],
+        "ValidationMethod": "DNS",
+        "DomainValidationOptions": Match.array_with([Match.object_like({"HostedZoneId": prod.config.domain.hosted_zone_id})]),
+    })
+
+
+def test_log_bucket_is_encrypted_private_and_expiring(synthesized) -> None:
+    days = synthesized.config.logging.access_log_expiration_days
+    for _, name in _cells(synthesized):
+        (bucket,) = synthesized.resources(name, "AWS::S3::Bucket").values()
+        props = bucket["Properties"]
+        assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+        assert props["PublicAccessBlockConfiguration"] == {k: True for k in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")}
+        assert props["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == days
+        assert bucket["DeletionPolicy"] == "Retain"
+        policy = json.dumps(synthesized.resources(name, "AWS::S3::BucketPolicy"))
+        assert '"aws:SecureTransport": "false"' in policy
+
+
+def test_vpc_spans_configured_azs_with_nat_per_az_and_flow_logs(synthesized) -> None:
+    config = synthesized.config
+    for region, name in _cells(synthesized):
+        zones = set(config.region(region).zones)
+        subnets = synthesized.resources(name, "AWS::EC2::Subnet").values()
+        assert {s["Properties"]["AvailabilityZone"] for s in subnets} == zones
+        assert len(subnets) == 2 * len(zones)
+        nat = synthesized.resources(name, "AWS::EC2::NatGateway")
+        assert len(nat) == (len(zones) if config.network.nat_gateways_per_az else 1)
+        (flow_log,) = synthesized.resources(name, "AWS::EC2::FlowLog").values()
+        assert flow_log["Properties"]["LogDestinationType"] == "s3"
+        assert flow_log["Properties"]["TrafficType"] == config.network.flow_log_traffic
+        (vpc,) = synthesized.resources(name, "AWS::EC2::VPC").values()
+        assert vpc["Properties"]["CidrBlock"] == config.region(region).vpc_cidr
+
+
+def test_dev_uses_a_single_nat_gateway(dev) -> None:
+    for region in dev.config.region_names:
+        assert len(dev.resources(dev.cell(region), "AWS::EC2::NatGateway")) == 1
+
+
+def test_container_insights_enabled(synthesized) -> None:
+    for _, name in _cells(synthesized):
+        (cluster,) = synthesized.resources(name, "AWS::ECS::Cluster").values()
+        assert {"Name": "containerInsights", "Value": "enhanced"} in cluster["Properties"]["ClusterSettings"]
+
+
+def test_service_log_groups_have_configured_retention(synthesized) -> None:
+    for _, name in _cells(synthesized):
+        groups = synthesized.resources(name, "AWS::Logs::LogGroup").values()
+        assert len(groups) == len(synthesized.config.services)
+        assert {g["Properties"]["RetentionInDays"] for g in groups} == {synthesized.config.logging.retention_days}
+
+
+def test_listener_rules_route_each_service_by_path(prod) -> None:
+    rules = prod.resources(prod.cell("us-east-1"), "AWS::ElasticLoadBalancingV2::ListenerRule").values()
+    patterns = sorted(tuple(r["Properties"]["Conditions"][0]["PathPatternConfig"]["Values"]) for r in rules)
+    assert patterns == sorted(tuple(s.path_patterns) for s in prod.config.services)
+    assert len({r["Properties"]["Priority"] for r in rules}) == len(prod.config.services)
+
+
+def test_target_groups_check_the_configured_health_path(prod) -> None:
+    groups = prod.resources(prod.cell("us-east-1"), "AWS::ElasticLoadBalancingV2::TargetGroup").values()
+    assert {g["Properties"]["HealthCheckPath"] for g in groups} == {s.health_check_path for s in prod.config.services}
+    for group in groups:
+        assert group["Properties"]["TargetType"] == "ip"
+        assert group["Properties"]["HealthCheckIntervalSeconds"] == 10
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "us-east-2", "us-west-2"])
+def test_task_role_reaches_only_its_own_replica(prod, region) -> None:
+    name = prod.cell(region)
+    policies = [p for k, p in prod.resources(name, "AWS::IAM::Policy").items() if "TaskRole" in k]
+    assert len(policies) == len(prod.config.services)
+    for policy in policies:
+        statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        dynamo = [s for s in statements if any(a.startswith("dynamodb:") for a in s["Action"])]
+        assert len(dynamo) == 1
+        assert dynamo[0]["Resource"] == f"arn:aws:dynamodb:{region}:{prod.config.account}:table/{prod.config.table_name}"
+        assert not any(a in dynamo[0]["Action"] for a in ("dynamodb:*", "dynamodb:DeleteTable", "dynamodb:UpdateTable"))
+        kms = [s for s in statements if any(a.startswith("kms:") for a in s["Action"])]
+        assert len(kms) == 1
+        assert kms[0]["Condition"]["StringEquals"]["kms:ViaService"] == f"dynamodb.{region}.amazonaws.com"
+        assert kms[0]["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"] == prod.config.table_key_alias
+        assert not any("*" in a for a in kms[0]["Action"])
+
+
+def test_aws_managed_key_needs_no_kms_statement(dev) -> None:
+    for region in dev.config.region_names:
+        for key, policy in dev.resources(dev.cell(region), "AWS::IAM::Policy").items():
+            if "TaskRole" in key:
+                assert "kms:" not in json.dumps(policy)
+
+
+def test_cost_allocation_tags_on_cells(prod) -> None:
+    prod.assertions(prod.cell("us-east-2")).has_resource_properties("AWS::ECS::Service", {
+        "Tags": Match.array_with([
+            {"Key": "app", "Value": "kickoff"}, {"Key": "cell", "Value": "us-east-2"}, {"Key": "env", "Value": "prod"},
+            {"Key": "region", "Value": "us-east-2"}, {"Key": "service", "Value": "api"},
+        ]),
+        "PropagateTags": "SERVICE",
+    })
