@@ -15,7 +15,12 @@ from aws_cdk import Stack
 from constructs import IConstruct
 
 from kickoff.stacks.cell import CellStack
+from kickoff.stacks.data import DataStack
 from kickoff.stacks.deployment import Deployment
+from kickoff.stacks.edge import EdgeStack
+
+# aws-cdk-lib's AwsCustomResource runs one singleton Lambda per stack under this fixed ID.
+AWS_CUSTOM_RESOURCE_SINGLETON = "AWS679f53fac002430cb0da5b7982bd2287"
 
 
 @dataclass(frozen=True)
@@ -39,11 +44,39 @@ LOG_BUCKET_ACCESS_LOGS = Acknowledgement(
     "need a second bucket that in turn needs a third; its writers are AWS log delivery services only, "
     "and data events can be audited with CloudTrail if required.",
 )
-ALB_OPEN_TO_VIEWERS = Acknowledgement(
+CLOUDFRONT_LOG_BUCKET_ACCESS_LOGS = Acknowledgement(
     "AwsSolutions",
-    "AwsSolutions-EC23",
-    "The cell ALB is the public origin for viewers and must accept HTTPS (and HTTP, redirected to "
-    "HTTPS) from the internet until the Edge stack restricts it to CloudFront's origin-facing prefix list.",
+    "AwsSolutions-S1",
+    "This bucket is CloudFront's standard-log sink. Logging access to it would need a second bucket "
+    "that in turn needs a third; only the CloudFront log delivery service writes to it.",
+)
+PREFIX_LIST_LOOKUP_WILDCARD = Acknowledgement(
+    "AwsSolutions",
+    "AwsSolutions-IAM5[Resource::*]",
+    "ec2:DescribeManagedPrefixLists supports no resource-level permissions, so Resource must be *. "
+    "The statement allows only that read-only action, used at deploy time to find the AWS-managed "
+    "CloudFront and Route 53 health-check prefix lists by name.",
+)
+CUSTOM_RESOURCE_BASIC_EXECUTION = Acknowledgement(
+    "AwsSolutions",
+    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+    "aws-cdk-lib's AwsCustomResource provider role. The AWS managed policy grants only "
+    "logs:CreateLogGroup, logs:CreateLogStream and logs:PutLogEvents; the function runs only during "
+    "deployments to look up prefix-list IDs.",
+)
+ORIGIN_SECRET_MANUAL_ROTATION = Acknowledgement(
+    "AwsSolutions",
+    "AwsSolutions-SMG4",
+    "The origin-verification value is resolved into ALB listener rules and CloudFront origin headers at "
+    "deploy time. Automatic rotation would change it without a deploy, so CloudFront and the cells would "
+    "disagree and viewers would get 403s. It is rotated deliberately with the two-phase procedure in "
+    "docs/runbooks/rotate-origin-secret.md.",
+)
+NO_GEO_RESTRICTION = Acknowledgement(
+    "AwsSolutions",
+    "AwsSolutions-CFR1",
+    "edge.allowed_countries is empty in this config: the environment's content is not limited by "
+    "territorial rights. Production configs list the licensed countries, which adds the geo restriction.",
 )
 PLATFORM_ENVIRONMENT = Acknowledgement(
     "AwsSolutions",
@@ -74,7 +107,12 @@ def acknowledge(scope: IConstruct, *acknowledgements: Acknowledgement) -> None:
 def acknowledge_cell(cell: CellStack, *, customer_managed_key: bool) -> None:
     """The reviewed findings of one cell."""
     acknowledge(cell.log_bucket.bucket, LOG_BUCKET_ACCESS_LOGS)
-    acknowledge(cell.load_balancer.security_group, ALB_OPEN_TO_VIEWERS)
+    for lookup in (cell.cloudfront_prefix_list, cell.health_check_prefix_list):
+        acknowledge(lookup.resource.node.find_child("CustomResourcePolicy"), PREFIX_LIST_LOOKUP_WILDCARD)
+    provider = cell.node.try_find_child(AWS_CUSTOM_RESOURCE_SINGLETON)
+    if provider is None:
+        raise RuntimeError(f"{cell.node.path}: AwsCustomResource provider not found; did aws-cdk-lib rename it?")
+    acknowledge(provider.node.find_child("ServiceRole"), CUSTOM_RESOURCE_BASIC_EXECUTION)
     for service in cell.services.values():
         acknowledge(service.task_definition, PLATFORM_ENVIRONMENT)
         if customer_managed_key:
@@ -84,8 +122,25 @@ def acknowledge_cell(cell: CellStack, *, customer_managed_key: bool) -> None:
             acknowledge(policy, _kms_key_wildcard(cell))
 
 
+def acknowledge_data(data: DataStack) -> None:
+    """The reviewed findings of the Data stack."""
+    acknowledge(data.origin_secret.secret, ORIGIN_SECRET_MANUAL_ROTATION)
+
+
+def acknowledge_edge(edge: EdgeStack, *, geo_restricted: bool) -> None:
+    """The reviewed findings of the Edge stack."""
+    acknowledge(edge.distribution.log_bucket, CLOUDFRONT_LOG_BUCKET_ACCESS_LOGS)
+    if not geo_restricted:
+        acknowledge(edge.distribution.distribution, NO_GEO_RESTRICTION)
+
+
 def acknowledge_deployment(deployment: Deployment) -> None:
     """Acknowledge reviewed findings on the constructs they concern."""
-    customer_managed = deployment.config.table.encryption == "customer_managed"
+    config = deployment.config
+    customer_managed = config.table.encryption == "customer_managed"
     for cell in deployment.cells.values():
         acknowledge_cell(cell, customer_managed_key=customer_managed)
+    if deployment.data is not None:
+        acknowledge_data(deployment.data)
+    if deployment.edge is not None:
+        acknowledge_edge(deployment.edge, geo_restricted=bool(config.edge.allowed_countries))

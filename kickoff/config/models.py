@@ -37,6 +37,15 @@ LOG_RETENTION_DAYS = (
 )
 
 SLUG_PATTERN = r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$"
+EDGE_REGION = "us-east-1"  # CloudFront certificates and CLOUDFRONT-scope web ACLs live here
+RECOVERY_CONTROL_REGION = "us-west-2"  # the ARC configuration API and its CloudFormation resources
+ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
+
+
+def path_pattern_matches(pattern: str, path: str) -> bool:
+    """ALB path-pattern semantics: * matches any characters, ? exactly one; case-sensitive."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, path) is not None
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 
 
@@ -61,6 +70,13 @@ class RegionConfig(StrictModel):
         description=(
             "AZ names the cell spans (2 to 6). Default: the Region's a, b and c zones. "
             "Given explicitly so synth never asks AWS which zones exist."
+        ),
+    )
+    evacuate: bool = Field(
+        default=False,
+        description=(
+            "Planned evacuation: true removes this cell from routing (primary and secondary origin records) "
+            "on the next deploy of its own stack; the cell keeps running. Default false."
         ),
     )
     fargate_vcpu_quota: int = Field(
@@ -205,8 +221,11 @@ class ServiceConfig(StrictModel):
     )
     path_patterns: tuple[str, ...] = Field(
         min_length=1,
-        max_length=5,
-        description="ALB path patterns routed to this service (1 to 5, an ALB rule limit), e.g. ['/api/*'].",
+        max_length=3,
+        description=(
+            "ALB path patterns routed to this service, e.g. ['/api/*']. 1 to 3: an ALB rule holds 5 condition "
+            "values and the origin-verification header takes the other 2."
+        ),
     )
     min_tasks: int = Field(ge=1, description="Tasks per cell outside scheduled peaks. No default.")
     max_tasks: int = Field(ge=1, le=5000, description="Upper bound for autoscaling per cell. No default.")
@@ -218,6 +237,13 @@ class ServiceConfig(StrictModel):
         ge=10,
         le=90,
         description="Target for CPU and request-count target tracking, in percent. Default 60.",
+    )
+    peak_requests_per_second: float = Field(
+        gt=0,
+        description=(
+            "Design peak for the whole platform, requests/s across all cells. Evacuation and static-stability "
+            "checks require the remaining cells' max_tasks to carry it. No default."
+        ),
     )
     health_check_grace_seconds: int = Field(
         default=60, ge=0, le=2_147_483_647, description="ECS health-check grace period after task start, s. Default 60."
@@ -269,6 +295,11 @@ class ServiceConfig(StrictModel):
     def vcpu(self) -> float:
         """Task size in vCPU."""
         return self.cpu / 1024
+
+    @property
+    def cell_capacity_rps(self) -> float:
+        """Requests/s one cell serves at max_tasks and the target utilisation."""
+        return self.max_tasks * self.requests_per_second_per_task * self.target_utilization_percent / 100
 
 
 class KeyType(str, Enum):
@@ -369,6 +400,156 @@ class ResilienceConfig(StrictModel):
     rpo_seconds: int = Field(ge=0, description="Recovery point objective: most data loss tolerated, s.")
 
 
+class HealthCheckConfig(StrictModel):
+    """Route 53 health check of each cell, through its ALB, on one service's health path."""
+
+    service: str | None = Field(
+        default=None,
+        description=(
+            "Service whose health_check_path Route 53 requests through the cell ALB (served without the "
+            "origin-verification header). Default: the first service."
+        ),
+    )
+    request_interval_seconds: Literal[10, 30] = Field(
+        default=10, description="Seconds between checks from each Route 53 checker: 10 (fast, default) or 30."
+    )
+    failure_threshold: int = Field(
+        default=3, ge=1, le=10, description="Consecutive failures before a cell is unhealthy (1 to 10). Default 3."
+    )
+
+
+class RecoveryControlConfig(StrictModel):
+    """Route 53 Application Recovery Controller: drain a Region with one data-plane call, no deploy."""
+
+    enabled: bool = Field(
+        default=False,
+        description=(
+            "Create the recovery stack (us-west-2): ARC cluster, control panel, one routing control per cell, "
+            "and a safety rule keeping at least one cell on. About 2.50 USD per cluster-hour. Default false."
+        ),
+    )
+    routing_control_arns: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "Cell Region -> routing control ARN, copied from the recovery stack's outputs after its first deploy. "
+            "A cell with an ARN here combines the routing control with its endpoint health check. Default none."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _arns(self) -> RecoveryControlConfig:
+        for region, arn in self.routing_control_arns.items():
+            if not re.fullmatch(r"arn:aws[a-z-]*:route53-recovery-control::\d{12}:controlpanel/[0-9a-f]+/routingcontrol/[0-9a-f]+", arn):
+                raise FieldProblem(
+                    ("routing_control_arns", region),
+                    f"'{arn}' is not a routing control ARN",
+                    "copy the RoutingControlArn output of the recovery stack for this Region",
+                )
+        if self.routing_control_arns and not self.enabled:
+            raise FieldProblem(
+                ("routing_control_arns",), "routing controls are listed but enabled is false", "set enabled: true, or remove the ARNs"
+            )
+        return self
+
+
+class RoutingConfig(StrictModel):
+    """How viewers reach a healthy cell: health checks, DNS TTLs, the incident switch."""
+
+    health_check: HealthCheckConfig = Field(default_factory=HealthCheckConfig, description="Cell health checks.")
+    secondary_ttl_seconds: int = Field(
+        default=30,
+        ge=5,
+        le=300,
+        description="TTL of the CNAME records behind the secondary origin, in seconds. Default 30.",
+    )
+    recovery_control: RecoveryControlConfig = Field(
+        default_factory=RecoveryControlConfig, description="Optional ARC routing controls."
+    )
+
+
+CachePolicyName = Literal[
+    "caching_optimized",
+    "caching_optimized_for_uncompressed_objects",
+    "caching_disabled",
+    "elemental_media_package",
+    "use_origin_cache_control_headers",
+    "use_origin_cache_control_headers_query_strings",
+]
+
+
+class CacheBehaviorConfig(StrictModel):
+    """A CloudFront cache behaviour served by the failover origin group (GET, HEAD, OPTIONS)."""
+
+    path_pattern: str = Field(pattern=r"^/[A-Za-z0-9_./*?-]*$", description="CloudFront path pattern, e.g. /playback/*.")
+    cache_policy: CachePolicyName = Field(description="AWS managed cache policy, by snake_case name.")
+
+
+class WafConfig(StrictModel):
+    """The web ACL in front of CloudFront."""
+
+    rate_limit_requests: int = Field(
+        default=3000,
+        ge=10,
+        le=2_000_000_000,
+        description="Requests one client IP may send per window before it is blocked. Default 3000.",
+    )
+    rate_limit_window_seconds: Literal[60, 120, 300, 600] = Field(
+        default=300, description="Rate-limit evaluation window, s: 60, 120, 300 (default) or 600."
+    )
+
+
+class EdgeConfig(StrictModel):
+    """The global front door: CloudFront, WAF and the viewer DNS names (stack in us-east-1)."""
+
+    viewer_names: tuple[str, ...] = Field(
+        default=(),
+        description="Names viewers use, each equal to or below domain.name. Default: domain.name only.",
+    )
+    api_path_pattern: str = Field(
+        default="/api/*",
+        pattern=r"^/[A-Za-z0-9_./*?-]*$",
+        description=(
+            "Behaviour that caches nothing and allows all methods; it uses the latency-routed primary origin only "
+            "(CloudFront fails over only GET, HEAD and OPTIONS). Default /api/*."
+        ),
+    )
+    default_cache_policy: CachePolicyName = Field(
+        default="use_origin_cache_control_headers", description="Cache policy of the default behaviour."
+    )
+    cache_behaviors: tuple[CacheBehaviorConfig, ...] = Field(
+        default=(), description="Extra cached behaviours, in precedence order. Default none."
+    )
+    price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = Field(
+        default="PriceClass_All", description="CloudFront price class. Default PriceClass_All."
+    )
+    allowed_countries: tuple[str, ...] = Field(
+        default=(),
+        description="ISO 3166-1 alpha-2 countries allowed to view (streaming rights). Default: no geo restriction.",
+    )
+    origin_connection_timeout_seconds: int = Field(
+        default=5, ge=1, le=10, description="Seconds CloudFront waits to connect to an origin (1-10). Default 5."
+    )
+    origin_connection_attempts: int = Field(
+        default=2, ge=1, le=3, description="Connection attempts per origin before failing over (1-3). Default 2."
+    )
+    accept_previous_origin_secret: bool = Field(
+        default=False,
+        description=(
+            "During a rotation of the origin-verification secret, cells also accept its AWSPREVIOUS value. "
+            "Default false (see docs/runbooks/rotate-origin-secret.md)."
+        ),
+    )
+    waf: WafConfig = Field(default_factory=WafConfig, description="Web ACL settings.")
+
+    @field_validator("allowed_countries")
+    @classmethod
+    def _countries(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [c for c in value if not re.fullmatch(r"[A-Z]{2}", c)]
+        if bad:
+            raise ValueError(f"{', '.join(bad)} are not ISO 3166-1 alpha-2 codes. Fix: use codes like US, PR.")
+        return value
+
+
 class KickoffConfig(StrictModel):
     """Everything one environment of Kickoff is built from."""
 
@@ -386,6 +567,8 @@ class KickoffConfig(StrictModel):
     services: tuple[ServiceConfig, ...] = Field(min_length=1, description="Services in every cell. No default.")
     table: TableConfig = Field(description="The global table. Required.")
     resilience: ResilienceConfig = Field(description="RTO and RPO. Required.")
+    routing: RoutingConfig = Field(default_factory=RoutingConfig, description="Health checks and the evacuation switch.")
+    edge: EdgeConfig = Field(default_factory=EdgeConfig, description="CloudFront, WAF and viewer names.")
 
     @model_validator(mode="after")
     def _cross_fields(self) -> KickoffConfig:
@@ -429,7 +612,81 @@ class KickoffConfig(StrictModel):
                 "set nat_gateways_per_az: true (or production: false for a non-production environment)",
             )
         self._check_consistency(names)
+        self._check_routing(names)
+        self._check_edge()
+        self._check_evacuation()
         return self
+
+    def _check_routing(self, names: list[str]) -> None:
+        health = self.routing.health_check
+        services = {svc.name: i for i, svc in enumerate(self.services)}
+        if health.service is not None and health.service not in services:
+            raise FieldProblem(
+                ("routing", "health_check", "service"),
+                f"'{health.service}' is not a configured service",
+                f"use one of {', '.join(services)}",
+            )
+        svc = self.health_service
+        if not any(path_pattern_matches(p, svc.health_check_path) for p in svc.path_patterns):
+            raise FieldProblem(
+                ("services", services[svc.name], "health_check_path"),
+                f"Route 53 checks '{svc.health_check_path}' through the ALB, but no path pattern of '{svc.name}' "
+                f"({', '.join(svc.path_patterns)}) routes it there",
+                "use a health path under one of the service's path patterns, e.g. /api/healthz for /api/*",
+            )
+        for region in self.routing.recovery_control.routing_control_arns:
+            if region not in names:
+                raise FieldProblem(
+                    ("routing", "recovery_control", "routing_control_arns", region),
+                    f"'{region}' is not a cell Region",
+                    f"use one of {', '.join(names)}",
+                )
+
+    def _check_edge(self) -> None:
+        for i, name in enumerate(self.viewer_names):
+            if name != self.domain.name and not name.endswith("." + self.domain.name):
+                raise FieldProblem(
+                    ("edge", "viewer_names", i),
+                    f"'{name}' is not in the hosted zone {self.domain.name}",
+                    f"use {self.domain.name} or a name below it",
+                )
+            if name == self.origin_domain or name.endswith("." + self.origin_domain):
+                raise FieldProblem(("edge", "viewer_names", i), f"'{name}' is reserved for origins", "choose another name")
+        patterns = [self.edge.api_path_pattern] + [b.path_pattern for b in self.edge.cache_behaviors]
+        for i, pattern in enumerate(patterns):
+            if pattern in patterns[:i]:
+                loc = ("edge", "cache_behaviors", i - 1, "path_pattern")
+                raise FieldProblem(loc, f"path pattern '{pattern}' is used twice", "give each behaviour its own pattern")
+
+    def _check_evacuation(self) -> None:
+        evacuated = [i for i, r in enumerate(self.regions) if r.evacuate]
+        if not evacuated:
+            return
+        first = evacuated[0]
+        if len(evacuated) == len(self.regions):
+            raise FieldProblem(
+                ("regions", first, "evacuate"),
+                "every cell is evacuated, so viewers would have nowhere to go",
+                "keep at least one cell in routing (set evacuate: false on one Region)",
+            )
+        remaining = [r.name for r in self.regions if not r.evacuate]
+        shortfalls = []
+        for svc in self.services:
+            capacity = len(remaining) * svc.cell_capacity_rps
+            if capacity < svc.peak_requests_per_second:
+                missing = svc.peak_requests_per_second - capacity
+                per_cell = svc.requests_per_second_per_task * svc.target_utilization_percent / 100
+                shortfalls.append(
+                    f"{svc.name}: {len(remaining)} cell(s) x {svc.max_tasks} tasks serve {capacity:,.0f} req/s < peak "
+                    f"{svc.peak_requests_per_second:,.0f} (short {missing:,.0f} req/s, about "
+                    f"{-(-missing // (per_cell * len(remaining))):,.0f} more max_tasks per cell)"
+                )
+        if shortfalls:
+            raise FieldProblem(
+                ("regions", first, "evacuate"),
+                f"the remaining cells ({', '.join(remaining)}) cannot absorb the peak: " + "; ".join(shortfalls),
+                "evacuate fewer Regions, or raise max_tasks of the services named",
+            )
 
     def _check_consistency(self, names: list[str]) -> None:
         table = self.table
@@ -488,6 +745,40 @@ class KickoffConfig(StrictModel):
     def origin_domain(self) -> str:
         """Latency-routed name the cells answer on."""
         return f"origin.{self.domain.name}"
+
+    @property
+    def health_service(self) -> ServiceConfig:
+        """The service whose health path Route 53 checks."""
+        name = self.routing.health_check.service
+        return next((s for s in self.services if s.name == name), self.services[0])
+
+    @property
+    def viewer_names(self) -> tuple[str, ...]:
+        """Names viewers use, default the apex domain."""
+        return self.edge.viewer_names or (self.domain.name,)
+
+    @property
+    def secondary_origin_domain(self) -> str:
+        """Name CloudFront's secondary origin resolves: a healthy cell other than the primary's."""
+        return f"secondary.{self.origin_domain}"
+
+    def except_domain(self, region: str) -> str:
+        """Latency set of every cell but ``region``."""
+        return f"except-{region}.{self.origin_domain}"
+
+    def cell_domain(self, region: str) -> str:
+        """The cell's own name."""
+        return f"{region}.{self.origin_domain}"
+
+    @property
+    def origin_secret_name(self) -> str:
+        """Secrets Manager name of the origin-verification secret, identical in every Region."""
+        return f"{self.app}/{self.environment}/origin-verify"
+
+    @property
+    def routed_regions(self) -> tuple[str, ...]:
+        """Cells in routing (not evacuated)."""
+        return tuple(r.name for r in self.regions if not r.evacuate)
 
     def region(self, name: str) -> RegionConfig:
         """The cell config of Region ``name``."""

@@ -10,19 +10,24 @@ from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-NOT_FOUND_BODY = '{"error":"not_found"}'
+FORBIDDEN_BODY = '{"error":"forbidden"}'
 
 
 class CellLoadBalancer(Construct):
     """Internet-facing ALB with HTTPS (ACM, DNS-validated), HTTP->HTTPS redirect and access logs.
 
-    The certificate covers the latency-routed name ``origin.<domain>`` and the cell's own
-    ``<region>.origin.<domain>``, validated by DNS records in the configured zone (no
-    manual step, no lookup). Requests that match no service get a 404. Deletion
-    protection is on and invalid header fields are dropped (request smuggling defence).
+    The certificate covers every name CloudFront or Route 53 uses to reach this ALB
+    (``certificate_names``: the latency-routed origin, the secondary origin and the
+    cell's own name), validated by DNS records in the configured zone. The HTTPS
+    listener answers 403 unless a listener rule matches, and every service rule also
+    requires the origin-verification header, so only CloudFront gets through. The ALB
+    has two security groups, because the CloudFront prefix list alone weighs 55 of the
+    60 rules one group allows: ``viewer_security_group`` (CloudFront) and
+    ``health_check_security_group`` (Route 53 health checkers). Both admit HTTPS only.
+    Deletion protection is on and invalid header fields are dropped.
 
-    Attributes: ``alb``, ``https_listener``, ``security_group``, ``certificate``,
-    ``regional_name`` and ``origin_name``.
+    Attributes: ``alb``, ``https_listener``, ``http_listener``,
+    ``viewer_security_group``, ``health_check_security_group``, ``certificate``.
     """
 
     def __init__(
@@ -31,29 +36,33 @@ class CellLoadBalancer(Construct):
         id_: str,
         *,
         vpc: ec2.IVpc,
-        region: str,
-        origin_name: str,
+        certificate_names: list[str],
         hosted_zone: route53.IHostedZone,
         access_log_bucket: s3.IBucket,
     ) -> None:
         super().__init__(scope, id_)
-        if not origin_name or origin_name.startswith("."):
-            raise ValueError(f"origin_name must be a DNS name (got {origin_name!r})")
-        self.origin_name = origin_name
-        self.regional_name = f"{region}.{origin_name}"
+        if not certificate_names or any(not n or n.startswith(".") for n in certificate_names):
+            raise ValueError(f"certificate_names must be DNS names (got {certificate_names!r})")
 
         self.certificate = acm.Certificate(
             self,
             "Certificate",
-            domain_name=self.regional_name,
-            subject_alternative_names=[origin_name],
+            domain_name=certificate_names[0],
+            subject_alternative_names=certificate_names[1:] or None,
             validation=acm.CertificateValidation.from_dns(hosted_zone),
         )
-        self.security_group = ec2.SecurityGroup(
+        self.viewer_security_group = ec2.SecurityGroup(
             self,
             "SecurityGroup",
             vpc=vpc,
-            description="Cell ALB: HTTPS and HTTP (redirect) from viewers; egress only to service tasks",
+            description="Cell ALB: HTTPS from CloudFront origin-facing servers; egress only to service tasks",
+            allow_all_outbound=False,
+        )
+        self.health_check_security_group = ec2.SecurityGroup(
+            self,
+            "HealthCheckSecurityGroup",
+            vpc=vpc,
+            description="Cell ALB: HTTPS from Route 53 health checkers",
             allow_all_outbound=False,
         )
         self.alb = elbv2.ApplicationLoadBalancer(
@@ -62,13 +71,14 @@ class CellLoadBalancer(Construct):
             vpc=vpc,
             internet_facing=True,
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
-            security_group=self.security_group,
+            security_group=self.viewer_security_group,
             deletion_protection=True,
             drop_invalid_header_fields=True,
             http2_enabled=True,
             idle_timeout=Duration.seconds(60),
             desync_mitigation_mode=elbv2.DesyncMitigationMode.DEFENSIVE,
         )
+        self.alb.add_security_group(self.health_check_security_group)
         self.alb.log_access_logs(access_log_bucket, prefix="alb")
         self.https_listener = self.alb.add_listener(
             "Https",
@@ -78,7 +88,7 @@ class CellLoadBalancer(Construct):
             ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS,
             open=False,
             default_action=elbv2.ListenerAction.fixed_response(
-                404, content_type="application/json", message_body=NOT_FOUND_BODY
+                403, content_type="application/json", message_body=FORBIDDEN_BODY
             ),
         )
         self.http_listener = self.alb.add_listener(
@@ -89,7 +99,11 @@ class CellLoadBalancer(Construct):
             default_action=elbv2.ListenerAction.redirect(protocol="HTTPS", port="443", permanent=True),
         )
 
-    def allow_viewers_from(self, peer: ec2.IPeer, description: str) -> None:
-        """Admit HTTPS and HTTP (redirect only) from ``peer``."""
-        self.security_group.add_ingress_rule(peer, ec2.Port.tcp(443), f"HTTPS from {description}")
-        self.security_group.add_ingress_rule(peer, ec2.Port.tcp(80), f"HTTP redirect from {description}")
+    def admit_https(self, *, cloudfront_prefix_list_id: str, health_check_prefix_list_id: str) -> None:
+        """Admit HTTPS from CloudFront's origin-facing servers and from Route 53 health checkers only."""
+        self.viewer_security_group.add_ingress_rule(
+            ec2.Peer.prefix_list(cloudfront_prefix_list_id), ec2.Port.tcp(443), "HTTPS from CloudFront origin-facing"
+        )
+        self.health_check_security_group.add_ingress_rule(
+            ec2.Peer.prefix_list(health_check_prefix_list_id), ec2.Port.tcp(443), "HTTPS from Route 53 health checkers"
+        )

@@ -35,7 +35,8 @@ class CellService(Construct):
 
     Builds the task definition (Graviton, read-only root filesystem with a writable /tmp
     volume, non-root user), its log group, the service (circuit breaker with rollback,
-    health-check grace period, AZ rebalancing), its target group and listener rule, and
+    health-check grace period, AZ rebalancing), its target group and listener rule (path
+    patterns plus, when given, a required header such as the origin-verification one), and
     target tracking on CPU and on ALB requests per target between ``min_tasks`` and
     ``max_tasks``. The desired count is left to Application Auto Scaling, so a deploy
     never resets a service that has scaled out for an event.
@@ -55,8 +56,11 @@ class CellService(Construct):
         rule_priority: int,
         log_retention_days: int,
         environment: dict[str, str],
+        required_header: tuple[str, list[str]] | None = None,
     ) -> None:
         super().__init__(scope, id_)
+        if required_header is not None and not 1 <= len(required_header[1]) <= 2:
+            raise ValueError(f"services[{service.name}]: the required header takes 1 or 2 accepted values")
         if not 1 <= rule_priority <= 50000:
             raise ValueError(f"services[{service.name}]: listener rule priority {rule_priority} is outside 1..50000")
         clash = sorted(set(environment) & set(service.environment))
@@ -131,7 +135,10 @@ class CellService(Construct):
             "ListenerRule",
             listener=listener,
             priority=rule_priority,
-            conditions=[elbv2.ListenerCondition.path_patterns(list(service.path_patterns))],
+            conditions=[
+                elbv2.ListenerCondition.path_patterns(list(service.path_patterns)),
+                *([elbv2.ListenerCondition.http_header(required_header[0], required_header[1])] if required_header else []),
+            ],
             action=elbv2.ListenerAction.forward([self.target_group]),
         )
         # The ALB may reach this service's tasks on the container port only.

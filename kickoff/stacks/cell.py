@@ -1,18 +1,19 @@
-"""Cell stack: one Region's VPC, ALB, ECS services and access to its table replica."""
+"""Cell stack: one Region's VPC, ALB, ECS services, routing records and table access."""
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Tags
-from aws_cdk import aws_ec2 as ec2
+from aws_cdk import CfnOutput, SecretValue, Tags
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
-from kickoff.config.models import KickoffConfig
+from kickoff.config.models import ORIGIN_VERIFY_HEADER, KickoffConfig
+from kickoff.constructs.cell_routing import CellRouting
 from kickoff.constructs.global_table import ReplicaAccess
 from kickoff.constructs.load_balancer import CellLoadBalancer
 from kickoff.constructs.log_bucket import CellLogBucket
 from kickoff.constructs.network import CellNetwork
+from kickoff.constructs.prefix_list import CLOUDFRONT_ORIGIN_FACING, ManagedPrefixListLookup, route53_health_checks
 from kickoff.constructs.service import CellService
 from kickoff.stacks.base import KickoffStack
 
@@ -20,8 +21,14 @@ from kickoff.stacks.base import KickoffStack
 RULE_PRIORITY_STEP = 10
 
 
+def origin_secret_values(config: KickoffConfig) -> list[str]:
+    """Dynamic references to the header values a cell accepts (never the values themselves)."""
+    stages = ["AWSCURRENT"] + (["AWSPREVIOUS"] if config.edge.accept_previous_origin_secret else [])
+    return [SecretValue.secrets_manager(config.origin_secret_name, version_stage=s).unsafe_unwrap() for s in stages]
+
+
 class CellStack(KickoffStack):
-    """An active-active cell. Depends on nothing in another Region: the table is found by name."""
+    """An active-active cell. Depends on nothing in another Region: names are deterministic."""
 
     def __init__(self, scope: Construct, *, config: KickoffConfig, region: str) -> None:
         super().__init__(
@@ -37,19 +44,33 @@ class CellStack(KickoffStack):
         self.network = CellNetwork(
             self, "Network", region=region_config, network=config.network, flow_log_bucket=self.log_bucket.bucket
         )
-        hosted_zone = route53.HostedZone.from_hosted_zone_attributes(
+        zone = route53.HostedZone.from_hosted_zone_attributes(
             self, "HostedZone", hosted_zone_id=config.domain.hosted_zone_id, zone_name=config.domain.name
         )
         self.load_balancer = CellLoadBalancer(
             self,
             "LoadBalancer",
             vpc=self.network.vpc,
-            region=region,
-            origin_name=config.origin_domain,
-            hosted_zone=hosted_zone,
+            certificate_names=[config.cell_domain(region), config.origin_domain, config.secondary_origin_domain],
+            hosted_zone=zone,
             access_log_bucket=self.log_bucket.bucket,
         )
-        self.load_balancer.allow_viewers_from(ec2.Peer.any_ipv4(), "viewers")
+        self.cloudfront_prefix_list = ManagedPrefixListLookup(
+            self,
+            "CloudFrontPrefixList",
+            prefix_list_name=CLOUDFRONT_ORIGIN_FACING,
+            log_retention_days=config.logging.retention_days,
+        )
+        self.health_check_prefix_list = ManagedPrefixListLookup(
+            self,
+            "HealthCheckPrefixList",
+            prefix_list_name=route53_health_checks(region),
+            log_retention_days=config.logging.retention_days,
+        )
+        self.load_balancer.admit_https(
+            cloudfront_prefix_list_id=self.cloudfront_prefix_list.prefix_list_id,
+            health_check_prefix_list_id=self.health_check_prefix_list.prefix_list_id,
+        )
         self.cluster = ecs.Cluster(
             self,
             "Cluster",
@@ -63,6 +84,7 @@ class CellStack(KickoffStack):
             table_name=config.table_name,
             key_alias=config.table_key_alias if config.table.encryption == "customer_managed" else None,
         )
+        required_header = (ORIGIN_VERIFY_HEADER, origin_secret_values(config))
         self.services: dict[str, CellService] = {}
         for index, service in enumerate(config.services):
             cell_service = CellService(
@@ -79,13 +101,35 @@ class CellStack(KickoffStack):
                     "KICKOFF_SERVICE": service.name,
                     "KICKOFF_TABLE_NAME": config.table_name,
                 },
+                required_header=required_header,
             )
             self.replica.grant_read_write(cell_service.task_role)
             Tags.of(cell_service).add("service", service.name)
             self.services[service.name] = cell_service
 
+        health = config.routing.health_check
+        self.routing = CellRouting(
+            self,
+            "Routing",
+            region=region,
+            all_regions=list(config.region_names),
+            routed=not region_config.evacuate,
+            zone=zone,
+            alb=self.load_balancer.alb,
+            listener=self.load_balancer.https_listener,
+            health_target_group=self.services[config.health_service.name].target_group,
+            health_path=config.health_service.health_check_path,
+            request_interval_seconds=health.request_interval_seconds,
+            failure_threshold=health.failure_threshold,
+            origin_domain=config.origin_domain,
+            secondary_ttl_seconds=config.routing.secondary_ttl_seconds,
+            routing_control_arn=config.routing.recovery_control.routing_control_arns.get(region),
+        )
+
         CfnOutput(self, "AlbDnsName", value=self.load_balancer.alb.load_balancer_dns_name)
         CfnOutput(self, "ClusterName", value=self.cluster.cluster_name)
+        CfnOutput(self, "HealthCheckId", value=self.routing.health_check.health_check_id)
+        CfnOutput(self, "InRouting", value=str(not region_config.evacuate).lower())
 
 
 def _construct_id(service_name: str) -> str:

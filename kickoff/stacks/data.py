@@ -1,17 +1,22 @@
-"""Data stack: the DynamoDB global table, deployed in the primary Region."""
+"""Data stack: state shared by every cell, deployed in the primary Region.
+
+Holds the DynamoDB global table and the origin-verification secret (replicated to every
+Region that reads it). Both are retained and protected.
+"""
 
 from __future__ import annotations
 
 from aws_cdk import CfnOutput
 from constructs import Construct
 
-from kickoff.config.models import KickoffConfig
+from kickoff.config.models import EDGE_REGION, KickoffConfig
 from kickoff.constructs.global_table import GlobalTable
+from kickoff.constructs.origin_secret import OriginVerifySecret
 from kickoff.stacks.base import KickoffStack
 
 
 class DataStack(KickoffStack):
-    """The global table with one replica per cell Region. Retained, protected, PITR."""
+    """The global table with one replica per cell Region, and the origin secret."""
 
     def __init__(self, scope: Construct, *, config: KickoffConfig) -> None:
         super().__init__(
@@ -20,7 +25,7 @@ class DataStack(KickoffStack):
             unit="data",
             region=config.primary_region,
             cell=None,
-            description=f"Kickoff {config.environment}: DynamoDB global table {config.table_name}",
+            description=f"Kickoff {config.environment}: global table {config.table_name} and origin secret",
         )
         replica_regions = tuple(r for r in config.region_names if r != config.primary_region)
         self.global_table = GlobalTable(
@@ -32,4 +37,12 @@ class DataStack(KickoffStack):
             replica_regions=replica_regions,
             key_alias=config.table_key_alias,
         )
+        readers = list(dict.fromkeys([*config.region_names, EDGE_REGION]))
+        self.origin_secret = OriginVerifySecret(
+            self,
+            "OriginVerifySecret",
+            secret_name=config.origin_secret_name,
+            replica_regions=[r for r in readers if r != config.primary_region],
+        )
         CfnOutput(self, "TableName", value=config.table_name, description="Global table name, identical in every Region")
+        CfnOutput(self, "OriginSecretName", value=config.origin_secret_name)

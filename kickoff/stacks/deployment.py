@@ -10,7 +10,9 @@ from constructs import Construct
 from kickoff.config.models import KickoffConfig
 from kickoff.stacks.cell import CellStack
 from kickoff.stacks.data import DataStack
+from kickoff.stacks.edge import EdgeStack
 from kickoff.stacks.keys import KeysStack
+from kickoff.stacks.recovery import RecoveryStack
 
 
 @dataclass
@@ -21,6 +23,8 @@ class Deployment:
     keys: dict[str, KeysStack] = field(default_factory=dict)
     data: DataStack | None = None
     cells: dict[str, CellStack] = field(default_factory=dict)
+    edge: EdgeStack | None = None
+    recovery: RecoveryStack | None = None
 
     @property
     def stacks(self) -> list[Stack]:
@@ -29,13 +33,18 @@ class Deployment:
         if self.data is not None:
             ordered.append(self.data)
         ordered.extend(self.cells.values())
+        if self.edge is not None:
+            ordered.append(self.edge)
+        if self.recovery is not None:
+            ordered.append(self.recovery)
         return ordered
 
 
 def build_deployment(scope: Construct, config: KickoffConfig) -> Deployment:
     """Create every stack for ``config`` and the dependencies that order them.
 
-    Order: Keys (per Region, customer managed encryption only) -> Data -> Cells.
+    Order: Keys (per Region, customer managed encryption only) -> Data -> Cells -> Edge.
+    The optional Recovery stack (ARC) depends on nothing and nothing depends on it.
     Dependencies carry no values between stacks (no cross-region references); they
     only tell ``cdk deploy --all`` the order.
     """
@@ -50,4 +59,10 @@ def build_deployment(scope: Construct, config: KickoffConfig) -> Deployment:
         cell = CellStack(scope, config=config, region=region)
         cell.add_stack_dependency(deployment.data, "services read and write the global table replica")
         deployment.cells[region] = cell
+    deployment.edge = EdgeStack(scope, config=config)
+    deployment.edge.add_stack_dependency(deployment.data, "CloudFront reads the origin secret's us-east-1 replica")
+    for cell in deployment.cells.values():
+        deployment.edge.add_stack_dependency(cell, "the origins are DNS records the cells own")
+    if config.routing.recovery_control.enabled:
+        deployment.recovery = RecoveryStack(scope, config=config)
     return deployment

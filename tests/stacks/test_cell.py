@@ -126,7 +126,7 @@ def test_alb_hardening_and_access_logs(synthesized) -> None:
 def test_certificate_is_dns_validated_in_the_configured_zone(prod) -> None:
     prod.assertions(prod.cell("us-west-2")).has_resource_properties("AWS::CertificateManager::Certificate", {
         "DomainName": "us-west-2.origin.live.example.com",
-        "SubjectAlternativeNames": ["origin.live.example.com"],
+        "SubjectAlternativeNames": ["origin.live.example.com", "secondary.origin.live.example.com"],
         "ValidationMethod": "DNS",
         "DomainValidationOptions": Match.array_with([Match.object_like({"HostedZoneId": prod.config.domain.hosted_zone_id})]),
     })
@@ -172,15 +172,17 @@ def test_container_insights_enabled(synthesized) -> None:
         assert {"Name": "containerInsights", "Value": "enhanced"} in cluster["Properties"]["ClusterSettings"]
 
 
-def test_service_log_groups_have_configured_retention(synthesized) -> None:
+def test_every_log_group_has_the_configured_retention(synthesized) -> None:
     for _, name in _cells(synthesized):
-        groups = synthesized.resources(name, "AWS::Logs::LogGroup").values()
-        assert len(groups) == len(synthesized.config.services)
-        assert {g["Properties"]["RetentionInDays"] for g in groups} == {synthesized.config.logging.retention_days}
+        groups = synthesized.resources(name, "AWS::Logs::LogGroup")
+        services = [k for k in groups if "ServiceLogs" in k]
+        assert len(services) == len(synthesized.config.services)
+        assert {g["Properties"]["RetentionInDays"] for g in groups.values()} == {synthesized.config.logging.retention_days}
 
 
 def test_listener_rules_route_each_service_by_path(prod) -> None:
-    rules = prod.resources(prod.cell("us-east-1"), "AWS::ElasticLoadBalancingV2::ListenerRule").values()
+    rules = [r for r in prod.resources(prod.cell("us-east-1"), "AWS::ElasticLoadBalancingV2::ListenerRule").values()
+             if r["Properties"]["Priority"] != 1]  # priority 1 is the Route 53 health-check rule
     patterns = sorted(tuple(r["Properties"]["Conditions"][0]["PathPatternConfig"]["Values"]) for r in rules)
     assert patterns == sorted(tuple(s.path_patterns) for s in prod.config.services)
     assert len({r["Properties"]["Priority"] for r in rules}) == len(prod.config.services)

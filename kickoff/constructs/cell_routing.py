@@ -1,0 +1,145 @@
+"""A cell's place in global routing: its health check and the DNS records it owns."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_route53 as route53
+from aws_cdk import aws_route53_targets as targets
+from constructs import Construct
+
+# Health-check rule sits before every service rule: Route 53 cannot send the secret header.
+HEALTH_RULE_PRIORITY = 1
+
+
+class CellRouting(Construct):
+    """Health check and records through which viewers reach this cell.
+
+    Everything here targets this cell's own ALB or a DNS name, never another stack's
+    resource, so each cell deploys alone and evacuating a cell changes only its stack.
+
+    - ``HealthCheck``: Route 53 HTTPS check of ``<region>.origin.<domain>`` on the health
+      path, reached through a listener rule that needs no secret header. With an ARC
+      routing control, a ``CALCULATED`` check requires both the endpoint and the control.
+    - ``<region>.origin``: alias to the ALB (operators and health checks; always present).
+    - In routing (not evacuated):
+      - ``origin``: latency alias for this Region with the health check (primary origin);
+      - ``secondary.origin``: latency CNAME for this Region with the same health check,
+        pointing at ``except-<region>.origin``; a resolver that picks this cell for the
+        primary picks it here too, and is sent to the nearest *other* healthy cell;
+      - ``except-<other>.origin`` for every other cell: latency alias to this ALB with
+        this health check, so each ``except-X`` set holds every routed cell but X.
+
+    Attributes: ``health_check``, ``endpoint_health_check``, ``records`` (name -> record).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        region: str,
+        all_regions: list[str],
+        routed: bool,
+        zone: route53.IHostedZone,
+        alb: elbv2.IApplicationLoadBalancer,
+        listener: elbv2.ApplicationListener,
+        health_target_group: elbv2.IApplicationTargetGroup,
+        health_path: str,
+        request_interval_seconds: int,
+        failure_threshold: int,
+        origin_domain: str,
+        secondary_ttl_seconds: int,
+        routing_control_arn: str | None,
+    ) -> None:
+        super().__init__(scope, id_)
+        if region not in all_regions:
+            raise ValueError(f"region {region} is not in all_regions {all_regions}")
+        if request_interval_seconds not in (10, 30):
+            raise ValueError("routing.health_check.request_interval_seconds must be 10 or 30")
+        if not 1 <= failure_threshold <= 10:
+            raise ValueError("routing.health_check.failure_threshold must be 1..10")
+
+        cell_name = f"{region}.{origin_domain}"
+        self.health_rule = elbv2.ApplicationListenerRule(
+            self,
+            "HealthCheckRule",
+            listener=listener,
+            priority=HEALTH_RULE_PRIORITY,
+            conditions=[elbv2.ListenerCondition.path_patterns([health_path])],
+            action=elbv2.ListenerAction.forward([health_target_group]),
+        )
+        self.endpoint_health_check = route53.HealthCheck(
+            self,
+            "EndpointHealthCheck",
+            type=route53.HealthCheckType.HTTPS,
+            fqdn=cell_name,
+            port=443,
+            resource_path=health_path,
+            enable_sni=True,
+            request_interval=Duration.seconds(request_interval_seconds),
+            failure_threshold=failure_threshold,
+        )
+        self.health_check: route53.IHealthCheck = self.endpoint_health_check
+        if routing_control_arn:
+            self.routing_control_health_check = route53.HealthCheck(
+                self,
+                "RoutingControlHealthCheck",
+                type=route53.HealthCheckType.RECOVERY_CONTROL,
+                routing_control=routing_control_arn,
+            )
+            self.health_check = route53.HealthCheck(
+                self,
+                "HealthCheck",
+                type=route53.HealthCheckType.CALCULATED,
+                child_health_checks=[self.endpoint_health_check, self.routing_control_health_check],
+                health_threshold=2,
+            )
+
+        alias = route53.RecordTarget.from_alias(targets.LoadBalancerTarget(alb))
+        self.records: dict[str, route53.RecordSet] = {
+            cell_name: route53.ARecord(self, "CellRecord", zone=zone, record_name=f"{cell_name}.", target=alias)
+        }
+        if not routed:
+            return
+        self.records[origin_domain] = route53.ARecord(
+            self,
+            "LatencyRecord",
+            zone=zone,
+            record_name=f"{origin_domain}.",
+            target=alias,
+            region=region,
+            set_identifier=region,
+            health_check=self.health_check,
+        )
+        secondary = f"secondary.{origin_domain}"
+        self.records[secondary] = route53.CnameRecord(
+            self,
+            "SecondaryRecord",
+            zone=zone,
+            record_name=f"{secondary}.",
+            domain_name=f"except-{region}.{origin_domain}",
+            region=region,
+            set_identifier=region,
+            health_check=self.health_check,
+            ttl=Duration.seconds(secondary_ttl_seconds),
+        )
+        for other in all_regions:
+            if other == region:
+                continue
+            name = f"except-{other}.{origin_domain}"
+            self.records[name] = route53.ARecord(
+                self,
+                f"Except{_pascal(other)}Record",
+                zone=zone,
+                record_name=f"{name}.",
+                target=alias,
+                region=region,
+                set_identifier=region,
+                health_check=self.health_check,
+            )
+
+
+def _pascal(region: str) -> str:
+    """``us-east-1`` -> ``UsEast1`` for construct IDs."""
+    return "".join(part.capitalize() for part in region.split("-"))

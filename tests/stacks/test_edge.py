@@ -1,0 +1,201 @@
+"""Edge stack: CloudFront origin failover, WAF, TLS, logging, viewer records; the origin secret; ARC."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from kickoff.compliance.assembly import read_stacks
+
+
+def _distribution(synth):
+    (dist,) = synth.resources(synth.edge, "AWS::CloudFront::Distribution").values()
+    return dist["Properties"]["DistributionConfig"]
+
+
+def test_edge_stack_is_in_us_east_1(synthesized) -> None:
+    assert synthesized.deployment.edge.region == "us-east-1"
+
+
+def test_origin_group_fails_over_on_5xx_to_the_secondary_origin(synthesized) -> None:
+    config = _distribution(synthesized)
+    origins = {o["Id"]: o for o in config["Origins"]}
+    (group,) = config["OriginGroups"]["Items"]
+    assert sorted(group["FailoverCriteria"]["StatusCodes"]["Items"]) == [500, 502, 503, 504]
+    members = [origins[m["OriginId"]]["DomainName"] for m in group["Members"]["Items"]]
+    assert members == [synthesized.config.origin_domain, synthesized.config.secondary_origin_domain]
+    for origin in origins.values():
+        custom = origin["CustomOriginConfig"]
+        assert custom["OriginProtocolPolicy"] == "https-only"
+        assert custom["OriginSSLProtocols"] == ["TLSv1.2"]
+        assert custom["OriginReadTimeout"] == 30
+        assert origin["ConnectionTimeout"] == synthesized.config.edge.origin_connection_timeout_seconds
+        assert origin["ConnectionAttempts"] == synthesized.config.edge.origin_connection_attempts
+
+
+def test_default_and_cached_behaviours_use_the_origin_group(synthesized) -> None:
+    config = _distribution(synthesized)
+    (group,) = config["OriginGroups"]["Items"]
+    assert config["DefaultCacheBehavior"]["TargetOriginId"] == group["Id"]
+    cached = {b["PathPattern"]: b for b in config.get("CacheBehaviors", [])}
+    for behavior in synthesized.config.edge.cache_behaviors:
+        assert cached[behavior.path_pattern]["TargetOriginId"] == group["Id"]
+        assert cached[behavior.path_pattern]["AllowedMethods"] == ["GET", "HEAD", "OPTIONS"]
+
+
+def test_api_behaviour_caches_nothing_allows_all_methods_on_the_primary_origin(synthesized) -> None:
+    config = _distribution(synthesized)
+    origins = {o["Id"]: o["DomainName"] for o in config["Origins"]}
+    (api,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == synthesized.config.edge.api_path_pattern]
+    assert sorted(api["AllowedMethods"]) == sorted(["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"])
+    assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # Managed-CachingDisabled
+    assert origins[api["TargetOriginId"]] == synthesized.config.origin_domain
+    # Host is not forwarded, so CloudFront validates the origin certificate against the origin name.
+    assert api["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # AllViewerExceptHostHeader
+
+
+def test_viewer_tls_http_versions_logging(synthesized) -> None:
+    config = _distribution(synthesized)
+    assert config["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
+    assert config["ViewerCertificate"]["SslSupportMethod"] == "sni-only"
+    assert config["HttpVersion"] == "http2and3"
+    assert config["Logging"]["Bucket"]["Fn::GetAtt"][1] == "RegionalDomainName"
+    assert config["Aliases"] == list(synthesized.config.viewer_names)
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+
+
+def test_geo_restriction_follows_config(prod, dev) -> None:
+    restriction = _distribution(prod)["Restrictions"]["GeoRestriction"]
+    assert restriction["RestrictionType"] == "whitelist"
+    assert restriction["Locations"] == list(prod.config.edge.allowed_countries)
+    assert "Restrictions" not in _distribution(dev)
+
+
+def test_viewer_certificate_is_dns_validated_in_us_east_1(prod) -> None:
+    (cert,) = prod.resources(prod.edge, "AWS::CertificateManager::Certificate").values()
+    assert cert["Properties"]["DomainName"] == "live.example.com"
+    assert cert["Properties"]["SubjectAlternativeNames"] == ["www.live.example.com"]
+    assert cert["Properties"]["ValidationMethod"] == "DNS"
+
+
+def test_viewer_names_alias_to_the_distribution(synthesized) -> None:
+    records = [r["Properties"] for r in synthesized.resources(synthesized.edge, "AWS::Route53::RecordSet").values()]
+    assert sorted((r["Name"], r["Type"]) for r in records) == sorted(
+        (f"{n}.", t) for n in synthesized.config.viewer_names for t in ("A", "AAAA")
+    )
+    template = synthesized.template(synthesized.edge)
+    assert template["Mappings"]["AWSCloudFrontPartitionHostedZoneIdMap"]["aws"]["zoneId"] == "Z2FDTNDATAQYW2"
+    (dist_id,) = synthesized.resources(synthesized.edge, "AWS::CloudFront::Distribution")
+    for record in records:
+        assert record["AliasTarget"]["HostedZoneId"]["Fn::FindInMap"][0] == "AWSCloudFrontPartitionHostedZoneIdMap"
+        assert record["AliasTarget"]["DNSName"] == {"Fn::GetAtt": [dist_id, "DomainName"]}
+
+
+def test_waf_is_associated_with_managed_rules_rate_limit_and_logging(synthesized) -> None:
+    (acl_id, acl), = synthesized.resources(synthesized.edge, "AWS::WAFv2::WebACL").items()
+    props = acl["Properties"]
+    assert props["Scope"] == "CLOUDFRONT"
+    assert props["DefaultAction"] == {"Allow": {}}
+    assert _distribution(synthesized)["WebACLId"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    rules = {r["Name"]: r for r in props["Rules"]}
+    for group in ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"):
+        assert rules[group]["Statement"]["ManagedRuleGroupStatement"] == {"VendorName": "AWS", "Name": group}
+        assert rules[group]["OverrideAction"] == {"None": {}}
+    rate = rules["RateLimitPerIp"]
+    assert rate["Action"] == {"Block": {}}
+    waf = synthesized.config.edge.waf
+    assert rate["Statement"]["RateBasedStatement"] == {
+        "Limit": waf.rate_limit_requests, "AggregateKeyType": "IP", "EvaluationWindowSec": waf.rate_limit_window_seconds}
+    assert len({r["Priority"] for r in props["Rules"]}) == len(props["Rules"])
+    (logging,) = synthesized.resources(synthesized.edge, "AWS::WAFv2::LoggingConfiguration").values()
+    assert logging["Properties"]["ResourceArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    destination = json.dumps(logging["Properties"]["LogDestinationConfigs"])
+    assert "log-group:aws-waf-logs-" in destination and ":*" not in destination
+    (group,) = synthesized.resources(synthesized.edge, "AWS::Logs::LogGroup").values()
+    assert group["Properties"]["LogGroupName"].startswith("aws-waf-logs-")
+    assert group["Properties"]["RetentionInDays"] == synthesized.config.logging.retention_days
+
+
+def test_cloudfront_sends_the_origin_secret_by_dynamic_reference(synthesized) -> None:
+    for origin in _distribution(synthesized)["Origins"]:
+        headers = origin["OriginCustomHeaders"]
+        assert headers == [{"HeaderName": "X-Origin-Verify",
+                            "HeaderValue": f"{{{{resolve:secretsmanager:{synthesized.config.origin_secret_name}:SecretString::AWSCURRENT:}}}}"}]
+
+
+def test_origin_secret_is_generated_retained_and_replicated_to_every_reader(synthesized) -> None:
+    (secret,) = synthesized.resources(synthesized.data, "AWS::SecretsManager::Secret").values()
+    props = secret["Properties"]
+    assert "SecretString" not in props
+    assert props["GenerateSecretString"]["PasswordLength"] == 64
+    assert props["GenerateSecretString"]["ExcludePunctuation"] is True
+    assert props["Name"] == synthesized.config.origin_secret_name
+    assert secret["DeletionPolicy"] == "Retain"
+    readers = set(synthesized.config.region_names) | {"us-east-1"}
+    assert {r["Region"] for r in props["ReplicaRegions"]} == readers - {synthesized.config.primary_region}
+
+
+def test_no_secret_literal_in_any_template(synthesized) -> None:
+    """Every X-Origin-Verify value is a dynamic reference, and no secret-looking literal exists."""
+    for stack in read_stacks(synthesized.outdir):
+        text = Path(stack.template_path).read_text()
+        for value in re.findall(r'"HeaderValue": "([^"]*)"', text):
+            assert value.startswith("{{resolve:secretsmanager:"), (stack.name, value)
+        for match in re.finditer(r'"HttpHeaderName": "X-Origin-Verify",\s*"Values": \[([^\]]*)\]', text):
+            assert all(v.strip().strip('"').startswith("{{resolve:secretsmanager:") for v in match.group(1).split(","))
+        # A generated 64-character alphanumeric value would be the only such token in a template.
+        assert not re.search(r'"[A-Za-z0-9]{64}"', text), stack.name
+
+
+def test_no_secret_value_in_the_repository() -> None:
+    root = Path(__file__).resolve().parents[2]
+    for path in [*root.glob("config/**/*.yaml"), *root.glob("kickoff/**/*.py"), root / "cdk.json", root / "cdk.context.json"]:
+        assert "X-Origin-Verify:" not in path.read_text() or path.suffix == ".py"
+        assert not re.search(r"(?i)origin[-_]verify\s*[:=]\s*['\"][A-Za-z0-9]{16,}", path.read_text()), path
+
+
+def test_deploy_order_data_cells_edge(prod) -> None:
+    by_name = {s.name: s for s in read_stacks(prod.outdir)}
+    edge = by_name[prod.edge]
+    assert prod.data in edge.dependencies
+    for region in prod.config.region_names:
+        assert prod.cell(region) in edge.dependencies
+        assert prod.data in by_name[prod.cell(region)].dependencies
+    order = [s.stack_name for s in prod.deployment.stacks]
+    assert order.index(prod.edge) > max(order.index(prod.cell(r)) for r in prod.config.region_names)
+
+
+def test_recovery_stack_only_when_enabled(prod, with_arc) -> None:
+    assert prod.deployment.recovery is None
+    recovery = with_arc.deployment.recovery
+    assert recovery.region == "us-west-2"
+    name = recovery.stack_name
+    controls = with_arc.resources(name, "AWS::Route53RecoveryControl::RoutingControl")
+    assert len(controls) == 3
+    (rule,) = with_arc.resources(name, "AWS::Route53RecoveryControl::SafetyRule").values()
+    assert rule["Properties"]["RuleConfig"] == {"Type": "ATLEAST", "Threshold": 1, "Inverted": False}
+    assert len(rule["Properties"]["AssertionRule"]["AssertedControls"]) == 3
+    outputs = with_arc.template(name)["Outputs"]
+    assert {k for k in outputs if k.startswith("RoutingControlArn")} == {
+        "RoutingControlArnUsEast1", "RoutingControlArnUsEast2", "RoutingControlArnUsWest2"}
+    # Nothing depends on the recovery stack: cells take routing control ARNs from config.
+    for stack in read_stacks(with_arc.outdir):
+        assert name not in stack.dependencies
+
+
+def test_routing_control_is_combined_with_the_endpoint_check(with_arc) -> None:
+    arns = with_arc.config.routing.recovery_control.routing_control_arns
+    for region in with_arc.config.region_names:
+        checks = {k: v["Properties"]["HealthCheckConfig"] for k, v in
+                  with_arc.resources(with_arc.cell(region), "AWS::Route53::HealthCheck").items()}
+        by_type = {c["Type"]: (k, c) for k, c in checks.items()}
+        assert by_type.keys() == {"HTTPS", "RECOVERY_CONTROL", "CALCULATED"}
+        assert by_type["RECOVERY_CONTROL"][1]["RoutingControlArn"] == arns[region]
+        calculated_id, calculated = by_type["CALCULATED"]
+        assert calculated["HealthThreshold"] == 2
+        assert sorted(c["Ref"] for c in calculated["ChildHealthChecks"]) == sorted(
+            [by_type["HTTPS"][0], by_type["RECOVERY_CONTROL"][0]])
+        routed = [r["Properties"] for r in with_arc.resources(with_arc.cell(region), "AWS::Route53::RecordSet").values()
+                  if "SetIdentifier" in r["Properties"]]
+        assert routed and all(r["HealthCheckId"] == {"Ref": calculated_id} for r in routed)

@@ -1,0 +1,99 @@
+"""Helpers shared by the tests: config variants and in-process synthesis."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CONFIG_DIR = REPO_ROOT / "config"
+
+
+def _deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def config_data(env: str = "prod") -> dict[str, Any]:
+    """The raw YAML data of a shipped config."""
+    return yaml.safe_load((CONFIG_DIR / f"{env}.yaml").read_text())
+
+
+@dataclass
+class Synth:
+    """A synthesized deployment: the config, the stacks and the cloud assembly directory."""
+
+    config: Any
+    deployment: Any
+    outdir: Path
+
+    def template(self, stack_name: str) -> dict[str, Any]:
+        return json.loads((self.outdir / f"{stack_name}.template.json").read_text())
+
+    def assertions(self, stack_name: str) -> Any:
+        from aws_cdk.assertions import Template
+
+        return Template.from_json(self.template(stack_name))
+
+    @property
+    def stack_names(self) -> list[str]:
+        return [s.stack_name for s in self.deployment.stacks]
+
+    def cell(self, region: str) -> str:
+        return self.deployment.cells[region].stack_name
+
+    @property
+    def data(self) -> str:
+        return self.deployment.data.stack_name
+
+    @property
+    def edge(self) -> str:
+        return self.deployment.edge.stack_name
+
+    def resources(self, stack_name: str, type_: str) -> dict[str, dict[str, Any]]:
+        return {k: v for k, v in self.template(stack_name)["Resources"].items() if v["Type"] == type_}
+
+
+def synthesize(config_path: Path, outdir: Path) -> Synth:
+    """Build and synthesize the app for one config file, checks attached."""
+    from kickoff.application import create_app, pin_availability_zones
+    from kickoff.compliance.checks import attach_checks
+    from kickoff.config import load_config
+    from kickoff.stacks import build_deployment
+
+    config = load_config(config_path)
+    app = create_app(outdir=str(outdir), validation=False)
+    pin_availability_zones(app, config)
+    deployment = build_deployment(app, config)
+    attach_checks(app, deployment)
+    app.synth()
+    return Synth(config=config, deployment=deployment, outdir=outdir)
+
+
+def synthesize_variant(tmp_path_factory: pytest.TempPathFactory, name: str, base: str, overrides: dict[str, Any],
+                       mutate: Callable[[dict[str, Any]], None] | None = None) -> Synth:
+    """Synthesize a shipped config with overrides (deep-merged) and an optional in-place mutation."""
+    root = tmp_path_factory.mktemp(name)
+    data = _deep_merge(config_data(base), overrides)
+    if mutate is not None:
+        mutate(data)
+    path = root / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return synthesize(path, root / "cdk.out")
+
+
