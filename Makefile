@@ -34,12 +34,18 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	touch $@
 
+# checkov pins its own dependency tree (boto3, pydantic, ...), so it lives in its own venv.
+.checkov-venv/.installed: requirements-checkov.txt
+	test -x .checkov-venv/bin/python || $(PYTHON) -m venv .checkov-venv
+	.checkov-venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	touch $@
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 setup-runtime: $(VENV)/.runtime node_modules/.installed
-setup: $(VENV)/.dev node_modules/.installed
+setup: $(VENV)/.dev node_modules/.installed .checkov-venv/.installed
 
 synth: setup-runtime
 	rm -rf cdk.out

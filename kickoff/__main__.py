@@ -1,7 +1,10 @@
 """``python -m kickoff``: see kickoff.cli."""
 
+import os
 import sys
 
-from kickoff.cli import main
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from kickoff.cli import main  # noqa: E402
 
 sys.exit(main())

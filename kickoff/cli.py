@@ -49,6 +49,50 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def aws_solutions_rule_count() -> int:
+    """Rules in cdk-nag's AwsSolutions pack: its applyRule calls, read from the installed bundle."""
+    import tarfile
+    from importlib import resources
+
+    bundle = next(p for p in resources.files("cdk_nag").joinpath("_jsii").iterdir() if p.name.endswith(".jsii.tgz"))
+    with tarfile.open(str(bundle)) as archive:
+        source = archive.extractfile("package/lib/packs/aws-solutions.js").read().decode()
+    return source.count("this.applyRule(")
+
+
+def _pack_rows(outdir: Path, counts: dict, resources: int) -> list[list[object]]:
+    from kickoff.compliance.summary import read_summary
+
+    summary = read_summary(outdir)
+    rows: list[list[object]] = []
+    for name, pack in counts.items():
+        open_findings = sum(pack.open.values())
+        acknowledged = sum(pack.acknowledged.values())
+        if name == "AwsSolutions":
+            rules = aws_solutions_rule_count()
+            rows.append([name, rules, f"{rules} x {resources} resources", open_findings, acknowledged, "cdk-nag 3"])
+        elif name == "CloudFormation Validate":
+            rows.append([name, "-", f"{resources} resources", open_findings, acknowledged, "aws-cdk-lib built-in"])
+    wa = summary.get("WellArchitected")
+    if wa:
+        pack = counts.get("WellArchitected")
+        rows.append(["WellArchitected", wa["rules"], f"{wa['evaluations']} rule x resource", wa["non_compliant"] and
+                     sum(pack.open.values()) if pack else 0, sum(pack.acknowledged.values()) if pack else 0,
+                     f"{wa['seconds']:.2f} s"])
+    rb = summary.get("ResilienceBudget")
+    if rb:
+        rows.append(["ResilienceBudget", rb["rules"], "RTO, RPO, N-1", rb["violations"], "-",
+                     f"RTO {rb['rto_seconds']:g}/{rb['rto_objective']} s, RPO {rb['rpo_seconds']:g}/{rb['rpo_objective']} s"])
+    return rows
+
+
+def cmd_taggable(args: argparse.Namespace) -> int:
+    from kickoff.compliance.taggable import TABLE_FILE, write_table
+
+    print(f"wrote {TABLE_FILE.name}: {write_table()} taggable resource types (from cfn-lint's schemas)")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     config = _load(args)
     print(
@@ -87,8 +131,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         ["stack", "region", "resources", "template KB", "nag findings", "acknowledged", "lint errors", "lint warnings"],
         rows,
     ))
-    print(f"\nnag packs: {', '.join(nag_packs) or 'none'}; cfn-lint rules ignored (see kickoff/compliance/cfn_lint.py): "
-          f"{', '.join(sorted(IGNORED_RULES))}")
+    print()
+    print(render_table(["check", "rules", "evaluated", "findings", "acknowledged", "notes"],
+                       _pack_rows(outdir, counts, sum(r[2] for r in rows))))
+    print(f"\ncfn-lint rules ignored (see kickoff/compliance/cfn_lint.py): {', '.join(sorted(IGNORED_RULES))}")
     failed = False
     for finding in lint:
         print(f"cfn-lint {finding.rule} ({finding.level}) {finding.location}: {finding.message}", file=sys.stderr)
@@ -111,16 +157,73 @@ def cmd_context(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_reference(args: argparse.Namespace) -> int:
+def cmd_readme(args: argparse.Namespace) -> int:
     from kickoff.config.readme import README, update_readme
-    from kickoff.config.reference import render
 
-    if args.write:
-        changed = update_readme()
-        print(f"{README.name}: config reference {'updated' if changed else 'already current'}")
-    else:
-        print(render())
+    changed = update_readme()
+    print(f"{README.name}: {'updated ' + ', '.join(changed) if changed else 'generated blocks already current'}")
     return 0
+
+
+def synthesize_quietly(config: KickoffConfig, outdir: str) -> dict[str, dict]:
+    """Synthesize ``config`` into ``outdir`` without validation plugins; stack name -> template."""
+    import json
+
+    from kickoff.application import create_app, pin_availability_zones
+    from kickoff.stacks import build_deployment
+
+    app = create_app(outdir=outdir, validation=False)
+    pin_availability_zones(app, config)
+    deployment = build_deployment(app, config)
+    app.synth()
+    return {s.stack_name: json.loads((Path(outdir) / s.template_file).read_text()) for s in deployment.stacks}
+
+
+def cmd_resilience(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from kickoff.compliance.resilience import budget_rows, compute_budget
+
+    config = _load(args)
+    with tempfile.TemporaryDirectory(prefix="kickoff-resilience-") as outdir:
+        budget = compute_budget(config, synthesize_quietly(config, outdir))
+    print(f"{config.app}-{config.environment}: resilience budget (from the synthesized templates)\n")
+    print(render_table(["objective", "term", "value", "source / verdict"], budget_rows(budget)))
+    if budget.rpo_assumption:
+        print(f"\nassumption: {budget.rpo_assumption}")
+    for objective, message in budget.violations:
+        print(f"VIOLATED {objective}: {message}", file=sys.stderr)
+    return 1 if budget.violations else 0
+
+
+def cmd_lock(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from kickoff.compliance.stateful_lock import LOCK_FILE, diff, failure_message, inventory, read_lock, write_lock
+    from kickoff.config import CONFIG_DIR, load_config
+
+    current = {}
+    configs = {}
+    for path in sorted(CONFIG_DIR.glob("*.yaml")):
+        config = load_config(path)
+        with tempfile.TemporaryDirectory(prefix="kickoff-lock-") as outdir:
+            current[config.environment_key] = inventory(synthesize_quietly(config, outdir))
+        configs[config.environment_key] = config
+    if args.write:
+        write_lock(current)
+        count = sum(len(r) for inv in current.values() for r in inv.values())
+        print(f"wrote {LOCK_FILE.name}: {count} stateful resources in {len(current)} environments")
+        return 0
+    locked = read_lock()
+    failed = False
+    for key, inv in current.items():
+        problems = diff(locked.get(key, {}), inv, allowed_replica_removals=configs[key].replica_removals_allowed)
+        if problems:
+            print(failure_message(key, problems), file=sys.stderr)
+            failed = True
+        else:
+            print(f"{key}: stateful resources match {LOCK_FILE.name}")
+    return 1 if failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -133,12 +236,18 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     with_context(sub.add_parser("validate", help="validate a config file (no CDK needed)")).set_defaults(func=cmd_validate)
+    with_context(sub.add_parser("resilience", help="print the RTO/RPO/N-1 budget computed from synthesized templates")
+                 ).set_defaults(func=cmd_resilience)
+    lock = sub.add_parser("lock", help="compare stateful resources with stateful.lock.json (--write accepts changes)")
+    lock.add_argument("--write", action="store_true", help="regenerate stateful.lock.json from config/*.yaml")
+    lock.set_defaults(func=cmd_lock)
+    sub.add_parser("taggable", help="regenerate compliance/taggable_types.json from cfn-lint's resource schemas"
+                   ).set_defaults(func=cmd_taggable)
     sub.add_parser(
         "context", help="regenerate cdk.context.json (AZs per account and Region) from config/*.yaml"
     ).set_defaults(func=cmd_context)
-    reference = sub.add_parser("reference", help="print the config reference (Markdown) embedded in README.md")
-    reference.add_argument("--write", action="store_true", help="rewrite the block in README.md instead of printing")
-    reference.set_defaults(func=cmd_reference)
+    sub.add_parser("readme", help="regenerate README.md's config reference and guardrail rule table"
+                   ).set_defaults(func=cmd_readme)
     check = sub.add_parser("check", help="cfn-lint every template in a cloud assembly and print the summary")
     check.add_argument("--outdir", default="cdk.out", help="cloud assembly directory (default cdk.out)")
     check.set_defaults(func=cmd_check)

@@ -85,6 +85,7 @@ def load_config(path: Path | str, *, expected_environment: str | None = None) ->
         config = KickoffConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, shown, root, KickoffConfig)) from None
+    _check_replica_removal(config, shown, root)
     if expected_environment is not None and config.environment != expected_environment:
         raise ConfigError(
             f"{shown}:{_line(root, ('environment',))} environment: the file declares '{config.environment}' "
@@ -92,6 +93,25 @@ def load_config(path: Path | str, *, expected_environment: str | None = None) ->
             f"  Fix: set environment: {expected_environment}, or select it with -c env={config.environment}."
         )
     return config
+
+
+def _check_replica_removal(config: KickoffConfig, shown: str, root: yaml.Node | None) -> None:
+    """A Region that holds a replica (per stateful.lock.json) may only leave with explicit consent."""
+    from kickoff.compliance.stateful_lock import LOCK_FILE, locked_replica_regions
+
+    dropped = sorted(locked_replica_regions(config.environment_key) - set(config.region_names))
+    refused = [r for r in dropped if r not in config.replica_removals_allowed]
+    if not refused:
+        return
+    listing = ", ".join(refused)
+    confirm = ", ".join(f"{{name: {r}, allow_replica_removal: true}}" for r in refused)
+    raise ConfigError(
+        f"{shown}:{_line(root, ('regions',))}: regions: {listing} {'holds' if len(refused) == 1 else 'hold'} a replica of "
+        f"{config.table_name} ({LOCK_FILE.name}) but {'is' if len(refused) == 1 else 'are'} no longer listed; the next "
+        f"deploy would delete {'that replica' if len(refused) == 1 else 'those replicas'} and the data in "
+        f"{'it' if len(refused) == 1 else 'them'}.\n"
+        f"  Fix: keep {listing} in regions, or confirm the deletion with retired_regions: [{confirm}]."
+    )
 
 
 def load_for_context(env: str | None, config_file: str | None) -> KickoffConfig:

@@ -140,6 +140,16 @@ class RegionConfig(StrictModel):
         return self.availability_zones or tuple(f"{self.name}{s}" for s in "abc")
 
 
+class RetiredRegionConfig(StrictModel):
+    """A Region removed from the cells whose table replica may be deleted."""
+
+    name: str = Field(description="Region code that was a cell.")
+    allow_replica_removal: bool = Field(
+        default=False,
+        description="true confirms that the next deploy deletes this Region's table replica and its data. Default false.",
+    )
+
+
 class DomainConfig(StrictModel):
     """Public DNS the platform answers on. Both fields are required."""
 
@@ -398,6 +408,14 @@ class ResilienceConfig(StrictModel):
         ge=1, description="Recovery time objective: longest tolerated time for traffic to leave a failed Region, s."
     )
     rpo_seconds: int = Field(ge=0, description="Recovery point objective: most data loss tolerated, s.")
+    replication_alarm_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "Threshold of each cell's DynamoDB ReplicationLatency alarm (per-minute maximum), s; it bounds the RPO "
+            "under eventual consistency. Default: rpo_seconds. Ignored for strong consistency (RPO 0)."
+        ),
+    )
 
 
 class HealthCheckConfig(StrictModel):
@@ -567,6 +585,13 @@ class KickoffConfig(StrictModel):
     services: tuple[ServiceConfig, ...] = Field(min_length=1, description="Services in every cell. No default.")
     table: TableConfig = Field(description="The global table. Required.")
     resilience: ResilienceConfig = Field(description="RTO and RPO. Required.")
+    retired_regions: tuple[RetiredRegionConfig, ...] = Field(
+        default=(),
+        description=(
+            "Regions dropped from regions whose replica (listed in stateful.lock.json) may be deleted. "
+            "Default none: dropping a replica Region without this is a config error."
+        ),
+    )
     routing: RoutingConfig = Field(default_factory=RoutingConfig, description="Health checks and the evacuation switch.")
     edge: EdgeConfig = Field(default_factory=EdgeConfig, description="CloudFront, WAF and viewer names.")
 
@@ -611,6 +636,13 @@ class KickoffConfig(StrictModel):
                 "a production environment with a single NAT gateway loses egress in every AZ when that AZ fails",
                 "set nat_gateways_per_az: true (or production: false for a non-production environment)",
             )
+        for i, retired in enumerate(self.retired_regions):
+            if retired.name in names:
+                raise FieldProblem(
+                    ("retired_regions", i, "name"),
+                    f"{retired.name} is both a cell and retired",
+                    "remove it from retired_regions, or from regions",
+                )
         self._check_consistency(names)
         self._check_routing(names)
         self._check_edge()
@@ -745,6 +777,16 @@ class KickoffConfig(StrictModel):
     def origin_domain(self) -> str:
         """Latency-routed name the cells answer on."""
         return f"origin.{self.domain.name}"
+
+    @property
+    def environment_key(self) -> str:
+        """``<app>-<env>``: how stateful.lock.json and stack names identify this environment."""
+        return f"{self.app}-{self.environment}"
+
+    @property
+    def replica_removals_allowed(self) -> tuple[str, ...]:
+        """Retired Regions whose replica may be deleted."""
+        return tuple(r.name for r in self.retired_regions if r.allow_replica_removal)
 
     @property
     def health_service(self) -> ServiceConfig:

@@ -11,6 +11,8 @@ from aws_cdk import aws_route53_targets as targets
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from kickoff.constructs.log_bucket import NONCURRENT_DAYS
+
 # Connection failures and these statuses from the primary send the request to the secondary.
 FAILOVER_STATUS_CODES = [500, 502, 503, 504]
 
@@ -83,11 +85,13 @@ class EdgeDistribution(Construct):
             # CloudFront standard logging writes objects with ACLs.
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
             removal_policy=RemovalPolicy.RETAIN,
+            versioned=True,
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="ExpireLogs",
                     expiration=Duration.days(log_expiration_days),
                     abort_incomplete_multipart_upload_after=Duration.days(1),
+                    noncurrent_version_expiration=Duration.days(NONCURRENT_DAYS),
                 )
             ],
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnTag, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -88,6 +88,8 @@ class GlobalTable(Construct):
                 deletion_protection=True,
                 point_in_time_recovery_specification=pitr,
                 contributor_insights_specification=insights,
+                # Stack tags name the primary Region; each replica is billed in its own.
+                tags=[CfnTag(key="region", value=region), CfnTag(key="cell", value=region)],
             )
             for region in replica_regions
         ]
@@ -130,6 +132,8 @@ class GlobalTable(Construct):
                 dynamodb.MultiRegionConsistency.STRONG if strong else dynamodb.MultiRegionConsistency.EVENTUAL
             ),
             witness_region=table.witness_region if strong else None,
+            # Tags of the primary replica; stack tags say cell "global", but each replica lives in one cell.
+            tags=[CfnTag(key="cell", value=primary_region)],
         )
 
 

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
-from aws_cdk import Environment, Stack, Tags
-from constructs import Construct
+import jsii
+from aws_cdk import Aspects, CfnResource, Environment, IAspect, Stack, Tags, TagManager
+from constructs import Construct, IConstruct
+
+from kickoff.compliance.taggable import tag_properties
+from kickoff.naming import stack_name
 
 from kickoff.config.models import KickoffConfig
 
 
-def stack_name(config: KickoffConfig, unit: str, region: str | None = None) -> str:
-    """``<app>-<env>-<unit>[-<region>]``: the only place Region and environment enter names."""
-    parts = [config.app, config.environment, unit] + ([region] if region else [])
-    return "-".join(parts)
+@jsii.implements(IAspect)
+class TagRawResources:
+    """Tag taggable resources that ``Tags.of`` cannot reach.
+
+    aws-cdk-lib builds some resources (custom-resource provider roles and functions) as raw
+    ``CfnResource``s, which the Tags aspect skips. This aspect writes the same tags as a
+    property override on any such resource whose type takes tags (per cfn-lint's schemas).
+    """
+
+    def __init__(self, tags: dict[str, str]) -> None:
+        self._tags = tags
+
+    def visit(self, node: IConstruct) -> None:
+        if not isinstance(node, CfnResource) or TagManager.is_taggable(node):
+            return
+        prop = tag_properties().get(node.cfn_resource_type)
+        if prop is not None:
+            node.add_property_override(prop, [{"Key": k, "Value": v} for k, v in sorted(self._tags.items())])
 
 
 class KickoffStack(Stack):
@@ -28,7 +46,8 @@ class KickoffStack(Stack):
             termination_protection=config.production,
         )
         self.unit = unit
-        Tags.of(self).add("app", config.app)
-        Tags.of(self).add("env", config.environment)
-        Tags.of(self).add("region", region)
-        Tags.of(self).add("cell", cell or "global")
+        self.cell_tag = cell or "global"
+        tags = {"app": config.app, "env": config.environment, "region": region, "cell": cell or "global"}
+        for key, value in tags.items():
+            Tags.of(self).add(key, value)
+        Aspects.of(self).add(TagRawResources(tags))

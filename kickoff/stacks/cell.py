@@ -8,6 +8,7 @@ from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
 from kickoff.config.models import ORIGIN_VERIFY_HEADER, KickoffConfig
+from kickoff.constructs.cell_monitoring import CellMonitoring
 from kickoff.constructs.cell_routing import CellRouting
 from kickoff.constructs.global_table import ReplicaAccess
 from kickoff.constructs.load_balancer import CellLoadBalancer
@@ -15,6 +16,7 @@ from kickoff.constructs.log_bucket import CellLogBucket
 from kickoff.constructs.network import CellNetwork
 from kickoff.constructs.prefix_list import CLOUDFRONT_ORIGIN_FACING, ManagedPrefixListLookup, route53_health_checks
 from kickoff.constructs.service import CellService
+from kickoff.naming import service_construct_id
 from kickoff.stacks.base import KickoffStack
 
 # Listener rule priorities leave gaps so a rule can be inserted without renumbering.
@@ -89,7 +91,7 @@ class CellStack(KickoffStack):
         for index, service in enumerate(config.services):
             cell_service = CellService(
                 self,
-                _construct_id(service.name),
+                service_construct_id(service.name),
                 service=service,
                 cluster=self.cluster,
                 listener=self.load_balancer.https_listener,
@@ -126,12 +128,20 @@ class CellStack(KickoffStack):
             routing_control_arn=config.routing.recovery_control.routing_control_arns.get(region),
         )
 
+        resilience = config.resilience
+        eventual = config.table.consistency == "eventual"
+        self.monitoring = CellMonitoring(
+            self,
+            "Monitoring",
+            alarm_prefix=f"{config.app}-{config.environment}-{region}",
+            table_name=config.table_name,
+            region=region,
+            receiving_regions=[r for r in config.region_names if r != region],
+            replication_alarm_seconds=(resilience.replication_alarm_seconds or resilience.rpo_seconds) if eventual else None,
+        )
+
         CfnOutput(self, "AlbDnsName", value=self.load_balancer.alb.load_balancer_dns_name)
         CfnOutput(self, "ClusterName", value=self.cluster.cluster_name)
         CfnOutput(self, "HealthCheckId", value=self.routing.health_check.health_check_id)
         CfnOutput(self, "InRouting", value=str(not region_config.evacuate).lower())
 
-
-def _construct_id(service_name: str) -> str:
-    """Stable PascalCase construct ID for a service: ``playback`` -> ``PlaybackService``."""
-    return "".join(part.capitalize() for part in service_name.split("-")) + "Service"

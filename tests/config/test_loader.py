@@ -72,7 +72,7 @@ MALFORMED = [
     ("typo-top-level-key", _prod, _rename("regions", "regoins"), "regoins", "did you mean 'regions'"),
     ("typo-nested-key", _prod, _rename_in_service(0, "min_tasks", "min_task"), "services[0].min_task", "did you mean 'min_tasks'"),
     ("unknown-region", _prod, _set("regions[1].name", "us-est-2"), "regions[1].name", "unknown AWS Region 'us-est-2'"),
-    ("duplicate-region", _dev, _set("regions[1].name", "us-east-1"), "regions[1].name", "listed twice"),
+    ("duplicate-region", _dev, lambda d: (_set("regions[1].name", "us-east-1")(d), _set("regions[1].availability_zones", ["us-east-1a", "us-east-1b"])(d)), "regions[1].name", "listed twice"),
     ("primary-not-a-cell", _prod, _set("primary_region", "eu-west-1"), "primary_region", "set primary_region to one of"),
     ("min-greater-than-max", _prod, _set("services[1].min_tasks", 900), "services[1].min_tasks", "min_tasks (900) is greater than max_tasks (800)"),
     ("invalid-memory-for-cpu", _prod, _set("services[0].memory_mib", 1000), "services[0].memory_mib", "for cpu 1024 use one of 2048"),

@@ -1,0 +1,231 @@
+"""The resilience budget: RTO, RPO and static stability, read back from synthesized templates.
+
+Pure Python over template dicts, so the same numbers serve the synth gate
+(``ResilienceBudgetPlugin``), the CLI (``python -m kickoff resilience``) and the tests.
+
+- **RTO** (worst case for traffic to leave a failed cell): Route 53 health-check
+  interval x failure threshold, plus the DNS TTL resolvers may still cache (60 s for
+  alias records), plus the client retry allowance (CloudFront's origin connection
+  timeout x attempts).
+- **RPO**: 0 with multi-Region strong consistency; under eventual consistency, the
+  threshold of the ReplicationLatency alarms on every (writer, receiver) pair of
+  Regions. Without such alarms the bound is ``ASSUMED_REPLICATION_SECONDS``, stated as
+  an assumption in the output.
+- **Static stability**: with the largest routed cell lost, the other cells' max
+  capacity (template MaxCapacity, within each Region's Fargate vCPU quota) still
+  carries every service's configured peak.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from kickoff.compliance.wa_rules import ALIAS_TTL_SECONDS, detection_seconds, references
+from kickoff.config.models import KickoffConfig
+from kickoff.naming import service_construct_id, stack_name
+
+# DynamoDB global tables (eventual) typically replicate within a second; AWS gives no bound.
+ASSUMED_REPLICATION_SECONDS = 1.0
+
+Template = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One term of a budget: what it is, how many seconds, where the number came from."""
+
+    name: str
+    seconds: float
+    source: str
+
+
+@dataclass(frozen=True)
+class ServiceCapacity:
+    """Static stability of one service: capacity left with the largest cell lost."""
+
+    service: str
+    peak_rps: float
+    capacity_rps: float
+    lost_cell: str
+    limited_by_quota: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.capacity_rps >= self.peak_rps
+
+
+@dataclass
+class ResilienceBudget:
+    """The computed budget and every objective it violates."""
+
+    rto_objective: int
+    rto_parts: list[Part]
+    rpo_objective: int
+    rpo_bound: float
+    rpo_source: str
+    rpo_assumption: str | None
+    capacity: list[ServiceCapacity]
+    violations: list[tuple[str, str]] = field(default_factory=list)  # (objective, message)
+
+    @property
+    def rto_seconds(self) -> float:
+        return sum(p.seconds for p in self.rto_parts)
+
+
+def _resources(template: Template, resource_type: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in template.get("Resources", {}).items() if v.get("Type") == resource_type}
+
+
+def _routed_detection(config: KickoffConfig, cell_templates: dict[str, Template]) -> tuple[float, str] | None:
+    """Slowest detection among routed cells' latency-record health checks, and where it comes from."""
+    worst: tuple[float, str] | None = None
+    for region, template in cell_templates.items():
+        checks = _resources(template, "AWS::Route53::HealthCheck")
+        for record in _resources(template, "AWS::Route53::RecordSet").values():
+            props = record.get("Properties", {})
+            if props.get("Name") != f"{config.origin_domain}." or "SetIdentifier" not in props:
+                continue
+            (check_id,) = references(props.get("HealthCheckId")) or {None}
+            check = checks.get(check_id or "")
+            if check is None:
+                continue
+            hc = check["Properties"]["HealthCheckConfig"]
+            children = [checks[c] for c in references(hc.get("ChildHealthChecks"))] if hc.get("Type") == "CALCULATED" else [check]
+            for child in children:
+                seconds = detection_seconds(child)
+                if seconds is not None and (worst is None or seconds > worst[0]):
+                    cfg = child["Properties"]["HealthCheckConfig"]
+                    worst = (seconds, f"{region}: {cfg.get('RequestInterval', 30)} s interval x {cfg.get('FailureThreshold', 3)} failures")
+    return worst
+
+
+def _retry_allowance(edge: Template | None) -> Part:
+    if edge is None:
+        return Part("client retries", 0, "no Edge stack")
+    worst = 0
+    for dist in _resources(edge, "AWS::CloudFront::Distribution").values():
+        for origin in dist["Properties"]["DistributionConfig"].get("Origins", []):
+            worst = max(worst, int(origin.get("ConnectionTimeout", 10)) * int(origin.get("ConnectionAttempts", 3)))
+    return Part("client retries", worst, "CloudFront origin connection timeout x attempts")
+
+
+def _rpo(config: KickoffConfig, data: Template, cell_templates: dict[str, Template]) -> tuple[float, str, str | None]:
+    tables = _resources(data, "AWS::DynamoDB::GlobalTable")
+    if any(t["Properties"].get("MultiRegionConsistency") == "STRONG" for t in tables.values()):
+        return 0.0, "multi-Region strong consistency: a write commits in at least two Regions", None
+    replica_regions = sorted({r["Region"] for t in tables.values() for r in t["Properties"].get("Replicas", [])})
+    thresholds: dict[tuple[str, str], float] = {}
+    for region, template in cell_templates.items():
+        for alarm in _resources(template, "AWS::CloudWatch::Alarm").values():
+            props = alarm["Properties"]
+            if props.get("MetricName") != "ReplicationLatency" or props.get("Namespace") != "AWS/DynamoDB":
+                continue
+            dims = {d["Name"]: d["Value"] for d in props.get("Dimensions", [])}
+            if dims.get("TableName") == config.table_name and props.get("ComparisonOperator") == "GreaterThanThreshold":
+                thresholds[(region, dims["ReceivingRegion"])] = float(props["Threshold"]) / 1000
+    pairs = [(a, b) for a in replica_regions for b in replica_regions if a != b]
+    missing = [p for p in pairs if p not in thresholds]
+    if not missing and pairs:
+        worst = max(thresholds[p] for p in pairs)
+        return worst, f"ReplicationLatency alarms (per-minute max) on all {len(pairs)} Region pairs", None
+    shown = ", ".join(f"{a}->{b}" for a, b in missing[:4]) + (" ..." if len(missing) > 4 else "")
+    return ASSUMED_REPLICATION_SECONDS, "assumption", (
+        f"no ReplicationLatency alarm for {shown}; assuming DynamoDB's typical replication of "
+        f"{ASSUMED_REPLICATION_SECONDS:g} s (not a guarantee)")
+
+
+def _capacity(config: KickoffConfig, cell_templates: dict[str, Template]) -> list[ServiceCapacity]:
+    routed = [r for r in config.routed_regions if r in cell_templates]
+    result = []
+    per_cell: dict[str, dict[str, float]] = {}
+    quota_limited: dict[str, set[str]] = {}
+    for region in routed:
+        targets = _resources(cell_templates[region], "AWS::ApplicationAutoScaling::ScalableTarget").values()
+        max_by_service = {}
+        for target in targets:
+            referenced = references(target["Properties"].get("ResourceId"))
+            for svc in config.services:
+                # The ECS service's logical ID is its construct ID, maybe "Service", then an 8-hex hash.
+                pattern = re.compile(rf"{service_construct_id(svc.name)}(Service)?[0-9A-F]{{8}}")
+                if any(pattern.fullmatch(ref) for ref in referenced):
+                    max_by_service[svc.name] = target["Properties"]["MaxCapacity"]
+        # If every service scaled to max, would the Region's Fargate vCPU quota allow it?
+        vcpu = sum(max_by_service.get(s.name, 0) * s.vcpu for s in config.services)
+        quota = config.region(region).fargate_vcpu_quota
+        scale = min(1.0, quota / vcpu) if vcpu else 1.0
+        if scale < 1.0:
+            quota_limited.setdefault(region, set()).update(max_by_service)
+        per_cell[region] = {
+            s.name: max_by_service.get(s.name, 0) * scale * s.requests_per_second_per_task * s.target_utilization_percent / 100
+            for s in config.services
+        }
+    for svc in config.services:
+        capacities = {r: per_cell[r][svc.name] for r in routed}
+        if not capacities:
+            continue
+        lost = max(capacities, key=capacities.get)
+        remaining = sum(v for r, v in capacities.items() if r != lost)
+        result.append(ServiceCapacity(svc.name, svc.peak_requests_per_second, remaining, lost,
+                                      tuple(sorted(r for r in quota_limited if r != lost))))
+    return result
+
+
+def compute_budget(config: KickoffConfig, templates: dict[str, Template]) -> ResilienceBudget:
+    """The budget for ``config`` from its synthesized templates (stack name -> template)."""
+    cells = {r: templates[n] for r in config.region_names if (n := stack_name(config, "cell", r)) in templates}
+    data = templates.get(stack_name(config, "data"), {})
+    edge = templates.get(stack_name(config, "edge"))
+    violations: list[str] = []
+
+    parts: list[Part] = []
+    detection = _routed_detection(config, cells)
+    if detection is None:
+        violations.append(("RTO", "no routed cell has a health-checked latency record, so a failed cell is never removed"))
+    else:
+        parts.append(Part("health-check detection", detection[0], detection[1]))
+    parts.append(Part("DNS TTL", ALIAS_TTL_SECONDS, "alias records to ALBs (fixed by Route 53)"))
+    parts.append(_retry_allowance(edge))
+    rto = sum(p.seconds for p in parts)
+    if rto > config.resilience.rto_seconds:
+        terms = " + ".join(f"{p.seconds:g} s {p.name}" for p in parts)
+        violations.append(("RTO", f"RTO {config.resilience.rto_seconds} s is not met: worst-case failover is {terms} = {rto:g} s"))
+
+    rpo, rpo_source, assumption = _rpo(config, data, cells)
+    if rpo > config.resilience.rpo_seconds:
+        violations.append(("RPO", f"RPO {config.resilience.rpo_seconds} s is not met: replication can lag {rpo:g} s ({rpo_source})"))
+
+    capacity = _capacity(config, cells)
+    for svc in capacity:
+        if not svc.ok:
+            quota = f"; Fargate vCPU quota limits {', '.join(svc.limited_by_quota)}" if svc.limited_by_quota else ""
+            violations.append((
+                "StaticStability",
+                f"with {svc.lost_cell} lost, {svc.service} has {svc.capacity_rps:,.0f} req/s of capacity "
+                f"< peak {svc.peak_rps:,.0f} req/s{quota}; raise max_tasks or add a cell"))
+    if len(config.routed_regions) < 2:
+        violations.append(("StaticStability", "fewer than 2 cells are routed, so losing one loses everything"))
+    return ResilienceBudget(
+        rto_objective=config.resilience.rto_seconds,
+        rto_parts=parts,
+        rpo_objective=config.resilience.rpo_seconds,
+        rpo_bound=rpo,
+        rpo_source=rpo_source,
+        rpo_assumption=assumption,
+        capacity=capacity,
+        violations=violations,
+    )
+
+
+def budget_rows(budget: ResilienceBudget) -> list[list[str]]:
+    """Table rows for the CLI: objective, term, seconds / value, source."""
+    rows = [["RTO", p.name, f"{p.seconds:g} s", p.source] for p in budget.rto_parts]
+    rows.append(["RTO", "worst case", f"{budget.rto_seconds:g} s", f"objective {budget.rto_objective} s: "
+                 + ("met" if budget.rto_seconds <= budget.rto_objective else "NOT MET")])
+    rows.append(["RPO", "bound", f"{budget.rpo_bound:g} s", budget.rpo_source])
+    rows.append(["RPO", "objective", f"{budget.rpo_objective} s", "met" if budget.rpo_bound <= budget.rpo_objective else "NOT MET"])
+    for svc in budget.capacity:
+        rows.append(["N-1", svc.service, f"{svc.capacity_rps:,.0f} req/s",
+                     f"without {svc.lost_cell}; peak {svc.peak_rps:,.0f} req/s: " + ("met" if svc.ok else "NOT MET")])
+    return rows

@@ -1,0 +1,113 @@
+"""The stateful-resource lock: what must never be removed, renamed or replaced silently.
+
+``stateful.lock.json`` lists, per environment and stack, the logical ID, type and
+identity of every resource that holds data: tables (with their replica Regions), KMS
+keys, buckets and secrets. Identity is the set of properties whose change makes
+CloudFormation replace the resource. A change that drops, renames (new logical ID =
+new resource) or replaces one of them fails the test suite with a message that names
+it, until someone accepts it deliberately with ``python -m kickoff lock --write``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from kickoff.config.loader import REPO_ROOT
+
+LOCK_FILE = REPO_ROOT / "stateful.lock.json"
+ACCEPT_COMMAND = ".venv/bin/python -m kickoff lock --write"
+
+# Resource type -> properties whose change replaces the resource (CloudFormation "Update requires: Replacement").
+IDENTITY_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "AWS::DynamoDB::GlobalTable": ("TableName", "KeySchema", "LocalSecondaryIndexes"),
+    "AWS::DynamoDB::Table": ("TableName", "KeySchema", "LocalSecondaryIndexes"),
+    "AWS::KMS::Key": ("KeySpec", "KeyUsage", "MultiRegion"),
+    "AWS::S3::Bucket": ("BucketName", "ObjectLockEnabled"),
+    "AWS::SecretsManager::Secret": ("Name",),
+}
+
+Inventory = dict[str, dict[str, dict[str, Any]]]  # stack -> logical ID -> {type, identity, replicas?}
+
+
+def inventory(templates: Mapping[str, Mapping[str, Any]]) -> Inventory:
+    """Stateful resources of each template (stack name -> template)."""
+    out: Inventory = {}
+    for stack, template in sorted(templates.items()):
+        for logical_id, resource in sorted(template.get("Resources", {}).items()):
+            props_names = IDENTITY_PROPERTIES.get(resource.get("Type", ""))
+            if props_names is None:
+                continue
+            props = resource.get("Properties", {})
+            entry: dict[str, Any] = {
+                "type": resource["Type"],
+                "identity": {name: props[name] for name in props_names if name in props},
+            }
+            if resource["Type"] == "AWS::DynamoDB::GlobalTable":
+                entry["replicas"] = sorted(r["Region"] for r in props.get("Replicas", []))
+            out.setdefault(stack, {})[logical_id] = entry
+    return out
+
+
+def diff(locked: Inventory, current: Inventory, *, allowed_replica_removals: Iterable[str] = ()) -> list[str]:
+    """Every change that would lose data, as a message that names the resource and the way to accept it."""
+    allowed = set(allowed_replica_removals)
+    problems = []
+    for stack, resources in sorted(locked.items()):
+        now = current.get(stack, {})
+        for logical_id, entry in sorted(resources.items()):
+            what = f"{stack}/{logical_id} ({entry['type']})"
+            if logical_id not in now:
+                problems.append(
+                    f"{what} would be removed or renamed: CloudFormation deletes or replaces it and its data is lost "
+                    "(it is retained only if its DeletionPolicy is Retain, and then orphaned).")
+                continue
+            new = now[logical_id]
+            if new["type"] != entry["type"]:
+                problems.append(f"{what} would become {new['type']}: the old resource and its data are replaced.")
+                continue
+            for prop, old_value in entry["identity"].items():
+                if new["identity"].get(prop) != old_value:
+                    problems.append(
+                        f"{what}: changing {prop} from {json.dumps(old_value)} to {json.dumps(new['identity'].get(prop))} "
+                        "replaces the resource, and its data is lost.")
+            for prop in set(new["identity"]) - set(entry["identity"]):
+                problems.append(f"{what}: setting {prop} replaces the resource, and its data is lost.")
+            for region in sorted(set(entry.get("replicas", [])) - set(new.get("replicas", []))):
+                if region not in allowed:
+                    problems.append(
+                        f"{what}: the {region} replica would be deleted with its data; set allow_replica_removal for "
+                        f"{region} under retired_regions in the config to confirm.")
+    return problems
+
+
+def read_lock(path: Path = LOCK_FILE) -> dict[str, Inventory]:
+    """The committed lock: environment key (``<app>-<env>``) -> inventory."""
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def write_lock(locks: Mapping[str, Inventory], path: Path = LOCK_FILE) -> None:
+    """Write the lock, sorted for stable diffs."""
+    path.write_text(json.dumps(dict(sorted(locks.items())), indent=2, sort_keys=True) + "\n")
+
+
+def locked_replica_regions(environment_key: str, path: Path = LOCK_FILE) -> set[str]:
+    """Regions that hold a replica of a global table of ``environment_key`` according to the lock."""
+    return {
+        region
+        for resources in read_lock(path).get(environment_key, {}).values()
+        for entry in resources.values()
+        for region in entry.get("replicas", [])
+    }
+
+
+def failure_message(environment_key: str, problems: list[str]) -> str:
+    """The message a failing lock check prints."""
+    lines = [f"{environment_key}: {len(problems)} change(s) would lose data held by stateful resources:"]
+    lines += [f"  - {p}" for p in problems]
+    lines.append(
+        f"If this is deliberate (data migrated, backups taken), accept it by regenerating the lock with "
+        f"`{ACCEPT_COMMAND}` and commit stateful.lock.json with the change, so reviewers see it.")
+    return "\n".join(lines)

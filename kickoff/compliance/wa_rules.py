@@ -1,0 +1,574 @@
+"""Kickoff's Well-Architected rules, as pure Python over synthesized CloudFormation templates.
+
+One rule per unit, named ``WA-<PILLAR>-<Service><Resource><Property>``. Each cites the
+Well-Architected best practice it enforces (IDs checked against the framework, see
+docs/reference/well-architected-ids.md) and explains what a reviewer should change.
+Rules read the final template, so they also see property overrides and tags, and can
+look across resources (a service and its scalable target, a VPC and its NAT gateways).
+``kickoff.compliance.wa_pack`` runs them on every synth through cdk-nag.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kickoff.compliance.taggable import tag_properties
+
+Resource = dict[str, Any]
+
+ENDPOINT_HEALTH_CHECK_TYPES = {"HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"}
+# Route 53 serves alias records to AWS targets (ALB, CloudFront) with a fixed 60 s TTL.
+ALIAS_TTL_SECONDS = 60
+DEFAULT_HEALTH_CHECK_INTERVAL = 30
+DEFAULT_HEALTH_CHECK_THRESHOLD = 3
+ROOT_USERS = {"0", "root", "0:0", "root:root"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A non-compliance: ``key`` (may be empty) becomes the finding ID, ``detail`` the message."""
+
+    key: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Params:
+    """Expectations that come from config, not from the template."""
+
+    production: bool
+    rto_seconds: int
+    retry_allowance_seconds: int
+    required_tags: Mapping[str, str | None]  # key -> expected value (None: any value)
+    service_tag_types: frozenset[str] = frozenset({"AWS::ECS::Service", "AWS::ECS::TaskDefinition"})
+
+
+@dataclass
+class TemplateView:
+    """One synthesized template and what the rules need to know about its stack."""
+
+    file: str
+    stack: str
+    region: str
+    cell: str
+    resources: dict[str, Resource]
+    _by_type: dict[str, dict[str, Resource]] = field(default_factory=dict, repr=False)
+
+    def of_type(self, resource_type: str) -> dict[str, Resource]:
+        """Resources of one type, by logical ID."""
+        if not self._by_type:
+            for logical_id, resource in self.resources.items():
+                self._by_type.setdefault(resource["Type"], {})[logical_id] = resource
+        return self._by_type.get(resource_type, {})
+
+
+def references(value: Any) -> set[str]:
+    """Logical IDs referenced by Ref or Fn::GetAtt anywhere in ``value``."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "Ref" in node and isinstance(node["Ref"], str):
+                found.add(node["Ref"])
+            if "Fn::GetAtt" in node:
+                target = node["Fn::GetAtt"]
+                found.add(target[0] if isinstance(target, list) else str(target).split(".")[0])
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(value)
+    return found
+
+
+def _props(resource: Resource) -> dict[str, Any]:
+    return resource.get("Properties", {})
+
+
+def _tags(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return {t.get("Key"): t.get("Value") for t in value if isinstance(t, dict)}
+    return {}
+
+
+Check = Callable[[str, Resource, TemplateView, Params], list[Finding] | None]
+
+
+@dataclass(frozen=True)
+class WaRule:
+    """One Well-Architected rule. ``check`` returns None (not applicable), [] (compliant) or findings."""
+
+    suffix: str
+    bp_id: str
+    bp_title: str
+    summary: str
+    explanation: str
+    resource_types: frozenset[str]
+    check: Check
+
+    @property
+    def rule_id(self) -> str:
+        return f"WA-{self.suffix}"
+
+    @property
+    def pillar(self) -> str:
+        return {"REL": "Reliability", "COST": "Cost Optimization", "SUS": "Sustainability",
+                "OPS": "Operational Excellence", "SEC": "Security"}[self.suffix.split("-")[0]]
+
+    @property
+    def info(self) -> str:
+        return f"{self.summary} [{self.bp_id} {self.bp_title}]"
+
+
+# ---------------------------------------------------------------------------------------
+# Reliability
+
+
+def _global_table_replicas(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding]:
+    if resource["Type"] == "AWS::DynamoDB::Table":
+        return [Finding("", "a single-Region table; use a global table with a replica in every cell Region")]
+    props = _props(resource)
+    replicas = props.get("Replicas", [])
+    witnesses = props.get("GlobalTableWitnesses", [])
+    if len(replicas) < 2:
+        return [Finding("", f"{len(replicas)} replica(s){' plus a witness' if witnesses else ''}; at least 2 Regions must hold data")]
+    return []
+
+
+def _replica_pitr(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding]:
+    if resource["Type"] == "AWS::DynamoDB::Table":
+        spec = _props(resource).get("PointInTimeRecoverySpecification", {})
+        return [] if spec.get("PointInTimeRecoveryEnabled") is True else [Finding("", "PITR is off")]
+    return [
+        Finding(f"Region::{r.get('Region')}", f"PITR is off on the {r.get('Region')} replica")
+        for r in _props(resource).get("Replicas", [])
+        if (r.get("PointInTimeRecoverySpecification") or {}).get("PointInTimeRecoveryEnabled") is not True
+    ]
+
+
+STATEFUL_TYPES = frozenset({
+    "AWS::DynamoDB::GlobalTable", "AWS::DynamoDB::Table", "AWS::KMS::Key", "AWS::S3::Bucket", "AWS::SecretsManager::Secret",
+})
+
+
+def _stateful_retained(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding]:
+    findings = [
+        Finding(policy, f"{policy} is {resource.get(policy, 'Delete (default)')}; set it to Retain")
+        for policy in ("DeletionPolicy", "UpdateReplacePolicy")
+        if resource.get(policy) != "Retain"
+    ]
+    props = _props(resource)
+    if resource["Type"] == "AWS::DynamoDB::Table" and props.get("DeletionProtectionEnabled") is not True:
+        findings.append(Finding("DeletionProtection", "deletion protection is off"))
+    for replica in props.get("Replicas", []) if resource["Type"] == "AWS::DynamoDB::GlobalTable" else []:
+        if replica.get("DeletionProtectionEnabled") is not True:
+            findings.append(Finding(f"DeletionProtection::{replica.get('Region')}", f"deletion protection is off on the {replica.get('Region')} replica"))
+    return findings
+
+
+def _scalable_target_for(view: TemplateView, service_id: str) -> tuple[str, Resource] | None:
+    for target_id, target in view.of_type("AWS::ApplicationAutoScaling::ScalableTarget").items():
+        props = _props(target)
+        if props.get("ScalableDimension") == "ecs:service:DesiredCount" and service_id in references(props.get("ResourceId")):
+            return target_id, target
+    return None
+
+
+def _service_zones(resource: Resource, view: TemplateView) -> set[str] | None:
+    subnets = (_props(resource).get("NetworkConfiguration") or {}).get("AwsvpcConfiguration", {}).get("Subnets", [])
+    zones = set()
+    for subnet_id in references(subnets):
+        subnet = view.resources.get(subnet_id)
+        if subnet is None or subnet["Type"] != "AWS::EC2::Subnet":
+            return None
+        zone = _props(subnet).get("AvailabilityZone")
+        if not isinstance(zone, str):
+            return None
+        zones.add(zone)
+    return zones or None
+
+
+def _ecs_multi_az(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding] | None:
+    zones = _service_zones(resource, view)
+    if zones is None:
+        return None
+    target = _scalable_target_for(view, logical_id)
+    min_tasks = _props(target[1]).get("MinCapacity", 1) if target else _props(resource).get("DesiredCount", 1)
+    findings = []
+    if len(zones) < 2:
+        findings.append(Finding("Subnets", f"subnets span {len(zones)} AZ; use at least 2"))
+    needed = max(2, len(zones))
+    if min_tasks < needed:
+        findings.append(Finding("MinTasks", f"minimum {min_tasks} task(s) over {len(zones)} AZs; keep at least {needed} so every AZ runs one"))
+    return findings
+
+
+def _ecs_target_tracking(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding]:
+    target = _scalable_target_for(view, logical_id)
+    if target is None:
+        return [Finding("", "no Application Auto Scaling scalable target")]
+    tracking = [
+        p for p in view.of_type("AWS::ApplicationAutoScaling::ScalingPolicy").values()
+        if _props(p).get("PolicyType") == "TargetTrackingScaling" and target[0] in references(_props(p).get("ScalingTargetId"))
+    ]
+    return [] if tracking else [Finding("", "the scalable target has no target-tracking policy")]
+
+
+def _nat_per_az(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding] | None:
+    if not params.production:
+        return None
+    subnets = {sid: s for sid, s in view.of_type("AWS::EC2::Subnet").items() if logical_id in references(_props(s).get("VpcId"))}
+    zones = {_props(s).get("AvailabilityZone") for s in subnets.values()}
+    nat_zones = {
+        _props(subnets[sid]).get("AvailabilityZone")
+        for nat in view.of_type("AWS::EC2::NatGateway").values()
+        for sid in references(_props(nat).get("SubnetId")) if sid in subnets
+    }
+    missing = sorted(z for z in zones - nat_zones if isinstance(z, str))
+    return [Finding("", f"no NAT gateway in {', '.join(missing)}; an AZ failure would cut egress elsewhere")] if missing else []
+
+
+def _routed_record_health_check(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding] | None:
+    props = _props(resource)
+    if "SetIdentifier" not in props:
+        return None
+    if props.get("HealthCheckId") or (props.get("AliasTarget") or {}).get("EvaluateTargetHealth") is True:
+        return []
+    return [Finding("", f"{props.get('Name')} ({props.get('SetIdentifier')}) is routed without a health check")]
+
+
+def detection_seconds(health_check: Resource) -> int | None:
+    """Seconds for Route 53 to mark an endpoint unhealthy: interval x failure threshold."""
+    config = _props(health_check).get("HealthCheckConfig", {})
+    if config.get("Type") not in ENDPOINT_HEALTH_CHECK_TYPES:
+        return None
+    return int(config.get("RequestInterval", DEFAULT_HEALTH_CHECK_INTERVAL)) * int(
+        config.get("FailureThreshold", DEFAULT_HEALTH_CHECK_THRESHOLD))
+
+
+def _health_check_rto(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding] | None:
+    detection = detection_seconds(resource)
+    if detection is None:
+        return None
+    total = detection + ALIAS_TTL_SECONDS + params.retry_allowance_seconds
+    if total <= params.rto_seconds:
+        return []
+    config = _props(resource)["HealthCheckConfig"]
+    return [Finding("", (
+        f"{config.get('RequestInterval', DEFAULT_HEALTH_CHECK_INTERVAL)} s x {config.get('FailureThreshold', DEFAULT_HEALTH_CHECK_THRESHOLD)} "
+        f"+ {ALIAS_TTL_SECONDS} s DNS + {params.retry_allowance_seconds} s retries = {total} s exceeds the RTO of {params.rto_seconds} s"))]
+
+
+def _target_group_health_path(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding] | None:
+    props = _props(resource)
+    if props.get("TargetType") == "lambda" or props.get("Protocol") not in ("HTTP", "HTTPS"):
+        return None
+    if props.get("HealthCheckEnabled") is False:
+        return [Finding("", "health checks are disabled")]
+    return [] if props.get("HealthCheckPath") else [Finding("", "no HealthCheckPath; the default / rarely proves the service works")]
+
+
+def _origin_group(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding]:
+    config = _props(resource).get("DistributionConfig", {})
+    groups = {g.get("Id") for g in (config.get("OriginGroups") or {}).get("Items", [])}
+    if not groups:
+        return [Finding("", "no origin group; an origin failure reaches viewers")]
+    if config.get("DefaultCacheBehavior", {}).get("TargetOriginId") not in groups:
+        return [Finding("", "the default behaviour does not use the origin group")]
+    return []
+
+
+# ---------------------------------------------------------------------------------------
+# Operational excellence
+
+
+def _circuit_breaker(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding] | None:
+    props = _props(resource)
+    if (props.get("DeploymentController") or {}).get("Type") in ("CODE_DEPLOY", "EXTERNAL"):
+        return None
+    breaker = (props.get("DeploymentConfiguration") or {}).get("DeploymentCircuitBreaker") or {}
+    return [] if breaker.get("Enable") is True and breaker.get("Rollback") is True else [
+        Finding("", "the deployment circuit breaker with rollback is off")]
+
+
+def _container_insights(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding]:
+    settings = {s.get("Name"): s.get("Value") for s in _props(resource).get("ClusterSettings", [])}
+    return [] if settings.get("containerInsights") in ("enabled", "enhanced") else [Finding("", "Container Insights is off")]
+
+
+# ---------------------------------------------------------------------------------------
+# Security
+
+
+def _alb_ingress(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding] | None:
+    alb_groups = {
+        group for lb in view.of_type("AWS::ElasticLoadBalancingV2::LoadBalancer").values()
+        if _props(lb).get("Type", "application") == "application"
+        for group in references(_props(lb).get("SecurityGroups"))
+    }
+    if logical_id not in alb_groups:
+        return None
+    rules = list(_props(resource).get("SecurityGroupIngress", []))
+    rules += [_props(r) for r in view.of_type("AWS::EC2::SecurityGroupIngress").values() if logical_id in references(_props(r).get("GroupId"))]
+    return [
+        Finding(f"Port::{r.get('FromPort')}", f"port {r.get('FromPort')} is open to {r.get('CidrIp') or r.get('CidrIpv6')}")
+        for r in rules if r.get("CidrIp") == "0.0.0.0/0" or r.get("CidrIpv6") == "::/0"
+    ]
+
+
+def _container_hardening(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding]:
+    findings = []
+    for container in _props(resource).get("ContainerDefinitions", []):
+        name = container.get("Name", "?")
+        if container.get("ReadonlyRootFilesystem") is not True:
+            findings.append(Finding(f"Container::{name}::ReadonlyRootFilesystem", f"container {name} can write its root filesystem"))
+        if str(container.get("User", "0")) in ROOT_USERS:
+            findings.append(Finding(f"Container::{name}::User", f"container {name} runs as root"))
+    return findings
+
+
+# ---------------------------------------------------------------------------------------
+# Sustainability
+
+
+def _graviton(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding] | None:
+    props = _props(resource)
+    if "FARGATE" not in props.get("RequiresCompatibilities", []) and "RuntimePlatform" not in props:
+        return None
+    arch = (props.get("RuntimePlatform") or {}).get("CpuArchitecture", "X86_64")
+    return [] if arch == "ARM64" else [Finding("", f"CPU architecture {arch}; Graviton (ARM64) does the same work for less energy and about 20% less cost")]
+
+
+def _log_retention(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding]:
+    return [] if _props(resource).get("RetentionInDays") else [Finding("", "logs are kept forever")]
+
+
+def _log_buckets(view: TemplateView) -> set[str]:
+    buckets: set[str] = set()
+    for lb in view.of_type("AWS::ElasticLoadBalancingV2::LoadBalancer").values():
+        for attribute in _props(lb).get("LoadBalancerAttributes", []):
+            if attribute.get("Key") == "access_logs.s3.bucket":
+                buckets |= references(attribute.get("Value"))
+    for flow_log in view.of_type("AWS::EC2::FlowLog").values():
+        buckets |= references(_props(flow_log).get("LogDestination"))
+    for dist in view.of_type("AWS::CloudFront::Distribution").values():
+        buckets |= references((_props(dist).get("DistributionConfig", {}).get("Logging") or {}).get("Bucket"))
+    return buckets
+
+
+def _log_bucket_lifecycle(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding] | None:
+    if logical_id not in _log_buckets(view):
+        return None
+    rules = (_props(resource).get("LifecycleConfiguration") or {}).get("Rules", [])
+    expiring = [r for r in rules if r.get("Status", "Enabled") == "Enabled" and (r.get("ExpirationInDays") or r.get("Transitions"))]
+    return [] if expiring else [Finding("", "log objects never expire or move to a colder class")]
+
+
+# ---------------------------------------------------------------------------------------
+# Cost optimization
+
+
+def _table_capacity(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding]:
+    props = _props(resource)
+    if props.get("BillingMode") == "PAY_PER_REQUEST":
+        return []
+    if resource["Type"] == "AWS::DynamoDB::GlobalTable":
+        write_auto = (props.get("WriteProvisionedThroughputSettings") or {}).get("WriteCapacityAutoScalingSettings")
+        read_fixed = [r.get("Region") for r in props.get("Replicas", [])
+                      if not (r.get("ReadProvisionedThroughputSettings") or {}).get("ReadCapacityAutoScalingSettings")]
+        findings = [] if write_auto else [Finding("Write", "write capacity is fixed")]
+        findings += [Finding(f"Read::{r}", f"read capacity of the {r} replica is fixed") for r in read_fixed]
+        return findings
+    scaled = {_props(t).get("ScalableDimension") for t in view.of_type("AWS::ApplicationAutoScaling::ScalableTarget").values()
+              if logical_id in references(_props(t).get("ResourceId"))}
+    return [] if {"dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits"} <= scaled else [
+        Finding("", "provisioned capacity without autoscaling")]
+
+
+def _cost_tags(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding] | None:
+    resource_type = resource["Type"]
+    expected = {**params.required_tags, "region": view.region, "cell": view.cell}
+    if resource_type == "AWS::DynamoDB::GlobalTable":
+        findings = []
+        for replica in _props(resource).get("Replicas", []):
+            region = replica.get("Region")
+            findings += _missing_tags(_tags(replica.get("Tags")), {**expected, "region": region, "cell": region}, f"Replica::{region}::")
+        return findings
+    prop = tag_properties().get(resource_type)
+    if prop is None:
+        return None
+    wanted = dict(expected)
+    if resource_type in params.service_tag_types:
+        wanted["service"] = None
+    return _missing_tags(_tags(_props(resource).get(prop)), wanted, "")
+
+
+def _missing_tags(tags: dict[str, Any], wanted: Mapping[str, str | None], prefix: str) -> list[Finding]:
+    findings = []
+    for key, value in wanted.items():
+        if key not in tags:
+            findings.append(Finding(f"{prefix}Tag::{key}", f"{prefix}tag '{key}' is missing"))
+        elif value is not None and tags[key] != value:
+            findings.append(Finding(f"{prefix}Tag::{key}", f"{prefix}tag '{key}' is '{tags[key]}', expected '{value}'"))
+    return findings
+
+
+def _all_taggable_types() -> frozenset[str]:
+    return frozenset(tag_properties()) | {"AWS::DynamoDB::GlobalTable"}
+
+
+# ---------------------------------------------------------------------------------------
+# The pack's rules
+
+
+RULES: tuple[WaRule, ...] = (
+    WaRule("REL-DynamoGlobalTableReplicas", "REL10-BP01", "Deploy the workload to multiple locations",
+           "Every DynamoDB table is a global table with at least 2 replicas",
+           "Data in one Region is lost or unreachable with that Region. Use a TableV2 with a replica in every cell Region.",
+           frozenset({"AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"}), _global_table_replicas),
+    WaRule("REL-DynamoReplicaPitr", "REL09-BP01", "Identify and back up all data that needs to be backed up",
+           "Point-in-time recovery is on for every replica",
+           "Replication copies deletes and corruption to every Region; only PITR can restore the data to before a bad write.",
+           frozenset({"AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"}), _replica_pitr),
+    WaRule("REL-StatefulResourceRetained", "SEC08-BP04", "Enforce access control (prevent inadvertent deletion)",
+           "Stateful resources are retained on delete and replace, and tables have deletion protection",
+           "A stack deletion or a replacing change must never destroy data or the keys that decrypt it. Set RemovalPolicy.RETAIN "
+           "and deletion protection; see also REL09-BP01.",
+           STATEFUL_TYPES, _stateful_retained),
+    WaRule("REL-EcsServiceMultiAz", "REL10-BP01", "Deploy the workload to multiple locations",
+           "ECS services span at least 2 AZs and keep at least one task per AZ (min tasks >= AZs and >= 2)",
+           "With fewer tasks than AZs, losing one AZ can take the service down until new tasks start (REL11-BP05 static stability). "
+           "Raise min_tasks or the number of subnets.",
+           frozenset({"AWS::ECS::Service"}), _ecs_multi_az),
+    WaRule("REL-EcsServiceTargetTracking", "REL07-BP03", "Obtain resources upon detection that more resources are needed",
+           "ECS services have a scalable target with a target-tracking policy",
+           "Without target tracking, load above the planned capacity is not absorbed. Add auto_scale_task_count and a target-tracking policy.",
+           frozenset({"AWS::ECS::Service"}), _ecs_target_tracking),
+    WaRule("REL-VpcNatGatewayPerAz", "REL11-BP05", "Use static stability to prevent bimodal behavior",
+           "Production VPCs have a NAT gateway in every AZ",
+           "A shared NAT gateway makes every AZ depend on one. Set network.nat_gateways_per_az: true for production.",
+           frozenset({"AWS::EC2::VPC"}), _nat_per_az),
+    WaRule("REL-Route53RoutedRecordHealthCheck", "REL11-BP02", "Fail over to healthy resources",
+           "Every routed (latency, weighted, failover, geo) record carries a health check",
+           "Route 53 keeps answering with an unhealthy endpoint unless the record has a health check. Attach one.",
+           frozenset({"AWS::Route53::RecordSet"}), _routed_record_health_check),
+    WaRule("REL-Route53HealthCheckRtoBudget", "REL11-BP01", "Monitor all components of the workload to detect failures",
+           "Health-check interval x failure threshold, plus DNS TTL and client retries, fits the RTO",
+           "Detection slower than the RTO makes the RTO unreachable. Lower routing.health_check.request_interval_seconds or failure_threshold, "
+           "or raise resilience.rto_seconds if the business accepts it.",
+           frozenset({"AWS::Route53::HealthCheck"}), _health_check_rto),
+    WaRule("REL-ElbTargetGroupHealthCheckPath", "REL11-BP01", "Monitor all components of the workload to detect failures",
+           "HTTP target groups check an explicit health path",
+           "The default path / proves only that a web server answers. Point health_check_path at an endpoint that checks the service's dependencies.",
+           frozenset({"AWS::ElasticLoadBalancingV2::TargetGroup"}), _target_group_health_path),
+    WaRule("REL-CloudFrontOriginGroup", "REL11-BP02", "Fail over to healthy resources",
+           "CloudFront distributions fail over between origins with an origin group on the default behaviour",
+           "Without an origin group, a failing origin serves errors until DNS moves traffic. Add an origin group.",
+           frozenset({"AWS::CloudFront::Distribution"}), _origin_group),
+    WaRule("OPS-EcsDeploymentCircuitBreaker", "OPS06-BP04", "Automate testing and rollback",
+           "ECS services roll back failed deployments automatically",
+           "A bad image or config otherwise keeps replacing tasks until a human notices. Enable the circuit breaker with rollback.",
+           frozenset({"AWS::ECS::Service"}), _circuit_breaker),
+    WaRule("OPS-EcsClusterContainerInsights", "OPS04-BP02", "Implement application telemetry",
+           "Container Insights is on for every ECS cluster",
+           "Task- and service-level CPU, memory and network metrics are needed to compare cells and tune scaling. Enable it.",
+           frozenset({"AWS::ECS::Cluster"}), _container_insights),
+    WaRule("SEC-AlbIngressNotOpen", "SEC05-BP02", "Control traffic flow within your network layers",
+           "No ALB security group admits 0.0.0.0/0 or ::/0",
+           "Cell ALBs must only be reachable from CloudFront and Route 53 health checkers; use the managed prefix lists.",
+           frozenset({"AWS::EC2::SecurityGroup"}), _alb_ingress),
+    WaRule("SEC-EcsContainerHardening", "SEC06-BP02", "Provision compute from hardened images",
+           "Containers run as a non-root user with a read-only root filesystem",
+           "A compromised process should not be able to write binaries or act as root. Set readonly_root_filesystem and a non-root user "
+           "(supports SEC03-BP02 least privilege).",
+           frozenset({"AWS::ECS::TaskDefinition"}), _container_hardening),
+    WaRule("SUS-EcsTaskGraviton", "SUS05-BP02", "Use instance types with the least impact",
+           "Fargate task definitions run on ARM64 (Graviton)",
+           "Graviton does the same work with less energy and about 20% lower Fargate price. Set CpuArchitecture.ARM64 and build multi-arch images.",
+           frozenset({"AWS::ECS::TaskDefinition"}), _graviton),
+    WaRule("SUS-LogsLogGroupRetention", "SUS04-BP03", "Use policies to manage the lifecycle of your datasets",
+           "Every log group has a finite retention",
+           "Logs kept forever cost storage and energy with no use. Set a retention (see also COST04-BP05).",
+           frozenset({"AWS::Logs::LogGroup"}), _log_retention),
+    WaRule("SUS-S3LogBucketLifecycle", "SUS04-BP03", "Use policies to manage the lifecycle of your datasets",
+           "Buckets that receive logs expire or transition their objects",
+           "Access and flow logs grow without bound. Add a lifecycle rule (logging.access_log_expiration_days).",
+           frozenset({"AWS::S3::Bucket"}), _log_bucket_lifecycle),
+    WaRule("COST-DynamoCapacityMode", "COST09-BP03", "Supply resources dynamically",
+           "Tables are on-demand, or provisioned with autoscaling",
+           "Fixed provisioned capacity is paid for at peak all week. Use on-demand, or autoscaled read and write capacity.",
+           frozenset({"AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"}), _table_capacity),
+    WaRule("COST-CostAllocationTags", "COST03-BP02", "Add organization information to cost and usage",
+           "Every taggable resource carries the cost-allocation tags app, env, region, cell (and service on services)",
+           "Untagged spend cannot be attributed to a cell or service, so per-cell cost cannot be compared. Tag at the stack and service level.",
+           _all_taggable_types(), _cost_tags),
+)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The result of one rule on one resource."""
+
+    rule: WaRule
+    template: str
+    logical_id: str
+    findings: tuple[Finding, ...]
+
+
+@dataclass
+class PackResult:
+    """Every evaluation of a pack run."""
+
+    evaluations: list[Evaluation]
+
+    @property
+    def failures(self) -> list[Evaluation]:
+        return [e for e in self.evaluations if e.findings]
+
+    def by_resource(self) -> dict[tuple[str, str], list[Evaluation]]:
+        out: dict[tuple[str, str], list[Evaluation]] = {}
+        for evaluation in self.failures:
+            out.setdefault((evaluation.template, evaluation.logical_id), []).append(evaluation)
+        return out
+
+
+def _rules_by_type(rules: Iterable[WaRule]) -> dict[str, list[WaRule]]:
+    out: dict[str, list[WaRule]] = {}
+    for rule in rules:
+        for resource_type in rule.resource_types:
+            out.setdefault(resource_type, []).append(rule)
+    return out
+
+
+def evaluate(views: Iterable[TemplateView], params: Params, rules: tuple[WaRule, ...] = RULES) -> PackResult:
+    """Run ``rules`` over every resource of every template, dispatching by resource type."""
+    by_type = _rules_by_type(rules)
+    evaluations = []
+    for view in views:
+        for logical_id, resource in view.resources.items():
+            for rule in by_type.get(resource.get("Type", ""), ()):
+                findings = rule.check(logical_id, resource, view, params)
+                if findings is not None:
+                    evaluations.append(Evaluation(rule, view.file, logical_id, tuple(findings)))
+    return PackResult(evaluations)
+
+
+def iter_rules_markdown() -> Iterator[str]:
+    """README table rows: rule, pillar, best practice, what it checks."""
+    yield "| rule | pillar | best practice | checks |"
+    yield "|---|---|---|---|"
+    for rule in RULES:
+        yield f"| `{rule.rule_id}` | {rule.pillar} | {rule.bp_id} {rule.bp_title} | {rule.summary} |"
+
+
+def load_view(file: str, template_text: str, *, stack: str, region: str, cell: str) -> TemplateView:
+    """A TemplateView from template JSON text."""
+    return TemplateView(file=file, stack=stack, region=region, cell=cell,
+                        resources=json.loads(template_text).get("Resources", {}))

@@ -1,0 +1,70 @@
+"""The resilience budget read back from the synthesized templates, and the synth gate on it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kickoff.compliance.resilience import ASSUMED_REPLICATION_SECONDS, compute_budget
+from tests.support import synthesize
+
+
+def _templates(synth):
+    return {name: synth.template(name) for name in synth.stack_names}
+
+
+def test_prod_budget_terms_come_from_the_templates(prod) -> None:
+    budget = compute_budget(prod.config, _templates(prod))
+    assert [(p.name, p.seconds) for p in budget.rto_parts] == [
+        ("health-check detection", 30), ("DNS TTL", 60), ("client retries", 10)]
+    assert budget.rto_seconds == 100 <= prod.config.resilience.rto_seconds
+    assert budget.rpo_bound == prod.config.resilience.rpo_seconds == 15
+    assert budget.rpo_assumption is None
+    assert budget.violations == []
+    assert {c.service: c.ok for c in budget.capacity} == {"api": True, "playback": True, "interactive": True}
+
+
+def test_strong_consistency_has_rpo_zero(strong) -> None:
+    budget = compute_budget(strong.config, _templates(strong))
+    assert budget.rpo_bound == 0 and "strong" in budget.rpo_source
+
+
+def test_missing_replication_alarm_falls_back_to_a_stated_assumption(prod) -> None:
+    templates = json.loads(json.dumps(_templates(prod)))
+    cell = templates[prod.cell("us-west-2")]
+    cell["Resources"] = {k: v for k, v in cell["Resources"].items() if v["Type"] != "AWS::CloudWatch::Alarm"}
+    budget = compute_budget(prod.config, templates)
+    assert budget.rpo_bound == ASSUMED_REPLICATION_SECONDS
+    assert "no ReplicationLatency alarm for us-west-2->us-east-1" in budget.rpo_assumption
+
+
+def test_replication_alarms_use_the_per_minute_maximum(prod) -> None:
+    alarms = [a["Properties"] for a in prod.resources(prod.cell("us-east-2"), "AWS::CloudWatch::Alarm").values()
+              if a["Properties"].get("MetricName") == "ReplicationLatency"]
+    assert sorted({d["Value"] for a in alarms for d in a["Dimensions"] if d["Name"] == "ReceivingRegion"}) == ["us-east-1", "us-west-2"]
+    for alarm in alarms:
+        assert alarm["Statistic"] == "Maximum" and alarm["Period"] == 60 and alarm["Threshold"] == 15000
+
+
+@pytest.mark.slow
+def test_synth_fails_naming_the_objective_and_the_numbers(write_config, tmp_path) -> None:
+    """RTO 60 s cannot be met by 10 s x 3 + 60 s + 10 s: the synth gate refuses, with the numbers."""
+    outdir = tmp_path / "cdk.out"
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        synthesize(write_config("dev", {"resilience": {"rto_seconds": 60}}), outdir)
+    report = json.loads((outdir / "validation-report.json").read_text())
+    (plugin,) = [p for p in report["pluginReports"] if p["pluginName"] == "ResilienceBudget"]
+    (violation,) = plugin["violations"]
+    assert violation["ruleName"] == "RTO"
+    assert violation["description"] == (
+        "RTO: RTO 60 s is not met: worst-case failover is 30 s health-check detection + 60 s DNS TTL + 10 s client retries = 100 s")
+
+
+def test_static_stability_violation_names_service_and_numbers(dev) -> None:
+    config = dev.config.model_copy(update={"services": tuple(
+        s.model_copy(update={"peak_requests_per_second": 5000}) if s.name == "api" else s for s in dev.config.services)})
+    budget = compute_budget(config, _templates(dev))
+    (violation,) = budget.violations
+    assert violation == ("StaticStability", "with us-east-1 lost, api has 1,200 req/s of capacity < peak 5,000 req/s; "
+                                            "raise max_tasks or add a cell")
