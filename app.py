@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Kickoff CDK app: load config -> build stacks -> attach checks -> synth.
+"""Kickoff CDK app: load config -> plan capacity -> build stacks -> attach checks -> synth.
 
 Select the config with ``-c env=NAME`` (config/NAME.yaml, default prod) or
-``-c config=PATH``; works under ``cdk synth`` and as ``python app.py -c env=dev``.
+``-c config=PATH``; ``-c plan_from=2026-12-01T00:00:00Z`` sets the start of the
+capacity plan. Works under ``cdk synth`` and as ``python app.py -c env=dev``.
 """
 
 import os
@@ -13,6 +14,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 from kickoff.application import create_app, parse_context_args, pin_availability_zones  # noqa: E402
 from kickoff.compliance.checks import attach_checks  # noqa: E402
 from kickoff.config import ConfigError, load_for_context  # noqa: E402
+from kickoff.planning import build_deployment_plan, parse_plan_from  # noqa: E402
 from kickoff.stacks import build_deployment  # noqa: E402
 
 
@@ -20,11 +22,13 @@ def main() -> int:
     app = create_app(parse_context_args(sys.argv[1:]))
     try:
         config = load_for_context(app.node.try_get_context("env"), app.node.try_get_context("config"))
+        plan_from = app.node.try_get_context("plan_from")
+        plan = build_deployment_plan(config, parse_plan_from(plan_from) if plan_from else None)
     except ConfigError as error:
         print(f"kickoff: {error}", file=sys.stderr)
         return 2
     pin_availability_zones(app, config)
-    deployment = build_deployment(app, config)
+    deployment = build_deployment(app, config, plan)
     attach_checks(app, deployment)
     app.synth()
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import timedelta
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -84,6 +85,56 @@ def _pack_rows(outdir: Path, counts: dict, resources: int) -> list[list[object]]
         rows.append(["ResilienceBudget", rb["rules"], "RTO, RPO, N-1", rb["violations"], "-",
                      f"RTO {rb['rto_seconds']:g}/{rb['rto_objective']} s, RPO {rb['rpo_seconds']:g}/{rb['rpo_objective']} s"])
     return rows
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from kickoff.planning import build_deployment_plan, parse_plan_from
+    from kickoff.scaling import FARGATE_ARM64_US_EAST_1
+
+    config = _load(args)
+    context = _context(args.context)
+    plan = build_deployment_plan(config, parse_plan_from(context["plan_from"]) if "plan_from" in context else None)
+    capacity = plan.capacity
+    print(f"{config.environment_key}: capacity plan {plan.window.start:%Y-%m-%d %H:%M} -> {plan.window.end:%Y-%m-%d %H:%M} UTC")
+    if capacity is None:
+        print("no events in the window and no baseline: nothing is scheduled")
+        return 0
+    windows = [w for w in capacity.windows if args.event in w.event_ids] if args.event else list(capacity.windows)
+    if args.event and not windows:
+        known = ", ".join(e for w in capacity.windows for e in w.event_ids) or "none"
+        print(f"kickoff: event {args.event!r} is not in the planning window (events in it: {known})", file=sys.stderr)
+        return 2
+    for window in windows:
+        print(f"  event window {', '.join(window.event_ids)}: {window.start:%Y-%m-%d %H:%M} -> {window.restore:%H:%M} UTC")
+    if plan.season_warm_throughput:
+        warm = plan.season_warm_throughput
+        print(f"  table warm throughput (season): {warm.read_units_per_second:,} reads/s, {warm.write_units_per_second:,} writes/s")
+    price = FARGATE_ARM64_US_EAST_1
+    for target in capacity.targets:
+        svc = capacity.service(target.service)
+        steps = [s for s in target.steps if not args.event or any(w.start <= s.at <= w.restore for w in windows)]
+        print(f"\n{target.region} / {target.service}: {target.action_count} actions, peak {target.peak_tasks} tasks "
+              f"({target.peak_vcpu:,.0f} vCPU)")
+        rows = [[f"{s.at:%Y-%m-%d %H:%M}Z", s.min_tasks, s.max_tasks, f"{s.min_tasks * svc.vcpu:,.1f}",
+                 f"{s.min_tasks * price.task_hour(svc):,.2f}"] for s in steps]
+        if not args.event:
+            rows += [[r.expression, r.min_tasks, r.max_tasks, f"{r.min_tasks * svc.vcpu:,.1f}",
+                      f"{r.min_tasks * price.task_hour(svc):,.2f}"] for r in target.recurring]
+        print(render_table(["time (UTC)", "min tasks", "max tasks", "vCPU", "USD/h (ARM64)"], rows))
+    reservations = [r for r in capacity.alb_reservations if not args.event or any(
+        w.start - timedelta(hours=6) <= r.at <= w.restore + timedelta(hours=1) for w in windows)]
+    if reservations:
+        print()
+        print(render_table(["ALB reservation (UTC)", "region", "LCU"],
+                           [[f"{r.at:%Y-%m-%d %H:%M}Z", r.region, r.capacity_units or "release"] for r in reservations]))
+    event_id = args.event or windows[0].event_ids[0] if windows else None
+    if event_id and not args.no_png:
+        from kickoff.scaling.plot import plot_event
+
+        out = Path(args.png or f"build/plan-{event_id}.png")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        print(f"\nwrote {plot_event(capacity, event_id, out)}")
+    return 0
 
 
 def cmd_taggable(args: argparse.Namespace) -> int:
@@ -241,6 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
     lock = sub.add_parser("lock", help="compare stateful resources with stateful.lock.json (--write accepts changes)")
     lock.add_argument("--write", action="store_true", help="regenerate stateful.lock.json from config/*.yaml")
     lock.set_defaults(func=cmd_lock)
+    plan = with_context(sub.add_parser("plan", help="print the capacity plan per region and service, and plot an event"))
+    plan.add_argument("--event", help="only this event's window (and plot it); default: all, plot the first")
+    plan.add_argument("--png", help="where to write the plot (default build/plan-<event>.png)")
+    plan.add_argument("--no-png", action="store_true", help="do not write a plot")
+    plan.set_defaults(func=cmd_plan)
     sub.add_parser("taggable", help="regenerate compliance/taggable_types.json from cfn-lint's resource schemas"
                    ).set_defaults(func=cmd_taggable)
     sub.add_parser(

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from kickoff.config.errors import ConfigError, FieldProblem
-from kickoff.config.models import SLUG_PATTERN, KickoffConfig
+from kickoff.config.models import SLUG_PATTERN, CalendarConfig, KickoffConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFIG_DIR = REPO_ROOT / "config"
@@ -63,9 +63,8 @@ def config_path_for(env: str | None = None, config_file: str | None = None, *, c
     return path
 
 
-def load_config(path: Path | str, *, expected_environment: str | None = None) -> KickoffConfig:
-    """Parse and validate one config file. Raises ``ConfigError`` with the full message."""
-    path = Path(path)
+def _read_yaml(path: Path) -> tuple[str, yaml.Node | None, Any]:
+    """The display name, node tree (for line numbers) and data of a YAML file, or ConfigError."""
     shown = _display(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -80,12 +79,28 @@ def load_config(path: Path | str, *, expected_environment: str | None = None) ->
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{where}: the file is not valid YAML: {problem}.\n  Fix: correct the YAML syntax there.") from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{shown}: expected a mapping of settings at the top level.\n  Fix: start with keys like 'environment:'.")
+        raise ConfigError(f"{shown}: expected a mapping of settings at the top level.\n  Fix: check the file's structure.")
+    return shown, root, data
+
+
+def load_config(path: Path | str, *, expected_environment: str | None = None) -> KickoffConfig:
+    """Parse and validate one config file (and its event calendar). Raises ``ConfigError`` with the full message."""
+    path = Path(path)
+    shown, root, data = _read_yaml(path)
     try:
         config = KickoffConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, shown, root, KickoffConfig)) from None
     _check_replica_removal(config, shown, root)
+    if config.scaling.calendar:
+        # Relative to the config file, then to config/ (so variants written elsewhere share the calendars).
+        candidates = [path.parent / config.scaling.calendar, CONFIG_DIR / config.scaling.calendar]
+        calendar_path = next((c for c in candidates if c.is_file()), None)
+        if calendar_path is None:
+            raise ConfigError(
+                f"{shown}:{_line(root, ('scaling', 'calendar'))}: scaling.calendar: {config.scaling.calendar} does not exist.\n"
+                f"  Fix: give a path relative to config/, e.g. events/nfl-2026.yaml.")
+        config.attach_calendar(load_calendar(calendar_path, config))
     if expected_environment is not None and config.environment != expected_environment:
         raise ConfigError(
             f"{shown}:{_line(root, ('environment',))} environment: the file declares '{config.environment}' "
@@ -93,6 +108,25 @@ def load_config(path: Path | str, *, expected_environment: str | None = None) ->
             f"  Fix: set environment: {expected_environment}, or select it with -c env={config.environment}."
         )
     return config
+
+
+def load_calendar(path: Path, config: KickoffConfig) -> CalendarConfig:
+    """Parse and validate an event calendar against ``config``'s cells."""
+    shown, root, data = _read_yaml(path)
+    try:
+        calendar = CalendarConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, shown, root, CalendarConfig)) from None
+    # Retired Regions may keep their shares (renormalized away), so a season need not be rewritten.
+    cells = set(config.region_names) | {r.name for r in config.retired_regions}
+    for i, event in enumerate(calendar.events):
+        unknown = sorted(set(event.region_share) - cells)
+        if unknown:
+            loc = ("events", i, "region_share", unknown[0])
+            raise ConfigError(
+                f"{shown}:{_line(root, loc)}: {_path(loc)}: '{unknown[0]}' is not a cell Region of {config.environment_key}.\n"
+                f"  Fix: share viewers among {', '.join(config.region_names)}.")
+    return calendar
 
 
 def _check_replica_removal(config: KickoffConfig, shown: str, root: yaml.Node | None) -> None:

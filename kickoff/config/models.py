@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from datetime import datetime
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from kickoff.config.errors import FieldProblem
 from kickoff.config.regions import KNOWN_REGIONS, MRSC_REGION_SETS, mrsc_region_set
@@ -247,6 +248,28 @@ class ServiceConfig(StrictModel):
         ge=10,
         le=90,
         description="Target for CPU and request-count target tracking, in percent. Default 60.",
+    )
+    requests_per_viewer_per_second: float = Field(
+        default=0.0,
+        ge=0,
+        description=(
+            "Load model term a: steady requests/s each concurrent viewer causes (heartbeats, manifest or "
+            "license refreshes). Default 0 (the service does not follow the audience)."
+        ),
+    )
+    requests_per_arrival: float = Field(
+        default=0.0,
+        ge=0,
+        description=(
+            "Load model term b: requests each newly arriving viewer causes (login, entitlement, playback "
+            "start); multiplies the arrival rate. Default 0."
+        ),
+    )
+    table_reads_per_request: float = Field(
+        default=0.0, ge=0, description="DynamoDB read units one request consumes; sizes warm throughput. Default 0."
+    )
+    table_writes_per_request: float = Field(
+        default=0.0, ge=0, description="DynamoDB write units one request consumes; sizes warm throughput. Default 0."
     )
     peak_requests_per_second: float = Field(
         gt=0,
@@ -568,6 +591,135 @@ class EdgeConfig(StrictModel):
         return value
 
 
+class BaselineConfig(StrictModel):
+    """The predictable non-event audience, planned as recurring (cron) steps."""
+
+    hourly_viewers: tuple[float, ...] = Field(
+        description="Expected global concurrent viewers per UTC hour: 24 values (hour of day) or 168 (hour of week, Monday first)."
+    )
+    uncertainty: float = Field(default=0.1, ge=0, lt=1, description="Half-width of the baseline forecast band. Default 0.1.")
+    region_share: dict[str, float] = Field(description="Cell Region -> share of baseline viewers; sums to 1.")
+
+    @field_validator("hourly_viewers")
+    @classmethod
+    def _hours(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if len(value) not in (24, 168) or any(v < 0 for v in value):
+            raise ValueError(f"{len(value)} values given. Fix: give 24 (hour of day) or 168 (hour of week) non-negative values.")
+        return value
+
+
+class ScalingConfig(StrictModel):
+    """Forecast-driven pre-scaling: which calendar, which window of it, and the planner's knobs."""
+
+    calendar: str | None = Field(
+        default=None,
+        description="Event calendar file, relative to config/ (e.g. events/nfl-2026.yaml). Default none: no pre-scaling.",
+    )
+    plan_from: datetime | None = Field(
+        default=None,
+        description=(
+            "Compile events that end after this instant (ISO 8601 with zone). Pipelines pass -c plan_from=<now>; "
+            "pinning it here keeps synth reproducible. Default: the start of the current UTC day."
+        ),
+    )
+    horizon_days: int = Field(
+        default=14,
+        ge=1,
+        le=90,
+        description=(
+            "Days after plan_from whose events are compiled into scheduled actions (redeploy at least this often). "
+            "Bounded by the 200 scheduled actions per scalable target. Default 14."
+        ),
+    )
+    deploy_margin_minutes: int = Field(
+        default=30,
+        ge=0,
+        le=720,
+        description=(
+            "Steps earlier than plan_from + this margin are not compiled: a deployment takes minutes, and AWS rejects "
+            "schedules that start in the past. Default 30."
+        ),
+    )
+    lead_time_minutes: int = Field(
+        default=15, ge=1, le=240, description="Capacity is in place this long before the load it serves. Default 15."
+    )
+    step_minutes: int = Field(default=10, ge=1, le=120, description="Spacing of the steps following the forecast. Default 10.")
+    ramp_down_minutes: int = Field(
+        default=15, ge=1, le=240, description="Delay after expected end + overtime before capacity steps down. Default 15."
+    )
+    band_combination: Literal["max", "product"] = Field(
+        default="max",
+        description=(
+            "How the forecast band and N-1 headroom combine: max (default) holds max(upper band, N-1 of expected); "
+            "product holds N-1 of the upper band."
+        ),
+    )
+    alb_reservations: bool = Field(
+        default=True, description="Reserve ALB capacity units before each event (EventBridge Scheduler). Default true."
+    )
+    warm_throughput: bool = Field(
+        default=True, description="Pre-warm the global table for the season's forecast peak. Default true."
+    )
+    baseline: BaselineConfig | None = Field(default=None, description="Recurring baseline steps. Default none.")
+
+    @field_validator("plan_from")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError(f"{value} has no time zone. Fix: write it like 2026-11-26T00:00:00Z.")
+        return value
+
+
+class EventConfig(StrictModel):
+    """One live event of the calendar and its audience forecast."""
+
+    id: Slug = Field(description="Unique event ID, e.g. tnf-2026-w13.")
+    kickoff: datetime = Field(description="Scheduled kickoff, ISO 8601 with a time zone, e.g. 2026-12-03T20:15:00-05:00.")
+    duration_minutes: int = Field(ge=1, le=1440, description="Expected minutes from kickoff to the end.")
+    overtime_minutes: int = Field(default=30, ge=0, le=600, description="Allowance past the expected end. Default 30.")
+    peak_viewers: int = Field(gt=0, description="Forecast peak concurrent viewers, all Regions together.")
+    uncertainty: float = Field(default=0.2, ge=0, lt=1, description="Half-width of the forecast band (0.2 = ±20%). Default 0.2.")
+    region_share: dict[str, float] = Field(description="Cell Region -> share of viewers; shares sum to 1.")
+
+    @field_validator("kickoff")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError(f"{value} has no time zone. Fix: add one, e.g. 2026-12-03T20:15:00-05:00 or ...Z.")
+        return value
+
+    @model_validator(mode="after")
+    def _shares(self) -> EventConfig:
+        _check_shares(self.region_share, ("region_share",))
+        return self
+
+
+def _check_shares(shares: dict[str, float], loc: tuple[str, ...]) -> None:
+    for region, share in shares.items():
+        if not 0 <= share <= 1:
+            raise FieldProblem(loc + (region,), f"share {share} is outside 0..1", "give each share as a fraction, e.g. 0.4")
+    total = sum(shares.values())
+    if abs(total - 1) > 1e-6:
+        raise FieldProblem(loc, f"shares sum to {total:g}, not 1", "adjust the shares so they sum to 1")
+
+
+class CalendarConfig(StrictModel):
+    """An event calendar file (config/events/<season>.yaml)."""
+
+    season: Slug = Field(description="Season name, e.g. nfl-2026.")
+    events: tuple[EventConfig, ...] = Field(min_length=1, description="The events; doubleheaders may overlap.")
+
+    @model_validator(mode="after")
+    def _unique(self) -> CalendarConfig:
+        seen: dict[str, int] = {}
+        for i, event in enumerate(self.events):
+            if event.id in seen:
+                raise FieldProblem(("events", i, "id"), f"event ID '{event.id}' is used twice (events[{seen[event.id]}])",
+                                   "give each event a unique id")
+            seen[event.id] = i
+        return self
+
+
 class KickoffConfig(StrictModel):
     """Everything one environment of Kickoff is built from."""
 
@@ -594,6 +746,18 @@ class KickoffConfig(StrictModel):
     )
     routing: RoutingConfig = Field(default_factory=RoutingConfig, description="Health checks and the evacuation switch.")
     edge: EdgeConfig = Field(default_factory=EdgeConfig, description="CloudFront, WAF and viewer names.")
+    scaling: ScalingConfig = Field(default_factory=ScalingConfig, description="Forecast-driven pre-scaling.")
+
+    _calendar: CalendarConfig | None = PrivateAttr(default=None)
+
+    def attach_calendar(self, calendar: CalendarConfig) -> None:
+        """Set the event calendar named by scaling.calendar (done by the loader)."""
+        self._calendar = calendar
+
+    @property
+    def calendar(self) -> CalendarConfig | None:
+        """The validated event calendar, if scaling.calendar names one."""
+        return self._calendar
 
     @model_validator(mode="after")
     def _cross_fields(self) -> KickoffConfig:
@@ -647,6 +811,13 @@ class KickoffConfig(StrictModel):
         self._check_routing(names)
         self._check_edge()
         self._check_evacuation()
+        baseline = self.scaling.baseline
+        if baseline is not None:
+            _check_shares(baseline.region_share, ("scaling", "baseline", "region_share"))
+            unknown = sorted(set(baseline.region_share) - set(names) - {r.name for r in self.retired_regions})
+            if unknown:
+                raise FieldProblem(("scaling", "baseline", "region_share", unknown[0]), f"'{unknown[0]}' is not a cell Region",
+                                   f"use the cell Regions {', '.join(names)}")
         return self
 
     def _check_routing(self, names: list[str]) -> None:

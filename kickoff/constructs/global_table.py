@@ -53,7 +53,7 @@ class GlobalTable(Construct):
     """A TableV2 global table with one replica in every cell Region.
 
     On-demand by default; PITR, deletion protection and contributor insights on every
-    replica; RETAIN. Encryption is the AWS managed key, or the per-Region customer
+    replica; RETAIN; optional warm throughput (reads/s, writes/s) for the season's peak. Encryption is the AWS managed key, or the per-Region customer
     managed keys found by alias (created by the Keys stacks). Replication mode is
     eventual, or multi-Region strong (MRSC) with an optional witness.
 
@@ -70,6 +70,7 @@ class GlobalTable(Construct):
         primary_region: str,
         replica_regions: tuple[str, ...],
         key_alias: str,
+        warm_throughput: tuple[int, int] | None = None,
     ) -> None:
         super().__init__(scope, id_)
         stack = Stack.of(self)
@@ -134,6 +135,15 @@ class GlobalTable(Construct):
             witness_region=table.witness_region if strong else None,
             # Tags of the primary replica; stack tags say cell "global", but each replica lives in one cell.
             tags=[CfnTag(key="cell", value=primary_region)],
+            # Pre-warmed for the season's forecast peak (reads sized for N-1, writes for the global total,
+            # since every write lands on every replica). DynamoDB cannot lower warm throughput, the
+            # pre-warming is billed once, and it applies to every replica: so it is sized on the whole
+            # calendar, not the planning window, and only ever grows. See docs/decisions/0008.
+            warm_throughput=(
+                dynamodb.WarmThroughput(read_units_per_second=warm_throughput[0], write_units_per_second=warm_throughput[1])
+                if warm_throughput
+                else None
+            ),
         )
 
 

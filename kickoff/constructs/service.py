@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 
 from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_logs as logs
@@ -13,6 +15,7 @@ from constructs import Construct
 
 from kickoff.config.models import ServiceConfig
 from kickoff.constructs._util import retention
+from kickoff.scaling import TargetPlan
 
 # Scale out fast (a live audience arrives in minutes), scale in slowly (a halftime dip
 # must not shed capacity the second half needs).
@@ -144,6 +147,7 @@ class CellService(Construct):
         # The ALB may reach this service's tasks on the container port only.
         self.service.connections.allow_from(listener, ec2.Port.tcp(service.container_port), "ALB to tasks")
 
+        self.min_tasks, self.max_tasks = service.min_tasks, service.max_tasks
         self.scaling = self.service.auto_scale_task_count(min_capacity=service.min_tasks, max_capacity=service.max_tasks)
         self.scaling.scale_on_cpu_utilization(
             "CpuTracking",
@@ -158,3 +162,41 @@ class CellService(Construct):
             scale_out_cooldown=SCALE_OUT_COOLDOWN,
             scale_in_cooldown=SCALE_IN_COOLDOWN,
         )
+
+    def schedule(self, plan: TargetPlan, *, not_before: datetime) -> int:
+        """Add the plan's scheduled actions (UTC) to this service's scalable target; returns how many.
+
+        One-time steps become ``at()`` actions; baseline steps become ``cron()`` actions bounded
+        by their validity window. Steps before ``not_before`` are dropped: Application Auto
+        Scaling rejects start times in the past, and capacity already applied stays in place.
+        Target tracking stays on top and can scale above every scheduled minimum.
+        """
+        if (plan.default_min, plan.default_max) != (self.min_tasks, self.max_tasks):
+            raise ValueError(f"plan for {plan.service} assumes min/max {plan.default_min}/{plan.default_max}, "
+                             f"the service has {self.min_tasks}/{self.max_tasks}")
+        count = 0
+        for step in plan.steps:
+            at = step.at.astimezone(UTC)
+            if at < not_before:
+                continue
+            self.scaling.scale_on_schedule(
+                f"at-{at:%Y%m%dT%H%M}Z",
+                schedule=appscaling.Schedule.at(at),  # rendered as at(...) in UTC
+                min_capacity=step.min_tasks,
+                max_capacity=step.max_tasks,
+            )
+            count += 1
+        for step in plan.recurring:
+            start = max(step.start.astimezone(UTC), not_before)
+            if step.end is not None and step.end <= start:
+                continue
+            self.scaling.scale_on_schedule(
+                f"baseline-{step.hour:02d}{step.minute:02d}-d{''.join(str(d) for d in step.weekdays)}",
+                schedule=appscaling.Schedule.expression(step.expression),
+                min_capacity=step.min_tasks,
+                max_capacity=step.max_tasks,
+                start_time=start,
+                end_time=step.end,
+            )
+            count += 1
+        return count

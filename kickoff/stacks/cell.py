@@ -8,6 +8,7 @@ from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
 from kickoff.config.models import ORIGIN_VERIFY_HEADER, KickoffConfig
+from kickoff.constructs.alb_capacity import AlbCapacityReservations
 from kickoff.constructs.cell_monitoring import CellMonitoring
 from kickoff.constructs.cell_routing import CellRouting
 from kickoff.constructs.global_table import ReplicaAccess
@@ -17,6 +18,7 @@ from kickoff.constructs.network import CellNetwork
 from kickoff.constructs.prefix_list import CLOUDFRONT_ORIGIN_FACING, ManagedPrefixListLookup, route53_health_checks
 from kickoff.constructs.service import CellService
 from kickoff.naming import service_construct_id
+from kickoff.planning import DeploymentPlan
 from kickoff.stacks.base import KickoffStack
 
 # Listener rule priorities leave gaps so a rule can be inserted without renumbering.
@@ -32,7 +34,7 @@ def origin_secret_values(config: KickoffConfig) -> list[str]:
 class CellStack(KickoffStack):
     """An active-active cell. Depends on nothing in another Region: names are deterministic."""
 
-    def __init__(self, scope: Construct, *, config: KickoffConfig, region: str) -> None:
+    def __init__(self, scope: Construct, *, config: KickoffConfig, region: str, plan: DeploymentPlan) -> None:
         super().__init__(
             scope,
             config=config,
@@ -108,6 +110,19 @@ class CellStack(KickoffStack):
             self.replica.grant_read_write(cell_service.task_role)
             Tags.of(cell_service).add("service", service.name)
             self.services[service.name] = cell_service
+            target = plan.target(region, service.name)
+            if target is not None:
+                cell_service.schedule(target, not_before=plan.window.start)
+
+        reservations = [r for r in plan.alb_reservations(region) if r.at >= plan.window.start]
+        if config.scaling.alb_reservations and reservations:
+            self.alb_capacity = AlbCapacityReservations(
+                self,
+                "AlbCapacity",
+                load_balancer=self.load_balancer.alb,
+                reservations=reservations,
+                group_name=f"{config.app}-{config.environment}-alb-capacity",
+            )
 
         health = config.routing.health_check
         self.routing = CellRouting(

@@ -12,13 +12,14 @@ from constructs import Construct
 from kickoff.config.models import EDGE_REGION, KickoffConfig
 from kickoff.constructs.global_table import GlobalTable
 from kickoff.constructs.origin_secret import OriginVerifySecret
+from kickoff.planning import DeploymentPlan
 from kickoff.stacks.base import KickoffStack
 
 
 class DataStack(KickoffStack):
     """The global table with one replica per cell Region, and the origin secret."""
 
-    def __init__(self, scope: Construct, *, config: KickoffConfig) -> None:
+    def __init__(self, scope: Construct, *, config: KickoffConfig, plan: DeploymentPlan) -> None:
         super().__init__(
             scope,
             config=config,
@@ -36,6 +37,11 @@ class DataStack(KickoffStack):
             primary_region=config.primary_region,
             replica_regions=replica_regions,
             key_alias=config.table_key_alias,
+            warm_throughput=(
+                (plan.season_warm_throughput.read_units_per_second, plan.season_warm_throughput.write_units_per_second)
+                if plan.season_warm_throughput
+                else None
+            ),
         )
         readers = list(dict.fromkeys([*config.region_names, EDGE_REGION]))
         self.origin_secret = OriginVerifySecret(

@@ -8,6 +8,7 @@ from aws_cdk import Stack
 from constructs import Construct
 
 from kickoff.config.models import KickoffConfig
+from kickoff.planning import DeploymentPlan, build_deployment_plan
 from kickoff.stacks.cell import CellStack
 from kickoff.stacks.data import DataStack
 from kickoff.stacks.edge import EdgeStack
@@ -20,6 +21,7 @@ class Deployment:
     """The stacks built from one config, in deployment order."""
 
     config: KickoffConfig
+    plan: DeploymentPlan
     keys: dict[str, KeysStack] = field(default_factory=dict)
     data: DataStack | None = None
     cells: dict[str, CellStack] = field(default_factory=dict)
@@ -40,23 +42,25 @@ class Deployment:
         return ordered
 
 
-def build_deployment(scope: Construct, config: KickoffConfig) -> Deployment:
+def build_deployment(scope: Construct, config: KickoffConfig, plan: DeploymentPlan | None = None) -> Deployment:
     """Create every stack for ``config`` and the dependencies that order them.
 
     Order: Keys (per Region, customer managed encryption only) -> Data -> Cells -> Edge.
     The optional Recovery stack (ARC) depends on nothing and nothing depends on it.
     Dependencies carry no values between stacks (no cross-region references); they
-    only tell ``cdk deploy --all`` the order.
+    only tell ``cdk deploy --all`` the order. ``plan`` (default: from config) is the
+    capacity plan compiled into the cells and the table.
     """
-    deployment = Deployment(config=config)
+    plan = plan or build_deployment_plan(config)
+    deployment = Deployment(config=config, plan=plan)
     if config.table.encryption == "customer_managed":
         for region in config.region_names:
             deployment.keys[region] = KeysStack(scope, config=config, region=region)
-    deployment.data = DataStack(scope, config=config)
+    deployment.data = DataStack(scope, config=config, plan=plan)
     for keys in deployment.keys.values():
         deployment.data.add_stack_dependency(keys, "the table's replicas are encrypted with the per-Region keys")
     for region in config.region_names:
-        cell = CellStack(scope, config=config, region=region)
+        cell = CellStack(scope, config=config, region=region, plan=plan)
         cell.add_stack_dependency(deployment.data, "services read and write the global table replica")
         deployment.cells[region] = cell
     deployment.edge = EdgeStack(scope, config=config)

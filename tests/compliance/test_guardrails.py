@@ -48,7 +48,9 @@ def test_unacknowledged_finding_fails_synth(tmp_path) -> None:
     config = load_config(CONFIG_DIR / "dev.yaml")
     app = create_app(outdir=str(tmp_path), validation=False)
     pin_availability_zones(app, config)
-    CellStack(app, config=config, region="us-east-1")
+    from kickoff.planning import build_deployment_plan
+
+    CellStack(app, config=config, region="us-east-1", plan=build_deployment_plan(config))
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()

@@ -74,7 +74,7 @@ MALFORMED = [
     ("unknown-region", _prod, _set("regions[1].name", "us-est-2"), "regions[1].name", "unknown AWS Region 'us-est-2'"),
     ("duplicate-region", _dev, lambda d: (_set("regions[1].name", "us-east-1")(d), _set("regions[1].availability_zones", ["us-east-1a", "us-east-1b"])(d)), "regions[1].name", "listed twice"),
     ("primary-not-a-cell", _prod, _set("primary_region", "eu-west-1"), "primary_region", "set primary_region to one of"),
-    ("min-greater-than-max", _prod, _set("services[1].min_tasks", 900), "services[1].min_tasks", "min_tasks (900) is greater than max_tasks (800)"),
+    ("min-greater-than-max", _prod, _set("services[1].min_tasks", 1600), "services[1].min_tasks", "min_tasks (1600) is greater than max_tasks (1500)"),
     ("invalid-memory-for-cpu", _prod, _set("services[0].memory_mib", 1000), "services[0].memory_mib", "for cpu 1024 use one of 2048"),
     ("invalid-cpu", _prod, _set("services[2].cpu", 3000), "services[2].cpu", "not a Fargate CPU size"),
     ("strong-with-two-regions", _dev, _set("table.consistency", "strong"), "table.consistency", "exactly 3 replicas"),
@@ -126,7 +126,7 @@ def test_invalid_yaml_syntax_names_the_line(write_config) -> None:
 def test_all_problems_are_reported_in_one_message(write_config) -> None:
     data = _prod()
     data["services"][0]["memory_mib"] = 1000
-    data["services"][1]["min_tasks"] = 900
+    data["services"][1]["min_tasks"] = 1600
     data["logging"]["retention_days"] = 31
     path = write_config(text=yaml.safe_dump(data), name="many.yaml")
     with pytest.raises(ConfigError) as caught:
@@ -157,7 +157,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_cli_exits_2_without_traceback(write_config) -> None:
     data = _prod()
-    data["services"][1]["min_tasks"] = 900
+    data["services"][1]["min_tasks"] = 1600
     path = write_config(text=yaml.safe_dump(data), name="cli.yaml")
     result = _run("-m", "kickoff", "validate", "-c", f"config={path}")
     assert result.returncode == 2

@@ -1,0 +1,341 @@
+"""Benchmark: four scaling policies over one week with a TNF-like game, across forecast errors.
+
+Run from the repository root:  .venv/bin/python bench/prescaling.py
+Writes bench/results/prescaling.md, prescaling.png and prescaling_event.png.
+Every parameter and its source is in bench/README.md.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+# Run as a script from the repo root without installing the package.
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from kickoff.config import load_config  # noqa: E402
+from kickoff.planning import plan_params, service_models  # noqa: E402
+from kickoff.scaling.audience import diurnal_profile  # noqa: E402
+from kickoff.scaling.model import (  # noqa: E402
+    FARGATE_ARM64_US_EAST_1,
+    FARGATE_X86_64_US_EAST_1,
+    BaselineForecast,
+    EventForecast,
+    PlanParams,
+    RegionModel,
+    ServiceModel,
+)
+from kickoff.scaling.plan import CapacityPlan, build_plan  # noqa: E402
+from kickoff.scaling.plot import plot_event  # noqa: E402
+from kickoff.scaling.simulate import (  # noqa: E402
+    Policy,
+    PolicyMetrics,
+    SimParams,
+    policy_ranges,
+    realise,
+    run_policy,
+    service_load,
+    simulate_region,
+)
+
+RESULTS = REPO / "bench" / "results"
+WEEK_START = datetime(2024, 9, 9, tzinfo=timezone.utc)  # Monday of the 2024 season opener week
+WEEK_HOURS = 168
+ERRORS = tuple(round(-0.30 + 0.05 * i, 2) for i in range(13))
+SHARES = {"us-east-1": 0.4, "us-east-2": 0.3, "us-west-2": 0.3}
+PRICES = (FARGATE_ARM64_US_EAST_1, FARGATE_X86_64_US_EAST_1)
+SIM = SimParams()
+
+EVENT = EventForecast(
+    event_id="tnf-2024-w1",
+    kickoff=datetime(2024, 9, 12, 20, 15, tzinfo=timezone(timedelta(hours=-4))),  # 8:15 pm EDT
+    duration=timedelta(minutes=190),
+    overtime=timedelta(minutes=30),
+    peak_viewers=18_090_000,
+    uncertainty=0.2,
+    region_share=SHARES,
+)
+BASELINE = BaselineForecast(
+    hourly_viewers=diurnal_profile(mean_viewers=2.0e6, amplitude=0.6, peak_hour_utc=1.0),
+    region_share=SHARES,
+    valid_from=WEEK_START,
+    valid_until=WEEK_START + timedelta(hours=WEEK_HOURS),
+    uncertainty=0.1,
+)
+# Services, quotas and planner knobs come from the shipped production config, so the benchmark
+# measures the plan `make synth` compiles; only the audience (the 2024 opener week) is the bench's own.
+PROD = load_config(REPO / "config" / "prod.yaml")
+SERVICES = tuple(service_models(PROD))
+REGIONS = tuple(RegionModel(r.name, fargate_vcpu_quota=r.fargate_vcpu_quota) for r in PROD.regions)
+PARAMS = plan_params(PROD)
+
+
+def make_plan() -> CapacityPlan:
+    """The Kickoff plan for the benchmark week (built from the unperturbed forecast)."""
+    return build_plan([EVENT], SERVICES, REGIONS, PARAMS, baseline=BASELINE)
+
+
+NOISE_SIGMA = 0.03
+"""Sensitivity run: realised audience with 3% AR(1) noise (30 min correlation) at zero error."""
+
+
+def run_error(error: float) -> tuple[list[PolicyMetrics], dict[str, np.ndarray]]:
+    """All four policies at one forecast error; at zero error also the vCPU series for the chart."""
+    plan = make_plan()
+    audience = realise(plan, WEEK_START, WEEK_HOURS, error, SIM)
+    metrics = [run_policy(p, plan, audience, SIM, PRICES, error) for p in Policy]
+    series: dict[str, np.ndarray] = {}
+    if error == 0.0:
+        series = vcpu_series(plan, audience)
+    return metrics, series
+
+
+def run_request_metric() -> list[PolicyMetrics]:
+    """(c) and (d) at zero error when target tracking follows a non-saturating request-count metric."""
+    plan = make_plan()
+    uncapped = replace(SIM, metric_saturates=False)
+    audience = realise(plan, WEEK_START, WEEK_HOURS, 0.0, uncapped)
+    return [run_policy(p, plan, audience, uncapped, PRICES, 0.0) for p in (Policy.REACTIVE, Policy.KICKOFF)]
+
+
+OVERHEAD_VARIANTS = (
+    ("as planned", {}, 0.1),
+    ("without N-1 headroom", {"n_minus_1": False}, 0.1),
+    ("baseline band 0 instead of 10%", {}, 0.0),
+    ("neither", {"n_minus_1": False}, 0.0),
+)
+"""Plan variants that show what (d)'s extra task-hours over (c) are made of (defaults are not changed)."""
+
+
+def run_overhead() -> list[tuple[str, float]]:
+    """(d) task-hours over (c) at zero error for each of ``OVERHEAD_VARIANTS``."""
+    out = []
+    for name, overrides, band in OVERHEAD_VARIANTS:
+        plan = build_plan([EVENT], SERVICES, REGIONS, replace(PARAMS, **overrides),
+                          baseline=replace(BASELINE, uncertainty=band))
+        audience = realise(plan, WEEK_START, WEEK_HOURS, 0.0, SIM)
+        c = run_policy(Policy.REACTIVE, plan, audience, SIM, PRICES, 0.0)
+        d = run_policy(Policy.KICKOFF, plan, audience, SIM, PRICES, 0.0)
+        out.append((name, d.task_hours / c.task_hours - 1))
+    return out
+
+
+def run_noise() -> list[PolicyMetrics]:
+    """All four policies at zero error with a noisy realised audience (sensitivity, not a target)."""
+    plan = make_plan()
+    noisy = replace(SIM, noise_sigma=NOISE_SIGMA)
+    audience = realise(plan, WEEK_START, WEEK_HOURS, 0.0, noisy)
+    return [run_policy(p, plan, audience, noisy, PRICES, 0.0) for p in Policy]
+
+
+def vcpu_series(plan: CapacityPlan, audience) -> dict[str, np.ndarray]:
+    """Billed vCPU per minute for each policy, and the vCPU the realised load needs at the target."""
+    per = SIM.steps_per_period
+    n = len(next(iter(audience.by_region.values()))) // per * per
+    out: dict[str, np.ndarray] = {"required": np.zeros(n // per)}
+    for policy in Policy:
+        total = np.zeros(n)
+        for ri, region in enumerate(plan.regions):
+            loads, mins, maxs = [], [], []
+            for svc in plan.services:
+                load = service_load(audience.by_region[region.name][:n], svc, SIM.step_s)
+                loads.append(load)
+                lo, hi, tt = policy_ranges(policy, plan, region.name, svc, audience.start, n // per,
+                                           SIM.metric_period_s)
+                mins.append(lo)
+                maxs.append(hi)
+                if policy is Policy.STATIC:
+                    need = np.ceil(load / (svc.rps_per_task * svc.target_utilization)) * svc.vcpu
+                    out["required"] += need.reshape(-1, per).max(axis=1)
+            rng = np.random.default_rng([SIM.seed, ri, "abcd".index(policy.value)])
+            initial = [int(m[0]) for m in mins] if policy is Policy.STATIC else None
+            runs = simulate_region(loads, plan.services, mins, maxs, tt, SIM, rng, initial)
+            for svc, run in zip(plan.services, runs):
+                total += run.provisioned * svc.vcpu
+        out[policy.value] = total.reshape(-1, per).mean(axis=1)
+    return out
+
+
+def _pct(a: float, b: float) -> str:
+    return f"{(a / b - 1) * 100:+.1f}%" if b else "n/a"
+
+
+def write_markdown(plan: CapacityPlan, results: list[PolicyMetrics], noisy: list[PolicyMetrics],
+                   uncapped: list[PolicyMetrics], overhead: list[tuple[str, float]]) -> Path:
+    """bench/results/prescaling.md: parameters, per-error table and the targets."""
+    by = {(m.policy, m.error): m for m in results}
+    lines = [
+        "# Pre-scaling benchmark",
+        "",
+        "Generated by `.venv/bin/python bench/prescaling.py` (do not edit by hand). "
+        "Parameters and their sources: `bench/README.md`.",
+        "",
+        "## Parameters",
+        "",
+        f"- Week: {WEEK_START:%Y-%m-%d %H:%M} UTC + {WEEK_HOURS} h; step {SIM.step_s} s; seed {SIM.seed}.",
+        f"- Event `{EVENT.event_id}`: kickoff {EVENT.kickoff:%Y-%m-%d %H:%M} UTC, forecast peak "
+        f"{EVENT.peak_viewers:,} viewers, duration {EVENT.duration}, overtime allowance {EVENT.overtime}, "
+        f"band +/-{EVENT.uncertainty:.0%}.",
+        f"- Baseline: mean 2.0M viewers, +/-60% daily swing peaking 01:00 UTC, band +/-{BASELINE.uncertainty:.0%}. "
+        "The forecast error scales the event audience only; the realised baseline equals its forecast.",
+        f"- Region shares: {', '.join(f'{r} {s:.0%}' for r, s in SHARES.items())}.",
+        f"- Target tracking: {SIM.scale_out_datapoints}/{SIM.scale_out_datapoints} high datapoints to scale out, "
+        f"{SIM.scale_in_datapoints}/{SIM.scale_in_datapoints} low (< {SIM.scale_in_threshold:.0%} of target) to "
+        f"scale in, cooldowns {SIM.scale_out_cooldown_s}/{SIM.scale_in_cooldown_s} s, task start "
+        f"{SIM.task_start_min_s:.0f}-{SIM.task_start_max_s:.0f} s, {SIM.launch_rate_per_s:.0f} launches/s.",
+        f"- Prices (us-east-1 Linux): ARM64 ${PRICES[0].per_vcpu_hour}/vCPU-h + ${PRICES[0].per_gb_hour}/GB-h; "
+        f"x86 ${PRICES[1].per_vcpu_hour}/vCPU-h + ${PRICES[1].per_gb_hour}/GB-h.",
+        "",
+        "| service | vCPU | GiB | rps/task | target | a (rps/viewer) | b (req/arrival) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for s in SERVICES:
+        lines.append(f"| {s.name} | {s.vcpu:g} | {s.memory_gb:g} | {s.rps_per_task:g} | {s.target_utilization:.0%} "
+                     f"| {s.rps_per_viewer:.4f} | {s.requests_per_arrival:g} |")
+    lines += ["", "## Plan (zero error is the forecast itself)", "",
+              "| region | service | one-time steps | recurring steps | actions | peak tasks | peak vCPU |",
+              "|---|---|---|---|---|---|---|"]
+    for t in plan.targets:
+        lines.append(f"| {t.region} | {t.service} | {len(t.steps)} | {len(t.recurring)} | {t.action_count} "
+                     f"| {t.peak_tasks} | {t.peak_vcpu:,.0f} |")
+    wt = plan.warm_throughput
+    lines += ["", f"DynamoDB warm throughput: {wt.read_units_per_second:,} reads/s, "
+              f"{wt.write_units_per_second:,} writes/s per replica. ALB reservations: "
+              + "; ".join(f"{r.region} {r.at:%m-%d %H:%M} {r.capacity_units:,} LCU" for r in plan.alb_reservations)
+              + "."]
+    lines += ["", "## Results per forecast error", "",
+              "Under-provisioned: load > running tasks x rps_per_task x target utilisation, for any target "
+              "(seconds of wall clock). Shortfall: missing request capacity at target utilisation, all targets.",
+              "",
+              "| error | policy | task-hours | ARM64 USD | x86 USD | under-prov. s | target-s | peak shortfall rps "
+              "| missing M req | h >= 90% peak |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for error in ERRORS:
+        for p in Policy:
+            m = by[(p, error)]
+            lines.append(
+                f"| {error:+.0%} | {p.label} | {m.task_hours:,.0f} | {m.cost_arm64:,.0f} | {m.cost_x86:,.0f} "
+                f"| {m.under_seconds:,.0f} | {m.under_target_seconds:,.0f} | {m.peak_shortfall_rps:,.0f} "
+                f"| {m.missing_requests / 1e6:,.1f} | {m.hours_near_peak:.1f} |")
+    lines += ["", "## Targets (zero-noise sweep above)", ""] + target_lines(by)
+    lines += ["", f"## Sensitivity: zero error, realised audience with {NOISE_SIGMA:.0%} AR(1) noise "
+              f"(tau {SIM.noise_tau_min:.0f} min), same seed", "",
+              "| policy | task-hours | under-prov. s | target-s | peak shortfall rps | missing M req |",
+              "|---|---|---|---|---|---|"]
+    for m in noisy:
+        lines.append(f"| {m.policy.label} | {m.task_hours:,.0f} | {m.under_seconds:,.0f} | "
+                     f"{m.under_target_seconds:,.0f} | {m.peak_shortfall_rps:,.0f} | "
+                     f"{m.missing_requests / 1e6:,.1f} |")
+    lines += ["", "## What (d)'s extra task-hours over (c) are made of (zero error)", "",
+              "| plan variant | (d) task-hours vs (c) |", "|---|---|"]
+    lines += [f"| {name} | {value:+.1%} |" for name, value in overhead]
+    lines += ["", "## Sensitivity: zero error, target tracking on a non-saturating request-count metric", "",
+              "| policy | task-hours | under-prov. s | target-s | peak shortfall rps | missing M req |",
+              "|---|---|---|---|---|---|"]
+    for m in uncapped:
+        lines.append(f"| {m.policy.label} | {m.task_hours:,.0f} | {m.under_seconds:,.0f} | "
+                     f"{m.under_target_seconds:,.0f} | {m.peak_shortfall_rps:,.0f} | "
+                     f"{m.missing_requests / 1e6:,.1f} |")
+    out = RESULTS / "prescaling.md"
+    out.write_text("\n".join(lines) + "\n")
+    return out
+
+
+def target_lines(by: dict) -> list[str]:
+    """Measured figure for every target of issue 5, with pass/miss."""
+    a, b, c, d = (by[(p, 0.0)] for p in Policy)
+    lines = []
+    vs_b = 1 - d.task_hours / b.task_hours
+    vs_a = 1 - d.task_hours / a.task_hours
+    lines.append(f"- (d) vs (b) task-hours: {vs_b:.1%} fewer (target >= 50%): {'met' if vs_b >= 0.5 else 'MISSED'}.")
+    lines.append(f"- (d) vs (a) task-hours: {vs_a:.1%} fewer (target >= 85%): {'met' if vs_a >= 0.85 else 'MISSED'}.")
+    within = [by[(Policy.KICKOFF, e)].under_seconds for e in ERRORS if abs(e) <= 0.2 + 1e-9]
+    lines.append(f"- (d) under-provisioned seconds within +/-20%: max {max(within):,.0f} s (target 0): "
+                 f"{'met' if max(within) == 0 else 'MISSED'}.")
+    worst = None
+    for e in ERRORS:
+        cu, du = by[(Policy.REACTIVE, e)].under_seconds, by[(Policy.KICKOFF, e)].under_seconds
+        red = 1 - du / cu if cu else 1.0
+        worst = red if worst is None else min(worst, red)
+    lines.append(f"- (d) vs (c) under-provisioned seconds, worst error in the sweep: {worst:.1%} fewer "
+                 f"(target >= 90% at every error): {'met' if worst >= 0.9 else 'MISSED'}.")
+    extra = d.task_hours / c.task_hours - 1
+    lines.append(f"- (d) vs (c) task-hours at zero error: {_pct(d.task_hours, c.task_hours)} "
+                 f"(target <= +15%): {'met' if extra <= 0.15 else 'MISSED'}.")
+    lines.append(f"- Graviton saving of (d) at zero error: {1 - d.cost_arm64 / d.cost_x86:.1%} "
+                 f"(${d.cost_arm64:,.0f} ARM64 vs ${d.cost_x86:,.0f} x86).")
+    return lines
+
+
+def write_chart(results: list[PolicyMetrics], series: dict[str, np.ndarray]) -> Path:
+    """bench/results/prescaling.png: the week at zero error, and the sweep."""
+    fig, axes = plt.subplots(3, 1, figsize=(11, 11))
+    hours = np.arange(len(series["required"])) / 60.0
+    ax = axes[0]
+    ax.plot(hours, series["required"], color="black", linewidth=0.8, label="needed at target (realised load)")
+    for p in Policy:
+        ax.plot(hours, series[p.value], linewidth=1.0, label=p.label)
+    ax.set_xlabel("hours from Monday 00:00 UTC")
+    ax.set_ylabel("billed vCPU")
+    ax.set_title("Week at zero forecast error")
+    ax.legend(fontsize=8, loc="upper left")
+    by = {(m.policy, m.error): m for m in results}
+    xs = [e * 100 for e in ERRORS]
+    for p in Policy:
+        axes[1].plot(xs, [by[(p, e)].task_hours for e in ERRORS], marker="o", label=p.label)
+        axes[2].plot(xs, [by[(p, e)].under_seconds for e in ERRORS], marker="o", label=p.label)
+    axes[1].set_ylabel("task-hours / week")
+    axes[1].set_yscale("log")
+    axes[2].set_ylabel("under-provisioned seconds")
+    axes[2].set_yscale("symlog", linthresh=10)
+    for ax in axes[1:]:
+        ax.set_xlabel("forecast error (%)")
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    out = RESULTS / "prescaling.png"
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out
+
+
+def main() -> int:
+    """Run the sweep on two processes and write the results."""
+    started = time.monotonic()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    plan = make_plan()
+    results: list[PolicyMetrics] = []
+    series: dict[str, np.ndarray] = {}
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        noisy_future = pool.submit(run_noise)
+        uncapped_future = pool.submit(run_request_metric)
+        overhead_future = pool.submit(run_overhead)
+        for metrics, s in pool.map(run_error, ERRORS):
+            results.extend(metrics)
+            series = series or s
+        noisy = noisy_future.result()
+        uncapped = uncapped_future.result()
+        overhead = overhead_future.result()
+    md = write_markdown(plan, results, noisy, uncapped, overhead)
+    png = write_chart(results, series)
+    event_png = plot_event(plan, EVENT.event_id, RESULTS / "prescaling_event.png")
+    by = {(m.policy, m.error): m for m in results}
+    print("\n".join(target_lines(by)))
+    print(f"wrote {md.relative_to(REPO)}, {png.relative_to(REPO)}, {event_png.relative_to(REPO)} "
+          f"in {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

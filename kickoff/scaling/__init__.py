@@ -1,0 +1,70 @@
+"""Kickoff pre-scaling: event calendar + viewer forecast -> scheduled capacity (pure Python).
+
+Nothing here imports CDK, constructs or pydantic. The planner needs only the
+standard library; ``simulate`` needs numpy and ``plot`` matplotlib, so they are
+not imported here.
+
+Typical use::
+
+    from kickoff.scaling import build_plan, plan_table
+    plan = build_plan(events, services, regions, PlanParams(), baseline=baseline)
+    for target in plan.targets:         # one per (region, service) scalable target
+        target.steps                    # one-time actions: at(...) expressions
+        target.recurring                # cron(...) baseline actions
+"""
+
+from kickoff.scaling.audience import AudienceShape, diurnal_profile, event_fraction
+from kickoff.scaling.model import (
+    FARGATE_ARM64_US_EAST_1,
+    FARGATE_X86_64_US_EAST_1,
+    AlbParams,
+    BandCombination,
+    BaselineForecast,
+    EventForecast,
+    FargatePrice,
+    PlanError,
+    PlanParams,
+    RegionModel,
+    ServiceModel,
+)
+from kickoff.scaling.plan import CapacityPlan, baseline_demand, build_plan, event_windows, window_demand
+from kickoff.scaling.report import PlanRow, format_plan_table, plan_table
+from kickoff.scaling.schedule import (
+    AlbReservation,
+    EventWindow,
+    RecurringStep,
+    ScheduledStep,
+    TargetPlan,
+    WarmThroughput,
+)
+
+__all__ = [
+    "FARGATE_ARM64_US_EAST_1",
+    "FARGATE_X86_64_US_EAST_1",
+    "AlbParams",
+    "AlbReservation",
+    "AudienceShape",
+    "BandCombination",
+    "BaselineForecast",
+    "CapacityPlan",
+    "EventForecast",
+    "EventWindow",
+    "FargatePrice",
+    "PlanError",
+    "PlanParams",
+    "PlanRow",
+    "RecurringStep",
+    "RegionModel",
+    "ScheduledStep",
+    "ServiceModel",
+    "TargetPlan",
+    "WarmThroughput",
+    "baseline_demand",
+    "build_plan",
+    "diurnal_profile",
+    "event_fraction",
+    "event_windows",
+    "format_plan_table",
+    "plan_table",
+    "window_demand",
+]

@@ -1,0 +1,334 @@
+"""Inputs of the pre-scaling planner, as plain frozen dataclasses.
+
+The CDK side builds these from validated config; this module only re-checks the
+invariants the planner relies on (tz-aware times, shares summing to 1, sane
+numbers) so the planner can also be called from a CLI or a pipeline directly.
+All times are normalised to UTC on construction.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+
+from kickoff.scaling.audience import AudienceShape
+
+SHARE_TOLERANCE = 1e-6
+"""Absolute tolerance when checking that region shares sum to 1."""
+
+
+class PlanError(ValueError):
+    """A capacity plan cannot be built or would not be executable.
+
+    The message always names the region, the service or event, and the numbers.
+    """
+
+
+def _utc(value: datetime, what: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{what} must be timezone-aware (got naive {value.isoformat()})")
+    return value.astimezone(timezone.utc)
+
+
+def _check_shares(shares: Mapping[str, float], what: str) -> Mapping[str, float]:
+    if not shares:
+        raise ValueError(f"{what}: region_share is empty")
+    bad = {r: s for r, s in shares.items() if not (0.0 <= s <= 1.0) or math.isnan(s)}
+    if bad:
+        raise ValueError(f"{what}: region shares must be within [0, 1], got {bad}")
+    total = sum(shares.values())
+    if abs(total - 1.0) > SHARE_TOLERANCE:
+        raise ValueError(f"{what}: region shares sum to {total:.6f}, expected 1")
+    # A plain dict copy (picklable for the simulator's worker processes); never mutated.
+    return dict(shares)
+
+
+@dataclass(frozen=True)
+class EventForecast:
+    """One live event and its audience forecast.
+
+    Fields:
+        event_id: unique name of the event, used in plan rows and errors.
+        kickoff: scheduled start, any time zone (must be tz-aware); stored in UTC.
+        duration: expected length from kickoff to the final whistle.
+        overtime: allowance past ``duration`` during which capacity is still held
+            (overtime, weather delays). Must be >= 0.
+        peak_viewers: forecast peak concurrent viewers, all regions together.
+        uncertainty: half-width of the forecast band as a fraction (0.2 = +/-20%).
+        region_share: region name -> fraction of viewers served there; sums to 1.
+    """
+
+    event_id: str
+    kickoff: datetime
+    duration: timedelta
+    overtime: timedelta
+    peak_viewers: int
+    uncertainty: float
+    region_share: Mapping[str, float]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kickoff", _utc(self.kickoff, f"event {self.event_id} kickoff"))
+        if self.duration <= timedelta(0):
+            raise ValueError(f"event {self.event_id}: duration must be positive, got {self.duration}")
+        if self.overtime < timedelta(0):
+            raise ValueError(f"event {self.event_id}: overtime must be >= 0, got {self.overtime}")
+        if self.peak_viewers < 0:
+            raise ValueError(f"event {self.event_id}: peak_viewers must be >= 0, got {self.peak_viewers}")
+        if not 0.0 <= self.uncertainty < 1.0:
+            raise ValueError(f"event {self.event_id}: uncertainty must be in [0, 1), got {self.uncertainty}")
+        object.__setattr__(self, "region_share", _check_shares(self.region_share, f"event {self.event_id}"))
+
+    @property
+    def expected_end(self) -> datetime:
+        """Kickoff plus the expected duration (UTC)."""
+        return self.kickoff + self.duration
+
+    @property
+    def latest_end(self) -> datetime:
+        """Expected end plus the overtime allowance (UTC): capacity is held until then."""
+        return self.kickoff + self.duration + self.overtime
+
+
+@dataclass(frozen=True)
+class BaselineForecast:
+    """The platform's predictable non-event audience (the weekday baseline).
+
+    Fields:
+        hourly_viewers: expected global concurrent viewers per UTC hour. Either 24
+            values (hour of day, every day alike) or 168 (hour of week, Monday 00:00
+            UTC first). Each value is the level at the middle of its hour; the
+            curve is linear between hour midpoints.
+        uncertainty: half-width of the baseline forecast band (fraction). Default 0.1.
+        region_share: region name -> fraction of baseline viewers; sums to 1.
+        valid_from: first instant the recurring baseline steps may fire (tz-aware).
+        valid_until: instant after which they stop; the service's configured
+            min/max are restored then.
+    """
+
+    hourly_viewers: tuple[float, ...]
+    region_share: Mapping[str, float]
+    valid_from: datetime
+    valid_until: datetime
+    uncertainty: float = 0.1
+
+    def __post_init__(self) -> None:
+        if len(self.hourly_viewers) not in (24, 168):
+            raise ValueError(f"baseline: hourly_viewers needs 24 or 168 values, got {len(self.hourly_viewers)}")
+        if any(v < 0 or math.isnan(v) for v in self.hourly_viewers):
+            raise ValueError("baseline: hourly_viewers must be >= 0")
+        object.__setattr__(self, "hourly_viewers", tuple(float(v) for v in self.hourly_viewers))
+        object.__setattr__(self, "valid_from", _utc(self.valid_from, "baseline valid_from"))
+        object.__setattr__(self, "valid_until", _utc(self.valid_until, "baseline valid_until"))
+        if self.valid_until <= self.valid_from:
+            raise ValueError("baseline: valid_until must be after valid_from")
+        if not 0.0 <= self.uncertainty < 1.0:
+            raise ValueError(f"baseline: uncertainty must be in [0, 1), got {self.uncertainty}")
+        object.__setattr__(self, "region_share", _check_shares(self.region_share, "baseline"))
+
+
+@dataclass(frozen=True)
+class ServiceModel:
+    """One ECS service on Fargate, deployed in every region.
+
+    Fields:
+        name: service name (matches the config's service name).
+        cpu_units: Fargate task CPU units (1024 = 1 vCPU).
+        memory_mib: Fargate task memory in MiB.
+        min_tasks: configured baseline minimum tasks per region (restored after events).
+        max_tasks: configured maximum tasks per region; a plan needing more is rejected.
+        rps_per_task: requests/s one task serves at 100% CPU.
+        target_utilization: fraction in (0, 1]; planning headroom and the
+            target-tracking target.
+        rps_per_viewer: ``a``, steady requests/s per concurrent viewer.
+        requests_per_arrival: ``b``, requests caused by each newly arriving viewer
+            (login, entitlement, playback start).
+        table_reads_per_request: DynamoDB read units consumed per request. Default 0.
+        table_writes_per_request: DynamoDB write units consumed per request. Default 0.
+    """
+
+    name: str
+    cpu_units: int
+    memory_mib: int
+    min_tasks: int
+    max_tasks: int
+    rps_per_task: float
+    target_utilization: float
+    rps_per_viewer: float
+    requests_per_arrival: float
+    table_reads_per_request: float = 0.0
+    table_writes_per_request: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.cpu_units <= 0 or self.memory_mib <= 0:
+            raise ValueError(f"service {self.name}: cpu_units and memory_mib must be positive")
+        if not 0 <= self.min_tasks <= self.max_tasks:
+            raise ValueError(
+                f"service {self.name}: need 0 <= min_tasks <= max_tasks, got {self.min_tasks}..{self.max_tasks}"
+            )
+        if self.rps_per_task <= 0:
+            raise ValueError(f"service {self.name}: rps_per_task must be positive, got {self.rps_per_task}")
+        if not 0.0 < self.target_utilization <= 1.0:
+            raise ValueError(
+                f"service {self.name}: target_utilization must be in (0, 1], got {self.target_utilization}"
+            )
+        if min(self.rps_per_viewer, self.requests_per_arrival) < 0:
+            raise ValueError(f"service {self.name}: rps_per_viewer and requests_per_arrival must be >= 0")
+        if min(self.table_reads_per_request, self.table_writes_per_request) < 0:
+            raise ValueError(f"service {self.name}: table reads/writes per request must be >= 0")
+
+    @property
+    def vcpu(self) -> float:
+        """vCPU per task."""
+        return self.cpu_units / 1024.0
+
+    @property
+    def memory_gb(self) -> float:
+        """Memory per task in GB as Fargate bills it (GiB)."""
+        return self.memory_mib / 1024.0
+
+    @property
+    def rps_per_task_at_target(self) -> float:
+        """Requests/s one task serves at the target utilisation."""
+        return self.rps_per_task * self.target_utilization
+
+
+@dataclass(frozen=True)
+class RegionModel:
+    """One active-active region.
+
+    Fields:
+        name: AWS Region code.
+        fargate_vcpu_quota: Fargate On-Demand vCPU quota in the region (vCPU).
+    """
+
+    name: str
+    fargate_vcpu_quota: float
+
+    def __post_init__(self) -> None:
+        if self.fargate_vcpu_quota <= 0:
+            raise ValueError(f"region {self.name}: fargate_vcpu_quota must be positive")
+
+
+class BandCombination(Enum):
+    """How the forecast band and the N-1 headroom combine (see decision 0005).
+
+    MAX: each region holds max(upper band of its share, its N-1 share of the
+        expected load). The default.
+    PRODUCT: each region holds its N-1 share of the upper band.
+    """
+
+    MAX = "max"
+    PRODUCT = "product"
+
+
+@dataclass(frozen=True)
+class FargatePrice:
+    """Fargate on-demand price for one architecture in one region (USD).
+
+    Fields:
+        label: short name for tables, e.g. "ARM64".
+        per_vcpu_hour: USD per vCPU-hour.
+        per_gb_hour: USD per GB-hour of memory.
+    """
+
+    label: str
+    per_vcpu_hour: float
+    per_gb_hour: float
+
+    def task_hour(self, service: ServiceModel) -> float:
+        """USD for one task of ``service`` running one hour."""
+        return service.vcpu * self.per_vcpu_hour + service.memory_gb * self.per_gb_hour
+
+
+# us-east-1 Linux on-demand prices; sources in bench/README.md ("Prices").
+FARGATE_ARM64_US_EAST_1 = FargatePrice("ARM64", per_vcpu_hour=0.03238, per_gb_hour=0.00356)
+FARGATE_X86_64_US_EAST_1 = FargatePrice("X86_64", per_vcpu_hour=0.04048, per_gb_hour=0.004445)
+
+
+@dataclass(frozen=True)
+class AlbParams:
+    """Load model and schedule rules for ALB LCU reservations.
+
+    LCU dimensions (Elastic Load Balancing pricing): one LCU is 25 new
+    connections/s, 3,000 active connections/min, 1 GB/h processed for
+    EC2/container targets, or 1,000 rule evaluations/s; the highest dimension counts.
+
+    Fields:
+        new_connections_per_arrival: TCP/TLS connections each arriving viewer opens. Default 2.
+        active_connections_per_viewer: connections a watching viewer keeps open. Default 1.
+        bytes_per_request: request plus response bytes per API request. Default 4096.
+        billable_rule_evaluations_per_request: rule evaluations beyond the 10 free
+            ones, per request. Default 0 (Kickoff routes with fewer than 10 rules).
+        margin: extra fraction reserved above the computed LCUs. Default 0.2.
+        minimum_lcu: floor of any reservation. Default 100 (the value in the AWS
+            documentation's example; no documented minimum was found).
+        lead: how long before an event window the reservation is raised; AWS says
+            most requests are fulfilled in minutes but some take hours. Default 3 h.
+        merge_gap: windows closer than this share one reservation. Default 12 h.
+        max_decreases_per_day: reservation decreases allowed per UTC day per load
+            balancer (AWS limit 2). Default 2.
+    """
+
+    new_connections_per_arrival: float = 2.0
+    active_connections_per_viewer: float = 1.0
+    bytes_per_request: float = 4096.0
+    billable_rule_evaluations_per_request: float = 0.0
+    margin: float = 0.2
+    minimum_lcu: int = 100
+    lead: timedelta = timedelta(hours=3)
+    merge_gap: timedelta = timedelta(hours=12)
+    max_decreases_per_day: int = 2
+
+
+@dataclass(frozen=True)
+class PlanParams:
+    """Knobs of the planner; every default is justified in decision 0005.
+
+    Fields:
+        lead_time: how long before load arrives its capacity is scheduled. Default
+            15 min = task start up to 180 s + ALB health checks (5 x 30 s = 150 s
+            with ALB defaults) + launching 1,000 tasks at 20 tasks/s (50 s) +
+            scheduled-action latency (up to 60 s), about 7.3 min, doubled as margin.
+        step: spacing of the one-time steps that follow an event's forecast. Default 10 min.
+        resolution: forecast curve resolution (the curve is linear between points).
+            Default 1 min. ``lead_time``, ``step`` and ``baseline_step`` must be
+            multiples of it.
+        ramp_down: delay after expected end + overtime before the restore step.
+            Default 15 min (the end-of-game drop is over by then).
+        baseline_step: cadence of the recurring (cron) baseline steps. Default 60 min.
+        max_actions_per_target: Application Auto Scaling quota of scheduled
+            actions per scalable target. Default 200 (not adjustable).
+        n_minus_1: size event windows so that any one region can fail. Default True.
+        baseline_n_minus_1: also apply N-1 to the baseline steps. Default False.
+        band_combination: see ``BandCombination``. Default MAX.
+        audience: the parametric audience shape shared with the simulator.
+        alb: ALB reservation model.
+    """
+
+    lead_time: timedelta = timedelta(minutes=15)
+    step: timedelta = timedelta(minutes=10)
+    resolution: timedelta = timedelta(minutes=1)
+    ramp_down: timedelta = timedelta(minutes=15)
+    baseline_step: timedelta = timedelta(minutes=60)
+    max_actions_per_target: int = 200
+    n_minus_1: bool = True
+    baseline_n_minus_1: bool = False
+    band_combination: BandCombination = BandCombination.MAX
+    audience: AudienceShape = field(default_factory=AudienceShape)
+    alb: AlbParams = field(default_factory=AlbParams)
+
+    def __post_init__(self) -> None:
+        res = self.resolution.total_seconds()
+        if res <= 0 or res % 1:
+            raise ValueError(f"resolution must be a positive whole number of seconds, got {self.resolution}")
+        for name in ("lead_time", "step", "baseline_step", "ramp_down"):
+            value = getattr(self, name).total_seconds()
+            if value <= 0 or value % res:
+                raise ValueError(f"{name} ({getattr(self, name)}) must be a positive multiple of resolution")
+        if 86400 % self.baseline_step.total_seconds():
+            raise ValueError(f"baseline_step ({self.baseline_step}) must divide a day")
+        if self.max_actions_per_target < 2:
+            raise ValueError("max_actions_per_target must be at least 2")

@@ -1,0 +1,56 @@
+"""Tabular views of a capacity plan for a CLI or a pipeline log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kickoff.scaling.model import FARGATE_ARM64_US_EAST_1, FargatePrice
+from kickoff.scaling.plan import CapacityPlan
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One scheduled action as a table row.
+
+    Fields:
+        when: ISO-8601 UTC time of a one-time step, or the cron expression of a recurring one.
+        region, service: the scalable target.
+        min_tasks, max_tasks: the capacity range the action sets.
+        vcpu: vCPU held by ``min_tasks`` tasks.
+        cost_per_hour_usd: USD per hour of ``min_tasks`` tasks at the given Fargate price.
+    """
+
+    when: str
+    region: str
+    service: str
+    min_tasks: int
+    max_tasks: int
+    vcpu: float
+    cost_per_hour_usd: float
+
+
+def plan_table(plan: CapacityPlan, price: FargatePrice = FARGATE_ARM64_US_EAST_1) -> list[PlanRow]:
+    """Rows for every scheduled action: one-time steps in time order, then recurring steps."""
+    timed, recurring = [], []
+    for target in plan.targets:
+        svc = plan.service(target.service)
+        for s in target.steps:
+            timed.append((s.at, PlanRow(s.at.strftime("%Y-%m-%dT%H:%M:%SZ"), target.region, target.service,
+                                        s.min_tasks, s.max_tasks, s.min_tasks * svc.vcpu,
+                                        s.min_tasks * price.task_hour(svc))))
+        for r in target.recurring:
+            recurring.append(PlanRow(r.expression, target.region, target.service, r.min_tasks, r.max_tasks,
+                                     r.min_tasks * svc.vcpu, r.min_tasks * price.task_hour(svc)))
+    timed.sort(key=lambda pair: (pair[0], pair[1].region, pair[1].service))
+    return [row for _, row in timed] + recurring
+
+
+def format_plan_table(rows: list[PlanRow]) -> str:
+    """Fixed-width text rendering of ``plan_table`` rows."""
+    header = ("when", "region", "service", "min", "max", "vCPU", "USD/h")
+    body = [(r.when, r.region, r.service, str(r.min_tasks), str(r.max_tasks), f"{r.vcpu:,.1f}",
+             f"{r.cost_per_hour_usd:,.2f}") for r in rows]
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *body)]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths))]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in body]
+    return "\n".join(lines)
