@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
@@ -11,7 +11,7 @@ from aws_cdk import aws_route53_targets as targets
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from kickoff.constructs.log_bucket import NONCURRENT_DAYS
+from kickoff.constructs.log_bucket import log_bucket
 
 # Connection failures and these statuses from the primary send the request to the secondary.
 FAILOVER_STATUS_CODES = [500, 502, 503, 504]
@@ -76,24 +76,9 @@ class EdgeDistribution(Construct):
             subject_alternative_names=viewer_names[1:] or None,
             validation=acm.CertificateValidation.from_dns(zone),
         )
-        self.log_bucket = s3.Bucket(
-            self,
-            "LogBucket",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            # CloudFront standard logging writes objects with ACLs.
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-            removal_policy=RemovalPolicy.RETAIN,
-            versioned=True,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="ExpireLogs",
-                    expiration=Duration.days(log_expiration_days),
-                    abort_incomplete_multipart_upload_after=Duration.days(1),
-                    noncurrent_version_expiration=Duration.days(NONCURRENT_DAYS),
-                )
-            ],
+        # CloudFront standard logging writes objects with ACLs.
+        self.log_bucket = log_bucket(
+            self, "LogBucket", expiration_days=log_expiration_days, object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED
         )
 
         def origin(domain: str) -> origins.HttpOrigin:

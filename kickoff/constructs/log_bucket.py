@@ -11,36 +11,49 @@ from constructs import Construct
 NONCURRENT_DAYS = 30
 
 
-class CellLogBucket(Construct):
-    """An S3 bucket that receives the cell's ALB access logs and VPC flow logs.
+def log_bucket(
+    scope: Construct,
+    id_: str,
+    *,
+    expiration_days: int,
+    object_ownership: s3.ObjectOwnership = s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+) -> s3.Bucket:
+    """An S3 bucket for logs: SSE-S3, TLS only, private, versioned, expiring, retained.
 
-    SSE-S3 encryption (the only server-side encryption ALB access logging supports),
-    TLS-only access, no public access, bucket-owner-enforced objects, versioning (logs
-    are evidence: a deletion leaves a recoverable version for 30 days) and a lifecycle
-    rule that expires logs after ``expiration_days``. Retained on stack deletion: logs
-    are evidence after an incident.
+    SSE-S3 is the only server-side encryption ALB access logging supports. Logs are
+    evidence after an incident, so the bucket is retained and versioned: a deleted or
+    overwritten object stays recoverable for ``NONCURRENT_DAYS``. Objects expire after
+    ``expiration_days``. ``object_ownership`` is bucket-owner-enforced unless a writer
+    needs ACLs (CloudFront standard logging does).
+    """
+    if expiration_days < 1:
+        raise ValueError(f"expiration_days must be >= 1 (got {expiration_days})")
+    return s3.Bucket(
+        scope,
+        id_,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        enforce_ssl=True,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        object_ownership=object_ownership,
+        versioned=True,
+        removal_policy=RemovalPolicy.RETAIN,
+        lifecycle_rules=[
+            s3.LifecycleRule(
+                id="ExpireLogs",
+                expiration=Duration.days(expiration_days),
+                abort_incomplete_multipart_upload_after=Duration.days(1),
+                noncurrent_version_expiration=Duration.days(NONCURRENT_DAYS),
+            )
+        ],
+    )
+
+
+class CellLogBucket(Construct):
+    """The bucket that receives a cell's ALB access logs and VPC flow logs (see ``log_bucket``).
+
+    Attribute: ``bucket``.
     """
 
     def __init__(self, scope: Construct, id_: str, *, expiration_days: int) -> None:
         super().__init__(scope, id_)
-        if expiration_days < 1:
-            raise ValueError(f"expiration_days must be >= 1 (got {expiration_days})")
-        self.bucket = s3.Bucket(
-            self,
-            "Bucket",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            # Versioned, so a deleted or overwritten log object survives for the noncurrent window.
-            versioned=True,
-            removal_policy=RemovalPolicy.RETAIN,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="ExpireLogs",
-                    expiration=Duration.days(expiration_days),
-                    abort_incomplete_multipart_upload_after=Duration.days(1),
-                    noncurrent_version_expiration=Duration.days(NONCURRENT_DAYS),
-                )
-            ],
-        )
+        self.bucket = log_bucket(self, "Bucket", expiration_days=expiration_days)
