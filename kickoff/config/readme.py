@@ -16,6 +16,13 @@ def _config_reference() -> str:
     return render()
 
 
+def _calendar_reference() -> str:
+    from kickoff.config.models import CalendarConfig
+    from kickoff.config.reference import render
+
+    return render(CalendarConfig)
+
+
 def _guardrail_rules() -> str:
     from kickoff.compliance.wa_rules import iter_rules_markdown
 
@@ -25,6 +32,7 @@ def _guardrail_rules() -> str:
 # block name -> generator of its body
 BLOCKS: dict[str, Callable[[], str]] = {
     "CONFIG REFERENCE": _config_reference,
+    "CALENDAR REFERENCE": _calendar_reference,
     "GUARDRAIL RULES": _guardrail_rules,
 }
 

@@ -52,7 +52,7 @@ def test_committed_cdk_context_matches_the_configs() -> None:
     assert committed == expected, "cdk.context.json is stale: run `.venv/bin/python -m kickoff context`"
 
 
-@pytest.mark.parametrize("block", ["CONFIG REFERENCE", "GUARDRAIL RULES"])
+@pytest.mark.parametrize("block", ["CONFIG REFERENCE", "CALENDAR REFERENCE", "GUARDRAIL RULES"])
 def test_readme_generated_blocks_are_current(block: str) -> None:
     from kickoff.config.readme import embedded_block, render_block
 
