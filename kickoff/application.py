@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 
 from kickoff.config.context import availability_zone_context
 from kickoff.config.models import KickoffConfig
+
+if TYPE_CHECKING:
+    from kickoff.stacks.deployment import Deployment
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,3 +78,21 @@ def parse_context_args(argv: list[str]) -> dict[str, str]:
         key, value = pair.split("=", 1)
         context[key] = value
     return context
+
+
+def synthesize(config: KickoffConfig, outdir: str, *, checks: bool) -> Deployment:
+    """Build every stack of ``config`` and synthesize it into ``outdir``; returns the Deployment.
+
+    aws-cdk-lib's built-in CloudFormation validation is off (``make synth`` runs it);
+    ``checks`` attaches the nag packs and the resilience budget, so a finding fails the synth.
+    """
+    from kickoff.compliance.checks import attach_checks
+    from kickoff.stacks import build_deployment
+
+    app = create_app(outdir=outdir, validation=False)
+    pin_availability_zones(app, config)
+    deployment = build_deployment(app, config)
+    if checks:
+        attach_checks(app, deployment)
+    app.synth()
+    return deployment

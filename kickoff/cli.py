@@ -77,7 +77,7 @@ def _pack_rows(outdir: Path, counts: dict, resources: int) -> list[list[object]]
     wa = summary.get("WellArchitected")
     if wa:
         pack = counts.get("WellArchitected")
-        rows.append(["WellArchitected", wa["rules"], f"{wa['evaluations']} rule x resource", wa["non_compliant"] and
+        rows.append(["WellArchitected", wa["rules"], f"{wa['evaluations']} rule x resource",
                      sum(pack.open.values()) if pack else 0, sum(pack.acknowledged.values()) if pack else 0,
                      f"{wa['seconds']:.2f} s"])
     rb = summary.get("ResilienceBudget")
@@ -89,7 +89,7 @@ def _pack_rows(outdir: Path, counts: dict, resources: int) -> list[list[object]]
 
 def cmd_plan(args: argparse.Namespace) -> int:
     from kickoff.planning import build_deployment_plan, parse_plan_from
-    from kickoff.scaling import FARGATE_ARM64_US_EAST_1
+    from kickoff.scaling import plan_table
 
     config = _load(args)
     context = _context(args.context)
@@ -109,18 +109,17 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if plan.season_warm_throughput:
         warm = plan.season_warm_throughput
         print(f"  table warm throughput (season): {warm.read_units_per_second:,} reads/s, {warm.write_units_per_second:,} writes/s")
-    price = FARGATE_ARM64_US_EAST_1
+    rows = plan_table(capacity)
     for target in capacity.targets:
-        svc = capacity.service(target.service)
-        steps = [s for s in target.steps if not args.event or any(w.start <= s.at <= w.restore for w in windows)]
+        mine = [r for r in rows if (r.region, r.service) == (target.region, target.service)
+                and (not args.event or r.at is not None and any(w.start <= r.at <= w.restore for w in windows))]
         print(f"\n{target.region} / {target.service}: {target.action_count} actions, peak {target.peak_tasks} tasks "
               f"({target.peak_vcpu:,.0f} vCPU)")
-        rows = [[f"{s.at:%Y-%m-%d %H:%M}Z", s.min_tasks, s.max_tasks, f"{s.min_tasks * svc.vcpu:,.1f}",
-                 f"{s.min_tasks * price.task_hour(svc):,.2f}"] for s in steps]
-        if not args.event:
-            rows += [[r.expression, r.min_tasks, r.max_tasks, f"{r.min_tasks * svc.vcpu:,.1f}",
-                      f"{r.min_tasks * price.task_hour(svc):,.2f}"] for r in target.recurring]
-        print(render_table(["time (UTC)", "min tasks", "max tasks", "vCPU", "USD/h (ARM64)"], rows))
+        print(render_table(
+            ["time (UTC)", "min tasks", "max tasks", "vCPU", "USD/h (ARM64)"],
+            [[f"{r.at:%Y-%m-%d %H:%M}Z" if r.at else r.when, r.min_tasks, r.max_tasks, f"{r.vcpu:,.1f}",
+              f"{r.cost_per_hour_usd:,.2f}"] for r in mine],
+        ))
     reservations = [r for r in capacity.alb_reservations if not args.event or any(
         w.start - timedelta(hours=6) <= r.at <= w.restore + timedelta(hours=1) for w in windows)]
     if reservations:
@@ -220,13 +219,9 @@ def synthesize_quietly(config: KickoffConfig, outdir: str) -> dict[str, dict]:
     """Synthesize ``config`` into ``outdir`` without validation plugins; stack name -> template."""
     import json
 
-    from kickoff.application import create_app, pin_availability_zones
-    from kickoff.stacks import build_deployment
+    from kickoff.application import synthesize
 
-    app = create_app(outdir=outdir, validation=False)
-    pin_availability_zones(app, config)
-    deployment = build_deployment(app, config)
-    app.synth()
+    deployment = synthesize(config, outdir, checks=False)
     return {s.stack_name: json.loads((Path(outdir) / s.template_file).read_text()) for s in deployment.stacks}
 
 

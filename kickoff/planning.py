@@ -133,10 +133,10 @@ class DeploymentPlan:
         return next((t for t in self.capacity.targets if t.region == region and t.service == service), None)
 
     def alb_reservations(self, region: str) -> list[AlbReservation]:
-        """The ALB capacity-unit schedule of one cell."""
+        """The ALB capacity-unit changes of one cell that are compiled: none before the window starts."""
         if self.capacity is None:
             return []
-        return [r for r in self.capacity.alb_reservations if r.region == region]
+        return [r for r in self.capacity.alb_reservations if r.region == region and r.at >= self.window.start]
 
 
 def build_deployment_plan(config: KickoffConfig, plan_from: datetime | None = None) -> DeploymentPlan:
@@ -149,7 +149,10 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime | None = No
     services = service_models(config)
     regions = [RegionModel(r.name, r.fargate_vcpu_quota) for r in config.regions if not r.evacuate]
     season = [event_forecast(config, e) for e in calendar.events]
-    in_window = [e for e in season if _meets(e, window, params)]
+    # The planner's own windows (lead time to ramp-down, doubleheaders merged) decide what is compiled.
+    season_windows = event_windows(season, params)
+    compiled = {eid for w in season_windows if w.start < window.end and w.restore > window.start for eid in w.event_ids}
+    in_window = [e for e in season if e.event_id in compiled]
     baseline = None
     if config.scaling.baseline is not None:
         base = config.scaling.baseline
@@ -163,7 +166,7 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime | None = No
     try:
         capacity = build_plan(in_window, services, regions, params, baseline=baseline) if in_window or baseline else None
         warm = (
-            warm_throughput(event_windows(season, params), season, baseline, services, [r.name for r in regions], params)
+            warm_throughput(season_windows, season, baseline, services, [r.name for r in regions], params)
             if config.scaling.warm_throughput
             else None
         )
@@ -176,9 +179,3 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime | None = No
         ) from None
     return DeploymentPlan(window, capacity, warm)
 
-
-def _meets(event: EventForecast, window: PlanningWindow, params: PlanParams) -> bool:
-    """True when the event's capacity window (lead time to ramp-down) overlaps the planning window."""
-    start = event.kickoff - params.lead_time - timedelta(minutes=params.audience.pregame_start)
-    end = event.latest_end + params.ramp_down
-    return start < window.end and end > window.start

@@ -71,17 +71,11 @@ class Synth:
 
 def synthesize(config_path: Path, outdir: Path) -> Synth:
     """Build and synthesize the app for one config file, checks attached."""
-    from kickoff.application import create_app, pin_availability_zones
-    from kickoff.compliance.checks import attach_checks
+    from kickoff.application import synthesize as synthesize_config
     from kickoff.config import load_config
-    from kickoff.stacks import build_deployment
 
     config = load_config(config_path)
-    app = create_app(outdir=str(outdir), validation=False)
-    pin_availability_zones(app, config)
-    deployment = build_deployment(app, config)
-    attach_checks(app, deployment)
-    app.synth()
+    deployment = synthesize_config(config, str(outdir), checks=True)
     return Synth(config=config, deployment=deployment, outdir=outdir)
 
 

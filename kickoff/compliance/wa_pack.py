@@ -10,7 +10,6 @@ one type check per resource.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,10 +119,8 @@ class WellArchitectedChecks(NagPack):
         ]
         self.result = evaluate(views, self._params)
         self._failing = self.result.by_resource()
-        self._failing_types = {
-            json.loads((paths[0].parent / template).read_text())["Resources"][logical_id]["Type"]
-            for template, logical_id in self._failing
-        } if self._failing else set()
+        resources = {view.file: view.resources for view in views}
+        self._failing_types = {resources[template][logical_id]["Type"] for template, logical_id in self._failing}
         report = super().validate(context)
         self.evaluation_seconds = time.perf_counter() - started
         if paths:

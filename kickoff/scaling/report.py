@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from kickoff.scaling.model import FARGATE_ARM64_US_EAST_1, FargatePrice
 from kickoff.scaling.plan import CapacityPlan
@@ -18,6 +19,7 @@ class PlanRow:
         min_tasks, max_tasks: the capacity range the action sets.
         vcpu: vCPU held by ``min_tasks`` tasks.
         cost_per_hour_usd: USD per hour of ``min_tasks`` tasks at the given Fargate price.
+        at: the UTC time of a one-time step; None for a recurring one.
     """
 
     when: str
@@ -27,6 +29,7 @@ class PlanRow:
     max_tasks: int
     vcpu: float
     cost_per_hour_usd: float
+    at: datetime | None = None
 
 
 def plan_table(plan: CapacityPlan, price: FargatePrice = FARGATE_ARM64_US_EAST_1) -> list[PlanRow]:
@@ -37,7 +40,7 @@ def plan_table(plan: CapacityPlan, price: FargatePrice = FARGATE_ARM64_US_EAST_1
         for s in target.steps:
             timed.append((s.at, PlanRow(s.at.strftime("%Y-%m-%dT%H:%M:%SZ"), target.region, target.service,
                                         s.min_tasks, s.max_tasks, s.min_tasks * svc.vcpu,
-                                        s.min_tasks * price.task_hour(svc))))
+                                        s.min_tasks * price.task_hour(svc), s.at)))
         for r in target.recurring:
             recurring.append(PlanRow(r.expression, target.region, target.service, r.min_tasks, r.max_tasks,
                                      r.min_tasks * svc.vcpu, r.min_tasks * price.task_hour(svc)))

@@ -114,7 +114,7 @@ class CellStack(KickoffStack):
             if target is not None:
                 cell_service.schedule(target, not_before=plan.window.start)
 
-        reservations = [r for r in plan.alb_reservations(region) if r.at >= plan.window.start]
+        reservations = plan.alb_reservations(region)
         if config.scaling.alb_reservations and reservations:
             self.alb_capacity = AlbCapacityReservations(
                 self,
