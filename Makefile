@@ -7,6 +7,8 @@ SHELL := /bin/bash
 
 PYTHON ?= python3
 ENV ?= prod
+# Deploy time the synth compiles the capacity plan for: empty means now. Pin it to reproduce a review synth.
+PLAN_FROM ?=
 VENV := .venv
 PY := $(VENV)/bin/python
 CDK := node_modules/.bin/cdk
@@ -20,7 +22,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 .PHONY: synth test setup setup-runtime clean lock help
 
 help:
-	@echo "make synth [ENV=prod|dev]  set up, synthesize with all checks, print the summary"
+	@echo "make synth [ENV=prod|dev] [PLAN_FROM=<ISO time>]  set up, synthesize with all checks, print the summary"
 	@echo "make test                  set up, run pytest"
 	@echo "make lock                  re-pin transitive Python dependencies into constraints.txt"
 	@echo "make clean                 remove cdk.out and caches (keeps .venv and node_modules)"
@@ -49,7 +51,7 @@ setup: $(VENV)/.dev node_modules/.installed .checkov-venv/.installed
 
 synth: setup-runtime
 	rm -rf cdk.out
-	$(CDK) synth --quiet $(CDK_FLAGS) -c env=$(ENV)
+	$(CDK) synth --quiet $(CDK_FLAGS) -c env=$(ENV) $(if $(PLAN_FROM),-c plan_from=$(PLAN_FROM))
 	$(PY) -m kickoff check --outdir cdk.out
 
 test: setup

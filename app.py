@@ -2,8 +2,9 @@
 """Kickoff CDK app: load config -> plan capacity -> build stacks -> attach checks -> synth.
 
 Select the config with ``-c env=NAME`` (config/NAME.yaml, default prod) or
-``-c config=PATH``; ``-c plan_from=2026-12-01T00:00:00Z`` sets the start of the
-capacity plan. Works under ``cdk synth`` and as ``python app.py -c env=dev``.
+``-c config=PATH``. The capacity plan is compiled for a deploy now; ``-c plan_from=<ISO time>``
+pins that deploy time (a review synth; a time in the past is refused). Works under
+``cdk synth`` and as ``python app.py -c env=dev``.
 """
 
 import os
@@ -14,7 +15,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 from kickoff.application import create_app, parse_context_args, pin_availability_zones  # noqa: E402
 from kickoff.compliance.checks import attach_checks  # noqa: E402
 from kickoff.config import ConfigError, load_for_context  # noqa: E402
-from kickoff.planning import build_deployment_plan, parse_plan_from  # noqa: E402
+from kickoff.planning import build_deployment_plan, resolve_plan_from  # noqa: E402
 from kickoff.stacks import build_deployment  # noqa: E402
 
 
@@ -22,8 +23,8 @@ def main() -> int:
     app = create_app(parse_context_args(sys.argv[1:]))
     try:
         config = load_for_context(app.node.try_get_context("env"), app.node.try_get_context("config"))
-        plan_from = app.node.try_get_context("plan_from")
-        plan = build_deployment_plan(config, parse_plan_from(plan_from) if plan_from else None)
+        plan_from = resolve_plan_from(config, app.node.try_get_context("plan_from"))
+        plan = build_deployment_plan(config, plan_from)
     except ConfigError as error:
         print(f"kickoff: {error}", file=sys.stderr)
         return 2

@@ -77,7 +77,7 @@ BASELINE = BaselineForecast(
 # measures the plan `make synth` compiles; only the audience (the 2024 opener week) is the bench's own.
 PROD = load_config(REPO / "config" / "prod.yaml")
 SERVICES = tuple(service_models(PROD))
-REGIONS = tuple(RegionModel(r.name, fargate_vcpu_quota=r.fargate_vcpu_quota) for r in PROD.regions)
+REGIONS = tuple(RegionModel(r.name, fargate_vcpu_quota=r.quotas.fargate_vcpu) for r in PROD.regions)
 PARAMS = plan_params(PROD)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,18 +81,19 @@ def parse_context_args(argv: list[str]) -> dict[str, str]:
     return context
 
 
-def synthesize(config: KickoffConfig, outdir: str, *, checks: bool) -> Deployment:
-    """Build every stack of ``config`` and synthesize it into ``outdir``; returns the Deployment.
+def synthesize(config: KickoffConfig, outdir: str, *, checks: bool, plan_from: datetime) -> Deployment:
+    """Build every stack of ``config`` for a deploy at ``plan_from`` and synthesize it into ``outdir``.
 
     aws-cdk-lib's built-in CloudFormation validation is off (``make synth`` runs it);
-    ``checks`` attaches the nag packs and the resilience budget, so a finding fails the synth.
+    ``checks`` attaches the nag packs and the plugins, so a finding fails the synth.
     """
     from kickoff.compliance.checks import attach_checks
+    from kickoff.planning import build_deployment_plan
     from kickoff.stacks import build_deployment
 
     app = create_app(outdir=outdir, validation=False)
     pin_availability_zones(app, config)
-    deployment = build_deployment(app, config)
+    deployment = build_deployment(app, config, build_deployment_plan(config, plan_from))
     if checks:
         attach_checks(app, deployment)
     app.synth()

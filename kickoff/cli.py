@@ -80,6 +80,12 @@ def _pack_rows(outdir: Path, counts: dict, resources: int) -> list[list[object]]
         rows.append(["WellArchitected", wa["rules"], f"{wa['evaluations']} rule x resource",
                      sum(pack.open.values()) if pack else 0, sum(pack.acknowledged.values()) if pack else 0,
                      f"{wa['seconds']:.2f} s"])
+    dr = summary.get("DeployReadiness")
+    if dr:
+        pack = counts.get("DeployReadiness")
+        rows.append(["DeployReadiness", dr["rules"], f"{dr['evaluations']} rule x resource",
+                     sum(pack.open.values()) if pack else 0, sum(pack.acknowledged.values()) if pack else 0,
+                     f"{dr['seconds']:.2f} s; deploy time {dr['deploy_time']}"])
     rb = summary.get("ResilienceBudget")
     if rb:
         rows.append(["ResilienceBudget", rb["rules"], "RTO, RPO, N-1", rb["violations"], "-",
@@ -88,12 +94,13 @@ def _pack_rows(outdir: Path, counts: dict, resources: int) -> list[list[object]]
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from kickoff.planning import build_deployment_plan, parse_plan_from
+    from kickoff.planning import build_deployment_plan, default_plan_from, parse_plan_from
     from kickoff.scaling import plan_table
 
     config = _load(args)
     context = _context(args.context)
-    plan = build_deployment_plan(config, parse_plan_from(context["plan_from"]) if "plan_from" in context else None)
+    plan = build_deployment_plan(config, parse_plan_from(context["plan_from"]) if context.get("plan_from")
+                                 else default_plan_from())
     capacity = plan.capacity
     print(f"{config.environment_key}: capacity plan {plan.window.start:%Y-%m-%d %H:%M} -> {plan.window.end:%Y-%m-%d %H:%M} UTC")
     if capacity is None:
@@ -106,9 +113,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
         return 2
     for window in windows:
         print(f"  event window {', '.join(window.event_ids)}: {window.start:%Y-%m-%d %H:%M} -> {window.restore:%H:%M} UTC")
-    if plan.season_warm_throughput:
-        warm = plan.season_warm_throughput
+    if plan.table_warm_throughput:
+        warm = plan.table_warm_throughput
         print(f"  table warm throughput (season): {warm.read_units_per_second:,} reads/s, {warm.write_units_per_second:,} writes/s")
+    else:
+        print("  table warm throughput: none (the season needs no more than a new on-demand table sustains)")
     rows = plan_table(capacity)
     for target in capacity.targets:
         mine = [r for r in rows if (r.region, r.service) == (target.region, target.service)
@@ -199,6 +208,94 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _plan_from(args: argparse.Namespace, config: KickoffConfig):
+    from kickoff.planning import resolve_plan_from
+
+    return resolve_plan_from(config, _context(args.context).get("plan_from"))
+
+
+def cmd_deploy_window(args: argparse.Namespace) -> int:
+    """Exit 1 inside an event window (a cell deploy then waits), 0 outside; --at checks another time."""
+    from kickoff.planning import build_deployment_plan, default_plan_from, parse_plan_from
+
+    config = _load(args)
+    at = parse_plan_from(args.at) if args.at else default_plan_from()
+    plan = build_deployment_plan(config, at)
+    window = plan.event_window_at(at)
+    if window is None:
+        upcoming = [w for w in plan.season_windows if w.start > at]
+        nxt = f"; the next window opens {upcoming[0].start:%Y-%m-%d %H:%M} UTC ({', '.join(upcoming[0].event_ids)})" if upcoming else ""
+        print(f"{config.environment_key}: {at:%Y-%m-%d %H:%M} UTC is outside every event window: cells may deploy{nxt}")
+        return 0
+    print(f"{config.environment_key}: {at:%Y-%m-%d %H:%M} UTC is inside the event window of {', '.join(window.event_ids)} "
+          f"({window.start:%Y-%m-%d %H:%M} to {window.restore:%Y-%m-%d %H:%M} UTC); cell deploys wait until "
+          f"{window.restore:%Y-%m-%d %H:%M} UTC", file=sys.stderr)
+    return 1
+
+
+def cmd_quotas(args: argparse.Namespace) -> int:
+    """The quotas the config declares per Region, what the plan needs, and the commands that read the real values."""
+    from kickoff.config.models import QUOTA_CODES, QUOTA_SERVICES
+    from kickoff.planning import build_deployment_plan
+
+    config = _load(args)
+    plan = build_deployment_plan(config, _plan_from(args, config))
+    floor = sum(s.min_tasks * s.vcpu for s in config.services)
+    rows = []
+    for region in config.regions:
+        peaks = sum(t.peak_vcpu for t in plan.capacity.targets if t.region == region.name) if plan.capacity else 0
+        needs: dict[str, float] = {"fargate_vcpu": max(floor, peaks)}
+        warm = plan.table_warm_throughput
+        needs["dynamodb_table_read_units"] = warm.read_units_per_second if warm else 0
+        needs["dynamodb_table_write_units"] = warm.write_units_per_second if warm else 0
+        lcu = max((r.capacity_units for r in plan.alb_reservations(region.name)), default=0) if config.scaling.alb_reservations else 0
+        needs["alb_reserved_lcu_per_region"] = needs["alb_reserved_lcu_per_alb"] = lcu
+        for name, code in QUOTA_CODES.items():
+            declared = getattr(region.quotas, name)
+            rows.append([region.name, name, code, f"{declared:,}", f"{needs[name]:,.0f}",
+                         f"aws service-quotas get-service-quota --region {region.name} --service-code "
+                         f"{QUOTA_SERVICES[name]} --quota-code {code} --query Quota.Value"])
+    print(f"{config.environment_key}: declared quotas against the plan for {plan.window.deploy_time:%Y-%m-%d %H:%M} UTC "
+          "(vCPU: the sum of each service's peak, an upper bound)\n")
+    print(render_table(["region", "quota", "code", "declared", "needed", "check the account's value"], rows))
+    return 0
+
+
+def cmd_readiness(args: argparse.Namespace) -> int:
+    """Run the deploy-readiness rules over an existing cloud assembly (for example one synthesized elsewhere)."""
+    from kickoff.compliance.assembly import read_stacks
+    from kickoff.compliance.checks import readiness_params
+    from kickoff.compliance.readiness import RULES, evaluate
+    from kickoff.compliance.template_rules import load_view
+    from kickoff.planning import build_deployment_plan, default_plan_from, parse_plan_from
+
+    config = _load(args)
+    context = _context(args.context)
+    deploy_time = parse_plan_from(context["plan_from"]) if context.get("plan_from") else default_plan_from()
+    outdir = Path(args.outdir)
+    if not (outdir / "manifest.json").is_file():
+        print(f"kickoff: {outdir} holds no cloud assembly", file=sys.stderr)
+        return 2
+    params = readiness_params(config, build_deployment_plan(config, deploy_time))
+    views = [load_view(Path(s.template_path).name, Path(s.template_path).read_text(), stack=s.name, region=s.region,
+                       cell=s.name.rsplit("-", 3)[-3] if "-cell-" in s.name else "global", account=s.account)
+             for s in read_stacks(outdir)]
+    result = evaluate(views, params)
+    by_rule: dict[str, list] = {rule.rule_id: [] for rule in RULES}
+    for evaluation in result.failures:
+        by_rule[evaluation.rule.rule_id].append(evaluation)
+    print(f"{config.environment_key}: deploy readiness of {outdir} for a deploy at {deploy_time:%Y-%m-%d %H:%M} UTC")
+    print(render_table(["rule", "evaluated", "findings"],
+                       [[rid, sum(1 for e in result.evaluations if e.rule.rule_id == rid), sum(len(e.findings) for e in evs)]
+                        for rid, evs in by_rule.items()]))
+    for rid, evaluations in by_rule.items():
+        for evaluation in evaluations:
+            stack = next(v.stack for v in views if v.file == evaluation.template)
+            for finding in evaluation.findings:
+                print(f"{rid} {stack}/{evaluation.logical_id}: {finding.detail}")
+    return 1 if result.failures else 0
+
+
 def cmd_context(args: argparse.Namespace) -> int:
     from kickoff.config.context import CONTEXT_FILE, write_context_file
 
@@ -216,12 +313,13 @@ def cmd_readme(args: argparse.Namespace) -> int:
 
 
 def synthesize_quietly(config: KickoffConfig, outdir: str) -> dict[str, dict]:
-    """Synthesize ``config`` into ``outdir`` without validation plugins; stack name -> template."""
+    """Synthesize ``config`` for a deploy now into ``outdir`` without validation plugins; stack name -> template."""
     import json
 
     from kickoff.application import synthesize
+    from kickoff.planning import default_plan_from
 
-    deployment = synthesize(config, outdir, checks=False)
+    deployment = synthesize(config, outdir, checks=False, plan_from=default_plan_from())
     return {s.stack_name: json.loads((Path(outdir) / s.template_file).read_text()) for s in deployment.stacks}
 
 
@@ -292,6 +390,14 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--png", help="where to write the plot (default build/plan-<event>.png)")
     plan.add_argument("--no-png", action="store_true", help="do not write a plot")
     plan.set_defaults(func=cmd_plan)
+    window = with_context(sub.add_parser("deploy-window", help="exit 1 inside an event window, when cells must not deploy"))
+    window.add_argument("--at", help="check this ISO 8601 time instead of now")
+    window.set_defaults(func=cmd_deploy_window)
+    with_context(sub.add_parser("quotas", help="declared quotas per Region, what the plan needs, and how to check them")
+                 ).set_defaults(func=cmd_quotas)
+    readiness = with_context(sub.add_parser("readiness", help="run the deploy-readiness rules over a cloud assembly"))
+    readiness.add_argument("--outdir", default="cdk.out", help="cloud assembly directory (default cdk.out)")
+    readiness.set_defaults(func=cmd_readiness)
     sub.add_parser("taggable", help="regenerate compliance/taggable_types.json from cfn-lint's resource schemas"
                    ).set_defaults(func=cmd_taggable)
     sub.add_parser(

@@ -15,6 +15,11 @@ def stack_name(config: KickoffConfig, unit: str, region: str | None = None) -> s
     return "-".join(parts)
 
 
+def pascal(name: str) -> str:
+    """``us-east-1`` -> ``UsEast1``, ``live-stats`` -> ``LiveStats``: names inside construct IDs."""
+    return "".join(part.capitalize() for part in name.split("-"))
+
+
 def service_construct_id(service_name: str) -> str:
     """Stable PascalCase construct ID for a service: ``live-stats`` -> ``LiveStatsService``."""
-    return "".join(part.capitalize() for part in service_name.split("-")) + "Service"
+    return pascal(service_name) + "Service"

@@ -7,44 +7,81 @@ needs (a cell's targets and ALB reservations; the Data stack's season warm throu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 from kickoff.config.errors import ConfigError
-from kickoff.config.models import EventConfig, KickoffConfig
+from kickoff.config.models import QUOTA_CODES, EventConfig, KickoffConfig
 from kickoff.scaling import (
     AlbReservation,
     BandCombination,
     BaselineForecast,
     CapacityPlan,
     EventForecast,
+    EventWindow,
     PlanError,
     PlanParams,
     RegionModel,
     ServiceModel,
+    RecurringStep,
+    ScheduledStep,
     TargetPlan,
     WarmThroughput,
     build_plan,
     event_windows,
 )
 from kickoff.scaling.alb import warm_throughput
+from kickoff.scaling.demand import from_seconds, to_seconds
 
 
 def default_plan_from(now: datetime | None = None) -> datetime:
-    """The start of the current UTC day: stable for a day, so repeated synths agree."""
-    now = now or datetime.now(UTC)
-    return datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)
+    """The deploy time of an unpinned synth: now, rounded up to the whole minute (UTC)."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    rounded = now.replace(second=0, microsecond=0)
+    return rounded if rounded == now else rounded + timedelta(minutes=1)
 
 
 def parse_plan_from(value: str) -> datetime:
-    """``-c plan_from=...``: ISO 8601 with a zone (``Z`` allowed)."""
+    """``-c plan_from=...``: ISO 8601 with a zone (``Z`` allowed), a real date and time."""
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise ConfigError(f"-c plan_from={value}: not an ISO 8601 time.\n  Fix: use a form like 2026-11-26T00:00:00Z.") from None
     if parsed.tzinfo is None:
         raise ConfigError(f"-c plan_from={value}: no time zone.\n  Fix: add one, e.g. {value}Z.")
-    return parsed
+    return parsed.astimezone(UTC)
+
+
+def resolve_plan_from(config: KickoffConfig, value: str | None, *, now: datetime | None = None) -> datetime:
+    """The deploy time a synth compiles for: ``-c plan_from`` if given, else now.
+
+    A pinned value that lies more than half the deploy margin in the past is refused: its
+    first scheduled actions would be due before the deploy could finish, and AWS rejects
+    schedules in the past. A value in the future is allowed (a review synth pinned ahead, or
+    a deploy planned for then); the template then assumes it is deployed at that time.
+    """
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    if not value:
+        return default_plan_from(now)
+    pinned = parse_plan_from(value)
+    staleness = timedelta(minutes=config.scaling.deploy_margin_minutes / 2)
+    if pinned < now - staleness:
+        late = now - pinned
+        raise ConfigError(
+            f"-c plan_from={value}: lies {_duration(late)} before now ({now:%Y-%m-%dT%H:%MZ}). A template compiled "
+            f"for that deploy time schedules capacity that is already due, which AWS rejects, and leaves later "
+            f"events uncovered.\n  Fix: omit plan_from (it defaults to the current time), or pass the time of the deploy, "
+            f"e.g. -c plan_from=$(date -u +%FT%TZ)."
+        )
+    return pinned
+
+
+def _duration(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    hours = minutes // 60
+    return f"{hours} h" if hours < 48 else f"{hours // 24} days"
 
 
 def _routed_shares(config: KickoffConfig, shares: dict[str, float]) -> dict[str, float]:
@@ -100,31 +137,67 @@ def plan_params(config: KickoffConfig) -> PlanParams:
     )
 
 
+# A new on-demand table (and each replica) already sustains this much without pre-warming
+# (DynamoDB developer guide, "Understanding warm throughput"); asking for less is useless.
+ON_DEMAND_BASELINE_READS = 12_000
+ON_DEMAND_BASELINE_WRITES = 4_000
+
+
 @dataclass(frozen=True)
 class PlanningWindow:
     """Which events are compiled: those whose capacity window meets [start, end).
 
-    ``start`` is plan_from plus the deploy margin: nothing earlier is compiled.
+    ``deploy_time`` is plan_from, the time the synth assumes it is deployed. ``start`` is
+    deploy_time plus the deploy margin: no scheduled action is compiled before it.
     """
 
+    deploy_time: datetime
     start: datetime
     end: datetime
 
 
-def planning_window(config: KickoffConfig, plan_from: datetime | None = None) -> PlanningWindow:
-    """``plan_from`` (context) wins over ``scaling.plan_from`` (config), then the start of today (UTC)."""
-    start = (plan_from or config.scaling.plan_from or default_plan_from()).astimezone(UTC)
-    start += timedelta(minutes=config.scaling.deploy_margin_minutes)
-    return PlanningWindow(start, start + timedelta(days=config.scaling.horizon_days))
+def planning_window(config: KickoffConfig, plan_from: datetime) -> PlanningWindow:
+    """The window of a synth deployed at ``plan_from`` (see ``resolve_plan_from``)."""
+    deploy_time = plan_from.astimezone(UTC)
+    start = deploy_time + timedelta(minutes=config.scaling.deploy_margin_minutes)
+    return PlanningWindow(deploy_time, start, start + timedelta(days=config.scaling.horizon_days))
+
+
+@dataclass(frozen=True)
+class CompiledTarget:
+    """What one scalable target's template holds for a deploy at ``PlanningWindow.deploy_time``.
+
+    Fields:
+        min_capacity, max_capacity: the range written at deploy time. Every deploy writes it
+            again, so it is the highest minimum the plan holds between the deploy time and the
+            first compiled action: a deploy inside an event window never lowers the floor.
+        steps: one-time actions at or after the window start; when steps between the deploy
+            and the window start were dropped, a catch-up step at the window start sets what
+            they would have left in force.
+        recurring: baseline crons, their StartTime no earlier than the window start.
+    """
+
+    region: str
+    service: str
+    min_capacity: int
+    max_capacity: int
+    steps: tuple[ScheduledStep, ...]
+    recurring: tuple[RecurringStep, ...]
 
 
 @dataclass(frozen=True)
 class DeploymentPlan:
-    """What the stacks compile: the capacity plan for the window and the season's warm throughput."""
+    """What the stacks compile: the capacity plan for the window and the season's warm throughput.
+
+    ``season_windows`` are the planner's event windows over the whole calendar (deploy
+    freezes and checks use them); ``table_warm_throughput`` is None when the season needs no
+    more than a new on-demand table already has.
+    """
 
     window: PlanningWindow
     capacity: CapacityPlan | None
-    season_warm_throughput: WarmThroughput | None
+    table_warm_throughput: WarmThroughput | None
+    season_windows: tuple[EventWindow, ...] = ()
 
     def target(self, region: str, service: str) -> TargetPlan | None:
         """The scheduled steps of one scalable target, if any event or baseline is planned."""
@@ -132,22 +205,61 @@ class DeploymentPlan:
             return None
         return next((t for t in self.capacity.targets if t.region == region and t.service == service), None)
 
+    def compiled_target(self, region: str, service: str) -> CompiledTarget | None:
+        """The scalable target's range at deploy time and its compiled actions (None: nothing planned)."""
+        plan = self.target(region, service)
+        if plan is None:
+            return None
+        start, deploy = self.window.start, self.window.deploy_time
+        probes = [deploy] + [s.at for s in plan.steps if deploy < s.at < start]
+        for r in plan.recurring:
+            f = r.next_after(to_seconds(deploy))
+            while f is not None and f < to_seconds(start):
+                probes.append(from_seconds(f))
+                f = r.next_after(f)
+        floor = max(plan.min_tasks_at(t) for t in probes)
+        steps = [s for s in plan.steps if s.at >= start]
+        at_start = plan.min_tasks_at(start)
+        if at_start != floor and not any(s.at == start for s in steps):
+            steps.insert(0, ScheduledStep(start, at_start, plan.default_max))
+        recurring = tuple(
+            replace(r, start=max(r.start, start)) for r in plan.recurring if r.end is None or r.end > start
+        )
+        return CompiledTarget(region, service, floor, plan.default_max, tuple(steps), recurring)
+
     def alb_reservations(self, region: str) -> list[AlbReservation]:
-        """The ALB capacity-unit changes of one cell that are compiled: none before the window starts."""
+        """The ALB capacity-unit changes of one cell that are compiled: none before the window starts.
+
+        A reservation raised before the window start and released after it is raised again at
+        the window start, so a first deploy during the lead time still reserves the capacity.
+        """
         if self.capacity is None:
             return []
-        return [r for r in self.capacity.alb_reservations if r.region == region and r.at >= self.window.start]
+        mine = sorted((r for r in self.capacity.alb_reservations if r.region == region), key=lambda r: r.at)
+        before = [r for r in mine if r.at < self.window.start]
+        compiled = [r for r in mine if r.at >= self.window.start]
+        if before and before[-1].capacity_units > 0 and not any(r.at == self.window.start for r in compiled):
+            compiled.insert(0, AlbReservation(region, self.window.start, before[-1].capacity_units))
+        return compiled
+
+    def event_window_at(self, at: datetime) -> EventWindow | None:
+        """The season's event window that holds ``at`` (start inclusive, restore exclusive), if any."""
+        return next((w for w in self.season_windows if w.start <= at < w.restore), None)
 
 
-def build_deployment_plan(config: KickoffConfig, plan_from: datetime | None = None) -> DeploymentPlan:
-    """Plan the events in the window (and the baseline); raise ConfigError when the plan cannot run."""
+def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> DeploymentPlan:
+    """Plan the events in the window (and the baseline) for a deploy at ``plan_from``.
+
+    Raises ConfigError when the plan cannot run: it needs more scheduled actions, tasks or
+    Fargate vCPU than allowed, or more table warm throughput than a replica Region's quota.
+    """
     window = planning_window(config, plan_from)
     calendar = config.calendar
     if calendar is None:
         return DeploymentPlan(window, None, None)
     params = plan_params(config)
     services = service_models(config)
-    regions = [RegionModel(r.name, r.fargate_vcpu_quota) for r in config.regions if not r.evacuate]
+    regions = [RegionModel(r.name, r.quotas.fargate_vcpu) for r in config.regions if not r.evacuate]
     season = [event_forecast(config, e) for e in calendar.events]
     # The planner's own windows (lead time to ramp-down, doubleheaders merged) decide what is compiled.
     season_windows = event_windows(season, params)
@@ -174,8 +286,65 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime | None = No
         raise ConfigError(
             f"{config.environment_key}: the capacity plan for {window.start:%Y-%m-%d %H:%M} UTC + "
             f"{config.scaling.horizon_days} days cannot run: {error}.\n"
-            "  Fix: raise max_tasks or fargate_vcpu_quota as named, shorten scaling.horizon_days, "
-            "or revise the forecast in the calendar."
+            "  Fix: raise max_tasks or regions[].quotas.fargate_vcpu as named (after raising the quota in "
+            "Service Quotas), shorten scaling.horizon_days, or revise the forecast in the calendar."
         ) from None
-    return DeploymentPlan(window, capacity, warm)
+    if capacity is not None and config.scaling.alb_reservations:
+        check_alb_reservations(config, capacity.alb_reservations)
+    return DeploymentPlan(window, capacity, table_warm_throughput(config, warm), tuple(season_windows))
 
+
+def check_alb_reservations(config: KickoffConfig, reservations: tuple[AlbReservation, ...]) -> None:
+    """Each cell's ALB reservation must fit the Region's declared LCU reservation quotas (one ALB per cell)."""
+    problems = []
+    for index, region in enumerate(config.regions):
+        needed = max((r.capacity_units for r in reservations if r.region == region.name), default=0)
+        for field_name in ("alb_reserved_lcu_per_region", "alb_reserved_lcu_per_alb"):
+            quota = getattr(region.quotas, field_name)
+            if needed > quota:
+                problems.append(
+                    f"regions[{index}] ({region.name}): the plan reserves {needed:,} ALB capacity units before an event, "
+                    f"above the declared quota of {quota:,} ({QUOTA_CODES[field_name]}; regions[{index}].quotas.{field_name})"
+                )
+    if problems:
+        raise ConfigError(
+            f"{config.environment_key}: the ALB capacity reservations cannot be made:\n  " + "\n  ".join(problems)
+            + "\n  Fix: request the increase in Service Quotas in those Regions and declare the granted value in "
+            "regions[].quotas, or set scaling.alb_reservations: false."
+        )
+
+
+def table_warm_throughput(config: KickoffConfig, need: WarmThroughput | None) -> WarmThroughput | None:
+    """The warm throughput to set on the table: None when a new on-demand table already has enough.
+
+    Warm throughput applies to every replica and DynamoDB pre-warms only up to the per-table
+    quota of each replica Region, so a need above any Region's declared quota is a config error.
+    """
+    if need is None or (need.read_units_per_second <= ON_DEMAND_BASELINE_READS
+                        and need.write_units_per_second <= ON_DEMAND_BASELINE_WRITES):
+        return None
+    problems = []
+    for index, region in enumerate(config.regions):
+        quotas = region.quotas
+        for kind, needed, quota, field_name, code in (
+            ("read", need.read_units_per_second, quotas.dynamodb_table_read_units, "dynamodb_table_read_units",
+             QUOTA_CODES["dynamodb_table_read_units"]),
+            ("write", need.write_units_per_second, quotas.dynamodb_table_write_units, "dynamodb_table_write_units",
+             QUOTA_CODES["dynamodb_table_write_units"]),
+        ):
+            if needed > quota:
+                problems.append(
+                    f"regions[{index}] ({region.name}): the season needs {needed:,} table {kind} units/s of warm "
+                    f"throughput on every replica, above the declared table-level {kind} quota of {quota:,} "
+                    f"({code}; regions[{index}].quotas.{field_name})"
+                )
+    if problems:
+        raise ConfigError(
+            f"{config.environment_key}: the global table cannot be pre-warmed for the season:\n  "
+            + "\n  ".join(problems)
+            + "\n  Fix: request the increase in Service Quotas (quota codes above) in every replica Region and "
+            "declare the granted value in regions[].quotas, or set scaling.warm_throughput: false and accept "
+            "throttling above the on-demand baseline."
+        )
+    return WarmThroughput(max(need.read_units_per_second, ON_DEMAND_BASELINE_READS),
+                          max(need.write_units_per_second, ON_DEMAND_BASELINE_WRITES))

@@ -80,3 +80,12 @@ def with_arc(tmp_path_factory: pytest.TempPathFactory) -> Synth:
 def synthesized(request: pytest.FixtureRequest) -> Synth:
     """Each shipped config, for assertions that must hold for all of them."""
     return request.getfixturevalue(request.param)
+
+
+@pytest.fixture(scope="session")
+def during_game(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    """prod deployed at 2026-12-04T01:30Z, 15 minutes after the tnf-2026-w13 kickoff."""
+    from datetime import UTC, datetime
+
+    return synthesize(CONFIG_DIR / "prod.yaml", tmp_path_factory.mktemp("cdk.out.during-game"),
+                      plan_from=datetime(2026, 12, 4, 1, 30, tzinfo=UTC))

@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = REPO_ROOT / "config"
+# The deploy time every test synth assumes: templates stay reproducible whatever today is.
+PLAN_FROM = datetime(2026, 11, 26, tzinfo=UTC)
 
 
 def _deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -69,13 +72,13 @@ class Synth:
         return {k: v for k, v in self.template(stack_name)["Resources"].items() if v["Type"] == type_}
 
 
-def synthesize(config_path: Path, outdir: Path) -> Synth:
-    """Build and synthesize the app for one config file, checks attached."""
+def synthesize(config_path: Path, outdir: Path, plan_from: datetime = PLAN_FROM) -> Synth:
+    """Build and synthesize the app for one config file, deployed at ``plan_from``, checks attached."""
     from kickoff.application import synthesize as synthesize_config
     from kickoff.config import load_config
 
     config = load_config(config_path)
-    deployment = synthesize_config(config, str(outdir), checks=True)
+    deployment = synthesize_config(config, str(outdir), checks=True, plan_from=plan_from)
     return Synth(config=config, deployment=deployment, outdir=outdir)
 
 

@@ -78,6 +78,12 @@ NO_GEO_RESTRICTION = Acknowledgement(
     "edge.allowed_countries is empty in this config: the environment's content is not limited by "
     "territorial rights. Production configs list the licensed countries, which adds the geo restriction.",
 )
+ECR_AUTHORIZATION_TOKEN = Acknowledgement(
+    "AwsSolutions",
+    "AwsSolutions-IAM5[Resource::*]",
+    "ecr:GetAuthorizationToken supports no resource-level permissions, so Resource must be *. The token only "
+    "authenticates to the registry; every image action in the same policy names this cell's repositories.",
+)
 PLATFORM_ENVIRONMENT = Acknowledgement(
     "AwsSolutions",
     "AwsSolutions-ECS2",
@@ -97,6 +103,16 @@ def _kms_key_wildcard(stack: Stack) -> Acknowledgement:
     )
 
 
+def _credential_lookup_wildcard(stack: Stack) -> Acknowledgement:
+    return Acknowledgement(
+        "AwsSolutions",
+        f"AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:{stack.region}:{stack.account}:secret:ecr-pullthroughcache/*]",
+        "Looks up the full ARN of the pull-through cache credential secret by name at deploy time; the ARN ends in a "
+        "random suffix unknown at synth. Only secretsmanager:DescribeSecret (metadata, never the value) on secrets "
+        "whose names carry ECR's required ecr-pullthroughcache/ prefix.",
+    )
+
+
 def acknowledge(scope: IConstruct, *acknowledgements: Acknowledgement) -> None:
     """Record ``acknowledgements`` on ``scope`` (a construct, never a stack or the app)."""
     if isinstance(scope, (Stack, cdk.App)):
@@ -113,8 +129,13 @@ def acknowledge_cell(cell: CellStack, *, customer_managed_key: bool) -> None:
     if provider is None:
         raise RuntimeError(f"{cell.node.path}: AwsCustomResource provider not found; did aws-cdk-lib rename it?")
     acknowledge(provider.node.find_child("ServiceRole"), CUSTOM_RESOURCE_BASIC_EXECUTION)
+    for lookup in cell.images.credential_lookups.values():
+        acknowledge(lookup.node.find_child("CustomResourcePolicy"), _credential_lookup_wildcard(cell))
     for service in cell.services.values():
         acknowledge(service.task_definition, PLATFORM_ENVIRONMENT)
+        execution_policy = service.task_definition.obtain_execution_role().node.try_find_child("DefaultPolicy")
+        if execution_policy is not None:
+            acknowledge(execution_policy, ECR_AUTHORIZATION_TOKEN)
         if customer_managed_key:
             policy = service.task_role.node.try_find_child("DefaultPolicy")
             if policy is None:

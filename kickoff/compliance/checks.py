@@ -8,16 +8,24 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
 from kickoff.compliance.acknowledgements import acknowledge_deployment
+from kickoff.compliance.readiness import EventWindowFacts, ReadinessParams, RegionQuotas
+from kickoff.compliance.readiness_pack import DeployReadinessChecks
 from kickoff.compliance.resilience_plugin import ResilienceBudgetPlugin
-from kickoff.compliance.wa_pack import StackFacts, WellArchitectedChecks
+from kickoff.compliance.rule_pack import StackFacts
+from kickoff.compliance.wa_pack import WellArchitectedChecks
 from kickoff.compliance.wa_rules import Params
 from kickoff.config.models import KickoffConfig
+from kickoff.planning import DeploymentPlan
 from kickoff.stacks.deployment import Deployment
+
+WAF_WINDOWS = (60, 120, 300, 600)
 
 
 def retry_allowance_seconds(config: KickoffConfig) -> int:
-    """Time CloudFront spends on a dead origin before it gives up: timeout x attempts."""
-    return config.edge.origin_connection_timeout_seconds * config.edge.origin_connection_attempts
+    """Time CloudFront may spend on a failed origin before it tries the next: attempts x (connection
+    timeout + response timeout), the bound the resilience budget reads from the template."""
+    edge = config.edge
+    return (edge.origin_connection_timeout_seconds + edge.origin_read_timeout_seconds) * edge.origin_connection_attempts
 
 
 def wa_params(config: KickoffConfig) -> Params:
@@ -30,28 +38,58 @@ def wa_params(config: KickoffConfig) -> Params:
     )
 
 
+def readiness_params(config: KickoffConfig, plan: DeploymentPlan) -> ReadinessParams:
+    """The deploy-readiness pack's expectations for one config and its capacity plan."""
+    window = plan.window
+    floors = {}
+    for region in config.routed_regions:
+        for service in config.services:
+            compiled = plan.compiled_target(region, service.name)
+            if compiled is not None:
+                floors[(region, service.name)] = compiled.min_capacity
+    return ReadinessParams(
+        deploy_time=window.deploy_time,
+        earliest_action=window.start,
+        horizon_end=window.end,
+        quotas={r.name: RegionQuotas(r.quotas.fargate_vcpu, r.quotas.dynamodb_table_read_units,
+                                     r.quotas.dynamodb_table_write_units) for r in config.regions},
+        service_methods={s.name: tuple(s.methods) for s in config.services},
+        floors=floors,
+        event_windows=tuple(
+            EventWindowFacts(w.event_ids, w.start, w.restore)
+            for w in plan.season_windows if w.start < window.end and w.restore > window.start
+        ) if plan.capacity is not None else (),
+        planned_regions=frozenset(config.routed_regions) if plan.capacity is not None else frozenset(),
+        shared_ip_viewers=config.edge.waf.shared_ip_viewers,
+        requests_per_viewer={w: config.requests_per_viewer(w) for w in WAF_WINDOWS},
+    )
+
+
 @dataclass
 class Checks:
     """The packs attached to an app, for summaries after synth."""
 
     aws_solutions: AwsSolutionsChecks
     well_architected: WellArchitectedChecks
+    readiness: DeployReadinessChecks
     resilience: ResilienceBudgetPlugin
 
 
 def attach_checks(app: cdk.App, deployment: Deployment) -> Checks:
     """Register the nag packs on the app and acknowledge the reviewed findings."""
     stacks = {
-        stack.template_file: StackFacts(stack=stack.stack_name, region=stack.region, cell=stack.cell_tag)
+        stack.template_file: StackFacts(stack=stack.stack_name, region=stack.region, cell=stack.cell_tag,
+                                        account=stack.account)
         for stack in deployment.stacks
     }
     checks = Checks(
         aws_solutions=AwsSolutionsChecks(app),
         well_architected=WellArchitectedChecks(app, params=wa_params(deployment.config), stacks=stacks),
+        readiness=DeployReadinessChecks(app, params=readiness_params(deployment.config, deployment.plan), stacks=stacks),
         resilience=ResilienceBudgetPlugin(
             deployment.config, template_stacks={f: facts.stack for f, facts in stacks.items()}
         ),
     )
-    cdk.Validations.of(app).add_plugins(checks.aws_solutions, checks.well_architected, checks.resilience)
+    cdk.Validations.of(app).add_plugins(checks.aws_solutions, checks.well_architected, checks.readiness, checks.resilience)
     acknowledge_deployment(deployment)
     return checks

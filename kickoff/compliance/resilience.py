@@ -6,7 +6,7 @@ Pure Python over template dicts, so the same numbers serve the synth gate
 - **RTO** (worst case for traffic to leave a failed cell): Route 53 health-check
   interval x failure threshold, plus the DNS TTL resolvers may still cache (60 s for
   alias records), plus the client retry allowance (CloudFront's origin connection
-  timeout x attempts).
+  attempts x (connection timeout + response timeout)).
 - **RPO**: 0 with multi-Region strong consistency; under eventual consistency, the
   threshold of the ReplicationLatency alarms on every (writer, receiver) pair of
   Regions. Without such alarms the bound is ``ASSUMED_REPLICATION_SECONDS``, stated as
@@ -102,13 +102,26 @@ def _routed_detection(config: KickoffConfig, cell_templates: dict[str, Template]
 
 
 def _retry_allowance(edge: Template | None) -> Part:
+    """CloudFront's longest time on a failed primary origin before it tries the secondary.
+
+    Per attempt, a connection may take up to the connection timeout and then hang for the
+    response timeout; CloudFront makes ``ConnectionAttempts`` of them (CloudFront developer
+    guide: origin response timeout, origin failover), so the bound is attempts x (connect +
+    response). CloudFormation's defaults: 10 s, 30 s, 3 attempts.
+    """
     if edge is None:
         return Part("client retries", 0, "no Edge stack")
-    worst = 0
+    worst, source = 0, "CloudFront origin timeouts"
     for dist in _resources(edge, "AWS::CloudFront::Distribution").values():
         for origin in dist["Properties"]["DistributionConfig"].get("Origins", []):
-            worst = max(worst, int(origin.get("ConnectionTimeout", 10)) * int(origin.get("ConnectionAttempts", 3)))
-    return Part("client retries", worst, "CloudFront origin connection timeout x attempts")
+            connect = int(origin.get("ConnectionTimeout", 10))
+            read = int((origin.get("CustomOriginConfig") or {}).get("OriginReadTimeout", 30))
+            attempts = int(origin.get("ConnectionAttempts", 3))
+            seconds = (connect + read) * attempts
+            if seconds > worst:
+                worst = seconds
+                source = f"CloudFront origin {attempts} attempts x ({connect} s connection + {read} s response timeout)"
+    return Part("client retries", worst, source)
 
 
 def _rpo(config: KickoffConfig, data: Template, cell_templates: dict[str, Template]) -> tuple[float, str, str | None]:
@@ -153,7 +166,7 @@ def _capacity(config: KickoffConfig, cell_templates: dict[str, Template]) -> lis
                     max_by_service[svc.name] = target["Properties"]["MaxCapacity"]
         # If every service scaled to max, would the Region's Fargate vCPU quota allow it?
         vcpu = sum(max_by_service.get(s.name, 0) * s.vcpu for s in config.services)
-        quota = config.region(region).fargate_vcpu_quota
+        quota = config.region(region).quotas.fargate_vcpu
         scale = min(1.0, quota / vcpu) if vcpu else 1.0
         if scale < 1.0:
             quota_limited.setdefault(region, set()).update(max_by_service)

@@ -1,145 +1,20 @@
-"""The Well-Architected pack as a cdk-nag 3 NagPack.
-
-Rules are pure Python (``wa_rules``) and run once over the synthesized templates when
-CDK calls ``validate``. cdk-nag then walks the construct tree and calls ``_check_resource``
-for every CfnResource; only resources with a finding cross into jsii, through
-``_apply_rule``, so cdk-nag applies acknowledgements and reports them. A Python rule
-callback costs about 1.6 ms per rule per construct; this keeps the pack's cost close to
-one type check per resource.
-"""
+"""The Well-Architected pack as a cdk-nag 3 NagPack over the synthesized templates (see rule_pack)."""
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
 import aws_cdk as cdk
-import jsii
-from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
 
-from kickoff.compliance.summary import update_summary
-from kickoff.compliance.wa_rules import RULES, Evaluation, Params, PackResult, evaluate, load_view
+from kickoff.compliance.rule_pack import StackFacts, TemplateRulePack
+from kickoff.compliance.wa_rules import RULES, Params, evaluate
 
 PACK_NAME = "WellArchitected"
 
-
-@dataclass(frozen=True)
-class StackFacts:
-    """What rules need to know about a stack that its template does not say."""
-
-    stack: str
-    region: str
-    cell: str
+__all__ = ["PACK_NAME", "StackFacts", "WellArchitectedChecks"]
 
 
-@jsii.implements(IApplyRule)
-class _Verdict:
-    """Hands one precomputed non-compliance to cdk-nag (all members must be properties)."""
-
-    def __init__(self, node: cdk.CfnResource, evaluation: Evaluation) -> None:
-        self._node = node
-        self._evaluation = evaluation
-        rule = evaluation.rule
-        details = "; ".join(f.detail for f in evaluation.findings)
-        self._info = f"{rule.info}: {details}"
-        self._explanation = rule.explanation
-        self._suffix = rule.suffix
-
-    @property
-    def node(self) -> cdk.CfnResource:
-        return self._node
-
-    @node.setter
-    def node(self, value: cdk.CfnResource) -> None:
-        self._node = value
-
-    @property
-    def rule_suffix_override(self) -> str:
-        return self._suffix
-
-    @rule_suffix_override.setter
-    def rule_suffix_override(self, value: str) -> None:
-        self._suffix = value
-
-    @property
-    def info(self) -> str:
-        return self._info
-
-    @info.setter
-    def info(self, value: str) -> None:
-        self._info = value
-
-    @property
-    def explanation(self) -> str:
-        return self._explanation
-
-    @explanation.setter
-    def explanation(self, value: str) -> None:
-        self._explanation = value
-
-    @property
-    def level(self) -> NagMessageLevel:
-        return NagMessageLevel.ERROR
-
-    @level.setter
-    def level(self, value: NagMessageLevel) -> None:
-        pass
-
-    def rule(self, node: cdk.CfnResource) -> Any:
-        keys = [f.key for f in self._evaluation.findings if f.key]
-        return keys if keys else NagRuleCompliance.NON_COMPLIANT
-
-
-class WellArchitectedChecks(NagPack):
+class WellArchitectedChecks(TemplateRulePack):
     """Kickoff's Well-Architected rules; register with ``Validations.of(app).add_plugins``."""
 
     def __init__(self, scope: cdk.App, *, params: Params, stacks: dict[str, StackFacts]) -> None:
-        super().__init__(scope)
-        self._pack_name = "WA"
-        self._params = params
-        self._stacks = stacks
-        self.result: PackResult | None = None
-        self._failing: dict[tuple[str, str], list[Evaluation]] = {}
-        self._failing_types: set[str] = set()
-        self.evaluation_seconds = 0.0
-
-    @property
-    def name(self) -> str:
-        return PACK_NAME
-
-    def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
-        started = time.perf_counter()
-        paths = [Path(p) for p in context.template_paths]
-        views = [
-            load_view(path.name, path.read_text(), stack=facts.stack, region=facts.region, cell=facts.cell)
-            for path in paths
-            if (facts := self._stacks.get(path.name)) is not None
-        ]
-        self.result = evaluate(views, self._params)
-        self._failing = self.result.by_resource()
-        resources = {view.file: view.resources for view in views}
-        self._failing_types = {resources[template][logical_id]["Type"] for template, logical_id in self._failing}
-        report = super().validate(context)
-        self.evaluation_seconds = time.perf_counter() - started
-        if paths:
-            self._write_summary(paths[0].parent)
-        return report
-
-    def _check_resource(self, node: cdk.CfnResource) -> None:
-        if node.cfn_resource_type not in self._failing_types:
-            return
-        stack = cdk.Stack.of(node)
-        key = (stack.template_file, stack.resolve(node.logical_id))
-        for evaluation in self._failing.get(key, ()):
-            self._apply_rule(_Verdict(node, evaluation))
-
-    def _write_summary(self, outdir: Path) -> None:
-        assert self.result is not None
-        update_summary(outdir, PACK_NAME, {
-            "rules": len(RULES),
-            "evaluations": len(self.result.evaluations),
-            "non_compliant": len(self.result.failures),
-            "seconds": round(self.evaluation_seconds, 3),
-        })
+        super().__init__(scope, pack_name=PACK_NAME, prefix="WA", rule_count=len(RULES),
+                         evaluate=lambda views: evaluate(views, params), stacks=stacks)

@@ -10,14 +10,23 @@ look across resources (a service and its scalable target, a VPC and its NAT gate
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from kickoff.compliance.taggable import tag_properties
-
-Resource = dict[str, Any]
+from kickoff.compliance.template_rules import (
+    Evaluation,
+    Finding,
+    PackResult,
+    Resource,
+    TemplateView,
+    load_view,
+    props as _props,
+    references,
+    tags as _tags,
+)
+from kickoff.compliance.template_rules import evaluate as _evaluate
 
 ENDPOINT_HEALTH_CHECK_TYPES = {"HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"}
 # Route 53 serves alias records to AWS targets (ALB, CloudFront) with a fixed 60 s TTL.
@@ -25,14 +34,6 @@ ALIAS_TTL_SECONDS = 60
 DEFAULT_HEALTH_CHECK_INTERVAL = 30
 DEFAULT_HEALTH_CHECK_THRESHOLD = 3
 ROOT_USERS = {"0", "root", "0:0", "root:root"}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A non-compliance: ``key`` (may be empty) becomes the finding ID, ``detail`` the message."""
-
-    key: str
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -44,58 +45,6 @@ class Params:
     retry_allowance_seconds: int
     required_tags: Mapping[str, str | None]  # key -> expected value (None: any value)
     service_tag_types: frozenset[str] = frozenset({"AWS::ECS::Service", "AWS::ECS::TaskDefinition"})
-
-
-@dataclass
-class TemplateView:
-    """One synthesized template and what the rules need to know about its stack."""
-
-    file: str
-    stack: str
-    region: str
-    cell: str
-    resources: dict[str, Resource]
-    _by_type: dict[str, dict[str, Resource]] = field(default_factory=dict, repr=False)
-
-    def of_type(self, resource_type: str) -> dict[str, Resource]:
-        """Resources of one type, by logical ID."""
-        if not self._by_type:
-            for logical_id, resource in self.resources.items():
-                self._by_type.setdefault(resource["Type"], {})[logical_id] = resource
-        return self._by_type.get(resource_type, {})
-
-
-def references(value: Any) -> set[str]:
-    """Logical IDs referenced by Ref or Fn::GetAtt anywhere in ``value``."""
-    found: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if "Ref" in node and isinstance(node["Ref"], str):
-                found.add(node["Ref"])
-            if "Fn::GetAtt" in node:
-                target = node["Fn::GetAtt"]
-                found.add(target[0] if isinstance(target, list) else str(target).split(".")[0])
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(value)
-    return found
-
-
-def _props(resource: Resource) -> dict[str, Any]:
-    return resource.get("Properties", {})
-
-
-def _tags(value: Any) -> dict[str, Any]:
-    if isinstance(value, dict):
-        return dict(value)
-    if isinstance(value, list):
-        return {t.get("Key"): t.get("Value") for t in value if isinstance(t, dict)}
-    return {}
 
 
 Check = Callable[[str, Resource, TemplateView, Params], list[Finding] | None]
@@ -334,6 +283,107 @@ def _container_hardening(logical_id: str, resource: Resource, view: TemplateView
     return findings
 
 
+# Service principals whose trust policies AWS documents aws:SourceAccount / aws:SourceArn for
+# (confused-deputy prevention); docs/reference/confused-deputy.md cites each page.
+SOURCE_CONDITION_SERVICES = frozenset({"scheduler.amazonaws.com", "fis.amazonaws.com", "vpc-flow-logs.amazonaws.com"})
+# ECS documents the keys for task roles only; the execution role is assumed for the agent, and AWS shows no
+# conditions there, so task roles (TaskRoleArn of a task definition) are held to it and execution roles are not.
+TASK_ROLE_SERVICE = "ecs-tasks.amazonaws.com"
+SOURCE_CONDITION_KEYS = {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"}
+
+
+def _statements(document: Any) -> list[dict[str, Any]]:
+    if not isinstance(document, dict):
+        return []
+    statements = document.get("Statement", [])
+    return [s for s in (statements if isinstance(statements, list) else [statements]) if isinstance(s, dict)]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _condition_keys(statement: dict[str, Any]) -> set[str]:
+    return {key.lower() for block in (statement.get("Condition") or {}).values() if isinstance(block, dict) for key in block}
+
+
+def _task_role_ids(view: TemplateView) -> set[str]:
+    return {i for task in view.of_type("AWS::ECS::TaskDefinition").values() for i in references(_props(task).get("TaskRoleArn"))}
+
+
+def _service_role_source(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding] | None:
+    findings, applies = [], False
+    held = SOURCE_CONDITION_SERVICES | ({TASK_ROLE_SERVICE} if logical_id in _task_role_ids(view) else set())
+    for statement in _statements(_props(resource).get("AssumeRolePolicyDocument")):
+        if statement.get("Effect") != "Allow":
+            continue
+        services = {s for s in _as_list((statement.get("Principal") or {}).get("Service", [])) if isinstance(s, str)}
+        guarded = sorted(services & held)
+        if not guarded:
+            continue
+        applies = True
+        if not _condition_keys(statement) & SOURCE_CONDITION_KEYS:
+            findings.append(Finding(f"Service::{guarded[0]}", f"{', '.join(guarded)} may assume the role on behalf of any "
+                                                             "account: the trust policy has no aws:SourceAccount or aws:SourceArn"))
+    return findings if applies else None
+
+
+# A request handler reads and writes items; these read a whole table or its change stream.
+BULK_DATA_ACTIONS = frozenset({
+    "dynamodb:scan", "dynamodb:getrecords", "dynamodb:getshariterator", "dynamodb:describestream",
+    "dynamodb:liststreams", "dynamodb:exporttabletopointintime", "dynamodb:partiqlselect",
+})
+
+
+def _task_role_item_access(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding] | None:
+    props = _props(resource)
+    roles = references(props.get("Roles"))
+    if not roles & _task_role_ids(view):
+        return None
+    findings = []
+    for statement in _statements(props.get("PolicyDocument")):
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = {str(a).lower() for a in _as_list(statement.get("Action", []))}
+        wide = sorted(a for a in actions if a in ("*", "dynamodb:*") or a in BULK_DATA_ACTIONS
+                      or (a.startswith("dynamodb:") and "*" in a))
+        if wide:
+            findings.append(Finding(f"Action::{wide[0]}", f"a task role may call {', '.join(wide)}: whole-table reads "
+                                                          "or stream reads that a request handler does not need"))
+    return findings
+
+
+# KMS actions that use a key (cryptographic operations and grants); the rest administer it.
+KEY_USE_ACTIONS = frozenset({"kms:*", "kms:decrypt", "kms:encrypt", "kms:generatedatakey*", "kms:reencrypt*",
+                             "kms:creategrant", "kms:generatedatakey", "kms:generatedatakeywithoutplaintext",
+                             "kms:reencryptfrom", "kms:reencryptto", "*"})
+KEY_USE_SCOPE_KEYS = {"kms:viaservice", "kms:encryptioncontext:aws:logs:arn", "kms:grantisforawsresource"}
+
+
+def _key_duties(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding]:
+    findings = []
+    for statement in _statements(_props(resource).get("KeyPolicy")):
+        if statement.get("Effect") != "Allow":
+            continue
+        principal = statement.get("Principal")
+        aws = _as_list(principal.get("AWS", [])) if isinstance(principal, dict) else [principal]
+        if not aws or principal is None:
+            continue
+        actions = {str(a).lower() for a in _as_list(statement.get("Action", []))}
+        use = sorted(actions & KEY_USE_ACTIONS)
+        scoped = {k for k in _condition_keys(statement) if k in KEY_USE_SCOPE_KEYS or k.startswith("kms:encryptioncontext")}
+        if use and not scoped:
+            findings.append(Finding(f"Statement::{statement.get('Sid', use[0])}",
+                                    f"{statement.get('Sid') or 'a statement'} lets IAM principals use the key ({', '.join(use)}) "
+                                    "for any purpose: key administration and key use are not separated"))
+    return findings
+
+
+def _log_group_encrypted(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding]:
+    return [] if _props(resource).get("KmsKeyId") else [Finding("", "log events are encrypted with a key the workload "
+                                                                    "does not control (no KmsKeyId)")]
+
+
 # ---------------------------------------------------------------------------------------
 # Sustainability
 
@@ -369,6 +419,12 @@ def _log_bucket_lifecycle(logical_id: str, resource: Resource, view: TemplateVie
     rules = (_props(resource).get("LifecycleConfiguration") or {}).get("Rules", [])
     expiring = [r for r in rules if r.get("Status", "Enabled") == "Enabled" and (r.get("ExpirationInDays") or r.get("Transitions"))]
     return [] if expiring else [Finding("", "log objects never expire or move to a colder class")]
+
+
+def _table_ttl(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding]:
+    spec = _props(resource).get("TimeToLiveSpecification") or {}
+    return [] if spec.get("Enabled") is True and spec.get("AttributeName") else [
+        Finding("", "items never expire: sessions and other short-lived data are kept (and paid for) forever")]
 
 
 # ---------------------------------------------------------------------------------------
@@ -489,6 +545,26 @@ RULES: tuple[WaRule, ...] = (
            "A compromised process should not be able to write binaries or act as root. Set readonly_root_filesystem and a non-root user "
            "(supports SEC03-BP02 least privilege).",
            frozenset({"AWS::ECS::TaskDefinition"}), _container_hardening),
+    WaRule("SEC-IamServiceRoleSourceCondition", "SEC03-BP02", "Grant least privilege access",
+           "Roles that AWS services assume on the account's behalf require aws:SourceAccount or aws:SourceArn",
+           "Without a source condition, the service may assume the role for a request from another account (the confused "
+           "deputy problem). Add the conditions the service documents to the trust policy.",
+           frozenset({"AWS::IAM::Role"}), _service_role_source),
+    WaRule("SEC-IamTaskRoleItemAccessOnly", "SEC03-BP02", "Grant least privilege access",
+           "Task roles read and write table items only: no Scan, no stream reads, no DynamoDB wildcards",
+           "A compromised task with Scan or stream access can read the whole table. Grant the item actions a handler "
+           "needs (ReplicaAccess.grant_read_write).",
+           frozenset({"AWS::IAM::Policy"}), _task_role_item_access),
+    WaRule("SEC-KmsKeyPolicySeparatesDuties", "SEC08-BP01", "Implement secure key management",
+           "Key policies separate administration from use: the account may use a key only through a named service",
+           "A key policy that gives kms:* (or Decrypt) to the account root lets any principal IAM allows decrypt "
+           "everything. Give administrators management actions, and key use only with kms:ViaService or an encryption "
+           "context (see kickoff/constructs/encryption_keys.py).",
+           frozenset({"AWS::KMS::Key"}), _key_duties),
+    WaRule("SEC-LogsLogGroupEncrypted", "SEC08-BP02", "Enforce encryption at rest",
+           "Every log group is encrypted with a customer managed key",
+           "Logs hold request details and identifiers. Encrypt each log group with the stack's log key (LogEncryptionKey).",
+           frozenset({"AWS::Logs::LogGroup"}), _log_group_encrypted),
     WaRule("SUS-EcsTaskGraviton", "SUS05-BP02", "Use instance types with the least impact",
            "Fargate task definitions run on ARM64 (Graviton)",
            "Graviton does the same work with less energy and about 20% lower Fargate price. Set CpuArchitecture.ARM64 and build multi-arch images.",
@@ -501,6 +577,11 @@ RULES: tuple[WaRule, ...] = (
            "Buckets that receive logs expire or transition their objects",
            "Access and flow logs grow without bound. Add a lifecycle rule (logging.access_log_expiration_days).",
            frozenset({"AWS::S3::Bucket"}), _log_bucket_lifecycle),
+    WaRule("SUS-DynamoTableTtl", "SUS04-BP03", "Use policies to manage the lifecycle of your datasets",
+           "Every DynamoDB table expires items through a TTL attribute",
+           "Sessions outlive their use and are stored, replicated to every Region and backed up forever. Set "
+           "table.ttl_attribute and write an expiry on each item.",
+           frozenset({"AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"}), _table_ttl),
     WaRule("COST-DynamoCapacityMode", "COST09-BP03", "Supply resources dynamically",
            "Tables are on-demand, or provisioned with autoscaling",
            "Fixed provisioned capacity is paid for at peak all week. Use on-demand, or autoscaled read and write capacity.",
@@ -512,52 +593,9 @@ RULES: tuple[WaRule, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    """The result of one rule on one resource."""
-
-    rule: WaRule
-    template: str
-    logical_id: str
-    findings: tuple[Finding, ...]
-
-
-@dataclass
-class PackResult:
-    """Every evaluation of a pack run."""
-
-    evaluations: list[Evaluation]
-
-    @property
-    def failures(self) -> list[Evaluation]:
-        return [e for e in self.evaluations if e.findings]
-
-    def by_resource(self) -> dict[tuple[str, str], list[Evaluation]]:
-        out: dict[tuple[str, str], list[Evaluation]] = {}
-        for evaluation in self.failures:
-            out.setdefault((evaluation.template, evaluation.logical_id), []).append(evaluation)
-        return out
-
-
-def _rules_by_type(rules: Iterable[WaRule]) -> dict[str, list[WaRule]]:
-    out: dict[str, list[WaRule]] = {}
-    for rule in rules:
-        for resource_type in rule.resource_types:
-            out.setdefault(resource_type, []).append(rule)
-    return out
-
-
-def evaluate(views: Iterable[TemplateView], params: Params, rules: tuple[WaRule, ...] = RULES) -> PackResult:
+def evaluate(views, params: Params, rules: tuple[WaRule, ...] = RULES) -> PackResult:
     """Run ``rules`` over every resource of every template, dispatching by resource type."""
-    by_type = _rules_by_type(rules)
-    evaluations = []
-    for view in views:
-        for logical_id, resource in view.resources.items():
-            for rule in by_type.get(resource.get("Type", ""), ()):
-                findings = rule.check(logical_id, resource, view, params)
-                if findings is not None:
-                    evaluations.append(Evaluation(rule, view.file, logical_id, tuple(findings)))
-    return PackResult(evaluations)
+    return _evaluate(views, params, rules)
 
 
 def iter_rules_markdown() -> Iterator[str]:
@@ -568,7 +606,5 @@ def iter_rules_markdown() -> Iterator[str]:
         yield f"| `{rule.rule_id}` | {rule.pillar} | {rule.bp_id} {rule.bp_title} | {rule.summary} |"
 
 
-def load_view(file: str, template_text: str, *, stack: str, region: str, cell: str) -> TemplateView:
-    """A TemplateView from template JSON text."""
-    return TemplateView(file=file, stack=stack, region=region, cell=cell,
-                        resources=json.loads(template_text).get("Resources", {}))
+__all__ = ["RULES", "Evaluation", "Finding", "PackResult", "Params", "TemplateView", "WaRule", "evaluate",
+           "iter_rules_markdown", "load_view", "references"]

@@ -24,6 +24,21 @@ DEFAULT_ENV = "prod"
 
 Loc = tuple[str | int, ...]
 
+# Keys that earlier versions accepted: what replaced them ("[]" stands for any list index).
+REMOVED_KEYS = {
+    "scaling.plan_from": (
+        "a deploy time pinned in the file goes stale and compiles schedules in the past; it defaults to the "
+        "current time now: remove it, and pass -c plan_from=... only to pin a review synth"),
+    "regions[].fargate_vcpu_quota": "moved: declare it as regions[].quotas.fargate_vcpu",
+    "routing.health_check.service": "remove it: every service's health path is checked now",
+    "edge.api_path_pattern": (
+        "remove it and list the path in edge.cache_behaviors (e.g. {path_pattern: /api/*, cache_policy: "
+        "caching_disabled}); its methods come from the service that serves it"),
+    "edge.accept_previous_origin_secret": (
+        "replaced by edge.origin_secret.version / previous_version (VersionIds), so that a rotation changes "
+        "the templates; see docs/runbooks/rotate-origin-secret.md"),
+}
+
 
 class _UniqueKeyLoader(yaml.SafeLoader):
     """SafeLoader that rejects duplicate mapping keys instead of keeping the last one."""
@@ -193,6 +208,9 @@ def _explain(err: dict[str, Any], model: type[BaseModel]) -> tuple[Loc, str, str
         return loc, message, "correct the value"
     if kind == "extra_forbidden":
         key = str(loc[-1])
+        removed = REMOVED_KEYS.get(_path(["[]" if isinstance(p, int) else p for p in loc]).replace(".[]", "[]"))
+        if removed:
+            return loc, f"'{key}' is no longer a setting", removed
         allowed = _fields_at(model, loc[:-1])
         guess = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
         hint = f"did you mean '{guess[0]}'? " if guess else ""

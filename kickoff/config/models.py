@@ -9,7 +9,9 @@ slice they receive (validate, then build).
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, Literal
@@ -18,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 from kickoff.config.errors import FieldProblem
 from kickoff.config.regions import KNOWN_REGIONS, MRSC_REGION_SETS, mrsc_region_set
+from kickoff.images import CREDENTIAL_SECRET_PREFIX, MAX_PREFIX_LENGTH, UPSTREAMS, ImageError, ImageReference, parse_image, pull_through_prefix
+from kickoff.web import DEFAULT_PATH_PATTERN, allows_writes, cloudfront_method_set, path_pattern_matches, pattern_covers
 
 # Fargate task-level CPU units -> valid memory sizes (MiB). Source: Amazon ECS
 # developer guide, "Task CPU and memory" (Linux, platform version 1.4.0).
@@ -37,16 +41,15 @@ LOG_RETENTION_DAYS = (
     2557, 2922, 3288, 3653,
 )
 
+HttpMethod = Literal["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
 SLUG_PATTERN = r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$"
 EDGE_REGION = "us-east-1"  # CloudFront certificates and CLOUDFRONT-scope web ACLs live here
 RECOVERY_CONTROL_REGION = "us-west-2"  # the ARC configuration API and its CloudFormation resources
 ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
+# Health-check listener rules take priorities 1..MAX_SERVICES, service rules start at 10.
+MAX_SERVICES = 9
 
 
-def path_pattern_matches(pattern: str, path: str) -> bool:
-    """ALB path-pattern semantics: * matches any characters, ? exactly one; case-sensitive."""
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, path) is not None
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 
 
@@ -54,6 +57,74 @@ class StrictModel(BaseModel):
     """Base for every config model: unknown keys are errors, values are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# Service Quotas codes of the quotas a plan depends on (field of QuotasConfig -> code).
+QUOTA_CODES = {
+    "fargate_vcpu": "L-3032A538",
+    "dynamodb_table_read_units": "L-CF0CBE56",
+    "dynamodb_table_write_units": "L-AB614373",
+    "alb_reserved_lcu_per_region": "L-8A66D0E6",
+    "alb_reserved_lcu_per_alb": "L-0BB7B635",
+}
+# Service Quotas service code of each quota (for `aws service-quotas get-service-quota`).
+QUOTA_SERVICES = {
+    "fargate_vcpu": "fargate",
+    "dynamodb_table_read_units": "dynamodb",
+    "dynamodb_table_write_units": "dynamodb",
+    "alb_reserved_lcu_per_region": "elasticloadbalancing",
+    "alb_reserved_lcu_per_alb": "elasticloadbalancing",
+}
+
+
+class QuotasConfig(StrictModel):
+    """Service quotas of the account in one Region that a capacity plan depends on.
+
+    Declare what Service Quotas shows for the account (`python -m kickoff quotas` prints the
+    commands that read them). A plan that needs more is a config error naming the quota code.
+    """
+
+    fargate_vcpu: int = Field(
+        default=6,
+        gt=0,
+        description=(
+            "Fargate On-Demand vCPU resource count (Service Quotas L-3032A538), in vCPU. Default 6, AWS's default "
+            "for new accounts (many older accounts show 4000 applied). The services' min_tasks and every scheduled "
+            "minimum must fit."
+        ),
+    )
+    dynamodb_table_read_units: int = Field(
+        default=40_000,
+        gt=0,
+        description=(
+            "DynamoDB table-level read throughput limit (Service Quotas L-CF0CBE56), read units/s per table. "
+            "Default 40000. Warm throughput above it cannot be set on the replica in this Region."
+        ),
+    )
+    dynamodb_table_write_units: int = Field(
+        default=40_000,
+        gt=0,
+        description=(
+            "DynamoDB table-level write throughput limit (Service Quotas L-AB614373), write units/s per table. "
+            "Default 40000. Warm throughput above it cannot be set on the replica in this Region."
+        ),
+    )
+    alb_reserved_lcu_per_region: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "Reserved Application Load Balancer capacity units per Region (Service Quotas L-8A66D0E6). Default 0: "
+            "no reservation succeeds until it is raised. Each cell's ALB reservation must fit."
+        ),
+    )
+    alb_reserved_lcu_per_alb: int = Field(
+        default=15_000,
+        ge=0,
+        description=(
+            "Reserved Application Load Balancer capacity units per load balancer (Service Quotas L-0BB7B635). "
+            "Default 15000."
+        ),
+    )
 
 
 class RegionConfig(StrictModel):
@@ -80,13 +151,9 @@ class RegionConfig(StrictModel):
             "on the next deploy of its own stack; the cell keeps running. Default false."
         ),
     )
-    fargate_vcpu_quota: int = Field(
-        default=4000,
-        gt=0,
-        description=(
-            "The account's Fargate On-Demand vCPU quota in this Region (Service Quotas "
-            "L-3032A538), in vCPU. Default 4000. Plans that exceed it are rejected."
-        ),
+    quotas: QuotasConfig = Field(
+        default_factory=lambda: QuotasConfig(),
+        description="Service quotas of the account in this Region that the plan depends on. Defaults: AWS's defaults.",
     )
 
     @field_validator("name")
@@ -223,7 +290,13 @@ class ServiceConfig(StrictModel):
     """One containerised service, deployed identically in every cell."""
 
     name: Slug = Field(description="Service name, lower-case slug; used in resource names. No default.")
-    image: str = Field(description="Container image URI with an immutable tag or digest. No default.")
+    image: str = Field(
+        description=(
+            "Container image as you would pull it, pinned by digest: [registry/]repository@sha256:<digest> "
+            "(docker.io, public.ecr.aws, quay.io, ghcr.io, registry.gitlab.com, registry.k8s.io, or this account's "
+            "ECR). Each cell pulls it through its own Region's ECR. No default."
+        )
+    )
     cpu: int = Field(description="Fargate task CPU units (1024 = 1 vCPU). No default.")
     memory_mib: int = Field(description="Fargate task memory in MiB; must be valid for `cpu`. No default.")
     container_port: int = Field(ge=1, le=65535, description="Port the container listens on. No default.")
@@ -278,6 +351,16 @@ class ServiceConfig(StrictModel):
             "checks require the remaining cells' max_tasks to carry it. No default."
         ),
     )
+    methods: tuple[HttpMethod, ...] = Field(
+        default=("GET", "HEAD", "OPTIONS"),
+        min_length=1,
+        description=(
+            "HTTP methods the service accepts from viewers. Its CloudFront behaviour allows the smallest of "
+            "CloudFront's method sets that holds them (GET+HEAD, +OPTIONS, or all seven); a service that accepts "
+            "a write (POST, PUT, PATCH, DELETE) is served by the primary origin only, because CloudFront cannot "
+            "fail writes over. Default GET, HEAD, OPTIONS."
+        ),
+    )
     health_check_grace_seconds: int = Field(
         default=60, ge=0, le=2_147_483_647, description="ECS health-check grace period after task start, s. Default 60."
     )
@@ -290,6 +373,20 @@ class ServiceConfig(StrictModel):
         default_factory=dict,
         description="Extra non-secret environment variables. Default none. Secrets belong in Secrets Manager.",
     )
+
+    @field_validator("image")
+    @classmethod
+    def _image(cls, value: str) -> str:
+        try:
+            parse_image(value)
+        except ImageError as error:
+            raise ValueError(str(error)) from None
+        return value
+
+    @property
+    def image_reference(self) -> ImageReference:
+        """The parsed image reference."""
+        return parse_image(self.image)
 
     @field_validator("cpu")
     @classmethod
@@ -402,6 +499,14 @@ class TableConfig(StrictModel):
     point_in_time_recovery_days: int = Field(
         default=35, ge=1, le=35, description="PITR recovery window in days, on every replica. Default 35."
     )
+    ttl_attribute: str | None = Field(
+        default="expires_at",
+        pattern=r"^[A-Za-z0-9_.-]{1,255}$",
+        description=(
+            "Attribute holding each item's expiry (epoch seconds); DynamoDB deletes expired items at no cost, so "
+            "sessions are not kept forever. Default expires_at. null keeps items until the application deletes them."
+        ),
+    )
 
     @model_validator(mode="after")
     def _billing(self) -> TableConfig:
@@ -442,15 +547,12 @@ class ResilienceConfig(StrictModel):
 
 
 class HealthCheckConfig(StrictModel):
-    """Route 53 health check of each cell, through its ALB, on one service's health path."""
+    """Route 53 health checks of each cell, through its ALB: one per service, on its health path.
 
-    service: str | None = Field(
-        default=None,
-        description=(
-            "Service whose health_check_path Route 53 requests through the cell ALB (served without the "
-            "origin-verification header). Default: the first service."
-        ),
-    )
+    A cell is healthy only while every service's check passes (a calculated check over all of
+    them), so a cell whose playback is down leaves routing even if its API answers.
+    """
+
     request_interval_seconds: Literal[10, 30] = Field(
         default=10, description="Seconds between checks from each Route 53 checker: 10 (fast, default) or 30."
     )
@@ -513,29 +615,90 @@ CachePolicyName = Literal[
     "caching_optimized_for_uncompressed_objects",
     "caching_disabled",
     "elemental_media_package",
+    "origin_cache_control",
+    "origin_cache_control_query_strings",
     "use_origin_cache_control_headers",
     "use_origin_cache_control_headers_query_strings",
 ]
+# AWS managed policies whose cache key holds the viewer's Host header (and every cookie). Everything in the
+# cache key is sent to the origin, so CloudFront would ask a cell ALB for the viewer's name over TLS.
+HOST_IN_CACHE_KEY = frozenset({"use_origin_cache_control_headers", "use_origin_cache_control_headers_query_strings"})
 
 
 class CacheBehaviorConfig(StrictModel):
-    """A CloudFront cache behaviour served by the failover origin group (GET, HEAD, OPTIONS)."""
+    """A CloudFront cache behaviour, served by the cells (the service whose path patterns cover it)."""
 
     path_pattern: str = Field(pattern=r"^/[A-Za-z0-9_./*?-]*$", description="CloudFront path pattern, e.g. /playback/*.")
-    cache_policy: CachePolicyName = Field(description="AWS managed cache policy, by snake_case name.")
+    cache_policy: CachePolicyName = Field(
+        description=(
+            "Cache policy by snake_case name: an AWS managed one (caching_optimized, caching_disabled, ...) or "
+            "Kickoff's origin_cache_control / origin_cache_control_query_strings (honour the origin's "
+            "Cache-Control; no Host, no cookies in the key). The managed use_origin_cache_control_headers* put the "
+            "viewer's Host in the key and are refused."
+        )
+    )
+
+
+class OriginSecretConfig(StrictModel):
+    """Which version of the origin-verification secret CloudFront sends and the cells accept.
+
+    Pinning versions makes every rotation change the templates, so CloudFormation resolves
+    the new value (a reference whose text is unchanged is never resolved again).
+    """
+
+    version: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9-]{32,64}$",
+        description=(
+            "VersionId CloudFront sends and every cell accepts. Default none: the version that is AWSCURRENT, "
+            "as created by the Data stack. Set it at each rotation (docs/runbooks/rotate-origin-secret.md)."
+        ),
+    )
+    previous_version: str | None = Field(
+        default=None,
+        pattern=r"^([A-Za-z0-9-]{32,64}|AWSPREVIOUS)$",
+        description=(
+            "A second VersionId (or AWSPREVIOUS) the cells also accept while CloudFront switches to `version`. "
+            "Default none."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _pinned(self) -> OriginSecretConfig:
+        if self.previous_version is not None and self.version is None:
+            raise FieldProblem(
+                ("version",),
+                "previous_version is set but version is not, so CloudFront's secret reference would not change "
+                "with the rotation and CloudFormation would keep sending the old value",
+                "set version to the VersionId of the new secret value (put-secret-value --client-request-token)",
+            )
+        if self.previous_version is not None and self.previous_version == self.version:
+            raise FieldProblem(("previous_version",), "previous_version equals version", "remove previous_version")
+        return self
 
 
 class WafConfig(StrictModel):
     """The web ACL in front of CloudFront."""
 
-    rate_limit_requests: int = Field(
-        default=3000,
+    rate_limit_requests: int | None = Field(
+        default=None,
         ge=10,
         le=2_000_000_000,
-        description="Requests one client IP may send per window before it is blocked. Default 3000.",
+        description=(
+            "Requests one client IP may send per window before it is blocked. Default: computed from the services' "
+            "load model so that shared_ip_viewers viewers behind one address are never blocked. A lower value is refused."
+        ),
     )
     rate_limit_window_seconds: Literal[60, 120, 300, 600] = Field(
         default=300, description="Rate-limit evaluation window, s: 60, 120, 300 (default) or 600."
+    )
+    shared_ip_viewers: int = Field(
+        default=1000,
+        ge=1,
+        description=(
+            "Concurrent viewers that may share one public IP address (carrier-grade NAT, venues, offices), all "
+            "arriving in the same window at kickoff. The per-IP rate limit must admit them. Default 1000."
+        ),
     )
 
 
@@ -546,19 +709,20 @@ class EdgeConfig(StrictModel):
         default=(),
         description="Names viewers use, each equal to or below domain.name. Default: domain.name only.",
     )
-    api_path_pattern: str = Field(
-        default="/api/*",
-        pattern=r"^/[A-Za-z0-9_./*?-]*$",
+    default_cache_policy: CachePolicyName = Field(
+        default="origin_cache_control",
         description=(
-            "Behaviour that caches nothing and allows all methods; it uses the latency-routed primary origin only "
-            "(CloudFront fails over only GET, HEAD and OPTIONS). Default /api/*."
+            "Cache policy of the default behaviour, which the service with a catch-all path pattern (/*) serves. "
+            "Default origin_cache_control."
         ),
     )
-    default_cache_policy: CachePolicyName = Field(
-        default="use_origin_cache_control_headers", description="Cache policy of the default behaviour."
-    )
     cache_behaviors: tuple[CacheBehaviorConfig, ...] = Field(
-        default=(), description="Extra cached behaviours, in precedence order. Default none."
+        default=(),
+        description=(
+            "Behaviours in precedence order. Each must be covered by a service's path pattern, and every service "
+            "path pattern but the catch-all needs one. Methods come from the service: read-only services use the "
+            "failover origin group, services that accept writes the primary origin only. Default none."
+        ),
     )
     price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = Field(
         default="PriceClass_All", description="CloudFront price class. Default PriceClass_All."
@@ -573,12 +737,17 @@ class EdgeConfig(StrictModel):
     origin_connection_attempts: int = Field(
         default=2, ge=1, le=3, description="Connection attempts per origin before failing over (1-3). Default 2."
     )
-    accept_previous_origin_secret: bool = Field(
-        default=False,
+    origin_read_timeout_seconds: int = Field(
+        default=10,
+        ge=1,
+        le=60,
         description=(
-            "During a rotation of the origin-verification secret, cells also accept its AWSPREVIOUS value. "
-            "Default false (see docs/runbooks/rotate-origin-secret.md)."
+            "Seconds CloudFront waits for an origin's response (1-60). It bounds failover from an origin that "
+            "accepts connections and then hangs, and enters the RTO budget. Default 10 (CloudFront's own is 30)."
         ),
+    )
+    origin_secret: OriginSecretConfig = Field(
+        default_factory=OriginSecretConfig, description="Pinned versions of the origin-verification secret."
     )
     waf: WafConfig = Field(default_factory=WafConfig, description="Web ACL settings.")
 
@@ -615,29 +784,24 @@ class ScalingConfig(StrictModel):
         default=None,
         description="Event calendar file, relative to config/ (e.g. events/nfl-2026.yaml). Default none: no pre-scaling.",
     )
-    plan_from: datetime | None = Field(
-        default=None,
-        description=(
-            "Compile events that end after this instant (ISO 8601 with zone). Pipelines pass -c plan_from=<now>; "
-            "pinning it here keeps synth reproducible. Default: the start of the current UTC day."
-        ),
-    )
     horizon_days: int = Field(
         default=14,
         ge=1,
         le=90,
         description=(
-            "Days after plan_from whose events are compiled into scheduled actions (redeploy at least this often). "
+            "Days after the deploy time (-c plan_from, default now) whose events are compiled into scheduled "
+            "actions (redeploy at least this often). "
             "Bounded by the 200 scheduled actions per scalable target. Default 14."
         ),
     )
     deploy_margin_minutes: int = Field(
         default=30,
-        ge=0,
+        ge=5,
         le=720,
         description=(
-            "Steps earlier than plan_from + this margin are not compiled: a deployment takes minutes, and AWS rejects "
-            "schedules that start in the past. Default 30."
+            "Steps earlier than the deploy time + this margin are not compiled (the capacity they would set is "
+            "written at deploy time instead): a deployment takes minutes, and AWS rejects schedules that start in "
+            "the past. Default 30."
         ),
     )
     lead_time_minutes: int = Field(
@@ -661,13 +825,6 @@ class ScalingConfig(StrictModel):
         default=True, description="Pre-warm the global table for the season's forecast peak. Default true."
     )
     baseline: BaselineConfig | None = Field(default=None, description="Recurring baseline steps. Default none.")
-
-    @field_validator("plan_from")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError(f"{value} has no time zone. Fix: write it like 2026-11-26T00:00:00Z.")
-        return value
 
 
 class EventConfig(StrictModel):
@@ -720,6 +877,45 @@ class CalendarConfig(StrictModel):
         return self
 
 
+class ImagesConfig(StrictModel):
+    """How cells pull container images: ECR pull-through cache rules in every cell Region."""
+
+    credentials: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "Upstream registry host -> name of the Secrets Manager secret with its credentials, which must exist in "
+            "every cell Region before the cells deploy (ECR requires the prefix ecr-pullthroughcache/). Needed for "
+            "docker.io, ghcr.io and registry.gitlab.com. Default none."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _secrets(self) -> ImagesConfig:
+        for host, secret in self.credentials.items():
+            if host not in UPSTREAMS:
+                raise FieldProblem(("credentials", host), f"'{host}' is not an upstream ECR can cache",
+                                   f"use one of {', '.join(sorted(UPSTREAMS))}")
+            if not secret.startswith(CREDENTIAL_SECRET_PREFIX) or len(secret) <= len(CREDENTIAL_SECRET_PREFIX):
+                raise FieldProblem(("credentials", host), f"'{secret}' does not start with {CREDENTIAL_SECRET_PREFIX}",
+                                   f"name the secret {CREDENTIAL_SECRET_PREFIX}<name>; ECR reads no other")
+        return self
+
+
+@dataclass(frozen=True)
+class EdgeBehavior:
+    """A CloudFront behaviour as built: its path, cache policy, serving service and methods.
+
+    ``failover`` is True when the behaviour may use the origin group: CloudFront refuses
+    origin groups on behaviours that allow writes.
+    """
+
+    path_pattern: str
+    cache_policy: str
+    service: str
+    allowed_methods: tuple[str, ...]
+    failover: bool
+
+
 class KickoffConfig(StrictModel):
     """Everything one environment of Kickoff is built from."""
 
@@ -735,6 +931,7 @@ class KickoffConfig(StrictModel):
     network: NetworkConfig = Field(default_factory=NetworkConfig, description="VPC layout. Defaults as listed.")
     logging: LoggingConfig = Field(default_factory=LoggingConfig, description="Log retention. Defaults as listed.")
     services: tuple[ServiceConfig, ...] = Field(min_length=1, description="Services in every cell. No default.")
+    images: ImagesConfig = Field(default_factory=ImagesConfig, description="Pull-through cache credentials.")
     table: TableConfig = Field(description="The global table. Required.")
     resilience: ResilienceConfig = Field(description="RTO and RPO. Required.")
     retired_regions: tuple[RetiredRegionConfig, ...] = Field(
@@ -810,6 +1007,9 @@ class KickoffConfig(StrictModel):
         self._check_consistency(names)
         self._check_routing(names)
         self._check_edge()
+        self._check_waf()
+        self._check_images()
+        self._check_quotas()
         self._check_evacuation()
         baseline = self.scaling.baseline
         if baseline is not None:
@@ -821,22 +1021,30 @@ class KickoffConfig(StrictModel):
         return self
 
     def _check_routing(self, names: list[str]) -> None:
-        health = self.routing.health_check
-        services = {svc.name: i for i, svc in enumerate(self.services)}
-        if health.service is not None and health.service not in services:
+        if len(self.services) > MAX_SERVICES:
             raise FieldProblem(
-                ("routing", "health_check", "service"),
-                f"'{health.service}' is not a configured service",
-                f"use one of {', '.join(services)}",
+                ("services",),
+                f"{len(self.services)} services; each needs a health-check listener rule ahead of every service rule, "
+                f"and priorities 1 to {MAX_SERVICES} hold them",
+                f"use at most {MAX_SERVICES} services per cell",
             )
-        svc = self.health_service
-        if not any(path_pattern_matches(p, svc.health_check_path) for p in svc.path_patterns):
-            raise FieldProblem(
-                ("services", services[svc.name], "health_check_path"),
-                f"Route 53 checks '{svc.health_check_path}' through the ALB, but no path pattern of '{svc.name}' "
-                f"({', '.join(svc.path_patterns)}) routes it there",
-                "use a health path under one of the service's path patterns, e.g. /api/healthz for /api/*",
-            )
+        health_paths: dict[str, str] = {}
+        for i, svc in enumerate(self.services):
+            if not any(path_pattern_matches(p, svc.health_check_path) for p in svc.path_patterns):
+                raise FieldProblem(
+                    ("services", i, "health_check_path"),
+                    f"Route 53 checks '{svc.health_check_path}' through the ALB, but no path pattern of '{svc.name}' "
+                    f"({', '.join(svc.path_patterns)}) routes it there",
+                    "use a health path under one of the service's path patterns, e.g. /api/healthz for /api/*",
+                )
+            if svc.health_check_path in health_paths:
+                raise FieldProblem(
+                    ("services", i, "health_check_path"),
+                    f"'{svc.health_check_path}' is also the health path of '{health_paths[svc.health_check_path]}', "
+                    "so Route 53 could not tell the two services apart",
+                    "give each service its own health path under its own path patterns",
+                )
+            health_paths[svc.health_check_path] = svc.name
         for region in self.routing.recovery_control.routing_control_arns:
             if region not in names:
                 raise FieldProblem(
@@ -855,11 +1063,103 @@ class KickoffConfig(StrictModel):
                 )
             if name == self.origin_domain or name.endswith("." + self.origin_domain):
                 raise FieldProblem(("edge", "viewer_names", i), f"'{name}' is reserved for origins", "choose another name")
-        patterns = [self.edge.api_path_pattern] + [b.path_pattern for b in self.edge.cache_behaviors]
-        for i, pattern in enumerate(patterns):
-            if pattern in patterns[:i]:
-                loc = ("edge", "cache_behaviors", i - 1, "path_pattern")
-                raise FieldProblem(loc, f"path pattern '{pattern}' is used twice", "give each behaviour its own pattern")
+        policies = [(("edge", "default_cache_policy"), self.edge.default_cache_policy)] + [
+            (("edge", "cache_behaviors", i, "cache_policy"), b.cache_policy) for i, b in enumerate(self.edge.cache_behaviors)
+        ]
+        for loc, policy in policies:
+            if policy in HOST_IN_CACHE_KEY:
+                raise FieldProblem(
+                    loc,
+                    f"{policy} puts the viewer's Host header (and every cookie) in the cache key, and CloudFront sends "
+                    f"everything in the key to the origin: the cell ALBs' certificates cover {self.origin_domain} and "
+                    f"{self.secondary_origin_domain}, not {', '.join(self.viewer_names)}, so TLS to the origin fails (502)",
+                    "use origin_cache_control (or origin_cache_control_query_strings), which honour the origin's "
+                    "Cache-Control without Host or cookies in the key",
+                )
+        seen: dict[str, int] = {}
+        for i, behavior in enumerate(self.edge.cache_behaviors):
+            loc = ("edge", "cache_behaviors", i, "path_pattern")
+            if behavior.path_pattern in seen:
+                raise FieldProblem(loc, f"path pattern '{behavior.path_pattern}' is used twice (cache_behaviors"
+                                   f"[{seen[behavior.path_pattern]}])", "give each behaviour its own pattern")
+            seen[behavior.path_pattern] = i
+            if self.service_for_path(behavior.path_pattern) is None:
+                raise FieldProblem(
+                    loc,
+                    f"no service's path patterns cover '{behavior.path_pattern}', so the cell ALBs answer it with 403",
+                    "route the path to a service (services[].path_patterns), or remove the behaviour",
+                )
+        catch_all = self.service_for_path(DEFAULT_PATH_PATTERN)
+        if catch_all is None:
+            raise FieldProblem(
+                ("services",),
+                "no service has a catch-all path pattern (/*), so the default behaviour (every path no other "
+                "behaviour matches, / included) reaches the ALBs' 403",
+                "add a service that serves /* (for example the web app shell), listed last",
+            )
+        for i, svc in enumerate(self.services):
+            for j, pattern in enumerate(svc.path_patterns):
+                if svc is catch_all and pattern == DEFAULT_PATH_PATTERN:
+                    continue
+                if not any(pattern_covers(b.path_pattern, pattern) for b in self.edge.cache_behaviors):
+                    raise FieldProblem(
+                        ("services", i, "path_patterns", j),
+                        f"'{pattern}' has no CloudFront behaviour, so its requests fall to the default behaviour, "
+                        f"which allows only the methods of '{catch_all.name}' and uses its cache policy",
+                        f"add {{path_pattern: {pattern}, cache_policy: ...}} to edge.cache_behaviors",
+                    )
+
+    def _check_images(self) -> None:
+        for i, svc in enumerate(self.services):
+            image = svc.image_reference
+            account = image.private_account
+            if account is not None and account != self.account:
+                raise FieldProblem(("services", i, "image"), f"the image is in account {account}'s ECR, not {self.account}'s",
+                                   "push it to this account's ECR (replicated to every cell Region)")
+            upstream = image.upstream
+            if upstream is None:
+                continue
+            if upstream.credentials and image.host not in self.images.credentials:
+                raise FieldProblem(
+                    ("services", i, "image"),
+                    f"ECR pulls from {image.host} only with credentials, and images.credentials names none for it",
+                    f"create a secret {CREDENTIAL_SECRET_PREFIX}<name> in every cell Region and add "
+                    f"images: {{credentials: {{{image.host}: {CREDENTIAL_SECRET_PREFIX}<name>}}}}",
+                )
+            prefix = pull_through_prefix(self.environment_key, upstream)
+            if len(prefix) > MAX_PREFIX_LENGTH:
+                raise FieldProblem(("environment",), f"the pull-through cache prefix '{prefix}' is longer than ECR's "
+                                   f"{MAX_PREFIX_LENGTH} characters", "shorten app or environment")
+
+    def _check_quotas(self) -> None:
+        floor = sum(s.min_tasks * s.vcpu for s in self.services)
+        for i, region in enumerate(self.regions):
+            if floor > region.quotas.fargate_vcpu:
+                raise FieldProblem(
+                    ("regions", i, "quotas", "fargate_vcpu"),
+                    f"the services' min_tasks alone need {floor:g} Fargate vCPU in {region.name}, above the declared "
+                    f"quota of {region.quotas.fargate_vcpu:g} (L-3032A538)",
+                    "request the increase in Service Quotas and declare the granted value, or lower min_tasks",
+                )
+
+    def _check_waf(self) -> None:
+        waf = self.edge.waf
+        required = self.waf_required_rate_limit
+        if waf.rate_limit_requests is not None and waf.rate_limit_requests < required:
+            per_viewer = self.requests_per_viewer(waf.rate_limit_window_seconds)
+            raise FieldProblem(
+                ("edge", "waf", "rate_limit_requests"),
+                f"{waf.rate_limit_requests:,} requests per {waf.rate_limit_window_seconds} s would block "
+                f"{waf.shared_ip_viewers:,} viewers behind one address (carrier-grade NAT, a venue, an office): each "
+                f"sends about {per_viewer:.1f} requests in that window by the services' load model, "
+                f"{required:,} in all",
+                f"raise it to at least {required:,}, remove it (computed), or lower edge.waf.shared_ip_viewers",
+            )
+
+    def service_for_path(self, pattern: str) -> ServiceConfig | None:
+        """The service the cell ALBs forward every path of ``pattern`` to: the first, in rule priority
+        (config) order, whose path patterns cover it."""
+        return next((s for s in self.services if any(pattern_covers(p, pattern) for p in s.path_patterns)), None)
 
     def _check_evacuation(self) -> None:
         evacuated = [i for i, r in enumerate(self.regions) if r.evacuate]
@@ -960,10 +1260,37 @@ class KickoffConfig(StrictModel):
         return tuple(r.name for r in self.retired_regions if r.allow_replica_removal)
 
     @property
-    def health_service(self) -> ServiceConfig:
-        """The service whose health path Route 53 checks."""
-        name = self.routing.health_check.service
-        return next((s for s in self.services if s.name == name), self.services[0])
+    def behaviors(self) -> tuple[EdgeBehavior, ...]:
+        """CloudFront's cache behaviours in precedence order, each with the service that serves it."""
+        return tuple(self._behavior(b.path_pattern, b.cache_policy) for b in self.edge.cache_behaviors)
+
+    @property
+    def default_behavior(self) -> EdgeBehavior:
+        """The default behaviour, served by the catch-all service."""
+        return self._behavior(DEFAULT_PATH_PATTERN, self.edge.default_cache_policy)
+
+    def _behavior(self, pattern: str, cache_policy: str) -> EdgeBehavior:
+        service = self.service_for_path(pattern)
+        if service is None:
+            raise KeyError(f"no service serves {pattern}")  # unreachable once _check_edge passed
+        return EdgeBehavior(pattern, cache_policy, service.name, cloudfront_method_set(service.methods),
+                            failover=not allows_writes(service.methods))
+
+    def requests_per_viewer(self, window_seconds: int) -> float:
+        """Requests one viewer who arrives in a window sends in it, by the services' load model (a x T + b)."""
+        return sum(s.requests_per_viewer_per_second * window_seconds + s.requests_per_arrival for s in self.services)
+
+    @property
+    def waf_required_rate_limit(self) -> int:
+        """The lowest per-IP limit that admits ``edge.waf.shared_ip_viewers`` viewers behind one address."""
+        waf = self.edge.waf
+        return max(10, math.ceil(waf.shared_ip_viewers * self.requests_per_viewer(waf.rate_limit_window_seconds)))
+
+    @property
+    def waf_rate_limit(self) -> int:
+        """The per-IP rate limit: configured, or the required one rounded up to a thousand."""
+        required = self.waf_required_rate_limit
+        return self.edge.waf.rate_limit_requests or math.ceil(required / 1000) * 1000
 
     @property
     def viewer_names(self) -> tuple[str, ...]:

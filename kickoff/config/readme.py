@@ -29,11 +29,40 @@ def _guardrail_rules() -> str:
     return "\n".join(iter_rules_markdown())
 
 
+def _readiness_rules() -> str:
+    from kickoff.compliance.readiness import iter_rules_markdown
+
+    return "\n".join(iter_rules_markdown())
+
+
+def failover_budget_markdown(budget) -> str:
+    """The prod failover budget as README prose and a table (one home for the numbers the README quotes)."""
+    rows = ["| term | seconds | where it comes from |", "|---|---|---|"]
+    rows += [f"| {p.name} | {p.seconds:g} | {p.source} |" for p in budget.rto_parts]
+    rows.append(f"| **worst case** | **{budget.rto_seconds:g}** | objective `resilience.rto_seconds`: {budget.rto_objective} |")
+    return "\n".join(rows)
+
+
+def _failover_budget() -> str:
+    import tempfile
+
+    from kickoff.cli import synthesize_quietly
+    from kickoff.compliance.resilience import compute_budget
+    from kickoff.config import load_config
+    from kickoff.config.loader import CONFIG_DIR
+
+    config = load_config(CONFIG_DIR / "prod.yaml")
+    with tempfile.TemporaryDirectory(prefix="kickoff-readme-") as outdir:
+        return failover_budget_markdown(compute_budget(config, synthesize_quietly(config, outdir)))
+
+
 # block name -> generator of its body
 BLOCKS: dict[str, Callable[[], str]] = {
     "CONFIG REFERENCE": _config_reference,
     "CALENDAR REFERENCE": _calendar_reference,
     "GUARDRAIL RULES": _guardrail_rules,
+    "READINESS RULES": _readiness_rules,
+    "FAILOVER BUDGET": _failover_budget,
 }
 
 

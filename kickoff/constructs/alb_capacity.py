@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from aws_cdk import Duration, TimeZone
+from aws_cdk import Duration, RemovalPolicy, Stack, TimeZone
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
@@ -47,11 +47,24 @@ class AlbCapacityReservations(Construct):
             raise ValueError("two ALB reservation changes at the same instant")
         if any(r.capacity_units < 0 for r in reservations):
             raise ValueError("ALB capacity units must be >= 0")
-        self.group = scheduler.ScheduleGroup(self, "Group", schedule_group_name=group_name)
+        # Derived state, rebuilt from the plan on every deploy: deleted with the stack, so a rebuilt
+        # Region can create its group under the same name (aws-cdk-lib's default would retain it).
+        self.group = scheduler.ScheduleGroup(
+            self, "Group", schedule_group_name=group_name, removal_policy=RemovalPolicy.DESTROY
+        )
+        stack = Stack.of(self)
+        # Only schedules of this account's group may assume the role (confused-deputy prevention,
+        # EventBridge Scheduler user guide, "Set up the execution role").
         self.role = iam.Role(
             self,
             "Role",
-            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnEquals": {"aws:SourceArn": self.group.schedule_group_arn},
+                },
+            ),
             description="EventBridge Scheduler: raise and release this cell's ALB capacity reservation",
         )
         statement = iam.PolicyStatement(

@@ -9,6 +9,7 @@ from cdk_monitoring_constructs import (
     CustomMetricGroup,
     CustomMetricWithAlarm,
     CustomThreshold,
+    DefaultDashboardFactory,
     MonitoringFacade,
     NoopAlarmActionStrategy,
 )
@@ -27,7 +28,10 @@ class CellMonitoring(Construct):
     Region loses at most ``threshold`` seconds of writes. That threshold is the RPO
     bound the resilience budget reads back from the template.
 
-    Attributes: ``facade``, ``replication_alarm_threshold_ms``.
+    ``name_prefix`` (``<app>-<env>-<region>``) starts every alarm name and names the dashboard,
+    which must be unique in the account.
+
+    Attributes: ``facade``, ``dashboard_factory``, ``replication_alarm_threshold_ms``.
     """
 
     def __init__(
@@ -35,7 +39,7 @@ class CellMonitoring(Construct):
         scope: Construct,
         id_: str,
         *,
-        alarm_prefix: str,
+        name_prefix: str,
         table_name: str,
         region: str,
         receiving_regions: list[str],
@@ -44,11 +48,15 @@ class CellMonitoring(Construct):
         super().__init__(scope, id_)
         if region in receiving_regions:
             raise ValueError(f"receiving_regions must not contain the cell's own Region {region}")
+        # Dashboard names are global in the account, not per Region: the default factory would name
+        # every cell's dashboard after the construct ID ("Facade"), so each Region's prefix is explicit.
+        self.dashboard_factory = DefaultDashboardFactory(self, "Dashboards", dashboard_name_prefix=name_prefix)
         self.facade = MonitoringFacade(
             self,
             "Facade",
+            dashboard_factory=self.dashboard_factory,
             alarm_factory_defaults=AlarmFactoryDefaults(
-                alarm_name_prefix=alarm_prefix,
+                alarm_name_prefix=name_prefix,
                 actions_enabled=True,
                 # Notification targets are wired by the operations stack; no action until then.
                 action=NoopAlarmActionStrategy(),

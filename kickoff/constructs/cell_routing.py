@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aws_cdk import Duration
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as targets
 from constructs import Construct
 
-# Health-check rule sits before every service rule: Route 53 cannot send the secret header.
-HEALTH_RULE_PRIORITY = 1
+from kickoff.config.models import MAX_SERVICES
+from kickoff.naming import pascal
+
+# Health-check rules sit before every service rule (priorities 1..MAX_SERVICES): Route 53 cannot send
+# the secret header.
+FIRST_HEALTH_RULE_PRIORITY = 1
+
+
+@dataclass(frozen=True)
+class HealthTarget:
+    """One service as Route 53 checks it: its name, target group and health path."""
+
+    service: str
+    target_group: elbv2.IApplicationTargetGroup
+    path: str
 
 
 class CellRouting(Construct):
@@ -18,9 +33,10 @@ class CellRouting(Construct):
     Everything here targets this cell's own ALB or a DNS name, never another stack's
     resource, so each cell deploys alone and evacuating a cell changes only its stack.
 
-    - ``HealthCheck``: Route 53 HTTPS check of ``<region>.origin.<domain>`` on the health
-      path, reached through a listener rule that needs no secret header. With an ARC
-      routing control, a ``CALCULATED`` check requires both the endpoint and the control.
+    - ``HealthCheck``: one Route 53 HTTPS check of ``<region>.origin.<domain>`` per service,
+      on that service's health path, each reached through a listener rule that needs no
+      secret header. A ``CALCULATED`` check requires every one of them (and, with ARC, the
+      routing control), so a cell with any service down leaves routing.
     - ``<region>.origin``: alias to the ALB (operators and health checks; always present).
     - In routing (not evacuated):
       - ``origin``: latency alias for this Region with the health check (primary origin);
@@ -30,7 +46,8 @@ class CellRouting(Construct):
       - ``except-<other>.origin`` for every other cell: latency alias to this ALB with
         this health check, so each ``except-X`` set holds every routed cell but X.
 
-    Attributes: ``health_check``, ``endpoint_health_check``, ``records`` (name -> record).
+    Attributes: ``health_check``, ``endpoint_health_checks`` (service -> check), ``health_rules``,
+    ``records`` (name -> record).
     """
 
     def __init__(
@@ -44,8 +61,7 @@ class CellRouting(Construct):
         zone: route53.IHostedZone,
         alb: elbv2.IApplicationLoadBalancer,
         listener: elbv2.ApplicationListener,
-        health_target_group: elbv2.IApplicationTargetGroup,
-        health_path: str,
+        health_targets: list[HealthTarget],
         request_interval_seconds: int,
         failure_threshold: int,
         origin_domain: str,
@@ -59,28 +75,36 @@ class CellRouting(Construct):
             raise ValueError("routing.health_check.request_interval_seconds must be 10 or 30")
         if not 1 <= failure_threshold <= 10:
             raise ValueError("routing.health_check.failure_threshold must be 1..10")
+        if not 1 <= len(health_targets) <= MAX_SERVICES:
+            raise ValueError(f"health_targets: 1 to {MAX_SERVICES} services (got {len(health_targets)})")
+        paths = [t.path for t in health_targets]
+        if len(set(paths)) != len(paths):
+            raise ValueError(f"health paths must be distinct per service (got {paths})")
 
         cell_name = f"{region}.{origin_domain}"
-        self.health_rule = elbv2.ApplicationListenerRule(
-            self,
-            "HealthCheckRule",
-            listener=listener,
-            priority=HEALTH_RULE_PRIORITY,
-            conditions=[elbv2.ListenerCondition.path_patterns([health_path])],
-            action=elbv2.ListenerAction.forward([health_target_group]),
-        )
-        self.endpoint_health_check = route53.HealthCheck(
-            self,
-            "EndpointHealthCheck",
-            type=route53.HealthCheckType.HTTPS,
-            fqdn=cell_name,
-            port=443,
-            resource_path=health_path,
-            enable_sni=True,
-            request_interval=Duration.seconds(request_interval_seconds),
-            failure_threshold=failure_threshold,
-        )
-        self.health_check: route53.IHealthCheck = self.endpoint_health_check
+        self.health_rules: dict[str, elbv2.ApplicationListenerRule] = {}
+        self.endpoint_health_checks: dict[str, route53.HealthCheck] = {}
+        for index, target in enumerate(health_targets):
+            self.health_rules[target.service] = elbv2.ApplicationListenerRule(
+                self,
+                f"HealthCheckRule{pascal(target.service)}",
+                listener=listener,
+                priority=FIRST_HEALTH_RULE_PRIORITY + index,
+                conditions=[elbv2.ListenerCondition.path_patterns([target.path])],
+                action=elbv2.ListenerAction.forward([target.target_group]),
+            )
+            self.endpoint_health_checks[target.service] = route53.HealthCheck(
+                self,
+                f"HealthCheck{pascal(target.service)}",
+                type=route53.HealthCheckType.HTTPS,
+                fqdn=cell_name,
+                port=443,
+                resource_path=target.path,
+                enable_sni=True,
+                request_interval=Duration.seconds(request_interval_seconds),
+                failure_threshold=failure_threshold,
+            )
+        children: list[route53.IHealthCheck] = list(self.endpoint_health_checks.values())
         if routing_control_arn:
             self.routing_control_health_check = route53.HealthCheck(
                 self,
@@ -88,12 +112,15 @@ class CellRouting(Construct):
                 type=route53.HealthCheckType.RECOVERY_CONTROL,
                 routing_control=routing_control_arn,
             )
+            children.append(self.routing_control_health_check)
+        self.health_check: route53.IHealthCheck = children[0]
+        if len(children) > 1:
             self.health_check = route53.HealthCheck(
                 self,
                 "HealthCheck",
                 type=route53.HealthCheckType.CALCULATED,
-                child_health_checks=[self.endpoint_health_check, self.routing_control_health_check],
-                health_threshold=2,
+                child_health_checks=children,
+                health_threshold=len(children),
             )
 
         alias = route53.RecordTarget.from_alias(targets.LoadBalancerTarget(alb))
@@ -130,7 +157,7 @@ class CellRouting(Construct):
             name = f"except-{other}.{origin_domain}"
             self.records[name] = route53.ARecord(
                 self,
-                f"Except{_pascal(other)}Record",
+                f"Except{pascal(other)}Record",
                 zone=zone,
                 record_name=f"{name}.",
                 target=alias,
@@ -139,7 +166,3 @@ class CellRouting(Construct):
                 health_check=self.health_check,
             )
 
-
-def _pascal(region: str) -> str:
-    """``us-east-1`` -> ``UsEast1`` for construct IDs."""
-    return "".join(part.capitalize() for part in region.split("-"))

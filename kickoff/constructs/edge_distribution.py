@@ -11,18 +11,34 @@ from aws_cdk import aws_route53_targets as targets
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from kickoff.config.models import EdgeBehavior
 from kickoff.constructs.log_bucket import log_bucket
+from kickoff.naming import pascal
+from kickoff.web import allows_writes
 
 # Connection failures and these statuses from the primary send the request to the secondary.
 FAILOVER_STATUS_CODES = [500, 502, 503, 504]
 
-CACHE_POLICIES = {
+# AWS managed cache policies by config name (their keys and TTLs: docs/reference/cloudfront-policies.md).
+MANAGED_CACHE_POLICIES = {
     "caching_optimized": cloudfront.CachePolicy.CACHING_OPTIMIZED,
     "caching_optimized_for_uncompressed_objects": cloudfront.CachePolicy.CACHING_OPTIMIZED_FOR_UNCOMPRESSED_OBJECTS,
     "caching_disabled": cloudfront.CachePolicy.CACHING_DISABLED,
     "elemental_media_package": cloudfront.CachePolicy.ELEMENTAL_MEDIA_PACKAGE,
     "use_origin_cache_control_headers": cloudfront.CachePolicy.USE_ORIGIN_CACHE_CONTROL_HEADERS,
     "use_origin_cache_control_headers_query_strings": cloudfront.CachePolicy.USE_ORIGIN_CACHE_CONTROL_HEADERS_QUERY_STRINGS,
+}
+# Kickoff's own: the origin's Cache-Control decides (nothing is cached without it), and the cache key holds
+# no header and no cookie, so nothing of the viewer's (Host above all) reaches the origin through the key.
+OWN_CACHE_POLICIES = {"origin_cache_control": False, "origin_cache_control_query_strings": True}
+MAX_TTL = Duration.days(365)
+ALLOWED_METHODS = {
+    ("GET", "HEAD"): cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+    ("GET", "HEAD", "OPTIONS"): cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+    ("GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"): cloudfront.AllowedMethods.ALLOW_ALL,
+}
+CACHED_METHODS = {
+    ("GET", "HEAD"): cloudfront.CachedMethods.CACHE_GET_HEAD,
 }
 
 
@@ -31,15 +47,18 @@ class EdgeDistribution(Construct):
 
     - Primary origin ``origin.<domain>``: the nearest healthy cell (Route 53 latency routing).
     - Secondary origin ``secondary.<origin domain>``: the nearest healthy cell *other than*
-      the primary's (see CellRouting); used when the primary fails to connect or answers 5xx.
-    - Cached behaviours (config) and the default behaviour use the origin group. The API
-      behaviour caches nothing, allows every method and uses the primary origin only:
-      CloudFront fails over only GET, HEAD and OPTIONS and rejects origin groups on
-      behaviours that allow POST. DNS health checks move API traffic instead.
-    - Every origin request carries the origin-verification header; the Host header is
-      not forwarded, so TLS to the origin is validated against the origin name.
+      the primary's (see CellRouting); used when the primary fails to connect, times out or
+      answers 5xx.
+    - One behaviour per ``EdgeBehavior`` plus the default, each allowing exactly the method
+      set of the service that serves it. Read-only behaviours use the origin group; a
+      behaviour that allows writes uses the primary origin only (CloudFront refuses origin
+      groups on behaviours that allow POST), and DNS health checks move its traffic.
+    - Every origin request carries the origin-verification header. The Host header is never
+      sent: the origin request policy forwards every viewer header except Host, and no cache
+      policy used here keys on Host, so TLS to the origin is validated against the origin
+      name, which the cell certificates cover.
 
-    Attributes: ``distribution``, ``certificate``, ``log_bucket``, ``records``.
+    Attributes: ``distribution``, ``certificate``, ``log_bucket``, ``records``, ``cache_policies``.
     """
 
     def __init__(
@@ -52,22 +71,31 @@ class EdgeDistribution(Construct):
         primary_origin: str,
         secondary_origin: str,
         origin_headers: dict[str, str],
-        api_path_pattern: str,
-        default_cache_policy: str,
-        cache_behaviors: list[tuple[str, str]],
+        default_behavior: EdgeBehavior,
+        behaviors: list[EdgeBehavior],
+        policy_name_prefix: str,
         price_class: str,
         allowed_countries: list[str],
         connection_timeout_seconds: int,
         connection_attempts: int,
+        read_timeout_seconds: int,
         web_acl_arn: str,
         log_expiration_days: int,
     ) -> None:
         super().__init__(scope, id_)
         if not viewer_names:
             raise ValueError("edge.viewer_names must name at least one viewer name")
-        unknown = {p for _, p in cache_behaviors} - CACHE_POLICIES.keys() | ({default_cache_policy} - CACHE_POLICIES.keys())
+        every = [default_behavior, *behaviors]
+        unknown = {b.cache_policy for b in every} - MANAGED_CACHE_POLICIES.keys() - OWN_CACHE_POLICIES.keys()
         if unknown:
-            raise ValueError(f"unknown cache policies {sorted(unknown)}; use one of {sorted(CACHE_POLICIES)}")
+            raise ValueError(f"unknown cache policies {sorted(unknown)}; use one of "
+                             f"{sorted([*MANAGED_CACHE_POLICIES, *OWN_CACHE_POLICIES])}")
+        bad_methods = [b.path_pattern for b in every if b.allowed_methods not in ALLOWED_METHODS]
+        if bad_methods:
+            raise ValueError(f"behaviours {bad_methods}: allowed methods must be one of CloudFront's three sets")
+        writes_in_group = [b.path_pattern for b in every if b.failover and allows_writes(b.allowed_methods)]
+        if writes_in_group:
+            raise ValueError(f"behaviours {writes_in_group} allow writes, which CloudFront cannot fail over")
 
         self.certificate = acm.Certificate(
             self,
@@ -89,7 +117,7 @@ class EdgeDistribution(Construct):
                 custom_headers=origin_headers,
                 connection_timeout=Duration.seconds(connection_timeout_seconds),
                 connection_attempts=connection_attempts,
-                read_timeout=Duration.seconds(30),
+                read_timeout=Duration.seconds(read_timeout_seconds),
             )
 
         primary = origin(primary_origin)
@@ -98,30 +126,37 @@ class EdgeDistribution(Construct):
             fallback_origin=origin(secondary_origin),
             fallback_status_codes=FAILOVER_STATUS_CODES,
         )
+        # Cache policy names are global in the account (CloudFront is a global service), hence the prefix.
+        self.cache_policies: dict[str, cloudfront.ICachePolicy] = dict(MANAGED_CACHE_POLICIES)
+        for name, query_strings in OWN_CACHE_POLICIES.items():
+            if any(b.cache_policy == name for b in every):
+                self.cache_policies[name] = cloudfront.CachePolicy(
+                    self,
+                    pascal(name.replace("_", "-")),
+                    cache_policy_name=f"{policy_name_prefix}-{name.replace('_', '-')}",
+                    comment="Origin Cache-Control decides; no header or cookie in the key",
+                    min_ttl=Duration.seconds(0),
+                    default_ttl=Duration.seconds(0),
+                    max_ttl=MAX_TTL,
+                    header_behavior=cloudfront.CacheHeaderBehavior.none(),
+                    cookie_behavior=cloudfront.CacheCookieBehavior.none(),
+                    query_string_behavior=(cloudfront.CacheQueryStringBehavior.all() if query_strings
+                                           else cloudfront.CacheQueryStringBehavior.none()),
+                    enable_accept_encoding_gzip=True,
+                    enable_accept_encoding_brotli=True,
+                )
         request_policy = cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER
 
-        def cached(policy: str) -> cloudfront.BehaviorOptions:
+        def behavior(b: EdgeBehavior) -> cloudfront.BehaviorOptions:
             return cloudfront.BehaviorOptions(
-                origin=failover,
+                origin=failover if b.failover else primary,
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-                allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
-                cached_methods=cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS,
-                cache_policy=CACHE_POLICIES[policy],
+                allowed_methods=ALLOWED_METHODS[b.allowed_methods],
+                cached_methods=CACHED_METHODS.get(b.allowed_methods, cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS),
+                cache_policy=self.cache_policies[b.cache_policy],
                 origin_request_policy=request_policy,
                 compress=True,
             )
-
-        behaviors = {
-            api_path_pattern: cloudfront.BehaviorOptions(
-                origin=primary,
-                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-                allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
-                cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
-                origin_request_policy=request_policy,
-                compress=True,
-            )
-        }
-        behaviors.update({pattern: cached(policy) for pattern, policy in cache_behaviors})
 
         self.distribution = cloudfront.Distribution(
             self,
@@ -138,10 +173,9 @@ class EdgeDistribution(Construct):
             log_bucket=self.log_bucket,
             log_file_prefix="cloudfront/",
             geo_restriction=cloudfront.GeoRestriction.allowlist(*allowed_countries) if allowed_countries else None,
-            default_behavior=cached(default_cache_policy),
-            additional_behaviors=behaviors,
+            default_behavior=behavior(default_behavior),
+            additional_behaviors={b.path_pattern: behavior(b) for b in behaviors},
         )
-
         target = route53.RecordTarget.from_alias(targets.CloudFrontTarget(self.distribution))
         self.records: list[route53.RecordSet] = []
         for index, name in enumerate(viewer_names):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from aws_cdk import Aws, CfnTag, Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnTag, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from kickoff.config.models import KeyAttribute, KeyType, TableConfig
+from kickoff.constructs.encryption_keys import customer_managed_key, dynamodb_key_policy
+from kickoff.scaling import WarmThroughput
 
 _ATTRIBUTE_TYPES = {
     KeyType.string: dynamodb.AttributeType.STRING,
@@ -31,21 +33,15 @@ class RegionalTableKey(Construct):
 
     The alias is the same in every Region, so the Data stack and the cells refer to a
     Region's key by name, never by a cross-region reference. Rotation is on; the key is
-    retained, because deleting it makes the replica's data unreadable.
+    retained, because deleting it makes the replica's data unreadable. Its policy separates
+    administration from use, and allows use only through DynamoDB (``dynamodb_key_policy``).
     """
 
     def __init__(self, scope: Construct, id_: str, *, alias: str, description: str) -> None:
         super().__init__(scope, id_)
         if not alias.startswith("alias/") or alias.startswith("alias/aws/"):
             raise ValueError(f"alias must start with 'alias/' and not 'alias/aws/' (got {alias!r})")
-        self.key = kms.Key(
-            self,
-            "Key",
-            description=description,
-            enable_key_rotation=True,
-            pending_window=Duration.days(30),
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        self.key = customer_managed_key(self, "Key", description=description, policy=dynamodb_key_policy(Stack.of(self)))
         self.alias = self.key.add_alias(alias)
 
 
@@ -53,7 +49,8 @@ class GlobalTable(Construct):
     """A TableV2 global table with one replica in every cell Region.
 
     On-demand by default; PITR, deletion protection and contributor insights on every
-    replica; RETAIN; optional warm throughput (reads/s, writes/s) for the season's peak. Encryption is the AWS managed key, or the per-Region customer
+    replica; RETAIN; TTL on ``table.ttl_attribute``; optional warm throughput for the season's peak
+    (None when a new on-demand table already has enough). Encryption is the AWS managed key, or the per-Region customer
     managed keys found by alias (created by the Keys stacks). Replication mode is
     eventual, or multi-Region strong (MRSC) with an optional witness.
 
@@ -70,7 +67,7 @@ class GlobalTable(Construct):
         primary_region: str,
         replica_regions: tuple[str, ...],
         key_alias: str,
-        warm_throughput: tuple[int, int] | None = None,
+        warm_throughput: WarmThroughput | None = None,
     ) -> None:
         super().__init__(scope, id_)
         stack = Stack.of(self)
@@ -140,11 +137,20 @@ class GlobalTable(Construct):
             # pre-warming is billed once, and it applies to every replica: so it is sized on the whole
             # calendar, not the planning window, and only ever grows. See docs/decisions/0008.
             warm_throughput=(
-                dynamodb.WarmThroughput(read_units_per_second=warm_throughput[0], write_units_per_second=warm_throughput[1])
+                dynamodb.WarmThroughput(read_units_per_second=warm_throughput.read_units_per_second,
+                                        write_units_per_second=warm_throughput.write_units_per_second)
                 if warm_throughput
                 else None
             ),
+            time_to_live_attribute=table.ttl_attribute,
         )
+
+
+# Item-level data-plane actions of a request handler (DynamoDB API reference).
+ITEM_ACTIONS = (
+    "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem",
+    "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
+)
 
 
 class ReplicaAccess(Construct):
@@ -161,8 +167,19 @@ class ReplicaAccess(Construct):
         self._key_alias = key_alias
 
     def grant_read_write(self, grantee: iam.IGrantable) -> None:
-        """Grant item-level read/write on the local replica (and its KMS key, if customer managed)."""
-        self.table.grant_read_write_data(grantee)
+        """Grant item-level read/write on the local replica (and its KMS key, if customer managed).
+
+        Only the item actions a request handler needs: no Scan (a full-table read under load), no
+        stream reads (GetRecords, GetShardIterator), no table management. The table has no
+        secondary index, so the statement names the table alone.
+        """
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ItemAccessOnLocalReplica",
+                actions=list(ITEM_ACTIONS),
+                resources=[self.table.table_arn],
+            )
+        )
         if self._key_alias is None:
             return
         stack = Stack.of(self)

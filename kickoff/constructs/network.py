@@ -20,7 +20,11 @@ class CellNetwork(Construct):
     NAT gateways: one per AZ (static stability: an AZ failure never removes egress from
     the surviving AZs) or a single one for non-production. Flow logs go to the cell log
     bucket. Gateway endpoints for DynamoDB and S3 keep table and log traffic off the
-    NAT gateways (cheaper, and no NAT dependency on the data path).
+    NAT gateways (cheaper, and no NAT dependency on the data path). Interface endpoints
+    for ECR (API and registry) and CloudWatch Logs let tasks pull images (their layers come
+    from S3) and ship logs without the NAT gateways, so a scale-out does not depend on them.
+
+    Attributes: ``vpc``, ``flow_log``, ``interface_endpoints``, ``availability_zones``.
     """
 
     def __init__(
@@ -60,6 +64,22 @@ class CellNetwork(Construct):
                 "S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3),
             },
         )
+        self.interface_endpoints = {
+            name: self.vpc.add_interface_endpoint(
+                name,
+                service=service,
+                private_dns_enabled=True,
+                subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+                open=False,
+            )
+            for name, service in (
+                ("EcrApi", ec2.InterfaceVpcEndpointAwsService.ECR),
+                ("EcrDocker", ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER),
+                ("Logs", ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS),
+            )
+        }
+        for endpoint in self.interface_endpoints.values():
+            endpoint.connections.allow_from(ec2.Peer.ipv4(region.vpc_cidr), ec2.Port.tcp(443), "HTTPS from the cell VPC")
         self.flow_log = self.vpc.add_flow_log(
             "FlowLog",
             destination=ec2.FlowLogDestination.to_s3(flow_log_bucket, "vpc-flow-logs/"),

@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import RemovalPolicy, SecretValue
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
+
+STAGES = ("AWSCURRENT", "AWSPREVIOUS")
+
+
+def origin_secret_reference(secret_name: str, version: str | None) -> str:
+    """The ``{{resolve:secretsmanager:...}}`` reference to one version of the secret (never its value).
+
+    ``version`` is a VersionId, a staging label (AWSCURRENT, AWSPREVIOUS), or None for AWSCURRENT.
+    CloudFormation resolves a reference again only when its text changes, so a rotation must
+    change it: config pins VersionIds (docs/runbooks/rotate-origin-secret.md).
+    """
+    if version is None or version in STAGES:
+        value = SecretValue.secrets_manager(secret_name, version_stage=version or "AWSCURRENT")
+    else:
+        value = SecretValue.secrets_manager(secret_name, version_id=version)
+    return value.unsafe_unwrap()
+
+
+def accepted_origin_secrets(secret_name: str, version: str | None, previous_version: str | None) -> list[str]:
+    """References to every version a cell accepts: the current one, and the previous during a rotation."""
+    versions = [version] + ([previous_version] if previous_version else [])
+    return [origin_secret_reference(secret_name, v) for v in versions]
 
 
 class OriginVerifySecret(Construct):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
@@ -27,7 +28,8 @@ class ManagedPrefixListLookup(Construct):
     Attribute: ``prefix_list_id`` (a deploy-time token).
     """
 
-    def __init__(self, scope: Construct, id_: str, *, prefix_list_name: str, log_retention_days: int) -> None:
+    def __init__(self, scope: Construct, id_: str, *, prefix_list_name: str, log_retention_days: int,
+                 log_key: kms.IKey) -> None:
         super().__init__(scope, id_)
         if not prefix_list_name.startswith("com.amazonaws."):
             raise ValueError(f"{prefix_list_name!r} is not an AWS-managed prefix list name")
@@ -38,7 +40,7 @@ class ManagedPrefixListLookup(Construct):
             physical_resource_id=cr.PhysicalResourceId.of(prefix_list_name),
             output_paths=["PrefixLists.0.PrefixListId"],
         )
-        self.log_group = logs.LogGroup(self, "Logs", retention=retention(log_retention_days))
+        self.log_group = logs.LogGroup(self, "Logs", retention=retention(log_retention_days), encryption_key=log_key)
         self.resource = cr.AwsCustomResource(
             self,
             "Lookup",

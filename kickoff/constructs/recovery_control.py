@@ -5,6 +5,8 @@ from __future__ import annotations
 from aws_cdk import aws_route53recoverycontrol as arc
 from constructs import Construct
 
+from kickoff.naming import pascal
+
 # How long ARC waits before allowing the next state change that the safety rule checks.
 SAFETY_RULE_WAIT_MS = 5000
 
@@ -31,7 +33,7 @@ class CellRoutingControls(Construct):
         for region in regions:
             self.routing_controls[region] = arc.CfnRoutingControl(
                 self,
-                "RoutingControl" + "".join(p.capitalize() for p in region.split("-")),
+                "RoutingControl" + pascal(region),
                 name=f"{name}-{region}",
                 cluster_arn=self.cluster.attr_cluster_arn,
                 control_panel_arn=self.control_panel.attr_control_panel_arn,

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from kickoff.config.models import ServiceConfig
 from kickoff.constructs._util import retention
-from kickoff.scaling import TargetPlan
+from kickoff.planning import CompiledTarget
 
 # Scale out fast (a live audience arrives in minutes), scale in slowly (a halftime dip
 # must not shed capacity the second half needs).
@@ -40,12 +42,17 @@ class CellService(Construct):
     volume, non-root user), its log group, the service (circuit breaker with rollback,
     health-check grace period, AZ rebalancing), its target group and listener rule (path
     patterns plus, when given, a required header such as the origin-verification one), and
-    target tracking on CPU and on ALB requests per target between ``min_tasks`` and
-    ``max_tasks``. The desired count is left to Application Auto Scaling, so a deploy
-    never resets a service that has scaled out for an event.
+    target tracking on CPU and on ALB requests per target. The desired count is left to
+    Application Auto Scaling, so a deploy never resets a service that has scaled out.
+
+    With a ``capacity`` plan, the scalable target's range is the one in force at deploy time
+    (every deploy writes it again, so a deploy during an event keeps the raised floor) and
+    the plan's scheduled actions follow; without one it is ``min_tasks``..``max_tasks``.
+    ``image`` comes from the cell Region's private ECR (never a public registry), and the
+    log group is encrypted with ``log_key``.
 
     Attributes: ``service``, ``task_definition``, ``container``, ``task_role``,
-    ``log_group``, ``target_group``, ``scaling``.
+    ``log_group``, ``target_group``, ``scaling``, ``scheduled_actions``.
     """
 
     def __init__(
@@ -54,12 +61,15 @@ class CellService(Construct):
         id_: str,
         *,
         service: ServiceConfig,
+        image: ecs.ContainerImage,
         cluster: ecs.ICluster,
         listener: elbv2.ApplicationListener,
         rule_priority: int,
         log_retention_days: int,
+        log_key: kms.IKey,
         environment: dict[str, str],
         required_header: tuple[str, list[str]] | None = None,
+        capacity: CompiledTarget | None = None,
     ) -> None:
         super().__init__(scope, id_)
         if required_header is not None and not 1 <= len(required_header[1]) <= 2:
@@ -69,8 +79,26 @@ class CellService(Construct):
         clash = sorted(set(environment) & set(service.environment))
         if clash:
             raise ValueError(f"services[{service.name}].environment: {', '.join(clash)} are set by the platform; remove them")
+        if capacity is not None and capacity.max_capacity != service.max_tasks:
+            raise ValueError(f"plan for {service.name} assumes max {capacity.max_capacity} tasks, the service has "
+                             f"{service.max_tasks}")
 
-        self.log_group = logs.LogGroup(self, "Logs", retention=retention(log_retention_days))
+        self.log_group = logs.LogGroup(self, "Logs", retention=retention(log_retention_days), encryption_key=log_key)
+        stack = Stack.of(self)
+        # Only ECS tasks of this account and Region may assume the role (confused-deputy prevention,
+        # Amazon ECS developer guide, "Task IAM role").
+        self.task_role = iam.Role(
+            self,
+            "TaskRole",
+            assumed_by=iam.ServicePrincipal(
+                "ecs-tasks.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {"aws:SourceArn": f"arn:{stack.partition}:ecs:{stack.region}:{stack.account}:*"},
+                },
+            ),
+            description=f"{service.name} tasks: application permissions",
+        )
         self.task_definition = ecs.FargateTaskDefinition(
             self,
             "TaskDefinition",
@@ -81,11 +109,11 @@ class CellService(Construct):
                 operating_system_family=ecs.OperatingSystemFamily.LINUX,
             ),
             volumes=[ecs.Volume(name="tmp")],
+            task_role=self.task_role,
         )
-        self.task_role = self.task_definition.task_role
         self.container = self.task_definition.add_container(
             "App",
-            image=ecs.ContainerImage.from_registry(service.image),
+            image=image,
             essential=True,
             readonly_root_filesystem=True,
             user=service.run_as_user,
@@ -147,8 +175,8 @@ class CellService(Construct):
         # The ALB may reach this service's tasks on the container port only.
         self.service.connections.allow_from(listener, ec2.Port.tcp(service.container_port), "ALB to tasks")
 
-        self.min_tasks, self.max_tasks = service.min_tasks, service.max_tasks
-        self.scaling = self.service.auto_scale_task_count(min_capacity=service.min_tasks, max_capacity=service.max_tasks)
+        low, high = (capacity.min_capacity, capacity.max_capacity) if capacity else (service.min_tasks, service.max_tasks)
+        self.scaling = self.service.auto_scale_task_count(min_capacity=low, max_capacity=high)
         self.scaling.scale_on_cpu_utilization(
             "CpuTracking",
             target_utilization_percent=service.target_utilization_percent,
@@ -163,40 +191,30 @@ class CellService(Construct):
             scale_in_cooldown=SCALE_IN_COOLDOWN,
         )
 
-    def schedule(self, plan: TargetPlan, *, not_before: datetime) -> int:
-        """Add the plan's scheduled actions (UTC) to this service's scalable target; returns how many.
+        self.scheduled_actions = self._schedule(capacity) if capacity else 0
+
+    def _schedule(self, capacity: CompiledTarget) -> int:
+        """Add the compiled scheduled actions (UTC) to this service's scalable target; returns how many.
 
         One-time steps become ``at()`` actions; baseline steps become ``cron()`` actions bounded
-        by their validity window. Steps before ``not_before`` are dropped: Application Auto
-        Scaling rejects start times in the past, and capacity already applied stays in place.
-        Target tracking stays on top and can scale above every scheduled minimum.
+        by their validity window. Target tracking stays on top and can scale above every
+        scheduled minimum.
         """
-        if (plan.default_min, plan.default_max) != (self.min_tasks, self.max_tasks):
-            raise ValueError(f"plan for {plan.service} assumes min/max {plan.default_min}/{plan.default_max}, "
-                             f"the service has {self.min_tasks}/{self.max_tasks}")
-        count = 0
-        for step in plan.steps:
+        for step in capacity.steps:
             at = step.at.astimezone(UTC)
-            if at < not_before:
-                continue
             self.scaling.scale_on_schedule(
                 f"at-{at:%Y%m%dT%H%M}Z",
                 schedule=appscaling.Schedule.at(at),  # rendered as at(...) in UTC
                 min_capacity=step.min_tasks,
                 max_capacity=step.max_tasks,
             )
-            count += 1
-        for step in plan.recurring:
-            start = max(step.start.astimezone(UTC), not_before)
-            if step.end is not None and step.end <= start:
-                continue
+        for step in capacity.recurring:
             self.scaling.scale_on_schedule(
                 f"baseline-{step.hour:02d}{step.minute:02d}-d{''.join(str(d) for d in step.weekdays)}",
                 schedule=appscaling.Schedule.expression(step.expression),
                 min_capacity=step.min_tasks,
                 max_capacity=step.max_tasks,
-                start_time=start,
+                start_time=step.start.astimezone(UTC),
                 end_time=step.end,
             )
-            count += 1
-        return count
+        return len(capacity.steps) + len(capacity.recurring)

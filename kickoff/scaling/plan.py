@@ -442,5 +442,5 @@ def _check_vcpu_quota(targets: Sequence[TargetPlan], services: Sequence[ServiceM
             parts = ", ".join(f"{t.service} {t.min_tasks_at(when)} tasks" for t in mine)
             raise PlanError(
                 f"region {region.name}: plan peaks at {peak:,.0f} vCPU at {from_seconds(when).isoformat()} "
-                f"({parts}) but the Fargate vCPU quota is {region.fargate_vcpu_quota:,.0f}"
+                f"({parts}) but the Fargate vCPU quota (L-3032A538) is {region.fargate_vcpu_quota:,.0f}"
             )

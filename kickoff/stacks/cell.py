@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, SecretValue, Tags
+from aws_cdk import CfnOutput, Tags
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
@@ -10,9 +10,12 @@ from constructs import Construct
 from kickoff.config.models import ORIGIN_VERIFY_HEADER, KickoffConfig
 from kickoff.constructs.alb_capacity import AlbCapacityReservations
 from kickoff.constructs.cell_monitoring import CellMonitoring
-from kickoff.constructs.cell_routing import CellRouting
+from kickoff.constructs.cell_routing import CellRouting, HealthTarget
+from kickoff.constructs.encryption_keys import LogEncryptionKey
 from kickoff.constructs.global_table import ReplicaAccess
+from kickoff.constructs.image_cache import RegionalImages
 from kickoff.constructs.load_balancer import CellLoadBalancer
+from kickoff.constructs.origin_secret import accepted_origin_secrets
 from kickoff.constructs.log_bucket import CellLogBucket
 from kickoff.constructs.network import CellNetwork
 from kickoff.constructs.prefix_list import CLOUDFRONT_ORIGIN_FACING, ManagedPrefixListLookup, route53_health_checks
@@ -23,12 +26,6 @@ from kickoff.stacks.base import KickoffStack
 
 # Listener rule priorities leave gaps so a rule can be inserted without renumbering.
 RULE_PRIORITY_STEP = 10
-
-
-def origin_secret_values(config: KickoffConfig) -> list[str]:
-    """Dynamic references to the header values a cell accepts (never the values themselves)."""
-    stages = ["AWSCURRENT"] + (["AWSPREVIOUS"] if config.edge.accept_previous_origin_secret else [])
-    return [SecretValue.secrets_manager(config.origin_secret_name, version_stage=s).unsafe_unwrap() for s in stages]
 
 
 class CellStack(KickoffStack):
@@ -44,6 +41,7 @@ class CellStack(KickoffStack):
             description=f"Kickoff {config.environment}: active-active cell in {region}",
         )
         region_config = config.region(region)
+        self.log_key = LogEncryptionKey(self, "LogKey", description=f"Kickoff {config.environment}: {region} cell log groups")
         self.log_bucket = CellLogBucket(self, "LogBucket", expiration_days=config.logging.access_log_expiration_days)
         self.network = CellNetwork(
             self, "Network", region=region_config, network=config.network, flow_log_bucket=self.log_bucket.bucket
@@ -64,12 +62,14 @@ class CellStack(KickoffStack):
             "CloudFrontPrefixList",
             prefix_list_name=CLOUDFRONT_ORIGIN_FACING,
             log_retention_days=config.logging.retention_days,
+            log_key=self.log_key.key,
         )
         self.health_check_prefix_list = ManagedPrefixListLookup(
             self,
             "HealthCheckPrefixList",
             prefix_list_name=route53_health_checks(region),
             log_retention_days=config.logging.retention_days,
+            log_key=self.log_key.key,
         )
         self.load_balancer.admit_https(
             cloudfront_prefix_list_id=self.cloudfront_prefix_list.prefix_list_id,
@@ -79,7 +79,7 @@ class CellStack(KickoffStack):
             self,
             "Cluster",
             vpc=self.network.vpc,
-            cluster_name=f"{config.app}-{config.environment}",
+            cluster_name=config.environment_key,
             container_insights_v2=ecs.ContainerInsights.ENHANCED,
         )
         self.replica = ReplicaAccess(
@@ -88,17 +88,32 @@ class CellStack(KickoffStack):
             table_name=config.table_name,
             key_alias=config.table_key_alias if config.table.encryption == "customer_managed" else None,
         )
-        required_header = (ORIGIN_VERIFY_HEADER, origin_secret_values(config))
+        secret = config.edge.origin_secret
+        self.images = RegionalImages(
+            self,
+            "Images",
+            images=[s.image_reference for s in config.services],
+            credentials=dict(config.images.credentials),
+            environment_key=config.environment_key,
+            log_retention_days=config.logging.retention_days,
+            log_key=self.log_key.key,
+        )
+        required_header = (
+            ORIGIN_VERIFY_HEADER,
+            accepted_origin_secrets(config.origin_secret_name, secret.version, secret.previous_version),
+        )
         self.services: dict[str, CellService] = {}
         for index, service in enumerate(config.services):
             cell_service = CellService(
                 self,
                 service_construct_id(service.name),
                 service=service,
+                image=self.images.image(service.image_reference),
                 cluster=self.cluster,
                 listener=self.load_balancer.https_listener,
                 rule_priority=(index + 1) * RULE_PRIORITY_STEP,
                 log_retention_days=config.logging.retention_days,
+                log_key=self.log_key.key,
                 environment={
                     "KICKOFF_ENVIRONMENT": config.environment,
                     "KICKOFF_REGION": region,
@@ -106,13 +121,12 @@ class CellStack(KickoffStack):
                     "KICKOFF_TABLE_NAME": config.table_name,
                 },
                 required_header=required_header,
+                capacity=plan.compiled_target(region, service.name),
             )
             self.replica.grant_read_write(cell_service.task_role)
+            self.images.grant_pull(cell_service.task_definition.obtain_execution_role(), service.image_reference)
             Tags.of(cell_service).add("service", service.name)
             self.services[service.name] = cell_service
-            target = plan.target(region, service.name)
-            if target is not None:
-                cell_service.schedule(target, not_before=plan.window.start)
 
         reservations = plan.alb_reservations(region)
         if config.scaling.alb_reservations and reservations:
@@ -121,7 +135,7 @@ class CellStack(KickoffStack):
                 "AlbCapacity",
                 load_balancer=self.load_balancer.alb,
                 reservations=reservations,
-                group_name=f"{config.app}-{config.environment}-alb-capacity",
+                group_name=f"{config.environment_key}-alb-capacity",
             )
 
         health = config.routing.health_check
@@ -134,8 +148,9 @@ class CellStack(KickoffStack):
             zone=zone,
             alb=self.load_balancer.alb,
             listener=self.load_balancer.https_listener,
-            health_target_group=self.services[config.health_service.name].target_group,
-            health_path=config.health_service.health_check_path,
+            health_targets=[
+                HealthTarget(s.name, self.services[s.name].target_group, s.health_check_path) for s in config.services
+            ],
             request_interval_seconds=health.request_interval_seconds,
             failure_threshold=health.failure_threshold,
             origin_domain=config.origin_domain,
@@ -148,7 +163,7 @@ class CellStack(KickoffStack):
         self.monitoring = CellMonitoring(
             self,
             "Monitoring",
-            alarm_prefix=f"{config.app}-{config.environment}-{region}",
+            name_prefix=f"{config.environment_key}-{region}",
             table_name=config.table_name,
             region=region,
             receiving_regions=[r for r in config.region_names if r != region],

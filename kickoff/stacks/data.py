@@ -37,11 +37,7 @@ class DataStack(KickoffStack):
             primary_region=config.primary_region,
             replica_regions=replica_regions,
             key_alias=config.table_key_alias,
-            warm_throughput=(
-                (plan.season_warm_throughput.read_units_per_second, plan.season_warm_throughput.write_units_per_second)
-                if plan.season_warm_throughput
-                else None
-            ),
+            warm_throughput=plan.table_warm_throughput,
         )
         readers = list(dict.fromkeys([*config.region_names, EDGE_REGION]))
         self.origin_secret = OriginVerifySecret(

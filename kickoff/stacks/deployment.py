@@ -8,7 +8,7 @@ from aws_cdk import Stack
 from constructs import Construct
 
 from kickoff.config.models import KickoffConfig
-from kickoff.planning import DeploymentPlan, build_deployment_plan
+from kickoff.planning import DeploymentPlan
 from kickoff.stacks.cell import CellStack
 from kickoff.stacks.data import DataStack
 from kickoff.stacks.edge import EdgeStack
@@ -42,16 +42,15 @@ class Deployment:
         return ordered
 
 
-def build_deployment(scope: Construct, config: KickoffConfig, plan: DeploymentPlan | None = None) -> Deployment:
+def build_deployment(scope: Construct, config: KickoffConfig, plan: DeploymentPlan) -> Deployment:
     """Create every stack for ``config`` and the dependencies that order them.
 
     Order: Keys (per Region, customer managed encryption only) -> Data -> Cells -> Edge.
     The optional Recovery stack (ARC) depends on nothing and nothing depends on it.
     Dependencies carry no values between stacks (no cross-region references); they
-    only tell ``cdk deploy --all`` the order. ``plan`` (default: from config) is the
-    capacity plan compiled into the cells and the table.
+    only tell ``cdk deploy --all`` the order. ``plan`` is the capacity plan for the deploy
+    time, compiled into the cells and the table.
     """
-    plan = plan or build_deployment_plan(config)
     deployment = Deployment(config=config, plan=plan)
     if config.table.encryption == "customer_managed":
         for region in config.region_names:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, SecretValue
+from aws_cdk import CfnOutput
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
 from kickoff.config.models import EDGE_REGION, ORIGIN_VERIFY_HEADER, KickoffConfig
 from kickoff.constructs.edge_distribution import EdgeDistribution
+from kickoff.constructs.encryption_keys import LogEncryptionKey
+from kickoff.constructs.origin_secret import origin_secret_reference
 from kickoff.constructs.web_acl import EdgeWebAcl
 from kickoff.stacks.base import KickoffStack
+from kickoff.web import allows_writes
 
 
 class EdgeStack(KickoffStack):
@@ -27,15 +30,18 @@ class EdgeStack(KickoffStack):
         zone = route53.HostedZone.from_hosted_zone_attributes(
             self, "HostedZone", hosted_zone_id=config.domain.hosted_zone_id, zone_name=config.domain.name
         )
+        self.log_key = LogEncryptionKey(self, "LogKey", description=f"Kickoff {config.environment}: edge log groups")
         self.web_acl = EdgeWebAcl(
             self,
             "WebAcl",
-            name=f"{config.app}-{config.environment}",
-            rate_limit_requests=config.edge.waf.rate_limit_requests,
+            name=config.environment_key,
+            rate_limit_requests=config.waf_rate_limit,
             rate_limit_window_seconds=config.edge.waf.rate_limit_window_seconds,
             log_retention_days=config.logging.retention_days,
+            log_key=self.log_key.key,
+            count_large_bodies=any(allows_writes(b.allowed_methods) for b in (config.default_behavior, *config.behaviors)),
         )
-        secret = SecretValue.secrets_manager(config.origin_secret_name, version_stage="AWSCURRENT").unsafe_unwrap()
+        secret = origin_secret_reference(config.origin_secret_name, config.edge.origin_secret.version)
         self.distribution = EdgeDistribution(
             self,
             "Distribution",
@@ -44,13 +50,14 @@ class EdgeStack(KickoffStack):
             primary_origin=config.origin_domain,
             secondary_origin=config.secondary_origin_domain,
             origin_headers={ORIGIN_VERIFY_HEADER: secret},
-            api_path_pattern=config.edge.api_path_pattern,
-            default_cache_policy=config.edge.default_cache_policy,
-            cache_behaviors=[(b.path_pattern, b.cache_policy) for b in config.edge.cache_behaviors],
+            default_behavior=config.default_behavior,
+            behaviors=list(config.behaviors),
+            policy_name_prefix=config.environment_key,
             price_class=config.edge.price_class,
             allowed_countries=list(config.edge.allowed_countries),
             connection_timeout_seconds=config.edge.origin_connection_timeout_seconds,
             connection_attempts=config.edge.origin_connection_attempts,
+            read_timeout_seconds=config.edge.origin_read_timeout_seconds,
             web_acl_arn=self.web_acl.web_acl.attr_arn,
             log_expiration_days=config.logging.access_log_expiration_days,
         )

@@ -7,6 +7,7 @@ from constructs import Construct
 
 from kickoff.config.models import RECOVERY_CONTROL_REGION, KickoffConfig
 from kickoff.constructs.recovery_control import CellRoutingControls
+from kickoff.naming import pascal
 from kickoff.stacks.base import KickoffStack
 
 
@@ -33,7 +34,7 @@ class RecoveryStack(KickoffStack):
         for region, control in self.controls.routing_controls.items():
             CfnOutput(
                 self,
-                "RoutingControlArn" + "".join(p.capitalize() for p in region.split("-")),
+                "RoutingControlArn" + pascal(region),
                 value=control.attr_routing_control_arn,
                 description=f"routing_control_arns.{region}",
             )

@@ -49,8 +49,9 @@ def test_unacknowledged_finding_fails_synth(tmp_path) -> None:
     app = create_app(outdir=str(tmp_path), validation=False)
     pin_availability_zones(app, config)
     from kickoff.planning import build_deployment_plan
+    from tests.support import PLAN_FROM
 
-    CellStack(app, config=config, region="us-east-1", plan=build_deployment_plan(config))
+    CellStack(app, config=config, region="us-east-1", plan=build_deployment_plan(config, PLAN_FROM))
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
@@ -68,3 +69,44 @@ def test_every_ignored_lint_rule_is_a_warning_with_a_reason() -> None:
     for rule, reason in IGNORED_RULES.items():
         assert rule.startswith("W"), f"{rule}: errors may never be ignored"
         assert len(reason) > 40
+
+
+def test_deploy_readiness_pack_runs_on_every_synth(synthesized) -> None:
+    from kickoff.compliance.readiness import RULES
+    from kickoff.compliance.summary import read_summary
+
+    summary = read_summary(synthesized.outdir)["DeployReadiness"]
+    assert summary["rules"] == len(RULES) >= 15
+    assert summary["evaluations"] > 100 and summary["non_compliant"] == 0
+    assert summary["deploy_time"] == "2026-11-26T00:00:00Z"
+
+
+def test_a_readiness_finding_fails_synth_through_cdk_nag(tmp_path) -> None:
+    """Templates compiled for 2026-11-26, checked as if deployed a week later: the synth fails."""
+    from datetime import timedelta
+
+    import aws_cdk as cdk
+
+    from kickoff.application import create_app, pin_availability_zones
+    from kickoff.compliance.checks import readiness_params
+    from kickoff.compliance.readiness_pack import PACK_NAME, DeployReadinessChecks
+    from kickoff.compliance.rule_pack import StackFacts
+    from kickoff.config import load_config
+    from kickoff.config.loader import CONFIG_DIR
+    from kickoff.planning import build_deployment_plan
+    from kickoff.stacks import build_deployment
+    from tests.support import PLAN_FROM
+
+    config = load_config(CONFIG_DIR / "dev.yaml")
+    app = create_app(outdir=str(tmp_path), validation=False)
+    pin_availability_zones(app, config)
+    deployment = build_deployment(app, config, build_deployment_plan(config, PLAN_FROM))
+    stale = readiness_params(config, build_deployment_plan(config, PLAN_FROM + timedelta(days=7)))
+    stacks = {s.template_file: StackFacts(s.stack_name, s.region, s.cell_tag, s.account) for s in deployment.stacks}
+    cdk.Validations.of(app).add_plugins(DeployReadinessChecks(app, params=stale, stacks=stacks))
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    (plugin,) = [p for p in report["pluginReports"] if p["pluginName"] == PACK_NAME]
+    rules = {v["ruleName"].split("[")[0] for v in plugin["violations"]}
+    assert "DR-ScheduleAfterDeployTime" in rules

@@ -17,12 +17,14 @@ def _templates(synth):
 def test_prod_budget_terms_come_from_the_templates(prod) -> None:
     budget = compute_budget(prod.config, _templates(prod))
     assert [(p.name, p.seconds) for p in budget.rto_parts] == [
-        ("health-check detection", 30), ("DNS TTL", 60), ("client retries", 10)]
-    assert budget.rto_seconds == 100 <= prod.config.resilience.rto_seconds
+        ("health-check detection", 30), ("DNS TTL", 60), ("client retries", 30)]
+    # A hung origin: each of 2 attempts may take the 5 s connection timeout, then the 10 s response timeout.
+    assert budget.rto_parts[2].source == "CloudFront origin 2 attempts x (5 s connection + 10 s response timeout)"
+    assert budget.rto_seconds == 120 <= prod.config.resilience.rto_seconds
     assert budget.rpo_bound == prod.config.resilience.rpo_seconds == 15
     assert budget.rpo_assumption is None
     assert budget.violations == []
-    assert {c.service: c.ok for c in budget.capacity} == {"api": True, "playback": True, "interactive": True}
+    assert {c.service: c.ok for c in budget.capacity} == {"api": True, "playback": True, "interactive": True, "web": True}
 
 
 def test_strong_consistency_has_rpo_zero(strong) -> None:
@@ -49,7 +51,7 @@ def test_replication_alarms_use_the_per_minute_maximum(prod) -> None:
 
 @pytest.mark.slow
 def test_synth_fails_naming_the_objective_and_the_numbers(write_config, tmp_path) -> None:
-    """RTO 60 s cannot be met by 10 s x 3 + 60 s + 10 s: the synth gate refuses, with the numbers."""
+    """RTO 60 s cannot be met by 10 s x 3 + 60 s + 2 x (5 s + 10 s): the synth gate refuses, with the numbers."""
     outdir = tmp_path / "cdk.out"
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         synthesize(write_config("dev", {"resilience": {"rto_seconds": 60}}), outdir)
@@ -58,7 +60,7 @@ def test_synth_fails_naming_the_objective_and_the_numbers(write_config, tmp_path
     (violation,) = plugin["violations"]
     assert violation["ruleName"] == "RTO"
     assert violation["description"] == (
-        "RTO: RTO 60 s is not met: worst-case failover is 30 s health-check detection + 60 s DNS TTL + 10 s client retries = 100 s")
+        "RTO: RTO 60 s is not met: worst-case failover is 30 s health-check detection + 60 s DNS TTL + 30 s client retries = 120 s")
 
 
 def test_static_stability_violation_names_service_and_numbers(dev) -> None:

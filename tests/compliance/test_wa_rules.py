@@ -25,6 +25,8 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_s3 as s3
@@ -119,6 +121,33 @@ def _table(scope: Construct, **kwargs) -> None:
 
 PITR = dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True)
 
+
+def _scheduler_role(scope: Construct, *, conditioned: bool) -> None:
+    conditions = {"StringEquals": {"aws:SourceAccount": ACCOUNT},
+                  "ArnEquals": {"aws:SourceArn": f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule-group/g"}}
+    iam.Role(scope, "Role", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com",
+                                                            conditions=conditions if conditioned else None))
+
+
+def _task_role_policy(scope: Construct, *, actions: list[str]) -> None:
+    task = _task(scope)
+    task.task_role.add_to_principal_policy(iam.PolicyStatement(
+        actions=actions, resources=[f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/t"]))
+
+
+def _key(scope: Construct, *, separated: bool) -> None:
+    from kickoff.constructs.encryption_keys import customer_managed_key, dynamodb_key_policy
+
+    if separated:
+        customer_managed_key(scope, "Key", description="k", policy=dynamodb_key_policy(cdk.Stack.of(scope)))
+    else:
+        kms.Key(scope, "Key", enable_key_rotation=True, removal_policy=RemovalPolicy.RETAIN)
+
+
+def _log_group(scope: Construct, *, encrypted: bool) -> None:
+    key = kms.Key(scope, "Key", enable_key_rotation=True) if encrypted else None
+    logs.LogGroup(scope, "Group", retention=logs.RetentionDays.ONE_WEEK, encryption_key=key)
+
 # rule suffix -> (compliant builder, non-compliant builder)
 PAIRS: dict[str, tuple[Callable[[Construct], None], Callable[[Construct], None]]] = {
     "REL-DynamoGlobalTableReplicas": (
@@ -153,6 +182,13 @@ PAIRS: dict[str, tuple[Callable[[Construct], None], Callable[[Construct], None]]
         lambda s: _table(s, billing=dynamodb.Billing.provisioned(
             read_capacity=dynamodb.Capacity.fixed(5), write_capacity=dynamodb.Capacity.autoscaled(max_capacity=10)))),
     "COST-CostAllocationTags": (lambda s: _tagged_log_group(s, tagged=True), lambda s: _tagged_log_group(s, tagged=False)),
+    "SEC-IamServiceRoleSourceCondition": (lambda s: _scheduler_role(s, conditioned=True),
+                                          lambda s: _scheduler_role(s, conditioned=False)),
+    "SEC-IamTaskRoleItemAccessOnly": (lambda s: _task_role_policy(s, actions=["dynamodb:GetItem", "dynamodb:PutItem"]),
+                                      lambda s: _task_role_policy(s, actions=["dynamodb:GetItem", "dynamodb:Scan"])),
+    "SEC-KmsKeyPolicySeparatesDuties": (lambda s: _key(s, separated=True), lambda s: _key(s, separated=False)),
+    "SEC-LogsLogGroupEncrypted": (lambda s: _log_group(s, encrypted=True), lambda s: _log_group(s, encrypted=False)),
+    "SUS-DynamoTableTtl": (lambda s: _table(s, time_to_live_attribute="expires_at"), lambda s: _table(s)),
 }
 
 
@@ -161,8 +197,8 @@ def _stack_name(suffix: str, verdict: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
-    """Stack name -> rule IDs the pack reported on it (finding suffixes stripped)."""
+def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[set[str], set[str]]]:
+    """Stack name -> (rule IDs the pack evaluated on it, rule IDs it reported), from one synth."""
     from kickoff.compliance.wa_pack import PACK_NAME, StackFacts, WellArchitectedChecks
 
     outdir = tmp_path_factory.mktemp("wa-pairs")
@@ -174,16 +210,19 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
             stack = cdk.Stack(app, _stack_name(suffix, verdict), env=cdk.Environment(account=ACCOUNT, region=REGION))
             build(stack)
             stacks[stack.template_file] = StackFacts(stack=stack.stack_name, region=REGION, cell=REGION)
-    cdk.Validations.of(app).add_plugins(WellArchitectedChecks(app, params=PARAMS, stacks=stacks))
+    pack = WellArchitectedChecks(app, params=PARAMS, stacks=stacks)
+    cdk.Validations.of(app).add_plugins(pack)
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
     report = json.loads((outdir / "validation-report.json").read_text())
     (plugin,) = [p for p in report["pluginReports"] if p["pluginName"] == PACK_NAME]
-    found: dict[str, set[str]] = {}
+    found: dict[str, tuple[set[str], set[str]]] = {}
+    for evaluation in pack.result.evaluations:
+        found.setdefault(stacks[evaluation.template].stack, (set(), set()))[0].add(evaluation.rule.rule_id)
     for violation in plugin["violations"]:
         rule = re.sub(r"\[.*\]$", "", violation["ruleName"])
         for construct in violation["violatingConstructs"]:
-            found.setdefault(construct["constructPath"].split("/")[0], set()).add(rule)
+            found.setdefault(construct["constructPath"].split("/")[0], (set(), set()))[1].add(rule)
     return found
 
 
@@ -193,12 +232,14 @@ def test_every_rule_has_a_pair() -> None:
 
 @pytest.mark.parametrize("suffix", sorted(PAIRS))
 def test_rule_flags_the_non_compliant_construct(verdicts, suffix) -> None:
-    assert f"WA-{suffix}" in verdicts.get(_stack_name(suffix, "bad"), set())
+    assert f"WA-{suffix}" in verdicts.get(_stack_name(suffix, "bad"), (set(), set()))[1]
 
 
 @pytest.mark.parametrize("suffix", sorted(PAIRS))
-def test_rule_passes_the_compliant_construct(verdicts, suffix) -> None:
-    assert f"WA-{suffix}" not in verdicts.get(_stack_name(suffix, "ok"), set())
+def test_rule_evaluates_and_passes_the_compliant_construct(verdicts, suffix) -> None:
+    evaluated, reported = verdicts.get(_stack_name(suffix, "ok"), (set(), set()))
+    assert f"WA-{suffix}" in evaluated, "the rule found nothing to evaluate in the compliant case"
+    assert f"WA-{suffix}" not in reported
 
 
 def test_pack_has_at_least_18_rules_across_five_pillars() -> None:

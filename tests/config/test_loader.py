@@ -92,6 +92,23 @@ MALFORMED = [
     ("viewer-name-outside-zone", _prod, _set("edge.viewer_names", ["live.example.com", "watch.example.org"]), "edge.viewer_names[1]", "not in the hosted zone live.example.com"),
     ("arc-arn-for-unknown-region", _prod, _set("routing.recovery_control", {"enabled": True, "routing_control_arns": {"eu-west-1": "arn:aws:route53-recovery-control::111111111111:controlpanel/abc/routingcontrol/def"}}), "routing.recovery_control.routing_control_arns.eu-west-1", "not a cell Region"),
     ("duplicate-path-pattern", _prod, _set("services[1].path_patterns", ["/api/*"]), "services[1].path_patterns", "already routed to 'api'"),
+    # Deploy-review classes caught at config time (issue 8).
+    ("removed-plan-from", _prod, _set("scaling.plan_from", "2026-11-26T00:00:00Z"), "scaling.plan_from", "defaults to the current time"),
+    ("removed-vcpu-quota-key", _prod, _set("regions[0].fargate_vcpu_quota", 6000), "regions[0].fargate_vcpu_quota", "regions[].quotas.fargate_vcpu"),
+    ("removed-api-path", _prod, _set("edge.api_path_pattern", "/api/*"), "edge.api_path_pattern", "list the path in edge.cache_behaviors"),
+    ("host-in-cache-key", _prod, _set("edge.default_cache_policy", "use_origin_cache_control_headers"), "edge.default_cache_policy", "TLS to the origin fails (502)"),
+    ("behaviour-nobody-serves", _dev, lambda d: (_set("services[2].path_patterns", ["/web/*"])(d), _set("services[2].health_check_path", "/web/healthz")(d), d["edge"]["cache_behaviors"].append({"path_pattern": "/other/*", "cache_policy": "caching_disabled"})), "edge.cache_behaviors[2].path_pattern", "ALBs answer it with 403"),
+    ("service-path-without-behaviour", _prod, lambda d: d["edge"]["cache_behaviors"].pop(2), "services[2].path_patterns[0]", "has no CloudFront behaviour"),
+    ("behaviour-twice", _prod, _set("edge.cache_behaviors[2]", {"path_pattern": "/api/*", "cache_policy": "caching_disabled"}), "edge.cache_behaviors[2].path_pattern", "is used twice"),
+    ("no-catch-all-service", _dev, lambda d: (_set("services[2].path_patterns", ["/web/*"])(d), _set("services[2].health_check_path", "/web/healthz")(d)), "services", "no service has a catch-all path pattern"),
+    ("shared-health-path", _prod, _set("services[1].health_check_path", "/api/healthz"), "services[1].health_check_path", "no path pattern of 'playback'"),
+    ("waf-limit-blocks-shared-ips", _prod, _set("edge.waf.rate_limit_requests", 3000), "edge.waf.rate_limit_requests", "raise it to at least 21,690"),
+    ("image-not-pinned", _prod, _set("services[0].image", "docker.io/traefik/whoami:v1.10.3"), "services[0].image", "not pinned by digest"),
+    ("image-registry-without-credentials", _prod, _set("images", {}), "services[0].image", "only with credentials"),
+    ("image-from-unknown-registry", _prod, _set("services[0].image", "registry.example.com/app@sha256:" + "0" * 64), "services[0].image", "ECR cannot cache registry.example.com"),
+    ("credential-secret-wrong-prefix", _prod, _set("images.credentials", {"docker.io": "dockerhub-token"}), "images.credentials.docker.io", "ecr-pullthroughcache/"),
+    ("previous-secret-version-unpinned", _prod, _set("edge.origin_secret", {"previous_version": "AWSPREVIOUS"}), "edge.origin_secret.version", "set version to the VersionId"),
+    ("min-tasks-over-vcpu-quota", _prod, _set("regions[1].quotas", {"fargate_vcpu": 6}), "regions[1].quotas.fargate_vcpu", "min_tasks alone need 11.25 Fargate vCPU"),
 ]
 
 

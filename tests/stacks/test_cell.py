@@ -45,9 +45,40 @@ def test_task_sizes_match_config(prod) -> None:
         template.has_resource_properties(
             "AWS::ECS::TaskDefinition",
             {"Cpu": str(service.cpu), "Memory": str(service.memory_mib),
-             "ContainerDefinitions": [Match.object_like({"Image": service.image, "Environment": Match.array_with([
+             "ContainerDefinitions": [Match.object_like({"Environment": Match.array_with([
                  {"Name": "KICKOFF_SERVICE", "Value": service.name}])})]},
         )
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "us-west-2"])
+def test_images_come_through_the_cell_regions_pull_through_cache(prod, region) -> None:
+    """docker.io/traefik/whoami@sha256:... is pulled as <account>.dkr.ecr.<region>/<prefix>/traefik/whoami@sha256:..."""
+    name = prod.cell(region)
+    (rule,) = prod.resources(name, "AWS::ECR::PullThroughCacheRule").values()
+    assert rule["Properties"]["UpstreamRegistry"] == "docker-hub"
+    assert rule["Properties"]["UpstreamRegistryUrl"] == "registry-1.docker.io"
+    prefix = rule["Properties"]["EcrRepositoryPrefix"]
+    assert prefix == "kickoff-prod-docker-hub"
+    # The credential secret's full ARN (random suffix) is looked up by name at deploy time.
+    assert rule["Properties"]["CredentialArn"]["Fn::GetAtt"][1] == "ARN"
+    for task in prod.resources(name, "AWS::ECS::TaskDefinition").values():
+        (container,) = task["Properties"]["ContainerDefinitions"]
+        parts = container["Image"]["Fn::Join"][1]
+        env = {e["Name"]: e["Value"] for e in container["Environment"]}
+        service = next(s for s in prod.config.services if s.name == env["KICKOFF_SERVICE"])
+        reference = service.image_reference
+        assert parts[0] == f"{prod.config.account}.dkr.ecr.{region}."
+        assert parts[2] == f"/{prefix}/{reference.repository}@{reference.digest}"
+
+
+def test_tasks_reach_ecr_and_logs_through_vpc_endpoints(prod) -> None:
+    endpoints = prod.resources(prod.cell("us-east-2"), "AWS::EC2::VPCEndpoint").values()
+    services = sorted(json.dumps(e["Properties"]["ServiceName"]) for e in endpoints)
+    for wanted in ("ecr.api", "ecr.dkr", "logs", "s3", "dynamodb"):
+        assert any(wanted in s for s in services), wanted
+    for endpoint in endpoints:
+        if endpoint["Properties"].get("VpcEndpointType") == "Interface":
+            assert endpoint["Properties"]["PrivateDnsEnabled"] is True
 
 
 def test_services_and_min_tasks_match_config(synthesized) -> None:
@@ -181,8 +212,9 @@ def test_every_log_group_has_the_configured_retention(synthesized) -> None:
 
 
 def test_listener_rules_route_each_service_by_path(prod) -> None:
+    health_rules = len(prod.config.services)  # priorities 1..n are the Route 53 health-check rules
     rules = [r for r in prod.resources(prod.cell("us-east-1"), "AWS::ElasticLoadBalancingV2::ListenerRule").values()
-             if r["Properties"]["Priority"] != 1]  # priority 1 is the Route 53 health-check rule
+             if r["Properties"]["Priority"] > health_rules]
     patterns = sorted(tuple(r["Properties"]["Conditions"][0]["PathPatternConfig"]["Values"]) for r in rules)
     assert patterns == sorted(tuple(s.path_patterns) for s in prod.config.services)
     assert len({r["Properties"]["Priority"] for r in rules}) == len(prod.config.services)
@@ -229,3 +261,28 @@ def test_cost_allocation_tags_on_cells(prod) -> None:
         ]),
         "PropagateTags": "SERVICE",
     })
+
+
+def test_dashboard_names_are_unique_in_the_account(prod) -> None:
+    """CloudWatch dashboards are global per account: each cell names its own after its Region."""
+    names = [d["Properties"]["DashboardName"] for r in prod.config.region_names
+             for d in prod.resources(prod.cell(r), "AWS::CloudWatch::Dashboard").values()]
+    assert names == [f"kickoff-prod-{r}" for r in prod.config.region_names]
+
+
+def test_log_groups_are_encrypted_with_the_cells_key(prod) -> None:
+    name = prod.cell("us-east-1")
+    (key_id,) = prod.resources(name, "AWS::KMS::Key")
+    for group in prod.resources(name, "AWS::Logs::LogGroup").values():
+        assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    statements = prod.resources(name, "AWS::KMS::Key")[key_id]["Properties"]["KeyPolicy"]["Statement"]
+    assert {s["Sid"] for s in statements} == {"AdministerKeyThroughIam", "UseByCloudWatchLogsInThisRegion"}
+
+
+def test_task_roles_trust_only_this_accounts_ecs_tasks(prod) -> None:
+    for logical_id, role in prod.resources(prod.cell("us-east-2"), "AWS::IAM::Role").items():
+        (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        if "TaskRole" in logical_id:
+            assert statement["Condition"] == {
+                "StringEquals": {"aws:SourceAccount": "111111111111"},
+                "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-2:111111111111:*"}}

@@ -70,3 +70,30 @@ def test_strong_consistency_variant(strong) -> None:
     props = _table(strong)["Properties"]
     assert props["MultiRegionConsistency"] == "STRONG"
     assert sorted(r["Region"] for r in props["Replicas"]) == sorted(strong.config.region_names)
+
+
+def test_table_expires_items_by_ttl(synthesized) -> None:
+    (table,) = synthesized.resources(synthesized.data, "AWS::DynamoDB::GlobalTable").values()
+    assert table["Properties"]["TimeToLiveSpecification"] == {
+        "AttributeName": synthesized.config.table.ttl_attribute, "Enabled": True}
+
+
+def test_replica_keys_separate_administration_from_use(prod) -> None:
+    """No kms:* for the account: administrators manage the key, and it is used only through DynamoDB."""
+    for region in prod.config.region_names:
+        (key,) = prod.resources(f"kickoff-prod-keys-{region}", "AWS::KMS::Key").values()
+        statements = {s["Sid"]: s for s in key["Properties"]["KeyPolicy"]["Statement"]}
+        assert set(statements) == {"AdministerKeyThroughIam", "UseThroughDynamoDb", "DynamoDbReadsKeyMetadata"}
+        admin = statements["AdministerKeyThroughIam"]["Action"]
+        assert "kms:*" not in admin and not {"kms:Decrypt", "kms:Encrypt", "kms:CreateGrant"} & set(admin)
+        use = statements["UseThroughDynamoDb"]
+        # Replication calls DynamoDB in the other Regions, so the service condition is Region-agnostic.
+        assert use["Condition"] == {"StringLike": {"kms:ViaService": "dynamodb.*.amazonaws.com"},
+                                    "StringEquals": {"kms:CallerAccount": prod.config.account}}
+
+
+def test_task_roles_hold_item_actions_only(prod) -> None:
+    for policy in [p for k, p in prod.resources(prod.cell("us-west-2"), "AWS::IAM::Policy").items() if "TaskRole" in k]:
+        (item,) = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s.get("Sid") == "ItemAccessOnLocalReplica"]
+        assert "dynamodb:Scan" not in item["Action"] and "dynamodb:GetRecords" not in item["Action"]
+        assert "dynamodb:GetItem" in item["Action"] and "dynamodb:Query" in item["Action"]

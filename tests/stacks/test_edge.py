@@ -29,30 +29,60 @@ def test_origin_group_fails_over_on_5xx_to_the_secondary_origin(synthesized) -> 
         custom = origin["CustomOriginConfig"]
         assert custom["OriginProtocolPolicy"] == "https-only"
         assert custom["OriginSSLProtocols"] == ["TLSv1.2"]
-        assert custom["OriginReadTimeout"] == 30
+        assert custom["OriginReadTimeout"] == synthesized.config.edge.origin_read_timeout_seconds
         assert origin["ConnectionTimeout"] == synthesized.config.edge.origin_connection_timeout_seconds
         assert origin["ConnectionAttempts"] == synthesized.config.edge.origin_connection_attempts
 
 
-def test_default_and_cached_behaviours_use_the_origin_group(synthesized) -> None:
+def test_read_only_behaviours_use_the_origin_group_and_writes_the_primary_origin(synthesized) -> None:
+    """Each behaviour allows exactly its service's method set; only read-only ones may fail over."""
     config = _distribution(synthesized)
+    origins = {o["Id"]: o["DomainName"] for o in config["Origins"]}
     (group,) = config["OriginGroups"]["Items"]
-    assert config["DefaultCacheBehavior"]["TargetOriginId"] == group["Id"]
     cached = {b["PathPattern"]: b for b in config.get("CacheBehaviors", [])}
-    for behavior in synthesized.config.edge.cache_behaviors:
-        assert cached[behavior.path_pattern]["TargetOriginId"] == group["Id"]
-        assert cached[behavior.path_pattern]["AllowedMethods"] == ["GET", "HEAD", "OPTIONS"]
+    behaviors = [(synthesized.config.default_behavior, config["DefaultCacheBehavior"])] + [
+        (b, cached[b.path_pattern]) for b in synthesized.config.behaviors]
+    assert [b["PathPattern"] for b in config.get("CacheBehaviors", [])] == [b.path_pattern for b in synthesized.config.behaviors]
+    for expected, rendered in behaviors:
+        service = next(s for s in synthesized.config.services if s.name == expected.service)
+        assert set(rendered["AllowedMethods"]) >= set(service.methods)
+        assert tuple(rendered["AllowedMethods"]) == expected.allowed_methods
+        if expected.failover:
+            assert rendered["TargetOriginId"] == group["Id"], expected.path_pattern
+        else:
+            assert origins[rendered["TargetOriginId"]] == synthesized.config.origin_domain, expected.path_pattern
+    # prod: the API, playback and interactive accept writes; the app shell and static assets are read-only.
+    if synthesized.config.environment == "prod":
+        assert {b.path_pattern for b in synthesized.config.behaviors if not b.failover} == {
+            "/api/*", "/playback/*", "/interactive/*"}
+        assert config["DefaultCacheBehavior"]["TargetOriginId"] == group["Id"]
+
+
+def test_no_behaviour_sends_the_viewers_host_or_cookies_to_the_cells(synthesized) -> None:
+    """Cache keys hold no Host and no cookie; the origin request policy forwards everything but Host."""
+    config = _distribution(synthesized)
+    policies = {k: v["Properties"]["CachePolicyConfig"] for k, v in
+                synthesized.resources(synthesized.edge, "AWS::CloudFront::CachePolicy").items()}
+    for behavior in [config["DefaultCacheBehavior"], *config.get("CacheBehaviors", [])]:
+        assert behavior["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # AllViewerExceptHostHeader
+        policy = behavior["CachePolicyId"]
+        if isinstance(policy, dict):
+            key = policies[policy["Ref"]]["ParametersInCacheKeyAndForwardedToOrigin"]
+            assert key["HeadersConfig"] == {"HeaderBehavior": "none"}
+            assert key["CookiesConfig"] == {"CookieBehavior": "none"}
+        else:
+            assert policy in {"658327ea-f89d-4fab-a63d-7e88639e58f6", "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"}
+    for name in (p["Name"] for p in policies.values()):
+        assert name.startswith(f"{synthesized.config.environment_key}-"), "cache policy names are global in the account"
 
 
 def test_api_behaviour_caches_nothing_allows_all_methods_on_the_primary_origin(synthesized) -> None:
     config = _distribution(synthesized)
     origins = {o["Id"]: o["DomainName"] for o in config["Origins"]}
-    (api,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == synthesized.config.edge.api_path_pattern]
+    (api,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
     assert sorted(api["AllowedMethods"]) == sorted(["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"])
     assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # Managed-CachingDisabled
     assert origins[api["TargetOriginId"]] == synthesized.config.origin_domain
-    # Host is not forwarded, so CloudFront validates the origin certificate against the origin name.
-    assert api["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # AllViewerExceptHostHeader
 
 
 def test_viewer_tls_http_versions_logging(synthesized) -> None:
@@ -99,22 +129,38 @@ def test_waf_is_associated_with_managed_rules_rate_limit_and_logging(synthesized
     assert props["DefaultAction"] == {"Allow": {}}
     assert _distribution(synthesized)["WebACLId"] == {"Fn::GetAtt": [acl_id, "Arn"]}
     rules = {r["Name"]: r for r in props["Rules"]}
-    for group in ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"):
+    for group in ("AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"):
         assert rules[group]["Statement"]["ManagedRuleGroupStatement"] == {"VendorName": "AWS", "Name": group}
         assert rules[group]["OverrideAction"] == {"None": {}}
+    # The core rule set's 8 KB body limit counts instead of blocking: the API accepts larger writes.
+    core = rules["AWSManagedRulesCommonRuleSet"]
+    assert core["OverrideAction"] == {"None": {}}
+    assert core["Statement"]["ManagedRuleGroupStatement"]["RuleActionOverrides"] == [
+        {"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}}]
     rate = rules["RateLimitPerIp"]
     assert rate["Action"] == {"Block": {}}
     waf = synthesized.config.edge.waf
     assert rate["Statement"]["RateBasedStatement"] == {
-        "Limit": waf.rate_limit_requests, "AggregateKeyType": "IP", "EvaluationWindowSec": waf.rate_limit_window_seconds}
+        "Limit": synthesized.config.waf_rate_limit, "AggregateKeyType": "IP",
+        "EvaluationWindowSec": waf.rate_limit_window_seconds}
+    # The limit admits the declared number of viewers behind one address at kickoff.
+    per_viewer = synthesized.config.requests_per_viewer(waf.rate_limit_window_seconds)
+    assert synthesized.config.waf_rate_limit >= waf.shared_ip_viewers * per_viewer
     assert len({r["Priority"] for r in props["Rules"]}) == len(props["Rules"])
     (logging,) = synthesized.resources(synthesized.edge, "AWS::WAFv2::LoggingConfiguration").values()
     assert logging["Properties"]["ResourceArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
     destination = json.dumps(logging["Properties"]["LogDestinationConfigs"])
-    assert "log-group:aws-waf-logs-" in destination and ":*" not in destination
+    # arn:...:log-group:<name>, without the ":*" that LogGroup.log_group_arn carries.
+    assert destination.startswith('[{"Fn::Join": [":", [') and ':log-group"' in destination
+    assert f'"aws-waf-logs-{synthesized.config.environment_key}"' in destination and ":*" not in destination
     (group,) = synthesized.resources(synthesized.edge, "AWS::Logs::LogGroup").values()
-    assert group["Properties"]["LogGroupName"].startswith("aws-waf-logs-")
+    # Retained evidence: named per stack instance (part of the stack ID), so a rebuilt stack does not collide.
+    name = group["Properties"]["LogGroupName"]["Fn::Join"]
+    assert name[1][0] == f"aws-waf-logs-{synthesized.config.environment_key}"
+    assert "AWS::StackId" in json.dumps(name[1][1])
+    assert group["DeletionPolicy"] == "Retain"
     assert group["Properties"]["RetentionInDays"] == synthesized.config.logging.retention_days
+    assert group["Properties"]["KmsKeyId"]["Fn::GetAtt"][1] == "Arn"
 
 
 def test_cloudfront_sends_the_origin_secret_by_dynamic_reference(synthesized) -> None:
@@ -193,9 +239,11 @@ def test_routing_control_is_combined_with_the_endpoint_check(with_arc) -> None:
         assert by_type.keys() == {"HTTPS", "RECOVERY_CONTROL", "CALCULATED"}
         assert by_type["RECOVERY_CONTROL"][1]["RoutingControlArn"] == arns[region]
         calculated_id, calculated = by_type["CALCULATED"]
-        assert calculated["HealthThreshold"] == 2
+        endpoints = sorted(k for k, c in checks.items() if c["Type"] == "HTTPS")
+        assert len(endpoints) == len(with_arc.config.services)
+        assert calculated["HealthThreshold"] == len(endpoints) + 1
         assert sorted(c["Ref"] for c in calculated["ChildHealthChecks"]) == sorted(
-            [by_type["HTTPS"][0], by_type["RECOVERY_CONTROL"][0]])
+            [*endpoints, by_type["RECOVERY_CONTROL"][0]])
         routed = [r["Properties"] for r in with_arc.resources(with_arc.cell(region), "AWS::Route53::RecordSet").values()
                   if "SetIdentifier" in r["Properties"]]
         assert routed and all(r["HealthCheckId"] == {"Ref": calculated_id} for r in routed)

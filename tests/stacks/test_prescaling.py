@@ -14,7 +14,7 @@ import yaml
 
 from kickoff.config import ConfigError, load_config
 from kickoff.planning import build_deployment_plan, parse_plan_from
-from tests.support import REPO_ROOT, config_data
+from tests.support import PLAN_FROM, REPO_ROOT, config_data
 
 AT = re.compile(r"at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)")
 
@@ -36,19 +36,33 @@ def test_every_service_gets_the_plans_scheduled_actions(prod) -> None:
     start = plan.window.start
     for region in prod.config.region_names:
         for service, actions in _actions_by_service(prod, region).items():
-            target = plan.target(region, service)
-            expected_at = [s for s in target.steps if s.at >= start]
+            compiled = plan.compiled_target(region, service)
             one_time = [a for a in actions if a["Schedule"].startswith("at(")]
             recurring = [a for a in actions if a["Schedule"].startswith("cron(")]
-            assert len(one_time) == len(expected_at) > 20
-            assert len(recurring) == len(target.recurring)
+            assert len(one_time) == len(compiled.steps) > (5 if service == "web" else 20)
+            assert len(recurring) == len(compiled.recurring)
             assert len(actions) <= 200
-            for action, step in zip(sorted(one_time, key=lambda a: a["Schedule"]), expected_at):
+            for action, step in zip(sorted(one_time, key=lambda a: a["Schedule"]), compiled.steps):
                 when = datetime.fromisoformat(AT.fullmatch(action["Schedule"]).group(1)).replace(tzinfo=UTC)
                 assert when == step.at.astimezone(UTC) >= start
                 assert action["ScalableTargetAction"] == {"MinCapacity": step.min_tasks, "MaxCapacity": step.max_tasks}
             for action in recurring:
                 assert action["Schedule"].endswith("*)") and action["StartTime"] and action["EndTime"]
+                assert datetime.fromisoformat(action["StartTime"].replace("Z", "+00:00")) >= start
+
+
+def test_a_cell_deployed_during_a_game_keeps_the_raised_floor(during_game) -> None:
+    """Deployed 15 minutes after kickoff: each scalable target's MinCapacity is the game's floor, and the
+    deploy-readiness pack (attached to the fixture's synth) found nothing."""
+    plan = during_game.deployment.plan
+    for region in during_game.config.region_names:
+        targets = _targets(during_game, region)
+        for logical_id, target in targets.items():
+            service = next(s for s in during_game.config.services if logical_id.startswith(s.name.capitalize()))
+            compiled = plan.compiled_target(region, service.name)
+            assert target["Properties"]["MinCapacity"] == compiled.min_capacity >= service.min_tasks
+            if service.name == "playback":
+                assert target["Properties"]["MinCapacity"] > 10 * service.min_tasks
 
 
 def test_pre_scaling_raises_capacity_before_kickoff_and_holds_through_overtime(prod) -> None:
@@ -99,17 +113,53 @@ def test_decreases_respect_the_two_per_day_limit(prod) -> None:
         assert all(releases.count(day) <= 2 for day in releases)
 
 
-def test_warm_throughput_is_sized_on_the_season(prod, dev) -> None:
-    for synth in (prod, dev):
-        (table,) = synth.resources(synth.data, "AWS::DynamoDB::GlobalTable").values()
-        warm = synth.deployment.plan.season_warm_throughput
-        assert table["Properties"]["WarmThroughput"] == {
-            "ReadUnitsPerSecond": warm.read_units_per_second, "WriteUnitsPerSecond": warm.write_units_per_second}
+def test_warm_throughput_is_sized_on_the_season(prod) -> None:
+    (table,) = prod.resources(prod.data, "AWS::DynamoDB::GlobalTable").values()
+    warm = prod.deployment.plan.table_warm_throughput
+    assert table["Properties"]["WarmThroughput"] == {
+        "ReadUnitsPerSecond": warm.read_units_per_second, "WriteUnitsPerSecond": warm.write_units_per_second}
     # The season (17 games) is larger than the 14-day window (2 games): reads are sized on the biggest game.
     season_peak = max(e.peak_viewers for e in prod.config.calendar.events)
     window_peak = max(e.peak_viewers for e in prod.deployment.plan.capacity.events)
     assert season_peak > window_peak
-    assert prod.deployment.plan.season_warm_throughput.read_units_per_second > prod.deployment.plan.capacity.warm_throughput.read_units_per_second
+    assert warm.read_units_per_second > prod.deployment.plan.capacity.warm_throughput.read_units_per_second
+    # Within the declared table-level quotas of every replica Region.
+    for region in prod.config.regions:
+        assert warm.read_units_per_second <= region.quotas.dynamodb_table_read_units
+        assert warm.write_units_per_second <= region.quotas.dynamodb_table_write_units
+
+
+def test_no_warm_throughput_below_what_a_new_on_demand_table_has(dev) -> None:
+    """dev's season needs a few hundred units/s; a new on-demand table already sustains 12,000 / 4,000."""
+    (table,) = dev.resources(dev.data, "AWS::DynamoDB::GlobalTable").values()
+    assert "WarmThroughput" not in table["Properties"]
+    assert dev.deployment.plan.table_warm_throughput is None
+
+
+def test_warm_throughput_over_the_table_quota_is_a_config_error(write_config) -> None:
+    data = config_data("prod")
+    for region in data["regions"]:
+        region["quotas"] = {**region["quotas"], "dynamodb_table_read_units": 40000}
+    config = load_config(write_config(text=yaml.safe_dump(data), name="table-quota.yaml"))
+    with pytest.raises(ConfigError) as caught:
+        build_deployment_plan(config, PLAN_FROM)
+    message = str(caught.value)
+    assert "regions[0] (us-east-1): the season needs 287,650 table read units/s" in message
+    assert "declared table-level read quota of 40,000 (L-CF0CBE56; regions[0].quotas.dynamodb_table_read_units)" in message
+    assert "Fix: request the increase in Service Quotas" in message
+
+
+def test_alb_reservation_over_the_lcu_quota_is_a_config_error(write_config) -> None:
+    """AWS's default per-Region LCU reservation quota is 0: a plan with reservations needs it raised."""
+    data = config_data("prod")
+    for region in data["regions"]:
+        region["quotas"] = {k: v for k, v in region["quotas"].items() if not k.startswith("alb_")}
+    config = load_config(write_config(text=yaml.safe_dump(data), name="lcu-quota.yaml"))
+    with pytest.raises(ConfigError) as caught:
+        build_deployment_plan(config, PLAN_FROM)
+    message = str(caught.value)
+    assert "regions[0] (us-east-1): the plan reserves" in message
+    assert "above the declared quota of 0 (L-8A66D0E6; regions[0].quotas.alb_reserved_lcu_per_region)" in message
 
 
 def test_evacuated_cell_gets_no_pre_scaling_and_others_absorb_its_share(prod, evacuated) -> None:
@@ -136,10 +186,10 @@ def test_plan_from_context_moves_the_window() -> None:
 def test_plan_that_exceeds_the_vcpu_quota_is_a_clear_error(write_config) -> None:
     data = config_data("prod")
     for region in data["regions"]:
-        region["fargate_vcpu_quota"] = 500
+        region["quotas"] = {**region["quotas"], "fargate_vcpu": 500}
     config = load_config(write_config(text=yaml.safe_dump(data), name="quota.yaml"))
     with pytest.raises(ConfigError) as caught:
-        build_deployment_plan(config)
+        build_deployment_plan(config, PLAN_FROM)
     message = str(caught.value)
     assert "cannot run" in message and "vCPU" in message and "500" in message and "Fix:" in message
 
@@ -178,7 +228,8 @@ def test_duplicate_event_ids_are_rejected(write_config, tmp_path) -> None:
 
 def test_plan_cli_prints_tables_and_writes_the_plot(tmp_path) -> None:
     png = tmp_path / "plan.png"
-    result = subprocess.run([sys.executable, "-m", "kickoff", "plan", "--event", "tnf-2026-w13", "--png", str(png)],
+    result = subprocess.run([sys.executable, "-m", "kickoff", "plan", "-c", "plan_from=2026-11-26T00:00:00Z",
+                             "--event", "tnf-2026-w13", "--png", str(png)],
                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     for header in ("us-east-1 / api:", "us-west-2 / interactive:", "time (UTC)", "min tasks", "vCPU", "USD/h (ARM64)",

@@ -18,26 +18,29 @@ def _health_checks(synth, region):
     return synth.resources(synth.cell(region), "AWS::Route53::HealthCheck")
 
 
-def test_one_latency_record_and_health_check_per_region(synthesized) -> None:
+def test_one_latency_record_per_region_checked_on_every_service(synthesized) -> None:
+    """The latency record carries a calculated check that needs every service's endpoint check."""
     config = synthesized.config
     latency = []
     for region in config.region_names:
-        checks = _health_checks(synthesized, region)
-        assert len(checks) == 1
-        (check_id,) = checks
-        (check,) = checks.values()
-        hc = check["Properties"]["HealthCheckConfig"]
-        assert hc["Type"] == "HTTPS"
-        assert hc["FullyQualifiedDomainName"] == config.cell_domain(region)
-        assert hc["ResourcePath"] == config.health_service.health_check_path
-        assert hc["RequestInterval"] == config.routing.health_check.request_interval_seconds == 10
-        assert hc["FailureThreshold"] == config.routing.health_check.failure_threshold
-        assert hc["EnableSNI"] is True
+        checks = {k: v["Properties"]["HealthCheckConfig"] for k, v in _health_checks(synthesized, region).items()}
+        endpoints = {k: c for k, c in checks.items() if c["Type"] == "HTTPS"}
+        assert sorted(c["ResourcePath"] for c in endpoints.values()) == sorted(
+            s.health_check_path for s in config.services)
+        for hc in endpoints.values():
+            assert hc["FullyQualifiedDomainName"] == config.cell_domain(region)
+            assert hc["RequestInterval"] == config.routing.health_check.request_interval_seconds == 10
+            assert hc["FailureThreshold"] == config.routing.health_check.failure_threshold
+            assert hc["EnableSNI"] is True
+        (calculated_id,) = [k for k, c in checks.items() if c["Type"] == "CALCULATED"]
+        calculated = checks[calculated_id]
+        assert sorted(c["Ref"] for c in calculated["ChildHealthChecks"]) == sorted(endpoints)
+        assert calculated["HealthThreshold"] == len(endpoints)
         records = [r for r in _records(synthesized, region) if r["Name"] == f"{config.origin_domain}."]
         assert len(records) == 1
         (record,) = records
         assert record["Region"] == region and record["SetIdentifier"] == region
-        assert record["HealthCheckId"] == {"Ref": check_id}
+        assert record["HealthCheckId"] == {"Ref": calculated_id}
         assert "AliasTarget" in record
         latency.append(record["Region"])
     assert sorted(latency) == sorted(config.region_names)
@@ -145,9 +148,9 @@ def test_alb_admits_no_open_ingress_only_prefix_lists_on_443(synthesized) -> Non
 
 
 def test_prefix_lists_are_resolved_at_deploy_time(prod) -> None:
-    lookups = prod.resources(prod.cell("us-west-2"), "Custom::AWS")
-    calls = sorted(json.loads(l["Properties"]["Create"]["Fn::Join"][1][0] if isinstance(l["Properties"]["Create"], dict)
-                              else l["Properties"]["Create"])["parameters"]["Filters"][0]["Values"][0] for l in lookups.values())
+    lookups = [json.loads(l["Properties"]["Create"]["Fn::Join"][1][0] if isinstance(l["Properties"]["Create"], dict)
+                          else l["Properties"]["Create"]) for l in prod.resources(prod.cell("us-west-2"), "Custom::AWS").values()]
+    calls = sorted(c["parameters"]["Filters"][0]["Values"][0] for c in lookups if c["action"] == "describeManagedPrefixLists")
     assert calls == ["com.amazonaws.global.cloudfront.origin-facing", "com.amazonaws.us-west-2.route53-healthchecks"]
 
 
@@ -159,43 +162,64 @@ def test_listener_answers_403_unless_the_origin_header_matches(synthesized) -> N
         (action,) = https["Properties"]["DefaultActions"]
         assert action["Type"] == "fixed-response" and action["FixedResponseConfig"]["StatusCode"] == "403"
         rules = [r["Properties"] for r in synthesized.resources(name, "AWS::ElasticLoadBalancingV2::ListenerRule").values()]
-        assert len(rules) == len(synthesized.config.services) + 1
+        services = synthesized.config.services
+        assert len(rules) == 2 * len(services)
+        health_paths = []
         for rule in rules:
             fields = {c["Field"]: c for c in rule["Conditions"]}
-            if rule["Priority"] == 1:
+            if rule["Priority"] <= len(services):
+                # The health paths alone are served without the header: Route 53 cannot send it.
                 assert fields.keys() == {"path-pattern"}
-                assert fields["path-pattern"]["PathPatternConfig"]["Values"] == [synthesized.config.health_service.health_check_path]
+                health_paths += fields["path-pattern"]["PathPatternConfig"]["Values"]
                 continue
             header = fields["http-header"]["HttpHeaderConfig"]
             assert header["HttpHeaderName"] == "X-Origin-Verify"
             assert header["Values"] == [f"{{{{resolve:secretsmanager:{synthesized.config.origin_secret_name}:SecretString::AWSCURRENT:}}}}"]
+        assert sorted(health_paths) == sorted(s.health_check_path for s in services)
 
 
-def test_rotation_window_accepts_current_and_previous(write_config, tmp_path) -> None:
+VERSION_NEW = "kickoff-prod-origin-verify-20261203T120000Z"
+
+
+def test_rotation_pins_versions_so_both_sides_change(write_config, tmp_path) -> None:
+    """During a rotation the cells accept both versions, and CloudFront's reference names the new VersionId."""
     from aws_cdk.assertions import Template
 
     from kickoff.application import create_app, pin_availability_zones
+    from kickoff.planning import build_deployment_plan
     from kickoff.stacks.cell import CellStack
+    from kickoff.stacks.edge import EdgeStack
+    from tests.support import PLAN_FROM
 
-    config = load_config(write_config("dev", {"edge": {"accept_previous_origin_secret": True}}))
+    overrides = {"edge": {"origin_secret": {"version": VERSION_NEW, "previous_version": "AWSPREVIOUS"}}}
+    config = load_config(write_config("dev", overrides))
     app = create_app(outdir=str(tmp_path / "out"), validation=False)
     pin_availability_zones(app, config)
-    from kickoff.planning import build_deployment_plan
-
-    stack = CellStack(app, config=config, region="us-west-2", plan=build_deployment_plan(config))
-    template = Template.from_stack(stack).to_json()
+    cell = CellStack(app, config=config, region="us-west-2", plan=build_deployment_plan(config, PLAN_FROM))
+    edge = EdgeStack(app, config=config)
+    template = Template.from_stack(cell).to_json()
     rules = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::ElasticLoadBalancingV2::ListenerRule"]
     headers = [c["HttpHeaderConfig"]["Values"] for r in rules for c in r["Conditions"] if c["Field"] == "http-header"]
     assert len(headers) == len(config.services)
+    name = config.origin_secret_name
     for values in headers:
-        assert [v.split(":")[-2] for v in values] == ["AWSCURRENT", "AWSPREVIOUS"]
+        assert values == [f"{{{{resolve:secretsmanager:{name}:SecretString:::{VERSION_NEW}}}}}",
+                          f"{{{{resolve:secretsmanager:{name}:SecretString::AWSPREVIOUS:}}}}"]
+    edge_json = json.dumps(Template.from_stack(edge).to_json())
+    assert f"{name}:SecretString:::{VERSION_NEW}}}}}" in edge_json
+    assert "AWSCURRENT" not in edge_json
+
+
+def test_previous_version_without_a_pinned_version_is_a_config_error(write_config) -> None:
+    with pytest.raises(ConfigError, match=r"edge\.origin_secret\.version: previous_version is set but version is not"):
+        load_config(write_config("dev", {"edge": {"origin_secret": {"previous_version": "AWSPREVIOUS"}}}))
 
 
 def test_evacuated_region_has_no_route_and_others_are_untouched(prod, evacuated) -> None:
     names = {r["Name"] for r in _records(evacuated, "us-east-2")}
     assert names == {f"{evacuated.config.cell_domain('us-east-2')}."}
-    # The evacuated cell keeps its health check, so operators can watch it before returning it.
-    assert len(_health_checks(evacuated, "us-east-2")) == 1
+    # The evacuated cell keeps its health checks, so operators can watch it before returning it.
+    assert len(_health_checks(evacuated, "us-east-2")) == len(evacuated.config.services) + 1
     routing_types = ("AWS::Route53::RecordSet", "AWS::Route53::HealthCheck")
     for region in ("us-east-1", "us-west-2"):
         for kind in routing_types:

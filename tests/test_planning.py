@@ -1,0 +1,121 @@
+"""The deploy time: what a synth compiles for it, and what a deploy at that moment writes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from kickoff.config import ConfigError, load_config
+from kickoff.planning import build_deployment_plan, default_plan_from, resolve_plan_from
+from tests.support import CONFIG_DIR, PLAN_FROM, REPO_ROOT
+
+PROD = CONFIG_DIR / "prod.yaml"
+KICKOFF_W13 = datetime(2026, 12, 4, 1, 15, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def prod_config():
+    return load_config(PROD)
+
+
+def test_an_unpinned_synth_compiles_for_now_rounded_up_to_the_minute() -> None:
+    now = datetime(2026, 12, 3, 9, 14, 27, tzinfo=UTC)
+    assert default_plan_from(now) == datetime(2026, 12, 3, 9, 15, tzinfo=UTC)
+    assert default_plan_from(now.replace(second=0)) == now.replace(second=0)
+
+
+def test_a_pinned_deploy_time_in_the_past_is_refused(prod_config) -> None:
+    now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    with pytest.raises(ConfigError) as caught:
+        resolve_plan_from(prod_config, "2026-11-26T00:00:00Z", now=now)
+    message = str(caught.value)
+    assert "-c plan_from=2026-11-26T00:00:00Z: lies 7 days before now" in message
+    assert "AWS rejects" in message and "Fix: omit plan_from" in message
+    # Within half the 30-minute deploy margin (a pipeline that ran its tests first), and any future time, pass.
+    assert resolve_plan_from(prod_config, "2026-12-03T08:50:00Z", now=now) == datetime(2026, 12, 3, 8, 50, tzinfo=UTC)
+    assert resolve_plan_from(prod_config, "2026-12-10T00:00:00Z", now=now) == datetime(2026, 12, 10, tzinfo=UTC)
+    assert resolve_plan_from(prod_config, None, now=now) == now
+    assert resolve_plan_from(prod_config, "", now=now) == now
+
+
+def test_no_action_is_compiled_before_the_deploy_margin(prod_config) -> None:
+    plan = build_deployment_plan(prod_config, PLAN_FROM)
+    assert plan.window.start == PLAN_FROM + timedelta(minutes=prod_config.scaling.deploy_margin_minutes)
+    for region in prod_config.region_names:
+        for service in prod_config.services:
+            compiled = plan.compiled_target(region, service.name)
+            assert all(s.at >= plan.window.start for s in compiled.steps)
+            assert all(r.start >= plan.window.start for r in compiled.recurring)
+        assert all(r.at >= plan.window.start for r in plan.alb_reservations(region))
+
+
+def test_a_deploy_during_a_game_writes_the_raised_floor(prod_config) -> None:
+    """Deployed 15 minutes after kickoff, MinCapacity is the game's floor, not min_tasks."""
+    deploy = KICKOFF_W13 + timedelta(minutes=15)
+    plan = build_deployment_plan(prod_config, deploy)
+    for service in prod_config.services:
+        compiled = plan.compiled_target("us-east-1", service.name)
+        target = plan.target("us-east-1", service.name)
+        assert compiled.min_capacity >= target.min_tasks_at(deploy) > 0
+        if service.name == "playback":
+            assert compiled.min_capacity > 10 * service.min_tasks
+
+
+def test_steps_inside_the_margin_are_written_at_deploy_and_caught_up(prod_config) -> None:
+    """Steps due between the deploy and the margin's end: their peak is written at deploy time, and a
+    catch-up action at the margin's end sets the value they would have left."""
+    plan_steps = build_deployment_plan(prod_config, PLAN_FROM).target("us-east-1", "playback").steps
+    step = next(s for s in plan_steps if s.at > PLAN_FROM + timedelta(days=1))
+    deploy = step.at - timedelta(minutes=10)  # this step and the next ones fall inside the 30-minute margin
+    plan = build_deployment_plan(prod_config, deploy)
+    target, compiled = plan.target("us-east-1", "playback"), plan.compiled_target("us-east-1", "playback")
+    inside = [deploy] + [s.at for s in target.steps if deploy < s.at < plan.window.start]
+    assert len(inside) > 1
+    assert compiled.min_capacity == max(target.min_tasks_at(t) for t in inside)
+    first = compiled.steps[0]
+    assert first.at == plan.window.start
+    assert first.min_tasks == target.min_tasks_at(plan.window.start)
+
+
+def test_a_reservation_in_force_at_the_margin_end_is_raised_again(prod_config) -> None:
+    """A first deploy inside the 3-hour ALB lead still reserves the capacity."""
+    full = build_deployment_plan(prod_config, PLAN_FROM).capacity.alb_reservations
+    raise_ = next(r for r in full if r.region == "us-east-1" and r.capacity_units > 0 and r.at > PLAN_FROM + timedelta(days=1))
+    plan = build_deployment_plan(prod_config, raise_.at + timedelta(minutes=5))
+    (first, *_) = plan.alb_reservations("us-east-1")
+    assert first.at == plan.window.start and first.capacity_units == raise_.capacity_units
+
+
+def test_event_window_at_names_the_window_holding_an_instant(prod_config) -> None:
+    plan = build_deployment_plan(prod_config, PLAN_FROM)
+    window = plan.event_window_at(KICKOFF_W13)
+    assert window is not None and window.event_ids == ("tnf-2026-w13",)
+    assert window.start <= KICKOFF_W13 < window.restore
+    assert plan.event_window_at(KICKOFF_W13 - timedelta(days=2)) is None
+
+
+def _kickoff(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kickoff", *args], cwd=REPO_ROOT, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_deploy_window_exits_1_inside_an_event_window() -> None:
+    inside = _kickoff("deploy-window", "-c", "env=prod", "--at", "2026-12-04T02:00:00Z")
+    assert inside.returncode == 1
+    assert "inside the event window of tnf-2026-w13" in inside.stderr
+    assert "cell deploys wait until 2026-12-04 05:10 UTC" in inside.stderr
+    outside = _kickoff("deploy-window", "-c", "env=prod", "--at", "2026-12-02T12:00:00Z")
+    assert outside.returncode == 0, outside.stderr
+    assert "outside every event window" in outside.stdout and "tnf-2026-w13" in outside.stdout
+
+
+@pytest.mark.slow
+def test_app_refuses_a_stale_deploy_time_with_exit_2() -> None:
+    result = subprocess.run([sys.executable, "app.py", "-c", "env=dev", "-c", "plan_from=2026-01-01T00:00:00Z"],
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2, result.stderr
+    assert "lies" in result.stderr and "before now" in result.stderr and "Fix: " in result.stderr
+    assert "Traceback" not in result.stderr
