@@ -6,6 +6,7 @@ validation off so the packs' own cost is visible, N repetitions, median reported
   none        build the stacks and synth, no validation plugins
   aws         + cdk-nag AwsSolutionsChecks (and the acknowledgements)
   aws+wa      + Kickoff's Well-Architected pack
+  aws+wa+dr   + Kickoff's deploy-readiness pack
   all         + the resilience budget plugin (what `make synth` runs, minus built-in validation)
 
 Also times cfn-lint and checkov over the resulting templates. Writes bench/results/guardrails.md.
@@ -37,20 +38,27 @@ from kickoff.application import create_app, pin_availability_zones
 from kickoff.compliance import checks as c
 from kickoff.compliance.acknowledgements import acknowledge_deployment
 from kickoff.compliance.resilience_plugin import ResilienceBudgetPlugin
-from kickoff.compliance.wa_pack import StackFacts, WellArchitectedChecks
+from kickoff.compliance.readiness_pack import DeployReadinessChecks
+from kickoff.compliance.rule_pack import StackFacts
+from kickoff.compliance.wa_pack import WellArchitectedChecks
 from kickoff.config import load_for_context
+from kickoff.planning import build_deployment_plan, default_plan_from
 from kickoff.stacks import build_deployment
 variant, env, outdir = sys.argv[1:4]
 config = load_for_context(env, None)
 app = create_app(outdir=outdir, validation=False)
 pin_availability_zones(app, config)
-d = build_deployment(app, config)
+plan = build_deployment_plan(config, default_plan_from())
+d = build_deployment(app, config, plan)
 plugins = []
 if variant != "none":
     plugins.append(AwsSolutionsChecks(app)); acknowledge_deployment(d)
-facts = {s.template_file: StackFacts(stack=s.stack_name, region=s.region, cell=s.cell_tag) for s in d.stacks}
-if variant in ("aws+wa", "all"):
+facts = {s.template_file: StackFacts(stack=s.stack_name, region=s.region, cell=s.cell_tag, account=s.account)
+         for s in d.stacks}
+if variant in ("aws+wa", "aws+wa+dr", "all"):
     plugins.append(WellArchitectedChecks(app, params=c.wa_params(config), stacks=facts))
+if variant in ("aws+wa+dr", "all"):
+    plugins.append(DeployReadinessChecks(app, params=c.readiness_params(config, plan), stacks=facts))
 if variant == "all":
     plugins.append(ResilienceBudgetPlugin(config, template_stacks={f: v.stack for f, v in facts.items()}))
 if plugins:
@@ -79,7 +87,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--env", default="prod")
     args = parser.parse_args()
-    variants = ["none", "aws", "aws+wa", "all"]
+    variants = ["none", "aws", "aws+wa", "aws+wa+dr", "all"]
     samples: dict[str, list[float]] = {v: [] for v in variants}
     for _ in range(args.runs):
         for variant in variants:  # interleaved, so machine noise spreads over all variants
@@ -115,7 +123,8 @@ def main() -> int:
     lines += [
         "",
         f"- Well-Architected pack: **{medians['aws+wa'] - medians['aws']:+.2f} s** per synth (aws+wa minus aws).",
-        f"- Resilience budget plugin: {medians['all'] - medians['aws+wa']:+.2f} s.",
+        f"- Deploy-readiness pack: **{medians['aws+wa+dr'] - medians['aws+wa']:+.2f} s** (aws+wa+dr minus aws+wa).",
+        f"- Resilience budget plugin: {medians['all'] - medians['aws+wa+dr']:+.2f} s.",
         f"- cfn-lint over the {len(templates)} templates (separate process, `make synth`): {lint:.2f} s.",
         f"- checkov over the same templates (separate venv, `make test`): {checkov:.2f} s.",
     ]

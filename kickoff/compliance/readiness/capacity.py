@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import bisect
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -153,43 +155,52 @@ FLOOR_AT_DEPLOY = ReadinessRule(
 # --- declared quotas --------------------------------------------------------------------------
 
 
-def _upper_floor(actions: list[dict[str, Any]], base: int, at: datetime) -> int:
-    """An upper bound of the minimum in force at ``at``: the latest at() action (or the written
-    minimum) and every cron action whose validity covers ``at``."""
-    value, latest = base, None
-    crons = []
-    for a in actions:
-        low = (a.get("ScalableTargetAction") or {}).get("MinCapacity")
-        if not isinstance(low, int):
-            continue
-        when = parse_at(a.get("Schedule"))
-        if when is not None:
-            if when <= at and (latest is None or when > latest):
-                value, latest = low, when
-            continue
-        start, end = parse_time(a.get("StartTime")), parse_time(a.get("EndTime"))
-        if (start is None or start <= at) and (end is None or at < end):
-            crons.append(low)
-    return max([value, *crons])
+@dataclass(frozen=True)
+class _Schedule:
+    """A scalable target's minimum over time, parsed once: the written minimum, its at() steps, its crons."""
+
+    base: int
+    steps: tuple[tuple[datetime, int], ...]  # (when, minimum), in time order
+    crons: tuple[tuple[datetime | None, datetime | None, int], ...]  # (start, end, minimum)
+
+    @classmethod
+    def of(cls, target: dict[str, Any]) -> _Schedule:
+        steps, crons = [], []
+        for action in target.get("ScheduledActions") or []:
+            low = (action.get("ScalableTargetAction") or {}).get("MinCapacity")
+            if not isinstance(low, int):
+                continue
+            when = parse_at(action.get("Schedule"))
+            if when is not None:
+                steps.append((when, low))
+            else:
+                crons.append((parse_time(action.get("StartTime")), parse_time(action.get("EndTime")), low))
+        return cls(int(target.get("MinCapacity", 0)), tuple(sorted(steps)), tuple(crons))
+
+    def upper_floor(self, at: datetime) -> int:
+        """An upper bound of the minimum in force at ``at``: the latest at() step (or the written minimum),
+        and every cron whose validity covers ``at`` (it may have fired last)."""
+        index = bisect.bisect_right(self.steps, (at, float("inf"))) - 1
+        value = self.steps[index][1] if index >= 0 else self.base
+        active = [low for start, end, low in self.crons if (start is None or start <= at) and (end is None or at < end)]
+        return max([value, *active])
+
+    def instants(self) -> set[datetime]:
+        return {t for t, _ in self.steps} | {t for start, end, _ in self.crons for t in (start, end) if t is not None}
 
 
 def _region_vcpu(view: TemplateView, readiness: Readiness) -> tuple[float, datetime | None]:
+    """The highest sum of scheduled minimums x task vCPU over the Region's ECS services, and when."""
     targets = []
     for target in view.of_type(SCALABLE_TARGET).values():
         found = _ecs_service(view, target)
         vcpu = _task_vcpu(view, found[1]) if found else None
         if vcpu is not None:
-            targets.append((props(target), vcpu))
-    instants = {readiness.params.deploy_time}
-    for p, _ in targets:
-        for a in p.get("ScheduledActions") or []:
-            for t in (_when(a), parse_time(a.get("EndTime"))):
-                if t is not None:
-                    instants.add(t)
+            targets.append((_Schedule.of(props(target)), vcpu))
+    instants = {readiness.params.deploy_time}.union(*(schedule.instants() for schedule, _ in targets))
     best, when = 0.0, None
     for t in sorted(instants):
-        total = sum(_upper_floor(p.get("ScheduledActions") or [], int(p.get("MinCapacity", 0)), t) * vcpu
-                    for p, vcpu in targets)
+        total = sum(schedule.upper_floor(t) * vcpu for schedule, vcpu in targets)
         if total > best:
             best, when = total, t
     return best, when
