@@ -153,12 +153,17 @@ def cmd_taggable(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from kickoff.planning import build_deployment_plan
+
     config = _load(args)
+    # The capacity plan checks quotas, max_tasks and action limits: a config that validates also plans.
+    plan = build_deployment_plan(config, _plan_from(args, config))
     print(
         f"{config.app}-{config.environment}: valid. {len(config.regions)} cells "
         f"({', '.join(config.region_names)}; primary {config.primary_region}), "
         f"{len(config.services)} services, table {config.table_name} "
-        f"({config.table.consistency}, {config.table.encryption})."
+        f"({config.table.consistency}, {config.table.encryption}). Capacity plan for a deploy at "
+        f"{plan.window.deploy_time:%Y-%m-%d %H:%M} UTC fits the declared quotas."
     )
     return 0
 
@@ -277,8 +282,9 @@ def cmd_readiness(args: argparse.Namespace) -> int:
         print(f"kickoff: {outdir} holds no cloud assembly", file=sys.stderr)
         return 2
     params = readiness_params(config, build_deployment_plan(config, deploy_time))
+    # The readiness rules do not read the cell tag (the Well-Architected rules do); the Region stands in for it.
     views = [load_view(Path(s.template_path).name, Path(s.template_path).read_text(), stack=s.name, region=s.region,
-                       cell=s.name.rsplit("-", 3)[-3] if "-cell-" in s.name else "global", account=s.account)
+                       cell=s.region, account=s.account)
              for s in read_stacks(outdir)]
     result = evaluate(views, params)
     by_rule: dict[str, list] = {rule.rule_id: [] for rule in RULES}

@@ -56,9 +56,8 @@ class RegionalImages(Construct):
         self.rules: dict[str, ecr.CfnPullThroughCacheRule] = {}
         self.credential_lookups: dict[str, cr.AwsCustomResource] = {}
         self._prefixes: dict[str, str] = {}
-        for host in sorted({i.host for i in images if i.upstream is not None}):
-            upstream = next(i.upstream for i in images if i.host == host)
-            assert upstream is not None
+        upstreams = {i.host: i.upstream for i in images if i.upstream is not None}
+        for host, upstream in sorted(upstreams.items()):
             secret = credentials.get(host)
             if upstream.credentials and not secret:
                 raise ValueError(f"images.credentials: {host} needs a {CREDENTIAL_SECRET_PREFIX}... secret")

@@ -291,3 +291,18 @@ def test_every_rule_names_its_source_and_fix() -> None:
         assert len(rule.explanation) > 60 and rule.source
     assert len({rule.rule_id for rule in RULES}) == len(RULES)
 
+
+
+def test_fixed_account_limits_count_the_whole_deployment() -> None:
+    """21 custom cache policies across two stacks exceed CloudFront's 20 per account."""
+    from kickoff.compliance.template_rules import TemplateView
+
+    def view(name: str, count: int) -> TemplateView:
+        resources = {f"Policy{i}": {"Type": "AWS::CloudFront::CachePolicy", "Properties": {
+            "CachePolicyConfig": {"Name": f"{name}-{i}"}}} for i in range(count)}
+        return TemplateView(f"{name}.template.json", name, EAST, EAST, resources, account=ACCOUNT)
+
+    findings = [f for e in evaluate([view("a", 11), view("b", 10)], PARAMS).failures for f in e.findings
+                if e.rule.suffix == "QuotaWithinDeclared"]
+    assert findings and "21 AWS::CloudFront::CachePolicy in the account, over the limit of 20" in findings[0].detail
+    assert not [e for e in evaluate([view("a", 10), view("b", 10)], PARAMS).failures if e.rule.suffix == "QuotaWithinDeclared"]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import yaml
@@ -236,3 +234,16 @@ def test_plan_cli_prints_tables_and_writes_the_plot(tmp_path) -> None:
                    "ALB reservation (UTC)"):
         assert header in result.stdout
     assert png.stat().st_size > 20_000 and png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_alb_capacity_schedules_are_rebuildable_and_scoped(prod) -> None:
+    """The schedule group is deleted with the stack (a rebuilt cell can create it again), and its role may be
+    assumed only for this account's group."""
+    name = prod.cell("us-east-1")
+    (group_id, group), = prod.resources(name, "AWS::Scheduler::ScheduleGroup").items()
+    assert group["DeletionPolicy"] == "Delete"
+    (role,) = [r for k, r in prod.resources(name, "AWS::IAM::Role").items() if k.startswith("AlbCapacityRole")]
+    (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": prod.config.account}
+    assert statement["Condition"]["ArnEquals"] == {"aws:SourceArn": {"Fn::GetAtt": [group_id, "Arn"]}}

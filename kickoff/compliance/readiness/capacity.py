@@ -206,9 +206,30 @@ def _region_vcpu(view: TemplateView, readiness: Readiness) -> tuple[float, datet
     return best, when
 
 
+# Fixed per-account (or per-Region) limits on how many of a type may exist: (limit, per Region, source).
+COUNT_LIMITS: dict[str, tuple[int, bool, str]] = {
+    "AWS::CloudFront::CachePolicy": (20, False, "CloudFront quotas: custom cache policies per account"),
+    "AWS::CloudFront::OriginRequestPolicy": (20, False, "CloudFront quotas: custom origin request policies per account"),
+    "AWS::Route53::HealthCheck": (200, False, "Route 53 quotas: health checks per account"),
+    "AWS::ECR::PullThroughCacheRule": (50, True, "Amazon ECR quotas: pull through cache rules per registry"),
+}
+
+
+def _count_limit(resource_type: str, view: TemplateView, readiness: Readiness) -> list[Finding]:
+    limit, per_region, source = COUNT_LIMITS[resource_type]
+    count = sum(len(v.of_type(resource_type)) for v in readiness.views if not per_region or v.region == view.region)
+    if count <= limit:
+        return []
+    where = f" in {view.region}" if per_region else " in the account"
+    return [Finding(f"Count::{resource_type}", f"the deployment creates {count} {resource_type}{where}, over the limit of "
+                                               f"{limit} ({source}); other deployments in the account count too")]
+
+
 def _quotas(logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness) -> list[Finding] | None:
     quotas = readiness.params.quotas
     p = props(resource)
+    if resource["Type"] in COUNT_LIMITS:
+        return _count_limit(resource["Type"], view, readiness)
     if resource["Type"] == SCALABLE_TARGET:
         count = len(p.get("ScheduledActions") or [])
         limit = readiness.params.max_scheduled_actions
@@ -246,11 +267,12 @@ def _quotas(logical_id: str, resource: Resource, view: TemplateView, readiness: 
 
 QUOTA_WITHIN_DECLARED = ReadinessRule(
     "QuotaWithinDeclared",
-    "What the template asks for fits the quotas declared per Region: scheduled actions, Fargate vCPU, table warm throughput",
+    "What the templates ask for fits the quotas declared per Region (Fargate vCPU, table warm throughput) and AWS's "
+    "fixed limits (scheduled actions per target, cache policies, health checks, pull-through cache rules)",
     "Request the increase in Service Quotas and declare the granted value in regions[].quotas, or plan less.",
     "Service Quotas: L-3032A538 (Fargate vCPU), L-CF0CBE56 / L-AB614373 (DynamoDB table-level throughput); "
-    "Application Auto Scaling: 200 scheduled actions per scalable target",
-    frozenset({SCALABLE_TARGET, "AWS::ECS::Cluster", "AWS::DynamoDB::GlobalTable", "AWS::DynamoDB::Table"}),
+    "Application Auto Scaling: 200 scheduled actions per scalable target; CloudFront, Route 53 and ECR quotas pages",
+    frozenset({SCALABLE_TARGET, "AWS::ECS::Cluster", "AWS::DynamoDB::GlobalTable", "AWS::DynamoDB::Table", *COUNT_LIMITS}),
     _quotas,
 )
 
