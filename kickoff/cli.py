@@ -74,18 +74,13 @@ def _pack_rows(outdir: Path, counts: dict, resources: int) -> list[list[object]]
             rows.append([name, rules, f"{rules} x {resources} resources", open_findings, acknowledged, "cdk-nag 3"])
         elif name == "CloudFormation Validate":
             rows.append([name, "-", f"{resources} resources", open_findings, acknowledged, "aws-cdk-lib built-in"])
-    wa = summary.get("WellArchitected")
-    if wa:
-        pack = counts.get("WellArchitected")
-        rows.append(["WellArchitected", wa["rules"], f"{wa['evaluations']} rule x resource",
-                     sum(pack.open.values()) if pack else 0, sum(pack.acknowledged.values()) if pack else 0,
-                     f"{wa['seconds']:.2f} s"])
-    dr = summary.get("DeployReadiness")
-    if dr:
-        pack = counts.get("DeployReadiness")
-        rows.append(["DeployReadiness", dr["rules"], f"{dr['evaluations']} rule x resource",
-                     sum(pack.open.values()) if pack else 0, sum(pack.acknowledged.values()) if pack else 0,
-                     f"{dr['seconds']:.2f} s; deploy time {dr['deploy_time']}"])
+    for name in ("WellArchitected", "DeployReadiness"):  # Kickoff's template packs write the same summary
+        data, pack = summary.get(name), counts.get(name)
+        if not data:
+            continue
+        notes = f"{data['seconds']:.2f} s" + (f"; deploy time {data['deploy_time']}" if "deploy_time" in data else "")
+        rows.append([name, data["rules"], f"{data['evaluations']} rule x resource",
+                     sum(pack.open.values()) if pack else 0, sum(pack.acknowledged.values()) if pack else 0, notes])
     rb = summary.get("ResilienceBudget")
     if rb:
         rows.append(["ResilienceBudget", rb["rules"], "RTO, RPO, N-1", rb["violations"], "-",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from aws_cdk import Duration, RemovalPolicy, Stack, TimeZone
+from aws_cdk import Duration, RemovalPolicy, TimeZone
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as targets
 from constructs import Construct
 
+from kickoff.constructs._util import source_scoped_principal
 from kickoff.scaling import AlbReservation
 
 # Scheduler's default retry policy (185 attempts over 24 h) would keep retrying a reservation
@@ -52,19 +53,12 @@ class AlbCapacityReservations(Construct):
         self.group = scheduler.ScheduleGroup(
             self, "Group", schedule_group_name=group_name, removal_policy=RemovalPolicy.DESTROY
         )
-        stack = Stack.of(self)
-        # Only schedules of this account's group may assume the role (confused-deputy prevention,
-        # EventBridge Scheduler user guide, "Set up the execution role").
+        # Only schedules of this account's group may assume the role (confused-deputy prevention; Scheduler
+        # evaluates the schedule-group ARN).
         self.role = iam.Role(
             self,
             "Role",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com",
-                conditions={
-                    "StringEquals": {"aws:SourceAccount": stack.account},
-                    "ArnEquals": {"aws:SourceArn": self.group.schedule_group_arn},
-                },
-            ),
+            assumed_by=source_scoped_principal(self, "scheduler.amazonaws.com", self.group.schedule_group_arn),
             description="EventBridge Scheduler: raise and release this cell's ALB capacity reservation",
         )
         statement = iam.PolicyStatement(

@@ -16,7 +16,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from kickoff.config.models import ServiceConfig
-from kickoff.constructs._util import retention
+from kickoff.constructs._util import retention, source_scoped_principal
 from kickoff.planning import CompiledTarget
 
 # Scale out fast (a live audience arrives in minutes), scale in slowly (a halftime dip
@@ -90,13 +90,8 @@ class CellService(Construct):
         self.task_role = iam.Role(
             self,
             "TaskRole",
-            assumed_by=iam.ServicePrincipal(
-                "ecs-tasks.amazonaws.com",
-                conditions={
-                    "StringEquals": {"aws:SourceAccount": stack.account},
-                    "ArnLike": {"aws:SourceArn": f"arn:{stack.partition}:ecs:{stack.region}:{stack.account}:*"},
-                },
-            ),
+            assumed_by=source_scoped_principal(
+                self, "ecs-tasks.amazonaws.com", f"arn:{stack.partition}:ecs:{stack.region}:{stack.account}:*"),
             description=f"{service.name} tasks: application permissions",
         )
         self.task_definition = ecs.FargateTaskDefinition(
