@@ -20,8 +20,8 @@ from kickoff.stacks import build_deployment  # noqa: E402
 
 
 def main() -> int:
-    app = create_app(parse_context_args(sys.argv[1:]))
     try:
+        app = create_app(parse_context_args(sys.argv[1:]))
         config = load_for_context(app.node.try_get_context("env"), app.node.try_get_context("config"))
         plan_from = resolve_plan_from(config, app.node.try_get_context("plan_from"))
         plan = build_deployment_plan(config, plan_from)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import aws_cdk as cdk
 
 from kickoff.config.context import availability_zone_context
+from kickoff.config.errors import ConfigError
 from kickoff.config.models import KickoffConfig
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def pin_availability_zones(app: cdk.App, config: KickoffConfig) -> None:
 
 
 def parse_context_args(argv: list[str]) -> dict[str, str]:
-    """``-c key=value`` / ``--context key=value`` pairs, as ``cdk`` accepts them."""
+    """``-c key=value`` / ``--context key=value`` pairs, as ``cdk`` accepts them; ConfigError (exit 2) otherwise."""
     context: dict[str, str] = {}
     it = iter(argv)
     for arg in it:
@@ -73,12 +74,17 @@ def parse_context_args(argv: list[str]) -> dict[str, str]:
         elif arg.startswith("--context="):
             pair = arg.split("=", 1)[1]
         else:
-            raise SystemExit(f"app.py: unexpected argument {arg!r}; use -c key=value (e.g. -c env=dev)")
-        if "=" not in pair:
-            raise SystemExit(f"app.py: context {pair!r} must be key=value")
-        key, value = pair.split("=", 1)
-        context[key] = value
+            raise ConfigError(f"app.py: unexpected argument {arg!r}.\n  Fix: pass context as -c key=value, e.g. -c env=dev.")
+        context.update(parse_context_pair(pair))
     return context
+
+
+def parse_context_pair(pair: str) -> dict[str, str]:
+    """One ``key=value`` context pair; ConfigError when it is not one."""
+    key, sep, value = pair.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"context {pair!r} is not key=value.\n  Fix: write it like -c env=dev.")
+    return {key.strip(): value}
 
 
 def synthesize(config: KickoffConfig, outdir: str, *, checks: bool, plan_from: datetime) -> Deployment:

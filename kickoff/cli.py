@@ -16,12 +16,11 @@ from kickoff.config import ConfigError, KickoffConfig, load_for_context
 
 
 def _context(pairs: Sequence[str]) -> dict[str, str]:
-    context = {}
+    from kickoff.application import parse_context_pair
+
+    context: dict[str, str] = {}
     for pair in pairs:
-        if "=" not in pair:
-            raise SystemExit(f"kickoff: context {pair!r} must be key=value, e.g. -c env=dev")
-        key, value = pair.split("=", 1)
-        context[key] = value
+        context.update(parse_context_pair(pair))
     return context
 
 
@@ -84,7 +83,8 @@ def _pack_rows(outdir: Path, counts: dict, resources: int) -> list[list[object]]
     rb = summary.get("ResilienceBudget")
     if rb:
         rows.append(["ResilienceBudget", rb["rules"], "RTO, RPO, N-1", rb["violations"], "-",
-                     f"RTO {rb['rto_seconds']:g}/{rb['rto_objective']} s, RPO {rb['rpo_seconds']:g}/{rb['rpo_objective']} s"])
+                     f"RTO {rb['rto_seconds']:g}/{rb['rto_objective']} s, RPO "
+                     f"{'unknown' if rb['rpo_seconds'] is None else format(rb['rpo_seconds'], 'g')}/{rb['rpo_objective']} s"])
     return rows
 
 

@@ -46,7 +46,8 @@ def parse_plan_from(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise ConfigError(f"-c plan_from={value}: not an ISO 8601 time.\n  Fix: use a form like 2026-11-26T00:00:00Z.") from None
+        raise ConfigError(f"-c plan_from={value}: not a valid ISO 8601 date and time.\n"
+                          "  Fix: use a real date and time, e.g. 2026-11-26T00:00:00Z.") from None
     if parsed.tzinfo is None:
         raise ConfigError(f"-c plan_from={value}: no time zone.\n  Fix: add one, e.g. {value}Z.")
     return parsed.astimezone(UTC)
@@ -61,8 +62,11 @@ def resolve_plan_from(config: KickoffConfig, value: str | None, *, now: datetime
     a deploy planned for then); the template then assumes it is deployed at that time.
     """
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    if not value:
+    if value is None:
         return default_plan_from(now)
+    if not value.strip():
+        raise ConfigError("-c plan_from= is empty.\n  Fix: leave it out (the deploy time is then now) or give an ISO 8601 "
+                          "time, e.g. -c plan_from=2026-12-10T18:00:00Z.")
     pinned = parse_plan_from(value)
     staleness = timedelta(minutes=config.scaling.deploy_margin_minutes / 2)
     if pinned < now - staleness:
@@ -284,8 +288,8 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> Deploym
         )
     except PlanError as error:
         raise ConfigError(
-            f"{config.environment_key}: the capacity plan for {window.start:%Y-%m-%d %H:%M} UTC + "
-            f"{config.scaling.horizon_days} days cannot run: {error}.\n"
+            f"{config.locate(('scaling',))}: the capacity plan of {config.environment_key} for "
+            f"{window.start:%Y-%m-%d %H:%M} UTC + {config.scaling.horizon_days} days cannot run: {error}.\n"
             "  Fix: raise max_tasks or regions[].quotas.fargate_vcpu as named (after raising the quota in "
             "Service Quotas), shorten scaling.horizon_days, or revise the forecast in the calendar."
         ) from None
@@ -303,8 +307,9 @@ def check_alb_reservations(config: KickoffConfig, reservations: tuple[AlbReserva
             quota = getattr(region.quotas, field_name)
             if needed > quota:
                 problems.append(
-                    f"regions[{index}] ({region.name}): the plan reserves {needed:,} ALB capacity units before an event, "
-                    f"above the declared quota of {quota:,} ({QUOTA_CODES[field_name]}; regions[{index}].quotas.{field_name})"
+                    f"{config.locate(('regions', index, 'quotas', field_name))}: ({region.name}) the plan reserves "
+                    f"{needed:,} ALB capacity units before an event, above the declared quota of {quota:,} "
+                    f"({QUOTA_CODES[field_name]})"
                 )
     if problems:
         raise ConfigError(
@@ -334,9 +339,9 @@ def table_warm_throughput(config: KickoffConfig, need: WarmThroughput | None) ->
         ):
             if needed > quota:
                 problems.append(
-                    f"regions[{index}] ({region.name}): the season needs {needed:,} table {kind} units/s of warm "
-                    f"throughput on every replica, above the declared table-level {kind} quota of {quota:,} "
-                    f"({code}; regions[{index}].quotas.{field_name})"
+                    f"{config.locate(('regions', index, 'quotas', field_name))}: ({region.name}) the season needs "
+                    f"{needed:,} table {kind} units/s of warm throughput on every replica, above the declared "
+                    f"table-level {kind} quota of {quota:,} ({code})"
                 )
     if problems:
         raise ConfigError(

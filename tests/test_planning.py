@@ -38,7 +38,8 @@ def test_a_pinned_deploy_time_in_the_past_is_refused(prod_config) -> None:
     assert resolve_plan_from(prod_config, "2026-12-03T08:50:00Z", now=now) == datetime(2026, 12, 3, 8, 50, tzinfo=UTC)
     assert resolve_plan_from(prod_config, "2026-12-10T00:00:00Z", now=now) == datetime(2026, 12, 10, tzinfo=UTC)
     assert resolve_plan_from(prod_config, None, now=now) == now
-    assert resolve_plan_from(prod_config, "", now=now) == now
+    with pytest.raises(ConfigError, match="-c plan_from= is empty"):
+        resolve_plan_from(prod_config, "", now=now)
 
 
 def test_no_action_is_compiled_before_the_deploy_margin(prod_config) -> None:

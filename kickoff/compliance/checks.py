@@ -15,6 +15,7 @@ from kickoff.compliance.rule_pack import StackFacts
 from kickoff.compliance.wa_pack import WellArchitectedChecks
 from kickoff.compliance.wa_rules import Params
 from kickoff.config.models import KickoffConfig
+from kickoff.failover import retry_seconds
 from kickoff.planning import DeploymentPlan
 from kickoff.stacks.deployment import Deployment
 
@@ -22,10 +23,10 @@ WAF_WINDOWS = (60, 120, 300, 600)
 
 
 def retry_allowance_seconds(config: KickoffConfig) -> int:
-    """Time CloudFront may spend on a failed origin before it tries the next: attempts x (connection
-    timeout + response timeout), the bound the resilience budget reads from the template."""
+    """Time CloudFront may spend on a failed origin before it tries the next (kickoff.failover.retry_seconds)."""
     edge = config.edge
-    return (edge.origin_connection_timeout_seconds + edge.origin_read_timeout_seconds) * edge.origin_connection_attempts
+    return retry_seconds(edge.origin_connection_timeout_seconds, edge.origin_read_timeout_seconds,
+                         edge.origin_connection_attempts)
 
 
 def wa_params(config: KickoffConfig) -> Params:

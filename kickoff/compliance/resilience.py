@@ -9,8 +9,11 @@ Pure Python over template dicts, so the same numbers serve the synth gate
   attempts x (connection timeout + response timeout)).
 - **RPO**: 0 with multi-Region strong consistency; under eventual consistency, the
   threshold of the ReplicationLatency alarms on every (writer, receiver) pair of
-  Regions. Without such alarms the bound is ``ASSUMED_REPLICATION_SECONDS``, stated as
-  an assumption in the output.
+  Regions. A pair without an alarm has no bound: the RPO cannot be shown, and the budget
+  fails rather than assume a typical lag.
+- **The secondary origin**: after a failover, the secondary CNAME's TTL plus the alias
+  behind it bounds how long CloudFront's secondary may still be the new primary's cell;
+  that path must fit the RTO as well (kickoff.failover).
 - **Static stability**: with the largest routed cell lost, the other cells' max
   capacity (template MaxCapacity, within each Region's Fargate vCPU quota) still
   carries every service's configured peak.
@@ -18,16 +21,27 @@ Pure Python over template dicts, so the same numbers serve the synth gate
 
 from __future__ import annotations
 
-import re
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from kickoff.compliance.wa_rules import ALIAS_TTL_SECONDS, detection_seconds, references
+from kickoff.compliance.template_rules import tags
+from kickoff.compliance.wa_rules import detection_seconds, references
 from kickoff.config.models import KickoffConfig
-from kickoff.naming import service_construct_id, stack_name
+from kickoff.failover import (
+    ALIAS_TTL_SECONDS,
+    DEFAULT_CONNECTION_ATTEMPTS,
+    DEFAULT_CONNECTION_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    ServiceSpec,
+    cell_capacity_rps,
+    n_minus_1,
+    retry_seconds,
+)
+from kickoff.naming import stack_name
 
-# DynamoDB global tables (eventual) typically replicate within a second; AWS gives no bound.
-ASSUMED_REPLICATION_SECONDS = 1.0
+# Without a ReplicationLatency alarm nothing bounds how far a replica lags: the RPO is unknown, never better.
+NO_EVIDENCE = math.inf
 
 Template = dict[str, Any]
 
@@ -102,26 +116,34 @@ def _routed_detection(config: KickoffConfig, cell_templates: dict[str, Template]
 
 
 def _retry_allowance(edge: Template | None) -> Part:
-    """CloudFront's longest time on a failed primary origin before it tries the secondary.
-
-    Per attempt, a connection may take up to the connection timeout and then hang for the
-    response timeout; CloudFront makes ``ConnectionAttempts`` of them (CloudFront developer
-    guide: origin response timeout, origin failover), so the bound is attempts x (connect +
-    response). CloudFormation's defaults: 10 s, 30 s, 3 attempts.
-    """
+    """CloudFront's longest time on a failed primary origin before it tries the secondary, per origin
+    (kickoff.failover.retry_seconds), with CloudFormation's defaults where a property is absent."""
     if edge is None:
         return Part("client retries", 0, "no Edge stack")
     worst, source = 0, "CloudFront origin timeouts"
     for dist in _resources(edge, "AWS::CloudFront::Distribution").values():
         for origin in dist["Properties"]["DistributionConfig"].get("Origins", []):
-            connect = int(origin.get("ConnectionTimeout", 10))
-            read = int((origin.get("CustomOriginConfig") or {}).get("OriginReadTimeout", 30))
-            attempts = int(origin.get("ConnectionAttempts", 3))
-            seconds = (connect + read) * attempts
+            connect = int(origin.get("ConnectionTimeout", DEFAULT_CONNECTION_TIMEOUT))
+            read = int((origin.get("CustomOriginConfig") or {}).get("OriginReadTimeout", DEFAULT_READ_TIMEOUT))
+            attempts = int(origin.get("ConnectionAttempts", DEFAULT_CONNECTION_ATTEMPTS))
+            seconds = retry_seconds(connect, read, attempts)
             if seconds > worst:
                 worst = seconds
                 source = f"CloudFront origin {attempts} attempts x ({connect} s connection + {read} s response timeout)"
     return Part("client retries", worst, source)
+
+
+def _secondary_ttl(config: KickoffConfig, cell_templates: dict[str, Template]) -> tuple[int, str] | None:
+    """The longest TTL of the secondary origin's CNAME records, and where it comes from."""
+    worst: tuple[int, str] | None = None
+    for region, template in cell_templates.items():
+        for record in _resources(template, "AWS::Route53::RecordSet").values():
+            props = record.get("Properties", {})
+            if props.get("Name") == f"{config.secondary_origin_domain}." and props.get("Type") == "CNAME":
+                ttl = int(props.get("TTL", 0))
+                if worst is None or ttl > worst[0]:
+                    worst = (ttl, f"{region}: secondary CNAME TTL {ttl} s + {ALIAS_TTL_SECONDS} s alias")
+    return worst
 
 
 def _rpo(config: KickoffConfig, data: Template, cell_templates: dict[str, Template]) -> tuple[float, str, str | None]:
@@ -144,42 +166,45 @@ def _rpo(config: KickoffConfig, data: Template, cell_templates: dict[str, Templa
         worst = max(thresholds[p] for p in pairs)
         return worst, f"ReplicationLatency alarms (per-minute max) on all {len(pairs)} Region pairs", None
     shown = ", ".join(f"{a}->{b}" for a, b in missing[:4]) + (" ..." if len(missing) > 4 else "")
-    return ASSUMED_REPLICATION_SECONDS, "assumption", (
-        f"no ReplicationLatency alarm for {shown}; assuming DynamoDB's typical replication of "
-        f"{ASSUMED_REPLICATION_SECONDS:g} s (not a guarantee)")
+    return NO_EVIDENCE, "no evidence", (
+        f"no ReplicationLatency alarm for {shown}: nothing bounds how far those replicas lag, so no RPO can be shown")
+
+
+def _max_tasks_by_service(template: Template) -> dict[str, float]:
+    """MaxCapacity of each ECS service's scalable target, by the service's ``service`` tag."""
+    out: dict[str, float] = {}
+    resources = template.get("Resources", {})
+    for target in _resources(template, "AWS::ApplicationAutoScaling::ScalableTarget").values():
+        for logical_id in references(target["Properties"].get("ResourceId")):
+            service = resources.get(logical_id)
+            if service and service["Type"] == "AWS::ECS::Service":
+                name = tags(service.get("Properties", {}).get("Tags")).get("service")
+                if isinstance(name, str):
+                    out[name] = target["Properties"]["MaxCapacity"]
+    return out
+
+
+def service_specs(config: KickoffConfig) -> list[ServiceSpec]:
+    """The configured services as the N-1 arithmetic sees them."""
+    return [ServiceSpec(s.name, s.vcpu, s.requests_per_second_per_task * s.target_utilization_percent / 100)
+            for s in config.services]
 
 
 def _capacity(config: KickoffConfig, cell_templates: dict[str, Template]) -> list[ServiceCapacity]:
     routed = [r for r in config.routed_regions if r in cell_templates]
-    result = []
+    specs = service_specs(config)
     per_cell: dict[str, dict[str, float]] = {}
-    quota_limited: dict[str, set[str]] = {}
+    quota_limited: set[str] = set()
     for region in routed:
-        targets = _resources(cell_templates[region], "AWS::ApplicationAutoScaling::ScalableTarget").values()
-        max_by_service = {}
-        for target in targets:
-            referenced = references(target["Properties"].get("ResourceId"))
-            for svc in config.services:
-                # The ECS service's logical ID is its construct ID, maybe "Service", then an 8-hex hash.
-                pattern = re.compile(rf"{service_construct_id(svc.name)}(Service)?[0-9A-F]{{8}}")
-                if any(pattern.fullmatch(ref) for ref in referenced):
-                    max_by_service[svc.name] = target["Properties"]["MaxCapacity"]
-        # If every service scaled to max, would the Region's Fargate vCPU quota allow it?
-        vcpu = sum(max_by_service.get(s.name, 0) * s.vcpu for s in config.services)
-        quota = config.region(region).quotas.fargate_vcpu
-        scale = min(1.0, quota / vcpu) if vcpu else 1.0
-        if scale < 1.0:
-            quota_limited.setdefault(region, set()).update(max_by_service)
-        per_cell[region] = {
-            s.name: max_by_service.get(s.name, 0) * scale * s.requests_per_second_per_task * s.target_utilization_percent / 100
-            for s in config.services
-        }
+        per_cell[region], limited = cell_capacity_rps(
+            _max_tasks_by_service(cell_templates[region]), specs, config.region(region).quotas.fargate_vcpu)
+        if limited:
+            quota_limited.add(region)
+    result = []
     for svc in config.services:
-        capacities = {r: per_cell[r][svc.name] for r in routed}
-        if not capacities:
+        if not per_cell:
             continue
-        lost = max(capacities, key=capacities.get)
-        remaining = sum(v for r, v in capacities.items() if r != lost)
+        lost, remaining = n_minus_1(per_cell, svc.name)
         result.append(ServiceCapacity(svc.name, svc.peak_requests_per_second, remaining, lost,
                                       tuple(sorted(r for r in quota_limited if r != lost))))
     return result
@@ -204,9 +229,20 @@ def compute_budget(config: KickoffConfig, templates: dict[str, Template]) -> Res
     if rto > config.resilience.rto_seconds:
         terms = " + ".join(f"{p.seconds:g} s {p.name}" for p in parts)
         violations.append(("RTO", f"RTO {config.resilience.rto_seconds} s is not met: worst-case failover is {terms} = {rto:g} s"))
+    secondary = _secondary_ttl(config, cells)
+    if detection is not None and secondary is not None:
+        seconds = detection[0] + secondary[0] + ALIAS_TTL_SECONDS
+        if seconds > config.resilience.rto_seconds:
+            violations.append(("RTO", (
+                f"RTO {config.resilience.rto_seconds} s is not met by the secondary origin: {detection[0]:g} s detection + "
+                f"{secondary[0]} s secondary CNAME TTL + {ALIAS_TTL_SECONDS} s alias TTL = {seconds:g} s during which "
+                "CloudFront's secondary may still be the new primary's cell; lower routing.secondary_ttl_seconds")))
 
     rpo, rpo_source, assumption = _rpo(config, data, cells)
-    if rpo > config.resilience.rpo_seconds:
+    if assumption is not None:
+        violations.append(("RPO", f"RPO {config.resilience.rpo_seconds} s cannot be shown: {assumption}; "
+                                  "keep a ReplicationLatency alarm for every Region pair"))
+    elif rpo > config.resilience.rpo_seconds:
         violations.append(("RPO", f"RPO {config.resilience.rpo_seconds} s is not met: replication can lag {rpo:g} s ({rpo_source})"))
 
     capacity = _capacity(config, cells)
@@ -236,7 +272,7 @@ def budget_rows(budget: ResilienceBudget) -> list[list[str]]:
     rows = [["RTO", p.name, f"{p.seconds:g} s", p.source] for p in budget.rto_parts]
     rows.append(["RTO", "worst case", f"{budget.rto_seconds:g} s", f"objective {budget.rto_objective} s: "
                  + ("met" if budget.rto_seconds <= budget.rto_objective else "NOT MET")])
-    rows.append(["RPO", "bound", f"{budget.rpo_bound:g} s", budget.rpo_source])
+    rows.append(["RPO", "bound", "unknown" if math.isinf(budget.rpo_bound) else f"{budget.rpo_bound:g} s", budget.rpo_source])
     rows.append(["RPO", "objective", f"{budget.rpo_objective} s", "met" if budget.rpo_bound <= budget.rpo_objective else "NOT MET"])
     for svc in budget.capacity:
         rows.append(["N-1", svc.service, f"{svc.capacity_rps:,.0f} req/s",

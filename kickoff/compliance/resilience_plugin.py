@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -57,7 +58,8 @@ class ResilienceBudgetPlugin:
             update_summary(Path(any_template).parent, PLUGIN_NAME, {
                 "rules": 3,
                 "rto_seconds": budget.rto_seconds, "rto_objective": budget.rto_objective,
-                "rpo_seconds": budget.rpo_bound, "rpo_objective": budget.rpo_objective,
+                "rpo_seconds": None if math.isinf(budget.rpo_bound) else budget.rpo_bound,
+                "rpo_objective": budget.rpo_objective,
                 "rpo_assumption": budget.rpo_assumption,
                 "violations": len(budget.violations),
             })

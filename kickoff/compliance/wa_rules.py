@@ -28,11 +28,14 @@ from kickoff.compliance.template_rules import (
 )
 from kickoff.compliance.template_rules import evaluate as _evaluate
 
+from kickoff.failover import (
+    ALIAS_TTL_SECONDS,
+    DEFAULT_HEALTH_CHECK_INTERVAL,
+    DEFAULT_HEALTH_CHECK_THRESHOLD,
+)
+from kickoff.failover import detection_seconds as _detection
+
 ENDPOINT_HEALTH_CHECK_TYPES = {"HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"}
-# Route 53 serves alias records to AWS targets (ALB, CloudFront) with a fixed 60 s TTL.
-ALIAS_TTL_SECONDS = 60
-DEFAULT_HEALTH_CHECK_INTERVAL = 30
-DEFAULT_HEALTH_CHECK_THRESHOLD = 3
 ROOT_USERS = {"0", "root", "0:0", "root:root"}
 
 
@@ -198,8 +201,8 @@ def detection_seconds(health_check: Resource) -> int | None:
     config = _props(health_check).get("HealthCheckConfig", {})
     if config.get("Type") not in ENDPOINT_HEALTH_CHECK_TYPES:
         return None
-    return int(config.get("RequestInterval", DEFAULT_HEALTH_CHECK_INTERVAL)) * int(
-        config.get("FailureThreshold", DEFAULT_HEALTH_CHECK_THRESHOLD))
+    return _detection(int(config.get("RequestInterval", DEFAULT_HEALTH_CHECK_INTERVAL)),
+                      int(config.get("FailureThreshold", DEFAULT_HEALTH_CHECK_THRESHOLD)))
 
 
 def _health_check_rto(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding] | None:

@@ -17,6 +17,8 @@ from pydantic import BaseModel, ValidationError
 
 from kickoff.config.errors import ConfigError, FieldProblem
 from kickoff.config.models import SLUG_PATTERN, CalendarConfig, KickoffConfig
+from kickoff.config.yaml_input import read_yaml
+from kickoff.naming import fixed_names
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFIG_DIR = REPO_ROOT / "config"
@@ -40,28 +42,6 @@ REMOVED_KEYS = {
 }
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate mapping keys instead of keeping the last one."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: dict[Any, yaml.Node] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"duplicate key '{key}' (first at line {seen[key].start_mark.line + 1})",
-                key_node.start_mark,
-            )
-        seen[key] = key_node
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def config_path_for(env: str | None = None, config_file: str | None = None, *, config_dir: Path = CONFIG_DIR) -> Path:
     """Resolve ``-c config=FILE`` (wins) or ``-c env=NAME`` (``config/NAME.yaml``) to a path."""
     if config_file:
@@ -80,22 +60,11 @@ def config_path_for(env: str | None = None, config_file: str | None = None, *, c
 
 def _read_yaml(path: Path) -> tuple[str, yaml.Node | None, Any]:
     """The display name, node tree (for line numbers) and data of a YAML file, or ConfigError."""
-    shown = _display(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{shown}: cannot read the file ({exc.strerror}).\n  Fix: check the path.") from None
-    try:
-        root = yaml.compose(text, Loader=_UniqueKeyLoader)
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f"{shown}:{mark.line + 1}" if mark else shown
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{where}: the file is not valid YAML: {problem}.\n  Fix: correct the YAML syntax there.") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{shown}: expected a mapping of settings at the top level.\n  Fix: check the file's structure.")
-    return shown, root, data
+    document = read_yaml(path, _display(path))
+    if not isinstance(document.data, dict):
+        raise ConfigError(f"{document.shown}: expected a mapping of settings at the top level.\n"
+                          "  Fix: check the file's structure.")
+    return document.shown, document.root, document.data
 
 
 def load_config(path: Path | str, *, expected_environment: str | None = None) -> KickoffConfig:
@@ -106,15 +75,21 @@ def load_config(path: Path | str, *, expected_environment: str | None = None) ->
         config = KickoffConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, shown, root, KickoffConfig)) from None
+    config.attach_source(lambda loc: f"{shown}:{_line(root, loc)}: {_path(loc)}")
+    _check_name_lengths(config)
     _check_replica_removal(config, shown, root)
     if config.scaling.calendar:
         # Relative to the config file, then to config/ (so variants written elsewhere share the calendars).
         candidates = [path.parent / config.scaling.calendar, CONFIG_DIR / config.scaling.calendar]
-        calendar_path = next((c for c in candidates if c.is_file()), None)
+        calendar_path = next((c for c in candidates if c.exists()), None)
+        where = f"{shown}:{_line(root, ('scaling', 'calendar'))}: scaling.calendar"
         if calendar_path is None:
             raise ConfigError(
-                f"{shown}:{_line(root, ('scaling', 'calendar'))}: scaling.calendar: {config.scaling.calendar} does not exist.\n"
+                f"{where}: {config.scaling.calendar} does not exist.\n"
                 f"  Fix: give a path relative to config/, e.g. events/nfl-2026.yaml.")
+        if not calendar_path.is_file():
+            raise ConfigError(f"{where}: {config.scaling.calendar} is a directory or a device, not a calendar file.\n"
+                              "  Fix: name the calendar's YAML file, e.g. events/nfl-2026.yaml.")
         config.attach_calendar(load_calendar(calendar_path, config))
     if expected_environment is not None and config.environment != expected_environment:
         raise ConfigError(
@@ -144,6 +119,20 @@ def load_calendar(path: Path, config: KickoffConfig) -> CalendarConfig:
     return calendar
 
 
+def _check_name_lengths(config: KickoffConfig) -> None:
+    """Every physical name the config fixes fits AWS's limit (else CDK or CloudFormation would fail later)."""
+    too_long = [n for n in fixed_names(config) if n.too_long]
+    if not too_long:
+        return
+    worst = max(too_long, key=lambda n: len(n.name) - n.limit)
+    listing = "; ".join(f"{n.what} '{n.name}' has {len(n.name)} characters, the limit is {n.limit}" for n in too_long)
+    field = ("domain", "name") if worst.what.startswith("DNS") else ("environment",) if len(config.environment) >= len(
+        config.app) else ("app",)
+    raise ConfigError(f"{config.locate(field)}: names built from it are too long: {listing}.\n"
+                      f"  Fix: shorten app or environment (or domain.name) by at least {len(worst.name) - worst.limit} "
+                      "characters.")
+
+
 def _check_replica_removal(config: KickoffConfig, shown: str, root: yaml.Node | None) -> None:
     """A Region that holds a replica (per stateful.lock.json) may only leave with explicit consent."""
     from kickoff.compliance.stateful_lock import LOCK_FILE, locked_replica_regions
@@ -164,7 +153,12 @@ def _check_replica_removal(config: KickoffConfig, shown: str, root: yaml.Node | 
 
 
 def load_for_context(env: str | None, config_file: str | None) -> KickoffConfig:
-    """Load the config named by the CDK context keys ``env`` and ``config``."""
+    """Load the config named by the CDK context keys ``env`` and ``config`` (an empty value is an error)."""
+    for key, value in (("env", env), ("config", config_file)):
+        if value is not None and not str(value).strip():
+            raise ConfigError(f"-c {key}= is empty, so no config is selected.\n"
+                              f"  Fix: name one, e.g. -c env=dev or -c config=path/to/config.yaml, or leave {key} out "
+                              f"(default: config/{DEFAULT_ENV}.yaml).")
     path = config_path_for(env, config_file)
     return load_config(path, expected_environment=None if config_file else (env or DEFAULT_ENV))
 
@@ -219,7 +213,7 @@ def _explain(err: dict[str, Any], model: type[BaseModel]) -> tuple[Loc, str, str
         desc = _description_at(model, loc)
         return loc, "required field is missing", f"add '{loc[-1]}'" + (f": {desc}" if desc else "")
     if kind in ("literal_error", "enum"):
-        return loc, f"{message} (got {err.get('input')!r})", "use one of the listed values"
+        return loc, f"{message} (got {_shown_input(err.get('input'))})", "use one of the listed values"
     if kind == "string_pattern_mismatch":
         pattern = err["ctx"]["pattern"]
         if pattern == SLUG_PATTERN:
@@ -227,10 +221,28 @@ def _explain(err: dict[str, Any], model: type[BaseModel]) -> tuple[Loc, str, str
         else:
             desc = _description_at(model, loc)
             fix = f"give {_first_sentence(desc)}" if desc else f"match the pattern {pattern}"
-        return loc, f"{err.get('input')!r} has the wrong form", fix
+        return loc, f"{_shown_input(err.get('input'))} has the wrong form", fix
+    got = _shown_input(err.get("input"))
     if kind.startswith(("greater_than", "less_than")) or kind in ("too_short", "too_long"):
-        return loc, f"{message} (got {err.get('input')!r})", "change the value to fit that bound"
-    return loc, f"{message} (got {err.get('input')!r})", "give a value of the expected type"
+        return loc, f"{message} (got {got})", "change the value to fit that bound"
+    if kind in ("list_type", "tuple_type"):
+        return loc, f"expected a list, got {_kind(err.get('input'))}", "write one '- item' per line under the key"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return loc, f"expected a mapping of settings, got {_kind(err.get('input'))}", "write 'key: value' lines under it"
+    if kind == "finite_number":
+        return loc, f"{got} is not a finite number", "give a finite number (.inf and .nan are not settings)"
+    return loc, f"{message} (got {got})", "give a value of the expected type"
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", type(None): "nothing"}.get(
+        type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__)
+
+
+def _shown_input(value: Any, limit: int = 60) -> str:
+    """The offending input, shortened: a whole section echoed back helps nobody."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({_kind(value)})"
 
 
 def _path(loc: Sequence[str | int]) -> str:

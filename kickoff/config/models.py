@@ -14,13 +14,15 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from kickoff.config.errors import FieldProblem
 from kickoff.config.regions import KNOWN_REGIONS, MRSC_REGION_SETS, mrsc_region_set
-from kickoff.images import CREDENTIAL_SECRET_PREFIX, MAX_PREFIX_LENGTH, UPSTREAMS, ImageError, ImageReference, parse_image, pull_through_prefix
+from kickoff.failover import ServiceSpec, cell_capacity_rps, failover_times, fastest_possible, n_minus_1
+from kickoff.images import CREDENTIAL_SECRET_PREFIX, UPSTREAMS, ImageError, ImageReference, parse_image
 from kickoff.web import DEFAULT_PATH_PATTERN, allows_writes, cloudfront_method_set, path_pattern_matches, pattern_covers
 
 # Fargate task-level CPU units -> valid memory sizes (MiB). Source: Amazon ECS
@@ -56,7 +58,8 @@ Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 class StrictModel(BaseModel):
     """Base for every config model: unknown keys are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # allow_inf_nan: .inf and .nan are YAML floats; no setting of Kickoff is infinite or undefined.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
 
 
 # Service Quotas codes of the quotas a plan depends on (field of QuotasConfig -> code).
@@ -189,7 +192,7 @@ class RegionConfig(StrictModel):
         if bad:
             raise FieldProblem(
                 ("availability_zones",),
-                f"{', '.join(bad)} {'is' if len(bad) == 1 else 'are'} not zone names of {self.name}",
+                f"{', '.join(bad)} {'is not a zone' if len(bad) == 1 else 'are not zones'} of {self.name}",
                 f"use names like {self.name}a, {self.name}b, {self.name}c",
             )
         if len(set(zones)) != len(zones):
@@ -772,8 +775,11 @@ class BaselineConfig(StrictModel):
     @field_validator("hourly_viewers")
     @classmethod
     def _hours(cls, value: tuple[float, ...]) -> tuple[float, ...]:
-        if len(value) not in (24, 168) or any(v < 0 for v in value):
-            raise ValueError(f"{len(value)} values given. Fix: give 24 (hour of day) or 168 (hour of week) non-negative values.")
+        if len(value) not in (24, 168):
+            raise ValueError(f"{len(value)} values given. Fix: give 24 (hour of day) or 168 (hour of week) values.")
+        negative = next((i for i, v in enumerate(value) if v < 0), None)
+        if negative is not None:
+            raise FieldProblem((negative,), f"{value[negative]:g} viewers is negative", "give a count of 0 or more")
         return value
 
 
@@ -925,6 +931,15 @@ class KickoffConfig(StrictModel):
         default=False, description="Turns on production-only guardrails (e.g. NAT per AZ). Default false."
     )
     account: str = Field(pattern=r"^\d{12}$", description="The 12-digit AWS account ID all stacks deploy to, quoted. No default.")
+
+    @field_validator("account", mode="before")
+    @classmethod
+    def _account_quoted(cls, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise ValueError(
+                f"{value} is a YAML number, not text: an account ID that starts with 0 would lose its leading zeros. "
+                f"Fix: quote it, account: \"{value:012d}\"")
+        return value
     primary_region: str = Field(description="Region of the Data stack; must be one of `regions`. No default.")
     regions: tuple[RegionConfig, ...] = Field(min_length=1, description="The cells, one per Region. No default.")
     domain: DomainConfig = Field(description="The platform's public DNS name and Route 53 hosted zone. Required.")
@@ -946,6 +961,17 @@ class KickoffConfig(StrictModel):
     scaling: ScalingConfig = Field(default_factory=ScalingConfig, description="Forecast-driven pre-scaling.")
 
     _calendar: CalendarConfig | None = PrivateAttr(default=None)
+    _locate: Callable[[tuple[str | int, ...]], str] | None = PrivateAttr(default=None)
+
+    def attach_source(self, locate: Callable[[tuple[str | int, ...]], str]) -> None:
+        """Set how to name a field's file and line (done by the loader)."""
+        self._locate = locate
+
+    def locate(self, loc: tuple[str | int, ...]) -> str:
+        """``file:line: field.path`` of a field, for errors raised after validation (the plan, name limits)."""
+        if self._locate is not None:
+            return self._locate(loc)
+        return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(loc))
 
     def attach_calendar(self, calendar: CalendarConfig) -> None:
         """Set the event calendar named by scaling.calendar (done by the loader)."""
@@ -1010,6 +1036,7 @@ class KickoffConfig(StrictModel):
         self._check_waf()
         self._check_images()
         self._check_quotas()
+        self._check_resilience()
         self._check_evacuation()
         baseline = self.scaling.baseline
         if baseline is not None:
@@ -1126,10 +1153,6 @@ class KickoffConfig(StrictModel):
                     f"create a secret {CREDENTIAL_SECRET_PREFIX}<name> in every cell Region and add "
                     f"images: {{credentials: {{{image.host}: {CREDENTIAL_SECRET_PREFIX}<name>}}}}",
                 )
-            prefix = pull_through_prefix(self.environment_key, upstream)
-            if len(prefix) > MAX_PREFIX_LENGTH:
-                raise FieldProblem(("environment",), f"the pull-through cache prefix '{prefix}' is longer than ECR's "
-                                   f"{MAX_PREFIX_LENGTH} characters", "shorten app or environment")
 
     def _check_quotas(self) -> None:
         floor = sum(s.min_tasks * s.vcpu for s in self.services)
@@ -1140,6 +1163,56 @@ class KickoffConfig(StrictModel):
                     f"the services' min_tasks alone need {floor:g} Fargate vCPU in {region.name}, above the declared "
                     f"quota of {region.quotas.fargate_vcpu:g} (L-3032A538)",
                     "request the increase in Service Quotas and declare the granted value, or lower min_tasks",
+                )
+
+    def _check_resilience(self) -> None:
+        """The objectives the resilience budget will hold the templates to, checked on the settings first, with
+        the same arithmetic (kickoff.failover), so that a config ``validate`` accepts also synthesizes."""
+        resilience, health, edge = self.resilience, self.routing.health_check, self.edge
+        times = failover_times(
+            interval=health.request_interval_seconds, threshold=health.failure_threshold,
+            secondary_ttl=self.routing.secondary_ttl_seconds, connect=edge.origin_connection_timeout_seconds,
+            read=edge.origin_read_timeout_seconds, attempts=edge.origin_connection_attempts)
+        if times.worst > resilience.rto_seconds:
+            fastest = fastest_possible().worst
+            if fastest > resilience.rto_seconds:
+                fix = (f"no setting can meet it: the fastest failover any health-check, DNS and CloudFront setting allows "
+                       f"is {fastest} s (10 s x 1 detection; 60 s alias TTL, or a 5 s secondary CNAME before it; one "
+                       f"1 s + 1 s CloudFront attempt); raise rto_seconds")
+            else:
+                fix = ("lower routing.health_check.request_interval_seconds or failure_threshold, "
+                       "routing.secondary_ttl_seconds, or edge.origin_* timeouts and attempts, or raise rto_seconds")
+            raise FieldProblem(
+                ("resilience", "rto_seconds"),
+                f"{resilience.rto_seconds} s cannot be met: traffic leaves a failed cell after {times.detection} s detection "
+                f"+ {times.dns} s DNS + {times.retries} s CloudFront retries = {times.primary} s, and the secondary origin "
+                f"is re-pointed after {times.detection} s + {times.secondary_dns} s = {times.secondary} s",
+                fix,
+            )
+        if self.table.consistency == "eventual":
+            if resilience.rpo_seconds < 1:
+                raise FieldProblem(("resilience", "rpo_seconds"),
+                                   "RPO 0 needs every write committed in two Regions, which eventual consistency does not do",
+                                   "set table.consistency: strong (MRSC), or an RPO of at least 1 s")
+            alarm = resilience.replication_alarm_seconds
+            if alarm is not None and alarm > resilience.rpo_seconds:
+                raise FieldProblem(("resilience", "replication_alarm_seconds"),
+                                   f"an alarm at {alarm} s lets replication lag beyond the RPO of {resilience.rpo_seconds} s",
+                                   "set it to rpo_seconds or less, or leave it out (default: rpo_seconds)")
+        specs = [ServiceSpec(s.name, s.vcpu, s.requests_per_second_per_task * s.target_utilization_percent / 100)
+                 for s in self.services]
+        per_cell = {r: cell_capacity_rps({s.name: s.max_tasks for s in self.services}, specs,
+                                         self.region(r).quotas.fargate_vcpu)[0] for r in self.routed_regions}
+        for i, svc in enumerate(self.services):
+            if len(per_cell) < 2:
+                break
+            lost, remaining = n_minus_1(per_cell, svc.name)
+            if remaining < svc.peak_requests_per_second:
+                raise FieldProblem(
+                    ("services", i, "max_tasks"),
+                    f"with {lost} lost, the other cells serve {remaining:,.0f} req/s of {svc.name} at max_tasks "
+                    f"(within their Fargate vCPU quotas), below its peak of {svc.peak_requests_per_second:,.0f} req/s",
+                    "raise max_tasks (and the Regions' fargate_vcpu quotas if they cap it), or add a cell",
                 )
 
     def _check_waf(self) -> None:

@@ -73,7 +73,7 @@ class EdgeDistribution(Construct):
         origin_headers: dict[str, str],
         default_behavior: EdgeBehavior,
         behaviors: list[EdgeBehavior],
-        policy_name_prefix: str,
+        policy_names: dict[str, str],
         price_class: str,
         allowed_countries: list[str],
         connection_timeout_seconds: int,
@@ -126,14 +126,15 @@ class EdgeDistribution(Construct):
             fallback_origin=origin(secondary_origin),
             fallback_status_codes=FAILOVER_STATUS_CODES,
         )
-        # Cache policy names are global in the account (CloudFront is a global service), hence the prefix.
+        # Cache policy names are global in the account (CloudFront is a global service): ``policy_names`` come
+        # from kickoff.naming, unique per environment.
         self.cache_policies: dict[str, cloudfront.ICachePolicy] = dict(MANAGED_CACHE_POLICIES)
         for name, query_strings in OWN_CACHE_POLICIES.items():
             if any(b.cache_policy == name for b in every):
                 self.cache_policies[name] = cloudfront.CachePolicy(
                     self,
                     pascal(name.replace("_", "-")),
-                    cache_policy_name=f"{policy_name_prefix}-{name.replace('_', '-')}",
+                    cache_policy_name=policy_names[name],
                     comment="Origin Cache-Control decides; no header or cookie in the key",
                     min_ttl=Duration.seconds(0),
                     default_ttl=Duration.seconds(0),

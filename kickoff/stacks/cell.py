@@ -20,7 +20,7 @@ from kickoff.constructs.log_bucket import CellLogBucket
 from kickoff.constructs.network import CellNetwork
 from kickoff.constructs.prefix_list import CLOUDFRONT_ORIGIN_FACING, ManagedPrefixListLookup, route53_health_checks
 from kickoff.constructs.service import CellService
-from kickoff.naming import service_construct_id
+from kickoff.naming import cell_name_prefix, cluster_name, schedule_group_name, service_construct_id
 from kickoff.planning import DeploymentPlan
 from kickoff.stacks.base import KickoffStack
 
@@ -79,7 +79,7 @@ class CellStack(KickoffStack):
             self,
             "Cluster",
             vpc=self.network.vpc,
-            cluster_name=config.environment_key,
+            cluster_name=cluster_name(config),
             container_insights_v2=ecs.ContainerInsights.ENHANCED,
         )
         self.replica = ReplicaAccess(
@@ -135,7 +135,7 @@ class CellStack(KickoffStack):
                 "AlbCapacity",
                 load_balancer=self.load_balancer.alb,
                 reservations=reservations,
-                group_name=f"{config.environment_key}-alb-capacity",
+                group_name=schedule_group_name(config),
             )
 
         health = config.routing.health_check
@@ -163,7 +163,7 @@ class CellStack(KickoffStack):
         self.monitoring = CellMonitoring(
             self,
             "Monitoring",
-            name_prefix=f"{config.environment_key}-{region}",
+            name_prefix=cell_name_prefix(config, region),
             table_name=config.table_name,
             region=region,
             receiving_regions=[r for r in config.region_names if r != region],

@@ -7,10 +7,11 @@ from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
 from kickoff.config.models import EDGE_REGION, ORIGIN_VERIFY_HEADER, KickoffConfig
-from kickoff.constructs.edge_distribution import EdgeDistribution
+from kickoff.constructs.edge_distribution import OWN_CACHE_POLICIES, EdgeDistribution
 from kickoff.constructs.encryption_keys import LogEncryptionKey
 from kickoff.constructs.origin_secret import origin_secret_reference
 from kickoff.constructs.web_acl import EdgeWebAcl
+from kickoff.naming import cache_policy_name, web_acl_name
 from kickoff.stacks.base import KickoffStack
 from kickoff.web import allows_writes
 
@@ -34,7 +35,7 @@ class EdgeStack(KickoffStack):
         self.web_acl = EdgeWebAcl(
             self,
             "WebAcl",
-            name=config.environment_key,
+            name=web_acl_name(config),
             rate_limit_requests=config.waf_rate_limit,
             rate_limit_window_seconds=config.edge.waf.rate_limit_window_seconds,
             log_retention_days=config.logging.retention_days,
@@ -52,7 +53,7 @@ class EdgeStack(KickoffStack):
             origin_headers={ORIGIN_VERIFY_HEADER: secret},
             default_behavior=config.default_behavior,
             behaviors=list(config.behaviors),
-            policy_name_prefix=config.environment_key,
+            policy_names={p: cache_policy_name(config, p) for p in OWN_CACHE_POLICIES},
             price_class=config.edge.price_class,
             allowed_countries=list(config.edge.allowed_countries),
             connection_timeout_seconds=config.edge.origin_connection_timeout_seconds,

@@ -7,7 +7,7 @@ from constructs import Construct
 
 from kickoff.config.models import RECOVERY_CONTROL_REGION, KickoffConfig
 from kickoff.constructs.recovery_control import CellRoutingControls
-from kickoff.naming import pascal
+from kickoff.naming import pascal, recovery_name
 from kickoff.stacks.base import KickoffStack
 
 
@@ -28,7 +28,7 @@ class RecoveryStack(KickoffStack):
             description=f"Kickoff {config.environment}: ARC routing controls per cell",
         )
         self.controls = CellRoutingControls(
-            self, "RoutingControls", name=f"{config.app}-{config.environment}", regions=list(config.region_names)
+            self, "RoutingControls", name=recovery_name(config), regions=list(config.region_names)
         )
         CfnOutput(self, "ClusterArn", value=self.controls.cluster.attr_cluster_arn)
         for region, control in self.controls.routing_controls.items():

@@ -81,6 +81,11 @@ def _schedule_group(app: cdk.App, case: str, *, retained: bool) -> None:
                             removal_policy=RemovalPolicy.RETAIN if retained else RemovalPolicy.DESTROY)
 
 
+def _named_group(app: cdk.App, case: str, *, length: int) -> None:
+    scheduler.ScheduleGroup(_stack(app, case), "Group", removal_policy=RemovalPolicy.DESTROY,
+                            schedule_group_name=(case + "-" + "x" * 64)[:length])
+
+
 def _schedule(app: cdk.App, case: str, *, at: datetime) -> None:
     scheduler.CfnSchedule(
         _stack(app, case), "Schedule", flexible_time_window={"mode": "OFF"},
@@ -206,12 +211,20 @@ def _web_acl(app: cdk.App, case: str, *, limit: int = 30_000, override_body: boo
         cache_policy=cloudfront.CachePolicy.CACHING_DISABLED))
 
 
+def _escape_length(app: cdk.App, case: str) -> None:
+    """A 65-character group name: aws-cdk-lib refuses it at construct time, so it is written as an override."""
+    stack = _stack(app, case)
+    group = scheduler.ScheduleGroup(stack, "Group", removal_policy=RemovalPolicy.DESTROY, schedule_group_name=f"{case}-group")
+    group.node.default_child.add_property_override("Name", (case + "-" + "x" * 64)[:65])
+
+
 Builder = Callable[[cdk.App, str], None]
 # rule suffix -> (compliant, non-compliant)
 PAIRS: dict[str, tuple[Builder, Builder]] = {
     "PhysicalNameUnique": (lambda a, c: _dashboards(a, c, unique=True), lambda a, c: _dashboards(a, c, unique=False)),
     "RetainedNameRebuildable": (lambda a, c: _schedule_group(a, c, retained=False),
                                 lambda a, c: _schedule_group(a, c, retained=True)),
+    "PhysicalNameLength": (lambda a, c: _named_group(a, c, length=64), lambda a, c: _escape_length(a, c)),
     "ScheduleAfterDeployTime": (lambda a, c: _schedule(a, c, at=DEPLOY + timedelta(days=1)),
                                 lambda a, c: _schedule(a, c, at=DEPLOY - timedelta(days=6))),
     "EventWindowCovered": (lambda a, c: _scaled_service(a, c, actions=[WINDOW.start, WINDOW.restore]),

@@ -87,7 +87,7 @@ MALFORMED = [
     ("bad-log-retention", _prod, _set("logging.retention_days", 31), "logging.retention_days", "not a CloudWatch Logs retention period"),
     ("single-nat-in-production", _prod, _set("network.nat_gateways_per_az", False), "network.nat_gateways_per_az", "set nat_gateways_per_az: true"),
     ("bad-account", _prod, _set("account", "12345"), "account", "12-digit AWS account ID"),
-    ("zone-of-another-region", _prod, _set("regions[0].availability_zones", ["us-east-1a", "us-west-2b"]), "regions[0].availability_zones", "not zone names of us-east-1"),
+    ("zone-of-another-region", _prod, _set("regions[0].availability_zones", ["us-east-1a", "us-west-2b"]), "regions[0].availability_zones", "us-west-2b is not a zone of us-east-1"),
     ("health-path-not-routed", _prod, _set("services[0].health_check_path", "/healthz"), "services[0].health_check_path", "no path pattern of 'api'"),
     ("viewer-name-outside-zone", _prod, _set("edge.viewer_names", ["live.example.com", "watch.example.org"]), "edge.viewer_names[1]", "not in the hosted zone live.example.com"),
     ("arc-arn-for-unknown-region", _prod, _set("routing.recovery_control", {"enabled": True, "routing_control_arns": {"eu-west-1": "arn:aws:route53-recovery-control::111111111111:controlpanel/abc/routingcontrol/def"}}), "routing.recovery_control.routing_control_arns.eu-west-1", "not a cell Region"),

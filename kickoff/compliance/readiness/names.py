@@ -187,5 +187,55 @@ RETAINED_NAMES = ReadinessRule(
     _rebuildable,
 )
 
-RULES: tuple[ReadinessRule, ...] = (UNIQUE_NAMES, RETAINED_NAMES)
+# The most characters each service allows in a name (CloudFormation resource references and the services'
+# API references); kickoff.naming.fixed_names holds the config to the same limits before CDK runs.
+NAME_LIMITS: dict[str, tuple[tuple[str, ...], int]] = {
+    "AWS::Scheduler::ScheduleGroup": (("Name",), 64),
+    "AWS::Scheduler::Schedule": (("Name",), 64),
+    "AWS::CloudWatch::Dashboard": (("DashboardName",), 255),
+    "AWS::CloudWatch::Alarm": (("AlarmName",), 255),
+    "AWS::CloudWatch::CompositeAlarm": (("AlarmName",), 255),
+    "AWS::Logs::LogGroup": (("LogGroupName",), 512),
+    "AWS::WAFv2::WebACL": (("Name",), 128),
+    "AWS::CloudFront::CachePolicy": (("CachePolicyConfig", "Name"), 128),
+    "AWS::KMS::Alias": (("AliasName",), 256),
+    "AWS::DynamoDB::Table": (("TableName",), 255),
+    "AWS::DynamoDB::GlobalTable": (("TableName",), 255),
+    "AWS::ECS::Cluster": (("ClusterName",), 255),
+    "AWS::SecretsManager::Secret": (("Name",), 512),
+    "AWS::ECR::PullThroughCacheRule": (("EcrRepositoryPrefix",), 30),
+    "AWS::ECR::Repository": (("RepositoryName",), 256),
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": (("Name",), 32),
+    "AWS::ElasticLoadBalancingV2::TargetGroup": (("Name",), 32),
+    "AWS::IAM::Role": (("RoleName",), 64),
+    "AWS::Lambda::Function": (("FunctionName",), 64),
+    "AWS::S3::Bucket": (("BucketName",), 63),
+    "AWS::Route53::RecordSet": (("Name",), 255),
+    "AWS::Route53RecoveryControl::Cluster": (("Name",), 64),
+    "AWS::Route53RecoveryControl::ControlPanel": (("Name",), 64),
+    "AWS::Route53RecoveryControl::RoutingControl": (("Name",), 64),
+    "AWS::Route53RecoveryControl::SafetyRule": (("Name",), 64),
+}
+
+
+def _length(logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness) -> list[Finding] | None:
+    path, limit = NAME_LIMITS[resource["Type"]]
+    name = literal(_at(props(resource), path), view)
+    if name is None:
+        return []
+    return [] if len(name) <= limit else [Finding("", f"the name '{name}' has {len(name)} characters; "
+                                                      f"{resource['Type']} allows {limit}")]
+
+
+NAME_LENGTH = ReadinessRule(
+    "PhysicalNameLength",
+    "Every fixed name fits the length its service allows",
+    "Shorten the name (app, environment, domain, or the construct that builds it); CloudFormation fails the create "
+    "otherwise, after the resources before it were made.",
+    "The services' API references (name length constraints)",
+    frozenset(NAME_LIMITS),
+    _length,
+)
+
+RULES: tuple[ReadinessRule, ...] = (UNIQUE_NAMES, RETAINED_NAMES, NAME_LENGTH)
 __all__ = ["NAMES", "RULES", "fixed_name"]
