@@ -9,7 +9,6 @@ import pytest
 import math
 
 from kickoff.compliance.resilience import compute_budget
-from tests.support import synthesize
 
 
 def _templates(synth):
