@@ -160,7 +160,10 @@ def _yaml_error(exc: yaml.YAMLError, shown: str) -> ConfigError:
 def read_yaml(path: Path, shown: str) -> YamlDocument:
     """Parse ``path`` within the bounds above; ConfigError (with file and line) for anything else."""
     text = _decode(_read_bytes(path, shown), shown)
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # the reader checks the characters already
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, shown) from None
     try:
         try:
             root = loader.get_single_node()
