@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import timedelta
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from kickoff.config import ConfigError, KickoffConfig, load_for_context
@@ -85,6 +85,13 @@ def _pack_rows(outdir: Path, counts: dict, resources: int) -> list[list[object]]
         rows.append(["ResilienceBudget", rb["rules"], "RTO, RPO, N-1", rb["violations"], "-",
                      f"RTO {rb['rto_seconds']:g}/{rb['rto_objective']} s, RPO "
                      f"{'unknown' if rb['rpo_seconds'] is None else format(rb['rpo_seconds'], 'g')}/{rb['rpo_objective']} s"])
+    lock = summary.get("StatefulLock")
+    if lock:
+        state = ("not in the lock: not checked" if lock["locked"] is None
+                 else f"{lock['locked']} locked, {lock['current']} synthesized"
+                 + (f", {len(lock['unlocked'])} new (not yet locked)" if lock["unlocked"] else ""))
+        rows.append(["StatefulLock", lock["rules"], f"{lock['environment']} vs stateful.lock.json", lock["violations"], "-",
+                     state])
     return rows
 
 

@@ -45,9 +45,14 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Synth:
 
 @pytest.fixture(scope="session")
 def strong(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    """prod with multi-Region strong consistency and AWS managed keys, synthesized once."""
+    """prod's Regions with multi-Region strong consistency and AWS managed keys, synthesized once.
+
+    A separate environment: a table's consistency cannot be changed in place (MRSC needs a new
+    table), and as a change to prod the stateful lock refuses it, rightly (the table keys go).
+    """
     root = tmp_path_factory.mktemp("strong")
-    data = _deep_merge(config_data("prod"), {"table": {"consistency": "strong", "encryption": "aws_managed"}})
+    data = _deep_merge(config_data("prod"), {"environment": "strong",
+                                             "table": {"consistency": "strong", "encryption": "aws_managed"}})
     path = root / "strong.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return synthesize(path, root / "cdk.out")

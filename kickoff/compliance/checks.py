@@ -12,6 +12,7 @@ from kickoff.compliance.readiness import EventWindowFacts, ReadinessParams, Regi
 from kickoff.compliance.readiness_pack import DeployReadinessChecks
 from kickoff.compliance.resilience_plugin import ResilienceBudgetPlugin
 from kickoff.compliance.rule_pack import StackFacts
+from kickoff.compliance.stateful_lock_plugin import StatefulLockPlugin
 from kickoff.compliance.wa_pack import WellArchitectedChecks
 from kickoff.compliance.wa_rules import Params
 from kickoff.config.models import KickoffConfig
@@ -74,6 +75,7 @@ class Checks:
     well_architected: WellArchitectedChecks
     readiness: DeployReadinessChecks
     resilience: ResilienceBudgetPlugin
+    stateful_lock: StatefulLockPlugin
 
 
 def attach_checks(app: cdk.App, deployment: Deployment) -> Checks:
@@ -83,14 +85,15 @@ def attach_checks(app: cdk.App, deployment: Deployment) -> Checks:
                                         account=stack.account)
         for stack in deployment.stacks
     }
+    template_stacks = {file: facts.stack for file, facts in stacks.items()}
     checks = Checks(
         aws_solutions=AwsSolutionsChecks(app),
         well_architected=WellArchitectedChecks(app, params=wa_params(deployment.config), stacks=stacks),
         readiness=DeployReadinessChecks(app, params=readiness_params(deployment.config, deployment.plan), stacks=stacks),
-        resilience=ResilienceBudgetPlugin(
-            deployment.config, template_stacks={f: facts.stack for f, facts in stacks.items()}
-        ),
+        resilience=ResilienceBudgetPlugin(deployment.config, template_stacks=template_stacks),
+        stateful_lock=StatefulLockPlugin(deployment.config, template_stacks=template_stacks),
     )
-    cdk.Validations.of(app).add_plugins(checks.aws_solutions, checks.well_architected, checks.readiness, checks.resilience)
+    cdk.Validations.of(app).add_plugins(checks.aws_solutions, checks.well_architected, checks.readiness, checks.resilience,
+                                        checks.stateful_lock)
     acknowledge_deployment(deployment)
     return checks

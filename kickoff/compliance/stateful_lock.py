@@ -4,14 +4,16 @@
 identity of every resource that holds data: tables (with their replica Regions), KMS
 keys, buckets and secrets. Identity is the set of properties whose change makes
 CloudFormation replace the resource. A change that drops, renames (new logical ID =
-new resource) or replaces one of them fails the test suite with a message that names
-it, until someone accepts it deliberately with ``python -m kickoff lock --write``.
+new resource) or replaces one of them fails every synth (the StatefulLock validation
+plugin, so ``cdk synth`` and ``cdk deploy`` too) with a message that names it, until
+someone accepts it deliberately with ``python -m kickoff lock --write``.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,36 +53,57 @@ def inventory(templates: Mapping[str, Mapping[str, Any]]) -> Inventory:
     return out
 
 
-def diff(locked: Inventory, current: Inventory, *, allowed_replica_removals: Iterable[str] = ()) -> list[str]:
-    """Every change that would lose data, as a message that names the resource and the way to accept it."""
+@dataclass(frozen=True)
+class LockProblem:
+    """One change that would lose data: where it is, and what it does."""
+
+    stack: str
+    logical_id: str
+    message: str
+
+
+def problems(locked: Inventory, current: Inventory, *, allowed_replica_removals: Iterable[str] = ()) -> list[LockProblem]:
+    """Every change that would lose data, located by stack and logical ID."""
     allowed = set(allowed_replica_removals)
-    problems = []
+    out: list[LockProblem] = []
     for stack, resources in sorted(locked.items()):
         now = current.get(stack, {})
         for logical_id, entry in sorted(resources.items()):
             what = f"{stack}/{logical_id} ({entry['type']})"
+
+            def add(message: str) -> None:
+                out.append(LockProblem(stack, logical_id, message))  # noqa: B023 (called within the iteration)
+
             if logical_id not in now:
-                problems.append(
-                    f"{what} would be removed or renamed: CloudFormation deletes or replaces it and its data is lost "
+                add(f"{what} would be removed or renamed: CloudFormation deletes or replaces it and its data is lost "
                     "(it is retained only if its DeletionPolicy is Retain, and then orphaned).")
                 continue
             new = now[logical_id]
             if new["type"] != entry["type"]:
-                problems.append(f"{what} would become {new['type']}: the old resource and its data are replaced.")
+                add(f"{what} would become {new['type']}: the old resource and its data are replaced.")
                 continue
             for prop, old_value in entry["identity"].items():
                 if new["identity"].get(prop) != old_value:
-                    problems.append(
-                        f"{what}: changing {prop} from {json.dumps(old_value)} to {json.dumps(new['identity'].get(prop))} "
+                    add(f"{what}: changing {prop} from {json.dumps(old_value)} to {json.dumps(new['identity'].get(prop))} "
                         "replaces the resource, and its data is lost.")
-            for prop in set(new["identity"]) - set(entry["identity"]):
-                problems.append(f"{what}: setting {prop} replaces the resource, and its data is lost.")
+            for prop in sorted(set(new["identity"]) - set(entry["identity"])):
+                add(f"{what}: setting {prop} replaces the resource, and its data is lost.")
             for region in sorted(set(entry.get("replicas", [])) - set(new.get("replicas", []))):
                 if region not in allowed:
-                    problems.append(
-                        f"{what}: the {region} replica would be deleted with its data; set allow_replica_removal for "
+                    add(f"{what}: the {region} replica would be deleted with its data; set allow_replica_removal for "
                         f"{region} under retired_regions in the config to confirm.")
-    return problems
+    return out
+
+
+def diff(locked: Inventory, current: Inventory, *, allowed_replica_removals: Iterable[str] = ()) -> list[str]:
+    """Every change that would lose data, as a message that names the resource and the way to accept it."""
+    return [p.message for p in problems(locked, current, allowed_replica_removals=allowed_replica_removals)]
+
+
+def unlocked(locked: Inventory, current: Inventory) -> list[str]:
+    """Stateful resources the lock does not list yet (``stack/logical ID``): not protected until recorded."""
+    return [f"{stack}/{logical_id}" for stack, resources in sorted(current.items())
+            for logical_id in sorted(resources) if logical_id not in locked.get(stack, {})]
 
 
 def read_lock(path: Path = LOCK_FILE) -> dict[str, Inventory]:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 Resource = dict[str, Any]
+# A rule whose resource_types holds this applies to every resource.
+ANY_TYPE = "*"
 
 
 @dataclass(frozen=True)
@@ -164,10 +166,11 @@ def evaluate(views: Iterable[TemplateView], context: Any, rules: Iterable[Rule])
     for rule in rules:
         for resource_type in rule.resource_types:
             by_type.setdefault(resource_type, []).append(rule)
+    every_type = by_type.pop(ANY_TYPE, [])
     evaluations = []
     for view in views:
         for logical_id, resource in view.resources.items():
-            for rule in by_type.get(resource.get("Type", ""), ()):
+            for rule in [*by_type.get(resource.get("Type", ""), ()), *every_type]:
                 findings = rule.check(logical_id, resource, view, context)
                 if findings is not None:
                     evaluations.append(Evaluation(rule, view.file, logical_id, tuple(findings)))

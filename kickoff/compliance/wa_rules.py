@@ -22,12 +22,15 @@ from kickoff.compliance.template_rules import (
     Resource,
     TemplateView,
     load_view,
-    props as _props,
     references,
-    tags as _tags,
 )
 from kickoff.compliance.template_rules import evaluate as _evaluate
-
+from kickoff.compliance.template_rules import (
+    props as _props,
+)
+from kickoff.compliance.template_rules import (
+    tags as _tags,
+)
 from kickoff.failover import (
     ALIAS_TTL_SECONDS,
     DEFAULT_HEALTH_CHECK_INTERVAL,
@@ -227,6 +230,11 @@ def _target_group_health_path(logical_id: str, resource: Resource, view: Templat
     return [] if props.get("HealthCheckPath") else [Finding("", "no HealthCheckPath; the default / rarely proves the service works")]
 
 
+# What a failing cell answers: the ALB's 502/503/504 (no healthy target, target reset or timeout) and a
+# service's 500. An origin group that fails over on fewer serves them to viewers.
+FAILOVER_STATUS_CODES = frozenset({500, 502, 503, 504})
+
+
 def _origin_group(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding]:
     config = _props(resource).get("DistributionConfig", {})
     groups = {g.get("Id") for g in (config.get("OriginGroups") or {}).get("Items", [])}
@@ -234,7 +242,16 @@ def _origin_group(logical_id: str, resource: Resource, view: TemplateView, param
         return [Finding("", "no origin group; an origin failure reaches viewers")]
     if config.get("DefaultCacheBehavior", {}).get("TargetOriginId") not in groups:
         return [Finding("", "the default behaviour does not use the origin group")]
-    return []
+    findings = []
+    for group in (config.get("OriginGroups") or {}).get("Items", []):
+        codes = {int(c) for c in ((group.get("FailoverCriteria") or {}).get("StatusCodes") or {}).get("Items", [])
+                 if str(c).isdigit()}
+        missing = sorted(FAILOVER_STATUS_CODES - codes)
+        if missing:
+            findings.append(Finding(f"Group::{group.get('Id')}::StatusCodes",
+                                    f"origin group {group.get('Id')} does not fail over on {', '.join(map(str, missing))}: "
+                                    "a cell that answers those serves them to viewers"))
+    return findings
 
 
 # ---------------------------------------------------------------------------------------
@@ -273,6 +290,52 @@ def _alb_ingress(logical_id: str, resource: Resource, view: TemplateView, params
         Finding(f"Port::{r.get('FromPort')}", f"port {r.get('FromPort')} is open to {r.get('CidrIp') or r.get('CidrIpv6')}")
         for r in rules if r.get("CidrIp") == "0.0.0.0/0" or r.get("CidrIpv6") == "::/0"
     ]
+
+
+def _public_subnets(view: TemplateView) -> set[str]:
+    """Subnets of the template whose route table sends 0.0.0.0/0 to an internet gateway, or that map public IPs."""
+    gateways = set(view.of_type("AWS::EC2::InternetGateway"))
+    public_tables = {
+        table for route in view.of_type("AWS::EC2::Route").values()
+        if _props(route).get("DestinationCidrBlock") == "0.0.0.0/0" and references(_props(route).get("GatewayId")) & gateways
+        for table in references(_props(route).get("RouteTableId"))
+    }
+    public = {subnet for subnet, resource in view.of_type("AWS::EC2::Subnet").items()
+              if _props(resource).get("MapPublicIpOnLaunch") is True}
+    for association in view.of_type("AWS::EC2::SubnetRouteTableAssociation").values():
+        if references(_props(association).get("RouteTableId")) & public_tables:
+            public |= references(_props(association).get("SubnetId"))
+    return public
+
+
+def _service_private(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding] | None:
+    network = (_props(resource).get("NetworkConfiguration") or {}).get("AwsvpcConfiguration")
+    if network is None:
+        return None
+    findings = []
+    if network.get("AssignPublicIp", "DISABLED") != "DISABLED":
+        findings.append(Finding("AssignPublicIp", "tasks get public IP addresses: each is reachable from the internet, "
+                                                  "one security-group rule away from bypassing the ALB and the WAF"))
+    public = sorted(references(network.get("Subnets")) & _public_subnets(view))
+    if public:
+        findings.append(Finding("Subnets", f"tasks run in public subnets ({', '.join(public)}); place them in private "
+                                           "subnets behind the ALB"))
+    return findings
+
+
+def _task_role_region(logical_id: str, resource: Resource, view: TemplateView, statement: dict[str, Any]) -> list[Finding]:
+    """A task's table actions name tables in its own Region: its cell serves from the local replica."""
+    foreign = set()
+    for arn in _as_list(statement.get("Resource", [])):
+        if isinstance(arn, str) and arn.startswith("arn:") and ":dynamodb:" in arn:
+            region = arn.split(":")[3]
+            if region != view.region:
+                foreign.add(region or "any Region")
+        elif arn == "*":
+            foreign.add("any Region")
+    return [Finding(f"Region::{r}", f"a task role reaches tables in {r}: a cell must read and write its own Region's "
+                                    "replica, so a Region's failure cannot reach into the others")
+            for r in sorted(foreign)]
 
 
 def _container_hardening(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding]:
@@ -353,6 +416,8 @@ def _task_role_item_access(logical_id: str, resource: Resource, view: TemplateVi
         if wide:
             findings.append(Finding(f"Action::{wide[0]}", f"a task role may call {', '.join(wide)}: whole-table reads "
                                                           "or stream reads that a request handler does not need"))
+        if any(a == "*" or a.startswith("dynamodb:") for a in actions):
+            findings += _task_role_region(logical_id, resource, view, statement)
     return findings
 
 
@@ -528,8 +593,9 @@ RULES: tuple[WaRule, ...] = (
            "The default path / proves only that a web server answers. Point health_check_path at an endpoint that checks the service's dependencies.",
            frozenset({"AWS::ElasticLoadBalancingV2::TargetGroup"}), _target_group_health_path),
     WaRule("REL-CloudFrontOriginGroup", "REL11-BP02", "Fail over to healthy resources",
-           "CloudFront distributions fail over between origins with an origin group on the default behaviour",
-           "Without an origin group, a failing origin serves errors until DNS moves traffic. Add an origin group.",
+           "CloudFront distributions fail over between origins with an origin group on the default behaviour, on 500/502/503/504",
+           "Without an origin group, or with one that does not fail over on the errors a failing cell answers, a failing "
+           "origin serves errors until DNS moves traffic. Add an origin group that fails over on 500, 502, 503 and 504.",
            frozenset({"AWS::CloudFront::Distribution"}), _origin_group),
     WaRule("OPS-EcsDeploymentCircuitBreaker", "OPS06-BP04", "Automate testing and rollback",
            "ECS services roll back failed deployments automatically",
@@ -543,6 +609,11 @@ RULES: tuple[WaRule, ...] = (
            "No ALB security group admits 0.0.0.0/0 or ::/0",
            "Cell ALBs must only be reachable from CloudFront and Route 53 health checkers; use the managed prefix lists.",
            frozenset({"AWS::EC2::SecurityGroup"}), _alb_ingress),
+    WaRule("SEC-EcsServicePrivate", "SEC05-BP02", "Control traffic flow within your network layers",
+           "ECS tasks get no public IP address and run in private subnets",
+           "A task with a public address is reachable around the ALB and the WAF, one security-group change away. Keep "
+           "AssignPublicIp DISABLED and the service in the VPC's private subnets (see also SEC05-BP01 network layers).",
+           frozenset({"AWS::ECS::Service"}), _service_private),
     WaRule("SEC-EcsContainerHardening", "SEC06-BP02", "Provision compute from hardened images",
            "Containers run as a non-root user with a read-only root filesystem",
            "A compromised process should not be able to write binaries or act as root. Set readonly_root_filesystem and a non-root user "
@@ -554,9 +625,10 @@ RULES: tuple[WaRule, ...] = (
            "deputy problem). Add the conditions the service documents to the trust policy.",
            frozenset({"AWS::IAM::Role"}), _service_role_source),
     WaRule("SEC-IamTaskRoleItemAccessOnly", "SEC03-BP02", "Grant least privilege access",
-           "Task roles read and write table items only: no Scan, no stream reads, no DynamoDB wildcards",
-           "A compromised task with Scan or stream access can read the whole table. Grant the item actions a handler "
-           "needs (ReplicaAccess.grant_read_write).",
+           "Task roles read and write table items only, in their own Region: no Scan, no stream reads, no wildcards",
+           "A compromised task with Scan or stream access can read the whole table, and a cell that reaches another "
+           "Region's replica shares that Region's failures. Grant the item actions a handler needs on the local replica "
+           "(ReplicaAccess.grant_read_write).",
            frozenset({"AWS::IAM::Policy"}), _task_role_item_access),
     WaRule("SEC-KmsKeyPolicySeparatesDuties", "SEC08-BP01", "Implement secure key management",
            "Key policies separate administration from use: the account may use a key only through a named service",

@@ -96,10 +96,11 @@ def _schedule(app: cdk.App, case: str, *, at: datetime) -> None:
 
 
 def _scaled_service(app: cdk.App, case: str, *, min_capacity: int = 10, actions: list[datetime] = (),
-                    cpu: str = "1024") -> None:
+                    cpu: str = "1024", desired_count: int | None = None) -> None:
     stack = _stack(app, case)
     task = ecs.CfnTaskDefinition(stack, "Task", cpu=cpu, memory="2048", requires_compatibilities=["FARGATE"])
-    service = ecs.CfnService(stack, "Service", task_definition=task.ref, tags=[CfnTag(key="service", value="api")])
+    service = ecs.CfnService(stack, "Service", task_definition=task.ref, tags=[CfnTag(key="service", value="api")],
+                             desired_count=desired_count)
     appscaling.CfnScalableTarget(
         stack, "Target", min_capacity=min_capacity, max_capacity=100, service_namespace="ecs",
         scalable_dimension="ecs:service:DesiredCount", resource_id=Fn.join("/", ["service", "cluster", service.attr_name]),
@@ -119,7 +120,8 @@ def _table(app: cdk.App, case: str, *, reads: int, writes: int) -> None:
 
 def _cell_and_edge(app: cdk.App, case: str, *, behavior_path: str = "/api/*", methods: tuple[str, ...] = ALL,
                    cache_policy: cloudfront.ICachePolicy = cloudfront.CachePolicy.CACHING_DISABLED,
-                   sent_version: str | None = None, accepted: tuple[str | None, ...] = ()) -> None:
+                   sent_version: str | None = None, accepted: tuple[str | None, ...] = (),
+                   literal: bool = False, default_status: int = 403) -> None:
     """A cell ALB behind origin.<case>.example.com, serving /api/* to service 'api', and a distribution."""
     domain = f"{case}.example.com"
     origin_name = f"origin.{domain}"
@@ -130,7 +132,7 @@ def _cell_and_edge(app: cdk.App, case: str, *, behavior_path: str = "/api/*", me
     alb = elbv2.ApplicationLoadBalancer(cell, "Alb", vpc=vpc, internet_facing=True)
     certificate = acm.Certificate(cell, "Certificate", domain_name=origin_name, validation=acm.CertificateValidation.from_dns(zone))
     listener = alb.add_listener("Https", port=443, certificates=[certificate], open=False,
-                                default_action=elbv2.ListenerAction.fixed_response(403))
+                                default_action=elbv2.ListenerAction.fixed_response(default_status))
     group = elbv2.ApplicationTargetGroup(cell, "Api", vpc=vpc, port=8080, protocol=elbv2.ApplicationProtocol.HTTP,
                                          target_type=elbv2.TargetType.IP, health_check=elbv2.HealthCheck(path="/api/healthz"))
     cdk.Tags.of(group).add("service", "api")
@@ -142,7 +144,7 @@ def _cell_and_edge(app: cdk.App, case: str, *, behavior_path: str = "/api/*", me
     route53.ARecord(cell, "Origin", zone=zone, record_name=f"{origin_name}.",
                     target=route53.RecordTarget.from_alias(targets.LoadBalancerTarget(alb)))
     edge = _stack(app, f"{case}-edge")
-    headers = {"X-Origin-Verify": _ref(case, version=sent_version)} if accepted else None
+    headers = {"X-Origin-Verify": "s3cr3t" if literal else _ref(case, version=sent_version)} if accepted else None
     origin = origins.HttpOrigin(origin_name, custom_headers=headers)
     allowed = {3: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS, 2: cloudfront.AllowedMethods.ALLOW_GET_HEAD}.get(
         len(methods), cloudfront.AllowedMethods.ALLOW_ALL)
@@ -157,7 +159,7 @@ def _cell_and_edge(app: cdk.App, case: str, *, behavior_path: str = "/api/*", me
     )
 
 
-def _health(app: cdk.App, case: str, *, every_service: bool) -> None:
+def _health(app: cdk.App, case: str, *, every_service: bool, check_type: route53.HealthCheckType = route53.HealthCheckType.HTTPS) -> None:
     stack = _stack(app, case)
     zone = route53.HostedZone.from_hosted_zone_attributes(stack, "Zone", hosted_zone_id="Z0TEST000001", zone_name=f"{case}.example.com")
     vpc = ec2.Vpc(stack, "Vpc", availability_zones=["us-east-1a", "us-east-1b"], nat_gateways=0, restrict_default_security_group=False)
@@ -171,7 +173,7 @@ def _health(app: cdk.App, case: str, *, every_service: bool) -> None:
                                       conditions=[elbv2.ListenerCondition.path_patterns([f"/{name}/*"])],
                                       action=elbv2.ListenerAction.forward([group]))
         if every_service or name == "api":
-            checks.append(route53.HealthCheck(stack, f"{name}Check", type=route53.HealthCheckType.HTTPS,
+            checks.append(route53.HealthCheck(stack, f"{name}Check", type=check_type,
                                               fqdn=f"cell.{case}.example.com", resource_path=f"/{name}/healthz"))
     check = checks[0] if len(checks) == 1 else route53.HealthCheck(
         stack, "AllServices", type=route53.HealthCheckType.CALCULATED, child_health_checks=checks, health_threshold=len(checks))
@@ -188,7 +190,7 @@ def _task_image(app: cdk.App, case: str, *, private: bool) -> None:
     task.add_container("App", image=image)
 
 
-def _web_acl(app: cdk.App, case: str, *, limit: int = 30_000, override_body: bool = True) -> None:
+def _web_acl(app: cdk.App, case: str, *, limit: int = 30_000, override_body: bool = True, rate_action: str = "block") -> None:
     stack = _stack(app, case)
     visibility = wafv2.CfnWebACL.VisibilityConfigProperty(cloud_watch_metrics_enabled=True, metric_name="m",
                                                           sampled_requests_enabled=True)
@@ -202,13 +204,35 @@ def _web_acl(app: cdk.App, case: str, *, limit: int = 30_000, override_body: boo
                     **({"ruleActionOverrides": [{"name": "SizeRestrictions_BODY", "actionToUse": {"count": {}}}]}
                        if override_body else {})}}),
             wafv2.CfnWebACL.RuleProperty(
-                name="Rate", priority=2, action={"block": {}}, visibility_config=visibility,
+                name="Rate", priority=2, action={rate_action: {}}, visibility_config=visibility,
                 statement={"rateBasedStatement": {"limit": limit, "aggregateKeyType": "IP", "evaluationWindowSec": 300}}),
         ],
     )
     cloudfront.Distribution(stack, "Distribution", web_acl_id=acl.attr_arn, default_behavior=cloudfront.BehaviorOptions(
         origin=origins.HttpOrigin(f"origin.{case}.example.com"), allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
         cache_policy=cloudfront.CachePolicy.CACHING_DISABLED))
+
+
+def _secondary(app: cdk.App, case: str, *, own_set: bool) -> None:
+    """A cell whose secondary CNAME leads to except-<own Region> (right) or to a set holding itself (wrong)."""
+    stack = _stack(app, case)
+    domain = f"origin.{case}.example.com"
+    zone = route53.HostedZone.from_hosted_zone_attributes(stack, "Zone", hosted_zone_id="Z0TEST000002", zone_name=domain)
+    vpc = ec2.Vpc(stack, "Vpc", availability_zones=["us-east-1a", "us-east-1b"], nat_gateways=0, restrict_default_security_group=False)
+    alb = elbv2.ApplicationLoadBalancer(stack, "Alb", vpc=vpc, internet_facing=False)
+    # This cell writes its ALB into every other cell's except-set.
+    route53.ARecord(stack, "ExceptWest", zone=zone, record_name=f"except-{WEST}.{domain}.", region=EAST, set_identifier=EAST,
+                    target=route53.RecordTarget.from_alias(targets.LoadBalancerTarget(alb)))
+    target = f"except-{WEST if own_set else EAST}.{domain}"
+    route53.CnameRecord(stack, "Secondary", zone=zone, record_name=f"secondary.{domain}.", domain_name=target,
+                        region=EAST, set_identifier=EAST, ttl=cdk.Duration.seconds(30))
+
+
+def _importer(app: cdk.App, case: str, *, imports: bool) -> None:
+    stack = _stack(app, case)
+    name = Fn.import_value("other-stack-table-name") if imports else f"{case}-table"
+    cloudwatch.CfnDashboard(stack, "Dashboard", dashboard_body=Fn.sub('{"widgets":[],"n":"${N}"}', {"N": name}),
+                            dashboard_name=f"{case}-dashboard")
 
 
 def _escape_length(app: cdk.App, case: str) -> None:
@@ -250,6 +274,23 @@ PAIRS: dict[str, tuple[Builder, Builder]] = {
     "EcsImageFromRegionalEcr": (lambda a, c: _task_image(a, c, private=True), lambda a, c: _task_image(a, c, private=False)),
     "WafRateLimitAdmitsSharedIp": (lambda a, c: _web_acl(a, c, limit=30_000), lambda a, c: _web_acl(a, c, limit=3_000)),
     "WafBodyLimitAllowsWrites": (lambda a, c: _web_acl(a, c, override_body=True), lambda a, c: _web_acl(a, c, override_body=False)),
+    "EcsServiceDesiredCountUnset": (lambda a, c: _scaled_service(a, c), lambda a, c: _scaled_service(a, c, desired_count=2)),
+    "AlbServesOnlyTheOrigin": (lambda a, c: _cell_and_edge(a, c, sent_version=VERSION, accepted=(VERSION, "AWSPREVIOUS")),
+                               lambda a, c: _cell_and_edge(a, c)),
+    "OriginSecretNeverLiteral": (lambda a, c: _cell_and_edge(a, c, sent_version=VERSION, accepted=(VERSION, "AWSPREVIOUS")),
+                                 lambda a, c: _cell_and_edge(a, c, accepted=(VERSION, "AWSPREVIOUS"), literal=True)),
+    "StackStandsAlone": (lambda a, c: _importer(a, c, imports=False), lambda a, c: _importer(a, c, imports=True)),
+    "Route53SecondaryOriginOtherCell": (lambda a, c: _secondary(a, c, own_set=False), lambda a, c: _secondary(a, c, own_set=True)),
+}
+
+# More non-compliant cases for rules with more than one finding: case name -> (rule suffix, builder).
+VARIANTS: dict[str, tuple[str, Builder]] = {
+    "listener-default-200": ("AlbServesOnlyTheOrigin",
+                             lambda a, c: _cell_and_edge(a, c, sent_version=VERSION, accepted=(VERSION, "AWSPREVIOUS"),
+                                                         default_status=200)),
+    "health-over-http": ("Route53HealthCheckCoversServices",
+                         lambda a, c: _health(a, c, every_service=True, check_type=route53.HealthCheckType.HTTP)),
+    "rate-rule-counts": ("WafRateLimitAdmitsSharedIp", lambda a, c: _web_acl(a, c, rate_action="count")),
 }
 
 
@@ -266,13 +307,16 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[set[str
     for suffix, builders in PAIRS.items():
         for verdict, build in zip(("ok", "bad"), builders):
             build(app, _case(suffix, verdict))
+    for name, (_, build) in VARIANTS.items():
+        build(app, name)
+    cases = [_case(s, v) for s in PAIRS for v in ("ok", "bad")] + list(VARIANTS)
     assembly = app.synth()
     views, case_of = [], {}
     for stack in assembly.stacks:
         path = Path(stack.template_full_path)
         views.append(load_view(path.name, path.read_text(), stack=stack.stack_name, region=stack.environment.region,
                                cell=stack.environment.region, account=ACCOUNT))
-        case_of[path.name] = next(_case(s, v) for s in PAIRS for v in ("ok", "bad") if stack.stack_name.startswith(_case(s, v)))
+        case_of[path.name] = max((c for c in cases if stack.stack_name.startswith(c)), key=len)
     out: dict[str, tuple[set[str], set[str]]] = {}
     for evaluation in evaluate(views, PARAMS).evaluations:
         evaluated, found = out.setdefault(case_of[evaluation.template], (set(), set()))
@@ -289,6 +333,11 @@ def test_every_rule_has_a_pair() -> None:
 @pytest.mark.parametrize("suffix", sorted(PAIRS))
 def test_rule_flags_the_non_compliant_case(results, suffix) -> None:
     assert f"DR-{suffix}" in results.get(_case(suffix, "bad"), (set(), set()))[1]
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_rule_flags_each_variant(results, name) -> None:
+    assert f"DR-{VARIANTS[name][0]}" in results.get(name, (set(), set()))[1]
 
 
 @pytest.mark.parametrize("suffix", sorted(PAIRS))

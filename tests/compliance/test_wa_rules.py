@@ -55,12 +55,14 @@ def _task(scope: Construct, *, arm: bool = True, hardened: bool = True) -> ecs.F
     return task
 
 
-def _service(scope: Construct, *, min_tasks: int = 2, tracking: bool = True, breaker: bool = True) -> ecs.FargateService:
+def _service(scope: Construct, *, min_tasks: int = 2, tracking: bool = True, breaker: bool = True,
+             public: bool = False) -> ecs.FargateService:
     vpc = _vpc(scope)
     cluster = ecs.Cluster(scope, "Cluster", vpc=vpc, container_insights_v2=ecs.ContainerInsights.ENHANCED)
     service = ecs.FargateService(
         scope, "Service", cluster=cluster, task_definition=_task(scope),
         circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True) if breaker else None,
+        assign_public_ip=public, vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC) if public else None,
     )
     scaling = service.auto_scale_task_count(min_capacity=min_tasks, max_capacity=10)
     if tracking:
@@ -89,9 +91,10 @@ def _target_group(scope: Construct, *, path: bool) -> None:
                                  health_check=elbv2.HealthCheck(path="/healthz") if path else None)
 
 
-def _distribution(scope: Construct, *, group: bool) -> None:
+def _distribution(scope: Construct, *, group: bool, codes: list[int] | None = None) -> None:
     primary = origins.HttpOrigin("origin.example.com")
-    origin = origins.OriginGroup(primary_origin=primary, fallback_origin=origins.HttpOrigin("secondary.example.com")) if group else primary
+    origin = origins.OriginGroup(primary_origin=primary, fallback_origin=origins.HttpOrigin("secondary.example.com"),
+                                 fallback_status_codes=codes) if group else primary
     cloudfront.Distribution(scope, "Distribution", default_behavior=cloudfront.BehaviorOptions(origin=origin))
 
 
@@ -129,10 +132,10 @@ def _scheduler_role(scope: Construct, *, conditioned: bool) -> None:
                                                             conditions=conditions if conditioned else None))
 
 
-def _task_role_policy(scope: Construct, *, actions: list[str]) -> None:
+def _task_role_policy(scope: Construct, *, actions: list[str], region: str = REGION) -> None:
     task = _task(scope)
     task.task_role.add_to_principal_policy(iam.PolicyStatement(
-        actions=actions, resources=[f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/t"]))
+        actions=actions, resources=[f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/t"]))
 
 
 def _key(scope: Construct, *, separated: bool) -> None:
@@ -189,6 +192,14 @@ PAIRS: dict[str, tuple[Callable[[Construct], None], Callable[[Construct], None]]
     "SEC-KmsKeyPolicySeparatesDuties": (lambda s: _key(s, separated=True), lambda s: _key(s, separated=False)),
     "SEC-LogsLogGroupEncrypted": (lambda s: _log_group(s, encrypted=True), lambda s: _log_group(s, encrypted=False)),
     "SUS-DynamoTableTtl": (lambda s: _table(s, time_to_live_attribute="expires_at"), lambda s: _table(s)),
+    "SEC-EcsServicePrivate": (lambda s: _service(s), lambda s: _service(s, public=True)),
+}
+
+# More non-compliant cases for rules with more than one finding: stack name -> (rule suffix, builder).
+VARIANTS: dict[str, tuple[str, Callable[[Construct], None]]] = {
+    "origin-group-fails-over-on-503-only": ("REL-CloudFrontOriginGroup", lambda s: _distribution(s, group=True, codes=[503])),
+    "task-role-reaches-another-region": ("SEC-IamTaskRoleItemAccessOnly",
+                                         lambda s: _task_role_policy(s, actions=["dynamodb:GetItem"], region="us-west-2")),
 }
 
 
@@ -205,11 +216,12 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[set[st
     app = cdk.App(outdir=str(outdir), context={f"availability-zones:account={ACCOUNT}:region={REGION}": ZONES},
                   builtin_cloud_formation_validation=False)
     stacks = {}
-    for suffix, builders in PAIRS.items():
-        for verdict, build in zip(("ok", "bad"), builders):
-            stack = cdk.Stack(app, _stack_name(suffix, verdict), env=cdk.Environment(account=ACCOUNT, region=REGION))
-            build(stack)
-            stacks[stack.template_file] = StackFacts(stack=stack.stack_name, region=REGION, cell=REGION)
+    cases = [(_stack_name(suffix, verdict), build) for suffix, builders in PAIRS.items()
+             for verdict, build in zip(("ok", "bad"), builders)]
+    for name, (_, build) in [*((n, (None, b)) for n, b in cases), *VARIANTS.items()]:
+        stack = cdk.Stack(app, name, env=cdk.Environment(account=ACCOUNT, region=REGION))
+        build(stack)
+        stacks[stack.template_file] = StackFacts(stack=stack.stack_name, region=REGION, cell=REGION)
     pack = WellArchitectedChecks(app, params=PARAMS, stacks=stacks)
     cdk.Validations.of(app).add_plugins(pack)
     with pytest.raises(RuntimeError, match="ValidationFailed"):
@@ -233,6 +245,11 @@ def test_every_rule_has_a_pair() -> None:
 @pytest.mark.parametrize("suffix", sorted(PAIRS))
 def test_rule_flags_the_non_compliant_construct(verdicts, suffix) -> None:
     assert f"WA-{suffix}" in verdicts.get(_stack_name(suffix, "bad"), (set(), set()))[1]
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_rule_flags_each_variant(verdicts, name) -> None:
+    assert f"WA-{VARIANTS[name][0]}" in verdicts.get(name, (set(), set()))[1]
 
 
 @pytest.mark.parametrize("suffix", sorted(PAIRS))

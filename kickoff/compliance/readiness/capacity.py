@@ -299,6 +299,25 @@ WARM_THROUGHPUT_USEFUL = ReadinessRule(
     _warm_above_baseline,
 )
 
+def _desired_count(logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness) -> list[Finding] | None:
+    scaled = any(logical_id in references(props(t).get("ResourceId")) for t in view.of_type(SCALABLE_TARGET).values())
+    if not scaled:
+        return None
+    count = props(resource).get("DesiredCount")
+    return [] if count is None else [Finding("", f"DesiredCount {count} is written on every deploy, resetting a service "
+                                                 "that scaled out for an event; leave it to Application Auto Scaling")]
+
+
+DESIRED_COUNT_UNSET = ReadinessRule(
+    "EcsServiceDesiredCountUnset",
+    "A service that Application Auto Scaling scales has no DesiredCount in its template",
+    "Leave desired_count unset on the FargateService (decision 0003); the scalable target's minimum sets the count.",
+    "Amazon ECS UpdateService: a template DesiredCount overrides the running count on every update",
+    frozenset({"AWS::ECS::Service"}),
+    _desired_count,
+)
+
 RULES: tuple[ReadinessRule, ...] = (
-    SCHEDULE_AFTER_DEPLOY, EVENT_WINDOW_COVERED, FLOOR_AT_DEPLOY, QUOTA_WITHIN_DECLARED, WARM_THROUGHPUT_USEFUL,
+    SCHEDULE_AFTER_DEPLOY, EVENT_WINDOW_COVERED, FLOOR_AT_DEPLOY, DESIRED_COUNT_UNSET, QUOTA_WITHIN_DECLARED,
+    WARM_THROUGHPUT_USEFUL,
 )

@@ -6,6 +6,7 @@ from kickoff.compliance.readiness.rule import ReadinessRule
 from kickoff.compliance.template_rules import Finding, Resource, TemplateView, props, references
 
 ENDPOINT_TYPES = {"HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH"}
+PLAIN_TYPES = {"HTTP", "HTTP_STR_MATCH", "TCP"}
 
 
 def _service_health_paths(view: TemplateView) -> dict[str, str]:
@@ -42,6 +43,10 @@ def _covers_services(logical_id: str, resource: Resource, view: TemplateView, re
                 findings.append(Finding("HealthThreshold", f"the calculated check needs {threshold} of {len(child_ids)} "
                                                            "children healthy, so a cell with a failed service stays in DNS"))
         checked |= {c.get("ResourcePath", "/") for c in children if c.get("Type") in ENDPOINT_TYPES}
+        plain = sorted({c.get("Type") for c in children if c.get("Type") in PLAIN_TYPES})
+        if plain and view.of_type("AWS::ElasticLoadBalancingV2::Listener"):
+            findings.append(Finding("Protocol", f"a {'/'.join(plain)} check does not prove HTTPS works: viewers reach the cell over "
+                                                "HTTPS, and the HTTP listener only redirects, which Route 53 counts as healthy"))
     missing = sorted(set(_service_health_paths(view).values()) - checked)
     if missing:
         findings.append(Finding("Services", f"{p.get('Name')} ({p.get('SetIdentifier')}) stays routed while "
@@ -58,4 +63,30 @@ HEALTH_COVERS_SERVICES = ReadinessRule(
     _covers_services,
 )
 
-RULES: tuple[ReadinessRule, ...] = (HEALTH_COVERS_SERVICES,)
+def _secondary_other_cell(logical_id: str, resource: Resource, view: TemplateView, readiness: object) -> list[Finding] | None:
+    """A latency CNAME (the secondary origin) must lead to a set that excludes its own cell."""
+    p = props(resource)
+    if p.get("Type") != "CNAME" or "SetIdentifier" not in p:
+        return None
+    own_albs = set(view.of_type("AWS::ElasticLoadBalancingV2::LoadBalancer"))
+    targets = {str(v).lower().rstrip(".") for v in p.get("ResourceRecords", [])}
+    back = [
+        rid for rid, record in view.of_type("AWS::Route53::RecordSet").items()
+        if str(props(record).get("Name", "")).lower().rstrip(".") in targets
+        and references((props(record).get("AliasTarget") or {}).get("DNSName")) & own_albs
+    ]
+    return [Finding("", f"{p.get('Name')} ({p.get('SetIdentifier')}) leads to {', '.join(sorted(targets))}, which holds this "
+                        f"cell's own ALB ({', '.join(back)}): the secondary origin can be the primary's cell")] if back else []
+
+
+SECONDARY_OTHER_CELL = ReadinessRule(
+    "Route53SecondaryOriginOtherCell",
+    "A cell's secondary-origin CNAME leads to a latency set that excludes the cell itself",
+    "Point the cell's secondary CNAME at except-<its Region>, a set that every other cell, and only they, write "
+    "(decision 0006).",
+    "Route 53 latency routing: a resolver picks the same Region's record in two sets with the same health checks",
+    frozenset({"AWS::Route53::RecordSet"}),
+    _secondary_other_cell,
+)
+
+RULES: tuple[ReadinessRule, ...] = (HEALTH_COVERS_SERVICES, SECONDARY_OTHER_CELL)

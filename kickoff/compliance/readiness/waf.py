@@ -14,12 +14,15 @@ BODY_SIZE_RULE = "SizeRestrictions_BODY"
 
 def _rate_limit(logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness) -> list[Finding] | None:
     params = readiness.params
-    if not params.shared_ip_viewers:
-        return None
     findings = []
-    for rule in props(resource).get("Rules", []):
-        statement = (rule.get("Statement") or {}).get("RateBasedStatement")
-        if not statement or "Block" not in (rule.get("Action") or {}):
+    rate_rules = [r for r in props(resource).get("Rules", []) if (r.get("Statement") or {}).get("RateBasedStatement")]
+    if not any("Block" in (r.get("Action") or {}) for r in rate_rules):
+        counted = ", ".join(r.get("Name", "?") for r in rate_rules)
+        findings.append(Finding("Block", "no rate-based rule blocks: a flood from one address reaches the origins"
+                                         + (f" ({counted} only counts)" if counted else " (there is no rate-based rule)")))
+    for rule in rate_rules if params.shared_ip_viewers else ():
+        statement = rule["Statement"]["RateBasedStatement"]
+        if "Block" not in (rule.get("Action") or {}):
             continue
         if statement.get("AggregateKeyType", "IP") not in ("IP", "FORWARDED_IP"):
             continue
@@ -39,7 +42,7 @@ def _rate_limit(logical_id: str, resource: Resource, view: TemplateView, readine
 
 RATE_LIMIT_SHARED_IP = ReadinessRule(
     "WafRateLimitAdmitsSharedIp",
-    "A per-IP rate limit admits the declared number of viewers behind one shared address",
+    "A per-IP rate limit blocks floods, and admits the declared number of viewers behind one shared address",
     "Raise edge.waf.rate_limit_requests (or leave it computed), or lower edge.waf.shared_ip_viewers deliberately.",
     "AWS WAF developer guide: rate-based rule statements aggregate by IP address",
     frozenset({"AWS::WAFv2::WebACL"}),
@@ -62,7 +65,7 @@ def _body_limit(logical_id: str, resource: Resource, view: TemplateView, readine
             continue
         overridden = {
             o.get("Name") for o in group.get("RuleActionOverrides", [])
-            if {"Count", "Allow"} & set((o.get("ActionToUse") or {}))
+            if {"Count", "Allow"} & set(o.get("ActionToUse") or {})
         }
         excluded = {r.get("Name") for r in group.get("ExcludedRules", [])}
         if BODY_SIZE_RULE not in overridden | excluded:
