@@ -13,6 +13,7 @@ import sys
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from kickoff.application import create_app, parse_context_args, pin_availability_zones  # noqa: E402
+from kickoff.compliance.assembly import missing_context  # noqa: E402
 from kickoff.compliance.checks import attach_checks  # noqa: E402
 from kickoff.config import ConfigError, load_for_context  # noqa: E402
 from kickoff.planning import build_deployment_plan, resolve_plan_from  # noqa: E402
@@ -31,7 +32,16 @@ def main() -> int:
     pin_availability_zones(app, config)
     deployment = build_deployment(app, config, plan)
     attach_checks(app, deployment)
-    app.synth()
+    assembly = app.synth()
+    # A context lookup would make the CDK CLI call AWS and write the answer into cdk.context.json:
+    # synth needs no account (README, "Deploying"). Fail before the CLI can look anything up.
+    missing = missing_context(assembly.directory)
+    if missing:
+        print(f"kickoff: the synth needed context that the CDK CLI would look up in AWS: {', '.join(missing)}.\n"
+              "  Fix: derive the value from config (python -m kickoff context writes AZs to cdk.context.json), or "
+              "resolve it at deploy time inside CloudFormation (a parameter, a dynamic reference, a custom resource).",
+              file=sys.stderr)
+        return 1
     return 0
 
 

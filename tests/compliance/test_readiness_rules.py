@@ -29,6 +29,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as targets
 from aws_cdk import aws_scheduler as scheduler
@@ -228,6 +229,17 @@ def _secondary(app: cdk.App, case: str, *, own_set: bool) -> None:
                         region=EAST, set_identifier=EAST, ttl=cdk.Duration.seconds(30))
 
 
+def _table_user(app: cdk.App, case: str, *, region: str) -> None:
+    """A global table in us-east-1 and us-west-2, and a role in another stack that uses it in ``region``."""
+    dynamodb.TableV2(_stack(app, f"{case}-data"), "Table", table_name=f"{case}-table", removal_policy=RemovalPolicy.RETAIN,
+                     partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+                     replicas=[dynamodb.ReplicaTableProps(region=WEST)])
+    stack = _stack(app, f"{case}-cell", region)
+    role = iam.Role(stack, "TaskRole", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["dynamodb:GetItem"],
+                                                     resources=[f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/{case}-table"]))
+
+
 def _importer(app: cdk.App, case: str, *, imports: bool) -> None:
     stack = _stack(app, case)
     name = Fn.import_value("other-stack-table-name") if imports else f"{case}-table"
@@ -279,6 +291,7 @@ PAIRS: dict[str, tuple[Builder, Builder]] = {
                                lambda a, c: _cell_and_edge(a, c)),
     "OriginSecretNeverLiteral": (lambda a, c: _cell_and_edge(a, c, sent_version=VERSION, accepted=(VERSION, "AWSPREVIOUS")),
                                  lambda a, c: _cell_and_edge(a, c, accepted=(VERSION, "AWSPREVIOUS"), literal=True)),
+    "DynamoReplicaWhereUsed": (lambda a, c: _table_user(a, c, region=WEST), lambda a, c: _table_user(a, c, region="us-east-2")),
     "StackStandsAlone": (lambda a, c: _importer(a, c, imports=False), lambda a, c: _importer(a, c, imports=True)),
     "Route53SecondaryOriginOtherCell": (lambda a, c: _secondary(a, c, own_set=False), lambda a, c: _secondary(a, c, own_set=True)),
 }

@@ -37,7 +37,7 @@ class Weakening:
     file: str
     old: str
     new: str
-    rule: str  # what the synth's report must name
+    rule: str  # what the synth's report must name, or a message the app must print when it is not a plugin
     env: str = "dev"
 
 
@@ -77,6 +77,11 @@ WEAKENINGS: dict[str, Weakening] = {
     "the secondary CNAME's TTL raised to 300 s": Weakening(
         "kickoff/constructs/cell_routing.py", "ttl=Duration.seconds(secondary_ttl_seconds),", "ttl=Duration.seconds(300),",
         "RTO"),
+    "a hosted zone looked up in AWS at synth": Weakening(
+        "kickoff/stacks/cell.py", "        zone = route53.HostedZone.from_hosted_zone_attributes(\n",
+        '        route53.HostedZone.from_lookup(self, "LookedUp", domain_name=config.domain.name)\n'
+        "        zone = route53.HostedZone.from_hosted_zone_attributes(\n",
+        "the synth needed context that the CDK CLI would look up in AWS: hosted-zone:"),
     "the ReplicationLatency alarms removed": Weakening(
         "kickoff/constructs/cell_monitoring.py", "if replication_alarm_seconds is None or not receiving_regions:",
         "if True:", "RPO"),
@@ -150,7 +155,7 @@ def _synth_case(root: Path, name: str | None) -> Outcome:
             return Outcome(-1, frozenset(), f"the edit no longer applies to {weakening.file}; update the case")
         source.write_text(text.replace(weakening.old, weakening.new))
     run = _run_app(app_dir, WEAKENINGS[name].env if name else "dev")
-    return Outcome(run.returncode, frozenset(_violated_rules(app_dir)), _report(app_dir, run)[-3000:])
+    return Outcome(run.returncode, frozenset(_violated_rules(app_dir)), _report(app_dir, run))
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +168,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str | None, Outco
 
 
 def test_the_unedited_app_synthesizes(outcomes) -> None:
-    assert outcomes[None].returncode == 0, outcomes[None].output
+    assert outcomes[None].returncode == 0, outcomes[None].output[-3000:]
 
 
 @pytest.mark.parametrize("name", sorted(WEAKENINGS))
@@ -171,4 +176,5 @@ def test_the_app_refuses_a_weakening_change(outcomes, name) -> None:
     outcome, rule = outcomes[name], WEAKENINGS[name].rule
     assert outcome.returncode != -1, outcome.output
     assert outcome.returncode != 0, f"{name}: the app synthesized the weakened stack"
-    assert rule in outcome.rules, f"{name}: the synth failed, but not on {rule}:\n{outcome.output}"
+    assert rule in outcome.rules or " " in rule and rule in outcome.output, (
+        f"{name}: the synth failed, but not on {rule}:\n{outcome.output[-3000:]}")

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from kickoff.compliance.readiness import access, capacity, edge, health, images, names, waf
+from kickoff.compliance.readiness import access, capacity, data, edge, health, images, names, waf
 from kickoff.compliance.readiness.context import EventWindowFacts, Readiness, ReadinessParams, RegionQuotas
 from kickoff.compliance.readiness.rule import ReadinessRule
 from kickoff.compliance.template_rules import PackResult, TemplateView
 from kickoff.compliance.template_rules import evaluate as _evaluate
 
 RULES: tuple[ReadinessRule, ...] = (
-    *names.RULES, *capacity.RULES, *edge.RULES, *access.RULES, *health.RULES, *images.RULES, *waf.RULES,
+    *names.RULES, *capacity.RULES, *data.RULES, *edge.RULES, *access.RULES, *health.RULES, *images.RULES, *waf.RULES,
 )
 
 
