@@ -7,7 +7,7 @@ validation off so the packs' own cost is visible, N repetitions, median reported
   aws         + cdk-nag AwsSolutionsChecks (and the acknowledgements)
   aws+wa      + Kickoff's Well-Architected pack
   aws+wa+dr   + Kickoff's deploy-readiness pack
-  all         + the resilience budget plugin (what `make synth` runs, minus built-in validation)
+  all         + the resilience budget and stateful-lock plugins (what `make synth` runs, minus built-in validation)
 
 Also times cfn-lint and checkov over the resulting templates. Writes bench/results/guardrails.md.
 
@@ -40,6 +40,7 @@ from kickoff.compliance.acknowledgements import acknowledge_deployment
 from kickoff.compliance.resilience_plugin import ResilienceBudgetPlugin
 from kickoff.compliance.readiness_pack import DeployReadinessChecks
 from kickoff.compliance.rule_pack import StackFacts
+from kickoff.compliance.stateful_lock_plugin import StatefulLockPlugin
 from kickoff.compliance.wa_pack import WellArchitectedChecks
 from kickoff.config import load_for_context
 from kickoff.planning import build_deployment_plan, default_plan_from
@@ -61,6 +62,7 @@ if variant in ("aws+wa+dr", "all"):
     plugins.append(DeployReadinessChecks(app, params=c.readiness_params(config, plan), stacks=facts))
 if variant == "all":
     plugins.append(ResilienceBudgetPlugin(config, template_stacks={f: v.stack for f, v in facts.items()}))
+    plugins.append(StatefulLockPlugin(config, template_stacks={f: v.stack for f, v in facts.items()}))
 if plugins:
     cdk.Validations.of(app).add_plugins(*plugins)
 app.synth()
@@ -124,7 +126,7 @@ def main() -> int:
         "",
         f"- Well-Architected pack: **{medians['aws+wa'] - medians['aws']:+.2f} s** per synth (aws+wa minus aws).",
         f"- Deploy-readiness pack: **{medians['aws+wa+dr'] - medians['aws+wa']:+.2f} s** (aws+wa+dr minus aws+wa).",
-        f"- Resilience budget plugin: {medians['all'] - medians['aws+wa+dr']:+.2f} s.",
+        f"- Resilience budget and stateful-lock plugins: {medians['all'] - medians['aws+wa+dr']:+.2f} s.",
         f"- cfn-lint over the {len(templates)} templates (separate process, `make synth`): {lint:.2f} s.",
         f"- checkov over the same templates (separate venv, `make test`): {checkov:.2f} s.",
     ]
