@@ -16,25 +16,12 @@ import yaml
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-CONFIG_DIR = REPO_ROOT / "config"
-# The deploy time every test synth assumes: templates stay reproducible whatever today is.
-PLAN_FROM = datetime(2026, 11, 26, tzinfo=UTC)
+# One definition of the paths, the pinned deploy time and the fixture configs (tests/variants.py).
+from tests.variants import CONFIG_DIR, PLAN_FROM, REPO_ROOT, VARIANTS, config_data  # noqa: E402
+from tests.variants import deep_merge as _deep_merge  # noqa: E402
 
-
-def _deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
-def config_data(env: str = "prod") -> dict[str, Any]:
-    """The raw YAML data of a shipped config."""
-    return yaml.safe_load((CONFIG_DIR / f"{env}.yaml").read_text())
+__all__ = ["CONFIG_DIR", "PLAN_FROM", "REPO_ROOT", "VARIANTS", "Synth", "config_data", "synthesize",
+           "synthesize_named", "synthesize_variant"]
 
 
 @dataclass
@@ -80,6 +67,13 @@ def synthesize(config_path: Path, outdir: Path, plan_from: datetime = PLAN_FROM)
     config = load_config(config_path)
     deployment = synthesize_config(config, str(outdir), checks=True, plan_from=plan_from)
     return Synth(config=config, deployment=deployment, outdir=outdir)
+
+
+def synthesize_named(tmp_path_factory: pytest.TempPathFactory, name: str) -> Synth:
+    """Synthesize one of the fixture configs of tests/variants.py."""
+    variant = VARIANTS[name]
+    root = tmp_path_factory.mktemp(f"cdk.out.{name}")
+    return synthesize(variant.write(root / f"{name}.yaml"), root / "cdk.out", plan_from=variant.plan_from)
 
 
 def synthesize_variant(tmp_path_factory: pytest.TempPathFactory, name: str, base: str, overrides: dict[str, Any],
