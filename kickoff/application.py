@@ -19,20 +19,18 @@ import aws_cdk as cdk
 from kickoff.config.context import availability_zone_context
 from kickoff.config.errors import ConfigError
 from kickoff.config.models import KickoffConfig
+from kickoff.paths import CDK_JSON, CONTEXT_FILE, DEFAULT_OUTDIR, REPO_ROOT
 
 if TYPE_CHECKING:
     from kickoff.stacks.deployment import Deployment
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
 def project_context(root: Path = REPO_ROOT) -> dict[str, Any]:
     """Feature flags from cdk.json plus the committed cdk.context.json."""
     context: dict[str, Any] = {}
-    cdk_json = root / "cdk.json"
+    cdk_json = root / CDK_JSON.name
     if cdk_json.is_file():
         context.update(json.loads(cdk_json.read_text())["context"])
-    cached = root / "cdk.context.json"
+    cached = root / CONTEXT_FILE.name
     if cached.is_file():
         context.update(json.loads(cached.read_text()))
     return context
@@ -50,7 +48,7 @@ def create_app(
     merged = {**project_context(), **(context or {})}
     kwargs: dict[str, Any] = {"context": merged}
     if outdir is None and "CDK_OUTDIR" not in os.environ:
-        outdir = str(REPO_ROOT / "cdk.out")  # python app.py: write where cdk synth would
+        outdir = str(DEFAULT_OUTDIR)  # python app.py: write where cdk synth would
     if outdir is not None:
         kwargs["outdir"] = outdir
     if validation is not None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from kickoff import naming
 from kickoff.config import ConfigError, KickoffConfig, load_for_context
 
 
@@ -104,7 +105,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     plan = build_deployment_plan(config, parse_plan_from(context["plan_from"]) if context.get("plan_from")
                                  else default_plan_from())
     capacity = plan.capacity
-    print(f"{config.environment_key}: capacity plan {plan.window.start:%Y-%m-%d %H:%M} -> {plan.window.end:%Y-%m-%d %H:%M} UTC")
+    print(f"{naming.environment_key(config)}: capacity plan {plan.window.start:%Y-%m-%d %H:%M} -> {plan.window.end:%Y-%m-%d %H:%M} UTC")
     if capacity is None:
         print("no events in the window and no baseline: nothing is scheduled")
         return 0
@@ -161,9 +162,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     # The capacity plan checks quotas, max_tasks and action limits: a config that validates also plans.
     plan = build_deployment_plan(config, _plan_from(args, config))
     print(
-        f"{config.app}-{config.environment}: valid. {len(config.regions)} cells "
+        f"{naming.environment_key(config)}: valid. {len(config.regions)} cells "
         f"({', '.join(config.region_names)}; primary {config.primary_region}), "
-        f"{len(config.services)} services, table {config.table_name} "
+        f"{len(config.services)} services, table {naming.table_name(config)} "
         f"({config.table.consistency}, {config.table.encryption}). Capacity plan for a deploy at "
         f"{plan.window.deploy_time:%Y-%m-%d %H:%M} UTC fits the declared quotas."
     )
@@ -232,9 +233,9 @@ def cmd_deploy_window(args: argparse.Namespace) -> int:
     if window is None:
         upcoming = [w for w in plan.season_windows if w.start > at]
         nxt = f"; the next window opens {upcoming[0].start:%Y-%m-%d %H:%M} UTC ({', '.join(upcoming[0].event_ids)})" if upcoming else ""
-        print(f"{config.environment_key}: {at:%Y-%m-%d %H:%M} UTC is outside every event window: cells may deploy{nxt}")
+        print(f"{naming.environment_key(config)}: {at:%Y-%m-%d %H:%M} UTC is outside every event window: cells may deploy{nxt}")
         return 0
-    print(f"{config.environment_key}: {at:%Y-%m-%d %H:%M} UTC is inside the event window of {', '.join(window.event_ids)} "
+    print(f"{naming.environment_key(config)}: {at:%Y-%m-%d %H:%M} UTC is inside the event window of {', '.join(window.event_ids)} "
           f"({window.start:%Y-%m-%d %H:%M} to {window.restore:%Y-%m-%d %H:%M} UTC); cell deploys wait until "
           f"{window.restore:%Y-%m-%d %H:%M} UTC", file=sys.stderr)
     return 1
@@ -262,7 +263,7 @@ def cmd_quotas(args: argparse.Namespace) -> int:
             rows.append([region.name, name, code, f"{declared:,}", f"{needs[name]:,.0f}",
                          f"aws service-quotas get-service-quota --region {region.name} --service-code "
                          f"{QUOTA_SERVICES[name]} --quota-code {code} --query Quota.Value"])
-    print(f"{config.environment_key}: declared quotas against the plan for {plan.window.deploy_time:%Y-%m-%d %H:%M} UTC "
+    print(f"{naming.environment_key(config)}: declared quotas against the plan for {plan.window.deploy_time:%Y-%m-%d %H:%M} UTC "
           "(vCPU: the sum of each service's peak, an upper bound)\n")
     print(render_table(["region", "quota", "code", "declared", "needed", "check the account's value"], rows))
     return 0
@@ -292,7 +293,7 @@ def cmd_readiness(args: argparse.Namespace) -> int:
     by_rule: dict[str, list] = {rule.rule_id: [] for rule in RULES}
     for evaluation in result.failures:
         by_rule[evaluation.rule.rule_id].append(evaluation)
-    print(f"{config.environment_key}: deploy readiness of {outdir} for a deploy at {deploy_time:%Y-%m-%d %H:%M} UTC")
+    print(f"{naming.environment_key(config)}: deploy readiness of {outdir} for a deploy at {deploy_time:%Y-%m-%d %H:%M} UTC")
     print(render_table(["rule", "evaluated", "findings"],
                        [[rid, sum(1 for e in result.evaluations if e.rule.rule_id == rid), sum(len(e.findings) for e in evs)]
                         for rid, evs in by_rule.items()]))
@@ -339,7 +340,7 @@ def cmd_resilience(args: argparse.Namespace) -> int:
     config = _load(args)
     with tempfile.TemporaryDirectory(prefix="kickoff-resilience-") as outdir:
         budget = compute_budget(config, synthesize_quietly(config, outdir))
-    print(f"{config.app}-{config.environment}: resilience budget (from the synthesized templates)\n")
+    print(f"{naming.environment_key(config)}: resilience budget (from the synthesized templates)\n")
     print(render_table(["objective", "term", "value", "source / verdict"], budget_rows(budget)))
     if budget.rpo_assumption:
         print(f"\nassumption: {budget.rpo_assumption}")
@@ -351,16 +352,17 @@ def cmd_resilience(args: argparse.Namespace) -> int:
 def cmd_lock(args: argparse.Namespace) -> int:
     import tempfile
 
-    from kickoff.compliance.stateful_lock import LOCK_FILE, diff, failure_message, inventory, read_lock, write_lock
+    from kickoff.compliance.stateful_lock import diff, failure_message, inventory
     from kickoff.config import CONFIG_DIR, load_config
+    from kickoff.lockfile import LOCK_FILE, read_lock, write_lock
 
     current = {}
     configs = {}
     for path in sorted(CONFIG_DIR.glob("*.yaml")):
         config = load_config(path)
         with tempfile.TemporaryDirectory(prefix="kickoff-lock-") as outdir:
-            current[config.environment_key] = inventory(synthesize_quietly(config, outdir))
-        configs[config.environment_key] = config
+            current[naming.environment_key(config)] = inventory(synthesize_quietly(config, outdir))
+        configs[naming.environment_key(config)] = config
     if args.write:
         write_lock(current)
         count = sum(len(r) for inv in current.values() for r in inv.values())

@@ -1,27 +1,75 @@
-"""Naming conventions: the one home of every physical name Kickoff fixes, and the limits AWS puts on them.
+"""Naming conventions: the one home of every name Kickoff derives, and the limits AWS puts on them.
 
-Construct IDs of stateful resources are a public API (renaming one replaces the
-resource), so they are derived here too. Pure: no CDK import. ``fixed_names`` lists
-every name a config produces with the service's length limit, so a config whose names
-cannot be created is refused before CDK runs (and ``DR-PhysicalNameLength`` holds the
-templates to the same limits).
+Physical names (stacks, the table, its key alias, the secret, the cluster, schedule groups,
+dashboards, the web ACL, cache policies, ARC resources) and DNS names (the latency-routed
+origin, the secondary origin, the per-cell and ``except-<region>`` sets) are built here and
+nowhere else. Construct IDs of stateful resources are a public API (renaming one replaces the
+resource), so they are derived here too.
+
+A leaf module: stdlib and ``kickoff.images`` only; the config is a type for the checker, never
+imported at run time, so ``kickoff.config`` can use these functions in its own checks.
+``fixed_names`` lists every name a config produces with the service's length limit, so a
+config whose names cannot be created is refused before CDK runs (and ``DR-PhysicalNameLength``
+holds the templates to the same limits).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from kickoff.config.models import KickoffConfig
 from kickoff.images import MAX_PREFIX_LENGTH, pull_through_prefix
+
+if TYPE_CHECKING:
+    from kickoff.config.models import KickoffConfig
 
 # Longest Region code in KNOWN_REGIONS-style names, for names that carry a Region (ap-southeast-5 is 14).
 LONGEST_REGION = 14
 
 
+def environment_key(config: KickoffConfig) -> str:
+    """``<app>-<env>``: how stateful.lock.json, summaries and most physical names identify an environment."""
+    return f"{config.app}-{config.environment}"
+
+
+def table_name(config: KickoffConfig) -> str:
+    """Physical name of the global table, identical in every Region."""
+    return f"{environment_key(config)}-{config.table.name}"
+
+
+def table_key_alias(config: KickoffConfig) -> str:
+    """KMS alias of the per-Region table key (customer_managed encryption)."""
+    return f"alias/{environment_key(config)}-table"
+
+
+def origin_secret_name(config: KickoffConfig) -> str:
+    """Secrets Manager name of the origin-verification secret, identical in every Region."""
+    return f"{config.app}/{config.environment}/origin-verify"
+
+
+def origin_domain(config: KickoffConfig) -> str:
+    """The latency-routed name the cells answer on: ``origin.<domain>``."""
+    return f"origin.{config.domain.name}"
+
+
+def secondary_origin_domain(origin: str) -> str:
+    """The name CloudFront's secondary origin resolves (a healthy cell other than the primary's)."""
+    return f"secondary.{origin}"
+
+
+def except_domain(origin: str, region: str) -> str:
+    """The latency set of every cell but ``region``."""
+    return f"except-{region}.{origin}"
+
+
+def cell_domain(origin: str, region: str) -> str:
+    """A cell's own name, which its health checks call."""
+    return f"{region}.{origin}"
+
+
 def stack_name(config: KickoffConfig, unit: str, region: str | None = None) -> str:
     """``<app>-<env>-<unit>[-<region>]``: the only place Region and environment enter stack names."""
-    parts = [config.app, config.environment, unit] + ([region] if region else [])
-    return "-".join(parts)
+    return "-".join([environment_key(config), unit] + ([region] if region else []))
 
 
 def pascal(name: str) -> str:
@@ -36,32 +84,32 @@ def service_construct_id(service_name: str) -> str:
 
 def cluster_name(config: KickoffConfig) -> str:
     """The ECS cluster of every cell (unique per Region)."""
-    return config.environment_key
+    return environment_key(config)
 
 
 def schedule_group_name(config: KickoffConfig) -> str:
     """The EventBridge Scheduler group of a cell's ALB reservations (unique per Region)."""
-    return f"{config.environment_key}-alb-capacity"
+    return f"{environment_key(config)}-alb-capacity"
 
 
 def cell_name_prefix(config: KickoffConfig, region: str) -> str:
     """``<app>-<env>-<region>``: the cell's dashboard name (unique in the account) and its alarms' prefix."""
-    return f"{config.environment_key}-{region}"
+    return f"{environment_key(config)}-{region}"
 
 
 def web_acl_name(config: KickoffConfig) -> str:
     """The CLOUDFRONT-scope web ACL (unique in the account)."""
-    return config.environment_key
+    return environment_key(config)
 
 
 def cache_policy_name(config: KickoffConfig, policy: str) -> str:
     """A Kickoff cache policy, e.g. ``kickoff-prod-origin-cache-control`` (unique in the account)."""
-    return f"{config.environment_key}-{policy.replace('_', '-')}"
+    return f"{environment_key(config)}-{policy.replace('_', '-')}"
 
 
 def recovery_name(config: KickoffConfig) -> str:
     """The ARC cluster and control panel; routing controls add ``-<region>``."""
-    return config.environment_key
+    return environment_key(config)
 
 
 @dataclass(frozen=True)
@@ -82,9 +130,9 @@ def fixed_names(config: KickoffConfig) -> list[FixedName]:
     region = max(config.region_names, key=len)
     names = [
         FixedName("stack name (CloudFormation)", stack_name(config, "recovery", "x" * LONGEST_REGION), 128),
-        FixedName("table name (DynamoDB)", config.table_name, 255),
-        FixedName("KMS alias", config.table_key_alias, 256),
-        FixedName("secret name (Secrets Manager)", config.origin_secret_name, 512),
+        FixedName("table name (DynamoDB)", table_name(config), 255),
+        FixedName("KMS alias", table_key_alias(config), 256),
+        FixedName("secret name (Secrets Manager)", origin_secret_name(config), 512),
         FixedName("ECS cluster name", cluster_name(config), 255),
         FixedName("schedule group name (EventBridge Scheduler)", schedule_group_name(config), 64),
         FixedName("dashboard name (CloudWatch)", cell_name_prefix(config, region), 255),
@@ -92,9 +140,9 @@ def fixed_names(config: KickoffConfig) -> list[FixedName]:
         FixedName("cache policy name (CloudFront)", cache_policy_name(config, "origin_cache_control_query_strings"), 128),
         FixedName("safety rule name (ARC)", f"{recovery_name(config)}-at-least-one-cell", 64),
         FixedName("routing control name (ARC)", f"{recovery_name(config)}-{region}", 64),
-        FixedName("DNS name (Route 53)", config.except_domain(region), 253),
+        FixedName("DNS name (Route 53)", except_domain(origin_domain(config), region), 253),
     ]
-    names += [FixedName("pull-through cache prefix (ECR)", pull_through_prefix(config.environment_key, u), MAX_PREFIX_LENGTH)
+    names += [FixedName("pull-through cache prefix (ECR)", pull_through_prefix(environment_key(config), u), MAX_PREFIX_LENGTH)
               for u in {s.image_reference.upstream for s in config.services} if u is not None]
     return names
 

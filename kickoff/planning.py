@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from kickoff import naming
 from kickoff.config.errors import ConfigError
 from kickoff.config.models import QUOTA_CODES, EventConfig, KickoffConfig
 from kickoff.scaling import (
@@ -21,10 +22,10 @@ from kickoff.scaling import (
     EventWindow,
     PlanError,
     PlanParams,
-    RegionModel,
-    ServiceModel,
     RecurringStep,
+    RegionModel,
     ScheduledStep,
+    ServiceModel,
     TargetPlan,
     WarmThroughput,
     build_plan,
@@ -288,7 +289,7 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> Deploym
         )
     except PlanError as error:
         raise ConfigError(
-            f"{config.locate(('scaling',))}: the capacity plan of {config.environment_key} for "
+            f"{config.locate(('scaling',))}: the capacity plan of {naming.environment_key(config)} for "
             f"{window.start:%Y-%m-%d %H:%M} UTC + {config.scaling.horizon_days} days cannot run: {error}.\n"
             "  Fix: raise max_tasks or regions[].quotas.fargate_vcpu as named (after raising the quota in "
             "Service Quotas), shorten scaling.horizon_days, or revise the forecast in the calendar."
@@ -313,7 +314,7 @@ def check_alb_reservations(config: KickoffConfig, reservations: tuple[AlbReserva
                 )
     if problems:
         raise ConfigError(
-            f"{config.environment_key}: the ALB capacity reservations cannot be made:\n  " + "\n  ".join(problems)
+            f"{naming.environment_key(config)}: the ALB capacity reservations cannot be made:\n  " + "\n  ".join(problems)
             + "\n  Fix: request the increase in Service Quotas in those Regions and declare the granted value in "
             "regions[].quotas, or set scaling.alb_reservations: false."
         )
@@ -345,7 +346,7 @@ def table_warm_throughput(config: KickoffConfig, need: WarmThroughput | None) ->
                 )
     if problems:
         raise ConfigError(
-            f"{config.environment_key}: the global table cannot be pre-warmed for the season:\n  "
+            f"{naming.environment_key(config)}: the global table cannot be pre-warmed for the season:\n  "
             + "\n  ".join(problems)
             + "\n  Fix: request the increase in Service Quotas (quota codes above) in every replica Region and "
             "declare the granted value in regions[].quotas, or set scaling.warm_throughput: false and accept "

@@ -16,6 +16,7 @@ import yaml
 
 from tests.support import VARIANTS, Synth, _deep_merge, config_data, synthesize_named
 
+
 @pytest.fixture
 def write_config(tmp_path: Path) -> Callable[..., Path]:
     """Write a config variant: ``write_config(base="prod", overrides={...})`` or ``text=...``."""

@@ -11,9 +11,8 @@ from typing import Any
 
 import yaml
 
-from kickoff.config.loader import REPO_ROOT
+from kickoff.paths import CHECKOV
 
-CHECKOV = REPO_ROOT / ".checkov-venv" / "bin" / "checkov"
 SKIP_FILE = Path(__file__).with_name("checkov_skips.yaml")
 
 

@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from kickoff import naming
 from kickoff.compliance.template_rules import tags
 from kickoff.compliance.wa_rules import detection_seconds, references
 from kickoff.config.models import KickoffConfig
@@ -99,7 +100,7 @@ def _routed_detection(config: KickoffConfig, cell_templates: dict[str, Template]
         checks = _resources(template, "AWS::Route53::HealthCheck")
         for record in _resources(template, "AWS::Route53::RecordSet").values():
             props = record.get("Properties", {})
-            if props.get("Name") != f"{config.origin_domain}." or "SetIdentifier" not in props:
+            if props.get("Name") != f"{naming.origin_domain(config)}." or "SetIdentifier" not in props:
                 continue
             (check_id,) = references(props.get("HealthCheckId")) or {None}
             check = checks.get(check_id or "")
@@ -139,7 +140,7 @@ def _secondary_ttl(config: KickoffConfig, cell_templates: dict[str, Template]) -
     for region, template in cell_templates.items():
         for record in _resources(template, "AWS::Route53::RecordSet").values():
             props = record.get("Properties", {})
-            if props.get("Name") == f"{config.secondary_origin_domain}." and props.get("Type") == "CNAME":
+            if props.get("Name") == f"{naming.secondary_origin_domain(naming.origin_domain(config))}." and props.get("Type") == "CNAME":
                 ttl = int(props.get("TTL", 0))
                 if worst is None or ttl > worst[0]:
                     worst = (ttl, f"{region}: secondary CNAME TTL {ttl} s + {ALIAS_TTL_SECONDS} s alias")
@@ -158,7 +159,7 @@ def _rpo(config: KickoffConfig, data: Template, cell_templates: dict[str, Templa
             if props.get("MetricName") != "ReplicationLatency" or props.get("Namespace") != "AWS/DynamoDB":
                 continue
             dims = {d["Name"]: d["Value"] for d in props.get("Dimensions", [])}
-            if dims.get("TableName") == config.table_name and props.get("ComparisonOperator") == "GreaterThanThreshold":
+            if dims.get("TableName") == naming.table_name(config) and props.get("ComparisonOperator") == "GreaterThanThreshold":
                 thresholds[(region, dims["ReceivingRegion"])] = float(props["Threshold"]) / 1000
     pairs = [(a, b) for a in replica_regions for b in replica_regions if a != b]
     missing = [p for p in pairs if p not in thresholds]

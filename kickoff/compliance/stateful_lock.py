@@ -14,13 +14,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from kickoff.config.loader import REPO_ROOT
-
-LOCK_FILE = REPO_ROOT / "stateful.lock.json"
-ACCEPT_COMMAND = ".venv/bin/python -m kickoff lock --write"
+from kickoff.lockfile import ACCEPT_COMMAND, Inventory
 
 # Resource type -> properties whose change replaces the resource (CloudFormation "Update requires: Replacement").
 IDENTITY_PROPERTIES: dict[str, tuple[str, ...]] = {
@@ -31,7 +27,6 @@ IDENTITY_PROPERTIES: dict[str, tuple[str, ...]] = {
     "AWS::SecretsManager::Secret": ("Name",),
 }
 
-Inventory = dict[str, dict[str, dict[str, Any]]]  # stack -> logical ID -> {type, identity, replicas?}
 
 
 def inventory(templates: Mapping[str, Mapping[str, Any]]) -> Inventory:
@@ -104,26 +99,6 @@ def unlocked(locked: Inventory, current: Inventory) -> list[str]:
     """Stateful resources the lock does not list yet (``stack/logical ID``): not protected until recorded."""
     return [f"{stack}/{logical_id}" for stack, resources in sorted(current.items())
             for logical_id in sorted(resources) if logical_id not in locked.get(stack, {})]
-
-
-def read_lock(path: Path = LOCK_FILE) -> dict[str, Inventory]:
-    """The committed lock: environment key (``<app>-<env>``) -> inventory."""
-    return json.loads(path.read_text()) if path.is_file() else {}
-
-
-def write_lock(locks: Mapping[str, Inventory], path: Path = LOCK_FILE) -> None:
-    """Write the lock, sorted for stable diffs."""
-    path.write_text(json.dumps(dict(sorted(locks.items())), indent=2, sort_keys=True) + "\n")
-
-
-def locked_replica_regions(environment_key: str, path: Path = LOCK_FILE) -> set[str]:
-    """Regions that hold a replica of a global table of ``environment_key`` according to the lock."""
-    return {
-        region
-        for resources in read_lock(path).get(environment_key, {}).values()
-        for entry in resources.values()
-        for region in entry.get("replicas", [])
-    }
 
 
 def failure_message(environment_key: str, problems: list[str]) -> str:

@@ -15,16 +15,11 @@ from pathlib import Path
 import aws_cdk as cdk
 import jsii
 
-from kickoff.compliance.stateful_lock import (
-    ACCEPT_COMMAND,
-    LOCK_FILE,
-    inventory,
-    problems,
-    read_lock,
-    unlocked,
-)
+from kickoff import naming
+from kickoff.compliance.stateful_lock import inventory, problems, unlocked
 from kickoff.compliance.summary import update_summary
 from kickoff.config.models import KickoffConfig
+from kickoff.lockfile import ACCEPT_COMMAND, LOCK_FILE, read_lock
 
 PLUGIN_NAME = "StatefulLock"
 RULE_NAME = "StatefulResourceKept"
@@ -35,7 +30,7 @@ class StatefulLockPlugin:
     """Fails the synth when a locked stateful resource would be removed, renamed or replaced."""
 
     def __init__(self, config: KickoffConfig, *, template_stacks: dict[str, str], lock_file: Path = LOCK_FILE) -> None:
-        self._key = config.environment_key
+        self._key = naming.environment_key(config)
         self._allowed = tuple(config.replica_removals_allowed)
         self._stacks = template_stacks  # template file name -> stack name
         self._lock_file = lock_file

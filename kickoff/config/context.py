@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from kickoff.config.loader import CONFIG_DIR, REPO_ROOT, load_config
+from kickoff.config.loader import load_config
 from kickoff.config.models import KickoffConfig
-
-CONTEXT_FILE = REPO_ROOT / "cdk.context.json"
+from kickoff.paths import CONFIG_DIR, CONTEXT_FILE
 
 
 def availability_zone_context(config: KickoffConfig) -> dict[str, list[str]]:

@@ -15,13 +15,14 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from kickoff import naming
 from kickoff.config.errors import ConfigError, FieldProblem
 from kickoff.config.models import SLUG_PATTERN, CalendarConfig, KickoffConfig
 from kickoff.config.yaml_input import read_yaml
+from kickoff.lockfile import LOCK_FILE, locked_replica_regions
 from kickoff.naming import fixed_names
+from kickoff.paths import CONFIG_DIR
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CONFIG_DIR = REPO_ROOT / "config"
 DEFAULT_ENV = "prod"
 
 Loc = tuple[str | int, ...]
@@ -114,7 +115,7 @@ def load_calendar(path: Path, config: KickoffConfig) -> CalendarConfig:
         if unknown:
             loc = ("events", i, "region_share", unknown[0])
             raise ConfigError(
-                f"{shown}:{_line(root, loc)}: {_path(loc)}: '{unknown[0]}' is not a cell Region of {config.environment_key}.\n"
+                f"{shown}:{_line(root, loc)}: {_path(loc)}: '{unknown[0]}' is not a cell Region of {naming.environment_key(config)}.\n"
                 f"  Fix: share viewers among {', '.join(config.region_names)}.")
     return calendar
 
@@ -135,9 +136,8 @@ def _check_name_lengths(config: KickoffConfig) -> None:
 
 def _check_replica_removal(config: KickoffConfig, shown: str, root: yaml.Node | None) -> None:
     """A Region that holds a replica (per stateful.lock.json) may only leave with explicit consent."""
-    from kickoff.compliance.stateful_lock import LOCK_FILE, locked_replica_regions
 
-    dropped = sorted(locked_replica_regions(config.environment_key) - set(config.region_names))
+    dropped = sorted(locked_replica_regions(naming.environment_key(config)) - set(config.region_names))
     refused = [r for r in dropped if r not in config.replica_removals_allowed]
     if not refused:
         return
@@ -145,7 +145,7 @@ def _check_replica_removal(config: KickoffConfig, shown: str, root: yaml.Node | 
     confirm = ", ".join(f"{{name: {r}, allow_replica_removal: true}}" for r in refused)
     raise ConfigError(
         f"{shown}:{_line(root, ('regions',))}: regions: {listing} {'holds' if len(refused) == 1 else 'hold'} a replica of "
-        f"{config.table_name} ({LOCK_FILE.name}) but {'is' if len(refused) == 1 else 'are'} no longer listed; the next "
+        f"{naming.table_name(config)} ({LOCK_FILE.name}) but {'is' if len(refused) == 1 else 'are'} no longer listed; the next "
         f"deploy would delete {'that replica' if len(refused) == 1 else 'those replicas'} and the data in "
         f"{'it' if len(refused) == 1 else 'them'}.\n"
         f"  Fix: keep {listing} in regions, or confirm the deletion with retired_regions: [{confirm}]."

@@ -11,14 +11,15 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from collections.abc import Callable
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from kickoff import naming
 from kickoff.config.errors import FieldProblem
 from kickoff.config.regions import KNOWN_REGIONS, MRSC_REGION_SETS, mrsc_region_set
 from kickoff.failover import ServiceSpec, cell_capacity_rps, failover_times, fastest_possible, n_minus_1
@@ -1088,7 +1089,7 @@ class KickoffConfig(StrictModel):
                     f"'{name}' is not in the hosted zone {self.domain.name}",
                     f"use {self.domain.name} or a name below it",
                 )
-            if name == self.origin_domain or name.endswith("." + self.origin_domain):
+            if name == naming.origin_domain(self) or name.endswith("." + naming.origin_domain(self)):
                 raise FieldProblem(("edge", "viewer_names", i), f"'{name}' is reserved for origins", "choose another name")
         policies = [(("edge", "default_cache_policy"), self.edge.default_cache_policy)] + [
             (("edge", "cache_behaviors", i, "cache_policy"), b.cache_policy) for i, b in enumerate(self.edge.cache_behaviors)
@@ -1098,8 +1099,8 @@ class KickoffConfig(StrictModel):
                 raise FieldProblem(
                     loc,
                     f"{policy} puts the viewer's Host header (and every cookie) in the cache key, and CloudFront sends "
-                    f"everything in the key to the origin: the cell ALBs' certificates cover {self.origin_domain} and "
-                    f"{self.secondary_origin_domain}, not {', '.join(self.viewer_names)}, so TLS to the origin fails (502)",
+                    f"everything in the key to the origin: the cell ALBs' certificates cover {naming.origin_domain(self)} and "
+                    f"{naming.secondary_origin_domain(naming.origin_domain(self))}, not {', '.join(self.viewer_names)}, so TLS to the origin fails (502)",
                     "use origin_cache_control (or origin_cache_control_query_strings), which honour the origin's "
                     "Cache-Control without Host or cookies in the key",
                 )
@@ -1308,26 +1309,6 @@ class KickoffConfig(StrictModel):
         return tuple(r.name for r in self.regions)
 
     @property
-    def table_name(self) -> str:
-        """Physical name of the global table, identical in every Region."""
-        return f"{self.app}-{self.environment}-{self.table.name}"
-
-    @property
-    def table_key_alias(self) -> str:
-        """KMS alias of the per-Region table key (customer_managed encryption)."""
-        return f"alias/{self.app}-{self.environment}-table"
-
-    @property
-    def origin_domain(self) -> str:
-        """Latency-routed name the cells answer on."""
-        return f"origin.{self.domain.name}"
-
-    @property
-    def environment_key(self) -> str:
-        """``<app>-<env>``: how stateful.lock.json and stack names identify this environment."""
-        return f"{self.app}-{self.environment}"
-
-    @property
     def replica_removals_allowed(self) -> tuple[str, ...]:
         """Retired Regions whose replica may be deleted."""
         return tuple(r.name for r in self.retired_regions if r.allow_replica_removal)
@@ -1369,24 +1350,6 @@ class KickoffConfig(StrictModel):
     def viewer_names(self) -> tuple[str, ...]:
         """Names viewers use, default the apex domain."""
         return self.edge.viewer_names or (self.domain.name,)
-
-    @property
-    def secondary_origin_domain(self) -> str:
-        """Name CloudFront's secondary origin resolves: a healthy cell other than the primary's."""
-        return f"secondary.{self.origin_domain}"
-
-    def except_domain(self, region: str) -> str:
-        """Latency set of every cell but ``region``."""
-        return f"except-{region}.{self.origin_domain}"
-
-    def cell_domain(self, region: str) -> str:
-        """The cell's own name."""
-        return f"{region}.{self.origin_domain}"
-
-    @property
-    def origin_secret_name(self) -> str:
-        """Secrets Manager name of the origin-verification secret, identical in every Region."""
-        return f"{self.app}/{self.environment}/origin-verify"
 
     @property
     def routed_regions(self) -> tuple[str, ...]:

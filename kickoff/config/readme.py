@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from kickoff.config.loader import REPO_ROOT
-
-README = REPO_ROOT / "README.md"
+from kickoff.paths import CONFIG_DIR, README
 
 
 def _config_reference() -> str:
@@ -49,7 +47,6 @@ def _failover_budget() -> str:
     from kickoff.cli import synthesize_quietly
     from kickoff.compliance.resilience import compute_budget
     from kickoff.config import load_config
-    from kickoff.config.loader import CONFIG_DIR
 
     config = load_config(CONFIG_DIR / "prod.yaml")
     with tempfile.TemporaryDirectory(prefix="kickoff-readme-") as outdir:

@@ -15,7 +15,6 @@ from pydantic_core import PydanticUndefined
 from kickoff.config.models import KickoffConfig
 
 
-
 def _type_name(annotation: typing.Any) -> str:
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)

@@ -10,6 +10,7 @@ from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as targets
 from constructs import Construct
 
+from kickoff import naming
 from kickoff.config.models import MAX_SERVICES
 from kickoff.naming import pascal
 
@@ -81,7 +82,7 @@ class CellRouting(Construct):
         if len(set(paths)) != len(paths):
             raise ValueError(f"health paths must be distinct per service (got {paths})")
 
-        cell_name = f"{region}.{origin_domain}"
+        cell_name = naming.cell_domain(origin_domain, region)
         self.health_rules: dict[str, elbv2.ApplicationListenerRule] = {}
         self.endpoint_health_checks: dict[str, route53.HealthCheck] = {}
         for index, target in enumerate(health_targets):
@@ -139,13 +140,13 @@ class CellRouting(Construct):
             set_identifier=region,
             health_check=self.health_check,
         )
-        secondary = f"secondary.{origin_domain}"
+        secondary = naming.secondary_origin_domain(origin_domain)
         self.records[secondary] = route53.CnameRecord(
             self,
             "SecondaryRecord",
             zone=zone,
             record_name=f"{secondary}.",
-            domain_name=f"except-{region}.{origin_domain}",
+            domain_name=naming.except_domain(origin_domain, region),
             region=region,
             set_identifier=region,
             health_check=self.health_check,
@@ -154,7 +155,7 @@ class CellRouting(Construct):
         for other in all_regions:
             if other == region:
                 continue
-            name = f"except-{other}.{origin_domain}"
+            name = naming.except_domain(origin_domain, other)
             self.records[name] = route53.ARecord(
                 self,
                 f"Except{pascal(other)}Record",

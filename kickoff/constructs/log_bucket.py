@@ -6,7 +6,6 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-
 # Overwritten or deleted log objects stay recoverable this long.
 NONCURRENT_DAYS = 30
 

@@ -6,8 +6,8 @@ import math
 from datetime import UTC
 
 from aws_cdk import Duration, Stack
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_applicationautoscaling as appscaling
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import jsii
-from aws_cdk import Aspects, CfnResource, Environment, IAspect, Stack, Tags, TagManager
+from aws_cdk import Aspects, CfnResource, Environment, IAspect, Stack, TagManager, Tags
 from constructs import Construct, IConstruct
 
 from kickoff.compliance.taggable import tag_properties
-from kickoff.naming import stack_name
-
 from kickoff.config.models import KickoffConfig
+from kickoff.naming import stack_name
 
 
 @jsii.implements(IAspect)

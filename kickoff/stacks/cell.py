@@ -7,6 +7,7 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
+from kickoff import naming
 from kickoff.config.models import ORIGIN_VERIFY_HEADER, KickoffConfig
 from kickoff.constructs.alb_capacity import AlbCapacityReservations
 from kickoff.constructs.cell_monitoring import CellMonitoring
@@ -15,9 +16,9 @@ from kickoff.constructs.encryption_keys import LogEncryptionKey
 from kickoff.constructs.global_table import ReplicaAccess
 from kickoff.constructs.image_cache import RegionalImages
 from kickoff.constructs.load_balancer import CellLoadBalancer
-from kickoff.constructs.origin_secret import accepted_origin_secrets
 from kickoff.constructs.log_bucket import CellLogBucket
 from kickoff.constructs.network import CellNetwork
+from kickoff.constructs.origin_secret import accepted_origin_secrets
 from kickoff.constructs.prefix_list import CLOUDFRONT_ORIGIN_FACING, ManagedPrefixListLookup, route53_health_checks
 from kickoff.constructs.service import CellService
 from kickoff.naming import cell_name_prefix, cluster_name, schedule_group_name, service_construct_id
@@ -53,7 +54,7 @@ class CellStack(KickoffStack):
             self,
             "LoadBalancer",
             vpc=self.network.vpc,
-            certificate_names=[config.cell_domain(region), config.origin_domain, config.secondary_origin_domain],
+            certificate_names=[naming.cell_domain(naming.origin_domain(config), region), naming.origin_domain(config), naming.secondary_origin_domain(naming.origin_domain(config))],
             hosted_zone=zone,
             access_log_bucket=self.log_bucket.bucket,
         )
@@ -85,8 +86,8 @@ class CellStack(KickoffStack):
         self.replica = ReplicaAccess(
             self,
             "TableReplica",
-            table_name=config.table_name,
-            key_alias=config.table_key_alias if config.table.encryption == "customer_managed" else None,
+            table_name=naming.table_name(config),
+            key_alias=naming.table_key_alias(config) if config.table.encryption == "customer_managed" else None,
         )
         secret = config.edge.origin_secret
         self.images = RegionalImages(
@@ -94,13 +95,13 @@ class CellStack(KickoffStack):
             "Images",
             images=[s.image_reference for s in config.services],
             credentials=dict(config.images.credentials),
-            environment_key=config.environment_key,
+            environment_key=naming.environment_key(config),
             log_retention_days=config.logging.retention_days,
             log_key=self.log_key.key,
         )
         required_header = (
             ORIGIN_VERIFY_HEADER,
-            accepted_origin_secrets(config.origin_secret_name, secret.version, secret.previous_version),
+            accepted_origin_secrets(naming.origin_secret_name(config), secret.version, secret.previous_version),
         )
         self.services: dict[str, CellService] = {}
         for index, service in enumerate(config.services):
@@ -118,7 +119,7 @@ class CellStack(KickoffStack):
                     "KICKOFF_ENVIRONMENT": config.environment,
                     "KICKOFF_REGION": region,
                     "KICKOFF_SERVICE": service.name,
-                    "KICKOFF_TABLE_NAME": config.table_name,
+                    "KICKOFF_TABLE_NAME": naming.table_name(config),
                 },
                 required_header=required_header,
                 capacity=plan.compiled_target(region, service.name),
@@ -153,7 +154,7 @@ class CellStack(KickoffStack):
             ],
             request_interval_seconds=health.request_interval_seconds,
             failure_threshold=health.failure_threshold,
-            origin_domain=config.origin_domain,
+            origin_domain=naming.origin_domain(config),
             secondary_ttl_seconds=config.routing.secondary_ttl_seconds,
             routing_control_arn=config.routing.recovery_control.routing_control_arns.get(region),
         )
@@ -164,7 +165,7 @@ class CellStack(KickoffStack):
             self,
             "Monitoring",
             name_prefix=cell_name_prefix(config, region),
-            table_name=config.table_name,
+            table_name=naming.table_name(config),
             region=region,
             receiving_regions=[r for r in config.region_names if r != region],
             replication_alarm_seconds=(resilience.replication_alarm_seconds or resilience.rpo_seconds) if eventual else None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from aws_cdk import CfnOutput
 from constructs import Construct
 
+from kickoff import naming
 from kickoff.config.models import EDGE_REGION, KickoffConfig
 from kickoff.constructs.global_table import GlobalTable
 from kickoff.constructs.origin_secret import OriginVerifySecret
@@ -26,25 +27,25 @@ class DataStack(KickoffStack):
             unit="data",
             region=config.primary_region,
             cell=None,
-            description=f"Kickoff {config.environment}: global table {config.table_name} and origin secret",
+            description=f"Kickoff {config.environment}: global table {naming.table_name(config)} and origin secret",
         )
         replica_regions = tuple(r for r in config.region_names if r != config.primary_region)
         self.global_table = GlobalTable(
             self,
             "GlobalTable",
             table=config.table,
-            table_name=config.table_name,
+            table_name=naming.table_name(config),
             primary_region=config.primary_region,
             replica_regions=replica_regions,
-            key_alias=config.table_key_alias,
+            key_alias=naming.table_key_alias(config),
             warm_throughput=plan.table_warm_throughput,
         )
         readers = list(dict.fromkeys([*config.region_names, EDGE_REGION]))
         self.origin_secret = OriginVerifySecret(
             self,
             "OriginVerifySecret",
-            secret_name=config.origin_secret_name,
+            secret_name=naming.origin_secret_name(config),
             replica_regions=[r for r in readers if r != config.primary_region],
         )
-        CfnOutput(self, "TableName", value=config.table_name, description="Global table name, identical in every Region")
-        CfnOutput(self, "OriginSecretName", value=config.origin_secret_name)
+        CfnOutput(self, "TableName", value=naming.table_name(config), description="Global table name, identical in every Region")
+        CfnOutput(self, "OriginSecretName", value=naming.origin_secret_name(config))

@@ -6,6 +6,7 @@ from aws_cdk import CfnOutput
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
+from kickoff import naming
 from kickoff.config.models import EDGE_REGION, ORIGIN_VERIFY_HEADER, KickoffConfig
 from kickoff.constructs.edge_distribution import OWN_CACHE_POLICIES, EdgeDistribution
 from kickoff.constructs.encryption_keys import LogEncryptionKey
@@ -42,14 +43,14 @@ class EdgeStack(KickoffStack):
             log_key=self.log_key.key,
             count_large_bodies=any(allows_writes(b.allowed_methods) for b in (config.default_behavior, *config.behaviors)),
         )
-        secret = origin_secret_reference(config.origin_secret_name, config.edge.origin_secret.version)
+        secret = origin_secret_reference(naming.origin_secret_name(config), config.edge.origin_secret.version)
         self.distribution = EdgeDistribution(
             self,
             "Distribution",
             zone=zone,
             viewer_names=list(config.viewer_names),
-            primary_origin=config.origin_domain,
-            secondary_origin=config.secondary_origin_domain,
+            primary_origin=naming.origin_domain(config),
+            secondary_origin=naming.secondary_origin_domain(naming.origin_domain(config)),
             origin_headers={ORIGIN_VERIFY_HEADER: secret},
             default_behavior=config.default_behavior,
             behaviors=list(config.behaviors),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from constructs import Construct
 
+from kickoff import naming
 from kickoff.config.models import KickoffConfig
 from kickoff.constructs.global_table import RegionalTableKey
 from kickoff.stacks.base import KickoffStack
@@ -24,6 +25,6 @@ class KeysStack(KickoffStack):
         self.table_key = RegionalTableKey(
             self,
             "TableKey",
-            alias=config.table_key_alias,
-            description=f"{config.table_name} replica in {region}",
+            alias=naming.table_key_alias(config),
+            description=f"{naming.table_name(config)} replica in {region}",
         )

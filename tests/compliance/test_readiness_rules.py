@@ -12,12 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import aws_cdk as cdk
 import pytest
-
-from kickoff.compliance.readiness import RULES, EventWindowFacts, ReadinessParams, RegionQuotas, evaluate
-from kickoff.compliance.template_rules import load_view
-
-import aws_cdk as cdk  # noqa: E402  (after kickoff: the env var silencing jsii is set in tests.support)
 from aws_cdk import CfnTag, Fn, RemovalPolicy
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_certificatemanager as acm
@@ -34,6 +30,9 @@ from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as targets
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_wafv2 as wafv2
+
+from kickoff.compliance.readiness import RULES, EventWindowFacts, ReadinessParams, RegionQuotas, evaluate
+from kickoff.compliance.template_rules import load_view
 
 ACCOUNT = "123456789012"
 EAST, WEST = "us-east-1", "us-west-2"

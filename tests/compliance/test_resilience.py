@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
-
-import math
 
 from kickoff.compliance.resilience import compute_budget
 

@@ -9,9 +9,11 @@ import shutil
 import pytest
 import yaml
 
-from kickoff.compliance.stateful_lock import ACCEPT_COMMAND, diff, failure_message, inventory, read_lock
+from kickoff import naming
+from kickoff.compliance.stateful_lock import diff, failure_message, inventory
 from kickoff.compliance.summary import read_summary
 from kickoff.config import ConfigError, load_config
+from kickoff.lockfile import ACCEPT_COMMAND, read_lock
 from tests.support import config_data
 
 
@@ -22,10 +24,10 @@ def _templates(synth):
 def test_synthesized_stateful_resources_match_the_lock(synthesized) -> None:
     """Fails when a change would remove, rename or replace a table, key, bucket or secret."""
     config = synthesized.config
-    locked = read_lock().get(config.environment_key)
-    assert locked, f"stateful.lock.json has no entry for {config.environment_key}; run `{ACCEPT_COMMAND}`"
+    locked = read_lock().get(naming.environment_key(config))
+    assert locked, f"stateful.lock.json has no entry for {naming.environment_key(config)}; run `{ACCEPT_COMMAND}`"
     problems = diff(locked, inventory(_templates(synthesized)), allowed_replica_removals=config.replica_removals_allowed)
-    assert not problems, failure_message(config.environment_key, problems)
+    assert not problems, failure_message(naming.environment_key(config), problems)
 
 
 def test_lock_covers_every_kind_of_stateful_resource(prod) -> None:

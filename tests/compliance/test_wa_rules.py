@@ -13,11 +13,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import aws_cdk as cdk
 import pytest
-
-from kickoff.compliance.wa_rules import RULES, Params
-
-import aws_cdk as cdk  # noqa: E402  (after kickoff: the env var silencing jsii is set in tests.support)
 from aws_cdk import Duration, RemovalPolicy, Tags
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
@@ -31,6 +28,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
+
+from kickoff.compliance.wa_rules import RULES, Params
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

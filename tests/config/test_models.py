@@ -6,11 +6,11 @@ import json
 
 import pytest
 
+from kickoff import naming
 from kickoff.config import load_config
 from kickoff.config.context import CONTEXT_FILE, expected_context_file
-from kickoff.config.models import FARGATE_CPU_MEMORY
-
 from kickoff.config.loader import CONFIG_DIR
+from kickoff.config.models import FARGATE_CPU_MEMORY
 
 
 @pytest.mark.parametrize("env", ["prod", "dev"])
@@ -27,9 +27,9 @@ def test_prod_is_three_regions_and_dev_two() -> None:
 
 def test_table_name_and_alias_are_deterministic() -> None:
     config = load_config(CONFIG_DIR / "prod.yaml")
-    assert config.table_name == "kickoff-prod-sessions"
-    assert config.table_key_alias == "alias/kickoff-prod-table"
-    assert config.origin_domain == "origin.live.example.com"
+    assert naming.table_name(config) == "kickoff-prod-sessions"
+    assert naming.table_key_alias(config) == "alias/kickoff-prod-table"
+    assert naming.origin_domain(config) == "origin.live.example.com"
 
 
 def test_default_availability_zones_are_a_b_c() -> None:

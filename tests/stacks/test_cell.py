@@ -7,6 +7,7 @@ import json
 import pytest
 from aws_cdk.assertions import Match
 
+from kickoff import naming
 from kickoff.constructs.service import requests_per_target_per_minute
 
 
@@ -237,12 +238,12 @@ def test_task_role_reaches_only_its_own_replica(prod, region) -> None:
         statements = policy["Properties"]["PolicyDocument"]["Statement"]
         dynamo = [s for s in statements if any(a.startswith("dynamodb:") for a in s["Action"])]
         assert len(dynamo) == 1
-        assert dynamo[0]["Resource"] == f"arn:aws:dynamodb:{region}:{prod.config.account}:table/{prod.config.table_name}"
+        assert dynamo[0]["Resource"] == f"arn:aws:dynamodb:{region}:{prod.config.account}:table/{naming.table_name(prod.config)}"
         assert not any(a in dynamo[0]["Action"] for a in ("dynamodb:*", "dynamodb:DeleteTable", "dynamodb:UpdateTable"))
         kms = [s for s in statements if any(a.startswith("kms:") for a in s["Action"])]
         assert len(kms) == 1
         assert kms[0]["Condition"]["StringEquals"]["kms:ViaService"] == f"dynamodb.{region}.amazonaws.com"
-        assert kms[0]["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"] == prod.config.table_key_alias
+        assert kms[0]["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"] == naming.table_key_alias(prod.config)
         assert not any("*" in a for a in kms[0]["Action"])
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from kickoff import naming
+
 
 def _table(synth):
     (table,) = synth.resources(synth.data, "AWS::DynamoDB::GlobalTable").values()
@@ -20,7 +22,7 @@ def test_replica_regions_equal_config_regions(synthesized) -> None:
 
 
 def test_table_name_is_deterministic(synthesized) -> None:
-    assert _table(synthesized)["Properties"]["TableName"] == synthesized.config.table_name
+    assert _table(synthesized)["Properties"]["TableName"] == naming.table_name(synthesized.config)
 
 
 def test_pitr_deletion_protection_and_insights_on_every_replica(synthesized) -> None:
@@ -46,7 +48,7 @@ def test_on_demand_by_default_and_eventual_consistency(synthesized) -> None:
 def test_customer_managed_keys_per_region_by_alias(prod) -> None:
     for replica in _table(prod)["Properties"]["Replicas"]:
         key = replica["SSESpecification"]["KMSMasterKeyId"]["Fn::Join"][1][-1]
-        assert key == f":kms:{replica['Region']}:{prod.config.account}:{prod.config.table_key_alias}"
+        assert key == f":kms:{replica['Region']}:{prod.config.account}:{naming.table_key_alias(prod.config)}"
     assert _table(prod)["Properties"]["SSESpecification"] == {"SSEEnabled": True, "SSEType": "KMS"}
     assert sorted(prod.deployment.keys) == sorted(prod.config.region_names)
     for region, stack in prod.deployment.keys.items():
@@ -55,7 +57,7 @@ def test_customer_managed_keys_per_region_by_alias(prod) -> None:
         assert key["Properties"]["EnableKeyRotation"] is True
         assert key["DeletionPolicy"] == "Retain"
         (alias,) = prod.resources(stack.stack_name, "AWS::KMS::Alias").values()
-        assert alias["Properties"]["AliasName"] == prod.config.table_key_alias
+        assert alias["Properties"]["AliasName"] == naming.table_key_alias(prod.config)
 
 
 def test_aws_managed_key_needs_no_keys_stacks(dev) -> None:

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+from kickoff import naming
 from kickoff.compliance.assembly import read_stacks
 
 
@@ -24,7 +25,7 @@ def test_origin_group_fails_over_on_5xx_to_the_secondary_origin(synthesized) -> 
     (group,) = config["OriginGroups"]["Items"]
     assert sorted(group["FailoverCriteria"]["StatusCodes"]["Items"]) == [500, 502, 503, 504]
     members = [origins[m["OriginId"]]["DomainName"] for m in group["Members"]["Items"]]
-    assert members == [synthesized.config.origin_domain, synthesized.config.secondary_origin_domain]
+    assert members == [naming.origin_domain(synthesized.config), naming.secondary_origin_domain(naming.origin_domain(synthesized.config))]
     for origin in origins.values():
         custom = origin["CustomOriginConfig"]
         assert custom["OriginProtocolPolicy"] == "https-only"
@@ -50,7 +51,7 @@ def test_read_only_behaviours_use_the_origin_group_and_writes_the_primary_origin
         if expected.failover:
             assert rendered["TargetOriginId"] == group["Id"], expected.path_pattern
         else:
-            assert origins[rendered["TargetOriginId"]] == synthesized.config.origin_domain, expected.path_pattern
+            assert origins[rendered["TargetOriginId"]] == naming.origin_domain(synthesized.config), expected.path_pattern
     # prod: the API, playback and interactive accept writes; the app shell and static assets are read-only.
     if synthesized.config.environment == "prod":
         assert {b.path_pattern for b in synthesized.config.behaviors if not b.failover} == {
@@ -73,7 +74,7 @@ def test_no_behaviour_sends_the_viewers_host_or_cookies_to_the_cells(synthesized
         else:
             assert policy in {"658327ea-f89d-4fab-a63d-7e88639e58f6", "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"}
     for name in (p["Name"] for p in policies.values()):
-        assert name.startswith(f"{synthesized.config.environment_key}-"), "cache policy names are global in the account"
+        assert name.startswith(f"{naming.environment_key(synthesized.config)}-"), "cache policy names are global in the account"
 
 
 def test_api_behaviour_caches_nothing_allows_all_methods_on_the_primary_origin(synthesized) -> None:
@@ -82,7 +83,7 @@ def test_api_behaviour_caches_nothing_allows_all_methods_on_the_primary_origin(s
     (api,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
     assert sorted(api["AllowedMethods"]) == sorted(["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"])
     assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # Managed-CachingDisabled
-    assert origins[api["TargetOriginId"]] == synthesized.config.origin_domain
+    assert origins[api["TargetOriginId"]] == naming.origin_domain(synthesized.config)
 
 
 def test_viewer_tls_http_versions_logging(synthesized) -> None:
@@ -152,11 +153,11 @@ def test_waf_is_associated_with_managed_rules_rate_limit_and_logging(synthesized
     destination = json.dumps(logging["Properties"]["LogDestinationConfigs"])
     # arn:...:log-group:<name>, without the ":*" that LogGroup.log_group_arn carries.
     assert destination.startswith('[{"Fn::Join": [":", [') and ':log-group"' in destination
-    assert f'"aws-waf-logs-{synthesized.config.environment_key}"' in destination and ":*" not in destination
+    assert f'"aws-waf-logs-{naming.environment_key(synthesized.config)}"' in destination and ":*" not in destination
     (group,) = synthesized.resources(synthesized.edge, "AWS::Logs::LogGroup").values()
     # Retained evidence: named per stack instance (part of the stack ID), so a rebuilt stack does not collide.
     name = group["Properties"]["LogGroupName"]["Fn::Join"]
-    assert name[1][0] == f"aws-waf-logs-{synthesized.config.environment_key}"
+    assert name[1][0] == f"aws-waf-logs-{naming.environment_key(synthesized.config)}"
     assert "AWS::StackId" in json.dumps(name[1][1])
     assert group["DeletionPolicy"] == "Retain"
     assert group["Properties"]["RetentionInDays"] == synthesized.config.logging.retention_days
@@ -167,7 +168,7 @@ def test_cloudfront_sends_the_origin_secret_by_dynamic_reference(synthesized) ->
     for origin in _distribution(synthesized)["Origins"]:
         headers = origin["OriginCustomHeaders"]
         assert headers == [{"HeaderName": "X-Origin-Verify",
-                            "HeaderValue": f"{{{{resolve:secretsmanager:{synthesized.config.origin_secret_name}:SecretString::AWSCURRENT:}}}}"}]
+                            "HeaderValue": f"{{{{resolve:secretsmanager:{naming.origin_secret_name(synthesized.config)}:SecretString::AWSCURRENT:}}}}"}]
 
 
 def test_origin_secret_is_generated_retained_and_replicated_to_every_reader(synthesized) -> None:
@@ -176,7 +177,7 @@ def test_origin_secret_is_generated_retained_and_replicated_to_every_reader(synt
     assert "SecretString" not in props
     assert props["GenerateSecretString"]["PasswordLength"] == 64
     assert props["GenerateSecretString"]["ExcludePunctuation"] is True
-    assert props["Name"] == synthesized.config.origin_secret_name
+    assert props["Name"] == naming.origin_secret_name(synthesized.config)
     assert secret["DeletionPolicy"] == "Retain"
     readers = set(synthesized.config.region_names) | {"us-east-1"}
     assert {r["Region"] for r in props["ReplicaRegions"]} == readers - {synthesized.config.primary_region}

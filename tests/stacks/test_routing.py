@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from kickoff import naming
 from kickoff.config import ConfigError, load_config
 
 
@@ -28,7 +29,7 @@ def test_one_latency_record_per_region_checked_on_every_service(synthesized) -> 
         assert sorted(c["ResourcePath"] for c in endpoints.values()) == sorted(
             s.health_check_path for s in config.services)
         for hc in endpoints.values():
-            assert hc["FullyQualifiedDomainName"] == config.cell_domain(region)
+            assert hc["FullyQualifiedDomainName"] == naming.cell_domain(naming.origin_domain(config), region)
             assert hc["RequestInterval"] == config.routing.health_check.request_interval_seconds == 10
             assert hc["FailureThreshold"] == config.routing.health_check.failure_threshold
             assert hc["EnableSNI"] is True
@@ -36,7 +37,7 @@ def test_one_latency_record_per_region_checked_on_every_service(synthesized) -> 
         calculated = checks[calculated_id]
         assert sorted(c["Ref"] for c in calculated["ChildHealthChecks"]) == sorted(endpoints)
         assert calculated["HealthThreshold"] == len(endpoints)
-        records = [r for r in _records(synthesized, region) if r["Name"] == f"{config.origin_domain}."]
+        records = [r for r in _records(synthesized, region) if r["Name"] == f"{naming.origin_domain(config)}."]
         assert len(records) == 1
         (record,) = records
         assert record["Region"] == region and record["SetIdentifier"] == region
@@ -48,7 +49,7 @@ def test_one_latency_record_per_region_checked_on_every_service(synthesized) -> 
 
 def test_each_cell_has_its_own_name_pointing_at_its_alb(prod) -> None:
     for region in prod.config.region_names:
-        (record,) = [r for r in _records(prod, region) if r["Name"] == f"{prod.config.cell_domain(region)}."]
+        (record,) = [r for r in _records(prod, region) if r["Name"] == f"{naming.cell_domain(naming.origin_domain(prod.config), region)}."]
         assert record["Type"] == "A" and "AliasTarget" in record and "SetIdentifier" not in record
 
 
@@ -83,9 +84,9 @@ def _resolve(synth, healthy: set[str], latency_order: list[str]) -> tuple[str, s
             return pick(best["ResourceRecords"][0] + ".")
         return owner[id(best)]
 
-    origin = synth.config.origin_domain
+    origin = naming.origin_domain(synth.config)
     primary = pick(f"{origin}.")
-    secondary = pick(f"{synth.config.secondary_origin_domain}.")
+    secondary = pick(f"{naming.secondary_origin_domain(naming.origin_domain(synth.config))}.")
     return primary, secondary
 
 
@@ -107,14 +108,14 @@ def test_secondary_origin_chain(prod) -> None:
     config = prod.config
     for region in config.region_names:
         records = {r["Name"]: r for r in _records(prod, region) if r.get("SetIdentifier")}
-        secondary = records[f"{config.secondary_origin_domain}."]
+        secondary = records[f"{naming.secondary_origin_domain(naming.origin_domain(config))}."]
         assert secondary["Type"] == "CNAME"
-        assert secondary["ResourceRecords"] == [config.except_domain(region)]
+        assert secondary["ResourceRecords"] == [naming.except_domain(naming.origin_domain(config), region)]
         assert secondary["TTL"] == str(config.routing.secondary_ttl_seconds)
         for other in config.region_names:
             if other != region:
-                assert f"{config.except_domain(other)}." in records
-        assert f"{config.except_domain(region)}." not in records
+                assert f"{naming.except_domain(naming.origin_domain(config), other)}." in records
+        assert f"{naming.except_domain(naming.origin_domain(config), region)}." not in records
 
 
 def test_alb_certificate_covers_every_origin_name(prod) -> None:
@@ -122,7 +123,7 @@ def test_alb_certificate_covers_every_origin_name(prod) -> None:
     for region in config.region_names:
         (cert,) = prod.resources(prod.cell(region), "AWS::CertificateManager::Certificate").values()
         names = {cert["Properties"]["DomainName"], *cert["Properties"]["SubjectAlternativeNames"]}
-        assert names == {config.cell_domain(region), config.origin_domain, config.secondary_origin_domain}
+        assert names == {naming.cell_domain(naming.origin_domain(config), region), naming.origin_domain(config), naming.secondary_origin_domain(naming.origin_domain(config))}
 
 
 def test_alb_admits_no_open_ingress_only_prefix_lists_on_443(synthesized) -> None:
@@ -174,7 +175,7 @@ def test_listener_answers_403_unless_the_origin_header_matches(synthesized) -> N
                 continue
             header = fields["http-header"]["HttpHeaderConfig"]
             assert header["HttpHeaderName"] == "X-Origin-Verify"
-            assert header["Values"] == [f"{{{{resolve:secretsmanager:{synthesized.config.origin_secret_name}:SecretString::AWSCURRENT:}}}}"]
+            assert header["Values"] == [f"{{{{resolve:secretsmanager:{naming.origin_secret_name(synthesized.config)}:SecretString::AWSCURRENT:}}}}"]
         assert sorted(health_paths) == sorted(s.health_check_path for s in services)
 
 
@@ -201,7 +202,7 @@ def test_rotation_pins_versions_so_both_sides_change(write_config, tmp_path) -> 
     rules = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::ElasticLoadBalancingV2::ListenerRule"]
     headers = [c["HttpHeaderConfig"]["Values"] for r in rules for c in r["Conditions"] if c["Field"] == "http-header"]
     assert len(headers) == len(config.services)
-    name = config.origin_secret_name
+    name = naming.origin_secret_name(config)
     for values in headers:
         assert values == [f"{{{{resolve:secretsmanager:{name}:SecretString:::{VERSION_NEW}}}}}",
                           f"{{{{resolve:secretsmanager:{name}:SecretString::AWSPREVIOUS:}}}}"]
@@ -217,7 +218,7 @@ def test_previous_version_without_a_pinned_version_is_a_config_error(write_confi
 
 def test_evacuated_region_has_no_route_and_others_are_untouched(prod, evacuated) -> None:
     names = {r["Name"] for r in _records(evacuated, "us-east-2")}
-    assert names == {f"{evacuated.config.cell_domain('us-east-2')}."}
+    assert names == {f"{naming.cell_domain(naming.origin_domain(evacuated.config), 'us-east-2')}."}
     # The evacuated cell keeps its health checks, so operators can watch it before returning it.
     assert len(_health_checks(evacuated, "us-east-2")) == len(evacuated.config.services) + 1
     routing_types = ("AWS::Route53::RecordSet", "AWS::Route53::HealthCheck")

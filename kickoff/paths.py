@@ -1,0 +1,14 @@
+"""The one home of the repository's paths. A leaf: stdlib only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CONFIG_DIR = REPO_ROOT / "config"
+CDK_JSON = REPO_ROOT / "cdk.json"
+CONTEXT_FILE = REPO_ROOT / "cdk.context.json"  # AZs per account and Region, generated from config
+DEFAULT_OUTDIR = REPO_ROOT / "cdk.out"  # where `cdk synth` writes, and `python app.py` too
+LOCK_FILE = REPO_ROOT / "stateful.lock.json"
+README = REPO_ROOT / "README.md"
+CHECKOV = REPO_ROOT / ".checkov-venv" / "bin" / "checkov"
