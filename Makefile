@@ -1,6 +1,6 @@
 # Kickoff: every target sets itself up from a fresh clone.
 #   make synth   venv + npm ci, synthesize config/$(ENV).yaml with every check, print the summary
-#   make test    the same set-up, then pytest
+#   make test    the same set-up, then ruff check, ruff format --check and pytest
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := synth
@@ -23,7 +23,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 help:
 	@echo "make synth [ENV=prod|dev] [PLAN_FROM=<ISO time>]  set up, synthesize with all checks, print the summary"
-	@echo "make test                  set up, run pytest"
+	@echo "make test                  set up, ruff (lint and format check), then pytest (import contracts included)"
 	@echo "make lock                  re-pin transitive Python dependencies into constraints.txt"
 	@echo "make clean                 remove cdk.out and caches (keeps .venv and node_modules)"
 
@@ -55,6 +55,8 @@ synth: setup-runtime
 	$(PY) -m kickoff check --outdir cdk.out
 
 test: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
 lock:

@@ -35,13 +35,13 @@ t0 = time.perf_counter()
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 from kickoff.application import create_app, pin_availability_zones
-from kickoff.compliance import checks as c
-from kickoff.compliance.acknowledgements import acknowledge_deployment
-from kickoff.compliance.resilience_plugin import ResilienceBudgetPlugin
-from kickoff.compliance.readiness_pack import DeployReadinessChecks
-from kickoff.compliance.rule_pack import StackFacts
-from kickoff.compliance.stateful_lock_plugin import StatefulLockPlugin
-from kickoff.compliance.wa_pack import WellArchitectedChecks
+from kickoff.rules import params as c
+from kickoff.guardrails.acknowledgements import acknowledge_deployment
+from kickoff.guardrails.resilience_plugin import ResilienceBudgetPlugin
+from kickoff.guardrails.readiness_pack import DeployReadinessChecks
+from kickoff.guardrails.rule_pack import StackFacts
+from kickoff.guardrails.stateful_lock_plugin import StatefulLockPlugin
+from kickoff.guardrails.wa_pack import WellArchitectedChecks
 from kickoff.config import load_for_context
 from kickoff.planning import build_deployment_plan, default_plan_from
 from kickoff.stacks import build_deployment
@@ -73,8 +73,14 @@ print(f"{time.perf_counter() - t0:.3f}")
 def run_variant(variant: str, env: str) -> float:
     with tempfile.TemporaryDirectory() as outdir:
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", SNIPPET, variant, env, outdir], cwd=ROOT, check=True,
-                       capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        subprocess.run(
+            [sys.executable, "-c", SNIPPET, variant, env, outdir],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         return time.perf_counter() - started
 
 
@@ -97,22 +103,43 @@ def main() -> int:
     medians = {v: statistics.median(s) for v, s in samples.items()}
 
     with tempfile.TemporaryDirectory() as outdir:
-        subprocess.run([sys.executable, "-c", SNIPPET, "none", args.env, outdir], cwd=ROOT, check=True,
-                       capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        subprocess.run(
+            [sys.executable, "-c", SNIPPET, "none", args.env, outdir],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         templates = sorted(str(p) for p in Path(outdir).glob("*.template.json"))
         lint = statistics.median(time_command([str(ROOT / ".venv/bin/cfn-lint"), *templates]) for _ in range(args.runs))
         checkov_bin = ROOT / ".checkov-venv/bin/checkov"
-        checkov = statistics.median(
-            time_command([str(checkov_bin), "--framework", "cloudformation", "--skip-download", "--quiet", "--compact",
-                          *sum((["-f", t] for t in templates), [])]) for _ in range(args.runs)
-        ) if checkov_bin.exists() else float("nan")
+        checkov = (
+            statistics.median(
+                time_command(
+                    [
+                        str(checkov_bin),
+                        "--framework",
+                        "cloudformation",
+                        "--skip-download",
+                        "--quiet",
+                        "--compact",
+                        *sum((["-f", t] for t in templates), []),
+                    ]
+                )
+                for _ in range(args.runs)
+            )
+            if checkov_bin.exists()
+            else float("nan")
+        )
 
     lines = [
         "# Guardrail cost per synth",
         "",
-        f"Config `{args.env}`, {args.runs} runs per variant (interleaved), median wall time of a fresh Python process that",
+        f"Config `{args.env}`, {args.runs} runs per variant (interleaved), median wall time of a fresh Python process "
+        "that",
         "builds the stacks and synthesizes them, with aws-cdk-lib's built-in CloudFormation validation off.",
-        f"Machine: {os.cpu_count()} cores. Command: `.venv/bin/python bench/guardrails.py --runs {args.runs} --env {args.env}`.",
+        f"Machine: {os.cpu_count()} cores. Command: `.venv/bin/python bench/guardrails.py --runs {args.runs} --env "
+        f"{args.env}`.",
         "",
         "| variant | median s | added over previous | samples s |",
         "|---|---|---|---|",
@@ -120,7 +147,9 @@ def main() -> int:
     previous = None
     for variant in variants:
         added = "" if previous is None else f"{medians[variant] - medians[previous]:+.2f}"
-        lines.append(f"| {variant} | {medians[variant]:.2f} | {added} | {', '.join(f'{s:.2f}' for s in samples[variant])} |")
+        lines.append(
+            f"| {variant} | {medians[variant]:.2f} | {added} | {', '.join(f'{s:.2f}' for s in samples[variant])} |"
+        )
         previous = variant
     lines += [
         "",

@@ -11,7 +11,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 # Run as a script from the repo root without installing the package.
@@ -32,9 +32,7 @@ from kickoff.scaling.model import (  # noqa: E402
     FARGATE_X86_64_US_EAST_1,
     BaselineForecast,
     EventForecast,
-    PlanParams,
     RegionModel,
-    ServiceModel,
 )
 from kickoff.scaling.plan import CapacityPlan, build_plan  # noqa: E402
 from kickoff.scaling.plot import plot_event  # noqa: E402
@@ -50,7 +48,7 @@ from kickoff.scaling.simulate import (  # noqa: E402
 )
 
 RESULTS = REPO / "bench" / "results"
-WEEK_START = datetime(2024, 9, 9, tzinfo=timezone.utc)  # Monday of the 2024 season opener week
+WEEK_START = datetime(2024, 9, 9, tzinfo=UTC)  # Monday of the 2024 season opener week
 WEEK_HOURS = 168
 ERRORS = tuple(round(-0.30 + 0.05 * i, 2) for i in range(13))
 SHARES = {"us-east-1": 0.4, "us-east-2": 0.3, "us-west-2": 0.3}
@@ -122,8 +120,9 @@ def run_overhead() -> list[tuple[str, float]]:
     """(d) task-hours over (c) at zero error for each of ``OVERHEAD_VARIANTS``."""
     out = []
     for name, overrides, band in OVERHEAD_VARIANTS:
-        plan = build_plan([EVENT], SERVICES, REGIONS, replace(PARAMS, **overrides),
-                          baseline=replace(BASELINE, uncertainty=band))
+        plan = build_plan(
+            [EVENT], SERVICES, REGIONS, replace(PARAMS, **overrides), baseline=replace(BASELINE, uncertainty=band)
+        )
         audience = realise(plan, WEEK_START, WEEK_HOURS, 0.0, SIM)
         c = run_policy(Policy.REACTIVE, plan, audience, SIM, PRICES, 0.0)
         d = run_policy(Policy.KICKOFF, plan, audience, SIM, PRICES, 0.0)
@@ -151,8 +150,9 @@ def vcpu_series(plan: CapacityPlan, audience) -> dict[str, np.ndarray]:
             for svc in plan.services:
                 load = service_load(audience.by_region[region.name][:n], svc, SIM.step_s)
                 loads.append(load)
-                lo, hi, tt = policy_ranges(policy, plan, region.name, svc, audience.start, n // per,
-                                           SIM.metric_period_s)
+                lo, hi, tt = policy_ranges(
+                    policy, plan, region.name, svc, audience.start, n // per, SIM.metric_period_s
+                )
                 mins.append(lo)
                 maxs.append(hi)
                 if policy is Policy.STATIC:
@@ -171,8 +171,13 @@ def _pct(a: float, b: float) -> str:
     return f"{(a / b - 1) * 100:+.1f}%" if b else "n/a"
 
 
-def write_markdown(plan: CapacityPlan, results: list[PolicyMetrics], noisy: list[PolicyMetrics],
-                   uncapped: list[PolicyMetrics], overhead: list[tuple[str, float]]) -> Path:
+def write_markdown(
+    plan: CapacityPlan,
+    results: list[PolicyMetrics],
+    noisy: list[PolicyMetrics],
+    uncapped: list[PolicyMetrics],
+    overhead: list[tuple[str, float]],
+) -> Path:
     """bench/results/prescaling.md: parameters, per-error table and the targets."""
     by = {(m.policy, m.error): m for m in results}
     lines = [
@@ -201,52 +206,85 @@ def write_markdown(plan: CapacityPlan, results: list[PolicyMetrics], noisy: list
         "|---|---|---|---|---|---|---|",
     ]
     for s in SERVICES:
-        lines.append(f"| {s.name} | {s.vcpu:g} | {s.memory_gb:g} | {s.rps_per_task:g} | {s.target_utilization:.0%} "
-                     f"| {s.rps_per_viewer:.4f} | {s.requests_per_arrival:g} |")
-    lines += ["", "## Plan (zero error is the forecast itself)", "",
-              "| region | service | one-time steps | recurring steps | actions | peak tasks | peak vCPU |",
-              "|---|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {s.name} | {s.vcpu:g} | {s.memory_gb:g} | {s.rps_per_task:g} | {s.target_utilization:.0%} "
+            f"| {s.rps_per_viewer:.4f} | {s.requests_per_arrival:g} |"
+        )
+    lines += [
+        "",
+        "## Plan (zero error is the forecast itself)",
+        "",
+        "| region | service | one-time steps | recurring steps | actions | peak tasks | peak vCPU |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for t in plan.targets:
-        lines.append(f"| {t.region} | {t.service} | {len(t.steps)} | {len(t.recurring)} | {t.action_count} "
-                     f"| {t.peak_tasks} | {t.peak_vcpu:,.0f} |")
+        lines.append(
+            f"| {t.region} | {t.service} | {len(t.steps)} | {len(t.recurring)} | {t.action_count} "
+            f"| {t.peak_tasks} | {t.peak_vcpu:,.0f} |"
+        )
     wt = plan.warm_throughput
-    lines += ["", f"DynamoDB warm throughput: {wt.read_units_per_second:,} reads/s, "
-              f"{wt.write_units_per_second:,} writes/s per replica. ALB reservations: "
-              + "; ".join(f"{r.region} {r.at:%m-%d %H:%M} {r.capacity_units:,} LCU" for r in plan.alb_reservations)
-              + "."]
-    lines += ["", "## Results per forecast error", "",
-              "Under-provisioned: load > running tasks x rps_per_task x target utilisation, for any target "
-              "(seconds of wall clock). Shortfall: missing request capacity at target utilisation, all targets.",
-              "",
-              "| error | policy | task-hours | ARM64 USD | x86 USD | under-prov. s | target-s | peak shortfall rps "
-              "| missing M req | h >= 90% peak |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        f"DynamoDB warm throughput: {wt.read_units_per_second:,} reads/s, "
+        f"{wt.write_units_per_second:,} writes/s per replica. ALB reservations: "
+        + "; ".join(f"{r.region} {r.at:%m-%d %H:%M} {r.capacity_units:,} LCU" for r in plan.alb_reservations)
+        + ".",
+    ]
+    lines += [
+        "",
+        "## Results per forecast error",
+        "",
+        "Under-provisioned: load > running tasks x rps_per_task x target utilisation, for any target "
+        "(seconds of wall clock). Shortfall: missing request capacity at target utilisation, all targets.",
+        "",
+        "| error | policy | task-hours | ARM64 USD | x86 USD | under-prov. s | target-s | peak shortfall rps "
+        "| missing M req | h >= 90% peak |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for error in ERRORS:
         for p in Policy:
             m = by[(p, error)]
             lines.append(
                 f"| {error:+.0%} | {p.label} | {m.task_hours:,.0f} | {m.cost_arm64:,.0f} | {m.cost_x86:,.0f} "
                 f"| {m.under_seconds:,.0f} | {m.under_target_seconds:,.0f} | {m.peak_shortfall_rps:,.0f} "
-                f"| {m.missing_requests / 1e6:,.1f} | {m.hours_near_peak:.1f} |")
+                f"| {m.missing_requests / 1e6:,.1f} | {m.hours_near_peak:.1f} |"
+            )
     lines += ["", "## Targets (zero-noise sweep above)", ""] + target_lines(by)
-    lines += ["", f"## Sensitivity: zero error, realised audience with {NOISE_SIGMA:.0%} AR(1) noise "
-              f"(tau {SIM.noise_tau_min:.0f} min), same seed", "",
-              "| policy | task-hours | under-prov. s | target-s | peak shortfall rps | missing M req |",
-              "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        f"## Sensitivity: zero error, realised audience with {NOISE_SIGMA:.0%} AR(1) noise "
+        f"(tau {SIM.noise_tau_min:.0f} min), same seed",
+        "",
+        "| policy | task-hours | under-prov. s | target-s | peak shortfall rps | missing M req |",
+        "|---|---|---|---|---|---|",
+    ]
     for m in noisy:
-        lines.append(f"| {m.policy.label} | {m.task_hours:,.0f} | {m.under_seconds:,.0f} | "
-                     f"{m.under_target_seconds:,.0f} | {m.peak_shortfall_rps:,.0f} | "
-                     f"{m.missing_requests / 1e6:,.1f} |")
-    lines += ["", "## What (d)'s extra task-hours over (c) are made of (zero error)", "",
-              "| plan variant | (d) task-hours vs (c) |", "|---|---|"]
+        lines.append(
+            f"| {m.policy.label} | {m.task_hours:,.0f} | {m.under_seconds:,.0f} | "
+            f"{m.under_target_seconds:,.0f} | {m.peak_shortfall_rps:,.0f} | "
+            f"{m.missing_requests / 1e6:,.1f} |"
+        )
+    lines += [
+        "",
+        "## What (d)'s extra task-hours over (c) are made of (zero error)",
+        "",
+        "| plan variant | (d) task-hours vs (c) |",
+        "|---|---|",
+    ]
     lines += [f"| {name} | {value:+.1%} |" for name, value in overhead]
-    lines += ["", "## Sensitivity: zero error, target tracking on a non-saturating request-count metric", "",
-              "| policy | task-hours | under-prov. s | target-s | peak shortfall rps | missing M req |",
-              "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Sensitivity: zero error, target tracking on a non-saturating request-count metric",
+        "",
+        "| policy | task-hours | under-prov. s | target-s | peak shortfall rps | missing M req |",
+        "|---|---|---|---|---|---|",
+    ]
     for m in uncapped:
-        lines.append(f"| {m.policy.label} | {m.task_hours:,.0f} | {m.under_seconds:,.0f} | "
-                     f"{m.under_target_seconds:,.0f} | {m.peak_shortfall_rps:,.0f} | "
-                     f"{m.missing_requests / 1e6:,.1f} |")
+        lines.append(
+            f"| {m.policy.label} | {m.task_hours:,.0f} | {m.under_seconds:,.0f} | "
+            f"{m.under_target_seconds:,.0f} | {m.peak_shortfall_rps:,.0f} | "
+            f"{m.missing_requests / 1e6:,.1f} |"
+        )
     out = RESULTS / "prescaling.md"
     out.write_text("\n".join(lines) + "\n")
     return out
@@ -261,20 +299,28 @@ def target_lines(by: dict) -> list[str]:
     lines.append(f"- (d) vs (b) task-hours: {vs_b:.1%} fewer (target >= 50%): {'met' if vs_b >= 0.5 else 'MISSED'}.")
     lines.append(f"- (d) vs (a) task-hours: {vs_a:.1%} fewer (target >= 85%): {'met' if vs_a >= 0.85 else 'MISSED'}.")
     within = [by[(Policy.KICKOFF, e)].under_seconds for e in ERRORS if abs(e) <= 0.2 + 1e-9]
-    lines.append(f"- (d) under-provisioned seconds within +/-20%: max {max(within):,.0f} s (target 0): "
-                 f"{'met' if max(within) == 0 else 'MISSED'}.")
+    lines.append(
+        f"- (d) under-provisioned seconds within +/-20%: max {max(within):,.0f} s (target 0): "
+        f"{'met' if max(within) == 0 else 'MISSED'}."
+    )
     worst = None
     for e in ERRORS:
         cu, du = by[(Policy.REACTIVE, e)].under_seconds, by[(Policy.KICKOFF, e)].under_seconds
         red = 1 - du / cu if cu else 1.0
         worst = red if worst is None else min(worst, red)
-    lines.append(f"- (d) vs (c) under-provisioned seconds, worst error in the sweep: {worst:.1%} fewer "
-                 f"(target >= 90% at every error): {'met' if worst >= 0.9 else 'MISSED'}.")
+    lines.append(
+        f"- (d) vs (c) under-provisioned seconds, worst error in the sweep: {worst:.1%} fewer "
+        f"(target >= 90% at every error): {'met' if worst >= 0.9 else 'MISSED'}."
+    )
     extra = d.task_hours / c.task_hours - 1
-    lines.append(f"- (d) vs (c) task-hours at zero error: {_pct(d.task_hours, c.task_hours)} "
-                 f"(target <= +15%): {'met' if extra <= 0.15 else 'MISSED'}.")
-    lines.append(f"- Graviton saving of (d) at zero error: {1 - d.cost_arm64 / d.cost_x86:.1%} "
-                 f"(${d.cost_arm64:,.0f} ARM64 vs ${d.cost_x86:,.0f} x86).")
+    lines.append(
+        f"- (d) vs (c) task-hours at zero error: {_pct(d.task_hours, c.task_hours)} "
+        f"(target <= +15%): {'met' if extra <= 0.15 else 'MISSED'}."
+    )
+    lines.append(
+        f"- Graviton saving of (d) at zero error: {1 - d.cost_arm64 / d.cost_x86:.1%} "
+        f"(${d.cost_arm64:,.0f} ARM64 vs ${d.cost_x86:,.0f} x86)."
+    )
     return lines
 
 
@@ -332,8 +378,10 @@ def main() -> int:
     event_png = plot_event(plan, EVENT.event_id, RESULTS / "prescaling_event.png")
     by = {(m.policy, m.error): m for m in results}
     print("\n".join(target_lines(by)))
-    print(f"wrote {md.relative_to(REPO)}, {png.relative_to(REPO)}, {event_png.relative_to(REPO)} "
-          f"in {time.monotonic() - started:.0f} s")
+    print(
+        f"wrote {md.relative_to(REPO)}, {png.relative_to(REPO)}, {event_png.relative_to(REPO)} "
+        f"in {time.monotonic() - started:.0f} s"
+    )
     return 0
 
 

@@ -1,4 +1,7 @@
-"""Create the CDK App with the project's context, independent of how it is launched.
+"""The composition root: config -> capacity plan -> stacks -> guardrails -> synth, in one place.
+
+``app.py`` (what ``cdk synth`` and ``cdk deploy`` run), the CLI and the tests all compose the
+app through ``compose``; ``main`` is ``app.py``'s body and ``synthesize`` the in-process form.
 
 ``cdk synth`` passes cdk.json and cdk.context.json through the environment; ``python
 app.py`` and the tests do not, so both files are read here as well. The AZs of every
@@ -10,19 +13,23 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aws_cdk as cdk
 
+from kickoff.config import load_for_context
 from kickoff.config.context import availability_zone_context
 from kickoff.config.errors import ConfigError
 from kickoff.config.models import KickoffConfig
+from kickoff.guardrails.checks import attach_checks
 from kickoff.paths import CDK_JSON, CONTEXT_FILE, DEFAULT_OUTDIR, REPO_ROOT
+from kickoff.planning import DeploymentPlan, build_deployment_plan, default_plan_from, resolve_plan_from
+from kickoff.rules.assembly import missing_context
+from kickoff.stacks.deployment import Deployment, build_deployment
 
-if TYPE_CHECKING:
-    from kickoff.stacks.deployment import Deployment
 
 def project_context(root: Path = REPO_ROOT) -> dict[str, Any]:
     """Feature flags from cdk.json plus the committed cdk.context.json."""
@@ -72,7 +79,9 @@ def parse_context_args(argv: list[str]) -> dict[str, str]:
         elif arg.startswith("--context="):
             pair = arg.split("=", 1)[1]
         else:
-            raise ConfigError(f"app.py: unexpected argument {arg!r}.\n  Fix: pass context as -c key=value, e.g. -c env=dev.")
+            raise ConfigError(
+                f"app.py: unexpected argument {arg!r}.\n  Fix: pass context as -c key=value, e.g. -c env=dev."
+            )
         context.update(parse_context_pair(pair))
     return context
 
@@ -85,20 +94,65 @@ def parse_context_pair(pair: str) -> dict[str, str]:
     return {key.strip(): value}
 
 
+def compose(app: cdk.App, config: KickoffConfig, plan: DeploymentPlan, *, checks: bool = True) -> Deployment:
+    """Pin the AZs, build every stack of ``config`` for ``plan``, and attach the guardrails.
+
+    ``checks=False`` leaves the guardrails off (commands that only read templates back).
+    """
+    pin_availability_zones(app, config)
+    deployment = build_deployment(app, config, plan)
+    if checks:
+        attach_checks(app, deployment)
+    return deployment
+
+
 def synthesize(config: KickoffConfig, outdir: str, *, checks: bool, plan_from: datetime) -> Deployment:
     """Build every stack of ``config`` for a deploy at ``plan_from`` and synthesize it into ``outdir``.
 
     aws-cdk-lib's built-in CloudFormation validation is off (``make synth`` runs it);
     ``checks`` attaches the nag packs and the plugins, so a finding fails the synth.
     """
-    from kickoff.compliance.checks import attach_checks
-    from kickoff.planning import build_deployment_plan
-    from kickoff.stacks import build_deployment
-
     app = create_app(outdir=outdir, validation=False)
-    pin_availability_zones(app, config)
-    deployment = build_deployment(app, config, build_deployment_plan(config, plan_from))
-    if checks:
-        attach_checks(app, deployment)
+    deployment = compose(app, config, build_deployment_plan(config, plan_from), checks=checks)
     app.synth()
     return deployment
+
+
+def synthesize_templates(config: KickoffConfig, outdir: str) -> dict[str, dict[str, Any]]:
+    """Synthesize ``config`` for a deploy now into ``outdir`` without validation plugins; stack name -> template."""
+    deployment = synthesize(config, outdir, checks=False, plan_from=default_plan_from())
+    return {s.stack_name: json.loads((Path(outdir) / s.template_file).read_text()) for s in deployment.stacks}
+
+
+MISSING_CONTEXT_FIX = (
+    "  Fix: derive the value from config (python -m kickoff context writes AZs to cdk.context.json), or "
+    "resolve it at deploy time inside CloudFormation (a parameter, a dynamic reference, a custom resource)."
+)
+
+
+def main(argv: list[str]) -> int:
+    """``app.py``: load the config the context selects, plan for the deploy time, compose with every check, synth.
+
+    Exit 2 with one message for a bad config or context; exit 1 when the synth needed context
+    the CDK CLI would look up in AWS (a lookup would call AWS and write cdk.context.json: synth
+    needs no account), before the CLI can look anything up. A guardrail finding raises out of
+    ``app.synth()`` as the CDK reports it.
+    """
+    try:
+        app = create_app(parse_context_args(argv))
+        config = load_for_context(app.node.try_get_context("env"), app.node.try_get_context("config"))
+        plan = build_deployment_plan(config, resolve_plan_from(config, app.node.try_get_context("plan_from")))
+    except ConfigError as error:
+        print(f"kickoff: {error}", file=sys.stderr)
+        return 2
+    compose(app, config, plan)
+    assembly = app.synth()
+    missing = missing_context(assembly.directory)
+    if missing:
+        print(
+            f"kickoff: the synth needed context that the CDK CLI would look up in AWS: {', '.join(missing)}.\n"
+            + MISSING_CONTEXT_FIX,
+            file=sys.stderr,
+        )
+        return 1
+    return 0

@@ -2,6 +2,10 @@
 
 Commands take CDK-style context (``-c env=dev``, ``-c config=path.yaml``) so the same
 words select a config everywhere. Exit codes: 0 ok, 1 a check failed, 2 bad config or usage.
+
+Each command imports what it needs when it runs: ``validate`` answers in well under a second
+because it never loads the CDK. This is the one module where kickoff imports sit inside
+functions (tests/test_architecture.py allows it here only).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from pathlib import Path
 
 from kickoff import naming
 from kickoff.config import ConfigError, KickoffConfig, load_for_context
+from kickoff.paths import LOCK_FILE
 
 
 def _context(pairs: Sequence[str]) -> dict[str, str]:
@@ -62,7 +67,7 @@ def aws_solutions_rule_count() -> int:
 
 
 def _pack_rows(outdir: Path, counts: dict, resources: int) -> list[list[object]]:
-    from kickoff.compliance.summary import read_summary
+    from kickoff.rules.summary import read_summary
 
     summary = read_summary(outdir)
     rows: list[list[object]] = []
@@ -79,20 +84,47 @@ def _pack_rows(outdir: Path, counts: dict, resources: int) -> list[list[object]]
         if not data:
             continue
         notes = f"{data['seconds']:.2f} s" + (f"; deploy time {data['deploy_time']}" if "deploy_time" in data else "")
-        rows.append([name, data["rules"], f"{data['evaluations']} rule x resource",
-                     sum(pack.open.values()) if pack else 0, sum(pack.acknowledged.values()) if pack else 0, notes])
+        rows.append(
+            [
+                name,
+                data["rules"],
+                f"{data['evaluations']} rule x resource",
+                sum(pack.open.values()) if pack else 0,
+                sum(pack.acknowledged.values()) if pack else 0,
+                notes,
+            ]
+        )
     rb = summary.get("ResilienceBudget")
     if rb:
-        rows.append(["ResilienceBudget", rb["rules"], "RTO, RPO, N-1", rb["violations"], "-",
-                     f"RTO {rb['rto_seconds']:g}/{rb['rto_objective']} s, RPO "
-                     f"{'unknown' if rb['rpo_seconds'] is None else format(rb['rpo_seconds'], 'g')}/{rb['rpo_objective']} s"])
+        rows.append(
+            [
+                "ResilienceBudget",
+                rb["rules"],
+                "RTO, RPO, N-1",
+                rb["violations"],
+                "-",
+                f"RTO {rb['rto_seconds']:g}/{rb['rto_objective']} s, RPO "
+                f"{'unknown' if rb['rpo_seconds'] is None else format(rb['rpo_seconds'], 'g')}/{rb['rpo_objective']} s",
+            ]
+        )
     lock = summary.get("StatefulLock")
     if lock:
-        state = ("not in the lock: not checked" if lock["locked"] is None
-                 else f"{lock['locked']} locked, {lock['current']} synthesized"
-                 + (f", {len(lock['unlocked'])} new (not yet locked)" if lock["unlocked"] else ""))
-        rows.append(["StatefulLock", lock["rules"], f"{lock['environment']} vs stateful.lock.json", lock["violations"], "-",
-                     state])
+        state = (
+            "not in the lock: not checked"
+            if lock["locked"] is None
+            else f"{lock['locked']} locked, {lock['current']} synthesized"
+            + (f", {len(lock['unlocked'])} new (not yet locked)" if lock["unlocked"] else "")
+        )
+        rows.append(
+            [
+                "StatefulLock",
+                lock["rules"],
+                f"{lock['environment']} vs stateful.lock.json",
+                lock["violations"],
+                "-",
+                state,
+            ]
+        )
     return rows
 
 
@@ -102,10 +134,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     config = _load(args)
     context = _context(args.context)
-    plan = build_deployment_plan(config, parse_plan_from(context["plan_from"]) if context.get("plan_from")
-                                 else default_plan_from())
+    plan = build_deployment_plan(
+        config, parse_plan_from(context["plan_from"]) if context.get("plan_from") else default_plan_from()
+    )
     capacity = plan.capacity
-    print(f"{naming.environment_key(config)}: capacity plan {plan.window.start:%Y-%m-%d %H:%M} -> {plan.window.end:%Y-%m-%d %H:%M} UTC")
+    print(
+        f"{naming.environment_key(config)}: capacity plan {plan.window.start:%Y-%m-%d %H:%M} -> "
+        f"{plan.window.end:%Y-%m-%d %H:%M} UTC"
+    )
     if capacity is None:
         print("no events in the window and no baseline: nothing is scheduled")
         return 0
@@ -115,29 +151,58 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(f"kickoff: event {args.event!r} is not in the planning window (events in it: {known})", file=sys.stderr)
         return 2
     for window in windows:
-        print(f"  event window {', '.join(window.event_ids)}: {window.start:%Y-%m-%d %H:%M} -> {window.restore:%H:%M} UTC")
+        print(
+            f"  event window {', '.join(window.event_ids)}: {window.start:%Y-%m-%d %H:%M} -> {window.restore:%H:%M} UTC"
+        )
     if plan.table_warm_throughput:
         warm = plan.table_warm_throughput
-        print(f"  table warm throughput (season): {warm.read_units_per_second:,} reads/s, {warm.write_units_per_second:,} writes/s")
+        print(
+            f"  table warm throughput (season): {warm.read_units_per_second:,} reads/s, "
+            f"{warm.write_units_per_second:,} writes/s"
+        )
     else:
         print("  table warm throughput: none (the season needs no more than a new on-demand table sustains)")
     rows = plan_table(capacity)
     for target in capacity.targets:
-        mine = [r for r in rows if (r.region, r.service) == (target.region, target.service)
-                and (not args.event or r.at is not None and any(w.start <= r.at <= w.restore for w in windows))]
-        print(f"\n{target.region} / {target.service}: {target.action_count} actions, peak {target.peak_tasks} tasks "
-              f"({target.peak_vcpu:,.0f} vCPU)")
-        print(render_table(
-            ["time (UTC)", "min tasks", "max tasks", "vCPU", "USD/h (ARM64)"],
-            [[f"{r.at:%Y-%m-%d %H:%M}Z" if r.at else r.when, r.min_tasks, r.max_tasks, f"{r.vcpu:,.1f}",
-              f"{r.cost_per_hour_usd:,.2f}"] for r in mine],
-        ))
-    reservations = [r for r in capacity.alb_reservations if not args.event or any(
-        w.start - timedelta(hours=6) <= r.at <= w.restore + timedelta(hours=1) for w in windows)]
+        mine = [
+            r
+            for r in rows
+            if (r.region, r.service) == (target.region, target.service)
+            and (not args.event or r.at is not None and any(w.start <= r.at <= w.restore for w in windows))
+        ]
+        print(
+            f"\n{target.region} / {target.service}: {target.action_count} actions, peak {target.peak_tasks} tasks "
+            f"({target.peak_vcpu:,.0f} vCPU)"
+        )
+        print(
+            render_table(
+                ["time (UTC)", "min tasks", "max tasks", "vCPU", "USD/h (ARM64)"],
+                [
+                    [
+                        f"{r.at:%Y-%m-%d %H:%M}Z" if r.at else r.when,
+                        r.min_tasks,
+                        r.max_tasks,
+                        f"{r.vcpu:,.1f}",
+                        f"{r.cost_per_hour_usd:,.2f}",
+                    ]
+                    for r in mine
+                ],
+            )
+        )
+    reservations = [
+        r
+        for r in capacity.alb_reservations
+        if not args.event
+        or any(w.start - timedelta(hours=6) <= r.at <= w.restore + timedelta(hours=1) for w in windows)
+    ]
     if reservations:
         print()
-        print(render_table(["ALB reservation (UTC)", "region", "LCU"],
-                           [[f"{r.at:%Y-%m-%d %H:%M}Z", r.region, r.capacity_units or "release"] for r in reservations]))
+        print(
+            render_table(
+                ["ALB reservation (UTC)", "region", "LCU"],
+                [[f"{r.at:%Y-%m-%d %H:%M}Z", r.region, r.capacity_units or "release"] for r in reservations],
+            )
+        )
     event_id = args.event or windows[0].event_ids[0] if windows else None
     if event_id and not args.no_png:
         from kickoff.scaling.plot import plot_event
@@ -149,7 +214,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_taggable(args: argparse.Namespace) -> int:
-    from kickoff.compliance.taggable import TABLE_FILE, write_table
+    from kickoff.rules.taggable import TABLE_FILE, write_table
 
     print(f"wrote {TABLE_FILE.name}: {write_table()} taggable resource types (from cfn-lint's schemas)")
     return 0
@@ -172,12 +237,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from kickoff.compliance.assembly import missing_context, read_stacks, validation_counts
-    from kickoff.compliance.cfn_lint import IGNORED_RULES, lint_stacks
+    from kickoff.rules.assembly import missing_context, read_stacks, validation_counts
+    from kickoff.rules.cfn_lint import IGNORED_RULES, lint_stacks
 
     outdir = Path(args.outdir)
     if not (outdir / "manifest.json").is_file():
-        print(f"kickoff: {outdir} holds no cloud assembly; run `make synth` (or `npx cdk synth`) first", file=sys.stderr)
+        print(
+            f"kickoff: {outdir} holds no cloud assembly; run `make synth` (or `npx cdk synth`) first", file=sys.stderr
+        )
         return 2
     stacks = read_stacks(outdir)
     lint = lint_stacks(stacks)
@@ -191,17 +258,40 @@ def cmd_check(args: argparse.Namespace) -> int:
         errors = sum(1 for f in lint if f.stack == stack.name and f.level == "error")
         warnings = sum(1 for f in lint if f.stack == stack.name and f.level != "error")
         rows.append(
-            [stack.name, stack.region, len(template.get("Resources", {})), f"{stack.size_bytes / 1024:.1f}",
-             open_findings, acknowledged, errors, warnings]
+            [
+                stack.name,
+                stack.region,
+                len(template.get("Resources", {})),
+                f"{stack.size_bytes / 1024:.1f}",
+                open_findings,
+                acknowledged,
+                errors,
+                warnings,
+            ]
         )
-    print(render_table(
-        ["stack", "region", "resources", "template KB", "nag findings", "acknowledged", "lint errors", "lint warnings"],
-        rows,
-    ))
+    print(
+        render_table(
+            [
+                "stack",
+                "region",
+                "resources",
+                "template KB",
+                "nag findings",
+                "acknowledged",
+                "lint errors",
+                "lint warnings",
+            ],
+            rows,
+        )
+    )
     print()
-    print(render_table(["check", "rules", "evaluated", "findings", "acknowledged", "notes"],
-                       _pack_rows(outdir, counts, sum(r[2] for r in rows))))
-    print(f"\ncfn-lint rules ignored (see kickoff/compliance/cfn_lint.py): {', '.join(sorted(IGNORED_RULES))}")
+    print(
+        render_table(
+            ["check", "rules", "evaluated", "findings", "acknowledged", "notes"],
+            _pack_rows(outdir, counts, sum(r[2] for r in rows)),
+        )
+    )
+    print(f"\ncfn-lint rules ignored (see kickoff/rules/cfn_lint.py): {', '.join(sorted(IGNORED_RULES))}")
     failed = False
     for finding in lint:
         print(f"cfn-lint {finding.rule} ({finding.level}) {finding.location}: {finding.message}", file=sys.stderr)
@@ -232,12 +322,23 @@ def cmd_deploy_window(args: argparse.Namespace) -> int:
     window = plan.event_window_at(at)
     if window is None:
         upcoming = [w for w in plan.season_windows if w.start > at]
-        nxt = f"; the next window opens {upcoming[0].start:%Y-%m-%d %H:%M} UTC ({', '.join(upcoming[0].event_ids)})" if upcoming else ""
-        print(f"{naming.environment_key(config)}: {at:%Y-%m-%d %H:%M} UTC is outside every event window: cells may deploy{nxt}")
+        nxt = (
+            f"; the next window opens {upcoming[0].start:%Y-%m-%d %H:%M} UTC ({', '.join(upcoming[0].event_ids)})"
+            if upcoming
+            else ""
+        )
+        print(
+            f"{naming.environment_key(config)}: {at:%Y-%m-%d %H:%M} UTC is outside every event window: cells may "
+            f"deploy{nxt}"
+        )
         return 0
-    print(f"{naming.environment_key(config)}: {at:%Y-%m-%d %H:%M} UTC is inside the event window of {', '.join(window.event_ids)} "
-          f"({window.start:%Y-%m-%d %H:%M} to {window.restore:%Y-%m-%d %H:%M} UTC); cell deploys wait until "
-          f"{window.restore:%Y-%m-%d %H:%M} UTC", file=sys.stderr)
+    print(
+        f"{naming.environment_key(config)}: {at:%Y-%m-%d %H:%M} UTC is inside the event window of "
+        f"{', '.join(window.event_ids)} "
+        f"({window.start:%Y-%m-%d %H:%M} to {window.restore:%Y-%m-%d %H:%M} UTC); cell deploys wait until "
+        f"{window.restore:%Y-%m-%d %H:%M} UTC",
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -256,26 +357,41 @@ def cmd_quotas(args: argparse.Namespace) -> int:
         warm = plan.table_warm_throughput
         needs["dynamodb_table_read_units"] = warm.read_units_per_second if warm else 0
         needs["dynamodb_table_write_units"] = warm.write_units_per_second if warm else 0
-        lcu = max((r.capacity_units for r in plan.alb_reservations(region.name)), default=0) if config.scaling.alb_reservations else 0
+        lcu = (
+            max((r.capacity_units for r in plan.alb_reservations(region.name)), default=0)
+            if config.scaling.alb_reservations
+            else 0
+        )
         needs["alb_reserved_lcu_per_region"] = needs["alb_reserved_lcu_per_alb"] = lcu
         for name, code in QUOTA_CODES.items():
             declared = getattr(region.quotas, name)
-            rows.append([region.name, name, code, f"{declared:,}", f"{needs[name]:,.0f}",
-                         f"aws service-quotas get-service-quota --region {region.name} --service-code "
-                         f"{QUOTA_SERVICES[name]} --quota-code {code} --query Quota.Value"])
-    print(f"{naming.environment_key(config)}: declared quotas against the plan for {plan.window.deploy_time:%Y-%m-%d %H:%M} UTC "
-          "(vCPU: the sum of each service's peak, an upper bound)\n")
+            rows.append(
+                [
+                    region.name,
+                    name,
+                    code,
+                    f"{declared:,}",
+                    f"{needs[name]:,.0f}",
+                    f"aws service-quotas get-service-quota --region {region.name} --service-code "
+                    f"{QUOTA_SERVICES[name]} --quota-code {code} --query Quota.Value",
+                ]
+            )
+    print(
+        f"{naming.environment_key(config)}: declared quotas against the plan for "
+        f"{plan.window.deploy_time:%Y-%m-%d %H:%M} UTC "
+        "(vCPU: the sum of each service's peak, an upper bound)\n"
+    )
     print(render_table(["region", "quota", "code", "declared", "needed", "check the account's value"], rows))
     return 0
 
 
 def cmd_readiness(args: argparse.Namespace) -> int:
     """Run the deploy-readiness rules over an existing cloud assembly (for example one synthesized elsewhere)."""
-    from kickoff.compliance.assembly import read_stacks
-    from kickoff.compliance.checks import readiness_params
-    from kickoff.compliance.readiness import RULES, evaluate
-    from kickoff.compliance.template_rules import load_view
     from kickoff.planning import build_deployment_plan, default_plan_from, parse_plan_from
+    from kickoff.rules.assembly import read_stacks
+    from kickoff.rules.engine import load_view
+    from kickoff.rules.params import readiness_params
+    from kickoff.rules.readiness import RULES, evaluate
 
     config = _load(args)
     context = _context(args.context)
@@ -286,17 +402,34 @@ def cmd_readiness(args: argparse.Namespace) -> int:
         return 2
     params = readiness_params(config, build_deployment_plan(config, deploy_time))
     # The readiness rules do not read the cell tag (the Well-Architected rules do); the Region stands in for it.
-    views = [load_view(Path(s.template_path).name, Path(s.template_path).read_text(), stack=s.name, region=s.region,
-                       cell=s.region, account=s.account)
-             for s in read_stacks(outdir)]
+    views = [
+        load_view(
+            Path(s.template_path).name,
+            Path(s.template_path).read_text(),
+            stack=s.name,
+            region=s.region,
+            cell=s.region,
+            account=s.account,
+        )
+        for s in read_stacks(outdir)
+    ]
     result = evaluate(views, params)
     by_rule: dict[str, list] = {rule.rule_id: [] for rule in RULES}
     for evaluation in result.failures:
         by_rule[evaluation.rule.rule_id].append(evaluation)
-    print(f"{naming.environment_key(config)}: deploy readiness of {outdir} for a deploy at {deploy_time:%Y-%m-%d %H:%M} UTC")
-    print(render_table(["rule", "evaluated", "findings"],
-                       [[rid, sum(1 for e in result.evaluations if e.rule.rule_id == rid), sum(len(e.findings) for e in evs)]
-                        for rid, evs in by_rule.items()]))
+    print(
+        f"{naming.environment_key(config)}: deploy readiness of {outdir} for a deploy at {deploy_time:%Y-%m-%d %H:%M} "
+        "UTC"
+    )
+    print(
+        render_table(
+            ["rule", "evaluated", "findings"],
+            [
+                [rid, sum(1 for e in result.evaluations if e.rule.rule_id == rid), sum(len(e.findings) for e in evs)]
+                for rid, evs in by_rule.items()
+            ],
+        )
+    )
     for rid, evaluations in by_rule.items():
         for evaluation in evaluations:
             stack = next(v.stack for v in views if v.file == evaluation.template)
@@ -314,32 +447,22 @@ def cmd_context(args: argparse.Namespace) -> int:
 
 
 def cmd_readme(args: argparse.Namespace) -> int:
-    from kickoff.config.readme import README, update_readme
+    from kickoff.readme import README, update_readme
 
     changed = update_readme()
     print(f"{README.name}: {'updated ' + ', '.join(changed) if changed else 'generated blocks already current'}")
     return 0
 
 
-def synthesize_quietly(config: KickoffConfig, outdir: str) -> dict[str, dict]:
-    """Synthesize ``config`` for a deploy now into ``outdir`` without validation plugins; stack name -> template."""
-    import json
-
-    from kickoff.application import synthesize
-    from kickoff.planning import default_plan_from
-
-    deployment = synthesize(config, outdir, checks=False, plan_from=default_plan_from())
-    return {s.stack_name: json.loads((Path(outdir) / s.template_file).read_text()) for s in deployment.stacks}
-
-
 def cmd_resilience(args: argparse.Namespace) -> int:
     import tempfile
 
-    from kickoff.compliance.resilience import budget_rows, compute_budget
+    from kickoff.application import synthesize_templates
+    from kickoff.rules.resilience import budget_rows, compute_budget
 
     config = _load(args)
     with tempfile.TemporaryDirectory(prefix="kickoff-resilience-") as outdir:
-        budget = compute_budget(config, synthesize_quietly(config, outdir))
+        budget = compute_budget(config, synthesize_templates(config, outdir))
     print(f"{naming.environment_key(config)}: resilience budget (from the synthesized templates)\n")
     print(render_table(["objective", "term", "value", "source / verdict"], budget_rows(budget)))
     if budget.rpo_assumption:
@@ -352,23 +475,25 @@ def cmd_resilience(args: argparse.Namespace) -> int:
 def cmd_lock(args: argparse.Namespace) -> int:
     import tempfile
 
-    from kickoff.compliance.stateful_lock import diff, failure_message, inventory
+    from kickoff.application import synthesize_templates
     from kickoff.config import CONFIG_DIR, load_config
-    from kickoff.lockfile import LOCK_FILE, read_lock, write_lock
+    from kickoff.lockfile import read_lock, write_lock
+    from kickoff.rules.stateful_lock import diff, failure_message, inventory
 
+    lock_file = Path(args.lock_file)
     current = {}
     configs = {}
     for path in sorted(CONFIG_DIR.glob("*.yaml")):
         config = load_config(path)
         with tempfile.TemporaryDirectory(prefix="kickoff-lock-") as outdir:
-            current[naming.environment_key(config)] = inventory(synthesize_quietly(config, outdir))
+            current[naming.environment_key(config)] = inventory(synthesize_templates(config, outdir))
         configs[naming.environment_key(config)] = config
     if args.write:
-        write_lock(current)
+        write_lock(current, lock_file)
         count = sum(len(r) for inv in current.values() for r in inv.values())
-        print(f"wrote {LOCK_FILE.name}: {count} stateful resources in {len(current)} environments")
+        print(f"wrote {lock_file.name}: {count} stateful resources in {len(current)} environments")
         return 0
-    locked = read_lock()
+    locked = read_lock(lock_file)
     failed = False
     for key, inv in current.items():
         problems = diff(locked.get(key, {}), inv, allowed_replica_removals=configs[key].replica_removals_allowed)
@@ -376,7 +501,7 @@ def cmd_lock(args: argparse.Namespace) -> int:
             print(failure_message(key, problems), file=sys.stderr)
             failed = True
         else:
-            print(f"{key}: stateful resources match {LOCK_FILE.name}")
+            print(f"{key}: stateful resources match {lock_file.name}")
     return 1 if failed else 0
 
 
@@ -385,36 +510,55 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_context(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("-c", "--context", action="append", default=[], metavar="KEY=VALUE",
-                       help="env=NAME selects config/NAME.yaml (default prod); config=PATH selects a file")
+        p.add_argument(
+            "-c",
+            "--context",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="env=NAME selects config/NAME.yaml (default prod); config=PATH selects a file",
+        )
         return p
 
-    with_context(sub.add_parser("validate", help="validate a config file (no CDK needed)")).set_defaults(func=cmd_validate)
-    with_context(sub.add_parser("resilience", help="print the RTO/RPO/N-1 budget computed from synthesized templates")
-                 ).set_defaults(func=cmd_resilience)
+    with_context(sub.add_parser("validate", help="validate a config file (no CDK needed)")).set_defaults(
+        func=cmd_validate
+    )
+    with_context(
+        sub.add_parser("resilience", help="print the RTO/RPO/N-1 budget computed from synthesized templates")
+    ).set_defaults(func=cmd_resilience)
     lock = sub.add_parser("lock", help="compare stateful resources with stateful.lock.json (--write accepts changes)")
     lock.add_argument("--write", action="store_true", help="regenerate stateful.lock.json from config/*.yaml")
+    lock.add_argument(
+        "--lock-file", default=str(LOCK_FILE), help="the lock to compare with or write (default %(default)s)"
+    )
     lock.set_defaults(func=cmd_lock)
-    plan = with_context(sub.add_parser("plan", help="print the capacity plan per region and service, and plot an event"))
+    plan = with_context(
+        sub.add_parser("plan", help="print the capacity plan per region and service, and plot an event")
+    )
     plan.add_argument("--event", help="only this event's window (and plot it); default: all, plot the first")
     plan.add_argument("--png", help="where to write the plot (default build/plan-<event>.png)")
     plan.add_argument("--no-png", action="store_true", help="do not write a plot")
     plan.set_defaults(func=cmd_plan)
-    window = with_context(sub.add_parser("deploy-window", help="exit 1 inside an event window, when cells must not deploy"))
+    window = with_context(
+        sub.add_parser("deploy-window", help="exit 1 inside an event window, when cells must not deploy")
+    )
     window.add_argument("--at", help="check this ISO 8601 time instead of now")
     window.set_defaults(func=cmd_deploy_window)
-    with_context(sub.add_parser("quotas", help="declared quotas per Region, what the plan needs, and how to check them")
-                 ).set_defaults(func=cmd_quotas)
+    with_context(
+        sub.add_parser("quotas", help="declared quotas per Region, what the plan needs, and how to check them")
+    ).set_defaults(func=cmd_quotas)
     readiness = with_context(sub.add_parser("readiness", help="run the deploy-readiness rules over a cloud assembly"))
     readiness.add_argument("--outdir", default="cdk.out", help="cloud assembly directory (default cdk.out)")
     readiness.set_defaults(func=cmd_readiness)
-    sub.add_parser("taggable", help="regenerate compliance/taggable_types.json from cfn-lint's resource schemas"
-                   ).set_defaults(func=cmd_taggable)
+    sub.add_parser(
+        "taggable", help="regenerate rules/taggable_types.json from cfn-lint's resource schemas"
+    ).set_defaults(func=cmd_taggable)
     sub.add_parser(
         "context", help="regenerate cdk.context.json (AZs per account and Region) from config/*.yaml"
     ).set_defaults(func=cmd_context)
-    sub.add_parser("readme", help="regenerate README.md's config reference and guardrail rule table"
-                   ).set_defaults(func=cmd_readme)
+    sub.add_parser("readme", help="regenerate README.md's config reference and guardrail rule table").set_defaults(
+        func=cmd_readme
+    )
     check = sub.add_parser("check", help="cfn-lint every template in a cloud assembly and print the summary")
     check.add_argument("--outdir", default="cdk.out", help="cloud assembly directory (default cdk.out)")
     check.set_defaults(func=cmd_check)

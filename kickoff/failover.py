@@ -34,13 +34,18 @@ FASTEST_DETECTION_SECONDS = 10
 FASTEST_RETRY_SECONDS = 2
 
 
-def detection_seconds(interval: int = DEFAULT_HEALTH_CHECK_INTERVAL, threshold: int = DEFAULT_HEALTH_CHECK_THRESHOLD) -> int:
+def detection_seconds(
+    interval: int = DEFAULT_HEALTH_CHECK_INTERVAL, threshold: int = DEFAULT_HEALTH_CHECK_THRESHOLD
+) -> int:
     """Seconds for Route 53 to mark an endpoint unhealthy."""
     return interval * threshold
 
 
-def retry_seconds(connect: int = DEFAULT_CONNECTION_TIMEOUT, read: int = DEFAULT_READ_TIMEOUT,
-                  attempts: int = DEFAULT_CONNECTION_ATTEMPTS) -> int:
+def retry_seconds(
+    connect: int = DEFAULT_CONNECTION_TIMEOUT,
+    read: int = DEFAULT_READ_TIMEOUT,
+    attempts: int = DEFAULT_CONNECTION_ATTEMPTS,
+) -> int:
     """Seconds CloudFront may spend on a failed origin before it tries the next one."""
     return attempts * (connect + read)
 
@@ -49,37 +54,49 @@ def retry_seconds(connect: int = DEFAULT_CONNECTION_TIMEOUT, read: int = DEFAULT
 class FailoverTimes:
     """The two paths the RTO must cover, in seconds."""
 
-    detection: int
-    dns: int
-    retries: int
-    secondary_dns: int
+    detection: int | float
+    dns: int | float
+    retries: int | float
+    secondary_dns: int | float
 
     @property
-    def primary(self) -> int:
+    def primary(self) -> int | float:
         """Traffic leaves a failed cell: detection, then cached answers expire, then CloudFront gives up on it."""
         return self.detection + self.dns + self.retries
 
     @property
-    def secondary(self) -> int:
+    def secondary(self) -> int | float:
         """The secondary origin is again a cell other than the primary: detection, then the CNAME chain expires."""
         return self.detection + self.secondary_dns
 
     @property
-    def worst(self) -> int:
+    def worst(self) -> int | float:
         return max(self.primary, self.secondary)
 
 
-def failover_times(*, interval: int, threshold: int, secondary_ttl: int, connect: int, read: int,
-                   attempts: int) -> FailoverTimes:
+def rto_budget(*, detection: int | float, retries: int | float, secondary_ttl: int | float) -> FailoverTimes:
+    """The RTO budget: the one function that adds the terms up. The resilience budget (from the
+    templates), the Well-Architected RTO rule (per health check) and config validation (from the
+    settings) all call it; ``failover_times`` is its form for settings."""
+    return FailoverTimes(detection, ALIAS_TTL_SECONDS, retries, secondary_ttl + ALIAS_TTL_SECONDS)
+
+
+def failover_times(
+    *, interval: int, threshold: int, secondary_ttl: int, connect: int, read: int, attempts: int
+) -> FailoverTimes:
     """The failover times of one set of routing and edge settings."""
-    return FailoverTimes(detection_seconds(interval, threshold), ALIAS_TTL_SECONDS, retry_seconds(connect, read, attempts),
-                         secondary_ttl + ALIAS_TTL_SECONDS)
+    return rto_budget(
+        detection=detection_seconds(interval, threshold),
+        retries=retry_seconds(connect, read, attempts),
+        secondary_ttl=secondary_ttl,
+    )
 
 
 def fastest_possible(secondary_ttl_minimum: int = 5) -> FailoverTimes:
     """The shortest failover any setting allows; an RTO below it can never be met."""
-    return FailoverTimes(FASTEST_DETECTION_SECONDS, ALIAS_TTL_SECONDS, FASTEST_RETRY_SECONDS,
-                         secondary_ttl_minimum + ALIAS_TTL_SECONDS)
+    return rto_budget(
+        detection=FASTEST_DETECTION_SECONDS, retries=FASTEST_RETRY_SECONDS, secondary_ttl=secondary_ttl_minimum
+    )
 
 
 @dataclass(frozen=True)
@@ -91,8 +108,9 @@ class ServiceSpec:
     rps_at_target: float  # requests/s one task serves at the target utilisation
 
 
-def cell_capacity_rps(max_tasks: Mapping[str, float], services: Sequence[ServiceSpec], vcpu_quota: float
-                      ) -> tuple[dict[str, float], bool]:
+def cell_capacity_rps(
+    max_tasks: Mapping[str, float], services: Sequence[ServiceSpec], vcpu_quota: float
+) -> tuple[dict[str, float], bool]:
     """Requests/s each service of one cell serves at its max tasks, scaled down when scaling every service to
     its max would exceed the Region's Fargate vCPU quota; and whether the quota limited it."""
     vcpu = sum(max_tasks.get(s.name, 0) * s.vcpu for s in services)

@@ -70,8 +70,10 @@ def parse_image(reference: str) -> ImageReference:
     """Parse ``[host/]path[:tag]@sha256:<digest>``; Docker Hub is the default host, official images get ``library/``."""
     name, at, digest = reference.partition("@")
     if not at or not DIGEST.match(digest):
-        raise ImageError(f"'{reference}' is not pinned by digest; a tag can move under a running fleet. "
-                         "Fix: append @sha256:<digest> (docker buildx imagetools inspect <image> shows it).")
+        raise ImageError(
+            f"'{reference}' is not pinned by digest; a tag can move under a running fleet. "
+            "Fix: append @sha256:<digest> (docker buildx imagetools inspect <image> shows it)."
+        )
     first, _, rest = name.partition("/")
     if rest and ("." in first or ":" in first or first == "localhost"):
         host, path = first, rest
@@ -85,8 +87,10 @@ def parse_image(reference: str) -> ImageReference:
     reference_ = ImageReference(host, path, digest)
     if reference_.upstream is None and reference_.private_account is None:
         known = ", ".join(sorted(UPSTREAMS))
-        raise ImageError(f"'{reference}': ECR cannot cache {host}. Fix: use an image from {known}, or push it to "
-                         "this account's ECR and replicate the repository to every cell Region.")
+        raise ImageError(
+            f"'{reference}': ECR cannot cache {host}. Fix: use an image from {known}, or push it to "
+            "this account's ECR and replicate the repository to every cell Region."
+        )
     return reference_
 
 

@@ -137,12 +137,16 @@ def fixed_names(config: KickoffConfig) -> list[FixedName]:
         FixedName("schedule group name (EventBridge Scheduler)", schedule_group_name(config), 64),
         FixedName("dashboard name (CloudWatch)", cell_name_prefix(config, region), 255),
         FixedName("web ACL name (WAF)", web_acl_name(config), 128),
-        FixedName("cache policy name (CloudFront)", cache_policy_name(config, "origin_cache_control_query_strings"), 128),
+        FixedName(
+            "cache policy name (CloudFront)", cache_policy_name(config, "origin_cache_control_query_strings"), 128
+        ),
         FixedName("safety rule name (ARC)", f"{recovery_name(config)}-at-least-one-cell", 64),
         FixedName("routing control name (ARC)", f"{recovery_name(config)}-{region}", 64),
         FixedName("DNS name (Route 53)", except_domain(origin_domain(config), region), 253),
     ]
-    names += [FixedName("pull-through cache prefix (ECR)", pull_through_prefix(environment_key(config), u), MAX_PREFIX_LENGTH)
-              for u in {s.image_reference.upstream for s in config.services} if u is not None]
+    names += [
+        FixedName("pull-through cache prefix (ECR)", pull_through_prefix(environment_key(config), u), MAX_PREFIX_LENGTH)
+        for u in {s.image_reference.upstream for s in config.services}
+        if u is not None
+    ]
     return names
-

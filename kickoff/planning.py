@@ -31,8 +31,8 @@ from kickoff.scaling import (
     build_plan,
     event_windows,
 )
-from kickoff.scaling.alb import warm_throughput
 from kickoff.scaling.demand import from_seconds, to_seconds
+from kickoff.scaling.table import warm_throughput
 
 
 def default_plan_from(now: datetime | None = None) -> datetime:
@@ -47,8 +47,10 @@ def parse_plan_from(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise ConfigError(f"-c plan_from={value}: not a valid ISO 8601 date and time.\n"
-                          "  Fix: use a real date and time, e.g. 2026-11-26T00:00:00Z.") from None
+        raise ConfigError(
+            f"-c plan_from={value}: not a valid ISO 8601 date and time.\n"
+            "  Fix: use a real date and time, e.g. 2026-11-26T00:00:00Z."
+        ) from None
     if parsed.tzinfo is None:
         raise ConfigError(f"-c plan_from={value}: no time zone.\n  Fix: add one, e.g. {value}Z.")
     return parsed.astimezone(UTC)
@@ -66,8 +68,10 @@ def resolve_plan_from(config: KickoffConfig, value: str | None, *, now: datetime
     if value is None:
         return default_plan_from(now)
     if not value.strip():
-        raise ConfigError("-c plan_from= is empty.\n  Fix: leave it out (the deploy time is then now) or give an ISO 8601 "
-                          "time, e.g. -c plan_from=2026-12-10T18:00:00Z.")
+        raise ConfigError(
+            "-c plan_from= is empty.\n  Fix: leave it out (the deploy time is then now) or give an ISO 8601 "
+            "time, e.g. -c plan_from=2026-12-10T18:00:00Z."
+        )
     pinned = parse_plan_from(value)
     staleness = timedelta(minutes=config.scaling.deploy_margin_minutes / 2)
     if pinned < now - staleness:
@@ -75,7 +79,8 @@ def resolve_plan_from(config: KickoffConfig, value: str | None, *, now: datetime
         raise ConfigError(
             f"-c plan_from={value}: lies {_duration(late)} before now ({now:%Y-%m-%dT%H:%MZ}). A template compiled "
             f"for that deploy time schedules capacity that is already due, which AWS rejects, and leaves later "
-            f"events uncovered.\n  Fix: omit plan_from (it defaults to the current time), or pass the time of the deploy, "
+            "events uncovered.\n  Fix: omit plan_from (it defaults to the current time), or pass the time of the "
+            "deploy, "
             f"e.g. -c plan_from=$(date -u +%FT%TZ)."
         )
     return pinned
@@ -281,7 +286,9 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> Deploym
             uncertainty=base.uncertainty,
         )
     try:
-        capacity = build_plan(in_window, services, regions, params, baseline=baseline) if in_window or baseline else None
+        capacity = (
+            build_plan(in_window, services, regions, params, baseline=baseline) if in_window or baseline else None
+        )
         warm = (
             warm_throughput(season_windows, season, baseline, services, [r.name for r in regions], params)
             if config.scaling.warm_throughput
@@ -314,7 +321,8 @@ def check_alb_reservations(config: KickoffConfig, reservations: tuple[AlbReserva
                 )
     if problems:
         raise ConfigError(
-            f"{naming.environment_key(config)}: the ALB capacity reservations cannot be made:\n  " + "\n  ".join(problems)
+            f"{naming.environment_key(config)}: the ALB capacity reservations cannot be made:\n  "
+            + "\n  ".join(problems)
             + "\n  Fix: request the increase in Service Quotas in those Regions and declare the granted value in "
             "regions[].quotas, or set scaling.alb_reservations: false."
         )
@@ -326,17 +334,29 @@ def table_warm_throughput(config: KickoffConfig, need: WarmThroughput | None) ->
     Warm throughput applies to every replica and DynamoDB pre-warms only up to the per-table
     quota of each replica Region, so a need above any Region's declared quota is a config error.
     """
-    if need is None or (need.read_units_per_second <= ON_DEMAND_BASELINE_READS
-                        and need.write_units_per_second <= ON_DEMAND_BASELINE_WRITES):
+    if need is None or (
+        need.read_units_per_second <= ON_DEMAND_BASELINE_READS
+        and need.write_units_per_second <= ON_DEMAND_BASELINE_WRITES
+    ):
         return None
     problems = []
     for index, region in enumerate(config.regions):
         quotas = region.quotas
         for kind, needed, quota, field_name, code in (
-            ("read", need.read_units_per_second, quotas.dynamodb_table_read_units, "dynamodb_table_read_units",
-             QUOTA_CODES["dynamodb_table_read_units"]),
-            ("write", need.write_units_per_second, quotas.dynamodb_table_write_units, "dynamodb_table_write_units",
-             QUOTA_CODES["dynamodb_table_write_units"]),
+            (
+                "read",
+                need.read_units_per_second,
+                quotas.dynamodb_table_read_units,
+                "dynamodb_table_read_units",
+                QUOTA_CODES["dynamodb_table_read_units"],
+            ),
+            (
+                "write",
+                need.write_units_per_second,
+                quotas.dynamodb_table_write_units,
+                "dynamodb_table_write_units",
+                QUOTA_CODES["dynamodb_table_write_units"],
+            ),
         ):
             if needed > quota:
                 problems.append(
@@ -352,5 +372,7 @@ def table_warm_throughput(config: KickoffConfig, need: WarmThroughput | None) ->
             "declare the granted value in regions[].quotas, or set scaling.warm_throughput: false and accept "
             "throttling above the on-demand baseline."
         )
-    return WarmThroughput(max(need.read_units_per_second, ON_DEMAND_BASELINE_READS),
-                          max(need.write_units_per_second, ON_DEMAND_BASELINE_WRITES))
+    return WarmThroughput(
+        max(need.read_units_per_second, ON_DEMAND_BASELINE_READS),
+        max(need.write_units_per_second, ON_DEMAND_BASELINE_WRITES),
+    )

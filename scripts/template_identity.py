@@ -63,16 +63,42 @@ def write(tree: Path, out: Path, plan_from: str) -> None:
     """Synthesize every variant and the two CLI synths of ``tree`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     python = ROOT / ".venv" / "bin" / "python"
-    subprocess.run([str(python), "-c", f"import sys; sys.path.insert(0, {str(tree)!r})\n" + IN_PROCESS,
-                    str(tree), str(ROOT / "tests" / "variants.py"), str(out)],
-                   cwd=tree, env=ENVIRONMENT, check=True)
+    subprocess.run(
+        [
+            str(python),
+            "-c",
+            f"import sys; sys.path.insert(0, {str(tree)!r})\n" + IN_PROCESS,
+            str(tree),
+            str(ROOT / "tests" / "variants.py"),
+            str(out),
+        ],
+        cwd=tree,
+        env=ENVIRONMENT,
+        check=True,
+    )
     cdk = ROOT / "node_modules" / ".bin" / "cdk"
     for env in ("prod", "dev"):
         target = out / "cli" / env
-        run = subprocess.run([str(cdk), "synth", "--quiet", "--no-notices", "--no-version-reporting", "-o", str(target),
-                              "-c", f"env={env}", "-c", f"plan_from={plan_from}"],
-                             cwd=tree, env={**ENVIRONMENT, "PATH": f"{ROOT / '.venv' / 'bin'}:{ENVIRONMENT['PATH']}"},
-                             capture_output=True, text=True, check=False)
+        run = subprocess.run(
+            [
+                str(cdk),
+                "synth",
+                "--quiet",
+                "--no-notices",
+                "--no-version-reporting",
+                "-o",
+                str(target),
+                "-c",
+                f"env={env}",
+                "-c",
+                f"plan_from={plan_from}",
+            ],
+            cwd=tree,
+            env={**ENVIRONMENT, "PATH": f"{ROOT / '.venv' / 'bin'}:{ENVIRONMENT['PATH']}"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if run.returncode:
             sys.exit(f"cdk synth -c env={env} failed in {tree}:\n{run.stderr[-4000:]}")
         for extra in target.iterdir():
@@ -81,8 +107,10 @@ def write(tree: Path, out: Path, plan_from: str) -> None:
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*.template.json"))}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*.template.json"))
+    }
 
 
 def compare(base: dict[str, str], head: dict[str, str]) -> list[str]:
@@ -106,8 +134,13 @@ def main() -> int:
         return 0
     scratch = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="template-identity-"))
     worktree = Path(tempfile.mkdtemp(prefix="template-identity-base-")) / "tree"
-    subprocess.run(["git", "worktree", "add", "--detach", str(worktree), args.base], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", str(worktree), args.base],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for shared in (".venv", "node_modules"):
             (worktree / shared).symlink_to(ROOT / shared)
@@ -117,10 +150,13 @@ def main() -> int:
         subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=ROOT, check=False)
     base, head = digests(scratch / "base"), digests(scratch / "head")
     problems = compare(base, head)
-    revision = subprocess.run(["git", "rev-parse", "--short", args.base], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    print(f"{len(head)} templates from {len({tuple(n.split('/')[:2]) for n in head})} synths (fixtures and CLI), "
-          f"deploy time for the CLI synths {plan_from}; base {revision}, templates in {scratch}")
+    revision = subprocess.run(
+        ["git", "rev-parse", "--short", args.base], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    print(
+        f"{len(head)} templates from {len({tuple(n.split('/')[:2]) for n in head})} synths (fixtures and CLI), "
+        f"deploy time for the CLI synths {plan_from}; base {revision}, templates in {scratch}"
+    )
     for problem in problems:
         print(f"  {problem}")
     print("byte-identical" if not problems else f"{len(problems)} difference(s)")

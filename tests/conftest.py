@@ -21,8 +21,13 @@ from tests.support import VARIANTS, Synth, _deep_merge, config_data, synthesize_
 def write_config(tmp_path: Path) -> Callable[..., Path]:
     """Write a config variant: ``write_config(base="prod", overrides={...})`` or ``text=...``."""
 
-    def write(base: str = "prod", overrides: dict[str, Any] | None = None, *, text: str | None = None,
-              name: str = "variant.yaml") -> Path:
+    def write(
+        base: str = "prod",
+        overrides: dict[str, Any] | None = None,
+        *,
+        text: str | None = None,
+        name: str = "variant.yaml",
+    ) -> Path:
         path = tmp_path / name
         if text is None:
             text = yaml.safe_dump(_deep_merge(config_data(base), overrides or {}), sort_keys=False)

@@ -19,8 +19,17 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 from tests.variants import CONFIG_DIR, PLAN_FROM, REPO_ROOT, VARIANTS, config_data  # noqa: E402
 from tests.variants import deep_merge as _deep_merge  # noqa: E402
 
-__all__ = ["CONFIG_DIR", "PLAN_FROM", "REPO_ROOT", "VARIANTS", "Synth", "config_data", "synthesize",
-           "synthesize_named", "synthesize_variant"]
+__all__ = [
+    "CONFIG_DIR",
+    "PLAN_FROM",
+    "REPO_ROOT",
+    "VARIANTS",
+    "Synth",
+    "config_data",
+    "synthesize",
+    "synthesize_named",
+    "synthesize_variant",
+]
 
 
 @dataclass
@@ -75,8 +84,13 @@ def synthesize_named(tmp_path_factory: pytest.TempPathFactory, name: str) -> Syn
     return synthesize(variant.write(root / f"{name}.yaml"), root / "cdk.out", plan_from=variant.plan_from)
 
 
-def synthesize_variant(tmp_path_factory: pytest.TempPathFactory, name: str, base: str, overrides: dict[str, Any],
-                       mutate: Callable[[dict[str, Any]], None] | None = None) -> Synth:
+def synthesize_variant(
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    base: str,
+    overrides: dict[str, Any],
+    mutate: Callable[[dict[str, Any]], None] | None = None,
+) -> Synth:
     """Synthesize a shipped config with overrides (deep-merged) and an optional in-place mutation."""
     root = tmp_path_factory.mktemp(name)
     data = _deep_merge(config_data(base), overrides)
@@ -85,5 +99,3 @@ def synthesize_variant(tmp_path_factory: pytest.TempPathFactory, name: str, base
     path = root / f"{name}.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return synthesize(path, root / "cdk.out")
-
-

@@ -1,16 +1,20 @@
-"""The CLI commands added for deploy readiness: readiness over an assembly, and the quota checks."""
+"""The CLI commands: readiness over an assembly, the quota checks, the assembly check, and the stateful lock."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
 
+from kickoff.lockfile import ACCEPT_COMMAND, read_lock
 from tests.support import REPO_ROOT
 
 
 def _kickoff(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kickoff", *args], cwd=REPO_ROOT, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "kickoff", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_readiness_passes_an_assembly_at_its_deploy_time_and_flags_it_later(prod) -> None:
@@ -29,5 +33,56 @@ def test_quotas_lists_every_declared_quota_with_its_check_command() -> None:
     assert result.returncode == 0, result.stderr
     for code in ("L-3032A538", "L-CF0CBE56", "L-AB614373", "L-8A66D0E6", "L-0BB7B635"):
         assert code in result.stdout
-    assert "aws service-quotas get-service-quota --region us-west-2 --service-code dynamodb --quota-code L-CF0CBE56" in result.stdout
+    assert (
+        "aws service-quotas get-service-quota --region us-west-2 --service-code dynamodb --quota-code L-CF0CBE56"
+        in result.stdout
+    )
     assert "287,650" in result.stdout  # the season's read warm throughput, whatever the window
+
+
+def test_check_passes_a_clean_assembly_and_prints_every_gate(dev) -> None:
+    result = _kickoff("check", "--outdir", str(dev.outdir))
+    assert result.returncode == 0, result.stdout + result.stderr
+    for gate in ("AwsSolutions", "WellArchitected", "DeployReadiness", "ResilienceBudget", "StatefulLock"):
+        assert gate in result.stdout
+    assert result.stdout.rstrip().endswith("checks: passed")
+
+
+def test_check_fails_when_the_synth_needed_a_lookup(dev, tmp_path) -> None:
+    outdir = tmp_path / "cdk.out"
+    shutil.copytree(dev.outdir, outdir)
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    manifest["missing"] = [
+        {
+            "key": "hosted-zone:account=111111111111:domainName=example.com:region=us-east-1",
+            "provider": "hosted-zone",
+            "props": {},
+        }
+    ]
+    (outdir / "manifest.json").write_text(json.dumps(manifest))
+    result = _kickoff("check", "--outdir", str(outdir))
+    assert result.returncode == 1
+    assert "synth needed context it would look up in AWS: hosted-zone:" in result.stderr
+    assert result.stdout.rstrip().endswith("checks: FAILED")
+
+
+def test_check_without_an_assembly_is_a_usage_error(tmp_path) -> None:
+    result = _kickoff("check", "--outdir", str(tmp_path))
+    assert result.returncode == 2
+    assert "holds no cloud assembly" in result.stderr
+
+
+def test_lock_compares_and_writes_the_lock(tmp_path) -> None:
+    """`lock` matches the committed lock; `lock --write` to another file reproduces it; a changed lock fails."""
+    assert _kickoff("lock").returncode == 0
+    written = tmp_path / "stateful.lock.json"
+    result = _kickoff("lock", "--write", "--lock-file", str(written))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(written.read_text()) == read_lock()
+    changed = read_lock()
+    changed["kickoff-dev"]["kickoff-dev-data"]["GlobalTable11708626"]["identity"]["TableName"] = "kickoff-dev-old"
+    written.write_text(json.dumps(changed))
+    result = _kickoff("lock", "--lock-file", str(written))
+    assert result.returncode == 1
+    assert 'changing TableName from "kickoff-dev-old" to "kickoff-dev-sessions"' in result.stderr
+    assert ACCEPT_COMMAND in result.stderr

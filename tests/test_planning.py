@@ -84,7 +84,9 @@ def test_steps_inside_the_margin_are_written_at_deploy_and_caught_up(prod_config
 def test_a_reservation_in_force_at_the_margin_end_is_raised_again(prod_config) -> None:
     """A first deploy inside the 3-hour ALB lead still reserves the capacity."""
     full = build_deployment_plan(prod_config, PLAN_FROM).capacity.alb_reservations
-    raise_ = next(r for r in full if r.region == "us-east-1" and r.capacity_units > 0 and r.at > PLAN_FROM + timedelta(days=1))
+    raise_ = next(
+        r for r in full if r.region == "us-east-1" and r.capacity_units > 0 and r.at > PLAN_FROM + timedelta(days=1)
+    )
     plan = build_deployment_plan(prod_config, raise_.at + timedelta(minutes=5))
     (first, *_) = plan.alb_reservations("us-east-1")
     assert first.at == plan.window.start and first.capacity_units == raise_.capacity_units
@@ -99,8 +101,9 @@ def test_event_window_at_names_the_window_holding_an_instant(prod_config) -> Non
 
 
 def _kickoff(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kickoff", *args], cwd=REPO_ROOT, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "kickoff", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_deploy_window_exits_1_inside_an_event_window() -> None:
@@ -115,8 +118,13 @@ def test_deploy_window_exits_1_inside_an_event_window() -> None:
 
 @pytest.mark.slow
 def test_app_refuses_a_stale_deploy_time_with_exit_2() -> None:
-    result = subprocess.run([sys.executable, "app.py", "-c", "env=dev", "-c", "plan_from=2026-01-01T00:00:00Z"],
-                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "app.py", "-c", "env=dev", "-c", "plan_from=2026-01-01T00:00:00Z"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 2, result.stderr
     assert "lies" in result.stderr and "before now" in result.stderr and "Fix: " in result.stderr
     assert "Traceback" not in result.stderr

@@ -47,7 +47,8 @@ def configs(draw: st.DrawFn) -> dict[tuple[str | int, ...], Any]:
         secondary_ttl=knobs[("routing", "secondary_ttl_seconds")],
         connect=knobs[("edge", "origin_connection_timeout_seconds")],
         read=knobs[("edge", "origin_read_timeout_seconds")],
-        attempts=knobs[("edge", "origin_connection_attempts")])
+        attempts=knobs[("edge", "origin_connection_attempts")],
+    )
     knobs[("resilience", "rto_seconds")] = max(1, times.worst + draw(st.sampled_from([0, 1, 60, -1])))
     rpo = knobs[("resilience", "rpo_seconds")]
     knobs[("resilience", "replication_alarm_seconds")] = draw(st.sampled_from([rpo, None, max(rpo - 1, 1), rpo + 1]))
@@ -65,8 +66,9 @@ def _set(data: dict[str, Any], path: tuple[str | int, ...], value: Any) -> None:
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(choices=configs())
 def test_a_config_that_validates_synthesizes(tmp_path_factory, choices) -> None:
     data = config_data("dev")

@@ -81,12 +81,20 @@ VARIANTS: dict[str, Variant] = {
     "dev": Variant("dev", description="config/dev.yaml"),
     # A separate environment: a table's consistency cannot be changed in place (MRSC needs a new
     # table), and as a change to prod the stateful lock refuses it, rightly (the table keys go).
-    "strong": Variant("prod", {"environment": "strong", "table": {"consistency": "strong", "encryption": "aws_managed"}},
-                      description="prod's Regions with multi-Region strong consistency and AWS managed keys"),
+    "strong": Variant(
+        "prod",
+        {"environment": "strong", "table": {"consistency": "strong", "encryption": "aws_managed"}},
+        description="prod's Regions with multi-Region strong consistency and AWS managed keys",
+    ),
     "evacuated": Variant("prod", mutate=_evacuate_us_east_2, description="prod with us-east-2 evacuated (planned)"),
-    "with_arc": Variant("prod", {"routing": {"recovery_control": {"enabled": True,
-                                                                  "routing_control_arns": ROUTING_CONTROL_ARNS}}},
-                        description="prod with ARC routing controls enabled and their ARNs in config"),
-    "during_game": Variant("prod", plan_from=datetime(2026, 12, 4, 1, 30, tzinfo=UTC),
-                           description="prod deployed at 2026-12-04T01:30Z, 15 minutes after the tnf-2026-w13 kickoff"),
+    "with_arc": Variant(
+        "prod",
+        {"routing": {"recovery_control": {"enabled": True, "routing_control_arns": ROUTING_CONTROL_ARNS}}},
+        description="prod with ARC routing controls enabled and their ARNs in config",
+    ),
+    "during_game": Variant(
+        "prod",
+        plan_from=datetime(2026, 12, 4, 1, 30, tzinfo=UTC),
+        description="prod deployed at 2026-12-04T01:30Z, 15 minutes after the tnf-2026-w13 kickoff",
+    ),
 }

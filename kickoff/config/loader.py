@@ -31,15 +31,18 @@ Loc = tuple[str | int, ...]
 REMOVED_KEYS = {
     "scaling.plan_from": (
         "a deploy time pinned in the file goes stale and compiles schedules in the past; it defaults to the "
-        "current time now: remove it, and pass -c plan_from=... only to pin a review synth"),
+        "current time now: remove it, and pass -c plan_from=... only to pin a review synth"
+    ),
     "regions[].fargate_vcpu_quota": "moved: declare it as regions[].quotas.fargate_vcpu",
     "routing.health_check.service": "remove it: every service's health path is checked now",
     "edge.api_path_pattern": (
         "remove it and list the path in edge.cache_behaviors (e.g. {path_pattern: /api/*, cache_policy: "
-        "caching_disabled}); its methods come from the service that serves it"),
+        "caching_disabled}); its methods come from the service that serves it"
+    ),
     "edge.accept_previous_origin_secret": (
         "replaced by edge.origin_secret.version / previous_version (VersionIds), so that a rotation changes "
-        "the templates; see docs/runbooks/rotate-origin-secret.md"),
+        "the templates; see docs/runbooks/rotate-origin-secret.md"
+    ),
 }
 
 
@@ -63,8 +66,9 @@ def _read_yaml(path: Path) -> tuple[str, yaml.Node | None, Any]:
     """The display name, node tree (for line numbers) and data of a YAML file, or ConfigError."""
     document = read_yaml(path, _display(path))
     if not isinstance(document.data, dict):
-        raise ConfigError(f"{document.shown}: expected a mapping of settings at the top level.\n"
-                          "  Fix: check the file's structure.")
+        raise ConfigError(
+            f"{document.shown}: expected a mapping of settings at the top level.\n  Fix: check the file's structure."
+        )
     return document.shown, document.root, document.data
 
 
@@ -87,10 +91,13 @@ def load_config(path: Path | str, *, expected_environment: str | None = None) ->
         if calendar_path is None:
             raise ConfigError(
                 f"{where}: {config.scaling.calendar} does not exist.\n"
-                f"  Fix: give a path relative to config/, e.g. events/nfl-2026.yaml.")
+                f"  Fix: give a path relative to config/, e.g. events/nfl-2026.yaml."
+            )
         if not calendar_path.is_file():
-            raise ConfigError(f"{where}: {config.scaling.calendar} is a directory or a device, not a calendar file.\n"
-                              "  Fix: name the calendar's YAML file, e.g. events/nfl-2026.yaml.")
+            raise ConfigError(
+                f"{where}: {config.scaling.calendar} is a directory or a device, not a calendar file.\n"
+                "  Fix: name the calendar's YAML file, e.g. events/nfl-2026.yaml."
+            )
         config.attach_calendar(load_calendar(calendar_path, config))
     if expected_environment is not None and config.environment != expected_environment:
         raise ConfigError(
@@ -115,8 +122,10 @@ def load_calendar(path: Path, config: KickoffConfig) -> CalendarConfig:
         if unknown:
             loc = ("events", i, "region_share", unknown[0])
             raise ConfigError(
-                f"{shown}:{_line(root, loc)}: {_path(loc)}: '{unknown[0]}' is not a cell Region of {naming.environment_key(config)}.\n"
-                f"  Fix: share viewers among {', '.join(config.region_names)}.")
+                f"{shown}:{_line(root, loc)}: {_path(loc)}: '{unknown[0]}' is not a cell Region of "
+                f"{naming.environment_key(config)}.\n"
+                f"  Fix: share viewers among {', '.join(config.region_names)}."
+            )
     return calendar
 
 
@@ -127,11 +136,18 @@ def _check_name_lengths(config: KickoffConfig) -> None:
         return
     worst = max(too_long, key=lambda n: len(n.name) - n.limit)
     listing = "; ".join(f"{n.what} '{n.name}' has {len(n.name)} characters, the limit is {n.limit}" for n in too_long)
-    field = ("domain", "name") if worst.what.startswith("DNS") else ("environment",) if len(config.environment) >= len(
-        config.app) else ("app",)
-    raise ConfigError(f"{config.locate(field)}: names built from it are too long: {listing}.\n"
-                      f"  Fix: shorten app or environment (or domain.name) by at least {len(worst.name) - worst.limit} "
-                      "characters.")
+    field = (
+        ("domain", "name")
+        if worst.what.startswith("DNS")
+        else ("environment",)
+        if len(config.environment) >= len(config.app)
+        else ("app",)
+    )
+    raise ConfigError(
+        f"{config.locate(field)}: names built from it are too long: {listing}.\n"
+        f"  Fix: shorten app or environment (or domain.name) by at least {len(worst.name) - worst.limit} "
+        "characters."
+    )
 
 
 def _check_replica_removal(config: KickoffConfig, shown: str, root: yaml.Node | None) -> None:
@@ -144,8 +160,10 @@ def _check_replica_removal(config: KickoffConfig, shown: str, root: yaml.Node | 
     listing = ", ".join(refused)
     confirm = ", ".join(f"{{name: {r}, allow_replica_removal: true}}" for r in refused)
     raise ConfigError(
-        f"{shown}:{_line(root, ('regions',))}: regions: {listing} {'holds' if len(refused) == 1 else 'hold'} a replica of "
-        f"{naming.table_name(config)} ({LOCK_FILE.name}) but {'is' if len(refused) == 1 else 'are'} no longer listed; the next "
+        f"{shown}:{_line(root, ('regions',))}: regions: {listing} {'holds' if len(refused) == 1 else 'hold'} a "
+        "replica of "
+        f"{naming.table_name(config)} ({LOCK_FILE.name}) but {'is' if len(refused) == 1 else 'are'} no longer listed; "
+        "the next "
         f"deploy would delete {'that replica' if len(refused) == 1 else 'those replicas'} and the data in "
         f"{'it' if len(refused) == 1 else 'them'}.\n"
         f"  Fix: keep {listing} in regions, or confirm the deletion with retired_regions: [{confirm}]."
@@ -156,9 +174,11 @@ def load_for_context(env: str | None, config_file: str | None) -> KickoffConfig:
     """Load the config named by the CDK context keys ``env`` and ``config`` (an empty value is an error)."""
     for key, value in (("env", env), ("config", config_file)):
         if value is not None and not str(value).strip():
-            raise ConfigError(f"-c {key}= is empty, so no config is selected.\n"
-                              f"  Fix: name one, e.g. -c env=dev or -c config=path/to/config.yaml, or leave {key} out "
-                              f"(default: config/{DEFAULT_ENV}.yaml).")
+            raise ConfigError(
+                f"-c {key}= is empty, so no config is selected.\n"
+                f"  Fix: name one, e.g. -c env=dev or -c config=path/to/config.yaml, or leave {key} out "
+                f"(default: config/{DEFAULT_ENV}.yaml)."
+            )
     path = config_path_for(env, config_file)
     return load_config(path, expected_environment=None if config_file else (env or DEFAULT_ENV))
 
@@ -228,7 +248,11 @@ def _explain(err: dict[str, Any], model: type[BaseModel]) -> tuple[Loc, str, str
     if kind in ("list_type", "tuple_type"):
         return loc, f"expected a list, got {_kind(err.get('input'))}", "write one '- item' per line under the key"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return loc, f"expected a mapping of settings, got {_kind(err.get('input'))}", "write 'key: value' lines under it"
+        return (
+            loc,
+            f"expected a mapping of settings, got {_kind(err.get('input'))}",
+            "write 'key: value' lines under it",
+        )
     if kind == "finite_number":
         return loc, f"{got} is not a finite number", "give a finite number (.inf and .nan are not settings)"
     return loc, f"{message} (got {got})", "give a value of the expected type"
@@ -236,7 +260,8 @@ def _explain(err: dict[str, Any], model: type[BaseModel]) -> tuple[Loc, str, str
 
 def _kind(value: Any) -> str:
     return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", type(None): "nothing"}.get(
-        type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__)
+        type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__
+    )
 
 
 def _shown_input(value: Any, limit: int = 60) -> str:

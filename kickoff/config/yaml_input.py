@@ -61,12 +61,16 @@ class _Loader(yaml.SafeLoader):
 
 
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                              list("tTfF"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -75,7 +79,11 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key '{key}' (first at line {seen[key].start_mark.line + 1})", key_node.start_mark)
+                None,
+                None,
+                f"duplicate key '{key}' (first at line {seen[key].start_mark.line + 1})",
+                key_node.start_mark,
+            )
         seen[key] = key_node
     return loader.construct_mapping(node, deep=deep)
 
@@ -113,8 +121,11 @@ def _read_bytes(path: Path, shown: str) -> bytes:
     except OSError as exc:
         raise _fail(shown, f"cannot read the file ({exc.strerror})", "check the path and its permissions") from None
     if len(raw) > MAX_BYTES:
-        raise _fail(shown, f"is larger than {MAX_BYTES:,} bytes, the limit for a config or calendar",
-                    "check that this is the right file; a config is a few kilobytes")
+        raise _fail(
+            shown,
+            f"is larger than {MAX_BYTES:,} bytes, the limit for a config or calendar",
+            "check that this is the right file; a config is a few kilobytes",
+        )
     return raw
 
 
@@ -123,8 +134,11 @@ def _decode(raw: bytes, shown: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise _fail(f"{shown}:{line}", f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-                    "save the file as UTF-8") from None
+        raise _fail(
+            f"{shown}:{line}",
+            f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            "save the file as UTF-8",
+        ) from None
 
 
 def _check_tree(root: yaml.Node, shown: str) -> None:
@@ -142,24 +156,35 @@ def _check_tree(root: yaml.Node, shown: str) -> None:
             size[key] = 1 + sum(size[id(c)] for c in children)
             depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
             if size[key] > MAX_NODES:
-                raise _fail(f"{shown}:{node.start_mark.line + 1}",
-                            f"with its aliases expanded, the document holds more than {MAX_NODES:,} values",
-                            "write the values out instead of nesting aliases (&anchor / *alias) inside each other")
+                raise _fail(
+                    f"{shown}:{node.start_mark.line + 1}",
+                    f"with its aliases expanded, the document holds more than {MAX_NODES:,} values",
+                    "write the values out instead of nesting aliases (&anchor / *alias) inside each other",
+                )
             if depth[key] > MAX_DEPTH:
-                raise _fail(f"{shown}:{node.start_mark.line + 1}", f"values are nested more than {MAX_DEPTH} levels deep",
-                            "flatten the structure; a config is a few levels deep")
+                raise _fail(
+                    f"{shown}:{node.start_mark.line + 1}",
+                    f"values are nested more than {MAX_DEPTH} levels deep",
+                    "flatten the structure; a config is a few levels deep",
+                )
             continue
         if key in size:
             continue
         if key in on_path:
-            raise _fail(f"{shown}:{node.start_mark.line + 1}", "a value contains itself through an alias",
-                        "remove the alias that refers to its own anchor")
+            raise _fail(
+                f"{shown}:{node.start_mark.line + 1}",
+                "a value contains itself through an alias",
+                "remove the alias that refers to its own anchor",
+            )
         if isinstance(node, yaml.MappingNode):
             for key_node, _ in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
                     kind = "list" if isinstance(key_node, yaml.SequenceNode) else "mapping"
-                    raise _fail(f"{shown}:{key_node.start_mark.line + 1}", f"a mapping key is a {kind}",
-                                "use a plain name as the key (a complex key, '? [a, b]', is not a setting)")
+                    raise _fail(
+                        f"{shown}:{key_node.start_mark.line + 1}",
+                        f"a mapping key is a {kind}",
+                        "use a plain name as the key (a complex key, '? [a, b]', is not a setting)",
+                    )
         on_path.add(key)
         stack.append((node, True))
         stack.extend((child, False) for child in _children(node) if id(child) not in size)
@@ -191,11 +216,17 @@ def read_yaml(path: Path, shown: str) -> YamlDocument:
         try:
             root = loader.get_single_node()
         except _TooDeep as exc:
-            raise _fail(f"{shown}:{exc.line}", f"values are nested more than {MAX_DEPTH} levels deep",
-                        "flatten the structure; a config is a few levels deep") from None
+            raise _fail(
+                f"{shown}:{exc.line}",
+                f"values are nested more than {MAX_DEPTH} levels deep",
+                "flatten the structure; a config is a few levels deep",
+            ) from None
         except RecursionError:  # not reachable through the composer's own count; kept as a last bound
-            raise _fail(shown, f"values are nested more than {MAX_DEPTH} levels deep",
-                        "flatten the structure; a config is a few levels deep") from None
+            raise _fail(
+                shown,
+                f"values are nested more than {MAX_DEPTH} levels deep",
+                "flatten the structure; a config is a few levels deep",
+            ) from None
         if root is not None:
             _check_tree(root, shown)
         data = loader.construct_document(root) if root is not None else None

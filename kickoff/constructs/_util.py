@@ -18,7 +18,9 @@ def retention(days: int) -> logs.RetentionDays:
     try:
         return _RETENTION[days]
     except KeyError:
-        raise ValueError(f"log retention of {days} days is not a CloudWatch Logs period; use one of {LOG_RETENTION_DAYS}") from None
+        raise ValueError(
+            f"log retention of {days} days is not a CloudWatch Logs period; use one of {LOG_RETENTION_DAYS}"
+        ) from None
 
 
 def source_scoped_principal(scope: IConstruct, service: str, source_arn: str) -> iam.ServicePrincipal:
@@ -29,7 +31,10 @@ def source_scoped_principal(scope: IConstruct, service: str, source_arn: str) ->
     """
     stack = Stack.of(scope)
     operator = "ArnLike" if "*" in source_arn else "ArnEquals"
-    return iam.ServicePrincipal(service, conditions={
-        "StringEquals": {"aws:SourceAccount": stack.account},
-        operator: {"aws:SourceArn": source_arn},
-    })
+    return iam.ServicePrincipal(
+        service,
+        conditions={
+            "StringEquals": {"aws:SourceAccount": stack.account},
+            operator: {"aws:SourceArn": source_arn},
+        },
+    )

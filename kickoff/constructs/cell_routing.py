@@ -166,4 +166,3 @@ class CellRouting(Construct):
                 set_identifier=region,
                 health_check=self.health_check,
             )
-

@@ -26,7 +26,9 @@ MANAGED_CACHE_POLICIES = {
     "caching_disabled": cloudfront.CachePolicy.CACHING_DISABLED,
     "elemental_media_package": cloudfront.CachePolicy.ELEMENTAL_MEDIA_PACKAGE,
     "use_origin_cache_control_headers": cloudfront.CachePolicy.USE_ORIGIN_CACHE_CONTROL_HEADERS,
-    "use_origin_cache_control_headers_query_strings": cloudfront.CachePolicy.USE_ORIGIN_CACHE_CONTROL_HEADERS_QUERY_STRINGS,
+    "use_origin_cache_control_headers_query_strings": (
+        cloudfront.CachePolicy.USE_ORIGIN_CACHE_CONTROL_HEADERS_QUERY_STRINGS
+    ),
 }
 # Kickoff's own: the origin's Cache-Control decides (nothing is cached without it), and the cache key holds
 # no header and no cookie, so nothing of the viewer's (Host above all) reaches the origin through the key.
@@ -88,8 +90,10 @@ class EdgeDistribution(Construct):
         every = [default_behavior, *behaviors]
         unknown = {b.cache_policy for b in every} - MANAGED_CACHE_POLICIES.keys() - OWN_CACHE_POLICIES.keys()
         if unknown:
-            raise ValueError(f"unknown cache policies {sorted(unknown)}; use one of "
-                             f"{sorted([*MANAGED_CACHE_POLICIES, *OWN_CACHE_POLICIES])}")
+            raise ValueError(
+                f"unknown cache policies {sorted(unknown)}; use one of "
+                f"{sorted([*MANAGED_CACHE_POLICIES, *OWN_CACHE_POLICIES])}"
+            )
         bad_methods = [b.path_pattern for b in every if b.allowed_methods not in ALLOWED_METHODS]
         if bad_methods:
             raise ValueError(f"behaviours {bad_methods}: allowed methods must be one of CloudFront's three sets")
@@ -106,7 +110,10 @@ class EdgeDistribution(Construct):
         )
         # CloudFront standard logging writes objects with ACLs.
         self.log_bucket = log_bucket(
-            self, "LogBucket", expiration_days=log_expiration_days, object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED
+            self,
+            "LogBucket",
+            expiration_days=log_expiration_days,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
         )
 
         def origin(domain: str) -> origins.HttpOrigin:
@@ -141,8 +148,11 @@ class EdgeDistribution(Construct):
                     max_ttl=MAX_TTL,
                     header_behavior=cloudfront.CacheHeaderBehavior.none(),
                     cookie_behavior=cloudfront.CacheCookieBehavior.none(),
-                    query_string_behavior=(cloudfront.CacheQueryStringBehavior.all() if query_strings
-                                           else cloudfront.CacheQueryStringBehavior.none()),
+                    query_string_behavior=(
+                        cloudfront.CacheQueryStringBehavior.all()
+                        if query_strings
+                        else cloudfront.CacheQueryStringBehavior.none()
+                    ),
                     enable_accept_encoding_gzip=True,
                     enable_accept_encoding_brotli=True,
                 )
@@ -181,7 +191,9 @@ class EdgeDistribution(Construct):
         self.records: list[route53.RecordSet] = []
         for index, name in enumerate(viewer_names):
             suffix = "" if index == 0 else str(index)
-            self.records.append(route53.ARecord(self, f"ViewerRecord{suffix}", zone=zone, record_name=f"{name}.", target=target))
+            self.records.append(
+                route53.ARecord(self, f"ViewerRecord{suffix}", zone=zone, record_name=f"{name}.", target=target)
+            )
             self.records.append(
                 route53.AaaaRecord(self, f"ViewerRecordIpv6{suffix}", zone=zone, record_name=f"{name}.", target=target)
             )

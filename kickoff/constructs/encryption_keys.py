@@ -21,16 +21,38 @@ from constructs import Construct
 # Management actions (AWS KMS developer guide, "Allows key administrators to administer the KMS key"),
 # without kms:CreateGrant, which the guide's kms:Create* includes and which lets its holder use the key.
 KEY_ADMIN_ACTIONS = (
-    "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey", "kms:DisableKey",
-    "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy",
-    "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListGrants", "kms:ListKeyPolicies",
-    "kms:ListKeyRotations", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:RevokeGrant",
-    "kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource",
-    "kms:UpdateAlias", "kms:UpdateKeyDescription",
+    "kms:CancelKeyDeletion",
+    "kms:CreateAlias",
+    "kms:DeleteAlias",
+    "kms:DescribeKey",
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+    "kms:EnableKey",
+    "kms:EnableKeyRotation",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListAliases",
+    "kms:ListGrants",
+    "kms:ListKeyPolicies",
+    "kms:ListKeyRotations",
+    "kms:ListResourceTags",
+    "kms:PutKeyPolicy",
+    "kms:RevokeGrant",
+    "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateAlias",
+    "kms:UpdateKeyDescription",
 )
 # What DynamoDB needs on a table's key, at a minimum (AWS KMS developer guide, "How Amazon DynamoDB uses AWS KMS").
 DYNAMODB_KEY_ACTIONS = (
-    "kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*",
+    "kms:CreateGrant",
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:ReEncrypt*",
 )
 # What CloudWatch Logs needs on a log group's key (CloudWatch Logs user guide, "Encrypt log data using AWS KMS").
 LOGS_KEY_ACTIONS = ("kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*")
@@ -54,41 +76,44 @@ def dynamodb_key_policy(stack: Stack) -> iam.PolicyDocument:
     Region's endpoint: global-table replication makes its calls from the other Regions
     (AWS KMS developer guide, "How Amazon DynamoDB uses AWS KMS").
     """
-    return iam.PolicyDocument(statements=[
-        _admin(stack),
-        iam.PolicyStatement(
-            sid="UseThroughDynamoDb",
-            principals=[iam.AccountRootPrincipal()],
-            actions=list(DYNAMODB_KEY_ACTIONS),
-            resources=["*"],
-            conditions={
-                "StringLike": {"kms:ViaService": "dynamodb.*.amazonaws.com"},
-                "StringEquals": {"kms:CallerAccount": stack.account},
-            },
-        ),
-        iam.PolicyStatement(
-            sid="DynamoDbReadsKeyMetadata",
-            principals=[iam.ServicePrincipal("dynamodb.amazonaws.com")],
-            actions=["kms:Describe*", "kms:Get*", "kms:List*"],
-            resources=["*"],
-        ),
-    ])
+    return iam.PolicyDocument(
+        statements=[
+            _admin(stack),
+            iam.PolicyStatement(
+                sid="UseThroughDynamoDb",
+                principals=[iam.AccountRootPrincipal()],
+                actions=list(DYNAMODB_KEY_ACTIONS),
+                resources=["*"],
+                conditions={
+                    "StringLike": {"kms:ViaService": "dynamodb.*.amazonaws.com"},
+                    "StringEquals": {"kms:CallerAccount": stack.account},
+                },
+            ),
+            iam.PolicyStatement(
+                sid="DynamoDbReadsKeyMetadata",
+                principals=[iam.ServicePrincipal("dynamodb.amazonaws.com")],
+                actions=["kms:Describe*", "kms:Get*", "kms:List*"],
+                resources=["*"],
+            ),
+        ]
+    )
 
 
 def logs_key_policy(stack: Stack) -> iam.PolicyDocument:
     """Key policy of a log key: administration, plus use by CloudWatch Logs for this account's log groups."""
-    return iam.PolicyDocument(statements=[
-        _admin(stack),
-        iam.PolicyStatement(
-            sid="UseByCloudWatchLogsInThisRegion",
-            principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-            actions=list(LOGS_KEY_ACTIONS),
-            resources=["*"],
-            conditions={"ArnLike": {
-                "kms:EncryptionContext:aws:logs:arn": f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:*",
-            }},
-        ),
-    ])
+    log_groups = f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:*"
+    return iam.PolicyDocument(
+        statements=[
+            _admin(stack),
+            iam.PolicyStatement(
+                sid="UseByCloudWatchLogsInThisRegion",
+                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+                actions=list(LOGS_KEY_ACTIONS),
+                resources=["*"],
+                conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_groups}},
+            ),
+        ]
+    )
 
 
 def customer_managed_key(scope: Construct, id_: str, *, description: str, policy: iam.PolicyDocument) -> kms.Key:

@@ -10,7 +10,7 @@ from constructs import Construct
 
 from kickoff.config.models import KeyAttribute, KeyType, TableConfig
 from kickoff.constructs.encryption_keys import customer_managed_key, dynamodb_key_policy
-from kickoff.scaling import WarmThroughput
+from kickoff.scaling.table import WarmThroughput
 
 _ATTRIBUTE_TYPES = {
     KeyType.string: dynamodb.AttributeType.STRING,
@@ -41,7 +41,9 @@ class RegionalTableKey(Construct):
         super().__init__(scope, id_)
         if not alias.startswith("alias/") or alias.startswith("alias/aws/"):
             raise ValueError(f"alias must start with 'alias/' and not 'alias/aws/' (got {alias!r})")
-        self.key = customer_managed_key(self, "Key", description=description, policy=dynamodb_key_policy(Stack.of(self)))
+        self.key = customer_managed_key(
+            self, "Key", description=description, policy=dynamodb_key_policy(Stack.of(self))
+        )
         self.alias = self.key.add_alias(alias)
 
 
@@ -103,10 +105,14 @@ class GlobalTable(Construct):
             cap = table.provisioned
             billing = dynamodb.Billing.provisioned(
                 read_capacity=dynamodb.Capacity.autoscaled(
-                    min_capacity=cap.min_read, max_capacity=cap.max_read, target_utilization_percent=cap.target_utilization_percent
+                    min_capacity=cap.min_read,
+                    max_capacity=cap.max_read,
+                    target_utilization_percent=cap.target_utilization_percent,
                 ),
                 write_capacity=dynamodb.Capacity.autoscaled(
-                    min_capacity=cap.min_write, max_capacity=cap.max_write, target_utilization_percent=cap.target_utilization_percent
+                    min_capacity=cap.min_write,
+                    max_capacity=cap.max_write,
+                    target_utilization_percent=cap.target_utilization_percent,
                 ),
             )
         else:
@@ -137,8 +143,10 @@ class GlobalTable(Construct):
             # pre-warming is billed once, and it applies to every replica: so it is sized on the whole
             # calendar, not the planning window, and only ever grows. See docs/decisions/0008.
             warm_throughput=(
-                dynamodb.WarmThroughput(read_units_per_second=warm_throughput.read_units_per_second,
-                                        write_units_per_second=warm_throughput.write_units_per_second)
+                dynamodb.WarmThroughput(
+                    read_units_per_second=warm_throughput.read_units_per_second,
+                    write_units_per_second=warm_throughput.write_units_per_second,
+                )
                 if warm_throughput
                 else None
             ),
@@ -148,8 +156,15 @@ class GlobalTable(Construct):
 
 # Item-level data-plane actions of a request handler (DynamoDB API reference).
 ITEM_ACTIONS = (
-    "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem",
-    "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
 )
 
 

@@ -69,16 +69,22 @@ class RegionalImages(Construct):
                 ecr_repository_prefix=prefix,
                 upstream_registry=upstream.registry,
                 upstream_registry_url=upstream.url,
-                credential_arn=self._credential_arn(upstream, secret, log_retention_days, log_key) if upstream.credentials else None,
+                credential_arn=self._credential_arn(upstream, secret, log_retention_days, log_key)
+                if upstream.credentials
+                else None,
             )
         for index, image in enumerate(sorted(set(images), key=lambda i: (i.host, i.repository))):
             name = image.cached_repository(self._prefixes[image.host]) if image.upstream else image.repository
             self._repositories[self._key(image)] = ecr.Repository.from_repository_attributes(
-                self, f"Repository{index}", repository_name=name,
+                self,
+                f"Repository{index}",
+                repository_name=name,
                 repository_arn=stack.format_arn(service="ecr", resource="repository", resource_name=name),
             )
 
-    def _credential_arn(self, upstream: Upstream, secret: str | None, log_retention_days: int, log_key: kms.IKey) -> str:
+    def _credential_arn(
+        self, upstream: Upstream, secret: str | None, log_retention_days: int, log_key: kms.IKey
+    ) -> str:
         """The secret's full ARN, looked up by name when the stack deploys (DescribeSecret)."""
         stack = Stack.of(self)
         call = cr.AwsSdkCall(
@@ -88,8 +94,12 @@ class RegionalImages(Construct):
             physical_resource_id=cr.PhysicalResourceId.of(str(secret)),
             output_paths=["ARN"],
         )
-        log_group = logs.LogGroup(self, f"{pascal(upstream.short)}CredentialLookupLogs",
-                                  retention=retention(log_retention_days), encryption_key=log_key)
+        log_group = logs.LogGroup(
+            self,
+            f"{pascal(upstream.short)}CredentialLookupLogs",
+            retention=retention(log_retention_days),
+            encryption_key=log_key,
+        )
         lookup = cr.AwsCustomResource(
             self,
             f"{pascal(upstream.short)}CredentialLookup",
@@ -97,14 +107,21 @@ class RegionalImages(Construct):
             on_update=call,
             install_latest_aws_sdk=False,
             log_group=log_group,
-            policy=cr.AwsCustomResourcePolicy.from_statements([
-                iam.PolicyStatement(
-                    actions=["secretsmanager:DescribeSecret"],
-                    resources=[stack.format_arn(service="secretsmanager", resource="secret",
-                                                resource_name=f"{CREDENTIAL_SECRET_PREFIX}*",
-                                                arn_format=ArnFormat.COLON_RESOURCE_NAME)],
-                )
-            ]),
+            policy=cr.AwsCustomResourcePolicy.from_statements(
+                [
+                    iam.PolicyStatement(
+                        actions=["secretsmanager:DescribeSecret"],
+                        resources=[
+                            stack.format_arn(
+                                service="secretsmanager",
+                                resource="secret",
+                                resource_name=f"{CREDENTIAL_SECRET_PREFIX}*",
+                                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                            )
+                        ],
+                    )
+                ]
+            ),
         )
         self.credential_lookups[upstream.registry] = lookup
         return lookup.get_response_field("ARN")
@@ -122,9 +139,10 @@ class RegionalImages(Construct):
         if reference.upstream is None:
             return  # from_ecr_repository already grants the pull of a private image
         repository = self._repositories[self._key(reference)]
-        execution_role.add_to_principal_policy(iam.PolicyStatement(
-            sid="PullThroughCacheFirstPull",
-            actions=["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
-            resources=[repository.repository_arn],
-        ))
-
+        execution_role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="PullThroughCacheFirstPull",
+                actions=["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+                resources=[repository.repository_arn],
+            )
+        )

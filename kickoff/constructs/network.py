@@ -79,7 +79,9 @@ class CellNetwork(Construct):
             )
         }
         for endpoint in self.interface_endpoints.values():
-            endpoint.connections.allow_from(ec2.Peer.ipv4(region.vpc_cidr), ec2.Port.tcp(443), "HTTPS from the cell VPC")
+            endpoint.connections.allow_from(
+                ec2.Peer.ipv4(region.vpc_cidr), ec2.Port.tcp(443), "HTTPS from the cell VPC"
+            )
         self.flow_log = self.vpc.add_flow_log(
             "FlowLog",
             destination=ec2.FlowLogDestination.to_s3(flow_log_bucket, "vpc-flow-logs/"),

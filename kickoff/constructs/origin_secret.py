@@ -6,6 +6,8 @@ from aws_cdk import RemovalPolicy, SecretValue
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from kickoff.config.models import ORIGIN_VERIFY_HEADER, OriginSecretConfig
+
 STAGES = ("AWSCURRENT", "AWSPREVIOUS")
 
 
@@ -27,6 +29,16 @@ def accepted_origin_secrets(secret_name: str, version: str | None, previous_vers
     """References to every version a cell accepts: the current one, and the previous during a rotation."""
     versions = [version] + ([previous_version] if previous_version else [])
     return [origin_secret_reference(secret_name, v) for v in versions]
+
+
+def sent_origin_header(secret_name: str, secret: OriginSecretConfig) -> dict[str, str]:
+    """The header CloudFront sends to every origin: the pinned version of the secret (AWSCURRENT if none)."""
+    return {ORIGIN_VERIFY_HEADER: origin_secret_reference(secret_name, secret.version)}
+
+
+def required_origin_header(secret_name: str, secret: OriginSecretConfig) -> tuple[str, list[str]]:
+    """The header a cell's listener rules require, and every value they accept (current, and previous in a rotation)."""
+    return ORIGIN_VERIFY_HEADER, accepted_origin_secrets(secret_name, secret.version, secret.previous_version)
 
 
 class OriginVerifySecret(Construct):

@@ -28,8 +28,9 @@ class ManagedPrefixListLookup(Construct):
     Attribute: ``prefix_list_id`` (a deploy-time token).
     """
 
-    def __init__(self, scope: Construct, id_: str, *, prefix_list_name: str, log_retention_days: int,
-                 log_key: kms.IKey) -> None:
+    def __init__(
+        self, scope: Construct, id_: str, *, prefix_list_name: str, log_retention_days: int, log_key: kms.IKey
+    ) -> None:
         super().__init__(scope, id_)
         if not prefix_list_name.startswith("com.amazonaws."):
             raise ValueError(f"{prefix_list_name!r} is not an AWS-managed prefix list name")

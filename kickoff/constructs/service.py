@@ -78,10 +78,14 @@ class CellService(Construct):
             raise ValueError(f"services[{service.name}]: listener rule priority {rule_priority} is outside 1..50000")
         clash = sorted(set(environment) & set(service.environment))
         if clash:
-            raise ValueError(f"services[{service.name}].environment: {', '.join(clash)} are set by the platform; remove them")
+            raise ValueError(
+                f"services[{service.name}].environment: {', '.join(clash)} are set by the platform; remove them"
+            )
         if capacity is not None and capacity.max_capacity != service.max_tasks:
-            raise ValueError(f"plan for {service.name} assumes max {capacity.max_capacity} tasks, the service has "
-                             f"{service.max_tasks}")
+            raise ValueError(
+                f"plan for {service.name} assumes max {capacity.max_capacity} tasks, the service has "
+                f"{service.max_tasks}"
+            )
 
         self.log_group = logs.LogGroup(self, "Logs", retention=retention(log_retention_days), encryption_key=log_key)
         stack = Stack.of(self)
@@ -91,7 +95,8 @@ class CellService(Construct):
             self,
             "TaskRole",
             assumed_by=source_scoped_principal(
-                self, "ecs-tasks.amazonaws.com", f"arn:{stack.partition}:ecs:{stack.region}:{stack.account}:*"),
+                self, "ecs-tasks.amazonaws.com", f"arn:{stack.partition}:ecs:{stack.region}:{stack.account}:*"
+            ),
             description=f"{service.name} tasks: application permissions",
         )
         self.task_definition = ecs.FargateTaskDefinition(
@@ -163,14 +168,20 @@ class CellService(Construct):
             priority=rule_priority,
             conditions=[
                 elbv2.ListenerCondition.path_patterns(list(service.path_patterns)),
-                *([elbv2.ListenerCondition.http_header(required_header[0], required_header[1])] if required_header else []),
+                *(
+                    [elbv2.ListenerCondition.http_header(required_header[0], required_header[1])]
+                    if required_header
+                    else []
+                ),
             ],
             action=elbv2.ListenerAction.forward([self.target_group]),
         )
         # The ALB may reach this service's tasks on the container port only.
         self.service.connections.allow_from(listener, ec2.Port.tcp(service.container_port), "ALB to tasks")
 
-        low, high = (capacity.min_capacity, capacity.max_capacity) if capacity else (service.min_tasks, service.max_tasks)
+        low, high = (
+            (capacity.min_capacity, capacity.max_capacity) if capacity else (service.min_tasks, service.max_tasks)
+        )
         self.scaling = self.service.auto_scale_task_count(min_capacity=low, max_capacity=high)
         self.scaling.scale_on_cpu_utilization(
             "CpuTracking",

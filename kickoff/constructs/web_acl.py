@@ -76,7 +76,9 @@ class EdgeWebAcl(Construct):
                             wafv2.CfnWebACL.RuleActionOverrideProperty(
                                 name=BODY_SIZE_RULE, action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={})
                             )
-                        ] if group == CORE_RULE_SET and count_large_bodies else None,
+                        ]
+                        if group == CORE_RULE_SET and count_large_bodies
+                        else None,
                     )
                 ),
                 visibility_config=_visibility(group),
@@ -119,13 +121,16 @@ class EdgeWebAcl(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
         # WAF wants the log group ARN without the ":*" suffix that LogGroup.log_group_arn carries.
-        log_group_arn = Fn.join(":", [f"arn:{Aws.PARTITION}:logs:{stack.region}:{stack.account}:log-group",
-                                      log_group_name])
+        log_group_arn = Fn.join(
+            ":", [f"arn:{Aws.PARTITION}:logs:{stack.region}:{stack.account}:log-group", log_group_name]
+        )
         self.logging = wafv2.CfnLoggingConfiguration(
             self,
             "Logging",
             resource_arn=self.web_acl.attr_arn,
             log_destination_configs=[log_group_arn],
-            redacted_fields=[wafv2.CfnLoggingConfiguration.FieldToMatchProperty(single_header={"Name": "authorization"})],
+            redacted_fields=[
+                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(single_header={"Name": "authorization"})
+            ],
         )
         self.logging.node.add_dependency(self.log_group)

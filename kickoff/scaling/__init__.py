@@ -35,8 +35,8 @@ from kickoff.scaling.schedule import (
     RecurringStep,
     ScheduledStep,
     TargetPlan,
-    WarmThroughput,
 )
+from kickoff.scaling.table import WarmThroughput, warm_throughput
 
 __all__ = [
     "FARGATE_ARM64_US_EAST_1",
@@ -66,5 +66,6 @@ __all__ = [
     "event_windows",
     "format_plan_table",
     "plan_table",
+    "warm_throughput",
     "window_demand",
 ]

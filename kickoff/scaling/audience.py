@@ -74,8 +74,17 @@ class AudienceShape:
     post_window: float = 90.0
 
     def __post_init__(self) -> None:
-        positive = ("pregame_start", "pregame_width", "surge_width", "peak_after", "build_exponent",
-                    "halftime_width", "end_width", "postgame_decay", "post_window")
+        positive = (
+            "pregame_start",
+            "pregame_width",
+            "surge_width",
+            "peak_after",
+            "build_exponent",
+            "halftime_width",
+            "end_width",
+            "postgame_decay",
+            "post_window",
+        )
         bad = [n for n in positive if getattr(self, n) <= 0]
         if bad:
             raise ValueError(f"audience shape: {', '.join(bad)} must be positive")
@@ -136,9 +145,6 @@ def event_fraction(shape: AudienceShape, minutes_from_kickoff: float, duration_m
     return (_live(shape, tau) * end + post) / _normaliser(shape)
 
 
-HOURS_PER_WEEK = 168
-
-
 def diurnal_profile(mean_viewers: float, amplitude: float, peak_hour_utc: float) -> tuple[float, ...]:
     """24 hourly baseline levels (UTC hour of day): a cosine day around ``mean_viewers``.
 
@@ -148,8 +154,7 @@ def diurnal_profile(mean_viewers: float, amplitude: float, peak_hour_utc: float)
     if not 0.0 <= amplitude <= 1.0:
         raise ValueError(f"amplitude must be within [0, 1], got {amplitude}")
     return tuple(
-        mean_viewers * (1.0 + amplitude * math.cos(2.0 * math.pi * (h + 0.5 - peak_hour_utc) / 24.0))
-        for h in range(24)
+        mean_viewers * (1.0 + amplitude * math.cos(2.0 * math.pi * (h + 0.5 - peak_hour_utc) / 24.0)) for h in range(24)
     )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from kickoff.scaling.audience import baseline_level, event_fraction
 from kickoff.scaling.model import (
@@ -27,8 +27,8 @@ from kickoff.scaling.model import (
     ServiceModel,
 )
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-WEEK_REFERENCE = datetime(2024, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+WEEK_REFERENCE = datetime(2024, 1, 1, tzinfo=UTC)
 """A Monday 00:00 UTC: hour-of-week origin for baseline profiles."""
 
 SECONDS_PER_WEEK = 7 * 86400
@@ -102,9 +102,7 @@ def event_source(event: EventForecast, grid: Grid, params: PlanParams, realised_
 def baseline_source(baseline: BaselineForecast, grid: Grid) -> Source:
     """The baseline's expected viewers on ``grid``."""
     ref = to_seconds(WEEK_REFERENCE)
-    values = tuple(
-        baseline_level(baseline.hourly_viewers, (grid.time(k) - ref) / 3600.0) for k in range(grid.n)
-    )
+    values = tuple(baseline_level(baseline.hourly_viewers, (grid.time(k) - ref) / 3600.0) for k in range(grid.n))
     return Source("baseline", dict(baseline.region_share), baseline.uncertainty, values)
 
 
@@ -134,8 +132,7 @@ def region_curves(
         for failed in regions:
             if failed == region:
                 continue
-            band = [1.0 + s.uncertainty if params.band_combination is BandCombination.PRODUCT else 1.0
-                    for s in sources]
+            band = [1.0 + s.uncertainty if params.band_combination is BandCombination.PRODUCT else 1.0 for s in sources]
             weightings.append([_n_minus_1_coefficient(s, region, failed) * b for s, b in zip(sources, band)])
     curves = []
     for weights in weightings:
@@ -231,7 +228,7 @@ class TargetDemand:
         first = max(int(math.floor((a_s - self.grid.start_s) / self.grid.step_s)) + 1, 0)
         last = min(int(math.ceil((b_s - self.grid.start_s) / self.grid.step_s)) - 1, self.grid.n - 1)
         if last >= first:
-            inside = self._points[first:last + 1]
+            inside = self._points[first : last + 1]
             top = max(inside)
             if top > best:
                 best, when = top, self.grid.time(first + inside.index(top))
@@ -243,8 +240,9 @@ class TargetDemand:
         return self.tasks_for(rps, when)
 
 
-def relevant_events(events: Iterable[EventForecast], start_s: float, end_s: float,
-                    params: PlanParams) -> list[EventForecast]:
+def relevant_events(
+    events: Iterable[EventForecast], start_s: float, end_s: float, params: PlanParams
+) -> list[EventForecast]:
     """Events whose audience overlaps [start_s, end_s]."""
     chosen = []
     for e in events:
@@ -255,8 +253,9 @@ def relevant_events(events: Iterable[EventForecast], start_s: float, end_s: floa
     return chosen
 
 
-def window_sources(events: Sequence[EventForecast], baseline: BaselineForecast | None,
-                   grid: Grid, params: PlanParams) -> list[Source]:
+def window_sources(
+    events: Sequence[EventForecast], baseline: BaselineForecast | None, grid: Grid, params: PlanParams
+) -> list[Source]:
     """All audiences (events and baseline) on ``grid``."""
     sources = [event_source(e, grid, params) for e in events]
     if baseline is not None:
@@ -264,9 +263,15 @@ def window_sources(events: Sequence[EventForecast], baseline: BaselineForecast |
     return sources
 
 
-def region_demands(services: Sequence[ServiceModel], regions: Sequence[str], sources: Sequence[Source],
-                   grid: Grid, params: PlanParams, n_minus_1: bool,
-                   label: str) -> dict[tuple[str, str], TargetDemand]:
+def region_demands(
+    services: Sequence[ServiceModel],
+    regions: Sequence[str],
+    sources: Sequence[Source],
+    grid: Grid,
+    params: PlanParams,
+    n_minus_1: bool,
+    label: str,
+) -> dict[tuple[str, str], TargetDemand]:
     """``TargetDemand`` of every (region, service) over ``grid``; each region's curves are built once."""
     out = {}
     for region in regions:
@@ -275,3 +280,39 @@ def region_demands(services: Sequence[ServiceModel], regions: Sequence[str], sou
         for service in services:
             out[(region, service.name)] = TargetDemand(region, service, grid, frozen, label)
     return out
+
+
+def arrival_rate(curve: Sequence[float], k: int, dt: float) -> float:
+    """New viewers per second at step ``k`` of a viewer curve (the steeper side, never negative)."""
+    left = (curve[k] - curve[k - 1]) / dt if k > 0 else 0.0
+    right = (curve[k + 1] - curve[k]) / dt if k + 1 < len(curve) else 0.0
+    return max(left, right, 0.0)
+
+
+def request_rate(services: Sequence[ServiceModel], viewers: float, arrivals: float, weight: str | None = None) -> float:
+    """Requests/s of ``viewers`` watching and ``arrivals`` arriving.
+
+    ``weight`` ("reads" or "writes") turns them into table reads or writes.
+    """
+    total = 0.0
+    for s in services:
+        rps = s.rps_per_viewer * viewers + s.requests_per_arrival * arrivals
+        if weight == "reads":
+            rps *= s.table_reads_per_request
+        elif weight == "writes":
+            rps *= s.table_writes_per_request
+        total += rps
+    return total
+
+
+def window_grid_sources(
+    start: datetime,
+    restore: datetime,
+    events: Sequence[EventForecast],
+    baseline: BaselineForecast | None,
+    params: PlanParams,
+) -> tuple[Grid, list[Source]]:
+    """The grid over an event window (``start`` to ``restore``) and the audience sources that overlap it."""
+    a, b = to_seconds(start), to_seconds(restore)
+    grid = Grid.covering(a, b, int(params.resolution.total_seconds()))
+    return grid, window_sources(relevant_events(events, a, b, params), baseline, grid, params)

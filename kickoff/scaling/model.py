@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 
 from kickoff.scaling.audience import AudienceShape
@@ -30,7 +30,7 @@ class PlanError(ValueError):
 def _utc(value: datetime, what: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{what} must be timezone-aware (got naive {value.isoformat()})")
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def _check_shares(shares: Mapping[str, float], what: str) -> Mapping[str, float]:
@@ -80,11 +80,6 @@ class EventForecast:
         if not 0.0 <= self.uncertainty < 1.0:
             raise ValueError(f"event {self.event_id}: uncertainty must be in [0, 1), got {self.uncertainty}")
         object.__setattr__(self, "region_share", _check_shares(self.region_share, f"event {self.event_id}"))
-
-    @property
-    def expected_end(self) -> datetime:
-        """Kickoff plus the expected duration (UTC)."""
-        return self.kickoff + self.duration
 
     @property
     def latest_end(self) -> datetime:

@@ -25,7 +25,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kickoff.scaling.alb import alb_reservations, warm_throughput
+from kickoff.scaling.alb import alb_reservations
 from kickoff.scaling.demand import (
     SECONDS_PER_WEEK,
     WEEK_REFERENCE,
@@ -52,7 +52,6 @@ from kickoff.scaling.schedule import (
     RecurringStep,
     ScheduledStep,
     TargetPlan,
-    WarmThroughput,
 )
 
 WEEKDAY_COUNT = 7
@@ -65,14 +64,12 @@ class CapacityPlan:
     Fields:
         targets: one ``TargetPlan`` per (region, service), regions then services in input order.
         alb_reservations: per-region LCU reservation changes in time order.
-        warm_throughput: DynamoDB warm throughput for the season (every replica).
         windows: the event windows (merged for overlapping events).
         events, services, regions, baseline, params: the inputs.
     """
 
     targets: tuple[TargetPlan, ...]
     alb_reservations: tuple[AlbReservation, ...]
-    warm_throughput: WarmThroughput
     windows: tuple[EventWindow, ...]
     events: tuple[EventForecast, ...]
     services: tuple[ServiceModel, ...]
@@ -95,8 +92,12 @@ class CapacityPlan:
         raise KeyError(f"no service {name}")
 
 
-def _check_inputs(events: Sequence[EventForecast], services: Sequence[ServiceModel],
-                  regions: Sequence[RegionModel], baseline: BaselineForecast | None) -> None:
+def _check_inputs(
+    events: Sequence[EventForecast],
+    services: Sequence[ServiceModel],
+    regions: Sequence[RegionModel],
+    baseline: BaselineForecast | None,
+) -> None:
     names = [r.name for r in regions]
     if not names:
         raise PlanError("no regions given")
@@ -142,8 +143,10 @@ def event_windows(events: Sequence[EventForecast], params: PlanParams) -> list[E
             merged[-1][3].append(eid)
         else:
             merged.append([start, restore, [anchor], [eid]])
-    return [EventWindow(tuple(ids), from_seconds(s), from_seconds(r), tuple(from_seconds(a) for a in anchors))
-            for s, r, anchors, ids in merged]
+    return [
+        EventWindow(tuple(ids), from_seconds(s), from_seconds(r), tuple(from_seconds(a) for a in anchors))
+        for s, r, anchors, ids in merged
+    ]
 
 
 def _step_times(window: EventWindow, params: PlanParams) -> list[float]:
@@ -159,16 +162,22 @@ def _step_times(window: EventWindow, params: PlanParams) -> list[float]:
     return sorted(times)
 
 
-def _window_demands(window: EventWindow, events: Sequence[EventForecast], baseline: BaselineForecast | None,
-                    services: Sequence[ServiceModel], regions: Sequence[str],
-                    params: PlanParams) -> dict[tuple[str, str], TargetDemand]:
+def _window_demands(
+    window: EventWindow,
+    events: Sequence[EventForecast],
+    baseline: BaselineForecast | None,
+    services: Sequence[ServiceModel],
+    regions: Sequence[str],
+    params: PlanParams,
+) -> dict[tuple[str, str], TargetDemand]:
     lead = params.lead_time.total_seconds()
     a, b = to_seconds(window.start), to_seconds(window.restore) + lead
     grid = Grid.covering(a, b, int(params.resolution.total_seconds()))
     chosen = relevant_events(events, a, b, params)
     sources = window_sources(chosen, baseline, grid, params)
-    return region_demands(services, regions, sources, grid, params, params.n_minus_1,
-                          "event " + "+".join(window.event_ids))
+    return region_demands(
+        services, regions, sources, grid, params, params.n_minus_1, "event " + "+".join(window.event_ids)
+    )
 
 
 def _window_steps(demand: TargetDemand, window: EventWindow, params: PlanParams) -> list[tuple[float, int]]:
@@ -208,18 +217,21 @@ def _weekly_firings(windows: Sequence[EventWindow], params: PlanParams) -> list[
     return [(slot, wd) for wd in range(WEEKDAY_COUNT) for slot in range(slots) if (slot, wd) not in excluded]
 
 
-def _baseline_demands(baseline: BaselineForecast, services: Sequence[ServiceModel], regions: Sequence[str],
-                      params: PlanParams) -> dict[tuple[str, str], TargetDemand]:
+def _baseline_demands(
+    baseline: BaselineForecast, services: Sequence[ServiceModel], regions: Sequence[str], params: PlanParams
+) -> dict[tuple[str, str], TargetDemand]:
     lead = params.lead_time.total_seconds()
     ref = to_seconds(WEEK_REFERENCE)
     # Two weeks so a firing late on Sunday can look into the next Monday.
     grid = Grid.covering(ref, ref + 2 * SECONDS_PER_WEEK + lead, int(params.resolution.total_seconds()))
-    return region_demands(services, regions, [baseline_source(baseline, grid)], grid, params,
-                          params.baseline_n_minus_1, "baseline")
+    return region_demands(
+        services, regions, [baseline_source(baseline, grid)], grid, params, params.baseline_n_minus_1, "baseline"
+    )
 
 
-def _recurring_steps(demand: TargetDemand, firings: Sequence[tuple[int, int]], baseline: BaselineForecast,
-                     params: PlanParams) -> list[RecurringStep]:
+def _recurring_steps(
+    demand: TargetDemand, firings: Sequence[tuple[int, int]], baseline: BaselineForecast, params: PlanParams
+) -> list[RecurringStep]:
     if not firings:
         return []
     lead = params.lead_time.total_seconds()
@@ -237,16 +249,28 @@ def _recurring_steps(demand: TargetDemand, firings: Sequence[tuple[int, int]], b
     for slot in sorted(by_slot):
         minute_of_day = slot * slot_s // 60
         for tasks, days in sorted(by_slot[slot].items()):
-            steps.append(RecurringStep(
-                hour=minute_of_day // 60, minute=minute_of_day % 60, weekdays=tuple(sorted(days)),
-                min_tasks=tasks, max_tasks=svc.max_tasks,
-                start=baseline.valid_from, end=baseline.valid_until,
-            ))
+            steps.append(
+                RecurringStep(
+                    hour=minute_of_day // 60,
+                    minute=minute_of_day % 60,
+                    weekdays=tuple(sorted(days)),
+                    min_tasks=tasks,
+                    max_tasks=svc.max_tasks,
+                    start=baseline.valid_from,
+                    end=baseline.valid_until,
+                )
+            )
     return steps
 
 
-def _baseline_value_after(t_s: float, demand: TargetDemand | None, recurring: Sequence[RecurringStep],
-                          service: ServiceModel, baseline: BaselineForecast | None, params: PlanParams) -> int:
+def _baseline_value_after(
+    t_s: float,
+    demand: TargetDemand | None,
+    recurring: Sequence[RecurringStep],
+    service: ServiceModel,
+    baseline: BaselineForecast | None,
+    params: PlanParams,
+) -> int:
     """Minimum to restore at ``t_s`` so the baseline is covered until the next recurring step takes over."""
     if demand is None or baseline is None:
         return service.min_tasks
@@ -273,8 +297,9 @@ def next_firing(recurring: Sequence[RecurringStep], after_s: float) -> float | N
 # --- action budget ----------------------------------------------------------------
 
 
-def _merge_to_budget(windows: list[list[tuple[float, int]]], restores: list[float], budget: int,
-                     label: str) -> tuple[list[list[tuple[float, int]]], int]:
+def _merge_to_budget(
+    windows: list[list[tuple[float, int]]], restores: list[float], budget: int, label: str
+) -> tuple[list[list[tuple[float, int]]], int]:
     """Merge adjacent steps inside windows (cheapest task-seconds first) until they fit ``budget``.
 
     Merging step i with the next keeps step i's time and the larger value, so
@@ -337,8 +362,13 @@ def _merge_to_budget(windows: list[list[tuple[float, int]]], restores: list[floa
 # --- the planner --------------------------------------------------------------------
 
 
-def build_plan(events: Sequence[EventForecast], services: Sequence[ServiceModel], regions: Sequence[RegionModel],
-               params: PlanParams | None = None, baseline: BaselineForecast | None = None) -> CapacityPlan:
+def build_plan(
+    events: Sequence[EventForecast],
+    services: Sequence[ServiceModel],
+    regions: Sequence[RegionModel],
+    params: PlanParams | None = None,
+    baseline: BaselineForecast | None = None,
+) -> CapacityPlan:
     """Build the capacity plan (pure; raises ``PlanError`` when it cannot be executed)."""
     params = params or PlanParams()
     _check_inputs(events, services, regions, baseline)
@@ -352,7 +382,7 @@ def build_plan(events: Sequence[EventForecast], services: Sequence[ServiceModel]
     for region in regions:
         for svc in services:
             key = (region.name, svc.name)
-            recurring = (_recurring_steps(base_demands[key], firings, baseline, params) if baseline else [])
+            recurring = _recurring_steps(base_demands[key], firings, baseline, params) if baseline else []
             per_window = [_window_steps(d[key], w, params) for d, w in zip(demands, windows)]
             restore_times = [to_seconds(w.restore) for w in windows]
             extra = []
@@ -360,14 +390,16 @@ def build_plan(events: Sequence[EventForecast], services: Sequence[ServiceModel]
                 # Inside a window the window's own restore step sets the baseline value instead.
                 start, until = to_seconds(baseline.valid_from), to_seconds(baseline.valid_until)
                 if not any(r.fires_at(start) for r in recurring) and not _inside(start, windows):
-                    extra.append((start, _baseline_value_after(start, base_demands[key], recurring, svc,
-                                                              baseline, params)))
+                    extra.append(
+                        (start, _baseline_value_after(start, base_demands[key], recurring, svc, baseline, params))
+                    )
                 if not _inside(until, windows):
                     extra.append((until, svc.min_tasks))
             fixed = len(recurring) + len(windows) + len(extra)
             label = f"region {region.name}, service {svc.name}"
-            per_window, merges = _merge_to_budget(per_window, restore_times,
-                                                  params.max_actions_per_target - fixed, label)
+            per_window, merges = _merge_to_budget(
+                per_window, restore_times, params.max_actions_per_target - fixed, label
+            )
             steps = []
             for w_steps, restore in zip(per_window, restore_times):
                 steps.extend(ScheduledStep(from_seconds(t), v, svc.max_tasks) for t, v in w_steps)
@@ -376,11 +408,19 @@ def build_plan(events: Sequence[EventForecast], services: Sequence[ServiceModel]
             steps.extend(ScheduledStep(from_seconds(t), v, svc.max_tasks) for t, v in extra)
             steps.sort(key=lambda s: s.at)
             peak = max([s.min_tasks for s in steps] + [r.min_tasks for r in recurring] + [svc.min_tasks])
-            targets.append(TargetPlan(
-                region=region.name, service=svc.name, steps=tuple(steps), recurring=tuple(recurring),
-                default_min=svc.min_tasks, default_max=svc.max_tasks,
-                peak_tasks=peak, peak_vcpu=peak * svc.vcpu, merged_steps=merges,
-            ))
+            targets.append(
+                TargetPlan(
+                    region=region.name,
+                    service=svc.name,
+                    steps=tuple(steps),
+                    recurring=tuple(recurring),
+                    default_min=svc.min_tasks,
+                    default_max=svc.max_tasks,
+                    peak_tasks=peak,
+                    peak_vcpu=peak * svc.vcpu,
+                    merged_steps=merges,
+                )
+            )
             if targets[-1].action_count > params.max_actions_per_target:
                 raise PlanError(
                     f"{label}: plan needs {targets[-1].action_count} scheduled actions, over the "
@@ -391,7 +431,6 @@ def build_plan(events: Sequence[EventForecast], services: Sequence[ServiceModel]
     return CapacityPlan(
         targets=tuple(targets),
         alb_reservations=tuple(alb_reservations(windows, events, baseline, services, region_names, params)),
-        warm_throughput=warm_throughput(windows, events, baseline, services, region_names, params),
         windows=tuple(windows),
         events=tuple(events),
         services=tuple(services),
@@ -419,8 +458,12 @@ def baseline_demand(plan: CapacityPlan, region: str, service: str) -> TargetDema
     return _baseline_demands(plan.baseline, [plan.service(service)], regions, plan.params)[(region, service)]
 
 
-def _check_vcpu_quota(targets: Sequence[TargetPlan], services: Sequence[ServiceModel],
-                      regions: Sequence[RegionModel], baseline: BaselineForecast | None) -> None:
+def _check_vcpu_quota(
+    targets: Sequence[TargetPlan],
+    services: Sequence[ServiceModel],
+    regions: Sequence[RegionModel],
+    baseline: BaselineForecast | None,
+) -> None:
     vcpu = {s.name: s.vcpu for s in services}
     for region in regions:
         mine = [t for t in targets if t.region == region.name]

@@ -48,21 +48,31 @@ def plot_event(plan: CapacityPlan, event_id: str, path: str | Path) -> Path:
     total = [b + v for b, v in zip(base, expected)]
     inside = [t for t in times if to_seconds(window.start) <= t < to_seconds(window.restore)]
     required = [sum(d.tasks_at(t) * d.service.vcpu for d in demands) for t in inside]
-    planned = [sum(plan.target(d.region, d.service.name).min_tasks_at(t) * d.service.vcpu for d in demands)
-               for t in times]
+    planned = [
+        sum(plan.target(d.region, d.service.name).min_tasks_at(t) * d.service.vcpu for d in demands) for t in times
+    ]
 
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(11, 7), sharex=True)
     ax1.plot(when, [v / 1e6 for v in total], color="tab:blue", label="forecast viewers (event + baseline)")
-    ax1.fill_between(when, [v * (1 - event.uncertainty) / 1e6 for v in total],
-                     [v * (1 + event.uncertainty) / 1e6 for v in total], color="tab:blue", alpha=0.15,
-                     label=f"forecast band (+/-{event.uncertainty:.0%})")
+    ax1.fill_between(
+        when,
+        [v * (1 - event.uncertainty) / 1e6 for v in total],
+        [v * (1 + event.uncertainty) / 1e6 for v in total],
+        color="tab:blue",
+        alpha=0.15,
+        label=f"forecast band (+/-{event.uncertainty:.0%})",
+    )
     ax1.axvline(event.kickoff, color="grey", linestyle=":", label="kickoff")
     ax1.axvline(event.latest_end, color="grey", linestyle="--", label="expected end + overtime")
     ax1.set_ylabel("concurrent viewers (M)")
     ax1.legend(loc="upper left", fontsize=8)
     ax1.set_title(f"{event_id}: forecast and planned capacity, all regions and services (UTC)")
-    ax2.plot([from_seconds(t) for t in inside], required, color="tab:red",
-             label="required vCPU in the event window (N-1 and band, at target utilisation)")
+    ax2.plot(
+        [from_seconds(t) for t in inside],
+        required,
+        color="tab:red",
+        label="required vCPU in the event window (N-1 and band, at target utilisation)",
+    )
     ax2.step(when, planned, where="post", color="tab:green", label="planned minimum vCPU")
     ax2.axvline(event.kickoff, color="grey", linestyle=":")
     ax2.axvline(event.latest_end, color="grey", linestyle="--")

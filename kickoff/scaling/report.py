@@ -38,12 +38,33 @@ def plan_table(plan: CapacityPlan, price: FargatePrice = FARGATE_ARM64_US_EAST_1
     for target in plan.targets:
         svc = plan.service(target.service)
         for s in target.steps:
-            timed.append((s.at, PlanRow(s.at.strftime("%Y-%m-%dT%H:%M:%SZ"), target.region, target.service,
-                                        s.min_tasks, s.max_tasks, s.min_tasks * svc.vcpu,
-                                        s.min_tasks * price.task_hour(svc), s.at)))
+            timed.append(
+                (
+                    s.at,
+                    PlanRow(
+                        s.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        target.region,
+                        target.service,
+                        s.min_tasks,
+                        s.max_tasks,
+                        s.min_tasks * svc.vcpu,
+                        s.min_tasks * price.task_hour(svc),
+                        s.at,
+                    ),
+                )
+            )
         for r in target.recurring:
-            recurring.append(PlanRow(r.expression, target.region, target.service, r.min_tasks, r.max_tasks,
-                                     r.min_tasks * svc.vcpu, r.min_tasks * price.task_hour(svc)))
+            recurring.append(
+                PlanRow(
+                    r.expression,
+                    target.region,
+                    target.service,
+                    r.min_tasks,
+                    r.max_tasks,
+                    r.min_tasks * svc.vcpu,
+                    r.min_tasks * price.task_hour(svc),
+                )
+            )
     timed.sort(key=lambda pair: (pair[0], pair[1].region, pair[1].service))
     return [row for _, row in timed] + recurring
 
@@ -51,8 +72,18 @@ def plan_table(plan: CapacityPlan, price: FargatePrice = FARGATE_ARM64_US_EAST_1
 def format_plan_table(rows: list[PlanRow]) -> str:
     """Fixed-width text rendering of ``plan_table`` rows."""
     header = ("when", "region", "service", "min", "max", "vCPU", "USD/h")
-    body = [(r.when, r.region, r.service, str(r.min_tasks), str(r.max_tasks), f"{r.vcpu:,.1f}",
-             f"{r.cost_per_hour_usd:,.2f}") for r in rows]
+    body = [
+        (
+            r.when,
+            r.region,
+            r.service,
+            str(r.min_tasks),
+            str(r.max_tasks),
+            f"{r.vcpu:,.1f}",
+            f"{r.cost_per_hour_usd:,.2f}",
+        )
+        for r in rows
+    ]
     widths = [max(len(str(c)) for c in col) for col in zip(header, *body)]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in body]

@@ -154,16 +154,3 @@ class AlbReservation:
     region: str
     at: datetime
     capacity_units: int
-
-
-@dataclass(frozen=True)
-class WarmThroughput:
-    """DynamoDB warm throughput for the season, applied to every replica.
-
-    Fields:
-        read_units_per_second: reads sized on the worst regional N-1 share.
-        write_units_per_second: writes sized on the global total (every replica applies every write).
-    """
-
-    read_units_per_second: int
-    write_units_per_second: int

@@ -121,8 +121,17 @@ class TargetRun:
 class _Target:
     """Mutable state of one target during a run."""
 
-    def __init__(self, service: ServiceModel, load: np.ndarray, mins: np.ndarray, maxs: np.ndarray,
-                 n_steps: int, per: int, horizon: int, initial: int) -> None:
+    def __init__(
+        self,
+        service: ServiceModel,
+        load: np.ndarray,
+        mins: np.ndarray,
+        maxs: np.ndarray,
+        n_steps: int,
+        per: int,
+        horizon: int,
+        initial: int,
+    ) -> None:
         self.mins, self.maxs = mins, maxs
         self.target = service.target_utilization
         self.rpt = service.rps_per_task
@@ -131,10 +140,10 @@ class _Target:
         self.period_sum = (shaped.sum(axis=1) / per).tolist()
         self.period_max = shaped.max(axis=1).tolist()
         self.load_list = load.tolist()
-        self.ready = [0] * horizon        # tasks becoming ready at each step
+        self.ready = [0] * horizon  # tasks becoming ready at each step
         self.running_delta = [0] * horizon
-        self.started = [0] * horizon      # tasks launched (billed) at each step
-        self.stopped = [0] * horizon      # billed tasks stopped at each step
+        self.started = [0] * horizon  # tasks launched (billed) at each step
+        self.stopped = [0] * horizon  # billed tasks stopped at each step
         self.initial_running = initial
         self.running = initial
         self.pending = 0
@@ -146,8 +155,9 @@ class _Target:
         self.in_cooldown_until = -1.0
 
 
-def _launch(t: _Target, count: int, now: float, launcher: list[float], params: SimParams,
-            rng: np.random.Generator) -> None:
+def _launch(
+    t: _Target, count: int, now: float, launcher: list[float], params: SimParams, rng: np.random.Generator
+) -> None:
     step = params.step_s
     gap = 1.0 / params.launch_rate_per_s
     first = max(now, launcher[0])
@@ -188,8 +198,7 @@ def _remove(t: _Target, count: int, now_step: int) -> None:
         t.stopped[now_step] += count
 
 
-def _reconcile(t: _Target, now_step: int, launcher: list[float], params: SimParams,
-               rng: np.random.Generator) -> None:
+def _reconcile(t: _Target, now_step: int, launcher: list[float], params: SimParams, rng: np.random.Generator) -> None:
     have = t.running + t.pending
     if t.desired > have:
         _launch(t, t.desired - have, now_step * params.step_s, launcher, params, rng)
@@ -229,10 +238,16 @@ def _utilisation(load: float, capacity: float, ceiling: float) -> float:
     return ceiling if load > 0 else 0.0
 
 
-def simulate_region(loads: Sequence[np.ndarray], services: Sequence[ServiceModel],
-                    mins: Sequence[np.ndarray], maxs: Sequence[np.ndarray], target_tracking: bool,
-                    params: SimParams, rng: np.random.Generator,
-                    initial: Sequence[int] | None = None) -> list[TargetRun]:
+def simulate_region(
+    loads: Sequence[np.ndarray],
+    services: Sequence[ServiceModel],
+    mins: Sequence[np.ndarray],
+    maxs: Sequence[np.ndarray],
+    target_tracking: bool,
+    params: SimParams,
+    rng: np.random.Generator,
+    initial: Sequence[int] | None = None,
+) -> list[TargetRun]:
     """Simulate one region's services, which share the Fargate launch rate.
 
     ``loads[i]`` is service i's offered load per step; ``mins[i]``/``maxs[i]``
@@ -266,7 +281,7 @@ def simulate_region(loads: Sequence[np.ndarray], services: Sequence[ServiceModel
                 t.desired = hi
             _reconcile(t, first, launcher, params, rng)
             ready = t.ready
-            if t.pending and any(ready[first:first + per]):
+            if t.pending and any(ready[first : first + per]):
                 util = 0.0
                 for s in range(first, first + per):
                     if ready[s]:
@@ -280,7 +295,7 @@ def simulate_region(loads: Sequence[np.ndarray], services: Sequence[ServiceModel
                 if cap > 0 and t.period_max[m] <= cap * ceiling:
                     dp = t.period_sum[m] / cap
                 else:
-                    dp = sum(_utilisation(x, cap, ceiling) for x in t.load_list[first:first + per]) / per
+                    dp = sum(_utilisation(x, cap, ceiling) for x in t.load_list[first : first + per]) / per
             t.history.append(dp)
             if len(t.history) > params.scale_in_datapoints:
                 del t.history[0]
@@ -290,10 +305,10 @@ def simulate_region(loads: Sequence[np.ndarray], services: Sequence[ServiceModel
     runs = []
     for t, svc, load in zip(targets, services, loads):
         running = t.initial_running + np.cumsum(np.array(t.running_delta[:n_steps], dtype=np.int64))
-        billed = t.initial_running + np.cumsum(np.array(t.started[:n_steps], dtype=np.int64)
-                                               - np.array(t.stopped[:n_steps], dtype=np.int64))
-        runs.append(TargetRun(running, billed, load[:n_steps],
-                              running * svc.rps_per_task * svc.target_utilization))
+        billed = t.initial_running + np.cumsum(
+            np.array(t.started[:n_steps], dtype=np.int64) - np.array(t.stopped[:n_steps], dtype=np.int64)
+        )
+        runs.append(TargetRun(running, billed, load[:n_steps], running * svc.rps_per_task * svc.target_utilization))
     return runs
 
 
@@ -319,8 +334,15 @@ def _per_step(minute_values: np.ndarray, n_steps: int, step_s: int) -> np.ndarra
     return np.interp(minutes, np.arange(len(minute_values)), minute_values)
 
 
-def event_viewers(peak: float, kickoff: datetime, duration: timedelta, shape: AudienceShape,
-                  start: datetime, n_steps: int, step_s: int) -> np.ndarray:
+def event_viewers(
+    peak: float,
+    kickoff: datetime,
+    duration: timedelta,
+    shape: AudienceShape,
+    start: datetime,
+    n_steps: int,
+    step_s: int,
+) -> np.ndarray:
     """Viewers of one event per step from ``start`` (expected end, no overtime)."""
     k = to_seconds(kickoff) - to_seconds(start)
     dur = duration.total_seconds() / 60.0
@@ -366,8 +388,9 @@ class RealisedAudience:
     by_region: dict[str, np.ndarray]
 
 
-def realise(plan: CapacityPlan, start: datetime, hours: int, error: float, params: SimParams,
-            noise_seed: int | None = None) -> RealisedAudience:
+def realise(
+    plan: CapacityPlan, start: datetime, hours: int, error: float, params: SimParams, noise_seed: int | None = None
+) -> RealisedAudience:
     """The realised audience: each event = forecast shape x peak x (1 + error) x (1 + noise), baseline x (1 + noise).
 
     Region shares are the forecast shares. Noise is AR(1) per minute, the same
@@ -386,8 +409,12 @@ def realise(plan: CapacityPlan, start: datetime, hours: int, error: float, param
             by_region[r] += base * plan.baseline.region_share.get(r, 0.0)
     for e in plan.events:
         noise = 1.0 + _per_step(ar1_noise(n_min, params.noise_sigma, params.noise_tau_min, rng), n_steps, step)
-        v = event_viewers(e.peak_viewers * (1.0 + error), e.kickoff, e.duration, plan.params.audience,
-                          start, n_steps, step) * noise
+        v = (
+            event_viewers(
+                e.peak_viewers * (1.0 + error), e.kickoff, e.duration, plan.params.audience, start, n_steps, step
+            )
+            * noise
+        )
         for r in regions:
             by_region[r] += v * e.region_share.get(r, 0.0)
     return RealisedAudience(start, step, by_region)
@@ -437,8 +464,9 @@ def plan_floor(target: TargetPlan, start: datetime, periods: int, period_s: int)
     return out
 
 
-def policy_ranges(policy: Policy, plan: CapacityPlan, region: str, service: ServiceModel, start: datetime,
-                  periods: int, period_s: int) -> tuple[np.ndarray, np.ndarray, bool]:
+def policy_ranges(
+    policy: Policy, plan: CapacityPlan, region: str, service: ServiceModel, start: datetime, periods: int, period_s: int
+) -> tuple[np.ndarray, np.ndarray, bool]:
     """(minimum per period, maximum per period, target tracking on?) of a policy for one target."""
     target = plan.target(region, service.name)
     peak = np.full(periods, target.peak_tasks, dtype=np.int64)
@@ -487,8 +515,14 @@ class PolicyMetrics:
     hours_near_peak: float
 
 
-def run_policy(policy: Policy, plan: CapacityPlan, audience: RealisedAudience, params: SimParams,
-               prices: tuple[FargatePrice, FargatePrice], error: float) -> PolicyMetrics:
+def run_policy(
+    policy: Policy,
+    plan: CapacityPlan,
+    audience: RealisedAudience,
+    params: SimParams,
+    prices: tuple[FargatePrice, FargatePrice],
+    error: float,
+) -> PolicyMetrics:
     """Simulate ``policy`` on every target of ``plan`` against ``audience``."""
     step = audience.step_s
     n_steps = len(next(iter(audience.by_region.values())))
@@ -505,8 +539,7 @@ def run_policy(policy: Policy, plan: CapacityPlan, audience: RealisedAudience, p
         tt = True
         for svc in plan.services:
             loads.append(service_load(audience.by_region[region.name][:n_steps], svc, step))
-            lo, hi, tt = policy_ranges(policy, plan, region.name, svc, audience.start, periods,
-                                       params.metric_period_s)
+            lo, hi, tt = policy_ranges(policy, plan, region.name, svc, audience.start, periods, params.metric_period_s)
             mins.append(lo)
             maxs.append(hi)
         rng = np.random.default_rng([params.seed, ri, "abcd".index(policy.value)])
@@ -525,8 +558,15 @@ def run_policy(policy: Policy, plan: CapacityPlan, audience: RealisedAudience, p
             vcpu_total += run.provisioned * svc.vcpu
     peak_vcpu = sum(t.peak_vcpu for t in plan.targets)
     return PolicyMetrics(
-        policy=policy, error=error, task_hours=task_hours, cost_arm64=cost_arm, cost_x86=cost_x86,
-        vcpu_hours=vcpu_hours, under_seconds=float(any_under.sum()) * step, under_target_seconds=under_target,
-        peak_shortfall_rps=float(shortfall.max()), missing_requests=float(shortfall.sum()) * step,
+        policy=policy,
+        error=error,
+        task_hours=task_hours,
+        cost_arm64=cost_arm,
+        cost_x86=cost_x86,
+        vcpu_hours=vcpu_hours,
+        under_seconds=float(any_under.sum()) * step,
+        under_target_seconds=under_target,
+        peak_shortfall_rps=float(shortfall.max()),
+        missing_requests=float(shortfall.sum()) * step,
         hours_near_peak=float((vcpu_total >= 0.9 * peak_vcpu).sum()) * step / 3600.0,
     )

@@ -6,9 +6,9 @@ import jsii
 from aws_cdk import Aspects, CfnResource, Environment, IAspect, Stack, TagManager, Tags
 from constructs import Construct, IConstruct
 
-from kickoff.compliance.taggable import tag_properties
 from kickoff.config.models import KickoffConfig
 from kickoff.naming import stack_name
+from kickoff.rules.taggable import tag_properties
 
 
 @jsii.implements(IAspect)
@@ -34,7 +34,9 @@ class TagRawResources:
 class KickoffStack(Stack):
     """A stack pinned to the config's account and one Region, tagged for cost allocation."""
 
-    def __init__(self, scope: Construct, *, config: KickoffConfig, unit: str, region: str, cell: str | None, description: str) -> None:
+    def __init__(
+        self, scope: Construct, *, config: KickoffConfig, unit: str, region: str, cell: str | None, description: str
+    ) -> None:
         name = stack_name(config, unit, cell)
         super().__init__(
             scope,

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, Tags
-from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
 from kickoff import naming
-from kickoff.config.models import ORIGIN_VERIFY_HEADER, KickoffConfig
+from kickoff.config.models import KickoffConfig
 from kickoff.constructs.alb_capacity import AlbCapacityReservations
 from kickoff.constructs.cell_monitoring import CellMonitoring
 from kickoff.constructs.cell_routing import CellRouting, HealthTarget
+from kickoff.constructs.cluster import cell_cluster
 from kickoff.constructs.encryption_keys import LogEncryptionKey
 from kickoff.constructs.global_table import ReplicaAccess
 from kickoff.constructs.image_cache import RegionalImages
 from kickoff.constructs.load_balancer import CellLoadBalancer
 from kickoff.constructs.log_bucket import CellLogBucket
 from kickoff.constructs.network import CellNetwork
-from kickoff.constructs.origin_secret import accepted_origin_secrets
+from kickoff.constructs.origin_secret import required_origin_header
 from kickoff.constructs.prefix_list import CLOUDFRONT_ORIGIN_FACING, ManagedPrefixListLookup, route53_health_checks
 from kickoff.constructs.service import CellService
 from kickoff.naming import cell_name_prefix, cluster_name, schedule_group_name, service_construct_id
@@ -42,7 +42,10 @@ class CellStack(KickoffStack):
             description=f"Kickoff {config.environment}: active-active cell in {region}",
         )
         region_config = config.region(region)
-        self.log_key = LogEncryptionKey(self, "LogKey", description=f"Kickoff {config.environment}: {region} cell log groups")
+        origin = naming.origin_domain(config)
+        self.log_key = LogEncryptionKey(
+            self, "LogKey", description=f"Kickoff {config.environment}: {region} cell log groups"
+        )
         self.log_bucket = CellLogBucket(self, "LogBucket", expiration_days=config.logging.access_log_expiration_days)
         self.network = CellNetwork(
             self, "Network", region=region_config, network=config.network, flow_log_bucket=self.log_bucket.bucket
@@ -54,7 +57,7 @@ class CellStack(KickoffStack):
             self,
             "LoadBalancer",
             vpc=self.network.vpc,
-            certificate_names=[naming.cell_domain(naming.origin_domain(config), region), naming.origin_domain(config), naming.secondary_origin_domain(naming.origin_domain(config))],
+            certificate_names=[naming.cell_domain(origin, region), origin, naming.secondary_origin_domain(origin)],
             hosted_zone=zone,
             access_log_bucket=self.log_bucket.bucket,
         )
@@ -76,20 +79,13 @@ class CellStack(KickoffStack):
             cloudfront_prefix_list_id=self.cloudfront_prefix_list.prefix_list_id,
             health_check_prefix_list_id=self.health_check_prefix_list.prefix_list_id,
         )
-        self.cluster = ecs.Cluster(
-            self,
-            "Cluster",
-            vpc=self.network.vpc,
-            cluster_name=cluster_name(config),
-            container_insights_v2=ecs.ContainerInsights.ENHANCED,
-        )
+        self.cluster = cell_cluster(self, "Cluster", vpc=self.network.vpc, cluster_name=cluster_name(config))
         self.replica = ReplicaAccess(
             self,
             "TableReplica",
             table_name=naming.table_name(config),
             key_alias=naming.table_key_alias(config) if config.table.encryption == "customer_managed" else None,
         )
-        secret = config.edge.origin_secret
         self.images = RegionalImages(
             self,
             "Images",
@@ -99,10 +95,7 @@ class CellStack(KickoffStack):
             log_retention_days=config.logging.retention_days,
             log_key=self.log_key.key,
         )
-        required_header = (
-            ORIGIN_VERIFY_HEADER,
-            accepted_origin_secrets(naming.origin_secret_name(config), secret.version, secret.previous_version),
-        )
+        required_header = required_origin_header(naming.origin_secret_name(config), config.edge.origin_secret)
         self.services: dict[str, CellService] = {}
         for index, service in enumerate(config.services):
             cell_service = CellService(
@@ -154,13 +147,11 @@ class CellStack(KickoffStack):
             ],
             request_interval_seconds=health.request_interval_seconds,
             failure_threshold=health.failure_threshold,
-            origin_domain=naming.origin_domain(config),
+            origin_domain=origin,
             secondary_ttl_seconds=config.routing.secondary_ttl_seconds,
             routing_control_arn=config.routing.recovery_control.routing_control_arns.get(region),
         )
 
-        resilience = config.resilience
-        eventual = config.table.consistency == "eventual"
         self.monitoring = CellMonitoring(
             self,
             "Monitoring",
@@ -168,11 +159,10 @@ class CellStack(KickoffStack):
             table_name=naming.table_name(config),
             region=region,
             receiving_regions=[r for r in config.region_names if r != region],
-            replication_alarm_seconds=(resilience.replication_alarm_seconds or resilience.rpo_seconds) if eventual else None,
+            replication_alarm_seconds=config.replication_alarm_seconds,
         )
 
         CfnOutput(self, "AlbDnsName", value=self.load_balancer.alb.load_balancer_dns_name)
         CfnOutput(self, "ClusterName", value=self.cluster.cluster_name)
         CfnOutput(self, "HealthCheckId", value=self.routing.health_check.health_check_id)
         CfnOutput(self, "InRouting", value=str(not region_config.evacuate).lower())
-

@@ -47,5 +47,10 @@ class DataStack(KickoffStack):
             secret_name=naming.origin_secret_name(config),
             replica_regions=[r for r in readers if r != config.primary_region],
         )
-        CfnOutput(self, "TableName", value=naming.table_name(config), description="Global table name, identical in every Region")
+        CfnOutput(
+            self,
+            "TableName",
+            value=naming.table_name(config),
+            description="Global table name, identical in every Region",
+        )
         CfnOutput(self, "OriginSecretName", value=naming.origin_secret_name(config))

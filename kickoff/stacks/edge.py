@@ -7,10 +7,10 @@ from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
 from kickoff import naming
-from kickoff.config.models import EDGE_REGION, ORIGIN_VERIFY_HEADER, KickoffConfig
+from kickoff.config.models import EDGE_REGION, KickoffConfig
 from kickoff.constructs.edge_distribution import OWN_CACHE_POLICIES, EdgeDistribution
 from kickoff.constructs.encryption_keys import LogEncryptionKey
-from kickoff.constructs.origin_secret import origin_secret_reference
+from kickoff.constructs.origin_secret import sent_origin_header
 from kickoff.constructs.web_acl import EdgeWebAcl
 from kickoff.naming import cache_policy_name, web_acl_name
 from kickoff.stacks.base import KickoffStack
@@ -41,9 +41,10 @@ class EdgeStack(KickoffStack):
             rate_limit_window_seconds=config.edge.waf.rate_limit_window_seconds,
             log_retention_days=config.logging.retention_days,
             log_key=self.log_key.key,
-            count_large_bodies=any(allows_writes(b.allowed_methods) for b in (config.default_behavior, *config.behaviors)),
+            count_large_bodies=any(
+                allows_writes(b.allowed_methods) for b in (config.default_behavior, *config.behaviors)
+            ),
         )
-        secret = origin_secret_reference(naming.origin_secret_name(config), config.edge.origin_secret.version)
         self.distribution = EdgeDistribution(
             self,
             "Distribution",
@@ -51,7 +52,7 @@ class EdgeStack(KickoffStack):
             viewer_names=list(config.viewer_names),
             primary_origin=naming.origin_domain(config),
             secondary_origin=naming.secondary_origin_domain(naming.origin_domain(config)),
-            origin_headers={ORIGIN_VERIFY_HEADER: secret},
+            origin_headers=sent_origin_header(naming.origin_secret_name(config), config.edge.origin_secret),
             default_behavior=config.default_behavior,
             behaviors=list(config.behaviors),
             policy_names={p: cache_policy_name(config, p) for p in OWN_CACHE_POLICIES},

@@ -124,23 +124,38 @@ def test_a_negative_value_in_a_list_names_its_index(tmp_path) -> None:
 
 def test_a_calendar_path_that_is_a_directory(tmp_path) -> None:
     (tmp_path / "events" / "dir.yaml").mkdir(parents=True)
-    assert "is a directory or a device" in _load_text(tmp_path, _with("dev", scaling__calendar="events/dir.yaml"), "c.yaml")
+    assert "is a directory or a device" in _load_text(
+        tmp_path, _with("dev", scaling__calendar="events/dir.yaml"), "c.yaml"
+    )
 
 
 def test_country_codes_are_text_not_booleans(tmp_path) -> None:
     """YAML 1.1 reads an unquoted NO (Norway) as false; the loader keeps YAML 1.2's true/false only."""
     path = tmp_path / "norway.yaml"
-    path.write_text((CONFIG_DIR / "prod.yaml").read_text().replace("allowed_countries: [US, PR", "allowed_countries: [NO, PR"))
+    path.write_text(
+        (CONFIG_DIR / "prod.yaml").read_text().replace("allowed_countries: [US, PR", "allowed_countries: [NO, PR")
+    )
     assert load_config(path).edge.allowed_countries[0] == "NO"
 
 
 def _kickoff(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kickoff", *args], cwd=REPO_ROOT, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "kickoff", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
-@pytest.mark.parametrize("context", ["env=", "config=", "config=/dev/zero", "config=config", "nonsense",
-                                     "plan_from=", "plan_from=2026-02-30T00:00:00Z"])
+@pytest.mark.parametrize(
+    "context",
+    [
+        "env=",
+        "config=",
+        "config=/dev/zero",
+        "config=config",
+        "nonsense",
+        "plan_from=",
+        "plan_from=2026-02-30T00:00:00Z",
+    ],
+)
 def test_odd_context_values_exit_2_with_one_message(context) -> None:
     result = _kickoff("validate", "-c", context)
     assert result.returncode == 2, (context, result.stdout, result.stderr)
@@ -162,21 +177,54 @@ def test_validate_runs_the_plan_and_the_name_limits(tmp_path) -> None:
 # --- fuzzing ------------------------------------------------------------------------------------
 
 SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-10**30, max_value=10**30),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=40),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=40),
     st.sampled_from(["us-east-1", "2026-02-30T00:00:00Z", "/api/*", "sha256:" + "0" * 64, "", "-1", "1e999"]),
 )
-TREES = st.recursive(SCALARS, lambda children: st.one_of(
-    st.lists(children, max_size=4), st.dictionaries(st.text(max_size=12), children, max_size=4)), max_leaves=30)
+TREES = st.recursive(
+    SCALARS,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=30,
+)
 FIELD_PATHS = [
-    ("app",), ("environment",), ("account",), ("primary_region",), ("regions",), ("regions", 0), ("regions", 0, "name"),
-    ("regions", 0, "vpc_cidr"), ("regions", 0, "quotas"), ("regions", 0, "quotas", "fargate_vcpu"), ("domain",),
-    ("domain", "name"), ("services",), ("services", 0), ("services", 0, "image"), ("services", 0, "cpu"),
-    ("services", 0, "max_tasks"), ("services", 0, "requests_per_second_per_task"), ("services", 0, "methods"),
-    ("services", 1, "path_patterns"), ("table",), ("table", "consistency"), ("resilience", "rto_seconds"),
-    ("resilience", "rpo_seconds"), ("routing", "health_check"), ("edge", "cache_behaviors"), ("edge", "waf"),
-    ("edge", "origin_secret"), ("scaling", "horizon_days"), ("scaling", "baseline", "hourly_viewers"),
-    ("scaling", "baseline", "region_share"), ("images", "credentials"), ("retired_regions",),
+    ("app",),
+    ("environment",),
+    ("account",),
+    ("primary_region",),
+    ("regions",),
+    ("regions", 0),
+    ("regions", 0, "name"),
+    ("regions", 0, "vpc_cidr"),
+    ("regions", 0, "quotas"),
+    ("regions", 0, "quotas", "fargate_vcpu"),
+    ("domain",),
+    ("domain", "name"),
+    ("services",),
+    ("services", 0),
+    ("services", 0, "image"),
+    ("services", 0, "cpu"),
+    ("services", 0, "max_tasks"),
+    ("services", 0, "requests_per_second_per_task"),
+    ("services", 0, "methods"),
+    ("services", 1, "path_patterns"),
+    ("table",),
+    ("table", "consistency"),
+    ("resilience", "rto_seconds"),
+    ("resilience", "rpo_seconds"),
+    ("routing", "health_check"),
+    ("edge", "cache_behaviors"),
+    ("edge", "waf"),
+    ("edge", "origin_secret"),
+    ("scaling", "horizon_days"),
+    ("scaling", "baseline", "hourly_viewers"),
+    ("scaling", "baseline", "region_share"),
+    ("images", "credentials"),
+    ("retired_regions",),
 ]
 
 
@@ -223,4 +271,3 @@ def test_fuzz_one_field_of_the_prod_config(tmp_path, field, value) -> None:
     path = tmp_path / "fuzz.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     _clean_load(path)
-

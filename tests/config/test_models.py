@@ -50,21 +50,3 @@ def test_committed_cdk_context_matches_the_configs() -> None:
     committed = json.loads(CONTEXT_FILE.read_text())
     expected = expected_context_file()
     assert committed == expected, "cdk.context.json is stale: run `.venv/bin/python -m kickoff context`"
-
-
-@pytest.mark.parametrize("block", ["CONFIG REFERENCE", "CALENDAR REFERENCE", "GUARDRAIL RULES", "READINESS RULES"])
-def test_readme_generated_blocks_are_current(block: str) -> None:
-    from kickoff.config.readme import embedded_block, render_block
-
-    assert embedded_block(block) == render_block(block), f"README {block} is stale: run `.venv/bin/python -m kickoff readme`"
-
-
-def test_readme_failover_numbers_are_the_budgets(prod) -> None:
-    """The README quotes the failover budget in one place, generated from the prod templates."""
-    from kickoff.compliance.resilience import compute_budget
-    from kickoff.config.readme import embedded_block, failover_budget_markdown, markers
-
-    budget = compute_budget(prod.config, {n: prod.template(n) for n in prod.stack_names})
-    begin, end = markers("FAILOVER BUDGET")
-    assert embedded_block("FAILOVER BUDGET") == f"{begin}\n{failover_budget_markdown(budget)}\n{end}", (
-        "README FAILOVER BUDGET is stale: run `.venv/bin/python -m kickoff readme`")

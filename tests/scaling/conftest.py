@@ -7,7 +7,7 @@ them with ``st.data()``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from kickoff.scaling import EventForecast, RegionModel, ServiceModel
 
 REGION_NAMES = ("us-east-1", "us-east-2", "us-west-2", "eu-west-1")
-ZONES = (timezone.utc, ZoneInfo("America/New_York"), ZoneInfo("Europe/London"), ZoneInfo("Asia/Kolkata"))
+ZONES = (UTC, ZoneInfo("America/New_York"), ZoneInfo("Europe/London"), ZoneInfo("Asia/Kolkata"))
 UNLIMITED_QUOTA = 1e12
 
 
@@ -24,12 +24,32 @@ UNLIMITED_QUOTA = 1e12
 def services() -> tuple[ServiceModel, ...]:
     """An arrival-heavy API and a viewer-heavy playback service, with room to scale."""
     return (
-        ServiceModel("api", cpu_units=1024, memory_mib=2048, min_tasks=2, max_tasks=1_000_000, rps_per_task=500,
-                     target_utilization=0.6, rps_per_viewer=0.004, requests_per_arrival=4.0,
-                     table_reads_per_request=1.0, table_writes_per_request=0.05),
-        ServiceModel("playback", cpu_units=2048, memory_mib=4096, min_tasks=3, max_tasks=1_000_000,
-                     rps_per_task=800, target_utilization=0.6, rps_per_viewer=1 / 30, requests_per_arrival=2.0,
-                     table_reads_per_request=0.2, table_writes_per_request=0.5),
+        ServiceModel(
+            "api",
+            cpu_units=1024,
+            memory_mib=2048,
+            min_tasks=2,
+            max_tasks=1_000_000,
+            rps_per_task=500,
+            target_utilization=0.6,
+            rps_per_viewer=0.004,
+            requests_per_arrival=4.0,
+            table_reads_per_request=1.0,
+            table_writes_per_request=0.05,
+        ),
+        ServiceModel(
+            "playback",
+            cpu_units=2048,
+            memory_mib=4096,
+            min_tasks=3,
+            max_tasks=1_000_000,
+            rps_per_task=800,
+            target_utilization=0.6,
+            rps_per_viewer=1 / 30,
+            requests_per_arrival=2.0,
+            table_reads_per_request=0.2,
+            table_writes_per_request=0.5,
+        ),
     )
 
 
@@ -52,7 +72,7 @@ def make_event(shares: dict[str, float]) -> Callable[..., EventForecast]:
     def make(**overrides: object) -> EventForecast:
         fields: dict[str, object] = {
             "event_id": "tnf",
-            "kickoff": datetime(2024, 9, 13, 0, 15, tzinfo=timezone.utc),
+            "kickoff": datetime(2024, 9, 13, 0, 15, tzinfo=UTC),
             "duration": timedelta(minutes=190),
             "overtime": timedelta(minutes=30),
             "peak_viewers": 18_090_000,
@@ -80,8 +100,9 @@ def _shares(draw: st.DrawFn) -> dict[str, float]:
 
 @st.composite
 def _forecast(draw: st.DrawFn, event_id: str = "e0", shares: dict[str, float] | None = None) -> EventForecast:
-    kickoff = draw(st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2026, 12, 31),
-                                timezones=st.sampled_from(ZONES)))
+    kickoff = draw(
+        st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2026, 12, 31), timezones=st.sampled_from(ZONES))
+    )
     return EventForecast(
         event_id=event_id,
         kickoff=kickoff,
@@ -102,8 +123,11 @@ def _calendar(draw: st.DrawFn) -> list[EventForecast]:
     for i in range(1, draw(st.integers(min_value=1, max_value=3))):
         gap = timedelta(minutes=draw(st.integers(min_value=0, max_value=600)))
         nxt = draw(_forecast(f"e{i}", shares))
-        events.append(EventForecast(nxt.event_id, first.kickoff + gap, nxt.duration, nxt.overtime,
-                                    nxt.peak_viewers, nxt.uncertainty, shares))
+        events.append(
+            EventForecast(
+                nxt.event_id, first.kickoff + gap, nxt.duration, nxt.overtime, nxt.peak_viewers, nxt.uncertainty, shares
+            )
+        )
     return events
 
 

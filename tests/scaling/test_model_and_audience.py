@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,19 +28,22 @@ OPENER_AVERAGE = 14_960_000
 def test_kickoff_is_normalised_to_utc(make_event):
     local = datetime(2024, 9, 12, 20, 15, tzinfo=ZoneInfo("America/New_York"))
     event = make_event(kickoff=local)
-    assert event.kickoff == datetime(2024, 9, 13, 0, 15, tzinfo=timezone.utc)
-    assert event.kickoff.tzinfo == timezone.utc
+    assert event.kickoff == datetime(2024, 9, 13, 0, 15, tzinfo=UTC)
+    assert event.kickoff.tzinfo == UTC
     assert event.latest_end == event.kickoff + timedelta(minutes=220)
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"kickoff": datetime(2024, 9, 13, 0, 15)}, "timezone-aware"),
-    ({"region_share": {"us-east-1": 0.5, "us-east-2": 0.4}}, "sum to 0.9"),
-    ({"region_share": {"us-east-1": 1.2, "us-east-2": -0.2}}, r"within \[0, 1\]"),
-    ({"uncertainty": 1.0}, "uncertainty"),
-    ({"duration": timedelta(0)}, "duration"),
-    ({"overtime": timedelta(minutes=-1)}, "overtime"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"kickoff": datetime(2024, 9, 13, 0, 15)}, "timezone-aware"),
+        ({"region_share": {"us-east-1": 0.5, "us-east-2": 0.4}}, "sum to 0.9"),
+        ({"region_share": {"us-east-1": 1.2, "us-east-2": -0.2}}, r"within \[0, 1\]"),
+        ({"uncertainty": 1.0}, "uncertainty"),
+        ({"duration": timedelta(0)}, "duration"),
+        ({"overtime": timedelta(minutes=-1)}, "overtime"),
+    ],
+)
 def test_invalid_forecasts_are_rejected(make_event, overrides, message):
     with pytest.raises(ValueError, match=message):
         make_event(**overrides)
@@ -58,7 +61,7 @@ def test_invalid_service_and_params_are_rejected():
 
 
 def test_baseline_needs_24_or_168_hours(shares):
-    start = datetime(2024, 9, 9, tzinfo=timezone.utc)
+    start = datetime(2024, 9, 9, tzinfo=UTC)
     with pytest.raises(ValueError, match="24 or 168"):
         BaselineForecast((1.0,) * 23, shares, start, start + timedelta(days=7))
 
@@ -101,7 +104,7 @@ def test_diurnal_profile_and_baseline_interpolation():
 
 
 def test_recurring_step_expression_and_firings():
-    start = datetime(2024, 9, 9, tzinfo=timezone.utc)  # a Monday
+    start = datetime(2024, 9, 9, tzinfo=UTC)  # a Monday
     step = RecurringStep(21, 30, (0, 2), 10, 50, start, start + timedelta(days=14))
     assert step.expression == "cron(30 21 ? * MON,WED *)"
     monday = to_seconds(start)
@@ -115,11 +118,19 @@ def test_recurring_step_expression_and_firings():
 
 
 def test_min_capacity_follows_the_latest_action_and_one_time_wins_ties():
-    start = datetime(2024, 9, 9, tzinfo=timezone.utc)
+    start = datetime(2024, 9, 9, tzinfo=UTC)
     cron = RecurringStep(12, 0, tuple(range(7)), 7, 50, start, start + timedelta(days=7))
     at_noon = start + timedelta(hours=12)
-    target = TargetPlan("r", "s", (ScheduledStep(at_noon, 20, 50), ScheduledStep(at_noon + timedelta(hours=1), 9, 50)),
-                        (cron,), default_min=2, default_max=50, peak_tasks=20, peak_vcpu=20.0)
+    target = TargetPlan(
+        "r",
+        "s",
+        (ScheduledStep(at_noon, 20, 50), ScheduledStep(at_noon + timedelta(hours=1), 9, 50)),
+        (cron,),
+        default_min=2,
+        default_max=50,
+        peak_tasks=20,
+        peak_vcpu=20.0,
+    )
     assert target.min_tasks_at(start) == 2
     assert target.min_tasks_at(at_noon) == 20
     assert target.min_tasks_at(at_noon + timedelta(hours=2)) == 9

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -25,7 +25,7 @@ from kickoff.scaling import (
 from kickoff.scaling.alb import lcu_needed
 from kickoff.scaling.demand import SECONDS_PER_WEEK, WEEK_REFERENCE, to_seconds
 
-WEEK_START = datetime(2024, 9, 9, tzinfo=timezone.utc)
+WEEK_START = datetime(2024, 9, 9, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -52,15 +52,17 @@ def test_n_minus_1_is_impossible_when_one_region_holds_everything(make_event, se
 
 
 def test_too_many_windows_for_the_action_quota(make_event, services, regions):
-    events = [make_event(event_id=f"g{i}", kickoff=datetime(2024, 9, 1, tzinfo=timezone.utc) + timedelta(days=i))
-              for i in range(12)]
+    events = [
+        make_event(event_id=f"g{i}", kickoff=datetime(2024, 9, 1, tzinfo=UTC) + timedelta(days=i)) for i in range(12)
+    ]
     with pytest.raises(PlanError, match="region us-east-1, service api: needs at least 12 one-time steps"):
         build_plan(events, services, regions, PlanParams(max_actions_per_target=20))
 
 
 def test_shape_is_merged_to_fit_the_quota_and_still_covers(make_event, services, regions):
-    events = [make_event(event_id=f"g{i}", kickoff=datetime(2024, 9, 1, tzinfo=timezone.utc) + timedelta(days=i))
-              for i in range(6)]
+    events = [
+        make_event(event_id=f"g{i}", kickoff=datetime(2024, 9, 1, tzinfo=UTC) + timedelta(days=i)) for i in range(6)
+    ]
     params = PlanParams(max_actions_per_target=40)
     plan = build_plan(events, services, regions, params)
     for target in plan.targets:
@@ -125,12 +127,19 @@ def test_recurring_baseline_steps_skip_event_windows_and_cover_the_week(make_eve
 
 
 def test_lcu_dimensions_by_hand(services):
-    params = PlanParams(alb=AlbParams(new_connections_per_arrival=2, active_connections_per_viewer=1,
-                                      bytes_per_request=0, billable_rule_evaluations_per_request=0))
+    params = PlanParams(
+        alb=AlbParams(
+            new_connections_per_arrival=2,
+            active_connections_per_viewer=1,
+            bytes_per_request=0,
+            billable_rule_evaluations_per_request=0,
+        )
+    )
     assert lcu_needed(services, 3_000_000, 0.0, params) == pytest.approx(1000)
     assert lcu_needed(services, 0.0, 50_000, params) == pytest.approx(4000)
-    bytes_only = PlanParams(alb=AlbParams(active_connections_per_viewer=0, new_connections_per_arrival=0,
-                                          bytes_per_request=1e9 / 3600))
+    bytes_only = PlanParams(
+        alb=AlbParams(active_connections_per_viewer=0, new_connections_per_arrival=0, bytes_per_request=1e9 / 3600)
+    )
     rps = sum(s.rps_per_viewer * 1000 for s in services)
     assert lcu_needed(services, 1000, 0.0, bytes_only) == pytest.approx(rps)
 
@@ -145,9 +154,16 @@ def test_alb_reservations_raise_before_and_release_after(make_event, services, r
 
 
 def test_alb_merges_close_events_and_respects_two_decreases_a_day(make_event, services, regions):
-    day = datetime(2024, 11, 28, tzinfo=timezone.utc)
-    events = [make_event(event_id=f"g{i}", kickoff=day + timedelta(hours=i * 7), duration=timedelta(minutes=60),
-                         overtime=timedelta(0)) for i in range(3)]
+    day = datetime(2024, 11, 28, tzinfo=UTC)
+    events = [
+        make_event(
+            event_id=f"g{i}",
+            kickoff=day + timedelta(hours=i * 7),
+            duration=timedelta(minutes=60),
+            overtime=timedelta(0),
+        )
+        for i in range(3)
+    ]
     params = PlanParams(alb=AlbParams(merge_gap=timedelta(0), lead=timedelta(minutes=30)))
     plan = build_plan(events, services, regions, params)
     releases = [r for r in plan.alb_reservations if r.region == "us-east-1" and r.capacity_units == 0]
@@ -157,18 +173,6 @@ def test_alb_merges_close_events_and_respects_two_decreases_a_day(make_event, se
     assert max(per_day.values()) <= 2
     close = build_plan(events, services, regions)
     assert len([r for r in close.alb_reservations if r.region == "us-east-1"]) == 2
-
-
-def test_warm_throughput_reads_on_worst_n_minus_1_share_and_writes_on_global_total(make_event, regions):
-    reader = ServiceModel("reader", 1024, 2048, 1, 10**7, 500, 0.6, 0.01, 0.0,
-                          table_reads_per_request=1.0, table_writes_per_request=0.0)
-    writer = ServiceModel("writer", 1024, 2048, 1, 10**7, 500, 0.6, 0.01, 0.0,
-                          table_reads_per_request=0.0, table_writes_per_request=1.0)
-    event = make_event(uncertainty=0.2)
-    wt = build_plan([event], [reader, writer], regions).warm_throughput
-    peak = event.peak_viewers * 0.01
-    assert wt.read_units_per_second == pytest.approx(peak * 0.4 / 0.7, rel=0.005)
-    assert wt.write_units_per_second == pytest.approx(peak * 1.2, rel=0.005)
 
 
 def test_plan_table_rows_cost_and_order(make_event, services, regions, baseline):
@@ -181,8 +185,10 @@ def test_plan_table_rows_cost_and_order(make_event, services, regions, baseline)
     for r in rows:
         svc = plan.service(r.service)
         assert r.vcpu == pytest.approx(r.min_tasks * svc.vcpu)
-        assert r.cost_per_hour_usd == pytest.approx(r.min_tasks * (
-            svc.vcpu * FARGATE_ARM64_US_EAST_1.per_vcpu_hour + svc.memory_gb * FARGATE_ARM64_US_EAST_1.per_gb_hour))
+        assert r.cost_per_hour_usd == pytest.approx(
+            r.min_tasks
+            * (svc.vcpu * FARGATE_ARM64_US_EAST_1.per_vcpu_hour + svc.memory_gb * FARGATE_ARM64_US_EAST_1.per_gb_hour)
+        )
     assert api.vcpu == 1.0
     text = format_plan_table(rows[:3])
     assert text.splitlines()[0].split()[:3] == ["when", "region", "service"]
@@ -191,8 +197,12 @@ def test_plan_table_rows_cost_and_order(make_event, services, regions, baseline)
 def test_baseline_validity_boundaries_inside_a_window_do_not_cut_the_event(make_event, services, regions, shares):
     event = make_event()
     params = PlanParams()
-    baseline = BaselineForecast(diurnal_profile(2.0e6, 0.6, 1.0), shares,
-                                event.kickoff - timedelta(minutes=30), event.kickoff + timedelta(hours=2))
+    baseline = BaselineForecast(
+        diurnal_profile(2.0e6, 0.6, 1.0),
+        shares,
+        event.kickoff - timedelta(minutes=30),
+        event.kickoff + timedelta(hours=2),
+    )
     plan = build_plan([event], services, regions, params, baseline=baseline)
     window = plan.windows[0]
     lead = params.lead_time.total_seconds()

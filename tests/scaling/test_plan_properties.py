@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,8 +14,9 @@ from kickoff.scaling import EventForecast, PlanError, PlanParams, build_plan, pl
 from kickoff.scaling.audience import event_fraction
 from kickoff.scaling.demand import to_seconds
 
-PROPERTY_SETTINGS = settings(max_examples=40, deadline=None,
-                             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+PROPERTY_SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 PROBE_STEP_S = 60
 
 
@@ -26,16 +27,16 @@ def _probe_times(start_s: float, end_s: float, offset_s: float) -> list[float]:
 
 @PROPERTY_SETTINGS
 @given(data=st.data())
-def test_planned_capacity_covers_required_capacity_throughout_the_event(
-        data, calendar_strategy, services, regions_for):
+def test_planned_capacity_covers_required_capacity_throughout_the_event(data, calendar_strategy, services, regions_for):
     events = data.draw(calendar_strategy)
     params = PlanParams()
     plan = build_plan(events, services, regions_for(events[0].region_share), params)
     lead = params.lead_time.total_seconds()
     offset = data.draw(st.floats(min_value=0.0, max_value=PROBE_STEP_S - 1e-3))
     for window in plan.windows:
-        first_load = min(to_seconds(e.kickoff) - params.audience.pregame_start * 60
-                         for e in events if e.event_id in window.event_ids)
+        first_load = min(
+            to_seconds(e.kickoff) - params.audience.pregame_start * 60 for e in events if e.event_id in window.event_ids
+        )
         end = max(to_seconds(e.latest_end) for e in events if e.event_id in window.event_ids)
         for target in plan.targets:
             demand = window_demand(plan, window, target.region, target.service)
@@ -69,8 +70,18 @@ def test_actions_per_target_within_quota_or_plan_error(data, forecast_strategy, 
     base = data.draw(forecast_strategy)
     count = data.draw(st.integers(min_value=1, max_value=30))
     spacing = timedelta(hours=data.draw(st.integers(min_value=6, max_value=48)))
-    events = [EventForecast(f"g{i}", base.kickoff + i * spacing, base.duration, base.overtime,
-                            base.peak_viewers, base.uncertainty, base.region_share) for i in range(count)]
+    events = [
+        EventForecast(
+            f"g{i}",
+            base.kickoff + i * spacing,
+            base.duration,
+            base.overtime,
+            base.peak_viewers,
+            base.uncertainty,
+            base.region_share,
+        )
+        for i in range(count)
+    ]
     quota = data.draw(st.integers(min_value=2, max_value=200))
     try:
         plan = build_plan(events, services, regions_for(base.region_share), PlanParams(max_actions_per_target=quota))
@@ -85,16 +96,30 @@ def test_actions_per_target_within_quota_or_plan_error(data, forecast_strategy, 
 @given(data=st.data(), zone=st.sampled_from([ZoneInfo("America/New_York"), ZoneInfo("Europe/London")]))
 def test_time_zones_plan_the_same_utc_actions(data, forecast_strategy, services, regions_for, zone):
     event = data.draw(forecast_strategy)
-    local = EventForecast(event.event_id, event.kickoff.astimezone(zone), event.duration, event.overtime,
-                          event.peak_viewers, event.uncertainty, event.region_share)
-    utc = EventForecast(event.event_id, event.kickoff.astimezone(timezone.utc), event.duration, event.overtime,
-                        event.peak_viewers, event.uncertainty, event.region_share)
+    local = EventForecast(
+        event.event_id,
+        event.kickoff.astimezone(zone),
+        event.duration,
+        event.overtime,
+        event.peak_viewers,
+        event.uncertainty,
+        event.region_share,
+    )
+    utc = EventForecast(
+        event.event_id,
+        event.kickoff.astimezone(UTC),
+        event.duration,
+        event.overtime,
+        event.peak_viewers,
+        event.uncertainty,
+        event.region_share,
+    )
     regions = regions_for(event.region_share)
     from_local = build_plan([local], services, regions)
     from_utc = build_plan([utc], services, regions)
     assert plan_table(from_local) == plan_table(from_utc)
     assert from_local.targets == from_utc.targets
-    assert all(s.at.tzinfo == timezone.utc for t in from_local.targets for s in t.steps)
+    assert all(s.at.tzinfo == UTC for t in from_local.targets for s in t.steps)
 
 
 @PROPERTY_SETTINGS
@@ -110,11 +135,17 @@ def test_survivors_carry_the_whole_load_when_any_region_fails(data, calendar_str
         start = math.ceil(min(to_seconds(e.kickoff) - params.audience.pregame_start * 60 for e in mine) / dt) * dt
         end = max(to_seconds(e.latest_end) for e in mine)
 
-        def viewers(t: float) -> float:
+        def viewers(t: float, mine: list = mine) -> float:
             # Expected (not banded) audience, with the planner's latest-end assumption.
-            return sum(e.peak_viewers * event_fraction(params.audience, (t - to_seconds(e.kickoff)) / 60.0,
-                                                       (e.duration + e.overtime).total_seconds() / 60.0)
-                       for e in mine)
+            return sum(
+                e.peak_viewers
+                * event_fraction(
+                    params.audience,
+                    (t - to_seconds(e.kickoff)) / 60.0,
+                    (e.duration + e.overtime).total_seconds() / 60.0,
+                )
+                for e in mine
+            )
 
         t = start
         while t <= end:
@@ -123,8 +154,9 @@ def test_survivors_carry_the_whole_load_when_any_region_fails(data, calendar_str
             for svc in services:
                 load = svc.rps_per_viewer * v + svc.requests_per_arrival * arrivals
                 for failed in regions:
-                    survivors = sum(plan.target(r.name, svc.name).min_tasks_at(t) for r in regions
-                                    if r.name != failed.name)
+                    survivors = sum(
+                        plan.target(r.name, svc.name).min_tasks_at(t) for r in regions if r.name != failed.name
+                    )
                     assert survivors * svc.rps_per_task_at_target >= load * (1 - 1e-9), (svc.name, failed.name, t)
             t += dt * 7
 
@@ -133,7 +165,7 @@ def test_every_action_is_a_whole_second_in_utc(make_event, services, regions):
     plan = build_plan([make_event()], services, regions)
     for target in plan.targets:
         for step in target.steps:
-            assert step.at.tzinfo == timezone.utc
+            assert step.at.tzinfo == UTC
             assert step.at.microsecond == 0
 
 
@@ -158,8 +190,12 @@ def test_coverage_holds_with_a_baseline_and_recurring_steps(data, calendar_strat
     events = data.draw(calendar_strategy)
     shares = events[0].region_share
     first = min(e.kickoff for e in events)
-    baseline = BaselineForecast(diurnal_profile(data.draw(st.floats(min_value=0.0, max_value=5e6)), 0.6, 1.0),
-                                shares, first - td(days=2), first + td(days=5))
+    baseline = BaselineForecast(
+        diurnal_profile(data.draw(st.floats(min_value=0.0, max_value=5e6)), 0.6, 1.0),
+        shares,
+        first - td(days=2),
+        first + td(days=5),
+    )
     params = PlanParams()
     plan = build_plan(events, services, regions_for(shares), params, baseline=baseline)
     lead = params.lead_time.total_seconds()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -32,8 +32,16 @@ def small() -> ServiceModel:
 
 def _run(load, svc, lo=1, hi=10_000, tt=True, params=FIXED_START, initial=None):
     periods = len(load) // params.steps_per_period
-    return simulate_region([np.asarray(load, dtype=float)], [svc], [np.full(periods, lo)], [np.full(periods, hi)],
-                           tt, params, np.random.default_rng(0), initial)[0]
+    return simulate_region(
+        [np.asarray(load, dtype=float)],
+        [svc],
+        [np.full(periods, lo)],
+        [np.full(periods, hi)],
+        tt,
+        params,
+        np.random.default_rng(0),
+        initial,
+    )[0]
 
 
 def test_constant_load_holds_steady_without_under_provisioning(small):
@@ -101,7 +109,7 @@ def test_service_load_counts_only_arrivals():
 def test_policies_over_one_day_at_zero_error(make_event, services, regions):
     event = make_event()
     plan = build_plan([event], services, regions)
-    start = datetime(2024, 9, 12, 12, tzinfo=timezone.utc)
+    start = datetime(2024, 9, 12, 12, tzinfo=UTC)
     params = SimParams()
     audience = realise(plan, start, 24, 0.0, params)
     prices = (FARGATE_ARM64_US_EAST_1, FARGATE_X86_64_US_EAST_1)
@@ -118,7 +126,7 @@ def test_policies_over_one_day_at_zero_error(make_event, services, regions):
 
 def test_realised_audience_scales_the_event_by_the_error(make_event, services, regions):
     plan = build_plan([make_event()], services, regions)
-    start = datetime(2024, 9, 12, 22, tzinfo=timezone.utc)
+    start = datetime(2024, 9, 12, 22, tzinfo=UTC)
     base = realise(plan, start, 6, 0.0, SimParams())
     more = realise(plan, start, 6, 0.25, SimParams())
     for region in base.by_region:
@@ -128,7 +136,7 @@ def test_realised_audience_scales_the_event_by_the_error(make_event, services, r
 def test_plan_floor_matches_the_schedule_semantics(make_event, services, regions):
     plan = build_plan([make_event()], services, regions)
     target = plan.target("us-east-2", "api")
-    start = datetime(2024, 9, 12, 20, tzinfo=timezone.utc)
+    start = datetime(2024, 9, 12, 20, tzinfo=UTC)
     floors = plan_floor(target, start, 12 * 60, 60)
     for m in range(0, 12 * 60, 7):
         assert floors[m] == target.min_tasks_at(to_seconds(start) + m * 60)

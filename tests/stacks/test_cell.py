@@ -27,7 +27,10 @@ def test_every_task_definition_is_arm64(synthesized) -> None:
         task_defs = synthesized.resources(name, "AWS::ECS::TaskDefinition")
         assert len(task_defs) == len(synthesized.config.services)
         for task_def in task_defs.values():
-            assert task_def["Properties"]["RuntimePlatform"] == {"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"}
+            assert task_def["Properties"]["RuntimePlatform"] == {
+                "CpuArchitecture": "ARM64",
+                "OperatingSystemFamily": "LINUX",
+            }
             assert task_def["Properties"]["RequiresCompatibilities"] == ["FARGATE"]
 
 
@@ -45,9 +48,15 @@ def test_task_sizes_match_config(prod) -> None:
     for service in prod.config.services:
         template.has_resource_properties(
             "AWS::ECS::TaskDefinition",
-            {"Cpu": str(service.cpu), "Memory": str(service.memory_mib),
-             "ContainerDefinitions": [Match.object_like({"Environment": Match.array_with([
-                 {"Name": "KICKOFF_SERVICE", "Value": service.name}])})]},
+            {
+                "Cpu": str(service.cpu),
+                "Memory": str(service.memory_mib),
+                "ContainerDefinitions": [
+                    Match.object_like(
+                        {"Environment": Match.array_with([{"Name": "KICKOFF_SERVICE", "Value": service.name}])}
+                    )
+                ],
+            },
         )
 
 
@@ -113,8 +122,15 @@ def test_services_run_in_private_subnets(prod) -> None:
 def test_target_tracking_on_cpu_and_requests(synthesized) -> None:
     for _, name in _cells(synthesized):
         policies = synthesized.resources(name, "AWS::ApplicationAutoScaling::ScalingPolicy").values()
-        kinds = [p["Properties"]["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]["PredefinedMetricType"] for p in policies]
-        assert sorted(kinds) == sorted(["ECSServiceAverageCPUUtilization", "ALBRequestCountPerTarget"] * len(synthesized.config.services))
+        kinds = [
+            p["Properties"]["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"][
+                "PredefinedMetricType"
+            ]
+            for p in policies
+        ]
+        assert sorted(kinds) == sorted(
+            ["ECSServiceAverageCPUUtilization", "ALBRequestCountPerTarget"] * len(synthesized.config.services)
+        )
 
 
 def test_request_tracking_target_is_per_minute_at_target_utilisation(prod) -> None:
@@ -123,26 +139,45 @@ def test_request_tracking_target_is_per_minute_at_target_utilisation(prod) -> No
     assert expected == int(api.requests_per_second_per_task * 0.6 * 60)
     prod.assertions(prod.cell("us-east-2")).has_resource_properties(
         "AWS::ApplicationAutoScaling::ScalingPolicy",
-        {"TargetTrackingScalingPolicyConfiguration": Match.object_like({
-            "TargetValue": expected,
-            "PredefinedMetricSpecification": Match.object_like({"PredefinedMetricType": "ALBRequestCountPerTarget"}),
-        })},
+        {
+            "TargetTrackingScalingPolicyConfiguration": Match.object_like(
+                {
+                    "TargetValue": expected,
+                    "PredefinedMetricSpecification": Match.object_like(
+                        {"PredefinedMetricType": "ALBRequestCountPerTarget"}
+                    ),
+                }
+            )
+        },
     )
 
 
 def test_https_listener_and_http_redirect(synthesized) -> None:
     for _, name in _cells(synthesized):
         template = synthesized.assertions(name)
-        template.has_resource_properties("AWS::ElasticLoadBalancingV2::Listener", {
-            "Port": 443, "Protocol": "HTTPS",
-            "SslPolicy": Match.string_like_regexp("TLS13"),
-            "Certificates": Match.any_value(),
-            "DefaultActions": [Match.object_like({"Type": "fixed-response"})],
-        })
-        template.has_resource_properties("AWS::ElasticLoadBalancingV2::Listener", {
-            "Port": 80, "Protocol": "HTTP",
-            "DefaultActions": [{"Type": "redirect", "RedirectConfig": {"Port": "443", "Protocol": "HTTPS", "StatusCode": "HTTP_301"}}],
-        })
+        template.has_resource_properties(
+            "AWS::ElasticLoadBalancingV2::Listener",
+            {
+                "Port": 443,
+                "Protocol": "HTTPS",
+                "SslPolicy": Match.string_like_regexp("TLS13"),
+                "Certificates": Match.any_value(),
+                "DefaultActions": [Match.object_like({"Type": "fixed-response"})],
+            },
+        )
+        template.has_resource_properties(
+            "AWS::ElasticLoadBalancingV2::Listener",
+            {
+                "Port": 80,
+                "Protocol": "HTTP",
+                "DefaultActions": [
+                    {
+                        "Type": "redirect",
+                        "RedirectConfig": {"Port": "443", "Protocol": "HTTPS", "StatusCode": "HTTP_301"},
+                    }
+                ],
+            },
+        )
 
 
 def test_alb_hardening_and_access_logs(synthesized) -> None:
@@ -156,12 +191,17 @@ def test_alb_hardening_and_access_logs(synthesized) -> None:
 
 
 def test_certificate_is_dns_validated_in_the_configured_zone(prod) -> None:
-    prod.assertions(prod.cell("us-west-2")).has_resource_properties("AWS::CertificateManager::Certificate", {
-        "DomainName": "us-west-2.origin.live.example.com",
-        "SubjectAlternativeNames": ["origin.live.example.com", "secondary.origin.live.example.com"],
-        "ValidationMethod": "DNS",
-        "DomainValidationOptions": Match.array_with([Match.object_like({"HostedZoneId": prod.config.domain.hosted_zone_id})]),
-    })
+    prod.assertions(prod.cell("us-west-2")).has_resource_properties(
+        "AWS::CertificateManager::Certificate",
+        {
+            "DomainName": "us-west-2.origin.live.example.com",
+            "SubjectAlternativeNames": ["origin.live.example.com", "secondary.origin.live.example.com"],
+            "ValidationMethod": "DNS",
+            "DomainValidationOptions": Match.array_with(
+                [Match.object_like({"HostedZoneId": prod.config.domain.hosted_zone_id})]
+            ),
+        },
+    )
 
 
 def test_log_bucket_is_encrypted_private_and_expiring(synthesized) -> None:
@@ -169,8 +209,15 @@ def test_log_bucket_is_encrypted_private_and_expiring(synthesized) -> None:
     for _, name in _cells(synthesized):
         (bucket,) = synthesized.resources(name, "AWS::S3::Bucket").values()
         props = bucket["Properties"]
-        assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
-        assert props["PublicAccessBlockConfiguration"] == {k: True for k in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")}
+        assert (
+            props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"][
+                "SSEAlgorithm"
+            ]
+            == "AES256"
+        )
+        assert props["PublicAccessBlockConfiguration"] == {
+            k: True for k in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
+        }
         assert props["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == days
         assert bucket["DeletionPolicy"] == "Retain"
         policy = json.dumps(synthesized.resources(name, "AWS::S3::BucketPolicy"))
@@ -209,13 +256,18 @@ def test_every_log_group_has_the_configured_retention(synthesized) -> None:
         groups = synthesized.resources(name, "AWS::Logs::LogGroup")
         services = [k for k in groups if "ServiceLogs" in k]
         assert len(services) == len(synthesized.config.services)
-        assert {g["Properties"]["RetentionInDays"] for g in groups.values()} == {synthesized.config.logging.retention_days}
+        assert {g["Properties"]["RetentionInDays"] for g in groups.values()} == {
+            synthesized.config.logging.retention_days
+        }
 
 
 def test_listener_rules_route_each_service_by_path(prod) -> None:
     health_rules = len(prod.config.services)  # priorities 1..n are the Route 53 health-check rules
-    rules = [r for r in prod.resources(prod.cell("us-east-1"), "AWS::ElasticLoadBalancingV2::ListenerRule").values()
-             if r["Properties"]["Priority"] > health_rules]
+    rules = [
+        r
+        for r in prod.resources(prod.cell("us-east-1"), "AWS::ElasticLoadBalancingV2::ListenerRule").values()
+        if r["Properties"]["Priority"] > health_rules
+    ]
     patterns = sorted(tuple(r["Properties"]["Conditions"][0]["PathPatternConfig"]["Values"]) for r in rules)
     assert patterns == sorted(tuple(s.path_patterns) for s in prod.config.services)
     assert len({r["Properties"]["Priority"] for r in rules}) == len(prod.config.services)
@@ -238,12 +290,17 @@ def test_task_role_reaches_only_its_own_replica(prod, region) -> None:
         statements = policy["Properties"]["PolicyDocument"]["Statement"]
         dynamo = [s for s in statements if any(a.startswith("dynamodb:") for a in s["Action"])]
         assert len(dynamo) == 1
-        assert dynamo[0]["Resource"] == f"arn:aws:dynamodb:{region}:{prod.config.account}:table/{naming.table_name(prod.config)}"
+        assert (
+            dynamo[0]["Resource"]
+            == f"arn:aws:dynamodb:{region}:{prod.config.account}:table/{naming.table_name(prod.config)}"
+        )
         assert not any(a in dynamo[0]["Action"] for a in ("dynamodb:*", "dynamodb:DeleteTable", "dynamodb:UpdateTable"))
         kms = [s for s in statements if any(a.startswith("kms:") for a in s["Action"])]
         assert len(kms) == 1
         assert kms[0]["Condition"]["StringEquals"]["kms:ViaService"] == f"dynamodb.{region}.amazonaws.com"
-        assert kms[0]["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"] == naming.table_key_alias(prod.config)
+        assert kms[0]["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"] == naming.table_key_alias(
+            prod.config
+        )
         assert not any("*" in a for a in kms[0]["Action"])
 
 
@@ -255,19 +312,30 @@ def test_aws_managed_key_needs_no_kms_statement(dev) -> None:
 
 
 def test_cost_allocation_tags_on_cells(prod) -> None:
-    prod.assertions(prod.cell("us-east-2")).has_resource_properties("AWS::ECS::Service", {
-        "Tags": Match.array_with([
-            {"Key": "app", "Value": "kickoff"}, {"Key": "cell", "Value": "us-east-2"}, {"Key": "env", "Value": "prod"},
-            {"Key": "region", "Value": "us-east-2"}, {"Key": "service", "Value": "api"},
-        ]),
-        "PropagateTags": "SERVICE",
-    })
+    prod.assertions(prod.cell("us-east-2")).has_resource_properties(
+        "AWS::ECS::Service",
+        {
+            "Tags": Match.array_with(
+                [
+                    {"Key": "app", "Value": "kickoff"},
+                    {"Key": "cell", "Value": "us-east-2"},
+                    {"Key": "env", "Value": "prod"},
+                    {"Key": "region", "Value": "us-east-2"},
+                    {"Key": "service", "Value": "api"},
+                ]
+            ),
+            "PropagateTags": "SERVICE",
+        },
+    )
 
 
 def test_dashboard_names_are_unique_in_the_account(prod) -> None:
     """CloudWatch dashboards are global per account: each cell names its own after its Region."""
-    names = [d["Properties"]["DashboardName"] for r in prod.config.region_names
-             for d in prod.resources(prod.cell(r), "AWS::CloudWatch::Dashboard").values()]
+    names = [
+        d["Properties"]["DashboardName"]
+        for r in prod.config.region_names
+        for d in prod.resources(prod.cell(r), "AWS::CloudWatch::Dashboard").values()
+    ]
     assert names == [f"kickoff-prod-{r}" for r in prod.config.region_names]
 
 
@@ -286,4 +354,5 @@ def test_task_roles_trust_only_this_accounts_ecs_tasks(prod) -> None:
         if "TaskRole" in logical_id:
             assert statement["Condition"] == {
                 "StringEquals": {"aws:SourceAccount": "111111111111"},
-                "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-2:111111111111:*"}}
+                "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-2:111111111111:*"},
+            }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from kickoff.compliance.assembly import missing_context, read_stacks
+from kickoff.rules.assembly import missing_context, read_stacks
 
 FORBIDDEN_TYPES = ("Custom::CrossRegionExportWriter", "Custom::CrossRegionExportReader", "Custom::CrossRegion")
 

@@ -1,4 +1,4 @@
-"""Edge stack: CloudFront origin failover, WAF, TLS, logging, viewer records; the origin secret; ARC."""
+"""Edge stack: CloudFront origin failover, WAF, TLS, logging, viewer records; the origin secret; the deploy order."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from kickoff import naming
-from kickoff.compliance.assembly import read_stacks
+from kickoff.rules.assembly import read_stacks
 
 
 def _distribution(synth):
@@ -25,7 +25,10 @@ def test_origin_group_fails_over_on_5xx_to_the_secondary_origin(synthesized) -> 
     (group,) = config["OriginGroups"]["Items"]
     assert sorted(group["FailoverCriteria"]["StatusCodes"]["Items"]) == [500, 502, 503, 504]
     members = [origins[m["OriginId"]]["DomainName"] for m in group["Members"]["Items"]]
-    assert members == [naming.origin_domain(synthesized.config), naming.secondary_origin_domain(naming.origin_domain(synthesized.config))]
+    assert members == [
+        naming.origin_domain(synthesized.config),
+        naming.secondary_origin_domain(naming.origin_domain(synthesized.config)),
+    ]
     for origin in origins.values():
         custom = origin["CustomOriginConfig"]
         assert custom["OriginProtocolPolicy"] == "https-only"
@@ -42,8 +45,11 @@ def test_read_only_behaviours_use_the_origin_group_and_writes_the_primary_origin
     (group,) = config["OriginGroups"]["Items"]
     cached = {b["PathPattern"]: b for b in config.get("CacheBehaviors", [])}
     behaviors = [(synthesized.config.default_behavior, config["DefaultCacheBehavior"])] + [
-        (b, cached[b.path_pattern]) for b in synthesized.config.behaviors]
-    assert [b["PathPattern"] for b in config.get("CacheBehaviors", [])] == [b.path_pattern for b in synthesized.config.behaviors]
+        (b, cached[b.path_pattern]) for b in synthesized.config.behaviors
+    ]
+    assert [b["PathPattern"] for b in config.get("CacheBehaviors", [])] == [
+        b.path_pattern for b in synthesized.config.behaviors
+    ]
     for expected, rendered in behaviors:
         service = next(s for s in synthesized.config.services if s.name == expected.service)
         assert set(rendered["AllowedMethods"]) >= set(service.methods)
@@ -51,19 +57,26 @@ def test_read_only_behaviours_use_the_origin_group_and_writes_the_primary_origin
         if expected.failover:
             assert rendered["TargetOriginId"] == group["Id"], expected.path_pattern
         else:
-            assert origins[rendered["TargetOriginId"]] == naming.origin_domain(synthesized.config), expected.path_pattern
+            assert origins[rendered["TargetOriginId"]] == naming.origin_domain(synthesized.config), (
+                expected.path_pattern
+            )
     # prod: the API, playback and interactive accept writes; the app shell and static assets are read-only.
     if synthesized.config.environment == "prod":
         assert {b.path_pattern for b in synthesized.config.behaviors if not b.failover} == {
-            "/api/*", "/playback/*", "/interactive/*"}
+            "/api/*",
+            "/playback/*",
+            "/interactive/*",
+        }
         assert config["DefaultCacheBehavior"]["TargetOriginId"] == group["Id"]
 
 
 def test_no_behaviour_sends_the_viewers_host_or_cookies_to_the_cells(synthesized) -> None:
     """Cache keys hold no Host and no cookie; the origin request policy forwards everything but Host."""
     config = _distribution(synthesized)
-    policies = {k: v["Properties"]["CachePolicyConfig"] for k, v in
-                synthesized.resources(synthesized.edge, "AWS::CloudFront::CachePolicy").items()}
+    policies = {
+        k: v["Properties"]["CachePolicyConfig"]
+        for k, v in synthesized.resources(synthesized.edge, "AWS::CloudFront::CachePolicy").items()
+    }
     for behavior in [config["DefaultCacheBehavior"], *config.get("CacheBehaviors", [])]:
         assert behavior["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # AllViewerExceptHostHeader
         policy = behavior["CachePolicyId"]
@@ -74,7 +87,9 @@ def test_no_behaviour_sends_the_viewers_host_or_cookies_to_the_cells(synthesized
         else:
             assert policy in {"658327ea-f89d-4fab-a63d-7e88639e58f6", "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"}
     for name in (p["Name"] for p in policies.values()):
-        assert name.startswith(f"{naming.environment_key(synthesized.config)}-"), "cache policy names are global in the account"
+        assert name.startswith(f"{naming.environment_key(synthesized.config)}-"), (
+            "cache policy names are global in the account"
+        )
 
 
 def test_api_behaviour_caches_nothing_allows_all_methods_on_the_primary_origin(synthesized) -> None:
@@ -124,7 +139,7 @@ def test_viewer_names_alias_to_the_distribution(synthesized) -> None:
 
 
 def test_waf_is_associated_with_managed_rules_rate_limit_and_logging(synthesized) -> None:
-    (acl_id, acl), = synthesized.resources(synthesized.edge, "AWS::WAFv2::WebACL").items()
+    ((acl_id, acl),) = synthesized.resources(synthesized.edge, "AWS::WAFv2::WebACL").items()
     props = acl["Properties"]
     assert props["Scope"] == "CLOUDFRONT"
     assert props["DefaultAction"] == {"Allow": {}}
@@ -137,13 +152,16 @@ def test_waf_is_associated_with_managed_rules_rate_limit_and_logging(synthesized
     core = rules["AWSManagedRulesCommonRuleSet"]
     assert core["OverrideAction"] == {"None": {}}
     assert core["Statement"]["ManagedRuleGroupStatement"]["RuleActionOverrides"] == [
-        {"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}}]
+        {"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}}
+    ]
     rate = rules["RateLimitPerIp"]
     assert rate["Action"] == {"Block": {}}
     waf = synthesized.config.edge.waf
     assert rate["Statement"]["RateBasedStatement"] == {
-        "Limit": synthesized.config.waf_rate_limit, "AggregateKeyType": "IP",
-        "EvaluationWindowSec": waf.rate_limit_window_seconds}
+        "Limit": synthesized.config.waf_rate_limit,
+        "AggregateKeyType": "IP",
+        "EvaluationWindowSec": waf.rate_limit_window_seconds,
+    }
     # The limit admits the declared number of viewers behind one address at kickoff.
     per_viewer = synthesized.config.requests_per_viewer(waf.rate_limit_window_seconds)
     assert synthesized.config.waf_rate_limit >= waf.shared_ip_viewers * per_viewer
@@ -167,8 +185,9 @@ def test_waf_is_associated_with_managed_rules_rate_limit_and_logging(synthesized
 def test_cloudfront_sends_the_origin_secret_by_dynamic_reference(synthesized) -> None:
     for origin in _distribution(synthesized)["Origins"]:
         headers = origin["OriginCustomHeaders"]
-        assert headers == [{"HeaderName": "X-Origin-Verify",
-                            "HeaderValue": f"{{{{resolve:secretsmanager:{naming.origin_secret_name(synthesized.config)}:SecretString::AWSCURRENT:}}}}"}]
+        secret = naming.origin_secret_name(synthesized.config)
+        reference = f"{{{{resolve:secretsmanager:{secret}:SecretString::AWSCURRENT:}}}}"
+        assert headers == [{"HeaderName": "X-Origin-Verify", "HeaderValue": reference}]
 
 
 def test_origin_secret_is_generated_retained_and_replicated_to_every_reader(synthesized) -> None:
@@ -197,7 +216,12 @@ def test_no_secret_literal_in_any_template(synthesized) -> None:
 
 def test_no_secret_value_in_the_repository() -> None:
     root = Path(__file__).resolve().parents[2]
-    for path in [*root.glob("config/**/*.yaml"), *root.glob("kickoff/**/*.py"), root / "cdk.json", root / "cdk.context.json"]:
+    for path in [
+        *root.glob("config/**/*.yaml"),
+        *root.glob("kickoff/**/*.py"),
+        root / "cdk.json",
+        root / "cdk.context.json",
+    ]:
         assert "X-Origin-Verify:" not in path.read_text() or path.suffix == ".py"
         assert not re.search(r"(?i)origin[-_]verify\s*[:=]\s*['\"][A-Za-z0-9]{16,}", path.read_text()), path
 
@@ -211,40 +235,3 @@ def test_deploy_order_data_cells_edge(prod) -> None:
         assert prod.data in by_name[prod.cell(region)].dependencies
     order = [s.stack_name for s in prod.deployment.stacks]
     assert order.index(prod.edge) > max(order.index(prod.cell(r)) for r in prod.config.region_names)
-
-
-def test_recovery_stack_only_when_enabled(prod, with_arc) -> None:
-    assert prod.deployment.recovery is None
-    recovery = with_arc.deployment.recovery
-    assert recovery.region == "us-west-2"
-    name = recovery.stack_name
-    controls = with_arc.resources(name, "AWS::Route53RecoveryControl::RoutingControl")
-    assert len(controls) == 3
-    (rule,) = with_arc.resources(name, "AWS::Route53RecoveryControl::SafetyRule").values()
-    assert rule["Properties"]["RuleConfig"] == {"Type": "ATLEAST", "Threshold": 1, "Inverted": False}
-    assert len(rule["Properties"]["AssertionRule"]["AssertedControls"]) == 3
-    outputs = with_arc.template(name)["Outputs"]
-    assert {k for k in outputs if k.startswith("RoutingControlArn")} == {
-        "RoutingControlArnUsEast1", "RoutingControlArnUsEast2", "RoutingControlArnUsWest2"}
-    # Nothing depends on the recovery stack: cells take routing control ARNs from config.
-    for stack in read_stacks(with_arc.outdir):
-        assert name not in stack.dependencies
-
-
-def test_routing_control_is_combined_with_the_endpoint_check(with_arc) -> None:
-    arns = with_arc.config.routing.recovery_control.routing_control_arns
-    for region in with_arc.config.region_names:
-        checks = {k: v["Properties"]["HealthCheckConfig"] for k, v in
-                  with_arc.resources(with_arc.cell(region), "AWS::Route53::HealthCheck").items()}
-        by_type = {c["Type"]: (k, c) for k, c in checks.items()}
-        assert by_type.keys() == {"HTTPS", "RECOVERY_CONTROL", "CALCULATED"}
-        assert by_type["RECOVERY_CONTROL"][1]["RoutingControlArn"] == arns[region]
-        calculated_id, calculated = by_type["CALCULATED"]
-        endpoints = sorted(k for k, c in checks.items() if c["Type"] == "HTTPS")
-        assert len(endpoints) == len(with_arc.config.services)
-        assert calculated["HealthThreshold"] == len(endpoints) + 1
-        assert sorted(c["Ref"] for c in calculated["ChildHealthChecks"]) == sorted(
-            [*endpoints, by_type["RECOVERY_CONTROL"][0]])
-        routed = [r["Properties"] for r in with_arc.resources(with_arc.cell(region), "AWS::Route53::RecordSet").values()
-                  if "SetIdentifier" in r["Properties"]]
-        assert routed and all(r["HealthCheckId"] == {"Ref": calculated_id} for r in routed)

@@ -12,6 +12,7 @@ import yaml
 
 from kickoff.config import ConfigError, load_config
 from kickoff.planning import build_deployment_plan, parse_plan_from
+from kickoff.scaling.table import warm_throughput
 from tests.support import PLAN_FROM, REPO_ROOT, config_data
 
 AT = re.compile(r"at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)")
@@ -65,8 +66,14 @@ def test_a_cell_deployed_during_a_game_keeps_the_raised_floor(during_game) -> No
 
 def test_pre_scaling_raises_capacity_before_kickoff_and_holds_through_overtime(prod) -> None:
     actions = _actions_by_service(prod, "us-east-1")["playback"]
-    timeline = sorted((datetime.fromisoformat(AT.fullmatch(a["Schedule"]).group(1)).replace(tzinfo=UTC),
-                       a["ScalableTargetAction"]["MinCapacity"]) for a in actions if a["Schedule"].startswith("at("))
+    timeline = sorted(
+        (
+            datetime.fromisoformat(AT.fullmatch(a["Schedule"]).group(1)).replace(tzinfo=UTC),
+            a["ScalableTargetAction"]["MinCapacity"],
+        )
+        for a in actions
+        if a["Schedule"].startswith("at(")
+    )
     event = next(e for e in prod.config.calendar.events if e.id == "black-friday-2026")
     kickoff = event.kickoff.astimezone(UTC)
     latest_end = kickoff + __import__("datetime").timedelta(minutes=event.duration_minutes + event.overtime_minutes)
@@ -92,7 +99,10 @@ def test_alb_reservation_schedules(prod) -> None:
             assert props["ScheduleExpression"] == f"at({reservation.at.astimezone(UTC):%Y-%m-%dT%H:%M:%S})"
             assert props["ScheduleExpressionTimezone"] == "Etc/UTC"
             target = props["Target"]
-            assert target["Arn"]["Fn::Join"][1][-1] == ":scheduler:::aws-sdk:elasticloadbalancingv2:modifyCapacityReservation"
+            assert (
+                target["Arn"]["Fn::Join"][1][-1]
+                == ":scheduler:::aws-sdk:elasticloadbalancingv2:modifyCapacityReservation"
+            )
             body = "".join(p if isinstance(p, str) else "<ALB>" for p in target["Input"]["Fn::Join"][1])
             if reservation.capacity_units:
                 assert f'"MinimumLoadBalancerCapacity":{{"CapacityUnits":{reservation.capacity_units}}}' in body
@@ -115,12 +125,23 @@ def test_warm_throughput_is_sized_on_the_season(prod) -> None:
     (table,) = prod.resources(prod.data, "AWS::DynamoDB::GlobalTable").values()
     warm = prod.deployment.plan.table_warm_throughput
     assert table["Properties"]["WarmThroughput"] == {
-        "ReadUnitsPerSecond": warm.read_units_per_second, "WriteUnitsPerSecond": warm.write_units_per_second}
+        "ReadUnitsPerSecond": warm.read_units_per_second,
+        "WriteUnitsPerSecond": warm.write_units_per_second,
+    }
     # The season (17 games) is larger than the 14-day window (2 games): reads are sized on the biggest game.
     season_peak = max(e.peak_viewers for e in prod.config.calendar.events)
     window_peak = max(e.peak_viewers for e in prod.deployment.plan.capacity.events)
     assert season_peak > window_peak
-    assert warm.read_units_per_second > prod.deployment.plan.capacity.warm_throughput.read_units_per_second
+    capacity = prod.deployment.plan.capacity
+    window_only = warm_throughput(
+        capacity.windows,
+        capacity.events,
+        capacity.baseline,
+        capacity.services,
+        [r.name for r in capacity.regions],
+        capacity.params,
+    )
+    assert warm.read_units_per_second > window_only.read_units_per_second
     # Within the declared table-level quotas of every replica Region.
     for region in prod.config.regions:
         assert warm.read_units_per_second <= region.quotas.dynamodb_table_read_units
@@ -143,8 +164,11 @@ def test_warm_throughput_over_the_table_quota_is_a_config_error(write_config) ->
         build_deployment_plan(config, PLAN_FROM)
     message = str(caught.value)
     # The file, the line and the field of the quota, the Region, the need and the quota code.
-    assert re.search(r"table-quota\.yaml:\d+: regions\[0\]\.quotas\.dynamodb_table_read_units: \(us-east-1\) "
-                     r"the season needs 287,650 table read units/s", message), message
+    assert re.search(
+        r"table-quota\.yaml:\d+: regions\[0\]\.quotas\.dynamodb_table_read_units: \(us-east-1\) "
+        r"the season needs 287,650 table read units/s",
+        message,
+    ), message
     assert "declared table-level read quota of 40,000 (L-CF0CBE56)" in message
     assert "Fix: request the increase in Service Quotas" in message
 
@@ -158,8 +182,11 @@ def test_alb_reservation_over_the_lcu_quota_is_a_config_error(write_config) -> N
     with pytest.raises(ConfigError) as caught:
         build_deployment_plan(config, PLAN_FROM)
     message = str(caught.value)
-    assert re.search(r"lcu-quota\.yaml:\d+: regions\[0\]\.quotas\.alb_reserved_lcu_per_region: \(us-east-1\) "
-                     r"the plan reserves", message), message
+    assert re.search(
+        r"lcu-quota\.yaml:\d+: regions\[0\]\.quotas\.alb_reserved_lcu_per_region: \(us-east-1\) "
+        r"the plan reserves",
+        message,
+    ), message
     assert "above the declared quota of 0 (L-8A66D0E6)" in message
 
 
@@ -199,8 +226,18 @@ def test_plan_that_exceeds_the_vcpu_quota_is_a_clear_error(write_config) -> None
 
 CALENDAR_ERRORS = [
     ("naive-kickoff", {"kickoff": "2026-12-03T20:15:00"}, "events[0].kickoff", "has no time zone"),
-    ("shares-not-one", {"region_share": {"us-east-1": 0.5, "us-east-2": 0.3, "us-west-2": 0.1}}, "events[0].region_share", "sum to 0.9"),
-    ("unknown-region", {"region_share": {"us-east-1": 0.5, "eu-west-1": 0.5}}, "events[0].region_share.eu-west-1", "not a cell Region"),
+    (
+        "shares-not-one",
+        {"region_share": {"us-east-1": 0.5, "us-east-2": 0.3, "us-west-2": 0.1}},
+        "events[0].region_share",
+        "sum to 0.9",
+    ),
+    (
+        "unknown-region",
+        {"region_share": {"us-east-1": 0.5, "eu-west-1": 0.5}},
+        "events[0].region_share.eu-west-1",
+        "not a cell Region",
+    ),
     ("negative-peak", {"peak_viewers": -5}, "events[0].peak_viewers", "greater than 0"),
     ("typo", {"overtime_minute": 30}, "events[0].overtime_minute", "did you mean 'overtime_minutes'"),
 ]
@@ -231,12 +268,34 @@ def test_duplicate_event_ids_are_rejected(write_config, tmp_path) -> None:
 
 def test_plan_cli_prints_tables_and_writes_the_plot(tmp_path) -> None:
     png = tmp_path / "plan.png"
-    result = subprocess.run([sys.executable, "-m", "kickoff", "plan", "-c", "plan_from=2026-11-26T00:00:00Z",
-                             "--event", "tnf-2026-w13", "--png", str(png)],
-                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kickoff",
+            "plan",
+            "-c",
+            "plan_from=2026-11-26T00:00:00Z",
+            "--event",
+            "tnf-2026-w13",
+            "--png",
+            str(png),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
-    for header in ("us-east-1 / api:", "us-west-2 / interactive:", "time (UTC)", "min tasks", "vCPU", "USD/h (ARM64)",
-                   "ALB reservation (UTC)"):
+    for header in (
+        "us-east-1 / api:",
+        "us-west-2 / interactive:",
+        "time (UTC)",
+        "min tasks",
+        "vCPU",
+        "USD/h (ARM64)",
+        "ALB reservation (UTC)",
+    ):
         assert header in result.stdout
     assert png.stat().st_size > 20_000 and png.read_bytes()[:4] == b"\x89PNG"
 
@@ -245,7 +304,7 @@ def test_alb_capacity_schedules_are_rebuildable_and_scoped(prod) -> None:
     """The schedule group is deleted with the stack (a rebuilt cell can create it again), and its role may be
     assumed only for this account's group."""
     name = prod.cell("us-east-1")
-    (group_id, group), = prod.resources(name, "AWS::Scheduler::ScheduleGroup").items()
+    ((group_id, group),) = prod.resources(name, "AWS::Scheduler::ScheduleGroup").items()
     assert group["DeletionPolicy"] == "Delete"
     (role,) = [r for k, r in prod.resources(name, "AWS::IAM::Role").items() if k.startswith("AlbCapacityRole")]
     (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]

@@ -1,0 +1,53 @@
+"""Attach the checks that run on every synth: cdk-nag packs and their acknowledgements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks
+
+from kickoff.guardrails.acknowledgements import acknowledge_deployment
+from kickoff.guardrails.readiness_pack import DeployReadinessChecks
+from kickoff.guardrails.resilience_plugin import ResilienceBudgetPlugin
+from kickoff.guardrails.rule_pack import StackFacts
+from kickoff.guardrails.stateful_lock_plugin import StatefulLockPlugin
+from kickoff.guardrails.wa_pack import WellArchitectedChecks
+from kickoff.rules.params import readiness_params, wa_params
+from kickoff.stacks.deployment import Deployment
+
+
+@dataclass
+class Checks:
+    """The packs attached to an app, for summaries after synth."""
+
+    aws_solutions: AwsSolutionsChecks
+    well_architected: WellArchitectedChecks
+    readiness: DeployReadinessChecks
+    resilience: ResilienceBudgetPlugin
+    stateful_lock: StatefulLockPlugin
+
+
+def attach_checks(app: cdk.App, deployment: Deployment) -> Checks:
+    """Register the nag packs on the app and acknowledge the reviewed findings."""
+    stacks = {
+        stack.template_file: StackFacts(
+            stack=stack.stack_name, region=stack.region, cell=stack.cell_tag, account=stack.account
+        )
+        for stack in deployment.stacks
+    }
+    template_stacks = {file: facts.stack for file, facts in stacks.items()}
+    checks = Checks(
+        aws_solutions=AwsSolutionsChecks(app),
+        well_architected=WellArchitectedChecks(app, params=wa_params(deployment.config), stacks=stacks),
+        readiness=DeployReadinessChecks(
+            app, params=readiness_params(deployment.config, deployment.plan), stacks=stacks
+        ),
+        resilience=ResilienceBudgetPlugin(deployment.config, template_stacks=template_stacks),
+        stateful_lock=StatefulLockPlugin(deployment.config, template_stacks=template_stacks),
+    )
+    cdk.Validations.of(app).add_plugins(
+        checks.aws_solutions, checks.well_architected, checks.readiness, checks.resilience, checks.stateful_lock
+    )
+    acknowledge_deployment(deployment)
+    return checks

@@ -1,0 +1,88 @@
+"""The stateful lock as a CDK validation plugin: every synth compares with stateful.lock.json.
+
+``cdk synth`` and ``cdk deploy`` run the app, never the tests; so the comparison that keeps
+tables, keys, buckets and secrets from being removed, renamed or replaced runs here, at
+synth, and the test suite only proves that it works. An environment the lock does not list
+yet (a new config) is reported in the summary and not checked: nothing of it is deployed
+from this lock's point of view, and ``python -m kickoff lock --write`` records it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import aws_cdk as cdk
+import jsii
+
+from kickoff import naming
+from kickoff.config.models import KickoffConfig
+from kickoff.lockfile import ACCEPT_COMMAND, LOCK_FILE, read_lock
+from kickoff.rules.stateful_lock import inventory, problems, unlocked
+from kickoff.rules.summary import update_summary
+
+PLUGIN_NAME = "StatefulLock"
+RULE_NAME = "StatefulResourceKept"
+
+
+@jsii.implements(cdk.IPolicyValidationPlugin)
+class StatefulLockPlugin:
+    """Fails the synth when a locked stateful resource would be removed, renamed or replaced."""
+
+    def __init__(self, config: KickoffConfig, *, template_stacks: dict[str, str], lock_file: Path = LOCK_FILE) -> None:
+        self._key = naming.environment_key(config)
+        self._allowed = tuple(config.replica_removals_allowed)
+        self._stacks = template_stacks  # template file name -> stack name
+        self._lock_file = lock_file
+
+    @property
+    def name(self) -> str:
+        return PLUGIN_NAME
+
+    @property
+    def rule_ids(self) -> list[str] | None:
+        return [RULE_NAME]
+
+    @property
+    def version(self) -> str | None:
+        return "1.0.0"
+
+    def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
+        paths = {self._stacks[Path(p).name]: p for p in context.template_paths if Path(p).name in self._stacks}
+        current = inventory({stack: json.loads(Path(path).read_text()) for stack, path in paths.items()})
+        locked = read_lock(self._lock_file).get(self._key)
+        found = problems(locked, current, allowed_replica_removals=self._allowed) if locked is not None else []
+        violations = [
+            cdk.PolicyViolation(
+                rule_name=RULE_NAME,
+                description=problem.message,
+                fix=(
+                    f"Keep the logical ID and the replacing properties; if the loss is deliberate (data migrated, "
+                    f"backups taken), run `{ACCEPT_COMMAND}` and commit {self._lock_file.name} with the change."
+                ),
+                severity="error",
+                violating_resources=[
+                    cdk.PolicyViolatingResource(
+                        locations=["(lock)"],
+                        # A removed stack has no template: point at any template, the message names the stack.
+                        template_path=paths.get(problem.stack) or next(iter(paths.values()), ""),
+                        resource_logical_id=problem.logical_id,
+                    )
+                ],
+            )
+            for problem in found
+        ]
+        if paths:
+            update_summary(
+                Path(next(iter(paths.values()))).parent,
+                PLUGIN_NAME,
+                {
+                    "rules": 1,
+                    "environment": self._key,
+                    "locked": None if locked is None else sum(len(r) for r in locked.values()),
+                    "current": sum(len(r) for r in current.values()),
+                    "unlocked": unlocked(locked or {}, current),
+                    "violations": len(violations),
+                },
+            )
+        return cdk.PolicyValidationPluginReport(success=not violations, violations=violations)

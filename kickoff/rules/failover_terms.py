@@ -1,0 +1,44 @@
+"""The terms of the RTO budget as the templates hold them, with CloudFormation's defaults for
+absent properties (``kickoff.failover`` writes the defaults down; this module reads templates).
+
+Used by the resilience budget (over every cell and the edge) and by the Well-Architected RTO
+rule (per health check); both add the terms up with ``kickoff.failover.rto_budget``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kickoff.failover import (
+    DEFAULT_CONNECTION_ATTEMPTS,
+    DEFAULT_CONNECTION_TIMEOUT,
+    DEFAULT_HEALTH_CHECK_INTERVAL,
+    DEFAULT_HEALTH_CHECK_THRESHOLD,
+    DEFAULT_READ_TIMEOUT,
+    detection_seconds,
+    retry_seconds,
+)
+from kickoff.rules.engine import Resource, props
+
+ENDPOINT_HEALTH_CHECK_TYPES = {"HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"}
+
+
+def health_check_detection(health_check: Resource) -> tuple[int, str] | None:
+    """Seconds for Route 53 to mark the endpoint unhealthy, and how; None for checks that call no endpoint."""
+    config = props(health_check).get("HealthCheckConfig", {})
+    if config.get("Type") not in ENDPOINT_HEALTH_CHECK_TYPES:
+        return None
+    interval = int(config.get("RequestInterval", DEFAULT_HEALTH_CHECK_INTERVAL))
+    threshold = int(config.get("FailureThreshold", DEFAULT_HEALTH_CHECK_THRESHOLD))
+    return detection_seconds(interval, threshold), f"{interval} s interval x {threshold} failures"
+
+
+def origin_retries(origin: dict[str, Any]) -> tuple[int, str]:
+    """Seconds CloudFront may spend on one failed origin before it tries the next, and how."""
+    connect = int(origin.get("ConnectionTimeout", DEFAULT_CONNECTION_TIMEOUT))
+    read = int((origin.get("CustomOriginConfig") or {}).get("OriginReadTimeout", DEFAULT_READ_TIMEOUT))
+    attempts = int(origin.get("ConnectionAttempts", DEFAULT_CONNECTION_ATTEMPTS))
+    return (
+        retry_seconds(connect, read, attempts),
+        f"CloudFront origin {attempts} attempts x ({connect} s connection + {read} s response timeout)",
+    )

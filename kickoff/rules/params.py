@@ -1,0 +1,67 @@
+"""What the template packs expect of one config: the parameters the config and its plan give them.
+
+Pure (no CDK): ``kickoff.guardrails`` passes them to the packs on every synth, and
+``python -m kickoff readiness`` to the same rules over a ``cdk.out`` it only reads.
+"""
+
+from __future__ import annotations
+
+from kickoff.config.models import KickoffConfig
+from kickoff.failover import retry_seconds
+from kickoff.planning import DeploymentPlan
+from kickoff.rules.readiness import EventWindowFacts, ReadinessParams, RegionQuotas
+from kickoff.rules.well_architected import Params
+
+WAF_WINDOWS = (60, 120, 300, 600)
+
+
+def retry_allowance_seconds(config: KickoffConfig) -> int:
+    """Time CloudFront may spend on a failed origin before it tries the next (kickoff.failover.retry_seconds)."""
+    edge = config.edge
+    return retry_seconds(
+        edge.origin_connection_timeout_seconds, edge.origin_read_timeout_seconds, edge.origin_connection_attempts
+    )
+
+
+def wa_params(config: KickoffConfig) -> Params:
+    """The Well-Architected pack's expectations for one config."""
+    return Params(
+        production=config.production,
+        rto_seconds=config.resilience.rto_seconds,
+        retry_allowance_seconds=retry_allowance_seconds(config),
+        required_tags={"app": config.app, "env": config.environment},
+    )
+
+
+def readiness_params(config: KickoffConfig, plan: DeploymentPlan) -> ReadinessParams:
+    """The deploy-readiness pack's expectations for one config and its capacity plan."""
+    window = plan.window
+    floors = {}
+    for region in config.routed_regions:
+        for service in config.services:
+            compiled = plan.compiled_target(region, service.name)
+            if compiled is not None:
+                floors[(region, service.name)] = compiled.min_capacity
+    return ReadinessParams(
+        deploy_time=window.deploy_time,
+        earliest_action=window.start,
+        horizon_end=window.end,
+        quotas={
+            r.name: RegionQuotas(
+                r.quotas.fargate_vcpu, r.quotas.dynamodb_table_read_units, r.quotas.dynamodb_table_write_units
+            )
+            for r in config.regions
+        },
+        service_methods={s.name: tuple(s.methods) for s in config.services},
+        floors=floors,
+        event_windows=tuple(
+            EventWindowFacts(w.event_ids, w.start, w.restore)
+            for w in plan.season_windows
+            if w.start < window.end and w.restore > window.start
+        )
+        if plan.capacity is not None
+        else (),
+        planned_regions=frozenset(config.routed_regions) if plan.capacity is not None else frozenset(),
+        shared_ip_viewers=config.edge.waf.shared_ip_viewers,
+        requests_per_viewer={w: config.requests_per_viewer(w) for w in WAF_WINDOWS},
+    )

@@ -1,0 +1,55 @@
+"""The deploy-readiness pack: what AWS enforces at deploy time or on the request path, checked at synth.
+
+Linters know schemas; these rules know service semantics. Each class of mistake found in a
+deploy review is one rule, pure Python over the synthesized templates of the whole
+deployment (``Readiness`` sees every stack), with a compliant and a non-compliant test case.
+``kickoff.guardrails.readiness_pack`` runs them on every synth through cdk-nag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from kickoff.rules.engine import PackResult, TemplateView
+from kickoff.rules.engine import evaluate as _evaluate
+from kickoff.rules.readiness import access, capacity, data, edge, health, images, names, waf
+from kickoff.rules.readiness.context import EventWindowFacts, Readiness, ReadinessParams, RegionQuotas
+from kickoff.rules.readiness.rule import ReadinessRule
+
+RULES: tuple[ReadinessRule, ...] = (
+    *names.RULES,
+    *capacity.RULES,
+    *data.RULES,
+    *edge.RULES,
+    *access.RULES,
+    *health.RULES,
+    *images.RULES,
+    *waf.RULES,
+)
+
+
+def evaluate(
+    views: Sequence[TemplateView], params: ReadinessParams, rules: Sequence[ReadinessRule] = RULES
+) -> PackResult:
+    """Run the readiness rules over every resource of every template, with the whole deployment in view."""
+    views = list(views)
+    return _evaluate(views, Readiness(params, views), rules)
+
+
+def iter_rules_markdown() -> Iterator[str]:
+    """README table rows: rule, what it checks, the service behaviour behind it."""
+    yield "| rule | checks | service rule behind it |"
+    yield "|---|---|---|"
+    for rule in RULES:
+        yield f"| `{rule.rule_id}` | {rule.summary} | {rule.source} |"
+
+
+__all__ = [
+    "RULES",
+    "EventWindowFacts",
+    "ReadinessParams",
+    "ReadinessRule",
+    "RegionQuotas",
+    "evaluate",
+    "iter_rules_markdown",
+]

@@ -1,0 +1,42 @@
+"""Kickoff's Well-Architected rules, as pure Python over synthesized CloudFormation templates.
+
+One rule per unit, named ``WA-<PILLAR>-<Service><Resource><Property>``, declared beside its
+check in the module of its pillar. Each cites the Well-Architected best practice it enforces
+(IDs checked against the framework, see docs/reference/well-architected-ids.md) and explains
+what a reviewer should change. Rules read the final template, so they also see property
+overrides and tags, and can look across resources (a service and its scalable target, a VPC
+and its NAT gateways). ``kickoff.guardrails.wa_pack`` runs them on every synth through cdk-nag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from kickoff.rules.engine import PackResult
+from kickoff.rules.engine import evaluate as _evaluate
+from kickoff.rules.well_architected import cost, operations, reliability, security, sustainability
+from kickoff.rules.well_architected.rule import Params, WaRule
+
+RULES: tuple[WaRule, ...] = (
+    *reliability.RULES,
+    *operations.RULES,
+    *security.RULES,
+    *sustainability.RULES,
+    *cost.RULES,
+)
+
+
+def evaluate(views, params: Params, rules: tuple[WaRule, ...] = RULES) -> PackResult:
+    """Run ``rules`` over every resource of every template, dispatching by resource type."""
+    return _evaluate(views, params, rules)
+
+
+def iter_rules_markdown() -> Iterator[str]:
+    """README table rows: rule, pillar, best practice, what it checks."""
+    yield "| rule | pillar | best practice | checks |"
+    yield "|---|---|---|---|"
+    for rule in RULES:
+        yield f"| `{rule.rule_id}` | {rule.pillar} | {rule.bp_id} {rule.bp_title} | {rule.summary} |"
+
+
+__all__ = ["RULES", "Params", "WaRule", "evaluate", "iter_rules_markdown"]

@@ -1,0 +1,53 @@
+"""The Well-Architected rule type and the parameters the config gives the rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from kickoff.rules.engine import Finding, Resource, TemplateView
+
+
+@dataclass(frozen=True)
+class Params:
+    """Expectations that come from config, not from the template."""
+
+    production: bool
+    rto_seconds: int
+    retry_allowance_seconds: int
+    required_tags: Mapping[str, str | None]  # key -> expected value (None: any value)
+    service_tag_types: frozenset[str] = frozenset({"AWS::ECS::Service", "AWS::ECS::TaskDefinition"})
+
+
+Check = Callable[[str, Resource, TemplateView, Params], list[Finding] | None]
+
+
+@dataclass(frozen=True)
+class WaRule:
+    """One Well-Architected rule. ``check`` returns None (not applicable), [] (compliant) or findings."""
+
+    suffix: str
+    bp_id: str
+    bp_title: str
+    summary: str
+    explanation: str
+    resource_types: frozenset[str]
+    check: Check
+
+    @property
+    def rule_id(self) -> str:
+        return f"WA-{self.suffix}"
+
+    @property
+    def pillar(self) -> str:
+        return {
+            "REL": "Reliability",
+            "COST": "Cost Optimization",
+            "SUS": "Sustainability",
+            "OPS": "Operational Excellence",
+            "SEC": "Security",
+        }[self.suffix.split("-")[0]]
+
+    @property
+    def info(self) -> str:
+        return f"{self.summary} [{self.bp_id} {self.bp_title}]"

@@ -1,0 +1,106 @@
+"""Stateful resources stay put: the lock test, the diff logic, and replica-removal consent."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from kickoff import naming
+from kickoff.config import ConfigError, load_config
+from kickoff.lockfile import ACCEPT_COMMAND, read_lock
+from kickoff.rules.stateful_lock import diff, failure_message, inventory
+from tests.support import config_data
+
+
+def _templates(synth):
+    return {name: synth.template(name) for name in synth.stack_names}
+
+
+def test_synthesized_stateful_resources_match_the_lock(synthesized) -> None:
+    """Fails when a change would remove, rename or replace a table, key, bucket or secret."""
+    config = synthesized.config
+    locked = read_lock().get(naming.environment_key(config))
+    assert locked, f"stateful.lock.json has no entry for {naming.environment_key(config)}; run `{ACCEPT_COMMAND}`"
+    problems = diff(
+        locked, inventory(_templates(synthesized)), allowed_replica_removals=config.replica_removals_allowed
+    )
+    assert not problems, failure_message(naming.environment_key(config), problems)
+
+
+def test_lock_covers_every_kind_of_stateful_resource(prod) -> None:
+    kinds = {e["type"] for resources in read_lock()["kickoff-prod"].values() for e in resources.values()}
+    assert kinds == {"AWS::DynamoDB::GlobalTable", "AWS::KMS::Key", "AWS::S3::Bucket", "AWS::SecretsManager::Secret"}
+
+
+@pytest.fixture
+def locked(prod):
+    return inventory(_templates(prod))
+
+
+def test_renaming_a_table_construct_is_caught(locked) -> None:
+    current = copy.deepcopy(locked)
+    current["kickoff-prod-data"]["SessionsTable1234ABCD"] = current["kickoff-prod-data"].pop("GlobalTable11708626")
+    (problem,) = diff(locked, current)
+    assert "kickoff-prod-data/GlobalTable11708626 (AWS::DynamoDB::GlobalTable) would be removed or renamed" in problem
+    assert "data is lost" in problem
+    assert ACCEPT_COMMAND in failure_message("kickoff-prod", [problem])
+
+
+def test_a_replacing_property_change_is_caught(locked) -> None:
+    current = copy.deepcopy(locked)
+    current["kickoff-prod-data"]["GlobalTable11708626"]["identity"]["TableName"] = "kickoff-prod-sessions-v2"
+    (problem,) = diff(locked, current)
+    assert (
+        'changing TableName from "kickoff-prod-sessions" to "kickoff-prod-sessions-v2" replaces the resource' in problem
+    )
+
+
+def test_removing_a_key_or_bucket_is_caught(locked) -> None:
+    current = copy.deepcopy(locked)
+    del current["kickoff-prod-keys-us-west-2"]
+    current["kickoff-prod-cell-us-east-1"].clear()
+    problems = diff(locked, current)
+    # The Region's table key, and the cell's log bucket and log key.
+    assert len(problems) == 3
+    assert sum("AWS::KMS::Key" in p for p in problems) == 2 and any("AWS::S3::Bucket" in p for p in problems)
+
+
+def test_dropping_a_replica_needs_explicit_consent(locked) -> None:
+    current = copy.deepcopy(locked)
+    current["kickoff-prod-data"]["GlobalTable11708626"]["replicas"].remove("us-west-2")
+    (problem,) = diff(locked, current)
+    assert "the us-west-2 replica would be deleted with its data" in problem
+    assert diff(locked, current, allowed_replica_removals=["us-west-2"]) == []
+
+
+def _prod_without_us_west_2(retired=None) -> str:
+    data = config_data("prod")
+    data["regions"] = [r for r in data["regions"] if r["name"] != "us-west-2"]
+    data["scaling"]["baseline"]["region_share"] = {"us-east-1": 0.6, "us-east-2": 0.4}
+    if retired is not None:
+        data["retired_regions"] = retired
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def test_config_that_drops_a_replica_region_is_an_error(write_config) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write_config(text=_prod_without_us_west_2(), name="drop.yaml"))
+    message = str(caught.value)
+    assert "drop.yaml:" in message and "regions: us-west-2 holds a replica of kickoff-prod-sessions" in message
+    assert "delete that replica" in message
+    assert "retired_regions: [{name: us-west-2, allow_replica_removal: true}]" in message
+
+
+def test_retired_region_without_consent_is_still_an_error(write_config) -> None:
+    text = _prod_without_us_west_2([{"name": "us-west-2", "allow_replica_removal": False}])
+    with pytest.raises(ConfigError, match="us-west-2 holds a replica"):
+        load_config(write_config(text=text, name="no-consent.yaml"))
+
+
+def test_retired_region_with_consent_loads(write_config) -> None:
+    text = _prod_without_us_west_2([{"name": "us-west-2", "allow_replica_removal": True}])
+    config = load_config(write_config(text=text, name="consent.yaml"))
+    assert config.replica_removals_allowed == ("us-west-2",)
+    assert "us-west-2" not in config.region_names
