@@ -87,20 +87,18 @@ def test_a_readiness_finding_fails_synth_through_cdk_nag(tmp_path) -> None:
 
     import aws_cdk as cdk
 
-    from kickoff.application import create_app, pin_availability_zones
+    from kickoff.application import compose, create_app
     from kickoff.config import load_config
     from kickoff.config.loader import CONFIG_DIR
     from kickoff.guardrails.readiness_pack import PACK_NAME, DeployReadinessChecks
     from kickoff.guardrails.rule_pack import StackFacts
     from kickoff.planning import build_deployment_plan
     from kickoff.rules.params import readiness_params
-    from kickoff.stacks import build_deployment
     from tests.support import PLAN_FROM
 
     config = load_config(CONFIG_DIR / "dev.yaml")
     app = create_app(outdir=str(tmp_path), validation=False)
-    pin_availability_zones(app, config)
-    deployment = build_deployment(app, config, build_deployment_plan(config, PLAN_FROM))
+    deployment = compose(app, config, build_deployment_plan(config, PLAN_FROM), checks=False)
     stale = readiness_params(config, build_deployment_plan(config, PLAN_FROM + timedelta(days=7)))
     stacks = {s.template_file: StackFacts(s.stack_name, s.region, s.cell_tag, s.account) for s in deployment.stacks}
     cdk.Validations.of(app).add_plugins(DeployReadinessChecks(app, params=stale, stacks=stacks))
