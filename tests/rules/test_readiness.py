@@ -60,6 +60,16 @@ SECRET = "app/test/origin-verify"
 VERSION = "rotation-20261126T000000Z-0123456789abcdef"
 
 
+def _vpc(scope: cdk.Stack) -> ec2.Vpc:
+    return ec2.Vpc(
+        scope,
+        "Vpc",
+        availability_zones=["us-east-1a", "us-east-1b"],
+        nat_gateways=0,
+        restrict_default_security_group=False,
+    )
+
+
 def _stack(app: cdk.App, name: str, region: str = EAST) -> cdk.Stack:
     return cdk.Stack(app, name, env=cdk.Environment(account=ACCOUNT, region=region))
 
@@ -183,13 +193,7 @@ def _cell_and_edge(
     origin_name = f"origin.{domain}"
     cell = _stack(app, f"{case}-cell")
     zone = route53.HostedZone.from_hosted_zone_attributes(cell, "Zone", hosted_zone_id="Z0TEST000000", zone_name=domain)
-    vpc = ec2.Vpc(
-        cell,
-        "Vpc",
-        availability_zones=["us-east-1a", "us-east-1b"],
-        nat_gateways=0,
-        restrict_default_security_group=False,
-    )
+    vpc = _vpc(cell)
     alb = elbv2.ApplicationLoadBalancer(cell, "Alb", vpc=vpc, internet_facing=True)
     certificate = acm.Certificate(
         cell, "Certificate", domain_name=origin_name, validation=acm.CertificateValidation.from_dns(zone)
@@ -261,13 +265,7 @@ def _health(
     zone = route53.HostedZone.from_hosted_zone_attributes(
         stack, "Zone", hosted_zone_id="Z0TEST000001", zone_name=f"{case}.example.com"
     )
-    vpc = ec2.Vpc(
-        stack,
-        "Vpc",
-        availability_zones=["us-east-1a", "us-east-1b"],
-        nat_gateways=0,
-        restrict_default_security_group=False,
-    )
+    vpc = _vpc(stack)
     alb = elbv2.ApplicationLoadBalancer(stack, "Alb", vpc=vpc)
     listener = alb.add_listener("Http", port=80, open=False, default_action=elbv2.ListenerAction.fixed_response(403))
     checks = []
@@ -397,13 +395,7 @@ def _secondary(app: cdk.App, case: str, *, own_set: bool) -> None:
     zone = route53.HostedZone.from_hosted_zone_attributes(
         stack, "Zone", hosted_zone_id="Z0TEST000002", zone_name=domain
     )
-    vpc = ec2.Vpc(
-        stack,
-        "Vpc",
-        availability_zones=["us-east-1a", "us-east-1b"],
-        nat_gateways=0,
-        restrict_default_security_group=False,
-    )
+    vpc = _vpc(stack)
     alb = elbv2.ApplicationLoadBalancer(stack, "Alb", vpc=vpc, internet_facing=False)
     # This cell writes its ALB into every other cell's except-set.
     route53.ARecord(
