@@ -73,8 +73,10 @@ def test_check_without_an_assembly_is_a_usage_error(tmp_path) -> None:
 
 
 def test_lock_compares_and_writes_the_lock(tmp_path) -> None:
-    """`lock` matches the committed lock; `lock --write` to another file reproduces it; a changed lock fails."""
-    assert _kickoff("lock").returncode == 0
+    """`lock --write` to another file reproduces the committed lock; comparing with a changed lock fails.
+
+    (Comparing with the committed lock itself is what every synth's StatefulLock plugin does.)
+    """
     written = tmp_path / "stateful.lock.json"
     result = _kickoff("lock", "--write", "--lock-file", str(written))
     assert result.returncode == 0, result.stderr
