@@ -14,7 +14,7 @@ from kickoff import naming
 from kickoff.config.errors import FieldProblem
 from kickoff.config.models.base import MAX_SERVICES
 from kickoff.config.models.edge import HOST_IN_CACHE_KEY
-from kickoff.config.models.scaling import _check_shares
+from kickoff.config.models.scaling import check_region_shares
 from kickoff.config.regions import MRSC_REGION_SETS, mrsc_region_set
 from kickoff.failover import ServiceSpec, cell_capacity_rps, failover_times, fastest_possible, n_minus_1
 from kickoff.images import CREDENTIAL_SECRET_PREFIX
@@ -84,7 +84,7 @@ def check_config(config: KickoffConfig) -> None:
     _check_evacuation(config)
     baseline = config.scaling.baseline
     if baseline is not None:
-        _check_shares(baseline.region_share, ("scaling", "baseline", "region_share"))
+        check_region_shares(baseline.region_share, ("scaling", "baseline", "region_share"))
         unknown = sorted(set(baseline.region_share) - set(names) - {r.name for r in config.retired_regions})
         if unknown:
             raise FieldProblem(

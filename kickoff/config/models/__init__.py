@@ -44,7 +44,7 @@ from kickoff.config.models.edge import (
 )
 from kickoff.config.models.root import KickoffConfig
 from kickoff.config.models.routing import HealthCheckConfig, RecoveryControlConfig, RoutingConfig
-from kickoff.config.models.scaling import BaselineConfig, CalendarConfig, EventConfig, ScalingConfig, _check_shares
+from kickoff.config.models.scaling import BaselineConfig, CalendarConfig, EventConfig, ScalingConfig
 from kickoff.config.models.services import ImagesConfig, ServiceConfig
 from kickoff.config.models.table import KeyAttribute, KeyType, ProvisionedCapacity, ResilienceConfig, TableConfig
 
@@ -89,5 +89,4 @@ __all__ = [
     "StrictModel",
     "TableConfig",
     "WafConfig",
-    "_check_shares",
 ]

@@ -114,11 +114,12 @@ class EventConfig(StrictModel):
 
     @model_validator(mode="after")
     def _shares(self) -> EventConfig:
-        _check_shares(self.region_share, ("region_share",))
+        check_region_shares(self.region_share, ("region_share",))
         return self
 
 
-def _check_shares(shares: dict[str, float], loc: tuple[str, ...]) -> None:
+def check_region_shares(shares: dict[str, float], loc: tuple[str, ...]) -> None:
+    """Region shares between 0 and 1 that add up to 1 (a baseline's or an event's), or a FieldProblem at ``loc``."""
     for region, share in shares.items():
         if not 0 <= share <= 1:
             raise FieldProblem(
