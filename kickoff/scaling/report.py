@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from kickoff.scaling.model import FARGATE_ARM64_US_EAST_1, FargatePrice
+from kickoff.scaling.model import FARGATE_ARM64_US_EAST_1, FargatePrice, ServiceModel
 from kickoff.scaling.plan import CapacityPlan
+from kickoff.scaling.schedule import TargetPlan
 
 
 @dataclass(frozen=True)
@@ -32,41 +33,39 @@ class PlanRow:
     at: datetime | None = None
 
 
+def _row(
+    target: TargetPlan,
+    svc: ServiceModel,
+    price: FargatePrice,
+    when: str,
+    min_tasks: int,
+    max_tasks: int,
+    at: datetime | None = None,
+) -> PlanRow:
+    return PlanRow(
+        when,
+        target.region,
+        target.service,
+        min_tasks,
+        max_tasks,
+        min_tasks * svc.vcpu,
+        min_tasks * price.task_hour(svc),
+        at,
+    )
+
+
 def plan_table(plan: CapacityPlan, price: FargatePrice = FARGATE_ARM64_US_EAST_1) -> list[PlanRow]:
     """Rows for every scheduled action: one-time steps in time order, then recurring steps."""
-    timed, recurring = [], []
-    for target in plan.targets:
-        svc = plan.service(target.service)
-        for s in target.steps:
-            timed.append(
-                (
-                    s.at,
-                    PlanRow(
-                        s.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                        target.region,
-                        target.service,
-                        s.min_tasks,
-                        s.max_tasks,
-                        s.min_tasks * svc.vcpu,
-                        s.min_tasks * price.task_hour(svc),
-                        s.at,
-                    ),
-                )
-            )
-        for r in target.recurring:
-            recurring.append(
-                PlanRow(
-                    r.expression,
-                    target.region,
-                    target.service,
-                    r.min_tasks,
-                    r.max_tasks,
-                    r.min_tasks * svc.vcpu,
-                    r.min_tasks * price.task_hour(svc),
-                )
-            )
-    timed.sort(key=lambda pair: (pair[0], pair[1].region, pair[1].service))
-    return [row for _, row in timed] + recurring
+    timed: list[PlanRow] = []
+    recurring: list[PlanRow] = []
+    for t in plan.targets:
+        svc = plan.service(t.service)
+        timed += [
+            _row(t, svc, price, s.at.strftime("%Y-%m-%dT%H:%M:%SZ"), s.min_tasks, s.max_tasks, s.at) for s in t.steps
+        ]
+        recurring += [_row(t, svc, price, r.expression, r.min_tasks, r.max_tasks) for r in t.recurring]
+    timed.sort(key=lambda r: (r.at, r.region, r.service))
+    return timed + recurring
 
 
 def format_plan_table(rows: list[PlanRow]) -> str:

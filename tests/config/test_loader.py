@@ -42,6 +42,12 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
     return apply
 
 
+def _no_catch_all(data: dict) -> None:
+    """Dev's catch-all service ``web`` serves only /web/* (its health path moved under it)."""
+    _set("services[2].path_patterns", ["/web/*"])(data)
+    _set("services[2].health_check_path", "/web/healthz")(data)
+
+
 def _delete(path: str) -> Callable[[dict[str, Any]], None]:
     def apply(data: dict[str, Any]) -> None:
         *parents, last = path.split(".")
@@ -230,8 +236,7 @@ MALFORMED = [
         "behaviour-nobody-serves",
         _dev,
         lambda d: (
-            _set("services[2].path_patterns", ["/web/*"])(d),
-            _set("services[2].health_check_path", "/web/healthz")(d),
+            _no_catch_all(d),
             d["edge"]["cache_behaviors"].append({"path_pattern": "/other/*", "cache_policy": "caching_disabled"}),
         ),
         "edge.cache_behaviors[2].path_pattern",
@@ -254,10 +259,7 @@ MALFORMED = [
     (
         "no-catch-all-service",
         _dev,
-        lambda d: (
-            _set("services[2].path_patterns", ["/web/*"])(d),
-            _set("services[2].health_check_path", "/web/healthz")(d),
-        ),
+        _no_catch_all,
         "services",
         "no service has a catch-all path pattern",
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
@@ -96,24 +97,8 @@ def test_actions_per_target_within_quota_or_plan_error(data, forecast_strategy, 
 @given(data=st.data(), zone=st.sampled_from([ZoneInfo("America/New_York"), ZoneInfo("Europe/London")]))
 def test_time_zones_plan_the_same_utc_actions(data, forecast_strategy, services, regions_for, zone):
     event = data.draw(forecast_strategy)
-    local = EventForecast(
-        event.event_id,
-        event.kickoff.astimezone(zone),
-        event.duration,
-        event.overtime,
-        event.peak_viewers,
-        event.uncertainty,
-        event.region_share,
-    )
-    utc = EventForecast(
-        event.event_id,
-        event.kickoff.astimezone(UTC),
-        event.duration,
-        event.overtime,
-        event.peak_viewers,
-        event.uncertainty,
-        event.region_share,
-    )
+    local = replace(event, kickoff=event.kickoff.astimezone(zone))
+    utc = replace(event, kickoff=event.kickoff.astimezone(UTC))
     regions = regions_for(event.region_share)
     from_local = build_plan([local], services, regions)
     from_utc = build_plan([utc], services, regions)
