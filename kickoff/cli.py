@@ -103,7 +103,8 @@ def _pack_rows(outdir: Path, counts: dict, resources: int) -> list[list[object]]
                 "RTO, RPO, N-1",
                 rb["violations"],
                 "-",
-                f"RTO {rb['rto_seconds']:g}/{rb['rto_objective']} s, RPO "
+                f"RTO {rb['rto_seconds']:g}/{rb['rto_objective']} s, "
+                f"alarm path {rb.get('impaired_rto_seconds', 0):g}/{rb.get('impaired_rto_objective', '-')} s, RPO "
                 f"{'unknown' if rb['rpo_seconds'] is None else format(rb['rpo_seconds'], 'g')}/{rb['rpo_objective']} s",
             ]
         )

@@ -23,6 +23,8 @@ from kickoff.images import MAX_PREFIX_LENGTH, pull_through_prefix
 if TYPE_CHECKING:
     from kickoff.config.models import KickoffConfig
 
+# AWS::Synthetics::Canary Name: lower-case letters, digits, hyphens and underscores, at most 255 characters.
+CANARY_NAME_LIMIT = 255
 # Longest Region code in KNOWN_REGIONS-style names, for names that carry a Region (ap-southeast-5 is 14).
 LONGEST_REGION = 14
 
@@ -97,6 +99,53 @@ def cell_name_prefix(config: KickoffConfig, region: str) -> str:
     return f"{environment_key(config)}-{region}"
 
 
+def region_impaired_alarm_name(config: KickoffConfig, region: str) -> str:
+    """The cell's composite "region impaired" alarm: FIS stop conditions and the pipeline's bake read it by name."""
+    return f"{cell_name_prefix(config, region)}-region-impaired"
+
+
+def alarm_topic_name(config: KickoffConfig) -> str:
+    """The SNS topic every alarm of a cell notifies (unique per Region)."""
+    return f"{environment_key(config)}-alarms"
+
+
+def load_balancer_name(config: KickoffConfig) -> str:
+    """Every cell's ALB (unique per Region). Fixed so the cross-Region dashboard finds its metrics by name."""
+    return f"{environment_key(config)}-cell"
+
+
+def cross_region_dashboard_name(config: KickoffConfig) -> str:
+    """The us-east-1 dashboard that shows every Region side by side (unique in the account)."""
+    return f"{environment_key(config)}-regions"
+
+
+_DIRECTIONS = {"north": "n", "south": "s", "east": "e", "west": "w", "central": "c"}
+
+
+def region_code(region: str) -> str:
+    """``us-east-1`` -> ``use1``, ``ap-southeast-2`` -> ``apse2``: short, and distinct for every Region."""
+    parts = region.split("-")
+    middle = ""
+    for word in parts[1:-1]:
+        rest, short = word, ""
+        while rest:
+            match = next((d for d in _DIRECTIONS if rest.startswith(d)), None)
+            if match is None:
+                short, rest = short + rest, ""
+            else:
+                short, rest = short + _DIRECTIONS[match], rest[len(match) :]
+        middle += short
+    return parts[0] + middle + parts[-1]
+
+
+VIEWER_PROBE = "viewer"
+
+
+def canary_name(config: KickoffConfig, target: str) -> str:
+    """A Synthetics canary (unique per Region): ``<app>-<env>-<code>`` probes a cell, ``-viewer`` the viewer name."""
+    return f"{environment_key(config)}-{target if target == VIEWER_PROBE else region_code(target)}"
+
+
 def web_acl_name(config: KickoffConfig) -> str:
     """The CLOUDFRONT-scope web ACL (unique in the account)."""
     return environment_key(config)
@@ -137,6 +186,9 @@ def fixed_names(config: KickoffConfig) -> list[FixedName]:
         FixedName("schedule group name (EventBridge Scheduler)", schedule_group_name(config), 64),
         FixedName("dashboard name (CloudWatch)", cell_name_prefix(config, region), 255),
         FixedName("web ACL name (WAF)", web_acl_name(config), 128),
+        FixedName("load balancer name (ELB)", load_balancer_name(config), 32),
+        FixedName("alarm name (CloudWatch)", region_impaired_alarm_name(config, region), 255),
+        FixedName("canary name (Synthetics)", canary_name(config, VIEWER_PROBE), CANARY_NAME_LIMIT),
         FixedName(
             "cache policy name (CloudFront)", cache_policy_name(config, "origin_cache_control_query_strings"), 128
         ),

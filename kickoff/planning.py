@@ -196,6 +196,15 @@ class CompiledTarget:
 
 
 @dataclass(frozen=True)
+class FloorLevel:
+    """From ``start`` to ``end`` (UTC) the plan keeps at least ``min_tasks`` running."""
+
+    start: datetime
+    end: datetime
+    min_tasks: int
+
+
+@dataclass(frozen=True)
 class DeploymentPlan:
     """What the stacks compile: the capacity plan for the window and the season's warm throughput.
 
@@ -208,6 +217,7 @@ class DeploymentPlan:
     capacity: CapacityPlan | None
     table_warm_throughput: WarmThroughput | None
     season_windows: tuple[EventWindow, ...] = ()
+    events: tuple[EventForecast, ...] = ()
 
     def target(self, region: str, service: str) -> TargetPlan | None:
         """The scheduled steps of one scalable target, if any event or baseline is planned."""
@@ -251,6 +261,35 @@ class DeploymentPlan:
         if before and before[-1].capacity_units > 0 and not any(r.at == self.window.start for r in compiled):
             compiled.insert(0, AlbReservation(region, self.window.start, before[-1].capacity_units))
         return compiled
+
+    def floor_levels(self, region: str, service: str) -> tuple[FloorLevel, ...]:
+        """The plan's minimum while each compiled event is on, for the "running below plan" alarm.
+
+        One level per span of overlapping events, from the first kickoff to the last scheduled
+        end, that starts at or after the window start (earlier ones are not compiled): the lowest
+        minimum the plan holds anywhere in the span, sampled each minute, so the level never
+        exceeds what the scheduled actions set. By kickoff every step of the ramp has fired
+        (lead_minutes earlier), so running tasks below it mean the pre-scaled capacity is not there.
+        """
+        plan = self.target(region, service)
+        if plan is None:
+            return ()
+        spans: list[list[datetime]] = []
+        for event in sorted(self.events, key=lambda e: e.kickoff):
+            start, end = event.kickoff, event.kickoff + event.duration
+            if start < self.window.start:
+                continue
+            if spans and start <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], end)
+            else:
+                spans.append([start, end])
+        levels = []
+        for start, end in spans:
+            minutes = int((end - start).total_seconds() // 60)
+            low = min(plan.min_tasks_at(start + timedelta(minutes=m)) for m in range(minutes + 1))
+            if low > 0:
+                levels.append(FloorLevel(start, end, low))
+        return tuple(levels)
 
     def event_window_at(self, at: datetime) -> EventWindow | None:
         """The season's event window that holds ``at`` (start inclusive, restore exclusive), if any."""
@@ -303,7 +342,9 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> Deploym
         ) from None
     if capacity is not None and config.scaling.alb_reservations:
         check_alb_reservations(config, capacity.alb_reservations)
-    return DeploymentPlan(window, capacity, table_warm_throughput(config, warm), tuple(season_windows))
+    return DeploymentPlan(
+        window, capacity, table_warm_throughput(config, warm), tuple(season_windows), tuple(in_window)
+    )
 
 
 def check_alb_reservations(config: KickoffConfig, reservations: tuple[AlbReservation, ...]) -> None:

@@ -1,37 +1,127 @@
-"""Alarms and a dashboard for one cell, built with cdk-monitoring-constructs."""
+"""Alarms and a dashboard for one cell, built with cdk-monitoring-constructs, and its "region impaired" alarm."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_sns as sns
 from cdk_monitoring_constructs import (
     AlarmFactoryDefaults,
     CustomMetricGroup,
     CustomMetricWithAlarm,
     CustomThreshold,
     DefaultDashboardFactory,
+    ErrorCountThreshold,
+    LatencyThreshold,
     MonitoringFacade,
-    NoopAlarmActionStrategy,
+    SnsAlarmActionStrategy,
+    ThrottledEventsThreshold,
+    UnhealthyTaskCountThreshold,
+    UsageThreshold,
 )
 from constructs import Construct
 
+from kickoff.naming import pascal
+
 # DynamoDB publishes ReplicationLatency per source Region and receiving Region, 1-minute periods.
 REPLICATION_PERIOD = Duration.minutes(1)
+# Every cell alarm but the canaries' reads 1-minute periods (standard resolution, so Route 53 can watch them).
+PERIOD = Duration.minutes(1)
+# A metric math expression in an alarm may be at most this long (CloudWatch MetricDataQuery.Expression).
+MAX_EXPRESSION_LENGTH = 2048
+GREATER = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
+NOT_BREACHING = cloudwatch.TreatMissingData.NOT_BREACHING
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The alarm thresholds a cell uses (``monitoring`` in config; units in the field names)."""
+
+    evaluation_minutes: int
+    datapoints_to_alarm: int
+    cpu_percent: float
+    memory_percent: float
+    tasks_below_desired_minutes: int
+    plan_grace_minutes: int
+    elb_5xx_percent: float
+    target_5xx_percent: float
+    p50_ms: int
+    p99_ms: int
+    min_requests: int
+    critical_elb_5xx_per_minute: int
+    throttled_requests: int
+    system_errors: int
+    table_latency_ms: int
+
+
+@dataclass(frozen=True)
+class MonitoredService:
+    """One ECS service of the cell: its service, target group, and the plan's floor while events are on."""
+
+    name: str
+    service: ecs.FargateService
+    target_group: elbv2.IApplicationTargetGroup
+    cluster_name: str
+    floor: tuple[tuple[datetime, datetime, int], ...]  # (start, end, min tasks), UTC
+
+
+def floor_expression(
+    metric_id: str, levels: tuple[tuple[datetime, datetime, int], ...], *, subtract: bool = True
+) -> str | None:
+    """Metric math for "the plan's minimum now", 0 outside every level: nested IFs over ``EPOCH`` of
+    ``metric_id``'s timestamps; with ``subtract``, minus that metric (the alarm's form).
+
+    Levels that do not fit the expression limit are dropped from the end (the latest events);
+    the next deploy compiles them, as it compiles their scheduled actions.
+    """
+    expression = None
+    for count in range(len(levels), 0, -1):
+        body = "0"
+        for start, end, tasks in reversed(levels[:count]):
+            body = (
+                f"IF(EPOCH({metric_id}) >= {int(start.timestamp())} AND EPOCH({metric_id}) < {int(end.timestamp())}, "
+                f"{tasks}, {body})"
+            )
+        candidate = f"{body} - {metric_id}" if subtract else body
+        if len(candidate) <= MAX_EXPRESSION_LENGTH - 64:
+            expression = candidate
+            break
+    return expression
 
 
 class CellMonitoring(Construct):
-    """The cell's monitoring facade; holds the alarms that bound the RPO.
+    """Every alarm of one cell, one dashboard, and the composite alarm that says the Region is impaired.
 
-    ``ReplicationLatency`` is published in the Region that writes (this cell) for each
-    receiving Region. The alarm uses the per-minute **maximum**: while it is OK, every
-    write older than the threshold has reached every other replica, so losing this
-    Region loses at most ``threshold`` seconds of writes. That threshold is the RPO
-    bound the resilience budget reads back from the template.
+    - Per service (cdk-monitoring-constructs ``monitor_fargate_application_load_balancer``): CPU
+      and memory, unhealthy targets, no healthy target (critical); from Container Insights,
+      running tasks below desired and below the plan's minimum while an event is on.
+    - Load balancer: requests, ELB and target 5xx rates, target response time p50 and p99, and
+      the critical count of ELB 5xx.
+    - Table replica (``monitor_dynamo_table``): throttled requests, system errors, latency; and
+      ``ReplicationLatency`` to every other replica Region (no library monitor exists).
+    - Every alarm notifies ``topic`` (``SnsAlarmActionStrategy``), on ALARM and on OK.
+    - ``region_impaired``: a composite alarm, ANY of the critical alarms. Route 53 cannot watch
+      a composite alarm (or any metric math alarm), so ``routing_alarms`` are the same
+      critical alarms, each a single standard-resolution metric, for the cell's calculated
+      health check (docs/decisions/0014-observability.md).
+
+    ``ReplicationLatency`` is published in the Region that writes (this cell) for each receiving
+    Region. The alarm uses the per-minute **maximum**: while it is OK, every write older than the
+    threshold has reached every other replica, so losing this Region loses at most ``threshold``
+    seconds of writes. That threshold is the RPO bound the resilience budget reads back.
 
     ``name_prefix`` (``<app>-<env>-<region>``) starts every alarm name and names the dashboard,
     which must be unique in the account.
 
-    Attributes: ``facade``, ``dashboard_factory``, ``replication_alarm_threshold_ms``.
+    Attributes: ``facade``, ``dashboard_factory``, ``replication_alarm_threshold_ms``,
+    ``region_impaired``, ``routing_alarms``, ``critical_alarms``.
     """
 
     def __init__(
@@ -40,17 +130,29 @@ class CellMonitoring(Construct):
         id_: str,
         *,
         name_prefix: str,
-        table_name: str,
         region: str,
+        topic: sns.ITopic,
+        thresholds: Thresholds,
+        load_balancer: elbv2.IApplicationLoadBalancer,
+        services: list[MonitoredService],
+        table_name: str,
         receiving_regions: list[str],
         replication_alarm_seconds: int | None,
+        region_impaired_alarm_name: str,
     ) -> None:
         super().__init__(scope, id_)
         if region in receiving_regions:
             raise ValueError(f"receiving_regions must not contain the cell's own Region {region}")
+        if not services:
+            raise ValueError("a cell has at least one service to monitor")
+        if thresholds.datapoints_to_alarm > thresholds.evaluation_minutes:
+            raise ValueError("datapoints_to_alarm must be at most evaluation_minutes")
+        self._t = thresholds
+        self.name_prefix = name_prefix
         # Dashboard names are global in the account, not per Region: the default factory would name
         # every cell's dashboard after the construct ID ("Facade"), so each Region's prefix is explicit.
         self.dashboard_factory = DefaultDashboardFactory(self, "Dashboards", dashboard_name_prefix=name_prefix)
+        self.action = SnsAlarmActionStrategy(on_alarm_topic=topic, on_ok_topic=topic)
         self.facade = MonitoringFacade(
             self,
             "Facade",
@@ -58,15 +160,258 @@ class CellMonitoring(Construct):
             alarm_factory_defaults=AlarmFactoryDefaults(
                 alarm_name_prefix=name_prefix,
                 actions_enabled=True,
-                # Notification targets are wired by the operations stack; no action until then.
-                action=NoopAlarmActionStrategy(),
-                datapoints_to_alarm=1,
+                action=self.action,
+                evaluation_periods=thresholds.evaluation_minutes,
+                datapoints_to_alarm=thresholds.datapoints_to_alarm,
             ),
         )
+        self.critical_alarms: dict[str, cloudwatch.Alarm] = {}
+        self._services(load_balancer, services)
+        self._load_balancer(load_balancer)
+        self._table(table_name)
         self.replication_alarm_threshold_ms: int | None = None
-        if replication_alarm_seconds is None or not receiving_regions:
-            return
-        self.replication_alarm_threshold_ms = replication_alarm_seconds * 1000
+        if replication_alarm_seconds is not None and receiving_regions:
+            self._replication(table_name, region, receiving_regions, replication_alarm_seconds)
+
+        for alarm in self.critical_alarms.values():
+            alarm.add_alarm_action(cw_actions.SnsAction(topic))
+            alarm.add_ok_action(cw_actions.SnsAction(topic))
+        # Route 53 watches these one by one (single metric, standard resolution, basic statistic).
+        self.routing_alarms: dict[str, cloudwatch.Alarm] = dict(self.critical_alarms)
+        self.region_impaired = cloudwatch.CompositeAlarm(
+            self,
+            "RegionImpaired",
+            composite_alarm_name=region_impaired_alarm_name,
+            alarm_description=(
+                f"{region} is impaired: a critical alarm of this cell fires (no healthy target for a service, or "
+                "the load balancer returning 5xx itself). Route 53 takes the cell out of routing on the same alarms; "
+                "FIS experiments stop and the pipeline's bake fails on this one."
+            ),
+            alarm_rule=cloudwatch.AlarmRule.any_of(*self.critical_alarms.values()),
+        )
+        self.region_impaired.add_alarm_action(cw_actions.SnsAction(topic))
+        self.region_impaired.add_ok_action(cw_actions.SnsAction(topic))
+
+    # -- per service ---------------------------------------------------------------------------------
+
+    def _services(self, load_balancer: elbv2.IApplicationLoadBalancer, services: list[MonitoredService]) -> None:
+        t = self._t
+        for svc in services:
+            self.facade.monitor_fargate_application_load_balancer(
+                fargate_service=svc.service,
+                application_load_balancer=load_balancer,
+                application_target_group=svc.target_group,
+                alarm_friendly_name=svc.name,
+                human_readable_name=f"Service {svc.name}",
+                add_cpu_usage_alarm={"Warning": UsageThreshold(max_usage_percent=t.cpu_percent)},
+                add_memory_usage_alarm={"Warning": UsageThreshold(max_usage_percent=t.memory_percent)},
+                add_unhealthy_task_count_alarm={"Warning": UnhealthyTaskCountThreshold(max_unhealthy_tasks=0)},
+            )
+            healthy = cloudwatch.Metric(
+                namespace="AWS/ApplicationELB",
+                metric_name="HealthyHostCount",
+                dimensions_map={
+                    "LoadBalancer": load_balancer.load_balancer_full_name,
+                    "TargetGroup": svc.target_group.target_group_full_name,
+                },
+                statistic="Minimum",
+                period=PERIOD,
+            )
+            self.critical_alarms[f"{pascal(svc.name)}NoHealthyTarget"] = healthy.create_alarm(
+                self,
+                f"{pascal(svc.name)}NoHealthyTarget",
+                alarm_name=f"{self.name_prefix}-{svc.name}-no-healthy-target",
+                alarm_description=f"{svc.name} has no healthy target in this cell: it cannot serve its paths.",
+                threshold=1,
+                comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+                evaluation_periods=t.evaluation_minutes,
+                datapoints_to_alarm=t.datapoints_to_alarm,
+                treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
+            )
+            self._task_counts(svc)
+
+    def _task_counts(self, svc: MonitoredService) -> None:
+        t = self._t
+
+        def insight(metric_name: str) -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace="ECS/ContainerInsights",
+                metric_name=metric_name,
+                dimensions_map={"ClusterName": svc.cluster_name, "ServiceName": svc.service.service_name},
+                statistic="Minimum" if metric_name == "RunningTaskCount" else "Maximum",
+                period=PERIOD,
+            )
+
+        running, desired = insight("RunningTaskCount"), insight("DesiredTaskCount")
+        metrics = [
+            CustomMetricWithAlarm(
+                metric=cloudwatch.MathExpression(
+                    expression="desired - running",
+                    using_metrics={"desired": desired, "running": running},
+                    label="desired - running",
+                    period=PERIOD,
+                ),
+                alarm_friendly_name=f"{svc.name}-BelowDesired",
+                add_alarm={
+                    "Warning": CustomThreshold(
+                        threshold=0,
+                        comparison_operator=GREATER,
+                        evaluation_periods=t.tasks_below_desired_minutes,
+                        datapoints_to_alarm=t.tasks_below_desired_minutes,
+                        treat_missing_data_override=NOT_BREACHING,
+                        alarm_description_override=(
+                            f"{svc.name}: fewer tasks running than desired for {t.tasks_below_desired_minutes} "
+                            "minutes (tasks fail to start: image pull, quota, placement)."
+                        ),
+                    )
+                },
+            )
+        ]
+        expression = floor_expression("running", svc.floor)
+        if expression is not None:
+            metrics.append(
+                CustomMetricWithAlarm(
+                    metric=cloudwatch.MathExpression(
+                        expression=expression,
+                        using_metrics={"running": running},
+                        label="plan minimum - running",
+                        period=PERIOD,
+                    ),
+                    alarm_friendly_name=f"{svc.name}-BelowPlan",
+                    add_alarm={
+                        "Critical": CustomThreshold(
+                            threshold=0,
+                            comparison_operator=GREATER,
+                            evaluation_periods=t.plan_grace_minutes,
+                            datapoints_to_alarm=t.plan_grace_minutes,
+                            treat_missing_data_override=NOT_BREACHING,
+                            alarm_description_override=(
+                                f"{svc.name}: an event is on and fewer tasks run than the plan's minimum "
+                                f"({len(svc.floor)} compiled event spans): the pre-scaled capacity is not there."
+                            ),
+                        )
+                    },
+                )
+            )
+        self.facade.monitor_custom(
+            alarm_friendly_name=f"{svc.name}-Tasks",
+            human_readable_name=f"Tasks of {svc.name}",
+            metric_groups=[
+                CustomMetricGroup(title="Running and desired tasks", metrics=[running, desired]),
+                CustomMetricGroup(title="Tasks missing", metrics=metrics),
+            ],
+        )
+
+    # -- load balancer --------------------------------------------------------------------------------
+
+    def _load_balancer(self, load_balancer: elbv2.IApplicationLoadBalancer) -> None:
+        t = self._t
+        dims = {"LoadBalancer": load_balancer.load_balancer_full_name}
+
+        def metric(name: str, statistic: str = "Sum") -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace="AWS/ApplicationELB",
+                metric_name=name,
+                dimensions_map=dims,
+                statistic=statistic,
+                period=PERIOD,
+            )
+
+        requests = metric("RequestCount")
+
+        def rate(name: str, label: str, percent: float, what: str) -> CustomMetricWithAlarm:
+            errors = "elb" if "ELB" in name else "target"  # metric IDs are unique per graph
+            return CustomMetricWithAlarm(
+                metric=cloudwatch.MathExpression(
+                    expression=f"IF(requests >= {t.min_requests}, 100 * FILL({errors}, 0) / requests, 0)",
+                    using_metrics={"requests": requests, errors: metric(name)},
+                    label=label,
+                    period=PERIOD,
+                ),
+                alarm_friendly_name=label.replace(" ", ""),
+                add_alarm={
+                    "Warning": CustomThreshold(
+                        threshold=percent,
+                        comparison_operator=GREATER,
+                        treat_missing_data_override=NOT_BREACHING,
+                        alarm_description_override=f"More than {percent}% of requests get a 5xx from {what}.",
+                    )
+                },
+            )
+
+        def latency(statistic: str, ms: int) -> CustomMetricWithAlarm:
+            return CustomMetricWithAlarm(
+                metric=metric("TargetResponseTime", statistic),
+                alarm_friendly_name=f"TargetResponseTime-{statistic}",
+                add_alarm={
+                    "Warning": CustomThreshold(
+                        threshold=ms / 1000,
+                        comparison_operator=GREATER,
+                        treat_missing_data_override=NOT_BREACHING,
+                        alarm_description_override=f"Target response time {statistic} above {ms} ms.",
+                    )
+                },
+            )
+
+        elb_5xx = metric("HTTPCode_ELB_5XX_Count")
+        self.critical_alarms["LoadBalancer5xx"] = elb_5xx.create_alarm(
+            self,
+            "LoadBalancer5xx",
+            alarm_name=f"{self.name_prefix}-load-balancer-5xx",
+            alarm_description=(
+                f"The load balancer itself returns more than {t.critical_elb_5xx_per_minute} 5xx a minute "
+                "(no target answers, or targets fail): the cell is impaired."
+            ),
+            threshold=t.critical_elb_5xx_per_minute,
+            comparison_operator=GREATER,
+            evaluation_periods=t.evaluation_minutes,
+            datapoints_to_alarm=t.datapoints_to_alarm,
+            treat_missing_data=NOT_BREACHING,
+        )
+        self.facade.monitor_custom(
+            alarm_friendly_name="LoadBalancer",
+            human_readable_name="Load balancer",
+            metric_groups=[
+                CustomMetricGroup(title="Requests (per minute)", metrics=[requests]),
+                CustomMetricGroup(
+                    title="5xx (% of requests)",
+                    metrics=[
+                        rate("HTTPCode_ELB_5XX_Count", "ELB 5xx rate", t.elb_5xx_percent, "the load balancer"),
+                        rate("HTTPCode_Target_5XX_Count", "Target 5xx rate", t.target_5xx_percent, "the services"),
+                    ],
+                ),
+                CustomMetricGroup(
+                    title="Target response time (s)", metrics=[latency("p50", t.p50_ms), latency("p99", t.p99_ms)]
+                ),
+            ],
+        )
+
+    # -- table ----------------------------------------------------------------------------------------
+
+    def _table(self, table_name: str) -> None:
+        t = self._t
+        table = dynamodb.Table.from_table_name(self, "Table", table_name)
+        latency = {"Warning": LatencyThreshold(max_latency=Duration.millis(t.table_latency_ms))}
+        self.facade.monitor_dynamo_table(
+            table=table,
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            alarm_friendly_name="Table",
+            human_readable_name=f"Table replica {table_name}",
+            add_read_throttled_events_count_alarm={
+                "Warning": ThrottledEventsThreshold(max_throttled_events_threshold=t.throttled_requests)
+            },
+            add_write_throttled_events_count_alarm={
+                "Warning": ThrottledEventsThreshold(max_throttled_events_threshold=t.throttled_requests)
+            },
+            add_system_error_count_alarm={"Warning": ErrorCountThreshold(max_error_count=t.system_errors)},
+            add_average_successful_get_item_latency_alarm=latency,
+            add_average_successful_put_item_latency_alarm=latency,
+            add_average_successful_query_latency_alarm=latency,
+            add_average_successful_update_item_latency_alarm=latency,
+        )
+
+    def _replication(self, table_name: str, region: str, receiving_regions: list[str], seconds: int) -> None:
+        self.replication_alarm_threshold_ms = seconds * 1000
         metrics = [
             CustomMetricWithAlarm(
                 metric=cloudwatch.Metric(
@@ -81,12 +426,12 @@ class CellMonitoring(Construct):
                 add_alarm={
                     "RpoAtRisk": CustomThreshold(
                         threshold=self.replication_alarm_threshold_ms,
-                        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                        comparison_operator=GREATER,
                         evaluation_periods=1,
                         datapoints_to_alarm=1,
-                        treat_missing_data_override=cloudwatch.TreatMissingData.NOT_BREACHING,
+                        treat_missing_data_override=NOT_BREACHING,
                         alarm_description_override=(
-                            f"Writes from {region} reach {receiving} more than {replication_alarm_seconds} s late: "
+                            f"Writes from {region} reach {receiving} more than {seconds} s late: "
                             "losing this Region now would exceed the RPO."
                         ),
                     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as targets
@@ -36,8 +38,10 @@ class CellRouting(Construct):
 
     - ``HealthCheck``: one Route 53 HTTPS check of ``<region>.origin.<domain>`` per service,
       on that service's health path, each reached through a listener rule that needs no
-      secret header. A ``CALCULATED`` check requires every one of them (and, with ARC, the
-      routing control), so a cell with any service down leaves routing.
+      secret header; one CLOUDWATCH_METRIC check per alarm in ``routing_alarms`` (the cell's
+      "region impaired" alarms, by name: Route 53 cannot watch the composite itself). A
+      ``CALCULATED`` check requires every one of them (and, with ARC, the routing control),
+      so a cell with any service down, or whose own alarms fire, leaves routing.
     - ``<region>.origin``: alias to the ALB (operators and health checks; always present).
     - In routing (not evacuated):
       - ``origin``: latency alias for this Region with the health check (primary origin);
@@ -47,7 +51,8 @@ class CellRouting(Construct):
       - ``except-<other>.origin`` for every other cell: latency alias to this ALB with
         this health check, so each ``except-X`` set holds every routed cell but X.
 
-    Attributes: ``health_check``, ``endpoint_health_checks`` (service -> check), ``health_rules``,
+    Attributes: ``health_check``, ``endpoint_health_checks`` (service -> check), ``alarm_health_checks``
+    (key -> check), ``health_rules``,
     ``records`` (name -> record).
     """
 
@@ -68,6 +73,7 @@ class CellRouting(Construct):
         origin_domain: str,
         secondary_ttl_seconds: int,
         routing_control_arn: str | None,
+        routing_alarms: Mapping[str, cloudwatch.IAlarm] | None = None,
     ) -> None:
         super().__init__(scope, id_)
         if region not in all_regions:
@@ -106,6 +112,19 @@ class CellRouting(Construct):
                 failure_threshold=failure_threshold,
             )
         children: list[route53.IHealthCheck] = list(self.endpoint_health_checks.values())
+        self.alarm_health_checks: dict[str, route53.HealthCheck] = {}
+        for key, alarm in (routing_alarms or {}).items():
+            # The alarm's name is a Ref, so CloudFormation creates the alarm first (Route 53 reads it on create).
+            check = route53.HealthCheck(
+                self,
+                f"AlarmHealthCheck{key}",
+                type=route53.HealthCheckType.CLOUDWATCH_METRIC,
+                alarm_identifier=route53.AlarmIdentifier(name=alarm.alarm_name, region=region),
+                # Until the alarm has data (a new cell), keep the last status, which starts healthy.
+                insufficient_data_health_status=route53.InsufficientDataHealthStatusEnum.LAST_KNOWN_STATUS,
+            )
+            self.alarm_health_checks[key] = check
+            children.append(check)
         if routing_control_arn:
             self.routing_control_health_check = route53.HealthCheck(
                 self,

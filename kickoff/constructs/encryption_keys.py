@@ -116,6 +116,39 @@ def logs_key_policy(stack: Stack) -> iam.PolicyDocument:
     )
 
 
+def alarm_topic_key_policy(stack: Stack) -> iam.PolicyDocument:
+    """Key policy of an alarm topic's key: administration, CloudWatch publishing alarms, SNS delivering them.
+
+    CloudWatch encrypts what it publishes to the topic, so it needs GenerateDataKey* and Decrypt
+    (SNS developer guide, "Configure AWS KMS permissions for AWS services"); the account's
+    principals may use the key only through SNS in this Region (subscribers read through SNS).
+    """
+    return iam.PolicyDocument(
+        statements=[
+            _admin(stack),
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],
+                conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
+            ),
+            iam.PolicyStatement(
+                sid="UseThroughSnsInThisRegion",
+                principals=[iam.AccountRootPrincipal()],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],
+                conditions={
+                    "StringEquals": {
+                        "kms:ViaService": f"sns.{stack.region}.amazonaws.com",
+                        "kms:CallerAccount": stack.account,
+                    }
+                },
+            ),
+        ]
+    )
+
+
 def customer_managed_key(scope: Construct, id_: str, *, description: str, policy: iam.PolicyDocument) -> kms.Key:
     """A retained, yearly rotated key with ``policy`` as its only key policy."""
     return kms.Key(

@@ -24,7 +24,8 @@ class CellLoadBalancer(Construct):
     has two security groups, because the CloudFront prefix list alone weighs 55 of the
     60 rules one group allows: ``viewer_security_group`` (CloudFront) and
     ``health_check_security_group`` (Route 53 health checkers). Both admit HTTPS only.
-    Deletion protection is on and invalid header fields are dropped.
+    Deletion protection is on and invalid header fields are dropped. ``load_balancer_name`` (unique
+    per Region, at most 32 characters) lets dashboards in other Regions find its metrics by name.
 
     Attributes: ``alb``, ``https_listener``, ``http_listener``,
     ``viewer_security_group``, ``health_check_security_group``, ``certificate``.
@@ -39,6 +40,7 @@ class CellLoadBalancer(Construct):
         certificate_names: list[str],
         hosted_zone: route53.IHostedZone,
         access_log_bucket: s3.IBucket,
+        load_balancer_name: str | None = None,
     ) -> None:
         super().__init__(scope, id_)
         if not certificate_names or any(not n or n.startswith(".") for n in certificate_names):
@@ -74,6 +76,7 @@ class CellLoadBalancer(Construct):
             security_group=self.viewer_security_group,
             deletion_protection=True,
             drop_invalid_header_fields=True,
+            load_balancer_name=load_balancer_name,
             http2_enabled=True,
             idle_timeout=Duration.seconds(60),
             desync_mitigation_mode=elbv2.DesyncMitigationMode.DEFENSIVE,

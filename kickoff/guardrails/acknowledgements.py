@@ -113,6 +113,33 @@ def _credential_lookup_wildcard(stack: Stack) -> Acknowledgement:
     )
 
 
+CANARY_UNSCOPED_ACTIONS = Acknowledgement(
+    "AwsSolutions",
+    "AwsSolutions-IAM5[Resource::*]",
+    "aws-cdk-lib's Synthetics canary role: cloudwatch:PutMetricData (limited to the CloudWatchSynthetics namespace "
+    "by condition), s3:ListAllMyBuckets and xray:PutTraceSegments support no resource-level permissions.",
+)
+
+
+def _canary_wildcards(cell: CellStack, artifacts_prefix: str) -> list[Acknowledgement]:
+    """The canary role's prefixed wildcards: its own artifact prefix, and the log groups Synthetics names per run."""
+    bucket = cell.get_logical_id(cell.log_bucket.bucket.node.default_child)
+    return [
+        Acknowledgement(
+            "AwsSolutions",
+            f"AwsSolutions-IAM5[Resource::<{bucket}.Arn>/{artifacts_prefix}/*]",
+            "The canary writes its run artifacts (screens, logs, HAR) under its own prefix of the cell log bucket; "
+            "object names are generated per run.",
+        ),
+        Acknowledgement(
+            "AwsSolutions",
+            f"AwsSolutions-IAM5[Resource::arn:aws:logs:{cell.region}:{cell.account}:log-group:/aws/lambda/cwsyn-*]",
+            "Synthetics runs each canary as a Lambda function it names cwsyn-<canary>-<id>; the id is generated, "
+            "so the log group is only known by this prefix.",
+        ),
+    ]
+
+
 def acknowledge(scope: IConstruct, *acknowledgements: Acknowledgement) -> None:
     """Record ``acknowledgements`` on ``scope`` (a construct, never a stack or the app)."""
     if isinstance(scope, (Stack, cdk.App)):
@@ -131,6 +158,13 @@ def acknowledge_cell(cell: CellStack, *, customer_managed_key: bool) -> None:
     acknowledge(provider.node.find_child("ServiceRole"), CUSTOM_RESOURCE_BASIC_EXECUTION)
     for lookup in cell.images.credential_lookups.values():
         acknowledge(lookup.node.find_child("CustomResourcePolicy"), _credential_lookup_wildcard(cell))
+    probes = getattr(cell, "probes", None)
+    for key, canary in (probes.canaries if probes is not None else {}).items():
+        acknowledge(
+            canary.role.node.default_child,
+            CANARY_UNSCOPED_ACTIONS,
+            *_canary_wildcards(cell, probes.artifact_prefixes[key]),
+        )
     for service in cell.services.values():
         acknowledge(service.task_definition, PLATFORM_ENVIRONMENT)
         execution_policy = service.task_definition.obtain_execution_role().node.try_find_child("DefaultPolicy")

@@ -69,6 +69,8 @@ class ResilienceBudgetPlugin:
                     "rules": 3,
                     "rto_seconds": budget.rto_seconds,
                     "rto_objective": budget.rto_objective,
+                    "impaired_rto_seconds": budget.impaired_rto_seconds,
+                    "impaired_rto_objective": budget.impaired_rto_objective,
                     "rpo_seconds": None if math.isinf(budget.rpo_bound) else budget.rpo_bound,
                     "rpo_objective": budget.rpo_objective,
                     "rpo_assumption": budget.rpo_assumption,

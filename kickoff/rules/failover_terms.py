@@ -18,7 +18,7 @@ from kickoff.failover import (
     detection_seconds,
     retry_seconds,
 )
-from kickoff.rules.engine import Resource, props
+from kickoff.rules.engine import Resource, props, references
 
 ENDPOINT_HEALTH_CHECK_TYPES = {"HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP"}
 
@@ -42,3 +42,19 @@ def origin_retries(origin: dict[str, Any]) -> tuple[int, str]:
         retry_seconds(connect, read, attempts),
         f"CloudFront origin {attempts} attempts x ({connect} s connection + {read} s response timeout)",
     )
+
+
+def alarm_detection(health_check: Resource, resources: dict[str, Resource]) -> tuple[int, str] | None:
+    """Seconds for a CLOUDWATCH_METRIC check's alarm to fire (period x breaching datapoints), and how; None for
+    other checks. Route 53 then reads the alarm's state on its next evaluation (not documented; not added)."""
+    config = props(health_check).get("HealthCheckConfig", {})
+    if config.get("Type") != "CLOUDWATCH_METRIC":
+        return None
+    names = references((config.get("AlarmIdentifier") or {}).get("Name"))
+    alarm = resources.get(next(iter(names), ""))
+    if alarm is None:
+        return None
+    p = props(alarm)
+    period = int(p.get("Period", 60))
+    datapoints = int(p.get("DatapointsToAlarm", p.get("EvaluationPeriods", 1)))
+    return period * datapoints, f"alarm {p.get('AlarmName', '?')}: {datapoints} x {period} s"

@@ -36,7 +36,7 @@ from kickoff.failover import (
 )
 from kickoff.naming import stack_name
 from kickoff.rules.engine import references, tags
-from kickoff.rules.failover_terms import health_check_detection, origin_retries
+from kickoff.rules.failover_terms import alarm_detection, health_check_detection, origin_retries
 
 # Without a ReplicationLatency alarm nothing bounds how far a replica lags: the RPO is unknown, never better.
 NO_EVIDENCE = math.inf
@@ -74,6 +74,8 @@ class ResilienceBudget:
 
     rto_objective: int
     rto_parts: list[Part]
+    impaired_rto_objective: int
+    impaired_parts: list[Part]
     rpo_objective: int
     rpo_bound: float
     rpo_source: str
@@ -85,13 +87,21 @@ class ResilienceBudget:
     def rto_seconds(self) -> float:
         return sum(p.seconds for p in self.rto_parts)
 
+    @property
+    def impaired_rto_seconds(self) -> float:
+        """The alarm path: a cell whose own alarms fire leaves routing (0 when no check watches an alarm)."""
+        return sum(p.seconds for p in self.impaired_parts)
+
 
 def _resources(template: Template, resource_type: str) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in template.get("Resources", {}).items() if v.get("Type") == resource_type}
 
 
-def _routed_detection(config: KickoffConfig, cell_templates: dict[str, Template]) -> tuple[float, str] | None:
-    """Slowest detection among routed cells' latency-record health checks, and where it comes from."""
+def _routed_detection(
+    config: KickoffConfig, cell_templates: dict[str, Template], *, alarms: bool = False
+) -> tuple[float, str] | None:
+    """Slowest detection among routed cells' latency-record health checks, and where it comes from: the endpoint
+    checks, or with ``alarms`` the checks that watch the cells' own alarms."""
     worst: tuple[float, str] | None = None
     for region, template in cell_templates.items():
         checks = _resources(template, "AWS::Route53::HealthCheck")
@@ -110,7 +120,7 @@ def _routed_detection(config: KickoffConfig, cell_templates: dict[str, Template]
                 else [check]
             )
             for child in children:
-                detection = health_check_detection(child)
+                detection = alarm_detection(child, template["Resources"]) if alarms else health_check_detection(child)
                 if detection is not None and (worst is None or detection[0] > worst[0]):
                     worst = (detection[0], f"{region}: {detection[1]}")
     return worst
@@ -269,6 +279,21 @@ def compute_budget(config: KickoffConfig, templates: dict[str, Template]) -> Res
             )
         )
 
+    impaired_parts: list[Part] = []
+    alarm = _routed_detection(config, cells, alarms=True)
+    if alarm is not None:
+        impaired_parts = [Part("alarm detection", alarm[0], alarm[1]), parts[-2], retries]
+        impaired = sum(p.seconds for p in impaired_parts)
+        if impaired > config.resilience.impaired_rto_seconds:
+            violations.append(
+                (
+                    "RTO",
+                    f"impaired RTO {config.resilience.impaired_rto_seconds} s is not met: a cell whose own alarms fire "
+                    f"leaves routing after {alarm[0]:g} s alarm detection ({alarm[1]}) + {times.dns:g} s DNS + "
+                    f"{retries.seconds:g} s client retries = {impaired:g} s; lower monitoring.datapoints_to_alarm",
+                )
+            )
+
     rpo, rpo_source, assumption = _rpo(config, data, cells)
     if assumption is not None:
         violations.append(
@@ -299,6 +324,8 @@ def compute_budget(config: KickoffConfig, templates: dict[str, Template]) -> Res
     return ResilienceBudget(
         rto_objective=config.resilience.rto_seconds,
         rto_parts=parts,
+        impaired_rto_objective=config.resilience.impaired_rto_seconds,
+        impaired_parts=impaired_parts,
         rpo_objective=config.resilience.rpo_seconds,
         rpo_bound=rpo,
         rpo_source=rpo_source,
@@ -320,6 +347,17 @@ def budget_rows(budget: ResilienceBudget) -> list[list[str]]:
             + ("met" if budget.rto_seconds <= budget.rto_objective else "NOT MET"),
         ]
     )
+    if budget.impaired_parts:
+        rows += [["RTO (alarm path)", p.name, f"{p.seconds:g} s", p.source] for p in budget.impaired_parts]
+        rows.append(
+            [
+                "RTO (alarm path)",
+                "worst case",
+                f"{budget.impaired_rto_seconds:g} s",
+                f"objective {budget.impaired_rto_objective} s: "
+                + ("met" if budget.impaired_rto_seconds <= budget.impaired_rto_objective else "NOT MET"),
+            ]
+        )
     rows.append(
         ["RPO", "bound", "unknown" if math.isinf(budget.rpo_bound) else f"{budget.rpo_bound:g} s", budget.rpo_source]
     )

@@ -8,8 +8,9 @@ from constructs import Construct
 
 from kickoff import naming
 from kickoff.config.models import KickoffConfig
+from kickoff.constructs.alarm_topic import AlarmTopic, Subscriber
 from kickoff.constructs.alb_capacity import AlbCapacityReservations
-from kickoff.constructs.cell_monitoring import CellMonitoring
+from kickoff.constructs.cell_monitoring import CellMonitoring, MonitoredService, Thresholds
 from kickoff.constructs.cell_routing import CellRouting, HealthTarget
 from kickoff.constructs.cluster import cell_cluster
 from kickoff.constructs.encryption_keys import LogEncryptionKey
@@ -20,6 +21,7 @@ from kickoff.constructs.log_bucket import CellLogBucket
 from kickoff.constructs.network import CellNetwork
 from kickoff.constructs.origin_secret import required_origin_header
 from kickoff.constructs.prefix_list import CLOUDFRONT_ORIGIN_FACING, ManagedPrefixListLookup, route53_health_checks
+from kickoff.constructs.region_probes import ProbeTarget, RegionProbes
 from kickoff.constructs.service import CellService
 from kickoff.naming import cell_name_prefix, cluster_name, schedule_group_name, service_construct_id
 from kickoff.planning import DeploymentPlan
@@ -60,6 +62,7 @@ class CellStack(KickoffStack):
             certificate_names=[naming.cell_domain(origin, region), origin, naming.secondary_origin_domain(origin)],
             hosted_zone=zone,
             access_log_bucket=self.log_bucket.bucket,
+            load_balancer_name=naming.load_balancer_name(config),
         )
         self.cloudfront_prefix_list = ManagedPrefixListLookup(
             self,
@@ -132,6 +135,64 @@ class CellStack(KickoffStack):
                 group_name=schedule_group_name(config),
             )
 
+        self.alarm_topic = AlarmTopic(
+            self,
+            "AlarmTopic",
+            topic_name=naming.alarm_topic_name(config),
+            subscribers=[Subscriber(n.protocol, n.endpoint) for n in config.monitoring.notifications],
+            description=f"Kickoff {config.environment}: {region} alarm notifications",
+        )
+        self.monitoring = CellMonitoring(
+            self,
+            "Monitoring",
+            name_prefix=cell_name_prefix(config, region),
+            region=region,
+            topic=self.alarm_topic.topic,
+            thresholds=thresholds(config),
+            load_balancer=self.load_balancer.alb,
+            services=[
+                MonitoredService(
+                    name=s.name,
+                    service=self.services[s.name].service,
+                    target_group=self.services[s.name].target_group,
+                    cluster_name=self.cluster.cluster_name,
+                    floor=tuple((f.start, f.end, f.min_tasks) for f in plan.floor_levels(region, s.name)),
+                )
+                for s in config.services
+            ],
+            table_name=naming.table_name(config),
+            receiving_regions=[r for r in config.region_names if r != region],
+            replication_alarm_seconds=config.replication_alarm_seconds,
+            region_impaired_alarm_name=naming.region_impaired_alarm_name(config, region),
+        )
+        canaries = config.monitoring.canaries
+        if canaries.enabled:
+            paths = tuple(s.health_check_path for s in config.services)
+            targets = [
+                ProbeTarget(r, naming.canary_name(config, r), naming.cell_domain(origin, r), paths)
+                for r in config.region_names
+            ]
+            targets.append(
+                ProbeTarget(
+                    naming.VIEWER_PROBE,
+                    naming.canary_name(config, naming.VIEWER_PROBE),
+                    config.viewer_names[0],
+                    paths,
+                )
+            )
+            self.probes = RegionProbes(
+                self,
+                "Probes",
+                region=region,
+                targets=targets,
+                rate_minutes=canaries.rate_minutes,
+                failed_runs=canaries.failed_runs,
+                slow_ms=canaries.slow_ms,
+                facade=self.monitoring.facade,
+                artifacts_bucket=self.log_bucket.bucket,
+                viewer_key=naming.VIEWER_PROBE,
+            )
+
         health = config.routing.health_check
         self.routing = CellRouting(
             self,
@@ -150,19 +211,32 @@ class CellStack(KickoffStack):
             origin_domain=origin,
             secondary_ttl_seconds=config.routing.secondary_ttl_seconds,
             routing_control_arn=config.routing.recovery_control.routing_control_arns.get(region),
-        )
-
-        self.monitoring = CellMonitoring(
-            self,
-            "Monitoring",
-            name_prefix=cell_name_prefix(config, region),
-            table_name=naming.table_name(config),
-            region=region,
-            receiving_regions=[r for r in config.region_names if r != region],
-            replication_alarm_seconds=config.replication_alarm_seconds,
+            routing_alarms=self.monitoring.routing_alarms if config.monitoring.route_on_alarms else None,
         )
 
         CfnOutput(self, "AlbDnsName", value=self.load_balancer.alb.load_balancer_dns_name)
         CfnOutput(self, "ClusterName", value=self.cluster.cluster_name)
         CfnOutput(self, "HealthCheckId", value=self.routing.health_check.health_check_id)
         CfnOutput(self, "InRouting", value=str(not region_config.evacuate).lower())
+
+
+def thresholds(config: KickoffConfig) -> Thresholds:
+    """The alarm thresholds of every cell, from ``monitoring`` in config."""
+    m = config.monitoring
+    return Thresholds(
+        evaluation_minutes=m.evaluation_minutes,
+        datapoints_to_alarm=m.datapoints_to_alarm,
+        cpu_percent=m.services.cpu_percent,
+        memory_percent=m.services.memory_percent,
+        tasks_below_desired_minutes=m.services.tasks_below_desired_minutes,
+        plan_grace_minutes=m.services.plan_grace_minutes,
+        elb_5xx_percent=m.load_balancer.elb_5xx_percent,
+        target_5xx_percent=m.load_balancer.target_5xx_percent,
+        p50_ms=m.load_balancer.p50_ms,
+        p99_ms=m.load_balancer.p99_ms,
+        min_requests=m.load_balancer.min_requests,
+        critical_elb_5xx_per_minute=m.load_balancer.critical_elb_5xx_per_minute,
+        throttled_requests=m.table.throttled_requests,
+        system_errors=m.table.system_errors,
+        table_latency_ms=m.table.latency_ms,
+    )

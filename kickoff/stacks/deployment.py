@@ -13,6 +13,7 @@ from kickoff.stacks.cell import CellStack
 from kickoff.stacks.data import DataStack
 from kickoff.stacks.edge import EdgeStack
 from kickoff.stacks.keys import KeysStack
+from kickoff.stacks.observability import ObservabilityStack
 from kickoff.stacks.recovery import RecoveryStack
 
 
@@ -27,6 +28,7 @@ class Deployment:
     cells: dict[str, CellStack] = field(default_factory=dict)
     edge: EdgeStack | None = None
     recovery: RecoveryStack | None = None
+    observability: ObservabilityStack | None = None
 
     @property
     def stacks(self) -> list[Stack]:
@@ -39,6 +41,8 @@ class Deployment:
             ordered.append(self.edge)
         if self.recovery is not None:
             ordered.append(self.recovery)
+        if self.observability is not None:
+            ordered.append(self.observability)
         return ordered
 
 
@@ -46,7 +50,8 @@ def build_deployment(scope: Construct, config: KickoffConfig, plan: DeploymentPl
     """Create every stack for ``config`` and the dependencies that order them.
 
     Order: Keys (per Region, customer managed encryption only) -> Data -> Cells -> Edge.
-    The optional Recovery stack (ARC) depends on nothing and nothing depends on it.
+    The optional Recovery stack (ARC) depends on nothing and nothing depends on it; the
+    Observability stack (the cross-Region dashboard) follows the cells.
     Dependencies carry no values between stacks (no cross-region references); they
     only tell ``cdk deploy --all`` the order. ``plan`` is the capacity plan for the deploy
     time, compiled into the cells and the table.
@@ -68,4 +73,9 @@ def build_deployment(scope: Construct, config: KickoffConfig, plan: DeploymentPl
         deployment.edge.add_stack_dependency(cell, "the origins are DNS records the cells own")
     if config.routing.recovery_control.enabled:
         deployment.recovery = RecoveryStack(scope, config=config)
+    deployment.observability = ObservabilityStack(scope, config=config, plan=plan)
+    for cell in deployment.cells.values():
+        deployment.observability.add_stack_dependency(
+            cell, "the dashboard shows the cells' metrics and alarms, by name"
+        )
     return deployment

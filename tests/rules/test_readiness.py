@@ -14,7 +14,7 @@ from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import CfnTag, Fn, RemovalPolicy
+from aws_cdk import CfnTag, Duration, Fn, RemovalPolicy
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
@@ -459,6 +459,24 @@ def _escape_length(app: cdk.App, case: str) -> None:
     group.node.default_child.add_property_override("Name", (case + "-" + "x" * 64)[:65])
 
 
+def _alarm_check(app: cdk.App, case: str, *, single_metric: bool) -> None:
+    """A CLOUDWATCH_METRIC health check on a single-metric alarm, or on a metric math alarm."""
+    stack = _stack(app, case)
+    metric = cloudwatch.Metric(namespace="AWS/ApplicationELB", metric_name="HTTPCode_ELB_5XX_Count", statistic="Sum")
+    watched = (
+        metric
+        if single_metric
+        else cloudwatch.MathExpression(expression="m / 2", using_metrics={"m": metric}, period=Duration.minutes(1))
+    )
+    alarm = watched.create_alarm(stack, "Alarm", threshold=1, evaluation_periods=1)
+    route53.HealthCheck(
+        stack,
+        "Check",
+        type=route53.HealthCheckType.CLOUDWATCH_METRIC,
+        alarm_identifier=route53.AlarmIdentifier(name=alarm.alarm_name, region=EAST),
+    )
+
+
 Builder = Callable[[cdk.App, str], None]
 # rule suffix -> (compliant, non-compliant)
 PAIRS: dict[str, tuple[Builder, Builder]] = {
@@ -468,6 +486,10 @@ PAIRS: dict[str, tuple[Builder, Builder]] = {
         lambda a, c: _schedule_group(a, c, retained=True),
     ),
     "PhysicalNameLength": (lambda a, c: _named_group(a, c, length=64), lambda a, c: _escape_length(a, c)),
+    "Route53AlarmHealthCheckReadable": (
+        lambda a, c: _alarm_check(a, c, single_metric=True),
+        lambda a, c: _alarm_check(a, c, single_metric=False),
+    ),
     "ScheduleAfterDeployTime": (
         lambda a, c: _schedule(a, c, at=DEPLOY + timedelta(days=1)),
         lambda a, c: _schedule(a, c, at=DEPLOY - timedelta(days=6)),

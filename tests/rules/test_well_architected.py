@@ -18,6 +18,8 @@ import pytest
 from aws_cdk import Duration, RemovalPolicy, Tags
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
@@ -27,6 +29,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from kickoff.rules.well_architected import RULES, Params
@@ -202,6 +205,22 @@ def _log_group(scope: Construct, *, encrypted: bool) -> None:
     logs.LogGroup(scope, "Group", retention=logs.RetentionDays.ONE_WEEK, encryption_key=key)
 
 
+def _alb(scope: Construct, *, alarmed: bool) -> None:
+    alb = elbv2.ApplicationLoadBalancer(scope, "Alb", vpc=_vpc(scope, nat=0))
+    alarm = alb.metrics.http_code_elb(elbv2.HttpCodeElb.ELB_5XX_COUNT).create_alarm(
+        scope, "Alarm", threshold=1, evaluation_periods=1
+    )
+    if alarmed:
+        alarm.add_alarm_action(cw_actions.SnsAction(sns.Topic(scope, "Topic")))
+
+
+def _alarm(scope: Construct, *, action: bool) -> None:
+    metric = cloudwatch.Metric(namespace="AWS/ApplicationELB", metric_name="RequestCount")
+    alarm = metric.create_alarm(scope, "Alarm", threshold=1, evaluation_periods=1)
+    if action:
+        alarm.add_alarm_action(cw_actions.SnsAction(sns.Topic(scope, "Topic")))
+
+
 # rule suffix -> (compliant builder, non-compliant builder)
 PAIRS: dict[str, tuple[Callable[[Construct], None], Callable[[Construct], None]]] = {
     "REL-DynamoGlobalTableReplicas": (
@@ -234,6 +253,8 @@ PAIRS: dict[str, tuple[Callable[[Construct], None], Callable[[Construct], None]]
         lambda s: _target_group(s, path=False),
     ),
     "REL-CloudFrontOriginGroup": (lambda s: _distribution(s, group=True), lambda s: _distribution(s, group=False)),
+    "OPS-AlarmedResources": (lambda s: _alb(s, alarmed=True), lambda s: _alb(s, alarmed=False)),
+    "OPS-AlarmHasAction": (lambda s: _alarm(s, action=True), lambda s: _alarm(s, action=False)),
     "OPS-EcsDeploymentCircuitBreaker": (lambda s: _service(s, breaker=True), lambda s: _service(s, breaker=False)),
     "OPS-EcsClusterContainerInsights": (
         lambda s: ecs.Cluster(s, "Cluster", vpc=_vpc(s, nat=0), container_insights_v2=ecs.ContainerInsights.ENABLED),

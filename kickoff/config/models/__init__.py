@@ -5,7 +5,7 @@ and raise ``FieldProblem`` so the loader can name the exact field and the fix. A
 validates here is safe to hand to CDK; constructs still re-check the slice they receive.
 
 One module per concern: ``base`` (the strict model, fixed tables), ``cells``, ``services``,
-``table``, ``routing``, ``edge``, ``scaling`` and ``root`` (``KickoffConfig``). Import from
+``table``, ``routing``, ``edge``, ``scaling``, ``monitoring`` and ``root`` (``KickoffConfig``). Import from
 this package; the modules are its layout.
 """
 
@@ -42,6 +42,14 @@ from kickoff.config.models.edge import (
     OriginSecretConfig,
     WafConfig,
 )
+from kickoff.config.models.monitoring import (
+    AlbAlarmsConfig,
+    CanariesConfig,
+    MonitoringConfig,
+    ServiceAlarmsConfig,
+    SubscriptionConfig,
+    TableAlarmsConfig,
+)
 from kickoff.config.models.root import KickoffConfig
 from kickoff.config.models.routing import HealthCheckConfig, RecoveryControlConfig, RoutingConfig
 from kickoff.config.models.scaling import BaselineConfig, CalendarConfig, EventConfig, ScalingConfig
@@ -49,6 +57,12 @@ from kickoff.config.models.services import ImagesConfig, ServiceConfig
 from kickoff.config.models.table import KeyAttribute, KeyType, ProvisionedCapacity, ResilienceConfig, TableConfig
 
 __all__ = [
+    "AlbAlarmsConfig",
+    "CanariesConfig",
+    "MonitoringConfig",
+    "ServiceAlarmsConfig",
+    "SubscriptionConfig",
+    "TableAlarmsConfig",
     "BaselineConfig",
     "CacheBehaviorConfig",
     "CachePolicyName",

@@ -14,6 +14,7 @@ from kickoff.config.checks import check_config
 from kickoff.config.models.base import Slug, StrictModel
 from kickoff.config.models.cells import DomainConfig, LoggingConfig, NetworkConfig, RegionConfig, RetiredRegionConfig
 from kickoff.config.models.edge import EdgeBehavior, EdgeConfig
+from kickoff.config.models.monitoring import MonitoringConfig
 from kickoff.config.models.routing import RoutingConfig
 from kickoff.config.models.scaling import CalendarConfig, ScalingConfig
 from kickoff.config.models.services import ImagesConfig, ServiceConfig
@@ -66,6 +67,9 @@ class KickoffConfig(StrictModel):
     )
     edge: EdgeConfig = Field(default_factory=EdgeConfig, description="CloudFront, WAF and viewer names.")
     scaling: ScalingConfig = Field(default_factory=ScalingConfig, description="Forecast-driven pre-scaling.")
+    monitoring: MonitoringConfig = Field(
+        default_factory=MonitoringConfig, description="Alarms, notifications, canaries and routing on alarms."
+    )
 
     _calendar: CalendarConfig | None = PrivateAttr(default=None)
     _locate: Callable[[tuple[str | int, ...]], str] | None = PrivateAttr(default=None)

@@ -117,6 +117,14 @@ class ResilienceConfig(StrictModel):
         ge=1, description="Recovery time objective: longest tolerated time for traffic to leave a failed Region, s."
     )
     rpo_seconds: int = Field(ge=0, description="Recovery point objective: most data loss tolerated, s.")
+    impaired_rto_seconds: int = Field(
+        default=300,
+        ge=1,
+        description=(
+            "Longest tolerated time for traffic to leave a Region whose own alarms say it is impaired while its "
+            "endpoints still answer (alarm period x breaching minutes + DNS + client retries), s. Default 300."
+        ),
+    )
     replication_alarm_seconds: int | None = Field(
         default=None,
         ge=1,

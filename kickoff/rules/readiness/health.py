@@ -119,4 +119,51 @@ SECONDARY_OTHER_CELL = ReadinessRule(
     _secondary_other_cell,
 )
 
-RULES: tuple[ReadinessRule, ...] = (HEALTH_COVERS_SERVICES, SECONDARY_OTHER_CELL)
+# Route 53 health checks of type CLOUDWATCH_METRIC read one standard-resolution metric with one of these
+# statistics (Route 53 API reference, AlarmIdentifier.Name); a composite or metric math alarm has no such metric.
+ROUTE53_ALARM_STATISTICS = {"Average", "Minimum", "Maximum", "Sum", "SampleCount"}
+
+
+def _alarm_problem(alarm: Resource | None) -> str | None:
+    if alarm is None:
+        return "names no alarm of this template (Route 53 reads the alarm when the check is created)"
+    if alarm["Type"] == "AWS::CloudWatch::CompositeAlarm":
+        return "watches a composite alarm, which has no metric for Route 53 to read"
+    p = props(alarm)
+    if p.get("Metrics"):
+        return "watches a metric math alarm; Route 53 reads only single-metric alarms"
+    if p.get("ExtendedStatistic") or p.get("Statistic") not in ROUTE53_ALARM_STATISTICS:
+        return (
+            f"watches an alarm on statistic {p.get('ExtendedStatistic') or p.get('Statistic')}; Route 53 reads only "
+            + (", ".join(sorted(ROUTE53_ALARM_STATISTICS)))
+        )
+    if int(p.get("Period", 60)) < 60:
+        return "watches a high-resolution alarm (period under 60 s); Route 53 reads only standard resolution"
+    return None
+
+
+def _alarm_check_readable(
+    logical_id: str, resource: Resource, view: TemplateView, readiness: object
+) -> list[Finding] | None:
+    config = props(resource).get("HealthCheckConfig", {})
+    if config.get("Type") != "CLOUDWATCH_METRIC":
+        return None
+    identifier = config.get("AlarmIdentifier") or {}
+    (alarm_id,) = references(identifier.get("Name")) or {None}
+    problem = _alarm_problem(view.resources.get(alarm_id or ""))
+    if problem is None and identifier.get("Region") != view.region:
+        problem = f"names Region {identifier.get('Region')}, but its alarm is in {view.region}"
+    return [] if problem is None else [Finding("", f"the health check {problem}")]
+
+
+ALARM_CHECK_READABLE = ReadinessRule(
+    "Route53AlarmHealthCheckReadable",
+    "A CLOUDWATCH_METRIC health check watches a single-metric, standard-resolution alarm of its own stack",
+    "Point the check at one of the critical alarms (one metric, Average/Minimum/Maximum/Sum/SampleCount, period of "
+    "60 s or more) by Ref, so the alarm exists first; keep composites and metric math for people and FIS.",
+    "Route 53 API reference: AlarmIdentifier (supported alarm features); CreateHealthCheck",
+    frozenset({"AWS::Route53::HealthCheck"}),
+    _alarm_check_readable,
+)
+
+RULES: tuple[ReadinessRule, ...] = (HEALTH_COVERS_SERVICES, SECONDARY_OTHER_CELL, ALARM_CHECK_READABLE)

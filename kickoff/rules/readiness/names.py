@@ -76,6 +76,7 @@ NAMES: dict[str, NameSpec] = {
         ("EcrRepositoryPrefix",), "region", "pull-through cache prefixes are unique in a registry"
     ),
     "AWS::Lambda::Function": NameSpec(("FunctionName",), "region", "function names are unique in a Region"),
+    "AWS::Synthetics::Canary": NameSpec(("Name",), "region", "canary names are unique in a Region"),
 }
 # Retained resources whose fixed names a rebuilt stack may meet: these can be imported back into
 # the new stack (CloudFormation resource import), as docs/runbooks/rebuild-a-deleted-stack.md shows.
@@ -237,6 +238,7 @@ NAME_LIMITS: dict[str, tuple[tuple[str, ...], int]] = {
     "AWS::S3::Bucket": (("BucketName",), 63),
     "AWS::Route53::RecordSet": (("Name",), 255),
     "AWS::Route53RecoveryControl::Cluster": (("Name",), 64),
+    "AWS::Synthetics::Canary": (("Name",), 255),
     "AWS::Route53RecoveryControl::ControlPanel": (("Name",), 64),
     "AWS::Route53RecoveryControl::RoutingControl": (("Name",), 64),
     "AWS::Route53RecoveryControl::SafetyRule": (("Name",), 64),

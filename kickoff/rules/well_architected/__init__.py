@@ -11,6 +11,7 @@ and its NAT gateways). ``kickoff.guardrails.wa_pack`` runs them on every synth t
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from kickoff.rules.engine import PackResult
 from kickoff.rules.engine import evaluate as _evaluate
@@ -27,8 +28,13 @@ RULES: tuple[WaRule, ...] = (
 
 
 def evaluate(views, params: Params, rules: tuple[WaRule, ...] = RULES) -> PackResult:
-    """Run ``rules`` over every resource of every template, dispatching by resource type."""
-    return _evaluate(views, params, rules)
+    """Run ``rules`` over every resource of every template, dispatching by resource type.
+
+    A table's replicas are watched from other templates (each cell alarms on its Region's
+    replica), so the alarms of every template are indexed first.
+    """
+    views = list(views)
+    return _evaluate(views, replace(params, alarmed_tables=operations.alarmed_tables(views)), rules)
 
 
 def iter_rules_markdown() -> Iterator[str]:

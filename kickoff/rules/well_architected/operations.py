@@ -1,8 +1,12 @@
-"""Operational excellence: failed deployments roll back, and every cluster reports its telemetry."""
+"""Operational excellence: failed deployments roll back, every cluster reports its telemetry, and every
+service, load balancer and table replica has an alarm that reaches people."""
 
 from __future__ import annotations
 
-from kickoff.rules.engine import Finding, Resource, TemplateView
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from kickoff.rules.engine import Finding, Resource, TemplateView, literal, references
 from kickoff.rules.engine import props as _props
 from kickoff.rules.well_architected.rule import Params, WaRule
 
@@ -51,7 +55,92 @@ ECS_CLUSTER_CONTAINER_INSIGHTS = WaRule(
 )
 
 
+ALARM_TYPES = ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
+
+
+def _acts(resource: Resource) -> bool:
+    p = _props(resource)
+    return bool(p.get("AlarmActions")) and p.get("ActionsEnabled", True) is not False
+
+
+def _alarm_dimensions(resource: Resource) -> Iterator[dict[str, Any]]:
+    """Every dimension (Name, Value) an alarm reads, whether one metric or a metric math alarm's metrics."""
+    p = _props(resource)
+    yield from p.get("Dimensions", [])
+    for query in p.get("Metrics", []):
+        yield from ((query.get("MetricStat") or {}).get("Metric") or {}).get("Dimensions", [])
+
+
+def _watched_ids(view: TemplateView) -> set[str]:
+    """Logical IDs that alarms with actions in ``view`` read a metric of (through their dimensions)."""
+    found: set[str] = set()
+    for resource in view.of_type("AWS::CloudWatch::Alarm").values():
+        if _acts(resource):
+            for dimension in _alarm_dimensions(resource):
+                found |= references(dimension.get("Value"))
+    return found
+
+
+def alarmed_tables(views: Iterable[TemplateView]) -> dict[str, frozenset[str]]:
+    """Region -> table names that an alarm with an action reads (``TableName`` dimension) in that Region."""
+    out: dict[str, set[str]] = {}
+    for view in views:
+        for resource in view.of_type("AWS::CloudWatch::Alarm").values():
+            if not _acts(resource):
+                continue
+            for dimension in _alarm_dimensions(resource):
+                if dimension.get("Name") == "TableName" and (name := literal(dimension.get("Value"), view)):
+                    out.setdefault(view.region, set()).add(name)
+    return {region: frozenset(names) for region, names in out.items()}
+
+
+def _alarmed(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding] | None:
+    if resource["Type"] == "AWS::DynamoDB::GlobalTable":
+        name = literal(_props(resource).get("TableName"), view)
+        if name is None:
+            return None
+        regions = [r.get("Region") for r in _props(resource).get("Replicas", [])]
+        return [
+            Finding(f"[Replica::{region}]", f"no alarm with an action watches the replica in {region}")
+            for region in regions
+            if name not in params.alarmed_tables.get(region, frozenset())
+        ]
+    if logical_id in _watched_ids(view):
+        return []
+    return [Finding("", "no alarm with an action reads a metric of it")]
+
+
+ALARMED_RESOURCES = WaRule(
+    "OPS-AlarmedResources",
+    "OPS08-BP04",
+    "Create actionable alerts",
+    "Every ECS service, load balancer and table replica has an alarm with an action",
+    "A failure nobody is told about lasts until a viewer complains. Add an alarm on one of its metrics (the cell "
+    "monitoring does) whose action notifies the Region's alarm topic.",
+    frozenset({"AWS::ECS::Service", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::DynamoDB::GlobalTable"}),
+    _alarmed,
+)
+
+
+def _notifies(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding]:
+    return [] if _acts(resource) else [Finding("", "the alarm has no action (or its actions are disabled)")]
+
+
+ALARM_HAS_ACTION = WaRule(
+    "OPS-AlarmHasAction",
+    "OPS08-BP04",
+    "Create actionable alerts",
+    "Every alarm has an action",
+    "An alarm without an action changes state in a console nobody watches. Give it the Region's alarm topic "
+    "(or the action the alarm exists for).",
+    frozenset(ALARM_TYPES),
+    _notifies,
+)
+
+
 RULES: tuple[WaRule, ...] = (
     ECS_DEPLOYMENT_CIRCUIT_BREAKER,
     ECS_CLUSTER_CONTAINER_INSIGHTS,
+    ALARMED_RESOURCES,
+    ALARM_HAS_ACTION,
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kickoff.rules.engine import Finding, Resource, TemplateView
 
@@ -17,6 +17,8 @@ class Params:
     retry_allowance_seconds: int
     required_tags: Mapping[str, str | None]  # key -> expected value (None: any value)
     service_tag_types: frozenset[str] = frozenset({"AWS::ECS::Service", "AWS::ECS::TaskDefinition"})
+    # Region -> table names some alarm with an action watches there (filled by ``evaluate`` from every template).
+    alarmed_tables: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 Check = Callable[[str, Resource, TemplateView, Params], list[Finding] | None]

@@ -1,0 +1,244 @@
+"""Observability by difference, on the synthesized templates: per-cell alarms with their threshold sources,
+alarms that act, the "region impaired" alarms that drive routing, divergence alarms per Region, the RPO
+alarm, and the cross-Region dashboard."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from kickoff import naming
+from kickoff.rules.resilience import compute_budget
+
+
+def _resources(template: dict, resource_type: str) -> dict[str, dict]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == resource_type}
+
+
+def _templates(synth) -> dict[str, dict]:
+    return {name: synth.template(name) for name in synth.stack_names}
+
+
+def _cell(synth, region: str) -> dict:
+    return synth.template(synth.cell(region))
+
+
+def _alarms(synth, region: str) -> dict[str, dict]:
+    """Alarm name -> properties, for one cell."""
+    out = {}
+    for resource in _resources(_cell(synth, region), "AWS::CloudWatch::Alarm").values():
+        out[resource["Properties"]["AlarmName"]] = resource["Properties"]
+    return out
+
+
+def test_each_service_has_its_alarms_in_every_region_with_thresholds_from_config(synthesized) -> None:
+    config = synthesized.config
+    m = config.monitoring
+    for region in config.region_names:
+        alarms = _alarms(synthesized, region)
+        prefix = naming.cell_name_prefix(config, region)
+        for service in config.services:
+            assert alarms[f"{prefix}-{service.name}-CPU-Usage-Warning"]["Threshold"] == m.services.cpu_percent
+            assert alarms[f"{prefix}-{service.name}-Memory-Usage-Warning"]["Threshold"] == m.services.memory_percent
+            below = alarms[f"{prefix}-{service.name}-Tasks-{service.name}-BelowDesired-Warning"]
+            assert below["EvaluationPeriods"] == m.services.tasks_below_desired_minutes
+            assert alarms[f"{prefix}-{service.name}-no-healthy-target"]["Statistic"] == "Minimum"
+            assert f"{prefix}-{service.name}-Unhealthy-Tasks-Warning" in alarms
+        assert alarms[f"{prefix}-LoadBalancer-ELB5xxrate-Warning"]["Threshold"] == m.load_balancer.elb_5xx_percent
+        assert alarms[f"{prefix}-LoadBalancer-Target5xxrate-Warning"]["Threshold"] == m.load_balancer.target_5xx_percent
+        assert (
+            alarms[f"{prefix}-LoadBalancer-TargetResponseTime-p99-Warning"]["Threshold"]
+            == m.load_balancer.p99_ms / 1000
+        )
+        assert alarms[f"{prefix}-LoadBalancer-TargetResponseTime-p50-Warning"]["ExtendedStatistic"] == "p50"
+        assert alarms[f"{prefix}-load-balancer-5xx"]["Threshold"] == m.load_balancer.critical_elb_5xx_per_minute
+        assert alarms[f"{prefix}-Table-SystemError-Count-Warning"]["Threshold"] == m.table.system_errors
+        assert f"{prefix}-Table-Read-Throttled-Events-Warning" in alarms
+        assert f"{prefix}-Table-Latency-Average-GetItem-Warning" in alarms
+
+
+def test_running_below_plan_alarm_holds_the_plans_minimum_at_each_compiled_kickoff(prod) -> None:
+    region = prod.config.region_names[0]
+    prefix = naming.cell_name_prefix(prod.config, region)
+    alarm = _alarms(prod, region)[f"{prefix}-api-Tasks-api-BelowPlan-Critical"]
+    (expression,) = [q["Expression"] for q in alarm["Metrics"] if "Expression" in q]
+    assert "EPOCH(running)" in expression and expression.endswith("- running")
+    assert len(expression) <= 2048
+    levels = re.findall(r"EPOCH\(running\) >= (\d+) AND EPOCH\(running\) < (\d+), (\d+),", expression)
+    assert levels, "no event span compiled"
+    for start, end, tasks in levels:
+        assert int(start) < int(end) and int(tasks) > 0
+
+
+def test_every_alarm_acts_on_its_regions_topic(synthesized) -> None:
+    for region in synthesized.config.region_names:
+        cell = _cell(synthesized, region)
+        (topic_id,) = _resources(cell, "AWS::SNS::Topic")
+        for alarm_type in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"):
+            for logical_id, alarm in _resources(cell, alarm_type).items():
+                assert alarm["Properties"].get("AlarmActions") == [{"Ref": topic_id}], logical_id
+
+
+def test_alarm_topic_key_lets_cloudwatch_publish_and_nothing_else_use_it(synthesized) -> None:
+    cell = _cell(synthesized, synthesized.config.region_names[0])
+    (topic,) = _resources(cell, "AWS::SNS::Topic").values()
+    key_id = topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
+    statements = cell["Resources"][key_id]["Properties"]["KeyPolicy"]["Statement"]
+    by_sid = {s["Sid"]: s for s in statements}
+    assert by_sid["CloudWatchAlarmsPublish"]["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert "kms:*" not in json.dumps(statements)
+
+
+def test_subscriptions_come_from_config_and_the_topic_exists_without_any(prod, dev) -> None:
+    for synth in (prod, dev):
+        cell = _cell(synth, synth.config.region_names[0])
+        subscriptions = _resources(cell, "AWS::SNS::Subscription")
+        assert len(subscriptions) == len(synth.config.monitoring.notifications)
+        assert len(_resources(cell, "AWS::SNS::Topic")) == 1
+
+
+def test_region_impaired_composite_feeds_the_calculated_check_of_every_latency_record(synthesized) -> None:
+    config = synthesized.config
+    for region in config.routed_regions:
+        cell = _cell(synthesized, region)
+        (composite,) = _resources(cell, "AWS::CloudWatch::CompositeAlarm").values()
+        assert composite["Properties"]["AlarmName"] == naming.region_impaired_alarm_name(config, region)
+        rule_text = json.dumps(composite["Properties"]["AlarmRule"])
+        checks = _resources(cell, "AWS::Route53::HealthCheck")
+        alarm_children = {
+            logical_id: c["Properties"]["HealthCheckConfig"]["AlarmIdentifier"]["Name"]["Ref"]
+            for logical_id, c in checks.items()
+            if c["Properties"]["HealthCheckConfig"]["Type"] == "CLOUDWATCH_METRIC"
+        }
+        assert alarm_children
+        for alarm_id in alarm_children.values():
+            assert alarm_id in rule_text, f"{alarm_id} feeds routing but not the composite"
+        # ... and the composite holds nothing Route 53 does not also watch.
+        assert rule_text.count("Fn::GetAtt") == len(alarm_children)
+        for record in _resources(cell, "AWS::Route53::RecordSet").values():
+            props = record["Properties"]
+            if "SetIdentifier" not in props:
+                continue
+            calculated = checks[props["HealthCheckId"]["Ref"]]["Properties"]["HealthCheckConfig"]
+            assert calculated["Type"] == "CALCULATED"
+            children = {c["Ref"] for c in calculated["ChildHealthChecks"]}
+            assert set(alarm_children) <= children
+            assert calculated["HealthThreshold"] == len(children)
+
+
+def test_every_services_health_path_is_checked_and_served_without_the_secret(synthesized) -> None:
+    config = synthesized.config
+    for region in config.region_names:
+        cell = _cell(synthesized, region)
+        paths = {
+            c["Properties"]["HealthCheckConfig"].get("ResourcePath")
+            for c in _resources(cell, "AWS::Route53::HealthCheck").values()
+        }
+        assert {s.health_check_path for s in config.services} <= paths
+        unsecret = [
+            r["Properties"]["Conditions"]
+            for r in _resources(cell, "AWS::ElasticLoadBalancingV2::ListenerRule").values()
+            if "http-header" not in json.dumps(r["Properties"]["Conditions"]).lower()
+        ]
+        served = {v for c in unsecret for cond in c for v in (cond.get("PathPatternConfig") or {}).get("Values", [])}
+        assert served == {s.health_check_path for s in config.services}
+
+
+def test_a_divergence_alarm_per_probed_name_in_each_region_reads_only_that_regions_canaries(synthesized) -> None:
+    config = synthesized.config
+    if not config.monitoring.canaries.enabled:
+        return
+    for region in config.region_names:
+        cell = _cell(synthesized, region)
+        canary_ids = _resources(cell, "AWS::Synthetics::Canary")
+        canaries = {c["Properties"]["Name"] for c in canary_ids.values()}
+        assert canaries == {naming.canary_name(config, r) for r in config.region_names} | {
+            naming.canary_name(config, naming.VIEWER_PROBE)
+        }
+        divergence = {n: a for n, a in _alarms(synthesized, region).items() if "Diverges" in n}
+        expected = len(config.region_names) + 1 if len(config.region_names) > 1 else 1
+        assert len(divergence) == expected
+        for alarm in divergence.values():
+            metrics = [q["MetricStat"]["Metric"] for q in alarm["Metrics"] if "MetricStat" in q]
+            assert 4 <= len(metrics) <= 10
+            for metric in metrics:
+                assert metric["Namespace"] == "CloudWatchSynthetics"
+                assert "AccountId" not in metric and "Region" not in json.dumps(metric)
+                (dimension,) = metric["Dimensions"]
+                assert dimension["Value"]["Ref"] in canary_ids
+
+
+def test_replication_alarm_threshold_is_the_rpo_and_the_budget_reads_it(prod) -> None:
+    config = prod.config
+    for region in config.region_names:
+        replication = [a for n, a in _alarms(prod, region).items() if "ReplicationLatency" in n]
+        assert len(replication) == len(config.region_names) - 1
+        for alarm in replication:
+            assert alarm["Threshold"] == config.replication_alarm_seconds * 1000
+            assert alarm["AlarmActions"]
+    budget = compute_budget(config, _templates(prod))
+    assert budget.rpo_bound == config.replication_alarm_seconds
+
+
+def test_budget_reports_the_alarm_path_from_the_templates(prod) -> None:
+    budget = compute_budget(prod.config, _templates(prod))
+    m = prod.config.monitoring
+    assert budget.impaired_parts[0].seconds == 60 * m.datapoints_to_alarm
+    assert budget.impaired_rto_seconds == 60 * m.datapoints_to_alarm + 60 + budget.rto_parts[-1].seconds
+    assert budget.impaired_rto_seconds <= prod.config.resilience.impaired_rto_seconds
+    assert not budget.violations
+
+
+def _dashboard_body(synth) -> dict:
+    template = synth.template(synth.deployment.observability.stack_name)
+    (dashboard,) = _resources(template, "AWS::CloudWatch::Dashboard").values()
+    body = dashboard["Properties"]["DashboardBody"]
+    text = "".join(p if isinstance(p, str) else "0" for p in body["Fn::Join"][1]) if isinstance(body, dict) else body
+    assert dashboard["Properties"]["DashboardName"] == naming.cross_region_dashboard_name(synth.config)
+    return json.loads(text)
+
+
+def test_cross_region_dashboard_has_one_line_per_region_and_marks_each_kickoff(prod) -> None:
+    config = prod.config
+    body = _dashboard_body(prod)
+    graphs = [w for w in body["widgets"] if w["type"] == "metric"]
+    titles = {g["properties"]["title"] for g in graphs}
+    for wanted in ("Requests per minute", "5xx, % of requests", "Target response time p99 (s)", "Running tasks"):
+        assert wanted in titles
+    assert any("Replication" in t for t in titles) and any("Probe" in t for t in titles)
+    plan = prod.deployment.plan
+    kickoffs = {e.event_id for e in plan.events if e.kickoff >= plan.window.start}
+    for graph in graphs:
+        lines = [
+            m for m in graph["properties"]["metrics"] if not (isinstance(m[-1], dict) and m[-1].get("visible") is False)
+        ]
+        # A line's region is its own ("region"), or the dashboard's Region (us-east-1) when omitted.
+        regions = [m[-1].get("region", "us-east-1") if len(m) > 1 else m[-1].get("label") for m in lines]
+        assert sorted(m[-1]["label"] for m in lines) == sorted(config.region_names), graph["properties"]["title"]
+        assert set(regions) <= set(config.region_names)
+        labels = {a["label"] for a in graph["properties"]["annotations"]["vertical"]}
+        assert labels == {f"kickoff {e}" for e in kickoffs}
+    (status,) = [w for w in body["widgets"] if w["type"] == "alarm"]
+    assert len(status["properties"]["alarms"]) == len(config.region_names)
+
+
+def test_shared_dependency_failure_cannot_take_every_region_out(prod) -> None:
+    """Every cell's alarms fire at once (a shared dependency): every latency record is unhealthy, and Route 53
+    then answers as if all were healthy (fail-open), so viewers keep reaching the nearest cell."""
+    from tests.constructs.test_cell_routing import _resolve
+
+    regions = list(prod.config.region_names)
+    primary, secondary = _resolve(prod, healthy=set(), latency_order=regions)
+    assert primary == regions[0]
+    for region in regions:
+        checks = _resources(_cell(prod, region), "AWS::Route53::HealthCheck")
+        kinds = {c["Properties"]["HealthCheckConfig"]["Type"] for c in checks.values()}
+        assert "CLOUDWATCH_METRIC" in kinds and "CALCULATED" in kinds
+
+
+def test_arc_keeps_at_least_one_cell_on_when_routing_controls_join_the_alarms(with_arc) -> None:
+    template = with_arc.template(with_arc.deployment.recovery.stack_name)
+    (rule,) = _resources(template, "AWS::Route53RecoveryControl::SafetyRule").values()
+    assertion = rule["Properties"]["AssertionRule"]
+    assert rule["Properties"]["RuleConfig"]["Type"] == "ATLEAST" and rule["Properties"]["RuleConfig"]["Threshold"] >= 1
+    assert len(assertion["AssertedControls"]) == len(with_arc.config.region_names)
