@@ -33,5 +33,11 @@ def test_cdk_synth_with_env_context_selects_the_dev_config(tmp_path: Path) -> No
     )
     assert result.returncode == 0, result.stderr[-3000:]
     names = {s.name for s in read_stacks(tmp_path)}
-    assert names == {"kickoff-dev-data", "kickoff-dev-cell-us-east-1", "kickoff-dev-cell-us-west-2", "kickoff-dev-edge"}
+    assert names == {
+        "kickoff-dev-data",
+        "kickoff-dev-cell-us-east-1",
+        "kickoff-dev-cell-us-west-2",
+        "kickoff-dev-edge",
+        "kickoff-dev-observability",
+    }
     assert missing_context(tmp_path) == []

@@ -20,7 +20,8 @@ def _health_checks(synth, region):
 
 
 def test_one_latency_record_per_region_checked_on_every_service(synthesized) -> None:
-    """The latency record carries a calculated check that needs every service's endpoint check."""
+    """The latency record carries a calculated check that needs every service's endpoint check and every
+    check on the cell's own critical alarms (monitoring.route_on_alarms)."""
     config = synthesized.config
     latency = []
     for region in config.region_names:
@@ -36,8 +37,10 @@ def test_one_latency_record_per_region_checked_on_every_service(synthesized) -> 
             assert hc["EnableSNI"] is True
         (calculated_id,) = [k for k, c in checks.items() if c["Type"] == "CALCULATED"]
         calculated = checks[calculated_id]
-        assert sorted(c["Ref"] for c in calculated["ChildHealthChecks"]) == sorted(endpoints)
-        assert calculated["HealthThreshold"] == len(endpoints)
+        alarms = {k for k, c in checks.items() if c["Type"] == "CLOUDWATCH_METRIC"}
+        assert len(alarms) == len(config.services) + 1  # no healthy target per service, the ALB's own 5xx
+        assert sorted(c["Ref"] for c in calculated["ChildHealthChecks"]) == sorted([*endpoints, *alarms])
+        assert calculated["HealthThreshold"] == len(endpoints) + len(alarms)
         records = [r for r in _records(synthesized, region) if r["Name"] == f"{naming.origin_domain(config)}."]
         assert len(records) == 1
         (record,) = records
@@ -253,22 +256,31 @@ def test_previous_version_without_a_pinned_version_is_a_config_error(write_confi
 def test_evacuated_region_has_no_route_and_others_are_untouched(prod, evacuated) -> None:
     names = {r["Name"] for r in _records(evacuated, "us-east-2")}
     assert names == {f"{naming.cell_domain(naming.origin_domain(evacuated.config), 'us-east-2')}."}
-    # The evacuated cell keeps its health checks, so operators can watch it before returning it.
-    assert len(_health_checks(evacuated, "us-east-2")) == len(evacuated.config.services) + 1
+    # The evacuated cell keeps its health checks, so operators can watch it before returning it: one per service,
+    # one per critical alarm (no healthy target per service, the ALB's own 5xx) and the calculated one.
+    services = len(evacuated.config.services)
+    assert len(_health_checks(evacuated, "us-east-2")) == services + (services + 1) + 1
     routing_types = ("AWS::Route53::RecordSet", "AWS::Route53::HealthCheck")
     for region in ("us-east-1", "us-west-2"):
         for kind in routing_types:
             assert evacuated.resources(evacuated.cell(region), kind) == prod.resources(prod.cell(region), kind)
-        # Only the capacity plan of the remaining cells changes: they absorb the evacuated share.
+        # Only the capacity plan of the remaining cells changes (they absorb the evacuated share), and the
+        # alarms that hold running tasks to it.
         changed = {
             k
             for k, v in evacuated.template(evacuated.cell(region))["Resources"].items()
             if v != prod.template(prod.cell(region))["Resources"].get(k)
         }
-        assert {evacuated.template(evacuated.cell(region))["Resources"][k]["Type"] for k in changed} <= {
+        resources = evacuated.template(evacuated.cell(region))["Resources"]
+        assert {resources[k]["Type"] for k in changed} <= {
             "AWS::ApplicationAutoScaling::ScalableTarget",
             "AWS::Scheduler::Schedule",
+            "AWS::CloudWatch::Alarm",
+            "AWS::CloudWatch::Dashboard",  # the cell dashboard graphs the same plan minimum
         }
+        for k in changed:
+            if resources[k]["Type"] == "AWS::CloudWatch::Alarm":
+                assert resources[k]["Properties"]["AlarmName"].endswith("-BelowPlan-Critical"), k
     assert evacuated.template(evacuated.edge) == prod.template(prod.edge)
     for order in itertools.permutations(evacuated.config.region_names):
         primary, secondary = _resolve(evacuated, {"us-east-1", "us-west-2"}, list(order))

@@ -114,8 +114,8 @@ WEAKENINGS: dict[str, Weakening] = {
     ),
     "the ReplicationLatency alarms removed": Weakening(
         "kickoff/constructs/cell_monitoring.py",
-        "if replication_alarm_seconds is None or not receiving_regions:",
-        "if True:",
+        "if replication_alarm_seconds is not None and receiving_regions:",
+        "if False:",
         "RPO",
     ),
 }

@@ -29,6 +29,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as targets
 from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_synthetics as synthetics
 from aws_cdk import aws_wafv2 as wafv2
 
 from kickoff.rules.engine import load_view
@@ -477,6 +478,17 @@ def _alarm_check(app: cdk.App, case: str, *, single_metric: bool) -> None:
     )
 
 
+def _canary(app: cdk.App, case: str, *, runtime: synthetics.Runtime) -> None:
+    synthetics.Canary(
+        _stack(app, case),
+        "Canary",
+        runtime=runtime,
+        test=synthetics.Test.custom(
+            code=synthetics.Code.from_inline("exports.handler = async () => {};"), handler="index.handler"
+        ),
+    )
+
+
 Builder = Callable[[cdk.App, str], None]
 # rule suffix -> (compliant, non-compliant)
 PAIRS: dict[str, tuple[Builder, Builder]] = {
@@ -486,6 +498,10 @@ PAIRS: dict[str, tuple[Builder, Builder]] = {
         lambda a, c: _schedule_group(a, c, retained=True),
     ),
     "PhysicalNameLength": (lambda a, c: _named_group(a, c, length=64), lambda a, c: _escape_length(a, c)),
+    "SyntheticsCanaryRuntimeSupported": (
+        lambda a, c: _canary(a, c, runtime=synthetics.Runtime.SYNTHETICS_NODEJS_PUPPETEER_13_0),
+        lambda a, c: _canary(a, c, runtime=synthetics.Runtime.SYNTHETICS_NODEJS_PUPPETEER_7_0),  # retired 2026-01-22
+    ),
     "Route53AlarmHealthCheckReadable": (
         lambda a, c: _alarm_check(a, c, single_metric=True),
         lambda a, c: _alarm_check(a, c, single_metric=False),

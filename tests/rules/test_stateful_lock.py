@@ -62,9 +62,9 @@ def test_removing_a_key_or_bucket_is_caught(locked) -> None:
     del current["kickoff-prod-keys-us-west-2"]
     current["kickoff-prod-cell-us-east-1"].clear()
     problems = diff(locked, current)
-    # The Region's table key, and the cell's log bucket and log key.
-    assert len(problems) == 3
-    assert sum("AWS::KMS::Key" in p for p in problems) == 2 and any("AWS::S3::Bucket" in p for p in problems)
+    # The Region's table key, and the cell's log bucket, log key and alarm-topic key.
+    assert len(problems) == 4
+    assert sum("AWS::KMS::Key" in p for p in problems) == 3 and any("AWS::S3::Bucket" in p for p in problems)
 
 
 def test_dropping_a_replica_needs_explicit_consent(locked) -> None:

@@ -34,14 +34,15 @@ def test_routing_control_is_combined_with_the_endpoint_check(with_arc) -> None:
             for k, v in with_arc.resources(with_arc.cell(region), "AWS::Route53::HealthCheck").items()
         }
         by_type = {c["Type"]: (k, c) for k, c in checks.items()}
-        assert by_type.keys() == {"HTTPS", "RECOVERY_CONTROL", "CALCULATED"}
+        assert by_type.keys() == {"HTTPS", "CLOUDWATCH_METRIC", "RECOVERY_CONTROL", "CALCULATED"}
         assert by_type["RECOVERY_CONTROL"][1]["RoutingControlArn"] == arns[region]
         calculated_id, calculated = by_type["CALCULATED"]
         endpoints = sorted(k for k, c in checks.items() if c["Type"] == "HTTPS")
         assert len(endpoints) == len(with_arc.config.services)
-        assert calculated["HealthThreshold"] == len(endpoints) + 1
+        alarms = sorted(k for k, c in checks.items() if c["Type"] == "CLOUDWATCH_METRIC")
+        assert calculated["HealthThreshold"] == len(endpoints) + len(alarms) + 1
         assert sorted(c["Ref"] for c in calculated["ChildHealthChecks"]) == sorted(
-            [*endpoints, by_type["RECOVERY_CONTROL"][0]]
+            [*endpoints, *alarms, by_type["RECOVERY_CONTROL"][0]]
         )
         routed = [
             r["Properties"]

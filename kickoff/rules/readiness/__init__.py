@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 
 from kickoff.rules.engine import PackResult, TemplateView
 from kickoff.rules.engine import evaluate as _evaluate
-from kickoff.rules.readiness import access, capacity, data, edge, health, images, names, waf
+from kickoff.rules.readiness import access, capacity, data, edge, health, images, names, runtimes, waf
 from kickoff.rules.readiness.context import EventWindowFacts, Readiness, ReadinessParams, RegionQuotas
 from kickoff.rules.readiness.rule import ReadinessRule
 
@@ -24,6 +24,7 @@ RULES: tuple[ReadinessRule, ...] = (
     *access.RULES,
     *health.RULES,
     *images.RULES,
+    *runtimes.RULES,
     *waf.RULES,
 )
 
