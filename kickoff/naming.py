@@ -15,6 +15,7 @@ holds the templates to the same limits).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -125,16 +126,7 @@ _DIRECTIONS = {"north": "n", "south": "s", "east": "e", "west": "w", "central": 
 def region_code(region: str) -> str:
     """``us-east-1`` -> ``use1``, ``ap-southeast-2`` -> ``apse2``: short, and distinct for every Region."""
     parts = region.split("-")
-    middle = ""
-    for word in parts[1:-1]:
-        rest, short = word, ""
-        while rest:
-            match = next((d for d in _DIRECTIONS if rest.startswith(d)), None)
-            if match is None:
-                short, rest = short + rest, ""
-            else:
-                short, rest = short + _DIRECTIONS[match], rest[len(match) :]
-        middle += short
+    middle = "".join(re.sub("|".join(_DIRECTIONS), lambda m: _DIRECTIONS[m.group()], w) for w in parts[1:-1])
     return parts[0] + middle + parts[-1]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
@@ -10,15 +10,8 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from kickoff.config.models import SubscriptionConfig
 from kickoff.constructs.encryption_keys import alarm_topic_key_policy, customer_managed_key
-
-
-@dataclass(frozen=True)
-class Subscriber:
-    """``email`` or ``https``, and the address or URL."""
-
-    protocol: str
-    endpoint: str
 
 
 class AlarmTopic(Construct):
@@ -40,7 +33,7 @@ class AlarmTopic(Construct):
         id_: str,
         *,
         topic_name: str,
-        subscribers: list[Subscriber],
+        subscribers: Sequence[SubscriptionConfig],
         description: str,
     ) -> None:
         super().__init__(scope, id_)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -28,7 +28,9 @@ from cdk_monitoring_constructs import (
 )
 from constructs import Construct
 
+from kickoff.config.models import MonitoringConfig
 from kickoff.naming import pascal
+from kickoff.planning import FloorLevel
 
 # DynamoDB publishes ReplicationLatency per source Region and receiving Region, 1-minute periods.
 REPLICATION_PERIOD = Duration.minutes(1)
@@ -41,27 +43,6 @@ NOT_BREACHING = cloudwatch.TreatMissingData.NOT_BREACHING
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    """The alarm thresholds a cell uses (``monitoring`` in config; units in the field names)."""
-
-    evaluation_minutes: int
-    datapoints_to_alarm: int
-    cpu_percent: float
-    memory_percent: float
-    tasks_below_desired_minutes: int
-    plan_grace_minutes: int
-    elb_5xx_percent: float
-    target_5xx_percent: float
-    p50_ms: int
-    p99_ms: int
-    min_requests: int
-    critical_elb_5xx_per_minute: int
-    throttled_requests: int
-    system_errors: int
-    table_latency_ms: int
-
-
-@dataclass(frozen=True)
 class MonitoredService:
     """One ECS service of the cell: its service, target group, and the plan's floor while events are on."""
 
@@ -69,12 +50,10 @@ class MonitoredService:
     service: ecs.FargateService
     target_group: elbv2.IApplicationTargetGroup
     cluster_name: str
-    floor: tuple[tuple[datetime, datetime, int], ...]  # (start, end, min tasks), UTC
+    floor: tuple[FloorLevel, ...]  # the plan's minimum while compiled events are on
 
 
-def floor_expression(
-    metric_id: str, levels: tuple[tuple[datetime, datetime, int], ...], *, subtract: bool = True
-) -> str | None:
+def floor_expression(metric_id: str, levels: Sequence[FloorLevel], *, subtract: bool = True) -> str | None:
     """Metric math for "the plan's minimum now", 0 outside every level: nested IFs over ``EPOCH`` of
     ``metric_id``'s timestamps; with ``subtract``, minus that metric (the alarm's form).
 
@@ -84,11 +63,9 @@ def floor_expression(
     expression = None
     for count in range(len(levels), 0, -1):
         body = "0"
-        for start, end, tasks in reversed(levels[:count]):
-            body = (
-                f"IF(EPOCH({metric_id}) >= {int(start.timestamp())} AND EPOCH({metric_id}) < {int(end.timestamp())}, "
-                f"{tasks}, {body})"
-            )
+        for level in reversed(levels[:count]):
+            start, end = int(level.start.timestamp()), int(level.end.timestamp())
+            body = f"IF(EPOCH({metric_id}) >= {start} AND EPOCH({metric_id}) < {end}, {level.min_tasks}, {body})"
         candidate = f"{body} - {metric_id}" if subtract else body
         if len(candidate) <= MAX_EXPRESSION_LENGTH - 64:
             expression = candidate
@@ -108,9 +85,9 @@ class CellMonitoring(Construct):
       ``ReplicationLatency`` to every other replica Region (no library monitor exists).
     - Every alarm notifies ``topic`` (``SnsAlarmActionStrategy``), on ALARM and on OK.
     - ``region_impaired``: a composite alarm, ANY of the critical alarms. Route 53 cannot watch
-      a composite alarm (or any metric math alarm), so ``routing_alarms`` are the same
-      critical alarms, each a single standard-resolution metric, for the cell's calculated
-      health check (docs/decisions/0014-observability.md).
+      a composite alarm (or any metric math alarm), so the cell's calculated health check
+      watches ``critical_alarms`` one by one: each is a single standard-resolution metric with
+      a basic statistic (docs/decisions/0014-observability.md).
 
     ``ReplicationLatency`` is published in the Region that writes (this cell) for each receiving
     Region. The alarm uses the per-minute **maximum**: while it is OK, every write older than the
@@ -121,7 +98,7 @@ class CellMonitoring(Construct):
     which must be unique in the account.
 
     Attributes: ``facade``, ``dashboard_factory``, ``replication_alarm_threshold_ms``,
-    ``region_impaired``, ``routing_alarms``, ``critical_alarms``.
+    ``region_impaired``, ``critical_alarms`` (construct-ID key -> alarm).
     """
 
     def __init__(
@@ -132,7 +109,7 @@ class CellMonitoring(Construct):
         name_prefix: str,
         region: str,
         topic: sns.ITopic,
-        thresholds: Thresholds,
+        monitoring: MonitoringConfig,
         load_balancer: elbv2.IApplicationLoadBalancer,
         services: list[MonitoredService],
         table_name: str,
@@ -145,9 +122,9 @@ class CellMonitoring(Construct):
             raise ValueError(f"receiving_regions must not contain the cell's own Region {region}")
         if not services:
             raise ValueError("a cell has at least one service to monitor")
-        if thresholds.datapoints_to_alarm > thresholds.evaluation_minutes:
+        if monitoring.datapoints_to_alarm > monitoring.evaluation_minutes:
             raise ValueError("datapoints_to_alarm must be at most evaluation_minutes")
-        self._t = thresholds
+        self._m = monitoring
         self.name_prefix = name_prefix
         # Dashboard names are global in the account, not per Region: the default factory would name
         # every cell's dashboard after the construct ID ("Facade"), so each Region's prefix is explicit.
@@ -161,8 +138,8 @@ class CellMonitoring(Construct):
                 alarm_name_prefix=name_prefix,
                 actions_enabled=True,
                 action=self.action,
-                evaluation_periods=thresholds.evaluation_minutes,
-                datapoints_to_alarm=thresholds.datapoints_to_alarm,
+                evaluation_periods=monitoring.evaluation_minutes,
+                datapoints_to_alarm=monitoring.datapoints_to_alarm,
             ),
         )
         self.critical_alarms: dict[str, cloudwatch.Alarm] = {}
@@ -176,8 +153,6 @@ class CellMonitoring(Construct):
         for alarm in self.critical_alarms.values():
             alarm.add_alarm_action(cw_actions.SnsAction(topic))
             alarm.add_ok_action(cw_actions.SnsAction(topic))
-        # Route 53 watches these one by one (single metric, standard resolution, basic statistic).
-        self.routing_alarms: dict[str, cloudwatch.Alarm] = dict(self.critical_alarms)
         self.region_impaired = cloudwatch.CompositeAlarm(
             self,
             "RegionImpaired",
@@ -195,7 +170,7 @@ class CellMonitoring(Construct):
     # -- per service ---------------------------------------------------------------------------------
 
     def _services(self, load_balancer: elbv2.IApplicationLoadBalancer, services: list[MonitoredService]) -> None:
-        t = self._t
+        m, t = self._m, self._m.services
         for svc in services:
             self.facade.monitor_fargate_application_load_balancer(
                 fargate_service=svc.service,
@@ -224,14 +199,14 @@ class CellMonitoring(Construct):
                 alarm_description=f"{svc.name} has no healthy target in this cell: it cannot serve its paths.",
                 threshold=1,
                 comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-                evaluation_periods=t.evaluation_minutes,
-                datapoints_to_alarm=t.datapoints_to_alarm,
+                evaluation_periods=m.evaluation_minutes,
+                datapoints_to_alarm=m.datapoints_to_alarm,
                 treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
             )
             self._task_counts(svc)
 
     def _task_counts(self, svc: MonitoredService) -> None:
-        t = self._t
+        t = self._m.services
 
         def insight(metric_name: str) -> cloudwatch.Metric:
             return cloudwatch.Metric(
@@ -305,7 +280,7 @@ class CellMonitoring(Construct):
     # -- load balancer --------------------------------------------------------------------------------
 
     def _load_balancer(self, load_balancer: elbv2.IApplicationLoadBalancer) -> None:
-        t = self._t
+        m, t = self._m, self._m.load_balancer
         dims = {"LoadBalancer": load_balancer.load_balancer_full_name}
 
         def metric(name: str, statistic: str = "Sum") -> cloudwatch.Metric:
@@ -364,8 +339,8 @@ class CellMonitoring(Construct):
             ),
             threshold=t.critical_elb_5xx_per_minute,
             comparison_operator=GREATER,
-            evaluation_periods=t.evaluation_minutes,
-            datapoints_to_alarm=t.datapoints_to_alarm,
+            evaluation_periods=m.evaluation_minutes,
+            datapoints_to_alarm=m.datapoints_to_alarm,
             treat_missing_data=NOT_BREACHING,
         )
         self.facade.monitor_custom(
@@ -389,9 +364,9 @@ class CellMonitoring(Construct):
     # -- table ----------------------------------------------------------------------------------------
 
     def _table(self, table_name: str) -> None:
-        t = self._t
+        t = self._m.table
         table = dynamodb.Table.from_table_name(self, "Table", table_name)
-        latency = {"Warning": LatencyThreshold(max_latency=Duration.millis(t.table_latency_ms))}
+        latency = {"Warning": LatencyThreshold(max_latency=Duration.millis(t.latency_ms))}
         self.facade.monitor_dynamo_table(
             table=table,
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,

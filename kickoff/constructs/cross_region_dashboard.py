@@ -60,18 +60,18 @@ class CrossRegionDashboard(Construct):
             for event, at in kickoffs
         ]
 
-        def search(region: str, schema: str, terms: str, statistic: str, reduce: str, label: str) -> cloudwatch.IMetric:
+        def searched(region: str, expression: str) -> cloudwatch.IMetric:
+            """A line of ``region`` computed from search expressions evaluated in that Region."""
             return cloudwatch.MathExpression(
-                expression=f"{reduce}(SEARCH('{{{schema}}} {terms}', '{statistic}', 60))",
-                label=label,
-                period=PERIOD,
-                search_region=region,
-                using_metrics={},
+                expression=expression, label=region, period=PERIOD, search_region=region, using_metrics={}
             )
 
+        def search(schema: str, terms: str, statistic: str) -> str:
+            return f"SEARCH('{{{schema}}} {terms}', '{statistic}', 60)"
+
         def alb(view: RegionView, metric: str, statistic: str) -> str:
-            terms = f'MetricName="{metric}" {view.load_balancer_name}'
-            return f"SEARCH('{{AWS/ApplicationELB,LoadBalancer}} {terms}', '{statistic}', 60)"
+            schema = "AWS/ApplicationELB,LoadBalancer"
+            return search(schema, f'MetricName="{metric}" {view.load_balancer_name}', statistic)
 
         rows: dict[str, list[cloudwatch.IMetric]] = {
             "Requests per minute": [],
@@ -84,46 +84,18 @@ class CrossRegionDashboard(Construct):
         }
         for index, view in enumerate(regions):
             r = view.region
-            rows["Requests per minute"].append(
-                cloudwatch.MathExpression(
-                    expression=f"SUM({alb(view, 'RequestCount', 'Sum')})",
-                    label=r,
-                    period=PERIOD,
-                    search_region=r,
-                    using_metrics={},
-                )
-            )
-            rows["5xx, % of requests"].append(
-                cloudwatch.MathExpression(
-                    expression=(
-                        f"100 * (SUM({alb(view, 'HTTPCode_ELB_5XX_Count', 'Sum')}) + "
-                        f"SUM({alb(view, 'HTTPCode_Target_5XX_Count', 'Sum')})) / "
-                        f"SUM({alb(view, 'RequestCount', 'Sum')})"
-                    ),
-                    label=r,
-                    period=PERIOD,
-                    search_region=r,
-                    using_metrics={},
-                )
-            )
-            rows["Target response time p99 (s)"].append(
-                cloudwatch.MathExpression(
-                    expression=f"MAX({alb(view, 'TargetResponseTime', 'p99')})",
-                    label=r,
-                    period=PERIOD,
-                    search_region=r,
-                    using_metrics={},
-                )
-            )
+            requests = f"SUM({alb(view, 'RequestCount', 'Sum')})"
+            rows["Requests per minute"].append(searched(r, requests))
+            elb, target = alb(view, "HTTPCode_ELB_5XX_Count", "Sum"), alb(view, "HTTPCode_Target_5XX_Count", "Sum")
+            errors = f"SUM({elb}) + SUM({target})"
+            rows["5xx, % of requests"].append(searched(r, f"100 * ({errors}) / {requests}"))
+            rows["Target response time p99 (s)"].append(searched(r, f"MAX({alb(view, 'TargetResponseTime', 'p99')})"))
             running = search(
-                r,
                 "ECS/ContainerInsights,ClusterName,ServiceName",
                 f'MetricName="RunningTaskCount" ClusterName="{view.cluster_name}"',
                 "Minimum",
-                "SUM",
-                r,
             )
-            rows["Running tasks"].append(running)
+            rows["Running tasks"].append(searched(r, f"SUM({running})"))
             if view.plan_minimum is not None:
                 tasks = cloudwatch.Metric(
                     namespace="ECS/ContainerInsights",
@@ -138,16 +110,12 @@ class CrossRegionDashboard(Construct):
                         expression=view.plan_minimum, using_metrics={f"tasks{index}": tasks}, label=r, period=PERIOD
                     )
                 )
-            rows["Replication latency, max (ms)"].append(
-                search(
-                    r,
-                    "AWS/DynamoDB,ReceivingRegion,TableName",
-                    f'MetricName="ReplicationLatency" TableName="{view.table_name}"',
-                    "Maximum",
-                    "MAX",
-                    r,
-                )
+            replication = search(
+                "AWS/DynamoDB,ReceivingRegion,TableName",
+                f'MetricName="ReplicationLatency" TableName="{view.table_name}"',
+                "Maximum",
             )
+            rows["Replication latency, max (ms)"].append(searched(r, f"MAX({replication})"))
             if view.local_canary is not None:
                 rows["Probe of the Region's own cell (% passed)"].append(
                     cloudwatch.Metric(

@@ -44,14 +44,19 @@ def origin_retries(origin: dict[str, Any]) -> tuple[int, str]:
     )
 
 
-def alarm_detection(health_check: Resource, resources: dict[str, Resource]) -> tuple[int, str] | None:
-    """Seconds for a CLOUDWATCH_METRIC check's alarm to fire (period x breaching datapoints), and how; None for
-    other checks. Route 53 then reads the alarm's state on its next evaluation (not documented; not added)."""
+def watched_alarm(health_check: Resource, resources: dict[str, Resource]) -> Resource | None:
+    """The alarm (of ``resources``) a CLOUDWATCH_METRIC check names by Ref; None for other checks or no such alarm."""
     config = props(health_check).get("HealthCheckConfig", {})
     if config.get("Type") != "CLOUDWATCH_METRIC":
         return None
     names = references((config.get("AlarmIdentifier") or {}).get("Name"))
-    alarm = resources.get(next(iter(names), ""))
+    return resources.get(next(iter(names), ""))
+
+
+def alarm_detection(health_check: Resource, resources: dict[str, Resource]) -> tuple[int, str] | None:
+    """Seconds for a CLOUDWATCH_METRIC check's alarm to fire (period x breaching datapoints), and how; None for
+    other checks. Route 53 then reads the alarm's state on its next evaluation (not documented; not added)."""
+    alarm = watched_alarm(health_check, resources)
     if alarm is None:
         return None
     p = props(alarm)

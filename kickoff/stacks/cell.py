@@ -8,9 +8,9 @@ from constructs import Construct
 
 from kickoff import naming
 from kickoff.config.models import KickoffConfig
-from kickoff.constructs.alarm_topic import AlarmTopic, Subscriber
+from kickoff.constructs.alarm_topic import AlarmTopic
 from kickoff.constructs.alb_capacity import AlbCapacityReservations
-from kickoff.constructs.cell_monitoring import CellMonitoring, MonitoredService, Thresholds
+from kickoff.constructs.cell_monitoring import CellMonitoring, MonitoredService
 from kickoff.constructs.cell_routing import CellRouting, HealthTarget
 from kickoff.constructs.cluster import cell_cluster
 from kickoff.constructs.encryption_keys import LogEncryptionKey
@@ -139,7 +139,7 @@ class CellStack(KickoffStack):
             self,
             "AlarmTopic",
             topic_name=naming.alarm_topic_name(config),
-            subscribers=[Subscriber(n.protocol, n.endpoint) for n in config.monitoring.notifications],
+            subscribers=config.monitoring.notifications,
             description=f"Kickoff {config.environment}: {region} alarm notifications",
         )
         self.monitoring = CellMonitoring(
@@ -148,7 +148,7 @@ class CellStack(KickoffStack):
             name_prefix=cell_name_prefix(config, region),
             region=region,
             topic=self.alarm_topic.topic,
-            thresholds=thresholds(config),
+            monitoring=config.monitoring,
             load_balancer=self.load_balancer.alb,
             services=[
                 MonitoredService(
@@ -156,7 +156,7 @@ class CellStack(KickoffStack):
                     service=self.services[s.name].service,
                     target_group=self.services[s.name].target_group,
                     cluster_name=self.cluster.cluster_name,
-                    floor=tuple((f.start, f.end, f.min_tasks) for f in plan.floor_levels(region, s.name)),
+                    floor=plan.floor_levels(region, s.name),
                 )
                 for s in config.services
             ],
@@ -211,32 +211,10 @@ class CellStack(KickoffStack):
             origin_domain=origin,
             secondary_ttl_seconds=config.routing.secondary_ttl_seconds,
             routing_control_arn=config.routing.recovery_control.routing_control_arns.get(region),
-            routing_alarms=self.monitoring.routing_alarms if config.monitoring.route_on_alarms else None,
+            routing_alarms=self.monitoring.critical_alarms if config.monitoring.route_on_alarms else None,
         )
 
         CfnOutput(self, "AlbDnsName", value=self.load_balancer.alb.load_balancer_dns_name)
         CfnOutput(self, "ClusterName", value=self.cluster.cluster_name)
         CfnOutput(self, "HealthCheckId", value=self.routing.health_check.health_check_id)
         CfnOutput(self, "InRouting", value=str(not region_config.evacuate).lower())
-
-
-def thresholds(config: KickoffConfig) -> Thresholds:
-    """The alarm thresholds of every cell, from ``monitoring`` in config."""
-    m = config.monitoring
-    return Thresholds(
-        evaluation_minutes=m.evaluation_minutes,
-        datapoints_to_alarm=m.datapoints_to_alarm,
-        cpu_percent=m.services.cpu_percent,
-        memory_percent=m.services.memory_percent,
-        tasks_below_desired_minutes=m.services.tasks_below_desired_minutes,
-        plan_grace_minutes=m.services.plan_grace_minutes,
-        elb_5xx_percent=m.load_balancer.elb_5xx_percent,
-        target_5xx_percent=m.load_balancer.target_5xx_percent,
-        p50_ms=m.load_balancer.p50_ms,
-        p99_ms=m.load_balancer.p99_ms,
-        min_requests=m.load_balancer.min_requests,
-        critical_elb_5xx_per_minute=m.load_balancer.critical_elb_5xx_per_minute,
-        throttled_requests=m.table.throttled_requests,
-        system_errors=m.table.system_errors,
-        table_latency_ms=m.table.latency_ms,
-    )

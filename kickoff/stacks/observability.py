@@ -11,7 +11,7 @@ from kickoff import naming
 from kickoff.config.models import EDGE_REGION, KickoffConfig
 from kickoff.constructs.cell_monitoring import floor_expression
 from kickoff.constructs.cross_region_dashboard import CrossRegionDashboard, RegionView
-from kickoff.planning import DeploymentPlan
+from kickoff.planning import DeploymentPlan, FloorLevel
 from kickoff.stacks.base import KickoffStack
 
 
@@ -51,12 +51,10 @@ class ObservabilityStack(KickoffStack):
         )
 
 
-def plan_minimum(
-    config: KickoffConfig, plan: DeploymentPlan, region: str
-) -> tuple[tuple[datetime, datetime, int], ...]:
+def plan_minimum(config: KickoffConfig, plan: DeploymentPlan, region: str) -> list[FloorLevel]:
     """The plan's minimum of every service of a cell added up, per event span."""
     total: dict[tuple[datetime, datetime], int] = defaultdict(int)
     for service in config.services:
         for level in plan.floor_levels(region, service.name):
             total[(level.start, level.end)] += level.min_tasks
-    return tuple((start, end, tasks) for (start, end), tasks in sorted(total.items()))
+    return [FloorLevel(start, end, tasks) for (start, end), tasks in sorted(total.items())]

@@ -242,3 +242,17 @@ def test_arc_keeps_at_least_one_cell_on_when_routing_controls_join_the_alarms(wi
     assertion = rule["Properties"]["AssertionRule"]
     assert rule["Properties"]["RuleConfig"]["Type"] == "ATLEAST" and rule["Properties"]["RuleConfig"]["Threshold"] >= 1
     assert len(assertion["AssertedControls"]) == len(with_arc.config.region_names)
+
+
+def test_region_codes_are_short_and_distinct_for_every_commercial_region() -> None:
+    regions = [
+        *("us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1", "mx-central-1"),
+        *("sa-east-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1"),
+        *("eu-south-1", "eu-south-2", "il-central-1", "me-south-1", "me-central-1", "af-south-1", "ap-east-1"),
+        *("ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4"),
+        *("ap-southeast-5", "ap-southeast-7", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3"),
+    ]
+    codes = [naming.region_code(r) for r in regions]
+    assert len(set(codes)) == len(codes)
+    assert naming.region_code("us-east-1") == "use1" and naming.region_code("ap-southeast-2") == "apse2"
+    assert max(map(len, codes)) <= 6

@@ -142,10 +142,11 @@ def _distribution(scope: Construct, *, group: bool, codes: list[int] | None = No
     cloudfront.Distribution(scope, "Distribution", default_behavior=cloudfront.BehaviorOptions(origin=origin))
 
 
-def _alb(scope: Construct, *, open_to_world: bool) -> None:
+def _alb(scope: Construct, *, open_to_world: bool) -> elbv2.ApplicationLoadBalancer:
     vpc = _vpc(scope, nat=0)
     alb = elbv2.ApplicationLoadBalancer(scope, "Alb", vpc=vpc, internet_facing=True)
     alb.add_listener("Http", port=80, open=open_to_world, default_action=elbv2.ListenerAction.fixed_response(403))
+    return alb
 
 
 def _flow_log_bucket(scope: Construct, *, lifecycle: bool) -> None:
@@ -205,20 +206,17 @@ def _log_group(scope: Construct, *, encrypted: bool) -> None:
     logs.LogGroup(scope, "Group", retention=logs.RetentionDays.ONE_WEEK, encryption_key=key)
 
 
-def _alb(scope: Construct, *, alarmed: bool) -> None:
-    alb = elbv2.ApplicationLoadBalancer(scope, "Alb", vpc=_vpc(scope, nat=0))
-    alarm = alb.metrics.http_code_elb(elbv2.HttpCodeElb.ELB_5XX_COUNT).create_alarm(
-        scope, "Alarm", threshold=1, evaluation_periods=1
-    )
-    if alarmed:
-        alarm.add_alarm_action(cw_actions.SnsAction(sns.Topic(scope, "Topic")))
-
-
-def _alarm(scope: Construct, *, action: bool) -> None:
-    metric = cloudwatch.Metric(namespace="AWS/ApplicationELB", metric_name="RequestCount")
+def _alarm(scope: Construct, *, action: bool, metric: cloudwatch.IMetric | None = None) -> None:
+    """An alarm on ``metric`` (default: a request count of no resource here), notifying a topic if ``action``."""
+    metric = metric or cloudwatch.Metric(namespace="AWS/ApplicationELB", metric_name="RequestCount")
     alarm = metric.create_alarm(scope, "Alarm", threshold=1, evaluation_periods=1)
     if action:
         alarm.add_alarm_action(cw_actions.SnsAction(sns.Topic(scope, "Topic")))
+
+
+def _alb_alarm(scope: Construct, *, action: bool) -> None:
+    alb = _alb(scope, open_to_world=False)
+    _alarm(scope, action=action, metric=alb.metrics.http_code_elb(elbv2.HttpCodeElb.ELB_5XX_COUNT))
 
 
 # rule suffix -> (compliant builder, non-compliant builder)
@@ -253,7 +251,7 @@ PAIRS: dict[str, tuple[Callable[[Construct], None], Callable[[Construct], None]]
         lambda s: _target_group(s, path=False),
     ),
     "REL-CloudFrontOriginGroup": (lambda s: _distribution(s, group=True), lambda s: _distribution(s, group=False)),
-    "OPS-AlarmedResources": (lambda s: _alb(s, alarmed=True), lambda s: _alb(s, alarmed=False)),
+    "OPS-AlarmedResources": (lambda s: _alb_alarm(s, action=True), lambda s: _alb_alarm(s, action=False)),
     "OPS-AlarmHasAction": (lambda s: _alarm(s, action=True), lambda s: _alarm(s, action=False)),
     "OPS-EcsDeploymentCircuitBreaker": (lambda s: _service(s, breaker=True), lambda s: _service(s, breaker=False)),
     "OPS-EcsClusterContainerInsights": (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kickoff.rules.engine import Finding, Resource, TemplateView, props, references
+from kickoff.rules.failover_terms import watched_alarm
 from kickoff.rules.readiness.rule import ReadinessRule
 
 ENDPOINT_TYPES = {"HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH"}
@@ -149,8 +150,7 @@ def _alarm_check_readable(
     if config.get("Type") != "CLOUDWATCH_METRIC":
         return None
     identifier = config.get("AlarmIdentifier") or {}
-    (alarm_id,) = references(identifier.get("Name")) or {None}
-    problem = _alarm_problem(view.resources.get(alarm_id or ""))
+    problem = _alarm_problem(watched_alarm(resource, view.resources))
     if problem is None and identifier.get("Region") != view.region:
         problem = f"names Region {identifier.get('Region')}, but its alarm is in {view.region}"
     return [] if problem is None else [Finding("", f"the health check {problem}")]

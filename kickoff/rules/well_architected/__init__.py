@@ -34,7 +34,8 @@ def evaluate(views, params: Params, rules: tuple[WaRule, ...] = RULES) -> PackRe
     replica), so the alarms of every template are indexed first.
     """
     views = list(views)
-    return _evaluate(views, replace(params, alarmed_tables=operations.alarmed_tables(views)), rules)
+    ids, tables = operations.alarm_index(views)
+    return _evaluate(views, replace(params, alarmed_ids=ids, alarmed_tables=tables), rules)
 
 
 def iter_rules_markdown() -> Iterator[str]:

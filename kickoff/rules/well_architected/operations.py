@@ -71,27 +71,25 @@ def _alarm_dimensions(resource: Resource) -> Iterator[dict[str, Any]]:
         yield from ((query.get("MetricStat") or {}).get("Metric") or {}).get("Dimensions", [])
 
 
-def _watched_ids(view: TemplateView) -> set[str]:
-    """Logical IDs that alarms with actions in ``view`` read a metric of (through their dimensions)."""
-    found: set[str] = set()
-    for resource in view.of_type("AWS::CloudWatch::Alarm").values():
-        if _acts(resource):
-            for dimension in _alarm_dimensions(resource):
-                found |= references(dimension.get("Value"))
-    return found
-
-
-def alarmed_tables(views: Iterable[TemplateView]) -> dict[str, frozenset[str]]:
-    """Region -> table names that an alarm with an action reads (``TableName`` dimension) in that Region."""
-    out: dict[str, set[str]] = {}
+def alarm_index(views: Iterable[TemplateView]) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """What the alarms with an action read, from one pass over every template: per template file, the logical
+    IDs of their dimensions' Ref/GetAtt; per Region, the literal ``TableName`` dimensions (a table's replicas
+    are watched from the cells' templates, not the table's)."""
+    watched: dict[str, set[str]] = {}
+    tables: dict[str, set[str]] = {}
     for view in views:
+        ids = watched.setdefault(view.file, set())
         for resource in view.of_type("AWS::CloudWatch::Alarm").values():
             if not _acts(resource):
                 continue
             for dimension in _alarm_dimensions(resource):
+                ids |= references(dimension.get("Value"))
                 if dimension.get("Name") == "TableName" and (name := literal(dimension.get("Value"), view)):
-                    out.setdefault(view.region, set()).add(name)
-    return {region: frozenset(names) for region, names in out.items()}
+                    tables.setdefault(view.region, set()).add(name)
+    return (
+        {file: frozenset(ids) for file, ids in watched.items()},
+        {region: frozenset(names) for region, names in tables.items()},
+    )
 
 
 def _alarmed(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding] | None:
@@ -105,7 +103,7 @@ def _alarmed(logical_id: str, resource: Resource, view: TemplateView, params: Pa
             for region in regions
             if name not in params.alarmed_tables.get(region, frozenset())
         ]
-    if logical_id in _watched_ids(view):
+    if logical_id in params.alarmed_ids.get(view.file, frozenset()):
         return []
     return [Finding("", "no alarm with an action reads a metric of it")]
 

@@ -17,7 +17,9 @@ class Params:
     retry_allowance_seconds: int
     required_tags: Mapping[str, str | None]  # key -> expected value (None: any value)
     service_tag_types: frozenset[str] = frozenset({"AWS::ECS::Service", "AWS::ECS::TaskDefinition"})
-    # Region -> table names some alarm with an action watches there (filled by ``evaluate`` from every template).
+    # What alarms with an action read, indexed by ``evaluate`` over every template (operations.alarm_index):
+    # template file -> logical IDs, and Region -> table names.
+    alarmed_ids: Mapping[str, frozenset[str]] = field(default_factory=dict)
     alarmed_tables: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
