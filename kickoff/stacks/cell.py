@@ -217,4 +217,10 @@ class CellStack(KickoffStack):
         CfnOutput(self, "AlbDnsName", value=self.load_balancer.alb.load_balancer_dns_name)
         CfnOutput(self, "ClusterName", value=self.cluster.cluster_name)
         CfnOutput(self, "HealthCheckId", value=self.routing.health_check.health_check_id)
+        CfnOutput(
+            self,
+            "AlarmTopicArn",
+            value=self.alarm_topic.topic.topic_arn,
+            description="Subscribe a chat channel here (Amazon Q Developer in chat applications takes topic ARNs)",
+        )
         CfnOutput(self, "InRouting", value=str(not region_config.evacuate).lower())
