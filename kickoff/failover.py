@@ -4,7 +4,8 @@ The resilience budget computes it from the synthesized templates, the Well-Archi
 rule per health check, and config validation from the settings before CDK runs; all three
 use these functions, and CloudFormation's and Route 53's defaults are written down once here.
 
-- Detection: Route 53 marks an endpoint unhealthy after interval x failure threshold.
+- Detection: Route 53 marks an endpoint unhealthy after interval x failure threshold; on the
+  alarm path (a cell whose own critical alarms fire), after the alarm period x breaching datapoints.
 - DNS: a resolver may keep an answer for its TTL: 60 s for alias records (fixed by Route 53);
   a CNAME in front of an alias adds its own TTL.
 - Client retries: CloudFront spends up to attempts x (connection timeout + response timeout)
@@ -29,6 +30,9 @@ DEFAULT_HEALTH_CHECK_THRESHOLD = 3
 DEFAULT_CONNECTION_TIMEOUT = 10
 DEFAULT_READ_TIMEOUT = 30
 DEFAULT_CONNECTION_ATTEMPTS = 3
+# Period of the cells' critical alarms, which Route 53 watches: the shortest standard-resolution period
+# (Route 53 reads no high-resolution alarm), so an alarm fires after this x monitoring.datapoints_to_alarm.
+ALARM_PERIOD_SECONDS = 60
 # The fastest settings that exist: 10 s interval, 1 failure; 1 attempt of 1 s connection + 1 s response.
 FASTEST_DETECTION_SECONDS = 10
 FASTEST_RETRY_SECONDS = 2

@@ -16,7 +16,15 @@ from kickoff.config.models.base import MAX_SERVICES
 from kickoff.config.models.edge import HOST_IN_CACHE_KEY
 from kickoff.config.models.scaling import check_region_shares
 from kickoff.config.regions import MRSC_REGION_SETS, mrsc_region_set
-from kickoff.failover import ServiceSpec, cell_capacity_rps, failover_times, fastest_possible, n_minus_1
+from kickoff.failover import (
+    ALARM_PERIOD_SECONDS,
+    ServiceSpec,
+    cell_capacity_rps,
+    failover_times,
+    fastest_possible,
+    n_minus_1,
+    rto_budget,
+)
 from kickoff.images import CREDENTIAL_SECRET_PREFIX
 from kickoff.web import DEFAULT_PATH_PATTERN, path_pattern_matches, pattern_covers
 
@@ -259,6 +267,22 @@ def _check_resilience(config: KickoffConfig) -> None:
             f"is re-pointed after {times.detection} s + {times.secondary_dns} s = {times.secondary} s",
             fix,
         )
+    if config.monitoring.route_on_alarms:
+        datapoints = config.monitoring.datapoints_to_alarm
+        alarm = rto_budget(
+            detection=ALARM_PERIOD_SECONDS * datapoints,
+            retries=times.retries,
+            secondary_ttl=config.routing.secondary_ttl_seconds,
+        )
+        if alarm.primary > resilience.impaired_rto_seconds:
+            raise FieldProblem(
+                ("resilience", "impaired_rto_seconds"),
+                f"{resilience.impaired_rto_seconds} s cannot be met: a cell whose own alarms fire leaves routing after "
+                f"{datapoints} x {ALARM_PERIOD_SECONDS} s alarm detection + {alarm.dns} s DNS + {alarm.retries} s "
+                f"CloudFront retries = {alarm.primary} s",
+                "lower monitoring.datapoints_to_alarm or the edge.origin_* timeouts and attempts, "
+                "or raise impaired_rto_seconds",
+            )
     if config.table.consistency == "eventual":
         if resilience.rpo_seconds < 1:
             raise FieldProblem(

@@ -29,13 +29,14 @@ from cdk_monitoring_constructs import (
 from constructs import Construct
 
 from kickoff.config.models import MonitoringConfig
+from kickoff.failover import ALARM_PERIOD_SECONDS
 from kickoff.naming import pascal
 from kickoff.planning import FloorLevel
 
 # DynamoDB publishes ReplicationLatency per source Region and receiving Region, 1-minute periods.
 REPLICATION_PERIOD = Duration.minutes(1)
 # Every cell alarm but the canaries' reads 1-minute periods (standard resolution, so Route 53 can watch them).
-PERIOD = Duration.minutes(1)
+PERIOD = Duration.seconds(ALARM_PERIOD_SECONDS)
 # A metric math expression in an alarm may be at most this long (CloudWatch MetricDataQuery.Expression).
 MAX_EXPRESSION_LENGTH = 2048
 GREATER = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD

@@ -161,6 +161,27 @@ MALFORMED = [
     ),
     ("bad-account", _prod, _set("account", "12345"), "account", "12-digit AWS account ID"),
     (
+        "alarm-path-over-impaired-rto",
+        _prod,
+        _set("monitoring", {"evaluation_minutes": 5, "datapoints_to_alarm": 5}),
+        "resilience.impaired_rto_seconds",
+        "a cell whose own alarms fire leaves routing after 5 x 60 s alarm detection",
+    ),
+    (
+        "more-datapoints-than-minutes",
+        _prod,
+        _set("monitoring", {"evaluation_minutes": 2, "datapoints_to_alarm": 3}),
+        "monitoring.datapoints_to_alarm",
+        "cannot fit in evaluation_minutes",
+    ),
+    (
+        "subscriber-not-https",
+        _prod,
+        _set("monitoring", {"notifications": [{"protocol": "https", "endpoint": "http://hooks.example.com/x"}]}),
+        "monitoring.notifications[0].endpoint",
+        "is not an https:// URL",
+    ),
+    (
         "zone-of-another-region",
         _prod,
         _set("regions[0].availability_zones", ["us-east-1a", "us-west-2b"]),
