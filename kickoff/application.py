@@ -21,7 +21,7 @@ from typing import Any
 import aws_cdk as cdk
 
 from kickoff.config import load_for_context
-from kickoff.config.context import availability_zone_context
+from kickoff.config.context import availability_zone_context, parse_context_args
 from kickoff.config.errors import ConfigError
 from kickoff.config.models import KickoffConfig
 from kickoff.guardrails.checks import attach_checks
@@ -67,31 +67,6 @@ def pin_availability_zones(app: cdk.App, config: KickoffConfig) -> None:
     """Write the config's AZs into the app context. Call before any stack is created."""
     for key, zones in availability_zone_context(config).items():
         app.node.set_context(key, zones)
-
-
-def parse_context_args(argv: list[str]) -> dict[str, str]:
-    """``-c key=value`` / ``--context key=value`` pairs, as ``cdk`` accepts them; ConfigError (exit 2) otherwise."""
-    context: dict[str, str] = {}
-    it = iter(argv)
-    for arg in it:
-        if arg in ("-c", "--context"):
-            pair = next(it, "")
-        elif arg.startswith("--context="):
-            pair = arg.split("=", 1)[1]
-        else:
-            raise ConfigError(
-                f"app.py: unexpected argument {arg!r}.\n  Fix: pass context as -c key=value, e.g. -c env=dev."
-            )
-        context.update(parse_context_pair(pair))
-    return context
-
-
-def parse_context_pair(pair: str) -> dict[str, str]:
-    """One ``key=value`` context pair; ConfigError when it is not one."""
-    key, sep, value = pair.partition("=")
-    if not sep or not key.strip():
-        raise ConfigError(f"context {pair!r} is not key=value.\n  Fix: write it like -c env=dev.")
-    return {key.strip(): value}
 
 
 def compose(app: cdk.App, config: KickoffConfig, plan: DeploymentPlan, *, checks: bool = True) -> Deployment:

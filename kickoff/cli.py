@@ -18,12 +18,11 @@ from pathlib import Path
 
 from kickoff import naming
 from kickoff.config import ConfigError, KickoffConfig, load_for_context
+from kickoff.config.context import parse_context_pair
 from kickoff.paths import LOCK_FILE
 
 
 def _context(pairs: Sequence[str]) -> dict[str, str]:
-    from kickoff.application import parse_context_pair
-
     context: dict[str, str] = {}
     for pair in pairs:
         context.update(parse_context_pair(pair))

@@ -88,3 +88,19 @@ def test_lock_compares_and_writes_the_lock(tmp_path) -> None:
     assert result.returncode == 1
     assert 'changing TableName from "kickoff-dev-old" to "kickoff-dev-sessions"' in result.stderr
     assert ACCEPT_COMMAND in result.stderr
+
+
+def test_validate_never_loads_the_cdk() -> None:
+    """A config error must print in well under a second: ``validate`` reads, checks and plans without importing
+    aws-cdk-lib or jsii (whose start-up alone costs about 1.5 s here)."""
+    probe = (
+        "import sys\n"
+        "from kickoff import cli\n"
+        "try:\n"
+        "    cli.main(['validate', '-c', 'env=dev'])\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "print(sorted(m for m in ('aws_cdk', 'jsii', 'cdk_nag', 'constructs') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO_ROOT)
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr

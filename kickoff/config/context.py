@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from kickoff.config.errors import ConfigError
 from kickoff.config.loader import load_config
 from kickoff.config.models import KickoffConfig
 from kickoff.paths import CONFIG_DIR, CONTEXT_FILE
@@ -31,3 +32,28 @@ def write_context_file(path: Path = CONTEXT_FILE, config_dir: Path = CONFIG_DIR)
     entries = expected_context_file(config_dir)
     path.write_text(json.dumps(entries, indent=2) + "\n")
     return entries
+
+
+def parse_context_args(argv: list[str]) -> dict[str, str]:
+    """``-c key=value`` / ``--context key=value`` pairs, as ``cdk`` accepts them; ConfigError (exit 2) otherwise."""
+    context: dict[str, str] = {}
+    it = iter(argv)
+    for arg in it:
+        if arg in ("-c", "--context"):
+            pair = next(it, "")
+        elif arg.startswith("--context="):
+            pair = arg.split("=", 1)[1]
+        else:
+            raise ConfigError(
+                f"app.py: unexpected argument {arg!r}.\n  Fix: pass context as -c key=value, e.g. -c env=dev."
+            )
+        context.update(parse_context_pair(pair))
+    return context
+
+
+def parse_context_pair(pair: str) -> dict[str, str]:
+    """One ``key=value`` context pair; ConfigError when it is not one."""
+    key, sep, value = pair.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"context {pair!r} is not key=value.\n  Fix: write it like -c env=dev.")
+    return {key.strip(): value}
