@@ -28,7 +28,7 @@ from kickoff.guardrails.checks import attach_checks
 from kickoff.paths import CDK_JSON, CONTEXT_FILE, DEFAULT_OUTDIR, REPO_ROOT
 from kickoff.planning import DeploymentPlan, build_deployment_plan, default_plan_from, resolve_plan_from
 from kickoff.rules.assembly import missing_context
-from kickoff.stacks.deployment import Deployment, build_deployment
+from kickoff.stacks.deployment import Deployment, build_deployment, template_path
 
 
 def project_context(root: Path = REPO_ROOT) -> dict[str, Any]:
@@ -96,7 +96,7 @@ def synthesize(config: KickoffConfig, outdir: str, *, checks: bool, plan_from: d
 def synthesize_templates(config: KickoffConfig, outdir: str) -> dict[str, dict[str, Any]]:
     """Synthesize ``config`` for a deploy now into ``outdir`` without validation plugins; stack name -> template."""
     deployment = synthesize(config, outdir, checks=False, plan_from=default_plan_from())
-    return {s.stack_name: json.loads((Path(outdir) / s.template_file).read_text()) for s in deployment.stacks}
+    return {s.stack_name: json.loads(template_path(s).read_text()) for s in deployment.stacks}
 
 
 MISSING_CONTEXT_FIX = (

@@ -11,6 +11,7 @@ functions (tests/test_architecture.py allows it here only).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
@@ -312,14 +313,34 @@ def _plan_from(args: argparse.Namespace, config: KickoffConfig):
     return resolve_plan_from(config, _context(args.context).get("plan_from"))
 
 
+NO_OVERRIDE = ("", "none")
+OVERRIDE_MIN_CHARS = 10
+
+
 def cmd_deploy_window(args: argparse.Namespace) -> int:
-    """Exit 1 inside an event window (a cell deploy then waits), 0 outside; --at checks another time."""
+    """Exit 1 inside an event window (a deploy then waits), 0 outside; --at checks another time.
+
+    ``--override REASON`` lets a deploy through a window on purpose (an emergency fix): it exits 0
+    and prints the reason, the window and who ran it, which the pipeline's build log keeps.
+    ``none`` or an empty reason is no override (the pipeline variable's default).
+    """
     from kickoff.planning import build_deployment_plan, default_plan_from, parse_plan_from
 
     config = _load(args)
     at = parse_plan_from(args.at) if args.at else default_plan_from()
+    override = (args.override or "").strip()
+    if override.lower() in NO_OVERRIDE:
+        override = ""
+    elif len(override) < OVERRIDE_MIN_CHARS:
+        print(
+            f"kickoff: --override needs a reason of at least {OVERRIDE_MIN_CHARS} characters (got '{override}'). "
+            "Fix: say why this deploy cannot wait, e.g. --override 'INC-1234 hotfix for playback 5xx'",
+            file=sys.stderr,
+        )
+        return 2
     plan = build_deployment_plan(config, at)
     window = plan.event_window_at(at)
+    env = naming.environment_key(config)
     if window is None:
         upcoming = [w for w in plan.season_windows if w.start > at]
         nxt = (
@@ -327,16 +348,25 @@ def cmd_deploy_window(args: argparse.Namespace) -> int:
             if upcoming
             else ""
         )
+        print(f"{env}: {at:%Y-%m-%d %H:%M} UTC is outside every event window: deploys may proceed{nxt}")
+        if override:
+            print(f"{env}: the freeze override ('{override}') was not needed")
+        return 0
+    inside = (
+        f"{at:%Y-%m-%d %H:%M} UTC is inside the event window of {', '.join(window.event_ids)} "
+        f"({window.start:%Y-%m-%d %H:%M} to {window.restore:%Y-%m-%d %H:%M} UTC)"
+    )
+    if override:
+        who = os.environ.get("CODEBUILD_INITIATOR") or os.environ.get("USER") or "unknown"
+        execution = os.environ.get("PIPELINE_EXECUTION_ID", "")
         print(
-            f"{naming.environment_key(config)}: {at:%Y-%m-%d %H:%M} UTC is outside every event window: cells may "
-            f"deploy{nxt}"
+            f"FREEZE OVERRIDDEN {env}: {inside}; deploying anyway. Reason: {override}. By: {who}"
+            + (f". Pipeline execution: {execution}" if execution else "")
         )
         return 0
     print(
-        f"{naming.environment_key(config)}: {at:%Y-%m-%d %H:%M} UTC is inside the event window of "
-        f"{', '.join(window.event_ids)} "
-        f"({window.start:%Y-%m-%d %H:%M} to {window.restore:%Y-%m-%d %H:%M} UTC); cell deploys wait until "
-        f"{window.restore:%Y-%m-%d %H:%M} UTC",
+        f"{env}: {inside}; deploys wait until {window.restore:%Y-%m-%d %H:%M} UTC. In an emergency, release again "
+        "with the pipeline variable FREEZE_OVERRIDE set to the reason (docs/deploy.md)",
         file=sys.stderr,
     )
     return 1
@@ -540,9 +570,14 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--no-png", action="store_true", help="do not write a plot")
     plan.set_defaults(func=cmd_plan)
     window = with_context(
-        sub.add_parser("deploy-window", help="exit 1 inside an event window, when cells must not deploy")
+        sub.add_parser("deploy-window", help="exit 1 inside an event window, when nothing may deploy")
     )
     window.add_argument("--at", help="check this ISO 8601 time instead of now")
+    window.add_argument(
+        "--override",
+        metavar="REASON",
+        help="deploy inside a window anyway, logging REASON (at least 10 characters; 'none' or empty: no override)",
+    )
     window.set_defaults(func=cmd_deploy_window)
     with_context(
         sub.add_parser("quotas", help="declared quotas per Region, what the plan needs, and how to check them")

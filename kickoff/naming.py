@@ -194,3 +194,14 @@ def fixed_names(config: KickoffConfig) -> list[FixedName]:
         if u is not None
     ]
     return names
+
+
+def pipeline_name(config: KickoffConfig) -> str:
+    """``<app>-<env>-release``: the CodePipeline pipeline (unique per account and Region)."""
+    return f"{environment_key(config)}-release"
+
+
+def bootstrap_lookup_role_arn(account: str, region: str, qualifier: str) -> str:
+    """The CDK bootstrap's read-only lookup role in ``account`` and ``region`` (ReadOnlyAccess, denies
+    kms:Decrypt), which ``cdk bootstrap --trust`` opens to the tooling account."""
+    return f"arn:aws:iam::{account}:role/cdk-{qualifier}-lookup-role-{account}-{region}"

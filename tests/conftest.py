@@ -52,6 +52,7 @@ strong = _fixture("strong")
 evacuated = _fixture("evacuated")
 with_arc = _fixture("with_arc")
 during_game = _fixture("during_game")
+parallel_waves = _fixture("parallel_waves")
 
 
 @pytest.fixture(scope="session", params=["prod", "dev"])

@@ -40,8 +40,14 @@ class Synth:
     deployment: Any
     outdir: Path
 
+    def template_path(self, stack_name: str) -> Path:
+        from kickoff.stacks.deployment import template_path
+
+        stack = next(s for s in self.deployment.stacks if s.stack_name == stack_name)
+        return template_path(stack)
+
     def template(self, stack_name: str) -> dict[str, Any]:
-        return json.loads((self.outdir / f"{stack_name}.template.json").read_text())
+        return json.loads(self.template_path(stack_name).read_text())
 
     def assertions(self, stack_name: str) -> Any:
         from aws_cdk.assertions import Template

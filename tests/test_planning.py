@@ -110,10 +110,29 @@ def test_deploy_window_exits_1_inside_an_event_window() -> None:
     inside = _kickoff("deploy-window", "-c", "env=prod", "--at", "2026-12-04T02:00:00Z")
     assert inside.returncode == 1
     assert "inside the event window of tnf-2026-w13" in inside.stderr
-    assert "cell deploys wait until 2026-12-04 05:10 UTC" in inside.stderr
+    assert "deploys wait until 2026-12-04 05:10 UTC" in inside.stderr
+    assert "FREEZE_OVERRIDE" in inside.stderr  # how to get through in an emergency
     outside = _kickoff("deploy-window", "-c", "env=prod", "--at", "2026-12-02T12:00:00Z")
     assert outside.returncode == 0, outside.stderr
     assert "outside every event window" in outside.stdout and "tnf-2026-w13" in outside.stdout
+
+
+def test_deploy_window_override_is_explicit_and_logged() -> None:
+    at = ("deploy-window", "-c", "env=prod", "--at", "2026-12-04T02:00:00Z")
+    # The pipeline variable's default, and an empty value, are no override.
+    for value in ("none", "", "  "):
+        assert _kickoff(*at, "--override", value).returncode == 1
+    # A reason too short to say anything is refused, inside or outside a window.
+    short = _kickoff(*at, "--override", "hotfix")
+    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    reason = "INC-4711 playback 5xx hotfix"
+    forced = _kickoff(*at, "--override", reason)
+    assert forced.returncode == 0, forced.stderr
+    line = forced.stdout.strip()
+    assert line.startswith("FREEZE OVERRIDDEN kickoff-prod:") and "tnf-2026-w13" in line and reason in line
+    assert "By: " in line
+    unused = _kickoff("deploy-window", "-c", "env=prod", "--at", "2026-12-02T12:00:00Z", "--override", reason)
+    assert unused.returncode == 0 and "was not needed" in unused.stdout
 
 
 @pytest.mark.slow

@@ -83,14 +83,19 @@ VARIANTS: dict[str, Variant] = {
     # table), and as a change to prod the stateful lock refuses it, rightly (the table keys go).
     "strong": Variant(
         "prod",
-        {"environment": "strong", "table": {"consistency": "strong", "encryption": "aws_managed"}},
-        description="prod's Regions with multi-Region strong consistency and AWS managed keys",
+        {"environment": "strong", "table": {"consistency": "strong", "encryption": "aws_managed"}, "pipeline": None},
+        description="prod's Regions with strong consistency and AWS managed keys, deployed without a pipeline",
     ),
     "evacuated": Variant("prod", mutate=_evacuate_us_east_2, description="prod with us-east-2 evacuated (planned)"),
     "with_arc": Variant(
         "prod",
         {"routing": {"recovery_control": {"enabled": True, "routing_control_arns": ROUTING_CONTROL_ARNS}}},
         description="prod with ARC routing controls enabled and their ARNs in config",
+    ),
+    "parallel_waves": Variant(
+        "prod",
+        {"pipeline": {"second_wave": "parallel", "manual_approval": False}},
+        description="prod released with its second wave in parallel and no manual approval",
     ),
     "during_game": Variant(
         "prod",

@@ -90,6 +90,7 @@ def check_config(config: KickoffConfig) -> None:
     _check_quotas(config)
     _check_resilience(config)
     _check_evacuation(config)
+    _check_pipeline(config, names)
     baseline = config.scaling.baseline
     if baseline is not None:
         check_region_shares(baseline.region_share, ("scaling", "baseline", "region_share"))
@@ -402,4 +403,16 @@ def _check_consistency(config: KickoffConfig, names: list[str]) -> None:
             ("table", "witness_region"),
             f"a witness is only allowed with exactly 2 replicas; this config has {len(names)} Regions",
             "remove witness_region (3 replicas need none)",
+        )
+
+
+def _check_pipeline(config: KickoffConfig, names: list[str]) -> None:
+    pipeline = config.pipeline
+    if pipeline is None:
+        return
+    if pipeline.canary_region not in names:
+        raise FieldProblem(
+            ("pipeline", "canary_region"),
+            f"canary Region '{pipeline.canary_region}' is not one of the cells ({', '.join(names)})",
+            "set canary_region to the cell that should deploy first and alone, usually the one with the fewest viewers",
         )

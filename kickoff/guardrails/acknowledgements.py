@@ -8,16 +8,20 @@ Nothing is acknowledged at stack or app level.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
 from kickoff.stacks.cell import CellStack
 from kickoff.stacks.data import DataStack
 from kickoff.stacks.deployment import Deployment
 from kickoff.stacks.edge import EdgeStack
+from kickoff.stacks.pipeline import PipelineStack, PipelineSupportStack
 
 # aws-cdk-lib's AwsCustomResource runs one singleton Lambda per stack under this fixed ID.
 AWS_CUSTOM_RESOURCE_SINGLETON = "AWS679f53fac002430cb0da5b7982bd2287"
@@ -189,6 +193,100 @@ def acknowledge_edge(edge: EdgeStack, *, geo_restricted: bool) -> None:
         acknowledge(edge.distribution.distribution, NO_GEO_RESTRICTION)
 
 
+ARTIFACT_BUCKET_ACCESS_LOGS = Acknowledgement(
+    "AwsSolutions",
+    "AwsSolutions-S1",
+    "A release pipeline artifact store: only the pipeline's roles and the target accounts' CDK deploy roles "
+    "read or write it (bucket and key policies), objects expire after 30 days, and CloudTrail records "
+    "CodePipeline and CloudFormation activity. Access logs would need a log bucket per Region for transient data.",
+)
+ARTIFACT_KEY_GRANTS = tuple(
+    Acknowledgement(
+        "WellArchitected",
+        f"WA-SEC-KmsKeyPolicySeparatesDuties[Statement::{statement}]",
+        "The key of a release pipeline artifact store. CDK Pipelines grants its roles and each target account's "
+        "CDK deploy role on it (IAM policies need the account statement; cross-account roles need key-policy "
+        "statements); it encrypts build artifacts only, never platform data.",
+    )
+    for statement in ("kms:*", "kms:decrypt")
+)
+# Every wildcard CDK Pipelines writes into the pipeline's IAM policies, by the form of the finding, with
+# why it is acceptable. A wildcard of another form is not acknowledged, so it fails the synth for review.
+PIPELINE_WILDCARDS: tuple[tuple[str, str], ...] = (
+    (
+        r"Action::(s3:(GetObject|GetBucket|List|DeleteObject|PutObject|Abort)|kms:(GenerateDataKey|ReEncrypt))\*",
+        "aws-cdk-lib's grantRead/grantReadWrite action groups, on the pipeline's own artifact buckets and keys.",
+    ),
+    (
+        r"Resource::(<[A-Za-z0-9]+\.Arn>|arn:aws:s3:::[a-z0-9.-]+)/\*",
+        "Objects of the pipeline's own artifact buckets; CodePipeline names artifacts per execution.",
+    ),
+    (
+        r"Resource::arn:aws:(logs:[a-z0-9-]+:\d{12}:log-group:/aws/codebuild/|codebuild:[a-z0-9-]+:\d{12}:report-group/)"
+        r"(<[A-Za-z0-9]+>)?[-:]?\*",
+        "CodeBuild names a log stream and report group per build of the pipeline's own projects.",
+    ),
+    (
+        r"Resource::arn:\*:iam::\d{12}:role/\*",
+        "CDK Pipelines' self-mutation assumes the CDK bootstrap roles, limited by condition to roles tagged "
+        "aws-cdk:bootstrap-role deploy, file-publishing or image-publishing.",
+    ),
+    (
+        r"Resource::\*",
+        "CDK Pipelines' own statements: KMS use through the replication stores' key aliases (keys in other "
+        "Regions, named only by alias), cloudformation:DescribeStacks and s3:ListBucket for self-mutation, and "
+        "CodeBuild build control for asset publishing.",
+    ),
+)
+
+
+def _nag_text(value: Any) -> str:
+    """A resolved policy value as cdk-nag writes it in a finding ID (Ref -> <X>, GetAtt -> <X.Attr>)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Ref" in value:
+        return f"<{value['Ref']}>"
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        return f"<{'.'.join(value['Fn::GetAtt'])}>"
+    if isinstance(value, dict) and isinstance(value.get("Fn::Sub"), str):
+        return re.sub(r"\$\{([^}]+)\}", r"<\1>", value["Fn::Sub"])
+    if isinstance(value, dict) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return separator.join(_nag_text(part) for part in parts)
+    raise ValueError(f"cannot render {value!r} as a cdk-nag finding")
+
+
+def _wildcard_findings(stack: Stack, policy: iam.CfnPolicy) -> list[str]:
+    """The IAM5 finding suffixes cdk-nag reports for ``policy``: every action and resource with a ``*``."""
+    document = stack.resolve(policy.policy_document)
+    findings: list[str] = []
+    for statement in document.get("Statement", []):
+        for kind, key in (("Action", "Action"), ("Resource", "Resource")):
+            values = statement.get(key, [])
+            for value in values if isinstance(values, list) else [values]:
+                text = _nag_text(value)
+                if "*" in text and f"{kind}::{text}" not in findings:
+                    findings.append(f"{kind}::{text}")
+    return findings
+
+
+def acknowledge_pipeline(pipeline: PipelineStack, support: dict[str, PipelineSupportStack]) -> None:
+    """The reviewed findings of the release pipeline: its artifact stores, and CDK Pipelines' wildcards."""
+    for store in [pipeline.release.artifact_bucket, *(s.bucket for s in support.values())]:
+        acknowledge(store, ARTIFACT_BUCKET_ACCESS_LOGS)
+        key = store.encryption_key
+        if isinstance(key, cdk.aws_kms.Alias):
+            key = key.alias_target_key
+        acknowledge(key, *ARTIFACT_KEY_GRANTS)
+    for policy in pipeline.node.find_all():
+        if not isinstance(policy, iam.CfnPolicy):
+            continue
+        for finding in _wildcard_findings(pipeline, policy):
+            reason = next((why for form, why in PIPELINE_WILDCARDS if re.fullmatch(form, finding)), None)
+            if reason is not None:
+                acknowledge(policy, Acknowledgement("AwsSolutions", f"AwsSolutions-IAM5[{finding}]", reason))
+
+
 def acknowledge_deployment(deployment: Deployment) -> None:
     """Acknowledge reviewed findings on the constructs they concern."""
     config = deployment.config
@@ -199,3 +297,5 @@ def acknowledge_deployment(deployment: Deployment) -> None:
         acknowledge_data(deployment.data)
     if deployment.edge is not None:
         acknowledge_edge(deployment.edge, geo_restricted=bool(config.edge.allowed_countries))
+    if deployment.pipeline is not None:
+        acknowledge_pipeline(deployment.pipeline, deployment.pipeline_support)

@@ -29,23 +29,29 @@ class StackArtifact:
 
 
 def read_stacks(outdir: Path | str) -> list[StackArtifact]:
-    """Every stack artifact in ``outdir``, in manifest order."""
+    """Every stack artifact in ``outdir``, in manifest order, including the stacks of nested
+    assemblies (the CDK stages a release pipeline deploys), after the top-level ones."""
     outdir = Path(outdir)
     manifest = json.loads((outdir / "manifest.json").read_text())
     stacks = []
+    nested: list[Path] = []
     for name, artifact in manifest.get("artifacts", {}).items():
+        if artifact.get("type") == "cdk:cloud-assembly":
+            nested.append(outdir / artifact["properties"]["directoryName"])
         if artifact.get("type") != "aws:cloudformation:stack":
             continue
         account, region = artifact["environment"].removeprefix("aws://").split("/")
         stacks.append(
             StackArtifact(
-                name=name,
+                name=artifact.get("properties", {}).get("stackName", name),
                 region=region,
                 account=account,
                 template_path=str(outdir / artifact["properties"]["templateFile"]),
                 dependencies=tuple(d for d in artifact.get("dependencies", []) if not d.endswith(".assets")),
             )
         )
+    for directory in nested:
+        stacks.extend(read_stacks(directory))
     return stacks
 
 
@@ -64,10 +70,16 @@ class PackCounts:
 
 
 def validation_counts(outdir: Path | str) -> dict[str, PackCounts]:
-    """Open and acknowledged findings per plugin and stack, from validation-report.json."""
+    """Open and acknowledged findings per plugin and stack, from validation-report.json.
+
+    A construct path starts with its stack's construct ID, or with the release stage's ID and then
+    the stack's (``Cell-us-west-2/kickoff-prod-cell-us-west-2/...``); stack construct IDs are the
+    stack names, so the stage's segment is skipped when the next one names a stack.
+    """
     path = Path(outdir) / "validation-report.json"
     if not path.is_file():
         return {}
+    names = {stack.name for stack in read_stacks(outdir)}
     report = json.loads(path.read_text())
     counts: dict[str, PackCounts] = {}
     for plugin in report.get("pluginReports", []):
@@ -75,5 +87,7 @@ def validation_counts(outdir: Path | str) -> dict[str, PackCounts]:
         for kind, bucket in (("violations", pack.open), ("suppressedViolations", pack.acknowledged)):
             for violation in plugin.get(kind, []):
                 for construct in violation.get("violatingConstructs", []):
-                    bucket[construct["constructPath"].split("/", 1)[0]] += 1
+                    segments = construct["constructPath"].split("/")
+                    staged = len(segments) > 1 and segments[0] not in names and segments[1] in names
+                    bucket[segments[1] if staged else segments[0]] += 1
     return counts

@@ -32,17 +32,25 @@ class TagRawResources:
 
 
 class KickoffStack(Stack):
-    """A stack pinned to the config's account and one Region, tagged for cost allocation."""
+    """A stack pinned to one account (the config's, or ``account``) and one Region, tagged for cost allocation."""
 
     def __init__(
-        self, scope: Construct, *, config: KickoffConfig, unit: str, region: str, cell: str | None, description: str
+        self,
+        scope: Construct,
+        *,
+        config: KickoffConfig,
+        unit: str,
+        region: str,
+        cell: str | None,
+        description: str,
+        account: str | None = None,
     ) -> None:
         name = stack_name(config, unit, cell)
         super().__init__(
             scope,
             name,
             stack_name=name,
-            env=Environment(account=config.account, region=region),
+            env=Environment(account=account or config.account, region=region),
             description=description,
             termination_protection=config.production,
         )

@@ -14,11 +14,12 @@ from kickoff.rules.summary import read_summary
 def _run_plugin(synth, lock: dict, tmp_path):
     lock_file = tmp_path / "stateful.lock.json"
     lock_file.write_text(json.dumps(lock))
-    stacks = {f"{name}.template.json": name for name in synth.stack_names}
+    sources = {synth.template_path(name): name for name in synth.stack_names}
+    stacks = {path.name: name for path, name in sources.items()}
     outdir = tmp_path / "cdk.out"  # a copy: the plugin writes its summary next to the templates
     outdir.mkdir()
-    for file in stacks:
-        shutil.copy(synth.outdir / file, outdir / file)
+    for path in sources:
+        shutil.copy(path, outdir / path.name)
     plugin = StatefulLockPlugin(synth.config, template_stacks=stacks, lock_file=lock_file)
     return plugin.validate(SimpleNamespace(template_paths=[str(outdir / f) for f in stacks]))
 
@@ -29,8 +30,8 @@ def test_every_synth_compares_with_the_lock(prod) -> None:
     assert summary == {
         "rules": 1,
         "environment": "kickoff-prod",
-        "locked": 16,  # per cell: log bucket, log key, alarm-topic key; the keys and data stacks
-        "current": 16,
+        "locked": 22,  # per cell: log bucket, log key, alarm-topic key; keys and data; 3 artifact stores (bucket, key)
+        "current": 22,
         "unlocked": [],
         "violations": 0,
     }
@@ -46,9 +47,8 @@ def test_the_plugin_fails_a_synth_that_would_replace_a_table(prod, tmp_path) -> 
     assert 'changing TableName from "kickoff-prod-old-name" to "kickoff-prod-sessions"' in violation.description
     assert ACCEPT_COMMAND in violation.fix
     (where,) = violation.violating_resources
-    assert where.resource_logical_id == "GlobalTable11708626" and where.template_path.endswith(
-        "kickoff-prod-data.template.json"
-    )
+    assert where.resource_logical_id == "GlobalTable11708626"
+    assert where.template_path.endswith(prod.template_path(prod.data).name)
 
 
 def test_the_plugin_fails_a_synth_that_drops_a_locked_stack(prod, tmp_path) -> None:
@@ -68,4 +68,4 @@ def test_the_plugin_skips_an_environment_the_lock_does_not_list(prod, tmp_path) 
     report = _run_plugin(prod, {"kickoff-dev": read_lock()["kickoff-dev"]}, tmp_path)
     assert report.success
     summary = read_summary(tmp_path / "cdk.out")["StatefulLock"]
-    assert summary["locked"] is None and summary["current"] == 16
+    assert summary["locked"] is None and summary["current"] == 22

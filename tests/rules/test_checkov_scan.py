@@ -9,8 +9,8 @@ from kickoff.rules.checkov_scan import run_checkov, skips, unlisted
 
 @pytest.fixture(scope="module")
 def scan(prod, dev):
-    files = [prod.outdir / f"{n}.template.json" for n in prod.stack_names]
-    files += [dev.outdir / f"{n}.template.json" for n in dev.stack_names]
+    files = [prod.template_path(n) for n in prod.stack_names]
+    files += [dev.template_path(n) for n in dev.stack_names]
     return run_checkov(files)
 
 

@@ -79,6 +79,7 @@ def _prod_without_us_west_2(retired=None) -> str:
     data = config_data("prod")
     data["regions"] = [r for r in data["regions"] if r["name"] != "us-west-2"]
     data["scaling"]["baseline"]["region_share"] = {"us-east-1": 0.6, "us-east-2": 0.4}
+    data["pipeline"]["canary_region"] = "us-east-2"  # the canary leaves with its Region
     if retired is not None:
         data["retired_regions"] = retired
     return yaml.safe_dump(data, sort_keys=False)

@@ -30,16 +30,36 @@ def test_no_stack_names_another_regions_resources(prod) -> None:
                 assert f":{other}:" not in text, f"cell {region} references a {other} ARN"
 
 
-def test_deploy_order_keys_then_data_then_cells(prod) -> None:
-    by_name = {s.name: s for s in read_stacks(prod.outdir)}
-    data = prod.data
-    for keys in prod.deployment.keys.values():
-        assert keys.stack_name in by_name[data].dependencies
-    for region in prod.config.region_names:
-        assert data in by_name[prod.cell(region)].dependencies
+def test_deploy_order_keys_then_data_then_cells(strong, prod) -> None:
+    """Keys before Data before every cell: stack dependencies without a pipeline, one stage with one."""
+    assert strong.config.pipeline is None and strong.deployment.keys == {}
+    by_name = {s.name: s for s in read_stacks(strong.outdir)}
+    assert strong.data in by_name[strong.cell(strong.config.canary_region)].dependencies  # the others follow it
     order = [s.stack_name for s in prod.deployment.stacks]
-    assert order.index(data) > max(order.index(k.stack_name) for k in prod.deployment.keys.values())
-    assert order.index(data) < min(order.index(prod.cell(r)) for r in prod.config.region_names)
+    data = order.index(prod.data)
+    assert data > max(order.index(k.stack_name) for k in prod.deployment.keys.values())
+    assert data < min(order.index(prod.cell(r)) for r in prod.config.region_names)
+    by_name = {s.name: s for s in read_stacks(prod.outdir)}
+    for keys in prod.deployment.keys.values():  # Keys and Data share the Data stage, ordered inside it
+        assert keys.artifact_id in by_name[prod.data].dependencies
+
+
+def test_without_a_pipeline_cdk_deploy_all_follows_the_release_order(dev) -> None:
+    """Data, the canary cell (the first Region), the other cells one at a time, then Edge and the dashboard."""
+    assert dev.config.pipeline is None
+    canary, *others = dev.config.region_names
+    assert dev.config.canary_region == canary
+    deps = {s.name: set(s.dependencies) for s in read_stacks(dev.outdir)}
+    assert deps[dev.cell(canary)] == {dev.data}
+    previous = dev.cell(canary)
+    for region in others:
+        assert deps[dev.cell(region)] == {previous}
+        previous = dev.cell(region)
+    cells = {dev.cell(r) for r in dev.config.region_names}
+    assert deps[dev.edge] == {dev.data, *cells}
+    assert deps[dev.deployment.observability.stack_name] == cells
+    order = [s.stack_name for s in dev.deployment.stacks]
+    assert order == [dev.data, *(dev.cell(r) for r in dev.config.region_names), dev.edge, "kickoff-dev-observability"]
 
 
 def test_synth_asks_aws_for_nothing(synthesized) -> None:
@@ -47,9 +67,17 @@ def test_synth_asks_aws_for_nothing(synthesized) -> None:
 
 
 def test_stacks_are_pinned_to_account_and_region(synthesized) -> None:
+    """Application stacks in the config's account and its Regions; the pipeline's in the tooling account."""
+    config = synthesized.config
+    tooling = {s.stack_name for s in synthesized.deployment.stacks} - {
+        s.stack_name for s in synthesized.deployment.application_stacks
+    }
     for stack in read_stacks(synthesized.outdir):
-        assert stack.account == synthesized.config.account
-        assert stack.region in synthesized.config.region_names
+        if stack.name in tooling:
+            assert stack.account == config.pipeline.account
+        else:
+            assert stack.account == config.account
+            assert stack.region in config.region_names
 
 
 def test_production_stacks_have_termination_protection(prod, dev) -> None:

