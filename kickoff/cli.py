@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from kickoff import naming
@@ -338,9 +338,16 @@ def cmd_deploy_window(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    env = naming.environment_key(config)
+    if args.assembly:
+        stale = _stale_assembly(Path(args.assembly), at, config)
+        if stale is not None:
+            code, message = stale
+            print(f"{env}: {message}", file=sys.stderr)
+            return code
+        print(f"{env}: {args.assembly} is still deployable at {at:%Y-%m-%d %H:%M} UTC (its first action is later)")
     plan = build_deployment_plan(config, at)
     window = plan.event_window_at(at)
-    env = naming.environment_key(config)
     if window is None:
         upcoming = [w for w in plan.season_windows if w.start > at]
         nxt = (
@@ -370,6 +377,58 @@ def cmd_deploy_window(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+def _stale_assembly(outdir: Path, at: datetime, config: KickoffConfig) -> tuple[int, str] | None:
+    """Exit code and why the cloud assembly in ``outdir`` cannot deploy at ``at``, or None while it can.
+
+    A synth compiles no scheduled action before its ``earliest_action`` (deploy time + margin, +
+    the pipeline's release minutes); a deploy at ``at`` needs every action after ``at`` + margin.
+    """
+    from kickoff.rules.summary import read_summary
+
+    readiness = read_summary(outdir).get("DeployReadiness", {})
+    if "earliest_action" not in readiness:
+        return 2, (
+            f"{outdir} has no deploy-readiness summary (kickoff-guardrails.json).\n"
+            "  Fix: point --assembly at the output of a synth with checks (make synth)"
+        )
+    earliest = datetime.fromisoformat(readiness["earliest_action"].replace("Z", "+00:00"))
+    ready_by = at + timedelta(minutes=config.scaling.deploy_margin_minutes)
+    if ready_by <= earliest:
+        return None
+    return 1, (
+        f"{outdir} was synthesized for a deploy at {readiness['deploy_time']}; its first scheduled action takes "
+        f"effect at {earliest:%Y-%m-%d %H:%M} UTC, before this deploy could finish ({ready_by:%Y-%m-%d %H:%M} UTC "
+        "with the deploy margin), so AWS would reject it or capacity would be missing. The release took longer "
+        "than pipeline.release_minutes: release again, which synthesizes for the new time"
+    )
+
+
+def cmd_execution_policy(args: argparse.Namespace) -> int:
+    """Print the scoped CloudFormation execution policy for one account's bootstrap, from the synthesized templates."""
+    from kickoff.rules.assembly import read_stacks
+    from kickoff.rules.execution_policy import UnknownResourceType, execution_policy, render
+
+    config = _load(args)
+    outdir = Path(args.outdir)
+    if not (outdir / "manifest.json").is_file():
+        print(f"kickoff: {outdir} holds no cloud assembly.\n  Fix: run make synth first", file=sys.stderr)
+        return 2
+    account = args.account or config.account
+    stacks = [s for s in read_stacks(outdir) if s.account == account]
+    if not stacks:
+        accounts = sorted({s.account for s in read_stacks(outdir)})
+        print(f"kickoff: no stack of {outdir} deploys to {account} (accounts: {', '.join(accounts)})", file=sys.stderr)
+        return 2
+    types = {r["Type"] for s in stacks for r in s.template().get("Resources", {}).values()}
+    try:
+        policy = execution_policy(types, account=account, name_prefix=f"{naming.environment_key(config)}-")
+    except UnknownResourceType as error:
+        print(f"kickoff: {error}", file=sys.stderr)
+        return 1
+    sys.stdout.write(render(policy))
+    return 0
 
 
 def cmd_quotas(args: argparse.Namespace) -> int:
@@ -574,11 +633,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     window.add_argument("--at", help="check this ISO 8601 time instead of now")
     window.add_argument(
+        "--assembly",
+        metavar="DIR",
+        help="also exit 1 when the cloud assembly in DIR (make synth's output) is too old to deploy now",
+    )
+    window.add_argument(
         "--override",
         metavar="REASON",
         help="deploy inside a window anyway, logging REASON (at least 10 characters; 'none' or empty: no override)",
     )
     window.set_defaults(func=cmd_deploy_window)
+    policy = with_context(
+        sub.add_parser(
+            "execution-policy", help="print the scoped CloudFormation execution policy of an account's bootstrap"
+        )
+    )
+    policy.add_argument("--outdir", default="cdk.out", help="cloud assembly directory (default cdk.out)")
+    policy.add_argument("--account", help="the account whose stacks it covers (default: the config's account)")
+    policy.set_defaults(func=cmd_execution_policy)
     with_context(
         sub.add_parser("quotas", help="declared quotas per Region, what the plan needs, and how to check them")
     ).set_defaults(func=cmd_quotas)

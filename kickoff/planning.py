@@ -158,7 +158,9 @@ class PlanningWindow:
     """Which events are compiled: those whose capacity window meets [start, end).
 
     ``deploy_time`` is plan_from, the time the synth assumes it is deployed. ``start`` is
-    deploy_time plus the deploy margin: no scheduled action is compiled before it.
+    deploy_time plus the deploy margin, plus ``pipeline.release_minutes`` when a pipeline
+    releases the templates (its later waves deploy that much after the synth): no scheduled
+    action is compiled before it.
     """
 
     deploy_time: datetime
@@ -169,7 +171,8 @@ class PlanningWindow:
 def planning_window(config: KickoffConfig, plan_from: datetime) -> PlanningWindow:
     """The window of a synth deployed at ``plan_from`` (see ``resolve_plan_from``)."""
     deploy_time = plan_from.astimezone(UTC)
-    start = deploy_time + timedelta(minutes=config.scaling.deploy_margin_minutes)
+    release = config.pipeline.release_minutes if config.pipeline is not None else 0
+    start = deploy_time + timedelta(minutes=config.scaling.deploy_margin_minutes + release)
     return PlanningWindow(deploy_time, start, start + timedelta(days=config.scaling.horizon_days))
 
 
@@ -312,7 +315,10 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> Deploym
     season = [event_forecast(config, e) for e in calendar.events]
     # The planner's own windows (lead time to ramp-down, doubleheaders merged) decide what is compiled.
     season_windows = event_windows(season, params)
-    compiled = {eid for w in season_windows if w.start < window.end and w.restore > window.start for eid in w.event_ids}
+    # Every window not over by the deploy: one under way (or ramping down) inside the margin sets the floor at deploy.
+    compiled = {
+        eid for w in season_windows if w.start < window.end and w.restore > window.deploy_time for eid in w.event_ids
+    }
     in_window = [e for e in season if e.event_id in compiled]
     baseline = None
     if config.scaling.baseline is not None:
@@ -320,7 +326,7 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> Deploym
         baseline = BaselineForecast(
             hourly_viewers=base.hourly_viewers,
             region_share=_routed_shares(config, base.region_share),
-            valid_from=window.start,
+            valid_from=window.deploy_time,
             valid_until=window.end,
             uncertainty=base.uncertainty,
         )

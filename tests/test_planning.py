@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -44,7 +45,9 @@ def test_a_pinned_deploy_time_in_the_past_is_refused(prod_config) -> None:
 
 def test_no_action_is_compiled_before_the_deploy_margin(prod_config) -> None:
     plan = build_deployment_plan(prod_config, PLAN_FROM)
-    assert plan.window.start == PLAN_FROM + timedelta(minutes=prod_config.scaling.deploy_margin_minutes)
+    # prod is released by a pipeline: its later waves deploy up to release_minutes after the synth.
+    margin = prod_config.scaling.deploy_margin_minutes + prod_config.pipeline.release_minutes
+    assert plan.window.start == PLAN_FROM + timedelta(minutes=margin)
     for region in prod_config.region_names:
         for service in prod_config.services:
             compiled = plan.compiled_target(region, service.name)
@@ -147,3 +150,22 @@ def test_app_refuses_a_stale_deploy_time_with_exit_2() -> None:
     assert result.returncode == 2, result.stderr
     assert "lies" in result.stderr and "before now" in result.stderr and "Fix: " in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_deploy_window_stops_a_release_whose_assembly_is_too_old(prod) -> None:
+    """prod is released by its pipeline: the synth (2026-11-26T00:00Z) compiles no action before deploy time
+    + 30 min margin + 240 release minutes, so its waves may deploy until 04:00 and not after."""
+    summary = json.loads((prod.outdir / "kickoff-guardrails.json").read_text())["DeployReadiness"]
+    assert summary["earliest_action"] == "2026-11-26T04:30:00Z"
+    fresh = _kickoff("deploy-window", "-c", "env=prod", "--at", "2026-11-26T04:00:00Z", "--assembly", str(prod.outdir))
+    assert fresh.returncode == 0, fresh.stderr
+    assert "still deployable" in fresh.stdout
+    reason = "INC-4711 playback 5xx hotfix"
+    late = ("deploy-window", "-c", "env=prod", "--at", "2026-11-26T04:01:00Z", "--assembly", str(prod.outdir))
+    for args in (late, (*late, "--override", reason)):  # an override lifts the event freeze, never this
+        stale = _kickoff(*args)
+        assert stale.returncode == 1
+        assert "first scheduled action takes effect at 2026-11-26 04:30 UTC" in stale.stderr
+        assert "release again" in stale.stderr
+    missing = _kickoff("deploy-window", "-c", "env=prod", "--assembly", str(prod.outdir / "nothing"))
+    assert missing.returncode == 2 and "Fix: " in missing.stderr and "Traceback" not in missing.stderr

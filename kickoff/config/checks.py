@@ -31,6 +31,9 @@ from kickoff.web import DEFAULT_PATH_PATTERN, path_pattern_matches, pattern_cove
 if TYPE_CHECKING:
     from kickoff.config.models.root import KickoffConfig
 
+# The least a release needs besides its bake: synth checks, self-mutation, assets, freeze checks, deploys.
+RELEASE_BEYOND_BAKE_MINUTES = 30
+
 
 def check_config(config: KickoffConfig) -> None:
     """Every cross-field check, in the order a reader meets the fields."""
@@ -415,4 +418,12 @@ def _check_pipeline(config: KickoffConfig, names: list[str]) -> None:
             ("pipeline", "canary_region"),
             f"canary Region '{pipeline.canary_region}' is not one of the cells ({', '.join(names)})",
             "set canary_region to the cell that should deploy first and alone, usually the one with the fewest viewers",
+        )
+    if pipeline.release_minutes < pipeline.bake_minutes + RELEASE_BEYOND_BAKE_MINUTES:
+        raise FieldProblem(
+            ("pipeline", "release_minutes"),
+            f"a release of at most {pipeline.release_minutes} min cannot hold a {pipeline.bake_minutes} min bake and "
+            f"deploy the stages around it",
+            f"set release_minutes to at least {pipeline.bake_minutes + RELEASE_BEYOND_BAKE_MINUTES} "
+            f"(bake_minutes + {RELEASE_BEYOND_BAKE_MINUTES})",
         )

@@ -152,8 +152,9 @@ class ReleasePipeline(Construct):
 
     - Synth: install from the lock files, ``make test``, then ``make synth`` with ``PLAN_FROM`` the
       build's start time (``synth_commands``); every check of the synth is a gate.
-    - Before every step: ``python -m kickoff deploy-window`` (``freeze_command``), which stops the
-      release inside an event window unless the release set ``FREEZE_OVERRIDE`` to a reason.
+    - Before every step: ``python -m kickoff deploy-window`` (``freeze_command``) with the synth's
+      output as ``assembly_dir``, which stops the release inside an event window unless the release
+      set ``FREEZE_OVERRIDE`` to a reason, and stops it when the assembly has grown too old to deploy.
     - After a step with a ``Bake``: ``scripts/bake.sh`` watches the alarm and fails the release on ALARM.
 
     Attributes: ``pipeline`` (pipelines.CodePipeline, built), ``steps`` (ReleasePipelineSteps),
@@ -169,6 +170,7 @@ class ReleasePipeline(Construct):
         source: PipelineSource,
         synth_commands: list[str],
         freeze_command: str,
+        assembly_dir: str,
         steps: list[ReleaseStep],
         manual_approval: bool,
         replication_buckets: dict[str, s3.IBucket],
@@ -224,7 +226,7 @@ class ReleasePipeline(Construct):
                     "Approve", comment=f"Release {pipeline_name}: {' -> '.join(s.name for s in steps)}"
                 )
                 pre.append(self.steps.approval)
-            freeze = self._freeze_step(step, repository, freeze_command)
+            freeze = self._freeze_step(step, repository, freeze_command, {assembly_dir: synth})
             self.steps.freeze[step.name] = freeze
             pre.append(freeze)
             post: list[pipelines.Step] = []
@@ -239,10 +241,16 @@ class ReleasePipeline(Construct):
         _role_arns_as_sub(code_pipeline)
 
     @staticmethod
-    def _freeze_step(step: ReleaseStep, source: pipelines.CodePipelineSource, command: str) -> pipelines.CodeBuildStep:
+    def _freeze_step(
+        step: ReleaseStep,
+        source: pipelines.CodePipelineSource,
+        command: str,
+        assembly: dict[str, pipelines.IFileSetProducer],
+    ) -> pipelines.CodeBuildStep:
         return pipelines.CodeBuildStep(
             f"Freeze-{step.name}",
             input=source,
+            additional_inputs=assembly,
             install_commands=INSTALL_RUNTIME,
             commands=[command],
             env={

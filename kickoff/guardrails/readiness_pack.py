@@ -29,4 +29,8 @@ class DeployReadinessChecks(TemplateRulePack):
         self._params = params
 
     def summary(self) -> dict[str, Any]:
-        return {**super().summary(), "deploy_time": self._params.deploy_time.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        return {
+            **super().summary(),
+            "deploy_time": self._params.deploy_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "earliest_action": self._params.earliest_action.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }

@@ -20,9 +20,17 @@ def synth_commands(config: KickoffConfig) -> list[str]:
     ]
 
 
+# Where each freeze step finds the synth step's output (the cloud assembly being released).
+ASSEMBLY_DIR = "cdk.out"
+
+
 def freeze_command(config: KickoffConfig) -> str:
-    """Each freeze step: the event calendar's verdict for now, with the release's override (logged)."""
-    return f'python -m kickoff deploy-window -c env={config.environment} --override "$FREEZE_OVERRIDE"'
+    """Each freeze step: the event calendar's verdict for now, with the release's override (logged), and
+    whether the assembly being released is still fresh enough to deploy (its schedules lie ahead)."""
+    return (
+        f"python -m kickoff deploy-window -c env={config.environment} --assembly {ASSEMBLY_DIR} "
+        '--override "$FREEZE_OVERRIDE"'
+    )
 
 
 def bake_role_arn(config: KickoffConfig, region: str) -> str:
@@ -88,6 +96,7 @@ class PipelineStack(KickoffStack):
             source=PipelineSource(pipeline.connection_arn, pipeline.repository, pipeline.branch),
             synth_commands=synth_commands(config),
             freeze_command=freeze_command(config),
+            assembly_dir=ASSEMBLY_DIR,
             steps=steps,
             manual_approval=pipeline.manual_approval,
             replication_buckets={region: stack.bucket for region, stack in support.items()},

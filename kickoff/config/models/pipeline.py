@@ -58,6 +58,17 @@ class PipelineConfig(StrictModel):
             "freeze check; `parallel` deploys them together. Default sequential."
         ),
     )
+    release_minutes: int = Field(
+        default=240,
+        ge=30,
+        le=1440,
+        description=(
+            "The longest a release may take from its synth to its last deploy (approval wait, waves, bake). "
+            "Templates compile no scheduled action before synth + scaling.deploy_margin_minutes + this, and hold "
+            "the highest floor of that span from the deploy on, so every wave still deploys valid schedules; "
+            "a freeze check stops a release that ran longer. Default 240."
+        ),
+    )
     manual_approval: bool = Field(
         default=False, description="A manual approval before the first deploying stage. Default false."
     )
