@@ -237,7 +237,7 @@ def patch_elbv2_attributes() -> None:
 
     def lb_attribute(self, attribute_name: str) -> Any:
         if attribute_name == "CanonicalHostedZoneID":
-            return ALB_HOSTED_ZONE_IDS.get(self.arn.split(":")[3], self.canonical_hosted_zone_id)
+            return self.canonical_hosted_zone_id
         if attribute_name == "LoadBalancerFullName":
             return self.arn.split(":loadbalancer/", 1)[1]
         if attribute_name == "SecurityGroups":
@@ -254,6 +254,7 @@ def patch_elbv2_attributes() -> None:
 
     def adapt_lb(properties: dict[str, Any], context: dict[str, Any]) -> Any:
         load_balancer = context["call_original"]()
+        load_balancer.canonical_hosted_zone_id = ALB_HOSTED_ZONE_IDS[context["region_name"]]
         attributes = {a["Key"]: a["Value"] for a in properties.get("LoadBalancerAttributes", []) if "Value" in a}
         if attributes:
             load_balancer.attrs.update(attributes)
