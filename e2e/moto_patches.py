@@ -18,7 +18,6 @@ The e2e README section lists them. Bump moto, and re-check every patch (the vers
 from __future__ import annotations
 
 import json
-import logging
 import re
 import uuid
 from collections.abc import Callable
@@ -48,13 +47,11 @@ from moto.wafv2.models import wafv2_backends
 
 MOTO_VERSION = "5.2.5"
 
-log = logging.getLogger("e2e.moto_patches")
-
 # The ALB's Route 53 alias zone per Region (ELB endpoints table); moto has one made-up ID for all.
 ALB_HOSTED_ZONE_IDS = {"us-east-1": "Z35SXDOTRQ7X7K", "us-west-2": "Z1H1FL5HABSF5"}
 
-# What a custom resource handler gets and gives: (properties, "Create" | "Update", region, account) -> data.
-CustomHandler = Callable[[dict[str, Any], str, str, str], tuple[str, dict[str, Any]]]
+# A custom resource handler: (properties, "Create" | "Update", region) -> (physical ID, attributes).
+CustomHandler = Callable[[dict[str, Any], str, str], tuple[str, dict[str, Any]]]
 
 
 def apply(port: int) -> None:
@@ -71,7 +68,7 @@ def apply(port: int) -> None:
     patch_ecs_properties()
     patch_route53_health_check_properties()
     patch_custom_resources(port)
-    register_models(SecurityGroupEgress, AcmCertificate, WafWebAcl, CloudFrontDistribution)
+    register_models()
 
 
 def seed_hosted_zone_id(account_id: str, zone_name: str, zone_id: str) -> None:
@@ -88,8 +85,8 @@ def seed_hosted_zone_id(account_id: str, zone_name: str, zone_id: str) -> None:
 def _wrap_create(model: type, adapt: Callable[[dict[str, Any], dict[str, Any]], Any]) -> None:
     """Replace ``model.create_from_cloudformation_json`` with ``adapt(properties, context) -> resource``.
 
-    ``context`` carries the original method (``original``) and its arguments, so ``adapt`` can
-    rewrite the properties and call through, or build the resource itself.
+    ``context`` carries the arguments and ``call_original`` (moto's method with them), so ``adapt``
+    can rewrite the properties in place and call through, or build the resource itself.
     """
     original = model.create_from_cloudformation_json.__func__
 
@@ -132,7 +129,7 @@ def patch_change_set_outputs() -> None:
 def patch_kms_key_tags() -> None:
     """moto/kms/models.py:322 hands CloudFormation's ``Tags`` (``Key``/``Value``) to a tagger that
     reads ``TagKey``/``TagValue`` (KeyError 'TagKey', HTTP 500), and stores ``KeyPolicy`` as the
-    parsed object where GetKeyPolicy expects the JSON text."""
+    parsed object, which moto/kms/policy_validator.py:22 ``json.loads`` again (TypeError)."""
 
     def adapt(properties: dict[str, Any], context: dict[str, Any]) -> Any:
         properties["Tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} for t in properties.get("Tags", [])]
@@ -210,7 +207,8 @@ def patch_security_group_ingress_prefix_list() -> None:
 def patch_managed_prefix_lists() -> None:
     """moto/ec2/models/managed_prefixes.py:160 seeds the CloudFront origin-facing list but no
     ``com.amazonaws.<region>.route53-healthchecks`` (AWS-managed in every Region), which the cell
-    looks up for its health-check security group. Seed it (IPv4, the documented checker ranges)."""
+    looks up for its health-check security group. Seed it (IPv4, two ROUTE53_HEALTHCHECKS ranges of
+    AWS's ip-ranges.json; nothing routes to them here)."""
     original = ManagedPrefixListBackend.create_default_pls
 
     def create_default_pls(self) -> None:
@@ -230,8 +228,9 @@ def patch_managed_prefix_lists() -> None:
 def patch_elbv2_attributes() -> None:
     """moto/elbv2/models.py:690: ``Fn::GetAtt`` of an ALB's ``CanonicalHostedZoneID`` and
     ``LoadBalancerFullName`` raises NotImplementedError (resolved to nothing, so the alias records
-    lose their zone); the target group (elbv2/models.py:94) has no ``get_cfn_attribute`` at all
-    (AttributeError fails the change set). The CloudFormation model also drops the ALB's
+    lose their zone), and every ALB has the made-up zone ``Z2P70J7EXAMPLE`` (elbv2/models.py:627);
+    the target group (elbv2/models.py:94) has no ``get_cfn_attribute`` at all (AttributeError
+    fails the change set). The CloudFormation model also drops the ALB's
     ``LoadBalancerAttributes``; apply them."""
     lb_original = FakeLoadBalancer.get_cfn_attribute
 
@@ -385,7 +384,7 @@ def _decode(value: Any) -> Any:
 
 
 class _SelfClient:
-    """boto3 clients that call this moto server (the custom resource's SDK call, made in-process)."""
+    """boto3 clients for this moto server: a custom resource's SDK call, sent from inside the server."""
 
     def __init__(self, port: int) -> None:
         self.endpoint = f"http://localhost:{port}"
@@ -405,7 +404,7 @@ def _aws_custom_resource(client: _SelfClient) -> CustomHandler:
     """``Custom::AWS`` (aws-cdk-lib ``AwsCustomResource``): run the ``Create``/``Update`` SDK call
     against moto and answer the flattened response, cut to ``outputPaths``, as the attributes."""
 
-    def handle(properties: dict[str, Any], request: str, region: str, account_id: str) -> tuple[str, dict[str, Any]]:
+    def handle(properties: dict[str, Any], request: str, region: str) -> tuple[str, dict[str, Any]]:
         call = json.loads(properties[request])
         service = re.sub(r"^@aws-sdk/client-", "", call["service"]).replace("-", "").lower()
         action = re.sub(r"Command$", "", call["action"])
@@ -414,11 +413,11 @@ def _aws_custom_resource(client: _SelfClient) -> CustomHandler:
         )
         response.pop("ResponseMetadata", None)
         flat = _flatten(json.loads(json.dumps(response, default=str)))
+        physical = call.get("physicalResourceId", {})
+        physical_id = physical.get("id") or flat.get(physical.get("responsePath", ""), str(uuid.uuid4()))
         paths = call.get("outputPaths") or ([call["outputPath"]] if call.get("outputPath") else None)
         if paths:
             flat = {key: item for key, item in flat.items() if any(key.startswith(path) for path in paths)}
-        physical = call.get("physicalResourceId", {})
-        physical_id = physical.get("id") or flat.get(physical.get("responsePath", ""), str(uuid.uuid4()))
         return physical_id, flat
 
     return handle
@@ -428,7 +427,7 @@ def _restrict_default_security_group(client: _SelfClient) -> CustomHandler:
     """``Custom::VpcRestrictDefaultSG`` (aws-cdk-lib ``restrictDefaultSecurityGroup``): revoke
     every rule of the VPC's default security group, as the provider's Lambda function does."""
 
-    def handle(properties: dict[str, Any], request: str, region: str, account_id: str) -> tuple[str, dict[str, Any]]:
+    def handle(properties: dict[str, Any], request: str, region: str) -> tuple[str, dict[str, Any]]:
         group_id = properties["DefaultSecurityGroupId"]
         ec2 = client("ec2", region)
         group = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
@@ -442,12 +441,13 @@ def _restrict_default_security_group(client: _SelfClient) -> CustomHandler:
 
 
 def patch_custom_resources(port: int) -> None:
-    """moto/cloudformation/custom_model.py:47 answers a custom resource by invoking its provider
-    Lambda function, which moto runs only in Docker; without it the invocation thread fails,
-    the change-set path marks the stack complete anyway, and ``Fn::GetAtt`` on the resource
-    resolves to nothing. Answer the two custom resource types the templates use in-process;
-    other ``Custom::`` types keep moto's behaviour. The model also has no update
-    (parsing.py:464 then stores None), so an update answers the ``Update`` call the same way."""
+    """moto/cloudformation/custom_model.py:88 answers a custom resource by invoking its provider
+    Lambda function in a thread, which moto runs only in Docker; without Docker the invocation
+    fails, the change-set path marks the stack complete anyway, and ``Fn::GetAtt`` on the
+    resource resolves to nothing. Answer the two custom resource types the templates use inside
+    the server; other ``Custom::`` types keep moto's behaviour. The model has no update either
+    (parsing.py:415 returns None, parsing.py:893 stores it): answer an update like CloudFormation,
+    the ``Update`` call of a ``Custom::AWS`` (none: keep the resource), the handler otherwise."""
     client = _SelfClient(port)
     handlers: dict[str, CustomHandler] = {
         "Custom::AWS": _aws_custom_resource(client),
@@ -455,11 +455,9 @@ def patch_custom_resources(port: int) -> None:
     }
     original = CustomModel.create_from_cloudformation_json.__func__
 
-    def answer(
-        resource_type: str, logical_id: str, properties: dict[str, Any], request: str, account_id: str, region_name: str
-    ) -> CustomModel:
-        physical_id, data = handlers[resource_type](properties, request, region_name, account_id)
-        resource = CustomModel(region_name, str(uuid.uuid4()), logical_id, physical_id)
+    def answer(resource_type: str, logical_id: str, properties: dict[str, Any], request: str, region: str) -> Any:
+        physical_id, data = handlers[resource_type](properties, request, region)
+        resource = CustomModel(region, str(uuid.uuid4()), logical_id, physical_id)
         resource.set_data(data)
         return resource
 
@@ -467,17 +465,14 @@ def patch_custom_resources(port: int) -> None:
         resource_type = kwargs["ResourceType"]
         if resource_type not in handlers:
             return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
-        return answer(
-            resource_type, kwargs["LogicalId"], cloudformation_json["Properties"], "Create", account_id, region_name
-        )
+        return answer(resource_type, kwargs["LogicalId"], cloudformation_json["Properties"], "Create", region_name)
 
     def update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
         resource_type = cloudformation_json["Type"]
-        if resource_type not in handlers:
-            return original_resource
         properties = cloudformation_json["Properties"]
-        request = "Update" if "Update" in properties or resource_type != "Custom::AWS" else "Create"
-        return answer(resource_type, original_resource.logical_id, properties, request, account_id, region_name)
+        if resource_type not in handlers or (resource_type == "Custom::AWS" and "Update" not in properties):
+            return original_resource
+        return answer(resource_type, original_resource.logical_id, properties, "Update", region_name)
 
     CustomModel.create_from_cloudformation_json = classmethod(create)
     CustomModel.update_from_cloudformation_json = classmethod(update)
@@ -486,13 +481,20 @@ def patch_custom_resources(port: int) -> None:
 # --- resource types moto has no CloudFormation model for ------------------------------------------
 
 
-def register_models(*models: type[CloudFormationModel]) -> None:
-    """moto/cloudformation/parsing.py:87 caches the model map built from
-    ``CloudFormationModel.__subclasses__()``; clear it so the models below are found."""
-    del models  # defining the subclasses registers them; the argument documents which
+def register_models() -> None:
+    """Make moto use ``ADDED_MODELS`` (end of this module).
+
+    A ``CloudFormationModel`` subclass registers itself: moto/cloudformation/parsing.py:87 builds
+    the model map from ``CloudFormationModel.__subclasses__()`` and caches it. Clear the cache
+    in case it was built before, and check that each type now maps to the model here.
+    """
     parsing.get_model_list.cache_clear()
     parsing.get_model_map.cache_clear()
     parsing.get_name_type_map.cache_clear()
+    model_map = parsing.get_model_map()
+    unused = [model.__name__ for model in ADDED_MODELS if model_map.get(model.cloudformation_type()) is not model]
+    if unused:
+        raise RuntimeError(f"moto does not use these e2e models: {unused}")
 
 
 class SecurityGroupEgress(CloudFormationModel):
@@ -756,3 +758,7 @@ class CloudFrontDistribution(CloudFormationModel):
 
     def is_created(self) -> bool:
         return True
+
+
+# The resource types these patches add to moto's CloudFormation (register_models).
+ADDED_MODELS = (SecurityGroupEgress, AcmCertificate, WafWebAcl, CloudFrontDistribution)
