@@ -1,19 +1,17 @@
-"""Print how long each CDK CLI step of the e2e deploy took (``build/e2e/timings.json``)."""
-
-import json
-from pathlib import Path
+"""The e2e session reports how long each CDK CLI step of the deploy took."""
 
 import pytest
 
-TIMINGS = Path(__file__).resolve().parent.parent / "build" / "e2e" / "timings.json"
+_SECONDS: dict[str, float] = {}
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    TIMINGS.unlink(missing_ok=True)
+@pytest.fixture(scope="session")
+def cli_seconds() -> dict[str, float]:
+    """Seconds per CDK CLI step (synth, bootstrap, deploy, redeploy), filled by the deploy fixture."""
+    return _SECONDS
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if TIMINGS.exists():
-        seconds = json.loads(TIMINGS.read_text())
-        steps = ", ".join(f"{step} {value:.1f} s" for step, value in seconds.items())
+    if _SECONDS:
+        steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in _SECONDS.items())
         terminalreporter.write_line(f"e2e CDK CLI steps: {steps}")
