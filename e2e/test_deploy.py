@@ -41,6 +41,13 @@ CELL_REGIONS = [region.name for region in CONFIG.regions]
 # Fixed for the run and in the future: the app refuses a deploy time in the past.
 PLAN_FROM = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT00:00:00Z")
 CLI_TIMEOUT_SECONDS = 300
+# The stacks the dev config deploys, name -> Region.
+STACKS = {
+    naming.stack_name(CONFIG, "data"): CONFIG.primary_region,
+    **{naming.stack_name(CONFIG, "cell", region): region for region in CELL_REGIONS},
+    naming.stack_name(CONFIG, "edge"): CONFIG.primary_region,
+    naming.stack_name(CONFIG, "observability"): CONFIG.primary_region,
+}
 
 # Types moto 5.2.5 has no CloudFormation model for, which the patches leave unimplemented: moto
 # skips them (a Ref to one resolves to nothing). The README section lists what that leaves unproven.
@@ -224,10 +231,7 @@ def _region_config(region: str) -> Any:
 
 
 def test_the_assembly_holds_the_dev_stacks(stacks: dict[str, str]) -> None:
-    expected = {naming.stack_name(CONFIG, "data"): CONFIG.primary_region}
-    expected |= {_cell(region): region for region in CELL_REGIONS}
-    expected |= {naming.stack_name(CONFIG, unit): CONFIG.primary_region for unit in ("edge", "observability")}
-    assert stacks == expected
+    assert stacks == STACKS
 
 
 def test_every_stack_is_created(deployment: Deployment, stacks: dict[str, str]) -> None:
@@ -431,9 +435,9 @@ def test_security_groups_admit_https_from_the_managed_prefix_lists_only(deployme
     assert (default["IpPermissions"], default["IpPermissionsEgress"]) == ([], [])
 
 
-@pytest.mark.parametrize("region", CELL_REGIONS)
-def test_cell_monitoring_and_logs(deployment: Deployment, region: str) -> None:
-    stack = _cell(region)
+@pytest.mark.parametrize("stack", sorted(STACKS))
+def test_keys_rotate_logs_expire_buckets_encrypt(deployment: Deployment, stack: str) -> None:
+    region = STACKS[stack]
     kms = deployment.client("kms", region)
     for key_id in _physical_ids(deployment, stack, region, "AWS::KMS::Key"):
         assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
@@ -442,9 +446,15 @@ def test_cell_monitoring_and_logs(deployment: Deployment, region: str) -> None:
     for group in _physical_ids(deployment, stack, region, "AWS::Logs::LogGroup"):
         [described] = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
         assert described["retentionInDays"] == CONFIG.logging.retention_days, group
-    [bucket] = _physical_ids(deployment, stack, region, "AWS::S3::Bucket")
-    encryption = deployment.client("s3", region).get_bucket_encryption(Bucket=bucket)
-    assert encryption["ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]
+    s3 = deployment.client("s3", region)
+    for bucket in _physical_ids(deployment, stack, region, "AWS::S3::Bucket"):
+        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"], bucket
+
+
+@pytest.mark.parametrize("region", CELL_REGIONS)
+def test_cell_alarm_topic_and_dashboard(deployment: Deployment, region: str) -> None:
+    stack = _cell(region)
     [topic] = _physical_ids(deployment, stack, region, "AWS::SNS::Topic")
     assert topic.endswith(f":{naming.alarm_topic_name(CONFIG)}")
     assert _outputs(deployment, stack, region)["AlarmTopicArn"] == topic
