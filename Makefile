@@ -1,6 +1,7 @@
 # Kickoff: every target sets itself up from a fresh clone.
 #   make synth   venv + npm ci, synthesize config/$(ENV).yaml with every check, print the summary
 #   make test    the same set-up, then ruff check, ruff format --check and pytest
+#   make e2e     the same set-up, then deploy the dev config twice with the pinned CDK CLI against moto
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := synth
@@ -19,11 +20,12 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 # cdk.json runs `python3 app.py`; the venv's python3 must come first.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: synth test setup setup-runtime clean lock help
+.PHONY: synth test e2e setup setup-runtime clean lock help
 
 help:
 	@echo "make synth [ENV=prod|dev] [PLAN_FROM=<ISO time>]  set up, synthesize with all checks, print the summary"
 	@echo "make test                  set up, ruff (lint and format check), then pytest (import contracts included)"
+	@echo "make e2e                   set up, deploy the dev config twice against a local moto server, read it back"
 	@echo "make lock                  re-pin transitive Python dependencies into constraints.txt"
 	@echo "make clean                 remove cdk.out and caches (keeps .venv and node_modules)"
 
@@ -58,6 +60,10 @@ test: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
+
+# e2e/ is not in pytest's testpaths: a local moto server, the CDK CLI, about 40 s (e2e/test_deploy.py).
+e2e: setup
+	$(PY) -m pytest e2e
 
 lock:
 	rm -rf build/lock-venv
