@@ -240,6 +240,22 @@ def test_every_stack_is_created(deployment: Deployment, stacks: dict[str, str]) 
         assert [s["StackStatus"] for s in described] == ["CREATE_COMPLETE"], stack
 
 
+def test_stacks_were_created_in_the_release_order(deployment: Deployment, stacks: dict[str, str]) -> None:
+    """Without a pipeline, stack dependencies order `cdk deploy --all`: Data, the cells wave by wave, then the rest."""
+    created = {
+        stack: deployment.client("cloudformation", region).describe_stacks(StackName=stack)["Stacks"][0]["CreationTime"]
+        for stack, region in stacks.items()
+    }
+    data = naming.stack_name(CONFIG, "data")
+    cells = [naming.stack_name(CONFIG, "cell", region) for wave in CONFIG.release_waves for region in wave]
+    assert CONFIG.release_waves[0] == (CONFIG.regions[0].name,)  # the first Region is the canary
+    ordered = [data, *cells]
+    assert sorted(ordered, key=created.__getitem__) == ordered
+    last_cell = max(created[c] for c in cells)
+    for stack in set(stacks) - set(ordered):  # Edge and the dashboard
+        assert created[stack] > last_cell, stack
+
+
 def test_the_second_deploy_changes_nothing(deployment: Deployment, stacks: dict[str, str]) -> None:
     for stack in stacks:
         assert f"{stack} (no changes)" not in deployment.output["deploy"], f"the first deploy skipped {stack}"
