@@ -10,7 +10,7 @@ the support stacks (decision 0015).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aws_cdk import Duration, PhysicalName, RemovalPolicy, Stack, Stage, pipelines
@@ -42,7 +42,6 @@ class ReleaseStep:
 
     name: str
     stages: tuple[Stage, ...]
-    regions: tuple[str, ...]
     bake: Bake | None = None
 
 
@@ -63,16 +62,6 @@ class PipelineSource:
     connection_arn: str
     repository: str
     branch: str
-
-
-@dataclass
-class ReleasePipelineSteps:
-    """The shell steps the pipeline runs, by release step name (read by tests and the summary)."""
-
-    synth: pipelines.ShellStep
-    freeze: dict[str, pipelines.CodeBuildStep] = field(default_factory=dict)
-    bake: dict[str, pipelines.CodeBuildStep] = field(default_factory=dict)
-    approval: pipelines.ManualApprovalStep | None = None
 
 
 def artifact_store(scope: Construct, id_: str, *, description: str, alias_name: str | None = None) -> s3.Bucket:
@@ -157,8 +146,7 @@ class ReleasePipeline(Construct):
       set ``FREEZE_OVERRIDE`` to a reason, and stops it when the assembly has grown too old to deploy.
     - After a step with a ``Bake``: ``scripts/bake.sh`` watches the alarm and fails the release on ALARM.
 
-    Attributes: ``pipeline`` (pipelines.CodePipeline, built), ``steps`` (ReleasePipelineSteps),
-    ``artifact_bucket`` (the pipeline Region's store).
+    Attributes: ``pipeline`` (pipelines.CodePipeline, built), ``artifact_bucket`` (the pipeline Region's store).
     """
 
     def __init__(
@@ -203,7 +191,6 @@ class ReleasePipeline(Construct):
             commands=synth_commands,
             primary_output_directory="cdk.out",
         )
-        self.steps = ReleasePipelineSteps(synth=synth)
         self.pipeline = pipelines.CodePipeline(
             self,
             "Pipeline",
@@ -222,18 +209,10 @@ class ReleasePipeline(Construct):
         for index, step in enumerate(steps):
             pre: list[pipelines.Step] = []
             if index == 0 and manual_approval:
-                self.steps.approval = pipelines.ManualApprovalStep(
-                    "Approve", comment=f"Release {pipeline_name}: {' -> '.join(s.name for s in steps)}"
-                )
-                pre.append(self.steps.approval)
-            freeze = self._freeze_step(step, repository, freeze_command, {assembly_dir: synth})
-            self.steps.freeze[step.name] = freeze
-            pre.append(freeze)
-            post: list[pipelines.Step] = []
-            if step.bake is not None:
-                bake = self._bake_step(step, repository)
-                self.steps.bake[step.name] = bake
-                post.append(bake)
+                comment = f"Release {pipeline_name}: {' -> '.join(s.name for s in steps)}"
+                pre.append(pipelines.ManualApprovalStep("Approve", comment=comment))
+            pre.append(self._freeze_step(step, repository, freeze_command, {assembly_dir: synth}))
+            post = [self._bake_step(step, repository)] if step.bake is not None else []
             wave = self.pipeline.add_wave(step.name, pre=pre, post=post)
             for stage in step.stages:
                 wave.add_stage(stage)

@@ -91,6 +91,11 @@ def _step_scope(scope: Construct, config: KickoffConfig, name: str) -> Construct
     return Stage(scope, name)
 
 
+def _stages(*scopes: Construct) -> tuple[Stage, ...]:
+    """The release stages among ``scopes`` (none without a pipeline, where every scope is the app)."""
+    return tuple(s for s in scopes if isinstance(s, Stage))
+
+
 def build_deployment(scope: Construct, config: KickoffConfig, plan: DeploymentPlan) -> Deployment:
     """Create every stack for ``config`` and what orders them (see the module docstring).
 
@@ -105,24 +110,23 @@ def build_deployment(scope: Construct, config: KickoffConfig, plan: DeploymentPl
     data = deployment.data = DataStack(data_scope, config=config, plan=plan)
     for keys in deployment.keys.values():
         data.add_stack_dependency(keys, "the table's replicas are encrypted with the per-Region keys")
-    data_regions = tuple(dict.fromkeys([*deployment.keys, data.region]))
-    steps = [ReleaseStep("Data", (data_scope,) if pipelined else (), data_regions)]
+    steps = [ReleaseStep("Data", _stages(data_scope))]
 
     previous: list[Stack] = [data]
     for number, wave in enumerate(config.release_waves, start=1):
         cells: list[CellStack] = []
-        stages: list[Construct] = []
+        scopes: list[Construct] = []
         for region in wave:
             cell_scope = _step_scope(scope, config, f"Cell-{region}")
             cell = CellStack(cell_scope, config=config, region=region, plan=plan)
             deployment.cells[region] = cell
             cells.append(cell)
-            stages.append(cell_scope)
+            scopes.append(cell_scope)
             if not pipelined:
                 for before in previous:
                     cell.add_stack_dependency(before, "release order: Data, then the cells one wave at a time")
         bake = None
-        if number == 1 and config.pipeline is not None:
+        if number == 1 and pipelined:
             canary = config.canary_region
             bake = Bake(
                 region=canary,
@@ -131,13 +135,13 @@ def build_deployment(scope: Construct, config: KickoffConfig, plan: DeploymentPl
                 role_arn=bake_role_arn(config, canary),
             )
         name = f"Cell-{wave[0]}" if len(wave) == 1 else f"Wave{number}"
-        steps.append(ReleaseStep(name, tuple(stages) if pipelined else (), wave, bake))
+        steps.append(ReleaseStep(name, _stages(*scopes), bake))
         previous = list(cells)
 
     edge_scope = _step_scope(scope, config, "Edge")
     edge = deployment.edge = EdgeStack(edge_scope, config=config)
     observability = deployment.observability = ObservabilityStack(edge_scope, config=config, plan=plan)
-    steps.append(ReleaseStep("Edge", (edge_scope,) if pipelined else (), (edge.region,)))
+    steps.append(ReleaseStep("Edge", _stages(edge_scope)))
     if not pipelined:
         edge.add_stack_dependency(data, "CloudFront reads the origin secret's us-east-1 replica")
         for cell in deployment.cells.values():
@@ -147,7 +151,7 @@ def build_deployment(scope: Construct, config: KickoffConfig, plan: DeploymentPl
     if config.routing.recovery_control.enabled:
         recovery_scope = _step_scope(scope, config, "Recovery")
         recovery = deployment.recovery = RecoveryStack(recovery_scope, config=config)
-        steps.append(ReleaseStep("Recovery", (recovery_scope,) if pipelined else (), (recovery.region,)))
+        steps.append(ReleaseStep("Recovery", _stages(recovery_scope)))
         if not pipelined:
             recovery.add_stack_dependency(edge, "release order: the global pieces last, ARC after Edge")
     deployment.release_steps = steps
