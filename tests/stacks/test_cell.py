@@ -92,12 +92,20 @@ def test_tasks_reach_ecr_and_logs_through_vpc_endpoints(prod) -> None:
 
 
 def test_services_and_min_tasks_match_config(synthesized) -> None:
-    for _, name in _cells(synthesized):
+    for region, name in _cells(synthesized):
         services = synthesized.resources(name, "AWS::ECS::Service")
         assert len(services) == len(synthesized.config.services)
         targets = synthesized.resources(name, "AWS::ApplicationAutoScaling::ScalableTarget")
         bounds = sorted((t["Properties"]["MinCapacity"], t["Properties"]["MaxCapacity"]) for t in targets.values())
-        assert bounds == sorted((s.min_tasks, s.max_tasks) for s in synthesized.config.services)
+        # The floor written at deploy is the plan's (the baseline or an event under way), never below min_tasks.
+        plan = synthesized.deployment.plan
+        expected = []
+        for svc in synthesized.config.services:
+            compiled = plan.compiled_target(region, svc.name)
+            floor = compiled.min_capacity if compiled is not None else svc.min_tasks
+            assert floor >= svc.min_tasks
+            expected.append((floor, svc.max_tasks))
+        assert bounds == sorted(expected)
         for service in services.values():
             props = service["Properties"]
             # Autoscaling owns the desired count: a deploy must never reset a scaled-out service.
