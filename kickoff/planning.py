@@ -222,6 +222,19 @@ class DeploymentPlan:
     season_windows: tuple[EventWindow, ...] = ()
     events: tuple[EventForecast, ...] = ()
 
+    def event_dates(self, limit: int = 15) -> list[str]:
+        """UTC dates (``YYYY-MM-DD``) on which an event window of the planning window is open, the first ``limit``."""
+        dates: list[str] = []
+        for w in self.season_windows:
+            if w.restore <= self.window.deploy_time or w.start >= self.window.end:
+                continue
+            day = w.start.astimezone(UTC).date()
+            while day <= w.restore.astimezone(UTC).date():
+                if day.isoformat() not in dates:
+                    dates.append(day.isoformat())
+                day += timedelta(days=1)
+        return sorted(dates)[:limit]
+
     def target(self, region: str, service: str) -> TargetPlan | None:
         """The scheduled steps of one scalable target, if any event or baseline is planned."""
         if self.capacity is None:

@@ -83,6 +83,8 @@ class CellLoadBalancer(Construct):
         )
         self.alb.add_security_group(self.health_check_security_group)
         self.alb.log_access_logs(access_log_bucket, prefix="alb")
+        # ARC zonal shift (an operator's or FIS's) moves traffic away from one AZ; off unless enabled.
+        self.alb.set_attribute("zonal_shift.config.enabled", "true")
         self.https_listener = self.alb.add_listener(
             "Https",
             port=443,

@@ -162,6 +162,9 @@ def acknowledge_cell(cell: CellStack, *, customer_managed_key: bool) -> None:
     acknowledge(provider.node.find_child("ServiceRole"), CUSTOM_RESOURCE_BASIC_EXECUTION)
     for lookup in cell.images.credential_lookups.values():
         acknowledge(lookup.node.find_child("CustomResourcePolicy"), _credential_lookup_wildcard(cell))
+    faults = getattr(cell, "fault_injection", None)
+    if faults is not None:
+        _acknowledge_wildcards(faults, FAULT_INJECTION_WILDCARDS)
     probes = getattr(cell, "probes", None)
     for key, canary in (probes.canaries if probes is not None else {}).items():
         acknowledge(
@@ -240,6 +243,32 @@ PIPELINE_WILDCARDS: tuple[tuple[str, str], ...] = (
 )
 
 
+# The wildcards of the cells' FIS experiment roles (kickoff/constructs/fault_injection.py), by form.
+FAULT_INJECTION_WILDCARDS: tuple[tuple[str, str], ...] = (
+    (
+        r"Resource::\*",
+        "FIS experiment roles: the describe and list actions FIS resolves targets with (ecs:DescribeTasks, ListTasks, "
+        "ec2:Describe*, arc-zonal-shift:ListManagedResources, autoscaling:DescribeTags, tag:GetResources) and "
+        "CloudWatch Logs' vended-log delivery actions support no resource-level permissions.",
+    ),
+    (
+        r"Resource::arn:aws:ecs:[a-z0-9-]+:\d{12}:task/<[A-Za-z0-9]+>/\*",
+        "ecs:StopTask on the tasks of this cell's cluster only; task IDs are generated per task.",
+    ),
+    (
+        r"Resource::arn:aws:ec2:[a-z0-9-]+:\d{12}:network-acl/\*",
+        "FIS clones the subnets' network ACL for the experiment, so its ID is unknown; entries and deletion are "
+        "limited to ACLs in this cell's VPC (ec2:Vpc), tags to the ACL FIS creates, and association swaps to this "
+        "AZ's subnets.",
+    ),
+    (
+        r"Resource::arn:aws:dynamodb:[a-z0-9-]+:\d{12}:table/[A-Za-z0-9_.-]+/stream/\*",
+        "The resource policy of this Region's replica stream, which FIS pauses with the table; stream labels are "
+        "generated.",
+    ),
+)
+
+
 def _nag_text(value: Any) -> str:
     """A resolved policy value as cdk-nag writes it in a finding ID (Ref -> <X>, GetAtt -> <X.Attr>)."""
     if isinstance(value, str):
@@ -278,11 +307,18 @@ def acknowledge_pipeline(pipeline: PipelineStack, support: dict[str, PipelineSup
         if isinstance(key, cdk.aws_kms.Alias):
             key = key.alias_target_key
         acknowledge(key, *ARTIFACT_KEY_GRANTS)
-    for policy in pipeline.node.find_all():
+    _acknowledge_wildcards(pipeline, PIPELINE_WILDCARDS)
+
+
+def _acknowledge_wildcards(scope: IConstruct, forms: tuple[tuple[str, str], ...]) -> None:
+    """Acknowledge each IAM5 finding of the policies under ``scope`` whose form is in ``forms`` (regular
+    expression, reason), on its policy. A wildcard of another form stays open and fails the synth."""
+    stack = Stack.of(scope)
+    for policy in scope.node.find_all():
         if not isinstance(policy, iam.CfnPolicy):
             continue
-        for finding in _wildcard_findings(pipeline, policy):
-            reason = next((why for form, why in PIPELINE_WILDCARDS if re.fullmatch(form, finding)), None)
+        for finding in _wildcard_findings(stack, policy):
+            reason = next((why for form, why in forms if re.fullmatch(form, finding)), None)
             if reason is not None:
                 acknowledge(policy, Acknowledgement("AwsSolutions", f"AwsSolutions-IAM5[{finding}]", reason))
 

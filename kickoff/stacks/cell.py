@@ -8,12 +8,14 @@ from constructs import Construct
 
 from kickoff import naming
 from kickoff.config.models import KickoffConfig
+from kickoff.constructs._util import retention
 from kickoff.constructs.alarm_topic import AlarmTopic
 from kickoff.constructs.alb_capacity import AlbCapacityReservations
 from kickoff.constructs.cell_monitoring import CellMonitoring, MonitoredService
 from kickoff.constructs.cell_routing import CellRouting, HealthTarget
 from kickoff.constructs.cluster import cell_cluster
 from kickoff.constructs.encryption_keys import LogEncryptionKey
+from kickoff.constructs.fault_injection import CellFaultInjection, ZonalAutoshift
 from kickoff.constructs.global_table import ReplicaAccess
 from kickoff.constructs.image_cache import RegionalImages
 from kickoff.constructs.load_balancer import CellLoadBalancer
@@ -191,6 +193,33 @@ class CellStack(KickoffStack):
                 facade=self.monitoring.facade,
                 artifacts_bucket=self.log_bucket.bucket,
                 viewer_key=naming.VIEWER_PROBE,
+            )
+
+        faults = config.fault_injection
+        if faults.enabled:
+            self.fault_injection = CellFaultInjection(
+                self,
+                "FaultInjection",
+                config=faults,
+                name_prefix=cell_name_prefix(config, region),
+                availability_zones=list(self.network.availability_zones),
+                vpc=self.network.vpc,
+                cluster_name=self.cluster.cluster_name,
+                task_tags={"app": config.app, "env": config.environment, "cell": region},
+                load_balancer=self.load_balancer.alb,
+                table_name=naming.table_name(config),
+                strong_consistency=config.table.consistency == "strong",
+                stop_alarm=self.monitoring.region_impaired,
+                log_key=self.log_key.key,
+                log_retention=retention(config.logging.retention_days),
+            )
+        if faults.zonal_autoshift:
+            ZonalAutoshift(
+                self,
+                "ZonalAutoshift",
+                load_balancer=self.load_balancer.alb,
+                outcome_alarm=self.monitoring.region_impaired,
+                blocked_dates=plan.event_dates(),
             )
 
         health = config.routing.health_check

@@ -5,7 +5,7 @@ and raise ``FieldProblem`` so the loader can name the exact field and the fix. A
 validates here is safe to hand to CDK; constructs still re-check the slice they receive.
 
 One module per concern: ``base`` (the strict model, fixed tables), ``cells``, ``services``,
-``table``, ``routing``, ``edge``, ``scaling``, ``monitoring``, ``pipeline`` and ``root``
+``table``, ``routing``, ``edge``, ``scaling``, ``monitoring``, ``fault_injection``, ``pipeline`` and ``root``
 (``KickoffConfig``). Import from this package; the modules are its layout.
 """
 
@@ -42,6 +42,7 @@ from kickoff.config.models.edge import (
     OriginSecretConfig,
     WafConfig,
 )
+from kickoff.config.models.fault_injection import FaultInjectionConfig
 from kickoff.config.models.monitoring import (
     AlbAlarmsConfig,
     CanariesConfig,
@@ -73,6 +74,7 @@ __all__ = [
     "EdgeBehavior",
     "EdgeConfig",
     "EventConfig",
+    "FaultInjectionConfig",
     "FARGATE_CPU_MEMORY",
     "HOST_IN_CACHE_KEY",
     "HealthCheckConfig",

@@ -14,6 +14,7 @@ from kickoff.config.checks import check_config
 from kickoff.config.models.base import Slug, StrictModel
 from kickoff.config.models.cells import DomainConfig, LoggingConfig, NetworkConfig, RegionConfig, RetiredRegionConfig
 from kickoff.config.models.edge import EdgeBehavior, EdgeConfig
+from kickoff.config.models.fault_injection import FaultInjectionConfig
 from kickoff.config.models.monitoring import MonitoringConfig
 from kickoff.config.models.pipeline import PipelineConfig
 from kickoff.config.models.routing import RoutingConfig
@@ -70,6 +71,10 @@ class KickoffConfig(StrictModel):
     scaling: ScalingConfig = Field(default_factory=ScalingConfig, description="Forecast-driven pre-scaling.")
     monitoring: MonitoringConfig = Field(
         default_factory=MonitoringConfig, description="Alarms, notifications, canaries and routing on alarms."
+    )
+    fault_injection: FaultInjectionConfig = Field(
+        default_factory=FaultInjectionConfig,
+        description="AWS FIS experiments per cell and ALB zonal shift (game days). Defaults as listed.",
     )
     pipeline: PipelineConfig | None = Field(
         default=None,
