@@ -94,8 +94,11 @@ VARIANTS: dict[str, Variant] = {
     ),
     "parallel_waves": Variant(
         "prod",
-        {"pipeline": {"second_wave": "parallel", "manual_approval": False}},
-        description="prod released with its second wave in parallel and no manual approval",
+        {
+            "pipeline": {"second_wave": "parallel", "manual_approval": False},
+            "fault_injection": {"zonal_autoshift": True},
+        },
+        description="prod released with its second wave in parallel and no manual approval, zonal autoshift on",
     ),
     "during_game": Variant(
         "prod",

@@ -29,14 +29,9 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from kickoff.config.models import FaultInjectionConfig
+from kickoff.config.models.fault_injection import DISRUPT_NETWORK, PAUSE_REPLICATION, STOP_TASK, ZONAL_SHIFT
 
 LOG_SCHEMA_VERSION = 2  # FIS experiment logging, current schema (FIS user guide, "Experiment logging")
-STOP_TASK = "aws:ecs:stop-task"
-DISRUPT_NETWORK = "aws:network:disrupt-connectivity"
-PAUSE_REPLICATION = "aws:dynamodb:global-table-pause-replication"
-ZONAL_SHIFT = "aws:arc:start-zonal-autoshift"
-# Every action a cell's templates must hold (the Well-Architected rule WA-REL-FaultInjectionExperiments checks it).
-CELL_ACTIONS = (STOP_TASK, DISRUPT_NETWORK, PAUSE_REPLICATION, ZONAL_SHIFT)
 # What FIS needs to deliver experiment logs to CloudWatch Logs (vended logs); account-level actions.
 LOG_DELIVERY_ACTIONS = (
     "logs:CreateLogDelivery",
@@ -101,7 +96,8 @@ class CellFaultInjection(Construct):
         self.experiments: dict[str, Experiment] = {}
         task_arns = stack.format_arn(service="ecs", resource="task", resource_name=f"{cluster_name}/*")
         for az in availability_zones:
-            subnets = vpc.select_subnets(availability_zones=[az], one_per_az=False).subnets
+            # Every subnet of the AZ: the tasks' private one, and the public one with its ALB node and NAT gateway.
+            subnets = [s for s in [*vpc.public_subnets, *vpc.private_subnets] if s.availability_zone == az]
             subnet_arns = [
                 stack.format_arn(service="ec2", resource="subnet", resource_name=s.subnet_id) for s in subnets
             ]

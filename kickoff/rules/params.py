@@ -7,6 +7,7 @@ Pure (no CDK): ``kickoff.guardrails`` passes them to the packs on every synth, a
 from __future__ import annotations
 
 from kickoff.config.models import KickoffConfig
+from kickoff.config.models.fault_injection import CELL_FAULT_ACTIONS
 from kickoff.failover import retry_seconds
 from kickoff.planning import DeploymentPlan
 from kickoff.rules.readiness import EventWindowFacts, ReadinessParams, RegionQuotas
@@ -30,6 +31,7 @@ def wa_params(config: KickoffConfig) -> Params:
         rto_seconds=config.resilience.rto_seconds,
         retry_allowance_seconds=retry_allowance_seconds(config),
         required_tags={"app": config.app, "env": config.environment},
+        fault_actions=CELL_FAULT_ACTIONS if config.fault_injection.enabled else (),
     )
 
 

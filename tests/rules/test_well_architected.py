@@ -24,6 +24,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_fis as fis
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -32,12 +33,19 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from kickoff.config.models.fault_injection import CELL_FAULT_ACTIONS, STOP_TASK
 from kickoff.rules.well_architected import RULES, Params
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 ZONES = ["us-east-1a", "us-east-1b"]
-PARAMS = Params(production=True, rto_seconds=120, retry_allowance_seconds=10, required_tags={"app": "t", "env": "test"})
+PARAMS = Params(
+    production=True,
+    rto_seconds=120,
+    retry_allowance_seconds=10,
+    required_tags={"app": "t", "env": "test"},
+    fault_actions=CELL_FAULT_ACTIONS,
+)
 KEY = dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING)
 
 
@@ -220,6 +228,30 @@ def _alb_alarm(scope: Construct, *, action: bool) -> None:
 
 
 # rule suffix -> (compliant builder, non-compliant builder)
+def _experiments(
+    scope: Construct, *, stopped: bool, actions: tuple[str, ...] = CELL_FAULT_ACTIONS, cluster: bool = True
+) -> None:
+    """A cell (its ECS cluster) with one FIS template per action, stopped by the cell's alarm or by nothing."""
+    alarm = cloudwatch.Alarm(
+        scope, "Impaired", metric=cloudwatch.Metric(namespace="T", metric_name="M"), threshold=1, evaluation_periods=1
+    )
+    role = iam.Role(scope, "FisRole", assumed_by=iam.ServicePrincipal("fis.amazonaws.com"))
+    stop = {"source": "aws:cloudwatch:alarm", "value": alarm.alarm_arn} if stopped else {"source": "none"}
+    for index, action in enumerate(actions):
+        fis.CfnExperimentTemplate(
+            scope,
+            f"Experiment{index}",
+            description=action,
+            role_arn=role.role_arn,
+            targets={"t": {"resourceType": "aws:ecs:task", "resourceTags": {"cell": "t"}, "selectionMode": "ALL"}},
+            actions={"a": {"actionId": action, "targets": {"Tasks": "t"}}},
+            stop_conditions=[stop],
+            tags={"Name": action},
+        )
+    if cluster:
+        ecs.Cluster(scope, "Cluster", vpc=_vpc(scope), container_insights_v2=ecs.ContainerInsights.ENHANCED)
+
+
 PAIRS: dict[str, tuple[Callable[[Construct], None], Callable[[Construct], None]]] = {
     "REL-DynamoGlobalTableReplicas": (
         lambda s: _table(s, replicas=[dynamodb.ReplicaTableProps(region="us-west-2")]),
@@ -294,6 +326,10 @@ PAIRS: dict[str, tuple[Callable[[Construct], None], Callable[[Construct], None]]
     "SEC-LogsLogGroupEncrypted": (lambda s: _log_group(s, encrypted=True), lambda s: _log_group(s, encrypted=False)),
     "SUS-DynamoTableTtl": (lambda s: _table(s, time_to_live_attribute="expires_at"), lambda s: _table(s)),
     "SEC-EcsServicePrivate": (lambda s: _service(s), lambda s: _service(s, public=True)),
+    "REL-FaultInjectionExperiments": (
+        lambda s: _experiments(s, stopped=True),
+        lambda s: _experiments(s, stopped=False, cluster=False),
+    ),
 }
 
 # More non-compliant cases for rules with more than one finding: stack name -> (rule suffix, builder).
@@ -301,6 +337,10 @@ VARIANTS: dict[str, tuple[str, Callable[[Construct], None]]] = {
     "origin-group-fails-over-on-503-only": (
         "REL-CloudFrontOriginGroup",
         lambda s: _distribution(s, group=True, codes=[503]),
+    ),
+    "cell-without-every-experiment": (
+        "REL-FaultInjectionExperiments",
+        lambda s: _experiments(s, stopped=True, actions=(STOP_TASK,)),
     ),
     "task-role-reaches-another-region": (
         "SEC-IamTaskRoleItemAccessOnly",

@@ -9,6 +9,13 @@ from kickoff.config.models.base import StrictModel
 # FIS action durations run from one minute to 12 hours (FIS actions reference: PT1M to PT12H).
 FIS_MAX_MINUTES = 720
 
+# The FIS actions of a cell's experiments, one recovery path each (WA-REL-FaultInjectionExperiments checks them).
+STOP_TASK = "aws:ecs:stop-task"
+DISRUPT_NETWORK = "aws:network:disrupt-connectivity"
+PAUSE_REPLICATION = "aws:dynamodb:global-table-pause-replication"
+ZONAL_SHIFT = "aws:arc:start-zonal-autoshift"
+CELL_FAULT_ACTIONS = (STOP_TASK, DISRUPT_NETWORK, ZONAL_SHIFT, PAUSE_REPLICATION)
+
 
 class FaultInjectionConfig(StrictModel):
     """AWS FIS experiment templates per cell Region (decision 0016; runbooks in docs/runbooks/).

@@ -17,6 +17,8 @@ class Params:
     retry_allowance_seconds: int
     required_tags: Mapping[str, str | None]  # key -> expected value (None: any value)
     service_tag_types: frozenset[str] = frozenset({"AWS::ECS::Service", "AWS::ECS::TaskDefinition"})
+    # The FIS actions every cell's experiments must hold; empty when config turns fault injection off.
+    fault_actions: tuple[str, ...] = ()
     # What alarms with an action read, indexed by ``evaluate`` over every template (operations.alarm_index):
     # template file -> logical IDs, and Region -> table names.
     alarmed_ids: Mapping[str, frozenset[str]] = field(default_factory=dict)
