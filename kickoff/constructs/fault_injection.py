@@ -29,7 +29,13 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from kickoff.config.models import FaultInjectionConfig
-from kickoff.config.models.fault_injection import DISRUPT_NETWORK, PAUSE_REPLICATION, STOP_TASK, ZONAL_SHIFT
+from kickoff.config.models.fault_injection import (
+    AZ_TAG,
+    DISRUPT_NETWORK,
+    PAUSE_REPLICATION,
+    STOP_TASK,
+    ZONAL_SHIFT,
+)
 
 LOG_SCHEMA_VERSION = 2  # FIS experiment logging, current schema (FIS user guide, "Experiment logging")
 # What FIS needs to deliver experiment logs to CloudWatch Logs (vended logs); account-level actions.
@@ -285,7 +291,7 @@ class CellFaultInjection(Construct):
             experiment_options=fis.CfnExperimentTemplate.ExperimentTemplateExperimentOptionsProperty(
                 account_targeting="single-account", empty_target_resolution_mode="fail"
             ),
-            tags={"Name": f"{self._prefix}-{key}"},
+            tags={"Name": f"{self._prefix}-{key}", **({AZ_TAG: availability_zone} if availability_zone else {})},
         )
         self.experiments[key] = Experiment(key, action, availability_zone, template, role)
 

@@ -15,6 +15,8 @@ DISRUPT_NETWORK = "aws:network:disrupt-connectivity"
 PAUSE_REPLICATION = "aws:dynamodb:global-table-pause-replication"
 ZONAL_SHIFT = "aws:arc:start-zonal-autoshift"
 CELL_FAULT_ACTIONS = (STOP_TASK, DISRUPT_NETWORK, ZONAL_SHIFT, PAUSE_REPLICATION)
+# The tag that names the AZ an experiment targets (the game-day plan reads it back from the templates).
+AZ_TAG = "availability-zone"
 
 
 class FaultInjectionConfig(StrictModel):

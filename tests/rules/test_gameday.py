@@ -1,0 +1,115 @@
+"""The game-day plan for the default config: experiments in order and capacity figures, checked by hand."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from kickoff.rules.assembly import read_stacks
+from kickoff.rules.engine import load_view
+from kickoff.rules.gameday import (
+    capacity_after_evacuation,
+    capacity_after_loss,
+    event_window,
+    read_experiments,
+    replication_exposure_seconds,
+)
+from tests.support import PLAN_FROM, REPO_ROOT, Synth
+
+EVENT = "tnf-2026-w13"  # Thursday 2026-12-03, kickoff 20:15 ET (01:15 UTC), in prod's planning window
+
+
+def _views(synth: Synth):
+    return [
+        load_view(s.template_path, open(s.template_path).read(), stack=s.name, region=s.region, cell=s.region)
+        for s in read_stacks(synth.outdir)
+        if s.account == synth.config.account
+    ]
+
+
+def _row(rows, region: str, service: str):
+    (row,) = [r for r in rows if r.region == region and r.service == service]
+    return row
+
+
+def test_experiments_are_read_from_the_templates_in_game_day_order(prod: Synth) -> None:
+    rows = read_experiments(_views(prod))
+    assert len(rows) == 3 * (3 * 3 + 1)  # three cells: three AZ experiments per AZ, one replication pause
+    east = [r for r in rows if r.region == "us-east-1"]
+    assert [r.action.split(":")[-1] for r in east] == [
+        *["stop-task"] * 3,
+        *["start-zonal-autoshift"] * 3,
+        *["disrupt-connectivity"] * 3,
+        "global-table-pause-replication",
+    ]
+    first = east[0]
+    assert (first.availability_zone, first.selection, first.duration_minutes) == ("us-east-1a", "PERCENT(50)", None)
+    assert {r.stop_alarm for r in rows} == {f"kickoff-prod-{r}-region-impaired" for r in prod.config.region_names}
+    assert east[-1].duration_minutes == 10 and east[-1].availability_zone is None
+
+
+def test_losing_an_az_at_the_peak_matches_hand_computed_figures(prod: Synth) -> None:
+    plan = prod.deployment.plan
+    window = event_window(plan, EVENT)
+    assert window.event_ids == (EVENT,)
+    whole = capacity_after_loss(prod.config, plan, window, "us-east-1", 1.0)
+    api = _row(whole, "us-east-1", "api")
+    # The plan holds 199 api tasks at us-east-1's api peak (01:14 UTC, arrivals at kickoff) for 49,565 requests/s.
+    assert (api.planned, round(api.peak_rps)) == (199, 49_565)
+    assert f"{api.peak_at:%H:%M}" == "01:14"
+    # Three AZs: one holds ceil(199 / 3) = 67 tasks; 132 remain. A task serves 500 requests/s at 100% CPU, so the
+    # Region's own peak needs ceil(49,565 / 500) = 100 tasks: the two other AZs absorb 67 tasks' traffic, no shortfall.
+    assert (api.lost, api.remaining, api.need, api.shortfall) == (67, 132, 100, 0)
+    playback = _row(whole, "us-east-1", "playback")
+    # 801 planned; ceil(801 / 3) = 267 lost, 534 remain; ceil(318,631 / 800) = 399 needed.
+    assert (playback.planned, playback.lost, playback.remaining, playback.need) == (801, 267, 534, 399)
+    half = _row(capacity_after_loss(prod.config, plan, window, "us-east-1", 0.5), "us-east-1", "api")
+    # 50% of one AZ's 67 tasks: ceil(33.5) = 34 stopped, 165 remain.
+    assert (half.lost, half.remaining) == (34, 165)
+
+
+def test_evacuating_a_region_leaves_each_survivor_its_need(prod: Synth) -> None:
+    plan = prod.deployment.plan
+    window = event_window(plan, EVENT)
+    rows = capacity_after_evacuation(prod.config, plan, window, "us-west-2")
+    assert {r.region for r in rows} == {"us-east-1", "us-east-2"}
+    api = _row(rows, "us-east-1", "api")
+    # us-west-2's viewers move to the others in proportion to their shares: us-east-1's api peak becomes
+    # 57,989 requests/s, ceil(57,989 / 500) = 116 tasks, against the 199 the N-1 plan holds.
+    assert (round(api.peak_rps), api.need, api.planned, api.shortfall) == (57_989, 116, 199, 0)
+    assert all(r.shortfall == 0 for r in rows)
+
+
+def test_replication_exposure_adds_the_documented_lag() -> None:
+    assert replication_exposure_seconds(10) == (10 + 5) * 60
+
+
+def test_an_event_outside_the_window_is_a_clear_error(prod: Synth) -> None:
+    with pytest.raises(ValueError, match="not in the planning window"):
+        event_window(prod.deployment.plan, "super-bowl-2027")
+
+
+def test_the_cli_prints_the_plan_and_flags_nothing_for_the_default_config(prod: Synth) -> None:
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "kickoff", "gameday", "-c", "env=prod", "--outdir", str(prod.outdir)]
+            + ["-c", f"plan_from={PLAN_FROM:%Y-%m-%dT%H:%M:%SZ}", *extra],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    result = run("--event", EVENT)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith(f"kickoff-prod game day for {EVENT}")
+    assert " 1  us-west-2  kickoff-prod-us-west-2-stop-tasks-us-west-2a " in out  # the canary Region first
+    assert re.search(r"us-east-1\s+api\s+12-04 01:14\s+49,565\s+199\s+67\s+132\s+100\s+ok", out)
+    assert "at risk for up to 900 s" in out and "rpo_seconds 15 s" in out
+    assert out.rstrip().endswith("0 shortfall(s).")
+    missing = run("--event", "super-bowl-2027")
+    assert missing.returncode == 2 and "not in the planning window" in missing.stderr
