@@ -59,6 +59,7 @@ SKIPPED_TYPES = {
     "AWS::CloudWatch::CompositeAlarm",
     "AWS::DynamoDB::GlobalTable",
     "AWS::ECR::PullThroughCacheRule",
+    "AWS::FIS::ExperimentTemplate",
     "AWS::S3::BucketPolicy",
     "AWS::SNS::TopicPolicy",
     "AWS::SecretsManager::Secret",

@@ -28,6 +28,7 @@ SERVICE_PREFIXES: dict[str, str] = {
     "ECS": "ecs",
     "ElasticLoadBalancingV2": "elasticloadbalancing",
     "Events": "events",
+    "FIS": "fis",
     "KMS": "kms",
     "Lambda": "lambda",
     "Logs": "logs",
