@@ -17,8 +17,12 @@ from kickoff.naming import pascal
 # The newest Node.js runtime aws-cdk-lib 2.275 knows that AWS has not retired (5.2, 6.2 and 7.0 were retired in
 # January 2026; 13.1 and later move the library to the @aws/synthetics-puppeteer namespace). Decision 0014.
 RUNTIME = synthetics.Runtime.SYNTHETICS_NODEJS_PUPPETEER_13_0
-# A metric math alarm reads at most 10 metrics: the probed target's 2, and up to 8 references.
-MAX_REFERENCES = 8
+# A metric math alarm reads at most 10 metrics (CloudWatch; aws-cdk-lib refuses more at synth): the probed
+# target's success and duration, and the same 2 for each reference, so at most 4 references. With more than 5
+# cells, this Region's own divergence alarm compares against the first 4 others in config order.
+ALARM_METRICS_LIMIT = 10
+METRICS_PER_TARGET = 2
+MAX_REFERENCES = (ALARM_METRICS_LIMIT - METRICS_PER_TARGET) // METRICS_PER_TARGET
 # SuccessPercent of one run is 0 or 100.
 ALL_PASSED = 100
 

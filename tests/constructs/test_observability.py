@@ -256,3 +256,40 @@ def test_region_codes_are_short_and_distinct_for_every_commercial_region() -> No
     assert len(set(codes)) == len(codes)
     assert naming.region_code("us-east-1") == "use1" and naming.region_code("ap-southeast-2") == "apse2"
     assert max(map(len, codes)) <= 6
+
+
+def test_divergence_alarms_fit_cloudwatchs_metric_limit_with_many_cells() -> None:
+    """A metric math alarm reads at most 10 metrics (aws-cdk-lib refuses more at synth): with 12 cells, this
+    Region's own divergence alarm compares with the first MAX_REFERENCES other cells, not with all 11."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_s3 as s3
+    from aws_cdk.assertions import Template
+    from cdk_monitoring_constructs import MonitoringFacade
+
+    from kickoff.constructs.region_probes import ALARM_METRICS_LIMIT, MAX_REFERENCES, ProbeTarget, RegionProbes
+
+    regions = [f"r{i}-east-1" for i in range(12)]
+    app = cdk.App()
+    stack = cdk.Stack(app, "Probes", env=cdk.Environment(account="111111111111", region="us-east-1"))
+    targets = [ProbeTarget(r, f"probe-{r}", f"{r}.origin.example.com", ("/healthz",)) for r in regions]
+    targets.append(ProbeTarget("viewer", "probe-viewer", "example.com", ("/healthz",)))
+    RegionProbes(
+        stack,
+        "Probes",
+        region=regions[0],
+        targets=targets,
+        rate_minutes=5,
+        failed_runs=2,
+        slow_ms=3000,
+        facade=MonitoringFacade(stack, "Facade"),
+        artifacts_bucket=s3.Bucket(stack, "Artifacts"),
+        viewer_key="viewer",
+    )
+    alarms = Template.from_stack(stack).find_resources("AWS::CloudWatch::Alarm")
+    divergence = [a for a in alarms.values() if "Divergence" in a["Properties"].get("AlarmDescription", "")]
+    assert len(divergence) == len(targets)
+    for alarm in divergence:
+        metrics = [m for m in alarm["Properties"]["Metrics"] if "MetricStat" in m]
+        assert len(metrics) <= ALARM_METRICS_LIMIT
+    own = next(a for a in divergence if "this Region's cell" in a["Properties"]["AlarmDescription"])
+    assert len([m for m in own["Properties"]["Metrics"] if "MetricStat" in m]) == 2 + 2 * MAX_REFERENCES == 10

@@ -1,0 +1,289 @@
+"""How long the check gate takes against a bare CDK app, measured in one run; and how it grows with Regions.
+
+A bare one-stack CDK app (one S3 bucket, Python, the same pinned CLI and aws-cdk-lib) is built in its own folder
+and synthesized interleaved with Kickoff, several runs each, so machine load hits both alike. Figures are ratios
+to the bare app's ``cdk synth`` in the same run:
+
+  app synth    ``cdk synth -c env=prod`` (every synth-time check: the packs, the plugins, built-in validation)
+  full gate    what ``make synth`` does after set-up: the app synth, then ``python -m kickoff check`` (cfn-lint,
+               the summary)
+
+Peak memory is the largest process's maximum RSS (``/usr/bin/time``), against the bare app's. Configs with 6 and
+12 Regions (and one with the most services a cell takes) are generated from config/prod.yaml and its calendar
+under ``build/bench/``; each is synthesized once to report time per Region and every template's size and resource
+count against CloudFormation's limits (500 resources, 1 MB). The load average before and after each run is recorded.
+Writes bench/results/synth.md.
+
+    .venv/bin/python bench/synth.py [--runs 3] [--scaling-runs 1] [--skip-scaling]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "synth.md"
+WORK = ROOT / "build" / "bench"
+CDK = ROOT / "node_modules" / ".bin" / "cdk"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+CDK_FLAGS = ["--quiet", "--no-notices", "--no-version-reporting"]
+MAX_RESOURCES = 500
+MAX_TEMPLATE_BYTES = 1_000_000
+# Regions with at least three AZs named a, b and c, in the order a growing config adds them.
+EXTRA_REGIONS = (
+    "us-west-2",
+    "us-east-2",
+    "ca-central-1",
+    "eu-west-1",
+    "eu-central-1",
+    "eu-west-2",
+    "ap-northeast-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-south-1",
+    "sa-east-1",
+)
+MAX_SERVICES = 9  # kickoff.config.models.base.MAX_SERVICES
+
+BARE_APP = '''
+import aws_cdk as cdk
+from aws_cdk import aws_s3 as s3
+
+app = cdk.App()
+stack = cdk.Stack(app, "Bare", env=cdk.Environment(account="111111111111", region="us-east-1"))
+s3.Bucket(stack, "Bucket")
+app.synth()
+'''
+
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float
+    max_rss_mib: float
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
+    env["CDK_DISABLE_CLI_TELEMETRY"] = "true"
+    env["PATH"] = f"{PYTHON.parent}:{env['PATH']}"
+    return env
+
+
+def _timed(cmd: list[str], cwd: Path) -> Sample:
+    """Run ``cmd`` under /usr/bin/time; wall and CPU seconds, and the largest process's peak RSS."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
+        result = subprocess.run(
+            ["/usr/bin/time", "-o", out.name, "-f", "%e %U %S %M", *cmd],
+            cwd=cwd,
+            env=_env(),
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise SystemExit(f"failed: {' '.join(cmd)}\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
+        wall, user, system, rss_kb = out.read().split()[-4:]
+    return Sample(float(wall), float(user) + float(system), int(rss_kb) / 1024)
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def bare_app() -> Path:
+    folder = WORK / "bare"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "app.py").write_text(BARE_APP)
+    (folder / "cdk.json").write_text(json.dumps({"app": f"{PYTHON} app.py"}))
+    return folder
+
+
+def synth_app(out: Path, config: str | None = None) -> Sample:
+    context = ["-c", f"config={config}"] if config else ["-c", "env=prod"]
+    shutil.rmtree(out, ignore_errors=True)
+    return _timed([str(CDK), "synth", *CDK_FLAGS, *context, "-o", str(out)], ROOT)
+
+
+def check(out: Path) -> Sample:
+    return _timed([str(PYTHON), "-m", "kickoff", "check", "--outdir", str(out)], ROOT)
+
+
+def synth_bare(folder: Path) -> Sample:
+    shutil.rmtree(folder / "cdk.out", ignore_errors=True)
+    return _timed([str(CDK), "synth", *CDK_FLAGS], folder)
+
+
+def _stats(values: list[float]) -> tuple[float, float, float]:
+    return min(values), statistics.median(values), max(values)
+
+
+def _fmt(values: list[float], unit: str = "s") -> str:
+    low, mid, high = _stats(values)
+    return f"{mid:.1f} {unit} ({low:.1f} to {high:.1f})"
+
+
+# --- generated configs ---------------------------------------------------------------------------------------------
+
+
+def _shares(regions: list[str]) -> dict[str, float]:
+    """Equal shares that sum to exactly 1 at two decimals' precision (the last Region takes the rest)."""
+    base = round(1.0 / len(regions), 4)
+    shares = {r: base for r in regions[:-1]}
+    shares[regions[-1]] = round(1.0 - base * (len(regions) - 1), 4)
+    return shares
+
+
+def generated_config(regions: int, services: int | None = None) -> Path:
+    """prod with ``regions`` Regions (and ``services`` services), its calendar re-shared, under build/bench/."""
+    data = yaml.safe_load((ROOT / "config" / "prod.yaml").read_text())
+    calendar = yaml.safe_load((ROOT / "config" / data["scaling"]["calendar"]).read_text())
+    first = data["regions"][0]
+    names = [first["name"], *EXTRA_REGIONS][:regions]
+    data["regions"] = [
+        {**copy.deepcopy(first), "name": n, "vpc_cidr": f"10.{10 * (i + 1)}.0.0/16",
+         "availability_zones": [f"{n}{z}" for z in "abc"]}
+        for i, n in enumerate(names)
+    ]
+    shares = _shares(names)
+    data["scaling"]["baseline"]["region_share"] = shares
+    for event in calendar["events"]:
+        event["region_share"] = shares
+    data["environment"] = f"bench{regions}r" + (f"{services}s" if services else "")
+    if data.get("pipeline"):
+        data["pipeline"]["canary_region"] = names[-1]
+    for region in data["regions"]:  # more Regions share each event: per-Region quotas stay prod's
+        region["quotas"] = copy.deepcopy(first["quotas"])
+        if services:  # more services use more capacity and table throughput: declare the raised quotas
+            for quota in ("fargate_vcpu", "dynamodb_table_read_units", "dynamodb_table_write_units"):
+                region["quotas"][quota] = region["quotas"][quota] * 4
+    if services:
+        template = data["services"][0]
+        extra = []
+        for i in range(services - len(data["services"])):
+            svc = copy.deepcopy(template)
+            svc["name"] = f"extra{i + 1}"
+            svc["path_patterns"] = [f"/extra{i + 1}/*"]
+            svc["health_check_path"] = f"/extra{i + 1}/healthz"
+            extra.append(svc)
+            data["edge"]["cache_behaviors"].append({"path_pattern": f"/extra{i + 1}/*", "cache_policy": "caching_disabled"})
+        catch_all = data["services"][-1]
+        data["services"] = [*data["services"][:-1], *extra, catch_all]
+    folder = WORK / "config"
+    folder.mkdir(parents=True, exist_ok=True)
+    calendar_name = f"calendar-{regions}.yaml"
+    (folder / calendar_name).write_text(yaml.safe_dump(calendar, sort_keys=False))
+    data["scaling"]["calendar"] = calendar_name
+    path = folder / f"{data['environment']}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def template_sizes(out: Path) -> list[tuple[str, int, int]]:
+    sys.path.insert(0, str(ROOT))
+    from kickoff.rules.assembly import read_stacks
+
+    return [(s.name, len(s.template().get("Resources", {})), s.size_bytes) for s in read_stacks(out)]
+
+
+# --- main ----------------------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3, help="interleaved runs of the bare app and prod (default 3)")
+    parser.add_argument("--skip-scaling", action="store_true", help="skip the 6- and 12-Region and services configs")
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    bare = bare_app()
+    synth_bare(bare)  # warm the file cache and the CLI once before timing
+    rows: dict[str, list[Sample]] = {"bare": [], "app": [], "check": []}
+    loads = []
+    prod_out = WORK / "prod.out"
+    for run in range(args.runs):
+        before = _load()
+        rows["bare"].append(synth_bare(bare))
+        rows["app"].append(synth_app(prod_out))
+        rows["check"].append(check(prod_out))
+        loads.append(f"run {run + 1}: {before} -> {_load()}")
+        print(f"run {run + 1}: bare {rows['bare'][-1].wall:.1f} s, app {rows['app'][-1].wall:.1f} s, "
+              f"check {rows['check'][-1].wall:.1f} s", flush=True)
+    bare_wall = [s.wall for s in rows["bare"]]
+    app_wall = [s.wall for s in rows["app"]]
+    gate_wall = [a.wall + c.wall for a, c in zip(rows["app"], rows["check"])]
+    ratio = lambda xs: statistics.median(x / b for x, b in zip(xs, bare_wall))  # noqa: E731
+    bare_rss = statistics.median(s.max_rss_mib for s in rows["bare"])
+    app_rss = statistics.median(max(a.max_rss_mib, c.max_rss_mib) for a, c in zip(rows["app"], rows["check"]))
+    lines = [
+        "# Synth and check gate against a bare CDK app (`bench/synth.py`)",
+        "",
+        f"{args.runs} interleaved runs on {os.cpu_count()} cores; load average (1, 5, 15 min) before -> after each run:",
+        "",
+        *(f"- {x}" for x in loads),
+        "",
+        "| what | wall: median (min to max) | CPU median | peak RSS median | ratio to the bare app (median of per-run ratios) |",
+        "|---|---|---|---|---|",
+        f"| bare app `cdk synth` (one S3 bucket) | {_fmt(bare_wall)} | {statistics.median(s.cpu for s in rows['bare']):.1f} s "
+        f"| {bare_rss:.0f} MiB | 1.00 |",
+        f"| Kickoff app synth (`cdk synth -c env=prod`, every synth-time check) | {_fmt(app_wall)} | "
+        f"{statistics.median(s.cpu for s in rows['app']):.1f} s | "
+        f"{statistics.median(s.max_rss_mib for s in rows['app']):.0f} MiB | {ratio(app_wall):.2f} |",
+        f"| `kickoff check` (cfn-lint, summary) | {_fmt([s.wall for s in rows['check']])} | "
+        f"{statistics.median(s.cpu for s in rows['check']):.1f} s | "
+        f"{statistics.median(s.max_rss_mib for s in rows['check']):.0f} MiB | - |",
+        f"| **full gate** (app synth + check, `make synth` after set-up) | {_fmt(gate_wall)} | - | {app_rss:.0f} MiB "
+        f"| **{ratio(gate_wall):.2f}** |",
+        f"| peak memory, gate / bare | | | | **{app_rss / bare_rss:.2f}** |",
+        "",
+        "Targets (issue 14): full gate <= 2.5, app synth <= 1.5, memory <= 1.2.",
+        "",
+    ]
+    if not args.skip_scaling:
+        lines += ["## Growth with Regions and services (one run each)", ""]
+        lines += ["| config | stacks | resources | app synth | check | per Region (app synth) |", "|---|---|---|---|---|---|"]
+        sizes: dict[str, list[tuple[str, int, int]]] = {}
+        per_region = {}
+        for regions, services in ((3, None), (6, None), (12, None), (3, MAX_SERVICES)):
+            config = generated_config(regions, services)
+            out = WORK / f"{config.stem}.out"
+            before = _load()
+            app = synth_app(out, str(config))
+            checked = check(out)
+            sizes[config.stem] = template_sizes(out)
+            total = sum(r for _, r, _ in sizes[config.stem])
+            per_region[(regions, services)] = app.wall
+            lines.append(
+                f"| {regions} Regions" + (f", {services} services" if services else "")
+                + f" (load {before}) | {len(sizes[config.stem])} | {total} | {app.wall:.1f} s | {checked.wall:.1f} s | "
+                f"{app.wall / regions:.1f} s |"
+            )
+            print(f"{config.stem}: app {app.wall:.1f} s, check {checked.wall:.1f} s", flush=True)
+        r3, r12 = per_region[(3, None)], per_region[(12, None)]
+        lines += ["", f"App synth, 12 Regions / 3 Regions: **{r12 / r3:.2f}** (target <= 1.3).", ""]
+        lines += ["## Template limits (largest template per config)", ""]
+        lines += ["| config | largest template | resources (limit 500) | size (limit 1 MB) |", "|---|---|---|---|"]
+        for name, stacks in sizes.items():
+            stack, resources, size = max(stacks, key=lambda s: (s[1], s[2]))
+            flag = " **over**" if resources > MAX_RESOURCES or size > MAX_TEMPLATE_BYTES else ""
+            lines.append(f"| {name} | {stack} | {resources} | {size / 1e6:.2f} MB{flag} |")
+        lines.append("")
+    RESULTS.write_text("\n".join(lines))
+    print("\n".join(lines))
+    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
