@@ -57,7 +57,7 @@ EXTRA_REGIONS = (
 )
 MAX_SERVICES = 9  # kickoff.config.models.base.MAX_SERVICES
 
-BARE_APP = '''
+BARE_APP = """
 import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
 
@@ -65,7 +65,7 @@ app = cdk.App()
 stack = cdk.Stack(app, "Bare", env=cdk.Environment(account="111111111111", region="us-east-1"))
 s3.Bucket(stack, "Bucket")
 app.synth()
-'''
+"""
 
 
 @dataclass
@@ -153,8 +153,12 @@ def generated_config(regions: int, services: int | None = None) -> Path:
     first = data["regions"][0]
     names = [first["name"], *EXTRA_REGIONS][:regions]
     data["regions"] = [
-        {**copy.deepcopy(first), "name": n, "vpc_cidr": f"10.{10 * (i + 1)}.0.0/16",
-         "availability_zones": [f"{n}{z}" for z in "abc"]}
+        {
+            **copy.deepcopy(first),
+            "name": n,
+            "vpc_cidr": f"10.{10 * (i + 1)}.0.0/16",
+            "availability_zones": [f"{n}{z}" for z in "abc"],
+        }
         for i, n in enumerate(names)
     ]
     shares = _shares(names)
@@ -178,7 +182,9 @@ def generated_config(regions: int, services: int | None = None) -> Path:
             svc["path_patterns"] = [f"/extra{i + 1}/*"]
             svc["health_check_path"] = f"/extra{i + 1}/healthz"
             extra.append(svc)
-            data["edge"]["cache_behaviors"].append({"path_pattern": f"/extra{i + 1}/*", "cache_policy": "caching_disabled"})
+            data["edge"]["cache_behaviors"].append(
+                {"path_pattern": f"/extra{i + 1}/*", "cache_policy": "caching_disabled"}
+            )
         catch_all = data["services"][-1]
         data["services"] = [*data["services"][:-1], *extra, catch_all]
     folder = WORK / "config"
@@ -218,8 +224,11 @@ def main() -> int:
         rows["app"].append(synth_app(prod_out))
         rows["check"].append(check(prod_out))
         loads.append(f"run {run + 1}: {before} -> {_load()}")
-        print(f"run {run + 1}: bare {rows['bare'][-1].wall:.1f} s, app {rows['app'][-1].wall:.1f} s, "
-              f"check {rows['check'][-1].wall:.1f} s", flush=True)
+        print(
+            f"run {run + 1}: bare {rows['bare'][-1].wall:.1f} s, app {rows['app'][-1].wall:.1f} s, "
+            f"check {rows['check'][-1].wall:.1f} s",
+            flush=True,
+        )
     bare_wall = [s.wall for s in rows["bare"]]
     app_wall = [s.wall for s in rows["app"]]
     gate_wall = [a.wall + c.wall for a, c in zip(rows["app"], rows["check"])]
@@ -229,13 +238,16 @@ def main() -> int:
     lines = [
         "# Synth and check gate against a bare CDK app (`bench/synth.py`)",
         "",
-        f"{args.runs} interleaved runs on {os.cpu_count()} cores; load average (1, 5, 15 min) before -> after each run:",
+        f"{args.runs} interleaved runs on {os.cpu_count()} cores; load average (1, 5, 15 min) before -> after "
+        "each run:",
         "",
         *(f"- {x}" for x in loads),
         "",
-        "| what | wall: median (min to max) | CPU median | peak RSS median | ratio to the bare app (median of per-run ratios) |",
+        "| what | wall: median (min to max) | CPU median | peak RSS median | ratio to the bare app "
+        "(median of per-run ratios) |",
         "|---|---|---|---|---|",
-        f"| bare app `cdk synth` (one S3 bucket) | {_fmt(bare_wall)} | {statistics.median(s.cpu for s in rows['bare']):.1f} s "
+        f"| bare app `cdk synth` (one S3 bucket) | {_fmt(bare_wall)} | "
+        f"{statistics.median(s.cpu for s in rows['bare']):.1f} s "
         f"| {bare_rss:.0f} MiB | 1.00 |",
         f"| Kickoff app synth (`cdk synth -c env=prod`, every synth-time check) | {_fmt(app_wall)} | "
         f"{statistics.median(s.cpu for s in rows['app']):.1f} s | "
@@ -252,7 +264,10 @@ def main() -> int:
     ]
     if not args.skip_scaling:
         lines += ["## Growth with Regions and services (one run each)", ""]
-        lines += ["| config | stacks | resources | app synth | check | per Region (app synth) |", "|---|---|---|---|---|---|"]
+        lines += [
+            "| config | stacks | resources | app synth | check | per Region (app synth) |",
+            "|---|---|---|---|---|---|",
+        ]
         sizes: dict[str, list[tuple[str, int, int]]] = {}
         per_region = {}
         for regions, services in ((3, None), (6, None), (12, None), (3, MAX_SERVICES)):
@@ -265,7 +280,8 @@ def main() -> int:
             total = sum(r for _, r, _ in sizes[config.stem])
             per_region[(regions, services)] = app.wall
             lines.append(
-                f"| {regions} Regions" + (f", {services} services" if services else "")
+                f"| {regions} Regions"
+                + (f", {services} services" if services else "")
                 + f" (load {before}) | {len(sizes[config.stem])} | {total} | {app.wall:.1f} s | {checked.wall:.1f} s | "
                 f"{app.wall / regions:.1f} s |"
             )
