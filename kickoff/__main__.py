@@ -7,4 +7,5 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from kickoff.cli import main  # noqa: E402
 
-sys.exit(main())
+if __name__ == "__main__":  # not in worker processes that import this module (cfn-lint runs in a pool)
+    sys.exit(main())

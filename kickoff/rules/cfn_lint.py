@@ -6,6 +6,9 @@ Errors always fail; warnings that are not ignored fail too, so the list stays ho
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,27 +37,36 @@ class LintFinding:
     location: str
 
 
-def lint_stacks(stacks: list[StackArtifact]) -> list[LintFinding]:
-    """Lint every stack's template for its Region; ignored rules are left out."""
+def _lint_one(template_path: str, region: str, stack: str) -> list[LintFinding]:
+    """cfn-lint one template for its Region (runs in a worker process)."""
     # cfn-lint is imported here: it takes about a second to load, and config-only commands never need it.
     from cfnlint.api import ManualArgs, lint_file
 
-    findings: list[LintFinding] = []
-    for stack in stacks:
-        matches = lint_file(
-            Path(stack.template_path),
-            config=ManualArgs(regions=[stack.region], ignore_checks=sorted(IGNORED_RULES)),
+    matches = lint_file(Path(template_path), config=ManualArgs(regions=[region], ignore_checks=sorted(IGNORED_RULES)))
+    return [
+        LintFinding(
+            stack=stack,
+            rule=match.rule.id,
+            level={"E": "error", "W": "warning", "I": "informational"}.get(match.rule.id[0], "error"),
+            message=match.message,
+            location=f"{Path(template_path).name}:{match.linenumber}",
         )
-        for match in matches:
-            rule_id = match.rule.id
-            level = {"E": "error", "W": "warning", "I": "informational"}.get(rule_id[0], "error")
-            findings.append(
-                LintFinding(
-                    stack=stack.name,
-                    rule=rule_id,
-                    level=level,
-                    message=match.message,
-                    location=f"{Path(stack.template_path).name}:{match.linenumber}",
-                )
-            )
-    return findings
+        for match in matches
+    ]
+
+
+def lint_stacks(stacks: list[StackArtifact], workers: int | None = None) -> list[LintFinding]:
+    """Lint every stack's template for its Region, on every core; ignored rules are left out.
+
+    cfn-lint is single-threaded and a cell template takes seconds, so templates are spread over
+    ``workers`` processes (default: one per core), the largest first. Spawned, not forked: the
+    caller may hold jsii's threads. Findings come back in the stacks' order.
+    """
+    workers = min(len(stacks), workers or os.cpu_count() or 1)
+    jobs = [(s.template_path, s.region, s.name) for s in stacks]
+    if workers <= 1:
+        return [f for job in jobs for f in _lint_one(*job)]
+    order = sorted(range(len(jobs)), key=lambda i: -Path(jobs[i][0]).stat().st_size)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {i: pool.submit(_lint_one, *jobs[i]) for i in order}
+        return [f for i in range(len(jobs)) for f in futures[i].result()]
