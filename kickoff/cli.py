@@ -434,8 +434,7 @@ def cmd_execution_policy(args: argparse.Namespace) -> int:
 def cmd_gameday(args: argparse.Namespace) -> int:
     """Print the game-day plan: the experiments in order and their expected effect (never calls AWS)."""
     from kickoff.planning import build_deployment_plan, default_plan_from, parse_plan_from
-    from kickoff.rules.assembly import read_stacks
-    from kickoff.rules.engine import load_view
+    from kickoff.rules.assembly import template_views
     from kickoff.rules.gameday import (
         EFFECT,
         capacity_after_evacuation,
@@ -463,18 +462,7 @@ def cmd_gameday(args: argparse.Namespace) -> int:
         print(f"kickoff: {error}", file=sys.stderr)
         return 2
     cells = set(config.region_names)
-    views = [
-        load_view(
-            Path(s.template_path).name,
-            Path(s.template_path).read_text(),
-            stack=s.name,
-            region=s.region,
-            cell=s.region,
-            account=s.account,
-        )
-        for s in read_stacks(outdir)
-        if s.account == config.account and s.region in cells
-    ]
+    views = template_views(outdir, lambda s: s.account == config.account and s.region in cells)
     experiments = read_experiments(views)
     if not experiments:
         print(
@@ -639,8 +627,7 @@ def cmd_quotas(args: argparse.Namespace) -> int:
 def cmd_readiness(args: argparse.Namespace) -> int:
     """Run the deploy-readiness rules over an existing cloud assembly (for example one synthesized elsewhere)."""
     from kickoff.planning import build_deployment_plan, default_plan_from, parse_plan_from
-    from kickoff.rules.assembly import read_stacks
-    from kickoff.rules.engine import load_view
+    from kickoff.rules.assembly import template_views
     from kickoff.rules.params import readiness_params
     from kickoff.rules.readiness import RULES, evaluate
 
@@ -652,18 +639,7 @@ def cmd_readiness(args: argparse.Namespace) -> int:
         print(f"kickoff: {outdir} holds no cloud assembly", file=sys.stderr)
         return 2
     params = readiness_params(config, build_deployment_plan(config, deploy_time))
-    # The readiness rules do not read the cell tag (the Well-Architected rules do); the Region stands in for it.
-    views = [
-        load_view(
-            Path(s.template_path).name,
-            Path(s.template_path).read_text(),
-            stack=s.name,
-            region=s.region,
-            cell=s.region,
-            account=s.account,
-        )
-        for s in read_stacks(outdir)
-    ]
+    views = template_views(outdir)
     result = evaluate(views, params)
     by_rule: dict[str, list] = {rule.rule_id: [] for rule in RULES}
     for evaluation in result.failures:

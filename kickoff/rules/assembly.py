@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from kickoff.rules.engine import TemplateView, load_view
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,23 @@ def read_stacks(outdir: Path | str) -> list[StackArtifact]:
     for directory in nested:
         stacks.extend(read_stacks(directory))
     return stacks
+
+
+def template_views(outdir: Path | str, keep: Callable[[StackArtifact], bool] | None = None) -> list[TemplateView]:
+    """The templates of ``outdir`` (those ``keep`` accepts) as rule views; the Region stands in for the cell tag,
+    which only the Well-Architected rules read."""
+    return [
+        load_view(
+            Path(s.template_path).name,
+            Path(s.template_path).read_text(),
+            stack=s.name,
+            region=s.region,
+            cell=s.region,
+            account=s.account,
+        )
+        for s in read_stacks(outdir)
+        if keep is None or keep(s)
+    ]
 
 
 def missing_context(outdir: Path | str) -> list[str]:

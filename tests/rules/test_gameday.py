@@ -8,8 +8,7 @@ import sys
 
 import pytest
 
-from kickoff.rules.assembly import read_stacks
-from kickoff.rules.engine import load_view
+from kickoff.rules.assembly import template_views
 from kickoff.rules.gameday import (
     capacity_after_evacuation,
     capacity_after_loss,
@@ -23,11 +22,7 @@ EVENT = "tnf-2026-w13"  # Thursday 2026-12-03, kickoff 20:15 ET (01:15 UTC), in 
 
 
 def _views(synth: Synth):
-    return [
-        load_view(s.template_path, open(s.template_path).read(), stack=s.name, region=s.region, cell=s.region)
-        for s in read_stacks(synth.outdir)
-        if s.account == synth.config.account
-    ]
+    return template_views(synth.outdir, lambda s: s.account == synth.config.account)
 
 
 def _row(rows, region: str, service: str):
