@@ -13,7 +13,17 @@ import sys
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from kickoff.application import main  # noqa: E402
+from kickoff.config.context import synth_context  # noqa: E402
+from kickoff.config.errors import ConfigError  # noqa: E402
+from kickoff.planning import load_and_plan  # noqa: E402
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    # Config and plan first, with no CDK loaded: a bad config exits 2 in well under a second.
+    try:
+        loaded = load_and_plan(synth_context(sys.argv[1:], os.environ))
+    except ConfigError as error:
+        print(f"kickoff: {error}", file=sys.stderr)
+        sys.exit(2)
+    from kickoff.application import main
+
+    sys.exit(main(sys.argv[1:], loaded=loaded))

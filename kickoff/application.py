@@ -15,32 +15,19 @@ import json
 import os
 import sys
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 
 from kickoff.config import load_for_context
-from kickoff.config.context import availability_zone_context, parse_context_args
+from kickoff.config.context import availability_zone_context, parse_context_args, project_context
 from kickoff.config.errors import ConfigError
 from kickoff.config.models import KickoffConfig
 from kickoff.guardrails.checks import attach_checks
-from kickoff.paths import CDK_JSON, CONTEXT_FILE, DEFAULT_OUTDIR, REPO_ROOT
+from kickoff.paths import DEFAULT_OUTDIR
 from kickoff.planning import DeploymentPlan, build_deployment_plan, default_plan_from, resolve_plan_from
 from kickoff.rules.assembly import missing_context
 from kickoff.stacks.deployment import Deployment, build_deployment, template_path
-
-
-def project_context(root: Path = REPO_ROOT) -> dict[str, Any]:
-    """Feature flags from cdk.json plus the committed cdk.context.json."""
-    context: dict[str, Any] = {}
-    cdk_json = root / CDK_JSON.name
-    if cdk_json.is_file():
-        context.update(json.loads(cdk_json.read_text())["context"])
-    cached = root / CONTEXT_FILE.name
-    if cached.is_file():
-        context.update(json.loads(cached.read_text()))
-    return context
 
 
 def create_app(
@@ -105,18 +92,22 @@ MISSING_CONTEXT_FIX = (
 )
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], *, loaded: tuple[KickoffConfig, DeploymentPlan] | None = None) -> int:
     """``app.py``: load the config the context selects, plan for the deploy time, compose with every check, synth.
 
-    Exit 2 with one message for a bad config or context; exit 1 when the synth needed context
-    the CDK CLI would look up in AWS (a lookup would call AWS and write cdk.context.json: synth
-    needs no account), before the CLI can look anything up. A guardrail finding raises out of
-    ``app.synth()`` as the CDK reports it.
+    ``app.py`` loads and plans first (``planning.load_and_plan`` over ``config.context.synth_context``), before
+    the CDK is imported, so a bad config exits 2 in a fraction of a second; it passes the result as ``loaded``.
+    Exit 2 with one message for a bad config or context; exit 1 when the synth needed context the CDK CLI would
+    look up in AWS (a lookup would call AWS and write cdk.context.json: synth needs no account), before the CLI
+    can look anything up. A guardrail finding raises out of ``app.synth()`` as the CDK reports it.
     """
     try:
         app = create_app(parse_context_args(argv))
-        config = load_for_context(app.node.try_get_context("env"), app.node.try_get_context("config"))
-        plan = build_deployment_plan(config, resolve_plan_from(config, app.node.try_get_context("plan_from")))
+        if loaded is None:
+            config = load_for_context(app.node.try_get_context("env"), app.node.try_get_context("config"))
+            plan = build_deployment_plan(config, resolve_plan_from(config, app.node.try_get_context("plan_from")))
+        else:
+            config, plan = loaded
     except ConfigError as error:
         print(f"kickoff: {error}", file=sys.stderr)
         return 2

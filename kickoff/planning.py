@@ -7,11 +7,14 @@ needs (a cell's targets and ALB reservations; the Data stack's season warm throu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from kickoff import naming
 from kickoff.config.errors import ConfigError
+from kickoff.config.loader import load_for_context
 from kickoff.config.models import QUOTA_CODES, EventConfig, KickoffConfig
 from kickoff.scaling import (
     AlbReservation,
@@ -436,3 +439,10 @@ def table_warm_throughput(config: KickoffConfig, need: WarmThroughput | None) ->
         max(need.read_units_per_second, ON_DEMAND_BASELINE_READS),
         max(need.write_units_per_second, ON_DEMAND_BASELINE_WRITES),
     )
+
+
+def load_and_plan(context: Mapping[str, Any]) -> tuple[KickoffConfig, DeploymentPlan]:
+    """The config the context selects (``env``, ``config``) and its capacity plan for the deploy time
+    (``plan_from``, default now). Pure and quick, so a bad config fails before the CDK loads (ConfigError)."""
+    config = load_for_context(context.get("env"), context.get("config"))
+    return config, build_deployment_plan(config, resolve_plan_from(config, context.get("plan_from")))

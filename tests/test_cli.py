@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+
+import pytest
 
 from kickoff.lockfile import ACCEPT_COMMAND, read_lock
 from tests.support import REPO_ROOT
@@ -105,3 +108,29 @@ def test_validate_never_loads_the_cdk() -> None:
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO_ROOT)
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("how", ["argv", "cdk-cli-environment"])
+def test_app_reports_a_bad_config_before_loading_the_cdk(tmp_path, how: str) -> None:
+    """``app.py`` (what ``cdk synth`` runs) loads and plans before it imports aws-cdk-lib, so a config error prints
+    in a fraction of a second: whether the context comes as ``-c`` arguments or, as the CDK CLI passes it, in
+    CDK_CONTEXT_JSON."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("app: kickoff\nenvironment: bad\naccount: '111111111111'\n")
+    probe = (
+        "import runpy, sys\n"
+        "try:\n"
+        "    runpy.run_path('app.py', run_name='__main__')\n"
+        "except SystemExit as e:\n"
+        "    print('exit', e.code)\n"
+        "print(sorted(m for m in ('aws_cdk', 'jsii', 'cdk_nag', 'constructs') if m in sys.modules))\n"
+    )
+    env = dict(os.environ)
+    argv = [sys.executable, "-c", probe]
+    if how == "argv":
+        argv += ["-c", f"config={bad}"]
+    else:
+        env["CDK_CONTEXT_JSON"] = json.dumps({"config": str(bad)})
+    result = subprocess.run(argv, capture_output=True, text=True, cwd=REPO_ROOT, env=env)
+    assert result.stdout.strip().splitlines() == ["exit 2", "[]"], result.stdout + result.stderr
+    assert f"{bad}:" in result.stderr and "Fix: " in result.stderr and "Traceback" not in result.stderr

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from kickoff.config.errors import ConfigError
 from kickoff.config.loader import load_config
 from kickoff.config.models import KickoffConfig
-from kickoff.paths import CONFIG_DIR, CONTEXT_FILE
+from kickoff.paths import CDK_JSON, CONFIG_DIR, CONTEXT_FILE, REPO_ROOT
+
+# What the CDK CLI hands the app (aws-cdk's cx-api): the context as JSON, and the keys that did not fit.
+CONTEXT_ENV = "CDK_CONTEXT_JSON"
+CONTEXT_OVERFLOW_ENV = "CONTEXT_OVERFLOW_LOCATION_ENV"
 
 
 def availability_zone_context(config: KickoffConfig) -> dict[str, list[str]]:
@@ -57,3 +63,27 @@ def parse_context_pair(pair: str) -> dict[str, str]:
     if not sep or not key.strip():
         raise ConfigError(f"context {pair!r} is not key=value.\n  Fix: write it like -c env=dev.")
     return {key.strip(): value}
+
+
+def project_context(root: Path = REPO_ROOT) -> dict[str, Any]:
+    """Feature flags from cdk.json plus the committed cdk.context.json."""
+    context: dict[str, Any] = {}
+    cdk_json = root / CDK_JSON.name
+    if cdk_json.is_file():
+        context.update(json.loads(cdk_json.read_text())["context"])
+    cached = root / CONTEXT_FILE.name
+    if cached.is_file():
+        context.update(json.loads(cached.read_text()))
+    return context
+
+
+def synth_context(argv: list[str], environ: Mapping[str, str]) -> dict[str, Any]:
+    """The context an app run sees, without creating a ``cdk.App``: the project's, then what the CDK CLI passes
+    (``-c`` pairs of ``cdk synth``/``deploy``, in the environment), then ``python app.py -c`` pairs."""
+    context = project_context()
+    if environ.get(CONTEXT_ENV):
+        context.update(json.loads(environ[CONTEXT_ENV]))
+    if environ.get(CONTEXT_OVERFLOW_ENV):
+        context.update(json.loads(Path(environ[CONTEXT_OVERFLOW_ENV]).read_text()))
+    context.update(parse_context_args(argv))
+    return context
