@@ -100,9 +100,7 @@ CASES: dict[str, tuple[str, Callable[[cdk.Stack], None]]] = {
     ),
     "policy-action": (
         "an IAM action with a malformed service prefix",
-        lambda s: _role(s).add_property_override(
-            "Policies", [{"PolicyName": "p", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "s 3:Get", "Resource": "*"}]}}]
-        ),
+        lambda s: _role(s).add_property_override("Policies", [BAD_POLICY]),
     ),
     "string-length": (
         "a string longer than the property allows",
@@ -119,6 +117,12 @@ CASES: dict[str, tuple[str, Callable[[cdk.Stack], None]]] = {
 }
 
 
+BAD_POLICY = {
+    "PolicyName": "p",
+    "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "s 3:Get", "Resource": "*"}]},
+}
+
+
 def _bucket_with_condition(stack: cdk.Stack) -> None:
     bucket = s3.CfnBucket(stack, "Conditional")
     bucket.add_override("Condition", "NoSuchCondition")
@@ -126,7 +130,8 @@ def _bucket_with_condition(stack: cdk.Stack) -> None:
 
 def builtin_findings(outdir: Path) -> dict[str, set[str]]:
     """Stack name -> rule IDs the built-in validation reported (open or acknowledged)."""
-    report = json.loads((outdir / "validation-report.json").read_text()) if (outdir / "validation-report.json").exists() else {}
+    path = outdir / "validation-report.json"
+    report = json.loads(path.read_text()) if path.exists() else {}
     found: dict[str, set[str]] = {}
     for plugin in report.get("pluginReports", []):
         for kind in ("violations", "suppressedViolations"):
@@ -158,13 +163,12 @@ def main() -> int:
         b, c = builtin.get(name, set()), lint.get(name, set())
         missed = bool(b) and not c
         gaps += missed
-        rows.append(
-            f"| {name} | {what} | {', '.join(sorted(b)) or '-'} | {', '.join(sorted(c)) or '-'} | "
-            f"{'**missed by cfn-lint**' if missed else ('both' if b and c else ('cfn-lint only' if c else 'neither'))} |"
-        )
+        verdict = "**missed by cfn-lint**" if missed else ("both" if b and c else ("cfn-lint only" if c else "neither"))
+        rows.append(f"| {name} | {what} | {', '.join(sorted(b)) or '-'} | {', '.join(sorted(c)) or '-'} | {verdict} |")
     text = "\n".join(
         [
-            "# Seeded template defects: aws-cdk-lib's built-in validation against cfn-lint (`bench/validation_defects.py`)",
+            "# Seeded template defects: aws-cdk-lib's built-in validation against cfn-lint "
+            "(`bench/validation_defects.py`)",
             "",
             "| case | defect | built-in validation | cfn-lint (as `kickoff check`) | verdict |",
             "|---|---|---|---|---|",

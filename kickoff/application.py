@@ -56,7 +56,9 @@ def pin_availability_zones(app: cdk.App, config: KickoffConfig) -> None:
         app.node.set_context(key, zones)
 
 
-def compose(app: cdk.App, config: KickoffConfig, plan: DeploymentPlan, *, checks: bool = True) -> Deployment:
+def compose(
+    app: cdk.App, config: KickoffConfig, plan: DeploymentPlan, *, checks: bool = True, lint: bool = False
+) -> Deployment:
     """Pin the AZs, build every stack of ``config`` for ``plan``, and attach the guardrails.
 
     ``checks=False`` leaves the guardrails off (commands that only read templates back).
@@ -64,7 +66,7 @@ def compose(app: cdk.App, config: KickoffConfig, plan: DeploymentPlan, *, checks
     pin_availability_zones(app, config)
     deployment = build_deployment(app, config, plan)
     if checks:
-        attach_checks(app, deployment)
+        attach_checks(app, deployment, lint=lint)
     return deployment
 
 
@@ -102,7 +104,8 @@ def main(argv: list[str], *, loaded: tuple[KickoffConfig, DeploymentPlan] | None
     can look anything up. A guardrail finding raises out of ``app.synth()`` as the CDK reports it.
     """
     try:
-        app = create_app(parse_context_args(argv))
+        # cfn-lint runs as a plugin instead of aws-cdk-lib's built-in validation (decision 0017).
+        app = create_app(parse_context_args(argv), validation=False)
         if loaded is None:
             config = load_for_context(app.node.try_get_context("env"), app.node.try_get_context("config"))
             plan = build_deployment_plan(config, resolve_plan_from(config, app.node.try_get_context("plan_from")))
@@ -111,7 +114,7 @@ def main(argv: list[str], *, loaded: tuple[KickoffConfig, DeploymentPlan] | None
     except ConfigError as error:
         print(f"kickoff: {error}", file=sys.stderr)
         return 2
-    compose(app, config, plan)
+    compose(app, config, plan, lint=True)
     assembly = app.synth()
     missing = missing_context(assembly.directory)
     if missing:

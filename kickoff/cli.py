@@ -79,6 +79,19 @@ def _pack_rows(outdir: Path, counts: dict, resources: int) -> list[list[object]]
             rows.append([name, rules, f"{rules} x {resources} resources", open_findings, acknowledged, "cdk-nag 3"])
         elif name == "CloudFormation Validate":
             rows.append([name, "-", f"{resources} resources", open_findings, acknowledged, "aws-cdk-lib built-in"])
+    linted = summary.get("CfnLint")
+    if linted:
+        found = sum(c["errors"] + c["warnings"] for c in linted["stacks"].values())
+        rows.append(
+            [
+                "CfnLint",
+                "-",
+                f"{linted['templates']} templates",
+                found,
+                "-",
+                f"{linted['seconds']:.2f} s, every core; ignored {', '.join(linted['ignored'])}",
+            ]
+        )
     for name in ("WellArchitected", "DeployReadiness"):  # Kickoff's template packs write the same summary
         data, pack = summary.get(name), counts.get(name)
         if not data:
@@ -240,6 +253,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from kickoff.rules.assembly import missing_context, read_stacks, validation_counts
     from kickoff.rules.cfn_lint import IGNORED_RULES, lint_stacks
+    from kickoff.rules.summary import read_summary
 
     outdir = Path(args.outdir)
     if not (outdir / "manifest.json").is_file():
@@ -248,16 +262,20 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
         return 2
     stacks = read_stacks(outdir)
-    lint = lint_stacks(stacks)
+    linted = read_summary(outdir).get("CfnLint")
+    # The synth linted every template already (the CfnLint plugin) unless it was an in-process synth without it.
+    lint = [] if linted else lint_stacks(stacks)
+    lint_counts = linted["stacks"] if linted else {}
     counts = validation_counts(outdir)
-    nag_packs = [name for name in counts if name != "CloudFormation Validate"]
+    nag_packs = [name for name in counts if name not in ("CloudFormation Validate", "CfnLint")]
     rows = []
     for stack in stacks:
         template = stack.template()
         open_findings = sum(counts[p].open[stack.name] for p in nag_packs)
         acknowledged = sum(counts[p].acknowledged[stack.name] for p in nag_packs)
-        errors = sum(1 for f in lint if f.stack == stack.name and f.level == "error")
-        warnings = sum(1 for f in lint if f.stack == stack.name and f.level != "error")
+        own = lint_counts.get(stack.name, {})
+        errors = own.get("errors", sum(1 for f in lint if f.stack == stack.name and f.level == "error"))
+        warnings = own.get("warnings", sum(1 for f in lint if f.stack == stack.name and f.level != "error"))
         rows.append(
             [
                 stack.name,

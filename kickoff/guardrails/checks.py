@@ -8,6 +8,7 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
 from kickoff.guardrails.acknowledgements import acknowledge_deployment
+from kickoff.guardrails.cfn_lint_plugin import CfnLintPlugin
 from kickoff.guardrails.readiness_pack import DeployReadinessChecks
 from kickoff.guardrails.resilience_plugin import ResilienceBudgetPlugin
 from kickoff.guardrails.rule_pack import StackFacts
@@ -28,8 +29,12 @@ class Checks:
     stateful_lock: StatefulLockPlugin
 
 
-def attach_checks(app: cdk.App, deployment: Deployment) -> Checks:
-    """Register the nag packs on the app and acknowledge the reviewed findings."""
+def attach_checks(app: cdk.App, deployment: Deployment, *, lint: bool = False) -> Checks:
+    """Register the nag packs on the app and acknowledge the reviewed findings.
+
+    ``lint`` adds cfn-lint as a plugin, in place of aws-cdk-lib's built-in validation (``app.py`` turns that off
+    and sets this); in-process synths (the tests) lint explicitly where they need it.
+    """
     stacks = {
         stack.template_file: StackFacts(
             stack=stack.stack_name, region=stack.region, cell=stack.cell_tag, account=stack.account
@@ -49,5 +54,9 @@ def attach_checks(app: cdk.App, deployment: Deployment) -> Checks:
     cdk.Validations.of(app).add_plugins(
         checks.aws_solutions, checks.well_architected, checks.readiness, checks.resilience, checks.stateful_lock
     )
+    if lint:
+        cdk.Validations.of(app).add_plugins(
+            CfnLintPlugin(template_stacks={s.template_file: (s.stack_name, s.region) for s in deployment.stacks})
+        )
     acknowledge_deployment(deployment)
     return checks
