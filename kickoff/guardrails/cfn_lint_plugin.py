@@ -14,6 +14,7 @@ from pathlib import Path
 import aws_cdk as cdk
 import jsii
 
+from kickoff.guardrails.rule_pack import StackFacts
 from kickoff.rules.assembly import StackArtifact
 from kickoff.rules.cfn_lint import IGNORED_RULES, lint_stacks
 from kickoff.rules.summary import update_summary
@@ -26,8 +27,8 @@ FIX = "Fix the template property cfn-lint names, or list the rule with its reaso
 class CfnLintPlugin:
     """Lints the synthesized templates; any error, and any warning not in ``IGNORED_RULES``, fails the synth."""
 
-    def __init__(self, *, template_stacks: dict[str, tuple[str, str]]) -> None:
-        self._stacks = template_stacks  # template file name -> (stack name, Region)
+    def __init__(self, *, stacks: dict[str, StackFacts]) -> None:
+        self._stacks = stacks  # template file name -> its stack (the packs' mapping)
 
     @property
     def name(self) -> str:
@@ -46,8 +47,8 @@ class CfnLintPlugin:
         paths = {Path(p).name: p for p in context.template_paths if Path(p).name in self._stacks}
         stacks = [
             StackArtifact(
-                name=self._stacks[name][0],
-                region=self._stacks[name][1],
+                name=self._stacks[name].stack,
+                region=self._stacks[name].region,
                 account="",
                 template_path=path,
                 dependencies=(),

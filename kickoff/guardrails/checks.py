@@ -55,8 +55,6 @@ def attach_checks(app: cdk.App, deployment: Deployment, *, lint: bool = False) -
         checks.aws_solutions, checks.well_architected, checks.readiness, checks.resilience, checks.stateful_lock
     )
     if lint:
-        cdk.Validations.of(app).add_plugins(
-            CfnLintPlugin(template_stacks={s.template_file: (s.stack_name, s.region) for s in deployment.stacks})
-        )
+        cdk.Validations.of(app).add_plugins(CfnLintPlugin(stacks=stacks))
     acknowledge_deployment(deployment)
     return checks

@@ -145,43 +145,33 @@ def event_window(plan: DeploymentPlan, event_id: str | None) -> EventWindow:
     )
 
 
-def _region_peak(plan: DeploymentPlan, window: EventWindow, region: str, service: str) -> tuple[float, float]:
-    """The Region's own peak load (upper band, every Region up) in the window, and when."""
+def _at_peak(
+    plan: DeploymentPlan, window: EventWindow, region: str, service: str, curve: int, share: float, zones: int
+) -> CapacityRow:
+    """One service of ``region`` at the peak of viewer curve ``curve`` (0: every Region up; 1 + i: the i-th other
+    Region failed, as ``region_curves`` orders them), losing ``share`` of one of its ``zones`` AZs' tasks."""
     assert plan.capacity is not None
     demand = window_demand(plan.capacity, window, region, service)
-    own = TargetDemand(demand.region, demand.service, demand.grid, demand.curves[:1], demand.label)
-    return own.max_rps(to_seconds(window.start), to_seconds(window.restore))
+    one = TargetDemand(demand.region, demand.service, demand.grid, (demand.curves[curve],), demand.label)
+    rps, when = one.max_rps(to_seconds(window.start), to_seconds(window.restore))
+    planned = plan.capacity.target(region, service).min_tasks_at(when)
+    return CapacityRow(
+        region=region,
+        service=service,
+        planned=planned,
+        lost=math.ceil(math.ceil(planned / zones) * share),
+        need=math.ceil(rps / plan.capacity.service(service).rps_per_task),
+        peak_rps=rps,
+        peak_at=from_seconds(when),
+    )
 
 
 def capacity_after_loss(
     config: KickoffConfig, plan: DeploymentPlan, window: EventWindow, region: str, share: float
 ) -> list[CapacityRow]:
     """Each service of ``region`` at the event's peak when ``share`` of one AZ's tasks is gone."""
-    assert plan.capacity is not None
     zones = len(config.region(region).availability_zones)
-    rows = []
-    for service in config.services:
-        model = plan.capacity.service(service.name)
-        rps, when = _region_peak(plan, window, region, service.name)
-        planned = plan.capacity.target(region, service.name).min_tasks_at(when)
-        lost = math.ceil(math.ceil(planned / zones) * share)
-        rows.append(
-            CapacityRow(
-                region=region,
-                service=service.name,
-                planned=planned,
-                lost=lost,
-                need=math.ceil(rps / model.rps_per_task),
-                peak_rps=rps,
-                peak_at=from_seconds(when),
-            )
-        )
-    return rows
-
-
-def replication_exposure_seconds(minutes: int) -> int:
-    """Writes at risk if the Region failed during the pause: its length plus FIS's documented lag."""
-    return (minutes + REPLICATION_PAUSE_LAG_MINUTES) * 60
+    return [_at_peak(plan, window, region, s.name, 0, share, zones) for s in config.services]
 
 
 def capacity_after_evacuation(
@@ -198,22 +188,12 @@ def capacity_after_evacuation(
     for region in regions:
         if region == evacuated:
             continue
-        failed_order = [r for r in regions if r != region]
-        for service in config.services:
-            model = plan.capacity.service(service.name)
-            demand = window_demand(plan.capacity, window, region, service.name)
-            curve = demand.curves[1 + failed_order.index(evacuated)] if len(demand.curves) > 1 else demand.curves[0]
-            after = TargetDemand(demand.region, demand.service, demand.grid, (curve,), demand.label)
-            rps, when = after.max_rps(to_seconds(window.start), to_seconds(window.restore))
-            rows.append(
-                CapacityRow(
-                    region=region,
-                    service=service.name,
-                    planned=plan.capacity.target(region, service.name).min_tasks_at(when),
-                    lost=0,
-                    need=math.ceil(rps / model.rps_per_task),
-                    peak_rps=rps,
-                    peak_at=from_seconds(when),
-                )
-            )
+        others = [r for r in regions if r != region]
+        curve = 1 + others.index(evacuated) if plan.capacity.params.n_minus_1 else 0
+        rows += [_at_peak(plan, window, region, s.name, curve, 0.0, 1) for s in config.services]
     return rows
+
+
+def replication_exposure_seconds(minutes: int) -> int:
+    """Writes at risk if the Region failed during the pause: its length plus FIS's documented lag."""
+    return (minutes + REPLICATION_PAUSE_LAG_MINUTES) * 60

@@ -11,6 +11,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 
 from kickoff.guardrails.cfn_lint_plugin import PLUGIN_NAME, CfnLintPlugin
+from kickoff.guardrails.rule_pack import StackFacts
 from kickoff.rules.summary import read_summary
 
 
@@ -22,7 +23,7 @@ def _app(tmp_path: Path, *, defect: bool) -> cdk.App:
     if defect:
         group.node.default_child.add_property_override("RetentionInDays", 8)  # not a period CloudWatch Logs accepts
     cdk.Validations.of(app).add_plugins(
-        CfnLintPlugin(template_stacks={stack.template_file: (stack.stack_name, stack.region)})
+        CfnLintPlugin(stacks={stack.template_file: StackFacts(stack=stack.stack_name, region=stack.region, cell="c")})
     )
     return app
 
