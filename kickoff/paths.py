@@ -12,3 +12,4 @@ DEFAULT_OUTDIR = REPO_ROOT / "cdk.out"  # where `cdk synth` writes, and `python 
 LOCK_FILE = REPO_ROOT / "stateful.lock.json"
 README = REPO_ROOT / "README.md"
 CHECKOV = REPO_ROOT / ".checkov-venv" / "bin" / "checkov"
+CACHE_DIR = REPO_ROOT / "build" / "cache"  # derived results keyed by their inputs; safe to delete (make clean)

@@ -286,7 +286,7 @@ class DeploymentPlan:
 
         One level per span of overlapping events, from the first kickoff to the last scheduled
         end, that starts at or after the window start (earlier ones are not compiled): the lowest
-        minimum the plan holds anywhere in the span, sampled each minute, so the level never
+        minimum the plan holds anywhere in the span (``TargetPlan.lowest_min_between``), so the level never
         exceeds what the scheduled actions set. By kickoff every step of the ramp has fired
         (lead_minutes earlier), so running tasks below it mean the pre-scaled capacity is not there.
         """
@@ -304,8 +304,7 @@ class DeploymentPlan:
                 spans.append([start, end])
         levels = []
         for start, end in spans:
-            minutes = int((end - start).total_seconds() // 60)
-            low = min(plan.min_tasks_at(start + timedelta(minutes=m)) for m in range(minutes + 1))
+            low = plan.lowest_min_between(start, end)
             if low > 0:
                 levels.append(FloorLevel(start, end, low))
         return tuple(levels)

@@ -2,17 +2,34 @@
 
 ``IGNORED_RULES`` is the one place a cfn-lint rule may be ignored, each with its reason.
 Errors always fail; warnings that are not ignored fail too, so the list stays honest.
+
+Two things keep it fast (issue 14, decision 0018):
+
+* Each process loads cfn-lint's rules once and lints every template it is given with them;
+  ``cfnlint.api.lint_file`` reloads the rules and re-reads 138 schema files on every call
+  (0.3 s, more than linting a small template).
+* Results are cached on disk by content: the key is the document's bytes, its Region, the
+  cfn-lint version and the ignored rules, so nothing is linted twice for the same inputs, and
+  anything that changes the verdict changes the key. A cell template changes every minute (its
+  scheduled actions), so it is linted as a skeleton that stays the same and one small schedule
+  document per scalable target (``kickoff.rules.lint_parts``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any
 
+from kickoff.paths import CACHE_DIR
 from kickoff.rules.assembly import StackArtifact
+from kickoff.rules.lint_parts import split_template
 
 IGNORED_RULES: dict[str, str] = {
     "W3010": (
@@ -24,6 +41,12 @@ IGNORED_RULES: dict[str, str] = {
         "(Custom::VpcRestrictDefaultSG), not by Kickoff code; harmless."
     ),
 }
+
+LINT_CACHE_DIR = CACHE_DIR / "cfn-lint"
+LINT_CACHE_ENV = "KICKOFF_LINT_CACHE"
+"""Set to a directory to cache there, or to ``off`` to lint every template every time."""
+LINT_CACHE_ENTRIES = 512
+"""Entries kept; the least recently used go first (a prod synth writes about a dozen)."""
 
 
 @dataclass(frozen=True)
@@ -37,36 +60,139 @@ class LintFinding:
     location: str
 
 
-def _lint_one(template_path: str, region: str, stack: str) -> list[LintFinding]:
-    """cfn-lint one template for its Region (runs in a worker process)."""
-    # cfn-lint is imported here: it takes about a second to load, and config-only commands never need it.
-    from cfnlint.api import ManualArgs, lint_file
+@cache
+def _rules() -> Any:
+    """cfn-lint's rule collection, loaded once per process (imported here: config-only commands never need it)."""
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.runner.cli import Runner
 
-    matches = lint_file(Path(template_path), config=ManualArgs(regions=[region], ignore_checks=sorted(IGNORED_RULES)))
+    return Runner(ConfigMixIn([], ignore_checks=sorted(IGNORED_RULES))).rules
+
+
+@cache
+def _config(region: str) -> Any:
+    from cfnlint.config import ConfigMixIn
+
+    return ConfigMixIn([], regions=[region], ignore_checks=sorted(IGNORED_RULES))
+
+
+def _lint_text(text: str, region: str) -> list[dict[str, Any]]:
+    """cfn-lint one document for its Region; the matches as plain dicts (runs in a worker process)."""
+    from cfnlint.decode.decode import decode_str
+    from cfnlint.runner.template.runner import run_template_by_data
+
+    template, matches = decode_str(text)
+    if not matches:
+        matches = list(run_template_by_data(template, _config(region), _rules()))
     return [
-        LintFinding(
-            stack=stack,
-            rule=match.rule.id,
-            level={"E": "error", "W": "warning", "I": "informational"}.get(match.rule.id[0], "error"),
-            message=match.message,
-            location=f"{Path(template_path).name}:{match.linenumber}",
-        )
+        {
+            "rule": match.rule.id,
+            "level": {"E": "error", "W": "warning", "I": "informational"}.get(match.rule.id[0], "error"),
+            "message": match.message,
+            "line": match.linenumber,
+        }
         for match in matches
     ]
 
 
-def lint_stacks(stacks: list[StackArtifact], workers: int | None = None) -> list[LintFinding]:
+@cache
+def _cfn_lint_version() -> str:
+    from importlib.metadata import version
+
+    return version("cfn-lint")
+
+
+def cache_key(template: bytes, region: str) -> str:
+    """What a lint verdict depends on: the template, its Region, the cfn-lint version and the ignored rules."""
+    digest = hashlib.sha256()
+    for part in (_cfn_lint_version(), region, ",".join(sorted(IGNORED_RULES))):
+        digest.update(part.encode() + b"\0")
+    digest.update(template)
+    return digest.hexdigest()
+
+
+def lint_cache_dir() -> Path | None:
+    """The cache directory: ``KICKOFF_LINT_CACHE`` (``off`` turns caching off), else ``build/cache/cfn-lint``."""
+    setting = os.environ.get(LINT_CACHE_ENV, "")
+    if setting.lower() == "off":
+        return None
+    return Path(setting) if setting else LINT_CACHE_DIR
+
+
+def _cached(directory: Path | None, key: str) -> list[dict[str, Any]] | None:
+    if directory is None:
+        return None
+    entry = directory / f"{key}.json"
+    try:
+        matches = json.loads(entry.read_text())
+        entry.touch()  # least recently used goes first
+    except (OSError, ValueError):
+        return None
+    return matches if isinstance(matches, list) else None
+
+
+def _store(directory: Path | None, results: dict[str, list[dict[str, Any]]]) -> None:
+    if directory is None or not results:
+        return
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for key, matches in results.items():
+            temporary = directory / f".{key}.{os.getpid()}.tmp"
+            temporary.write_text(json.dumps(matches))
+            temporary.replace(directory / f"{key}.json")  # atomic: a concurrent reader sees all or nothing
+        entries = sorted(directory.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for stale in entries[: max(0, len(entries) - LINT_CACHE_ENTRIES)]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        pass  # a cache that cannot be written costs time, never a verdict
+
+
+def _lint_all(jobs: dict[str, tuple[str, str]], workers: int) -> dict[str, list[dict[str, Any]]]:
+    """Lint each job (key -> (document, Region)) on up to ``workers`` processes, the largest first."""
+    if workers <= 1 or len(jobs) <= 1:
+        return {key: _lint_text(*job) for key, job in jobs.items()}
+    order = sorted(jobs, key=lambda k: -len(jobs[k][0]))
+    # Spawned, not forked: the caller may hold jsii's threads.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {key: pool.submit(_lint_text, *jobs[key]) for key in order}
+        return {key: future.result() for key, future in futures.items()}
+
+
+def lint_stacks(stacks: list[StackArtifact], workers: int | None = None, *, cache: bool = True) -> list[LintFinding]:
     """Lint every stack's template for its Region, on every core; ignored rules are left out.
 
-    cfn-lint is single-threaded and a cell template takes seconds, so templates are spread over
-    ``workers`` processes (default: one per core), the largest first. Spawned, not forked: the
-    caller may hold jsii's threads. Findings come back in the stacks' order.
+    Each template is read as the documents ``split_template`` gives (the template itself, or its
+    skeleton and its schedules). A document whose verdict is cached (same bytes, Region, cfn-lint
+    version and ignored rules) is not linted again; the rest are spread over ``workers`` processes
+    (default: one per core), the largest first. Findings come back in the stacks' order, located by
+    the template's own line. ``cache=False`` lints everything.
     """
-    workers = min(len(stacks), workers or os.cpu_count() or 1)
-    jobs = [(s.template_path, s.region, s.name) for s in stacks]
-    if workers <= 1:
-        return [f for job in jobs for f in _lint_one(*job)]
-    order = sorted(range(len(jobs)), key=lambda i: -Path(jobs[i][0]).stat().st_size)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {i: pool.submit(_lint_one, *jobs[i]) for i in order}
-        return [f for i in range(len(jobs)) for f in futures[i].result()]
+    directory = lint_cache_dir() if cache else None
+    parts = {s.name: split_template(Path(s.template_path).read_text()) for s in stacks}
+    keyed = {s.name: [(part, cache_key(part.text.encode(), s.region)) for part in parts[s.name]] for s in stacks}
+    results: dict[str, list[dict[str, Any]]] = {}
+    jobs: dict[str, tuple[str, str]] = {}
+    for stack in stacks:
+        for part, key in keyed[stack.name]:
+            if key in results or key in jobs:
+                continue
+            hit = _cached(directory, key)
+            if hit is not None:
+                results[key] = hit
+            else:
+                jobs[key] = (part.text, stack.region)
+    linted = _lint_all(jobs, min(len(jobs), workers or os.cpu_count() or 1))
+    _store(directory, linted)
+    results.update(linted)
+    return [
+        LintFinding(
+            stack=stack.name,
+            rule=match["rule"],
+            level=match["level"],
+            message=match["message"],
+            location=f"{Path(stack.template_path).name}:{part.template_line(match['line'])}",
+        )
+        for stack in stacks
+        for part, key in keyed[stack.name]
+        for match in results[key]
+    ]

@@ -129,6 +129,22 @@ class TargetPlan:
                 best_time, best_value = f, r.min_tasks
         return best_value
 
+    def lowest_min_between(self, start: datetime | float, end: datetime | float) -> int:
+        """The lowest minimum in force anywhere in [start, end] (datetimes or epoch seconds).
+
+        The minimum changes only when an action fires, so this reads it at ``start`` and at every
+        firing inside the span rather than sampling the span.
+        """
+        s = to_seconds(start) if isinstance(start, datetime) else float(start)
+        e = to_seconds(end) if isinstance(end, datetime) else float(end)
+        changes = set(self._times[bisect.bisect_right(self._times, s) : bisect.bisect_right(self._times, e)])
+        for r in self.recurring:
+            f = r.next_after(s)
+            while f is not None and f <= e:
+                changes.add(f)
+                f = r.next_after(f)
+        return min([self.min_tasks_at(s), *(self.min_tasks_at(t) for t in changes)])
+
 
 @dataclass(frozen=True)
 class EventWindow:

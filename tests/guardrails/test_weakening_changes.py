@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from kickoff.rules.cfn_lint import LINT_CACHE_DIR, LINT_CACHE_ENV
 from tests.support import PLAN_FROM
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,6 +154,8 @@ def _run_app(app_dir: Path, env: str) -> subprocess.CompletedProcess[str]:
         "CDK_VALIDATION": "false",
         "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
         "PYTHONDONTWRITEBYTECODE": "1",
+        # The copies share the repository's cfn-lint cache (keyed by content): only what an edit changed is linted.
+        LINT_CACHE_ENV: os.environ.get(LINT_CACHE_ENV) or str(LINT_CACHE_DIR),
     }
     environment.pop("PYTHONPATH", None)
     return subprocess.run(

@@ -1,0 +1,130 @@
+"""cfn-lint split and cached: a cell template is read as a skeleton and its schedules, with the same verdict.
+
+The seeded defects are linted both ways (the template whole, and its parts) and must give the same
+rules at the same template lines; the cache must never answer for bytes it has not seen.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kickoff.rules import cfn_lint
+from kickoff.rules.assembly import StackArtifact, read_stacks
+from kickoff.rules.cfn_lint import LINT_CACHE_ENV, lint_stacks
+from kickoff.rules.lint_parts import SCALABLE_TARGET, SCHEDULE, LintPart, cdk_layout, split_template
+
+
+def _cell(synth) -> StackArtifact:
+    return next(s for s in read_stacks(synth.outdir) if "-cell-" in s.name)
+
+
+def _write(tmp_path: Path, name: str, template: dict, region: str) -> StackArtifact:
+    path = tmp_path / f"{name}.template.json"
+    path.write_text(cdk_layout(template))
+    return StackArtifact(name=name, region=region, account="", template_path=str(path), dependencies=())
+
+
+def _targets(template: dict) -> list[str]:
+    return [k for k, r in template["Resources"].items() if r["Type"] == SCALABLE_TARGET]
+
+
+def _verdict(findings) -> list[tuple[str, str]]:
+    return sorted((f.rule, f.location) for f in findings)
+
+
+def test_a_cell_template_splits_into_a_skeleton_and_one_schedule_per_target(dev) -> None:
+    text = Path(_cell(dev).template_path).read_text()
+    template = json.loads(text)
+    parts = split_template(text)
+    skeleton = json.loads(parts[0].text)
+    assert len(parts) == 1 + len(_targets(template))
+    assert all(SCHEDULE not in skeleton["Resources"][t]["Properties"] for t in _targets(template))
+    # The skeleton is the template minus the schedules; the schedules are exactly the template's.
+    for logical_id, resource in template["Resources"].items():
+        if logical_id not in _targets(template):
+            assert skeleton["Resources"][logical_id] == resource
+    schedules = {k: v for part in parts[1:] for k, v in json.loads(part.text)["Resources"].items()}
+    assert {k: v["Properties"][SCHEDULE] for k, v in schedules.items()} == {
+        t: template["Resources"][t]["Properties"][SCHEDULE] for t in _targets(template)
+    }
+
+
+def test_a_template_that_is_not_in_the_cdk_layout_is_linted_whole() -> None:
+    text = json.dumps({"Resources": {"T": {"Type": SCALABLE_TARGET, "Properties": {SCHEDULE: [{}]}}}})
+    assert [p.text for p in split_template(text)] == [text]
+
+
+def _seed(template: dict) -> dict:
+    """Three defects: a bad schedule item, a bad property before and one after a scalable target."""
+    seeded = json.loads(json.dumps(template))
+    resources = seeded["Resources"]
+    target = _targets(seeded)[-1]
+    resources[target]["Properties"][SCHEDULE][1]["ScalableTargetAction"]["MinCapacity"] = "many"
+    ids = list(resources)
+    before = next(k for k in ids[: ids.index(target)] if resources[k]["Type"] == "AWS::Logs::LogGroup")
+    resources[before]["Properties"]["RetentionInDays"] = 8
+    after = next(k for k in ids[ids.index(target) + 1 :] if resources[k]["Type"] == "AWS::CloudWatch::Alarm")
+    resources[after]["Properties"]["ComparisonOperator"] = "BiggerThan"
+    return seeded
+
+
+def test_split_lint_finds_what_whole_lint_finds_at_the_same_template_lines(dev, tmp_path, monkeypatch) -> None:
+    cell = _cell(dev)
+    stack = _write(tmp_path, "seeded", _seed(cell.template()), cell.region)
+    split = lint_stacks([stack], cache=False)
+    monkeypatch.setattr(cfn_lint, "split_template", lambda text: [LintPart(text)])
+    whole = lint_stacks([stack], cache=False)
+    assert len(whole) >= 3
+    assert _verdict(split) == _verdict(whole)
+    lines = Path(stack.template_path).read_text().splitlines()
+    located = [lines[int(f.location.rsplit(":", 1)[1]) - 1] for f in split]
+    for value in ('"many"', "8", '"BiggerThan"'):
+        assert any(line.rstrip(",").endswith(value) for line in located), (value, located)
+
+
+def test_the_cache_answers_only_for_bytes_it_has_seen(dev, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv(LINT_CACHE_ENV, str(tmp_path / "cache"))
+    linted: list[int] = []
+    real = cfn_lint._lint_all
+    monkeypatch.setattr(cfn_lint, "_lint_all", lambda jobs, workers: linted.append(len(jobs)) or real(jobs, 1))
+    cell = _cell(dev)
+    template = cell.template()
+    stack = _write(tmp_path, "cell", template, cell.region)
+    parts = len(split_template(Path(stack.template_path).read_text()))
+
+    assert lint_stacks([stack]) == []
+    assert lint_stacks([stack]) == []  # everything cached
+    # A deploy a minute later: one schedule changes, the skeleton and the other schedules are cached.
+    action = template["Resources"][_targets(template)[0]]["Properties"][SCHEDULE][0]
+    action["ScheduledActionName"] += "x"
+    stack = _write(tmp_path, "cell", template, cell.region)
+    assert lint_stacks([stack]) == []
+    # A defect in the skeleton is linted, not answered from the cache.
+    seeded = _write(tmp_path, "cell", _seed(template), cell.region)
+    assert lint_stacks([seeded]) != []
+    assert linted == [parts, 0, 1, 2]
+
+
+def test_another_region_or_no_cache_lints_again(dev, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv(LINT_CACHE_ENV, str(tmp_path / "cache"))
+    keys = {cfn_lint.cache_key(b"{}", region) for region in ("us-east-1", "us-west-2")}
+    assert len(keys) == 2
+    monkeypatch.setenv(LINT_CACHE_ENV, "off")
+    assert cfn_lint.lint_cache_dir() is None
+
+
+def test_the_cache_keeps_the_most_recently_used_entries(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(cfn_lint, "LINT_CACHE_ENTRIES", 3)
+    for i in range(5):
+        cfn_lint._store(tmp_path, {f"{i:064x}": []})
+    assert len(list(tmp_path.glob("*.json"))) == 3
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("corrupt", ["not json", '{"a": 1}'])
+def test_a_corrupt_cache_entry_is_linted_again(tmp_path, corrupt) -> None:
+    (tmp_path / "k.json").write_text(corrupt)
+    assert cfn_lint._cached(tmp_path, "k") is None
