@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+
 from kickoff.scaling.audience import baseline_level, event_fraction
 from kickoff.scaling.model import (
     BandCombination,
@@ -134,15 +136,15 @@ def region_curves(
                 continue
             band = [1.0 + s.uncertainty if params.band_combination is BandCombination.PRODUCT else 1.0 for s in sources]
             weightings.append([_n_minus_1_coefficient(s, region, failed) * b for s, b in zip(sources, band)])
+    values = [np.asarray(s.values, dtype=float) for s in sources]
     curves = []
     for weights in weightings:
-        curve = [0.0] * n
-        for w, s in zip(weights, sources):
+        # Elementwise in source order: the same float operations, in the same order, as a loop over k.
+        curve = np.zeros(n)
+        for w, vals in zip(weights, values):
             if w:
-                vals = s.values
-                for k in range(n):
-                    curve[k] += w * vals[k]
-        curves.append(curve)
+                curve += w * vals
+        curves.append(curve.tolist())
     return curves
 
 
@@ -171,7 +173,7 @@ class TargetDemand:
     _points: tuple[float, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_points", tuple(self._rps_at_point(k) for k in range(self.grid.n)))
+        object.__setattr__(self, "_points", tuple(self._rps_at_points().tolist()))
 
     def _load(self, viewers: float, slope: float) -> float:
         return self.service.rps_per_viewer * viewers + self.service.requests_per_arrival * max(slope, 0.0)
@@ -180,13 +182,16 @@ class TargetDemand:
         """Max load (requests/s) at grid point ``k``, using both neighbouring slopes."""
         return self._points[k]
 
-    def _rps_at_point(self, k: int) -> float:
+    def _rps_at_points(self) -> np.ndarray:
+        """``_load`` at every grid point with the steeper neighbouring slope, the maximum over the curves."""
         dt = self.grid.step_s
-        best = 0.0
-        for c in self.curves:
-            left = (c[k] - c[k - 1]) / dt if k > 0 else 0.0
-            right = (c[k + 1] - c[k]) / dt if k + 1 < len(c) else 0.0
-            best = max(best, self._load(c[k], max(left, right)))
+        best = np.zeros(self.grid.n)
+        for curve in self.curves:
+            c = np.asarray(curve, dtype=float)
+            step = np.diff(c) / dt
+            slope = np.maximum(np.concatenate(([0.0], step)), np.concatenate((step, [0.0])))
+            load = self.service.rps_per_viewer * c + self.service.requests_per_arrival * np.maximum(slope, 0.0)
+            best = np.maximum(best, load)
         return best
 
     def rps_at(self, t_s: float) -> float:

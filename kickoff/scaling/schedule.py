@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from kickoff.scaling.demand import to_seconds
 
@@ -58,24 +60,32 @@ class RecurringStep:
         days = "*" if len(self.weekdays) == len(CRON_DAYS) else ",".join(CRON_DAYS[d] for d in self.weekdays)
         return f"cron({self.minute} {self.hour} ? * {days} *)"
 
-    def _candidates(self, t_s: float, direction: int) -> list[float]:
-        day0 = math.floor(t_s / 86400) * 86400
+    @cached_property
+    def _bounds(self) -> tuple[float, float, int, frozenset[int]]:
         offset = self.hour * 3600 + self.minute * 60
-        days = [day0 + direction * i * 86400 for i in range(DAYS_TO_SCAN)]
-        return [d + offset for d in days if (int(d // 86400) + EPOCH_WEEKDAY) % 7 in self.weekdays]
+        return to_seconds(self.start), to_seconds(self.end), offset, frozenset(self.weekdays)
+
+    def _candidates(self, t_s: float, direction: int) -> Iterator[float]:
+        """Firings on the ``DAYS_TO_SCAN`` days from ``t_s``'s day on, forwards (1) or backwards (-1), in order."""
+        _, _, offset, weekdays = self._bounds
+        day0 = math.floor(t_s / 86400) * 86400
+        for i in range(DAYS_TO_SCAN):
+            day = day0 + direction * i * 86400
+            if (int(day // 86400) + EPOCH_WEEKDAY) % 7 in weekdays:
+                yield day + offset
 
     def next_after(self, t_s: float) -> float | None:
         """Epoch seconds of the first firing strictly after ``t_s``, or None."""
-        start, end = to_seconds(self.start), to_seconds(self.end)
-        for f in sorted(self._candidates(max(t_s, start - 1), 1)):
+        start, end, _, _ = self._bounds
+        for f in self._candidates(max(t_s, start - 1), 1):
             if f > t_s and f >= start:
                 return f if f < end else None
         return None
 
     def last_at_or_before(self, t_s: float) -> float | None:
         """Epoch seconds of the latest firing at or before ``t_s``, or None."""
-        start, end = to_seconds(self.start), to_seconds(self.end)
-        for f in sorted(self._candidates(min(t_s, end), -1), reverse=True):
+        start, end, _, _ = self._bounds
+        for f in self._candidates(min(t_s, end), -1):
             if f <= t_s and start <= f < end:
                 return f
         return None

@@ -11,15 +11,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from kickoff.scaling.demand import (
     SECONDS_PER_WEEK,
     WEEK_REFERENCE,
     Grid,
     Source,
-    arrival_rate,
     baseline_source,
     region_curves,
-    request_rate,
     to_seconds,
     window_grid_sources,
 )
@@ -40,6 +40,22 @@ class WarmThroughput:
     write_units_per_second: int
 
 
+def _peak_rate(services: Sequence[ServiceModel], viewers: np.ndarray, dt: float, weight: str) -> float:
+    """``request_rate`` at every inner point of a viewer curve (``arrival_rate``'s slopes), its maximum.
+
+    Elementwise over the curve, per service in order: the same float operations as the scalar functions.
+    """
+    step = np.diff(viewers) / dt
+    arrivals = np.maximum(np.maximum(step[:-1], step[1:]), 0.0)  # points 1 .. n-2
+    inner = viewers[1:-1]
+    total = np.zeros(len(inner))
+    for s in services:
+        rps = s.rps_per_viewer * inner + s.requests_per_arrival * arrivals
+        rps *= s.table_reads_per_request if weight == "reads" else s.table_writes_per_request
+        total += rps
+    return float(total.max())
+
+
 def warm_throughput(
     windows: Sequence[EventWindow],
     events: Sequence[EventForecast],
@@ -58,15 +74,16 @@ def warm_throughput(
         spans.append((grid, [baseline_source(baseline, grid)]))
     reads = writes = 0.0
     for grid, sources in spans:
-        dt = grid.step_s
-        total = [sum(s.values[k] * (1.0 + s.uncertainty) for s in sources) for k in range(grid.n)]
-        for k in range(1, grid.n - 1):
-            writes = max(writes, request_rate(services, total[k], arrival_rate(total, k, dt), "writes"))
+        if grid.n < 3:
+            continue
+        total = np.zeros(grid.n)
+        for source in sources:
+            total += np.asarray(source.values, dtype=float) * (1.0 + source.uncertainty)
+        writes = max(writes, _peak_rate(services, total, grid.step_s, "writes"))
         for region in regions:
             # Reads are always sized for N-1: warm throughput is one setting for the whole season.
-            for c in region_curves(sources, region, regions, params, len(regions) > 1):
-                for k in range(1, grid.n - 1):
-                    reads = max(reads, request_rate(services, c[k], arrival_rate(c, k, dt), "reads"))
+            for curve in region_curves(sources, region, regions, params, len(regions) > 1):
+                reads = max(reads, _peak_rate(services, np.asarray(curve), grid.step_s, "reads"))
     return WarmThroughput(max(1, math.ceil(reads)), max(1, math.ceil(writes)))
 
 
