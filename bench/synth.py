@@ -4,7 +4,8 @@ A bare one-stack CDK app (one S3 bucket, Python, the same pinned CLI and aws-cdk
 and synthesized interleaved with Kickoff, several runs each, so machine load hits both alike. Figures are ratios
 to the bare app's ``cdk synth`` in the same run:
 
-  app synth    ``cdk synth -c env=prod`` (every synth-time check: the packs and the plugins, cfn-lint included)
+  app synth    ``cdk synth -c env=prod`` (every synth-time check: the packs and the plugins, cfn-lint included),
+               cold (an empty cfn-lint cache, as on a fresh clone) and warm (the cache earlier runs left)
   full gate    what ``make synth`` does after set-up: the app synth, then ``python -m kickoff check`` (the summary;
                it lints only an assembly synthesized without the cfn-lint plugin)
 
@@ -75,21 +76,23 @@ class Sample:
     max_rss_mib: float
 
 
-def _env() -> dict[str, str]:
+def _env(lint_cache: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
+    if lint_cache is not None:
+        env["KICKOFF_LINT_CACHE"] = str(lint_cache)
     env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
     env["CDK_DISABLE_CLI_TELEMETRY"] = "true"
     env["PATH"] = f"{PYTHON.parent}:{env['PATH']}"
     return env
 
 
-def _timed(cmd: list[str], cwd: Path) -> Sample:
+def _timed(cmd: list[str], cwd: Path, lint_cache: Path | None = None) -> Sample:
     """Run ``cmd`` under /usr/bin/time; wall and CPU seconds, and the largest process's peak RSS."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
         result = subprocess.run(
             ["/usr/bin/time", "-o", out.name, "-f", "%e %U %S %M", *cmd],
             cwd=cwd,
-            env=_env(),
+            env=_env(lint_cache),
             capture_output=True,
             text=True,
         )
@@ -111,10 +114,24 @@ def bare_app() -> Path:
     return folder
 
 
-def synth_app(out: Path, config: str | None = None) -> Sample:
+def synth_app(out: Path, lint_cache: Path, config: str | None = None) -> Sample:
+    """``cdk synth`` of prod (or ``config``) with the cfn-lint cache at ``lint_cache`` (empty: a cold run)."""
     context = ["-c", f"config={config}"] if config else ["-c", "env=prod"]
     shutil.rmtree(out, ignore_errors=True)
-    return _timed([str(CDK), "synth", *CDK_FLAGS, *context, "-o", str(out)], ROOT)
+    return _timed([str(CDK), "synth", *CDK_FLAGS, *context, "-o", str(out)], ROOT, lint_cache)
+
+
+def cold_cache() -> Path:
+    """An empty cfn-lint cache: what a fresh clone (or CI) synthesizes with."""
+    folder = WORK / "lint-cache-cold"
+    shutil.rmtree(folder, ignore_errors=True)
+    return folder
+
+
+def stage_seconds(out: Path) -> dict[str, float]:
+    """Seconds each timed synth-time stage took, from the assembly's summary (kickoff-guardrails.json)."""
+    summary = json.loads((out / "kickoff-guardrails.json").read_text())
+    return {name: float(v["seconds"]) for name, v in summary.items() if isinstance(v, dict) and "seconds" in v}
 
 
 def check(out: Path) -> Sample:
@@ -215,26 +232,43 @@ def main() -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     bare = bare_app()
     synth_bare(bare)  # warm the file cache and the CLI once before timing
-    rows: dict[str, list[Sample]] = {"bare": [], "app": [], "check": []}
-    loads = []
+    warm = WORK / "lint-cache-warm"  # carried from run to run, as a developer's build/cache is
     prod_out = WORK / "prod.out"
+    synth_app(prod_out, warm)
+    rows: dict[str, list[Sample]] = {k: [] for k in ("bare", "cold", "cold_check", "warm", "warm_check")}
+    loads = []
     for run in range(args.runs):
         before = _load()
         rows["bare"].append(synth_bare(bare))
-        rows["app"].append(synth_app(prod_out))
-        rows["check"].append(check(prod_out))
+        rows["cold"].append(synth_app(prod_out, cold_cache()))
+        rows["cold_check"].append(check(prod_out))
+        rows["warm"].append(synth_app(prod_out, warm))
+        rows["warm_check"].append(check(prod_out))
         loads.append(f"run {run + 1}: {before} -> {_load()}")
         print(
-            f"run {run + 1}: bare {rows['bare'][-1].wall:.1f} s, app {rows['app'][-1].wall:.1f} s, "
-            f"check {rows['check'][-1].wall:.1f} s",
+            f"run {run + 1}: bare {rows['bare'][-1].wall:.1f} s, app cold {rows['cold'][-1].wall:.1f} s, "
+            f"warm {rows['warm'][-1].wall:.1f} s, check {rows['warm_check'][-1].wall:.1f} s",
             flush=True,
         )
     bare_wall = [s.wall for s in rows["bare"]]
-    app_wall = [s.wall for s in rows["app"]]
-    gate_wall = [a.wall + c.wall for a, c in zip(rows["app"], rows["check"])]
     ratio = lambda xs: statistics.median(x / b for x, b in zip(xs, bare_wall))  # noqa: E731
     bare_rss = statistics.median(s.max_rss_mib for s in rows["bare"])
-    app_rss = statistics.median(max(a.max_rss_mib, c.max_rss_mib) for a, c in zip(rows["app"], rows["check"]))
+
+    def row(label: str, samples: list[Sample], bold: bool = False) -> str:
+        wall = [s.wall for s in samples]
+        value = f"{ratio(wall):.2f}"
+        return (
+            f"| {label} | {_fmt(wall)} | {statistics.median(s.cpu for s in samples):.1f} s | "
+            f"{statistics.median(s.max_rss_mib for s in samples):.0f} MiB | {f'**{value}**' if bold else value} |"
+        )
+
+    def gate(app: str) -> list[Sample]:
+        return [
+            Sample(a.wall + c.wall, a.cpu + c.cpu, max(a.max_rss_mib, c.max_rss_mib))
+            for a, c in zip(rows[app], rows[f"{app}_check"])
+        ]
+
+    gate_rss = max(statistics.median(s.max_rss_mib for s in gate(k)) for k in ("cold", "warm"))
     lines = [
         "# Synth and check gate against a bare CDK app (`bench/synth.py`)",
         "",
@@ -243,62 +277,86 @@ def main() -> int:
         "",
         *(f"- {x}" for x in loads),
         "",
+        "Cold: an empty cfn-lint cache (a fresh clone, CI). Warm: the cache the previous runs left (a developer's "
+        "next synth, a minute or more later, so every cell's scheduled actions have changed).",
+        "",
         "| what | wall: median (min to max) | CPU median | peak RSS median | ratio to the bare app "
         "(median of per-run ratios) |",
         "|---|---|---|---|---|",
-        f"| bare app `cdk synth` (one S3 bucket) | {_fmt(bare_wall)} | "
-        f"{statistics.median(s.cpu for s in rows['bare']):.1f} s "
-        f"| {bare_rss:.0f} MiB | 1.00 |",
-        f"| Kickoff app synth (`cdk synth -c env=prod`, every synth-time check) | {_fmt(app_wall)} | "
-        f"{statistics.median(s.cpu for s in rows['app']):.1f} s | "
-        f"{statistics.median(s.max_rss_mib for s in rows['app']):.0f} MiB | {ratio(app_wall):.2f} |",
-        f"| `kickoff check` (summary) | {_fmt([s.wall for s in rows['check']])} | "
-        f"{statistics.median(s.cpu for s in rows['check']):.1f} s | "
-        f"{statistics.median(s.max_rss_mib for s in rows['check']):.0f} MiB | - |",
-        f"| **full gate** (app synth + check, `make synth` after set-up) | {_fmt(gate_wall)} | - | {app_rss:.0f} MiB "
-        f"| **{ratio(gate_wall):.2f}** |",
-        f"| peak memory, gate / bare | | | | **{app_rss / bare_rss:.2f}** |",
+        row("bare app `cdk synth` (one S3 bucket)", rows["bare"]),
+        row("Kickoff app synth, cold (`cdk synth -c env=prod`, every synth-time check)", rows["cold"]),
+        row("Kickoff app synth, warm", rows["warm"], bold=True),
+        row("`kickoff check` (summary)", rows["warm_check"]),
+        row("full gate, cold (app synth + check: `make synth` after set-up)", gate("cold")),
+        row("full gate, warm", gate("warm"), bold=True),
+        f"| peak memory, gate / bare | | | {gate_rss:.0f} MiB | **{gate_rss / bare_rss:.2f}** |",
         "",
         "Targets (issue 14): full gate <= 2.5, app synth <= 1.5, memory <= 1.2.",
         "",
     ]
     if not args.skip_scaling:
-        lines += ["## Growth with Regions and services (one run each)", ""]
-        lines += [
-            "| config | stacks | resources | app synth | check | per Region (app synth) |",
-            "|---|---|---|---|---|---|",
-        ]
-        sizes: dict[str, list[tuple[str, int, int]]] = {}
-        per_region = {}
-        for regions, services in ((3, None), (6, None), (12, None), (3, MAX_SERVICES)):
-            config = generated_config(regions, services)
-            out = WORK / f"{config.stem}.out"
-            before = _load()
-            app = synth_app(out, str(config))
-            checked = check(out)
-            sizes[config.stem] = template_sizes(out)
-            total = sum(r for _, r, _ in sizes[config.stem])
-            per_region[(regions, services)] = app.wall
-            lines.append(
-                f"| {regions} Regions"
-                + (f", {services} services" if services else "")
-                + f" (load {before}) | {len(sizes[config.stem])} | {total} | {app.wall:.1f} s | {checked.wall:.1f} s | "
-                f"{app.wall / regions:.1f} s |"
-            )
-            print(f"{config.stem}: app {app.wall:.1f} s, check {checked.wall:.1f} s", flush=True)
-        r3, r12 = per_region[(3, None)], per_region[(12, None)]
-        lines += ["", f"App synth, 12 Regions / 3 Regions: **{r12 / r3:.2f}** (target <= 1.3).", ""]
-        lines += ["## Template limits (largest template per config)", ""]
-        lines += ["| config | largest template | resources (limit 500) | size (limit 1 MB) |", "|---|---|---|---|"]
-        for name, stacks in sizes.items():
-            stack, resources, size = max(stacks, key=lambda s: (s[1], s[2]))
-            flag = " **over**" if resources > MAX_RESOURCES or size > MAX_TEMPLATE_BYTES else ""
-            lines.append(f"| {name} | {stack} | {resources} | {size / 1e6:.2f} MB{flag} |")
-        lines.append("")
+        lines += _scaling()
     RESULTS.write_text("\n".join(lines))
     print("\n".join(lines))
     print(f"wrote {RESULTS.relative_to(ROOT)}")
     return 0
+
+
+def _scaling() -> list[str]:
+    """Each generated config synthesized cold, then warm; stage times per template; the largest templates."""
+    lines = ["## Growth with Regions and services (one cold and one warm run each)", ""]
+    lines += [
+        "| config | templates | resources | app synth cold | warm | check | per template: synth cold, "
+        "cfn-lint cold, Well-Architected, readiness |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    sizes: dict[str, list[tuple[str, int, int]]] = {}
+    synths: dict[tuple[int, int | None], tuple[float, float]] = {}
+    for regions, services in ((3, None), (6, None), (12, None), (3, MAX_SERVICES)):
+        config = generated_config(regions, services)
+        out = WORK / f"{config.stem}.out"
+        before = _load()
+        cache = cold_cache()
+        cold = synth_app(out, cache, str(config))
+        stages = stage_seconds(out)
+        warm = synth_app(out, cache, str(config))
+        checked = check(out)
+        sizes[config.stem] = template_sizes(out)
+        templates = len(sizes[config.stem])
+        total = sum(r for _, r, _ in sizes[config.stem])
+        synths[(regions, services)] = (cold.wall, warm.wall)
+        per = " / ".join(
+            f"{value / templates:.2f}"
+            for value in (
+                cold.wall,
+                stages.get("CfnLint", 0.0),
+                stages.get("WellArchitected", 0.0),
+                stages.get("DeployReadiness", 0.0),
+            )
+        )
+        lines.append(
+            f"| {regions} Regions"
+            + (f", {services} services" if services else "")
+            + f" (load {before}) | {templates} | {total} | {cold.wall:.1f} s | {warm.wall:.1f} s | "
+            f"{checked.wall:.1f} s | {per} s |"
+        )
+        print(f"{config.stem}: app cold {cold.wall:.1f} s, warm {warm.wall:.1f} s", flush=True)
+    (c3, w3), (c12, w12) = synths[(3, None)], synths[(12, None)]
+    lines += [
+        "",
+        f"App synth, 12 Regions / 3 Regions: **{c12 / c3:.2f}** cold, **{w12 / w3:.2f}** warm (target <= 1.3).",
+        "",
+        "## Template limits (largest template per config)",
+        "",
+        "| config | largest template | resources (limit 500) | size (limit 1 MB) |",
+        "|---|---|---|---|",
+    ]
+    for name, stacks in sizes.items():
+        stack, resources, size = max(stacks, key=lambda s: (s[1], s[2]))
+        flag = " **over**" if resources > MAX_RESOURCES or size > MAX_TEMPLATE_BYTES else ""
+        lines.append(f"| {name} | {stack} | {resources} | {size / 1e6:.2f} MB{flag} |")
+    lines.append("")
+    return lines
 
 
 if __name__ == "__main__":

@@ -58,9 +58,13 @@ def _is_number(text: str) -> bool:
 def aws_solutions_rule_count() -> int:
     """Rules in cdk-nag's AwsSolutions pack: its applyRule calls, read from the installed bundle."""
     import tarfile
-    from importlib import resources
+    from importlib.util import find_spec
 
-    bundle = next(p for p in resources.files("cdk_nag").joinpath("_jsii").iterdir() if p.name.endswith(".jsii.tgz"))
+    # Found, not imported: importing cdk_nag starts the jsii runtime (half a second).
+    spec = find_spec("cdk_nag")
+    assert spec is not None and spec.submodule_search_locations, "cdk-nag is not installed"
+    package = Path(next(iter(spec.submodule_search_locations)))
+    bundle = next(p for p in (package / "_jsii").iterdir() if p.name.endswith(".jsii.tgz"))
     with tarfile.open(str(bundle)) as archive:
         source = archive.extractfile("package/lib/packs/aws-solutions.js").read().decode()
     return source.count("this.applyRule(")
