@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -11,9 +13,11 @@ from typing import Any
 
 import yaml
 
-from kickoff.paths import CHECKOV
+from kickoff.paths import CACHE_DIR, CHECKOV, REPO_ROOT
 
 SKIP_FILE = Path(__file__).with_name("checkov_skips.yaml")
+CHECKOV_REQUIREMENTS = REPO_ROOT / "requirements-checkov.txt"
+CHECKOV_CACHE_DIR = CACHE_DIR / "checkov"
 
 
 @dataclass(frozen=True)
@@ -31,35 +35,72 @@ def skips() -> dict[str, dict[str, Any]]:
     return yaml.safe_load(SKIP_FILE.read_text())
 
 
-def run_checkov(template_files: list[Path]) -> tuple[dict[str, int], list[CheckovFailure]]:
-    """Run checkov offline over ``template_files``; returns its summary and every failure."""
-    if not CHECKOV.exists():
-        raise FileNotFoundError(
-            f"{CHECKOV} is missing; `make test` creates .checkov-venv from requirements-checkov.txt"
-        )
-    args = [str(CHECKOV), "--framework", "cloudformation", "--skip-download", "--quiet", "--compact", "-o", "json"]
-    for path in template_files:
+def _cache_key(path: Path) -> str:
+    """The template's bytes and checkov's pinned environment (requirements-checkov.txt): what a result depends on."""
+    digest = hashlib.sha256(CHECKOV_REQUIREMENTS.read_bytes() + b"\0")
+    digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _scan(paths: list[Path]) -> dict[str, dict[str, Any]]:
+    """checkov offline over ``paths`` in one process; per resolved path: passed count and failed checks."""
+    args = [str(CHECKOV), "--framework", "cloudformation", "--skip-download", "-o", "json"]
+    for path in paths:
         args += ["-f", str(path)]
     result = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False)
     if result.returncode not in (0, 1):
         raise RuntimeError(f"checkov failed ({result.returncode}): {result.stderr[-2000:]}")
     reports = json.loads(result.stdout)
     reports = reports if isinstance(reports, list) else [reports]
-    summary = {"passed": 0, "failed": 0, "resources": 0}
-    failures = []
+    per_file: dict[str, dict[str, Any]] = {str(p.resolve()): {"passed": 0, "failed": []} for p in paths}
     for report in reports:
-        summary["passed"] += report["summary"]["passed"]
-        summary["failed"] += report["summary"]["failed"]
-        summary["resources"] += report["summary"]["resource_count"]
-        for check in report["results"]["failed_checks"]:
-            failures.append(
-                CheckovFailure(
-                    check["check_id"],
-                    check["check_name"],
-                    check["resource"].split(".", 1)[1],
-                    Path(check["file_path"]).name,
-                )
+        results = report.get("results", {})
+        for check in results.get("passed_checks", []):
+            per_file[str(Path(check["file_abs_path"]).resolve())]["passed"] += 1
+        for check in results.get("failed_checks", []):
+            per_file[str(Path(check["file_abs_path"]).resolve())]["failed"].append(
+                [check["check_id"], check["check_name"], check["resource"].split(".", 1)[1]]
             )
+    return per_file
+
+
+def run_checkov(template_files: list[Path], *, cache: bool = True) -> tuple[dict[str, int], list[CheckovFailure]]:
+    """checkov over ``template_files``: its summary (passed, failed, resources) and every failure.
+
+    Results are cached per template in ``build/cache/checkov`` by the template's bytes and checkov's pinned
+    environment, so only templates checkov has not seen are scanned (one process for all of them).
+    """
+    if not CHECKOV.exists():
+        raise FileNotFoundError(
+            f"{CHECKOV} is missing; `make test` creates .checkov-venv from requirements-checkov.txt"
+        )
+    paths = [Path(p) for p in template_files]
+    keys = {p: _cache_key(p) for p in paths}
+    results: dict[Path, dict[str, Any]] = {}
+    for path in paths:
+        entry = CHECKOV_CACHE_DIR / f"{keys[path]}.json"
+        if cache and entry.is_file():
+            results[path] = json.loads(entry.read_text())
+    missing = [p for p in paths if p not in results]
+    if missing:
+        scanned = _scan(missing)
+        for path in missing:
+            results[path] = scanned[str(path.resolve())]
+            if cache:
+                CHECKOV_CACHE_DIR.mkdir(parents=True, exist_ok=True)
+                temporary = CHECKOV_CACHE_DIR / f".{keys[path]}.{os.getpid()}.tmp"
+                temporary.write_text(json.dumps(results[path]))
+                temporary.replace(CHECKOV_CACHE_DIR / f"{keys[path]}.json")
+    summary = {
+        "passed": sum(r["passed"] for r in results.values()),
+        "failed": sum(len(r["failed"]) for r in results.values()),
+        "resources": sum(len(json.loads(p.read_text()).get("Resources", {})) for p in paths),
+    }
+    failures = [
+        CheckovFailure(check_id, check_name, logical_id, path.name)
+        for path in paths
+        for check_id, check_name, logical_id in results[path]["failed"]
+    ]
     return summary, failures
 
 

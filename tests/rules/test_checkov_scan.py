@@ -27,3 +27,26 @@ def test_every_skip_is_used_and_reasoned(scan) -> None:
     assert not unused, f"skip entries that match nothing (remove them): {sorted(unused)}"
     for check_id, entry in skips().items():
         assert len(entry["reason"]) > 80 and entry["resources"], check_id
+
+
+def test_checkov_results_are_cached_by_template_bytes(tmp_path, monkeypatch) -> None:
+    from kickoff.rules import checkov_scan
+
+    monkeypatch.setattr(checkov_scan, "CHECKOV_CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setattr(checkov_scan, "CHECKOV", tmp_path)  # exists; never run: _scan is replaced below
+    scanned: list[list[str]] = []
+
+    def fake_scan(paths):
+        scanned.append([p.name for p in paths])
+        return {str(p.resolve()): {"passed": 2, "failed": [["CKV_X", "x", "Res"]]} for p in paths}
+
+    monkeypatch.setattr(checkov_scan, "_scan", fake_scan)
+    a, b = tmp_path / "a.template.json", tmp_path / "b.template.json"
+    a.write_text('{"Resources": {"Res": {"Type": "AWS::SNS::Topic"}}}')
+    b.write_text('{"Resources": {}}')
+    first = run_checkov([a, b])
+    assert run_checkov([a, b]) == first
+    assert first[0] == {"passed": 4, "failed": 2, "resources": 1}
+    b.write_text('{"Resources": {"Other": {"Type": "AWS::SNS::Topic"}}}')
+    run_checkov([a, b])
+    assert scanned == [["a.template.json", "b.template.json"], ["b.template.json"]]
