@@ -76,22 +76,40 @@ def test_check_without_an_assembly_is_a_usage_error(tmp_path) -> None:
     assert "holds no cloud assembly" in result.stderr
 
 
-def test_lock_compares_and_writes_the_lock(tmp_path) -> None:
-    """`lock --write` to another file reproduces the committed lock; comparing with a changed lock fails.
+def test_lock_write_reproduces_the_committed_lock(tmp_path) -> None:
+    """`lock --write` to another file synthesizes every config and reproduces the committed lock.
 
-    (Comparing with the committed lock itself is what every synth's StatefulLock plugin does.)
+    (Comparing with the committed lock is what every synth's StatefulLock plugin does.)
     """
     written = tmp_path / "stateful.lock.json"
     result = _kickoff("lock", "--write", "--lock-file", str(written))
     assert result.returncode == 0, result.stderr
     assert json.loads(written.read_text()) == read_lock()
+
+
+def test_lock_fails_on_a_changed_lock_naming_the_change_and_the_accept_command(
+    tmp_path, monkeypatch, capsys, prod, dev
+) -> None:
+    """The compare path of `lock`, over the session's prod and dev synths (the same stateful resources as a synth
+    now: the lock holds no schedule) rather than synthesizing both again."""
+    import kickoff.application
+    from kickoff import cli
+
+    synths = {"prod": prod, "dev": dev}
+
+    def templates(config, outdir):
+        synth = synths[config.environment]
+        return {name: synth.template(name) for name in synth.stack_names}
+
+    monkeypatch.setattr(kickoff.application, "synthesize_templates", templates)
     changed = read_lock()
     changed["kickoff-dev"]["kickoff-dev-data"]["GlobalTable11708626"]["identity"]["TableName"] = "kickoff-dev-old"
-    written.write_text(json.dumps(changed))
-    result = _kickoff("lock", "--lock-file", str(written))
-    assert result.returncode == 1
-    assert 'changing TableName from "kickoff-dev-old" to "kickoff-dev-sessions"' in result.stderr
-    assert ACCEPT_COMMAND in result.stderr
+    lock = tmp_path / "stateful.lock.json"
+    lock.write_text(json.dumps(changed))
+    assert cli.main(["lock", "--lock-file", str(lock)]) == 1
+    err = capsys.readouterr().err
+    assert 'changing TableName from "kickoff-dev-old" to "kickoff-dev-sessions"' in err
+    assert ACCEPT_COMMAND in err
 
 
 def test_validate_never_loads_the_cdk() -> None:

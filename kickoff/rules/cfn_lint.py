@@ -195,4 +195,5 @@ def lint_stacks(stacks: list[StackArtifact], workers: int | None = None, *, cach
         for stack in stacks
         for part, key in keyed[stack.name]
         for match in results[key]
+        if part.counts(match["line"])
     ]

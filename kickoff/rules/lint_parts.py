@@ -1,19 +1,25 @@
 """Split a template into the documents cfn-lint reads, so the part that changes every minute lints on its own.
 
-A cell template's scheduled actions are compiled for the deploy time, so the template's bytes change
-every minute while everything else stays the same. Linting it whole would re-lint 250 resources (3 s)
-for a change in one list per scalable target. Instead it is read as:
+A cell template's schedules are compiled for the deploy time: the scalable targets' scheduled actions,
+and the ALB reservation's EventBridge Scheduler schedules (while a reservation is in force, it is raised
+again at the window start, under a name with that time). So the template's bytes change every minute
+while everything else stays the same. Linting it whole would re-lint 250 resources (3 s) for a few
+changed lists. Instead it is read as:
 
-* the **skeleton**: the template with each scalable target's ``ScheduledActions`` left out, identical
-  from one minute to the next, so its verdict comes from the cache;
+* the **skeleton**: the template without each scalable target's ``ScheduledActions`` and without the
+  Scheduler schedules, identical from one minute to the next, so its verdict comes from the cache;
 * one **schedule** document per scalable target: that target with its literal capacity range,
   dimension and namespace, a placeholder ``ResourceId`` (the real one is a ``Fn::Join`` over other
-  resources), and its ``ScheduledActions``.
+  resources), and its ``ScheduledActions``;
+* one document with the Scheduler schedules and, as they are in the template, the resources they name
+  (so every ``Ref`` and ``Fn::GetAtt`` resolves as it does in the template); only findings on the
+  schedules count there, since the named resources are linted in the skeleton.
 
 Together they cover every property of every resource. cfn-lint checks scheduled actions with the
-resource's schema alone (no rule relates them to another resource), so the verdict is the same. A
-template that is not in the CDK's own JSON layout, or whose targets do not have literal capacity
-properties, is linted whole.
+resource's schema alone (no rule relates them to another resource), and a Scheduler schedule with its
+schema and the resources it names, so the verdict is the same. A template that is not in the CDK's own
+JSON layout, whose targets lack literal capacity properties, or where anything else names a schedule, is
+linted whole.
 
 Every document is written in the CDK's layout (``json.dumps(indent=1)``), so each line of a part maps
 back to the template's line through the nearest object key at depth 4 or less that both share.
@@ -24,16 +30,19 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 SCALABLE_TARGET = "AWS::ApplicationAutoScaling::ScalableTarget"
+SCHEDULER_SCHEDULE = "AWS::Scheduler::Schedule"
 SCHEDULE = "ScheduledActions"
 LITERAL_TARGET_PROPERTIES = ("MinCapacity", "MaxCapacity", "ScalableDimension", "ServiceNamespace")
 PLACEHOLDER_RESOURCE_ID = "service/kickoff-lint/schedule"
 """Stands in for the target's ``Fn::Join`` ResourceId in a schedule document (an ECS service ID's form)."""
 ANCHOR_DEPTH = 4  # Resources / <id> / Properties / <property>
 _KEY = re.compile(r'^( *)"((?:[^"\\]|\\.)*)":')
+_SUB_NAME = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
 def cdk_layout(template: dict[str, Any]) -> str:
@@ -62,6 +71,11 @@ class LintPart:
     text: str
     _lines: list[int] = field(default_factory=list, repr=False, compare=False)  # part lines of the anchors
     _targets: list[int] = field(default_factory=list, repr=False, compare=False)  # template lines of the same
+    _counted: tuple[tuple[int, int], ...] = field(default=(), repr=False, compare=False)  # [first, last] lines
+
+    def counts(self, line: int) -> bool:
+        """Whether a finding on ``line`` of this part counts (a part may carry context linted elsewhere)."""
+        return not self._counted or any(first <= line <= last for first, last in self._counted)
 
     def template_line(self, line: int) -> int:
         """The template line that ``line`` of this part shows (the same line when the part is the template)."""
@@ -71,9 +85,45 @@ class LintPart:
         return self._targets[i] + (line - self._lines[i])
 
 
-def _part(text: str, template_anchors: dict[tuple[str, ...], int]) -> LintPart:
-    pairs = sorted((line, template_anchors[path]) for path, line in _anchors(text).items() if path in template_anchors)
-    return LintPart(text, [p for p, _ in pairs], [t for _, t in pairs])
+def _part(text: str, template_anchors: dict[tuple[str, ...], int], counted: Sequence[str] = ()) -> LintPart:
+    """A document, mapped to the template's lines; with ``counted``, only findings on those resources count."""
+    anchors = _anchors(text)
+    pairs = sorted((line, template_anchors[path]) for path, line in anchors.items() if path in template_anchors)
+    starts = sorted(line for path, line in anchors.items() if len(path) <= 2)  # top-level keys and resources
+    spans = []
+    for logical_id in counted:
+        first = anchors[("Resources", logical_id)]
+        later = [line for line in starts if line > first]
+        spans.append((first, (later[0] - 1) if later else len(text.splitlines())))
+    return LintPart(text, [p for p, _ in pairs], [t for _, t in pairs], tuple(spans))
+
+
+def references(node: Any) -> set[str]:
+    """Logical IDs (and parameters) a template fragment names: ``Ref``, ``Fn::GetAtt`` and ``Fn::Sub`` names."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if isinstance(node.get("Ref"), str):
+            found.add(node["Ref"])
+        target = node.get("Fn::GetAtt")
+        if isinstance(target, list) and target and isinstance(target[0], str):
+            found.add(target[0])
+        elif isinstance(target, str):
+            found.add(target.split(".", 1)[0])
+        sub = node.get("Fn::Sub")
+        text = sub if isinstance(sub, str) else sub[0] if isinstance(sub, list) and sub else None
+        if isinstance(text, str):
+            found |= {name.split(".", 1)[0] for name in _SUB_NAME.findall(text)}
+        for value in node.values():
+            found |= references(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= references(value)
+    return found
+
+
+def _depends_on(resource: Any) -> set[str]:
+    depends = resource.get("DependsOn", []) if isinstance(resource, dict) else []
+    return {depends} if isinstance(depends, str) else {d for d in depends if isinstance(d, str)}
 
 
 def _splittable(resource: Any) -> bool:
@@ -98,9 +148,16 @@ def split_template(text: str) -> list[LintPart]:
     if not isinstance(resources, dict):
         return whole
     targets = [logical_id for logical_id, resource in resources.items() if _splittable(resource)]
-    if not targets:
+    schedulers = [k for k, r in resources.items() if isinstance(r, dict) and r.get("Type") == SCHEDULER_SCHEDULE]
+    if not targets and not schedulers:
         return whole
-    skeleton_resources = dict(resources)
+    named_elsewhere = set().union(
+        *(references(r) | _depends_on(r) for k, r in resources.items() if k not in schedulers),
+        *(references(template.get(section, {})) for section in ("Outputs", "Conditions")),
+    )
+    if named_elsewhere & set(schedulers):
+        return whole  # the skeleton would name a resource it does not hold
+    skeleton_resources = {k: r for k, r in resources.items() if k not in schedulers}
     schedules = []
     for logical_id in targets:
         resource = resources[logical_id]
@@ -120,4 +177,11 @@ def split_template(text: str) -> list[LintPart]:
         )
     template_anchors = _anchors(text)
     skeleton = _part(cdk_layout({**template, "Resources": skeleton_resources}), template_anchors)
-    return [skeleton, *(_part(cdk_layout(schedule), template_anchors) for schedule in schedules)]
+    parts = [skeleton, *(_part(cdk_layout(schedule), template_anchors) for schedule in schedules)]
+    if schedulers:
+        named = set().union(*(references(resources[k]) | _depends_on(resources[k]) for k in schedulers))
+        context = {k: r for k, r in resources.items() if k in named and k not in schedulers}
+        document = {k: v for k, v in template.items() if k not in ("Resources", "Outputs")}
+        document["Resources"] = {**context, **{k: resources[k] for k in schedulers}}
+        parts.append(_part(cdk_layout(document), template_anchors, counted=schedulers))
+    return parts

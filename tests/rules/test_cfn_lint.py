@@ -14,7 +14,14 @@ import pytest
 from kickoff.rules import cfn_lint
 from kickoff.rules.assembly import StackArtifact, read_stacks
 from kickoff.rules.cfn_lint import LINT_CACHE_ENV, lint_stacks
-from kickoff.rules.lint_parts import SCALABLE_TARGET, SCHEDULE, LintPart, cdk_layout, split_template
+from kickoff.rules.lint_parts import (
+    SCALABLE_TARGET,
+    SCHEDULE,
+    SCHEDULER_SCHEDULE,
+    LintPart,
+    cdk_layout,
+    split_template,
+)
 
 
 def _cell(synth) -> StackArtifact:
@@ -57,8 +64,51 @@ def test_a_template_that_is_not_in_the_cdk_layout_is_linted_whole() -> None:
     assert [p.text for p in split_template(text)] == [text]
 
 
+def _with_schedulers(template: dict) -> dict:
+    """The template plus two ALB-reservation schedules as the prod cells have them (dev reserves no LCUs)."""
+    out = json.loads(json.dumps(template))
+    resources = out["Resources"]
+    alb = next(k for k, r in resources.items() if r["Type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    role = next(k for k, r in resources.items() if r["Type"] == "AWS::IAM::Role")
+    for at in ("2026-12-10T23:15:00", "2026-12-11T04:45:00"):
+        resources[f"AlbCapacityAt{at[:16].replace('-', '').replace(':', '')}"] = {
+            "Type": SCHEDULER_SCHEDULE,
+            "Properties": {
+                "FlexibleTimeWindow": {"Mode": "OFF"},
+                "ScheduleExpression": f"at({at})",
+                "ScheduleExpressionTimezone": "Etc/UTC",
+                "Target": {
+                    "Arn": "arn:aws:scheduler:::aws-sdk:elasticloadbalancingv2:modifyCapacityReservation",
+                    "Input": {"Fn::Join": ["", ['{"LoadBalancerArn":"', {"Ref": alb}, '"}']]},
+                    "RoleArn": {"Fn::GetAtt": [role, "Arn"]},
+                },
+            },
+        }
+    return out
+
+
+def test_scheduler_schedules_lint_apart_with_the_resources_they_name(dev) -> None:
+    text = cdk_layout(_with_schedulers(_cell(dev).template()))
+    parts = split_template(text)
+    skeleton, *_, schedules = (json.loads(p.text) for p in parts)
+    named = [k for k, r in schedules["Resources"].items() if r["Type"] != SCHEDULER_SCHEDULE]
+    assert not any(r["Type"] == SCHEDULER_SCHEDULE for r in skeleton["Resources"].values())
+    assert {skeleton["Resources"][k]["Type"] for k in named} == {
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        "AWS::IAM::Role",
+    }
+
+
+def test_a_template_where_something_names_a_schedule_is_linted_whole(dev) -> None:
+    template = _with_schedulers(_cell(dev).template())
+    schedule = next(k for k, r in template["Resources"].items() if r["Type"] == SCHEDULER_SCHEDULE)
+    next(iter(template["Resources"].values()))["DependsOn"] = [schedule]
+    text = cdk_layout(template)
+    assert [p.text for p in split_template(text)] == [text]
+
+
 def _seed(template: dict) -> dict:
-    """Three defects: a bad schedule item, a bad property before and one after a scalable target."""
+    """A bad schedule item, a bad property before and one after a scalable target, and a bad Scheduler schedule."""
     seeded = json.loads(json.dumps(template))
     resources = seeded["Resources"]
     target = _targets(seeded)[-1]
@@ -68,20 +118,22 @@ def _seed(template: dict) -> dict:
     resources[before]["Properties"]["RetentionInDays"] = 8
     after = next(k for k in ids[ids.index(target) + 1 :] if resources[k]["Type"] == "AWS::CloudWatch::Alarm")
     resources[after]["Properties"]["ComparisonOperator"] = "BiggerThan"
+    if schedule := next((k for k, r in resources.items() if r["Type"] == SCHEDULER_SCHEDULE), None):
+        resources[schedule]["Properties"]["FlexibleTimeWindow"]["Mode"] = "SOMETIMES"
     return seeded
 
 
 def test_split_lint_finds_what_whole_lint_finds_at_the_same_template_lines(dev, tmp_path, monkeypatch) -> None:
     cell = _cell(dev)
-    stack = _write(tmp_path, "seeded", _seed(cell.template()), cell.region)
+    stack = _write(tmp_path, "seeded", _seed(_with_schedulers(cell.template())), cell.region)
     split = lint_stacks([stack], cache=False)
     monkeypatch.setattr(cfn_lint, "split_template", lambda text: [LintPart(text)])
     whole = lint_stacks([stack], cache=False)
-    assert len(whole) >= 3
+    assert len(whole) >= 4
     assert _verdict(split) == _verdict(whole)
     lines = Path(stack.template_path).read_text().splitlines()
     located = [lines[int(f.location.rsplit(":", 1)[1]) - 1] for f in split]
-    for value in ('"many"', "8", '"BiggerThan"'):
+    for value in ('"many"', "8", '"BiggerThan"', '"SOMETIMES"'):
         assert any(line.rstrip(",").endswith(value) for line in located), (value, located)
 
 
