@@ -312,7 +312,7 @@ def _scaling() -> list[str]:
     ]
     sizes: dict[str, list[tuple[str, int, int]]] = {}
     synths: dict[tuple[int, int | None], tuple[float, float]] = {}
-    for regions, services in ((3, None), (6, None), (12, None), (3, MAX_SERVICES)):
+    for regions, services in ((3, None), (6, None), (12, None), (3, MAX_SERVICES), (12, MAX_SERVICES)):
         config = generated_config(regions, services)
         out = WORK / f"{config.stem}.out"
         before = _load()

@@ -27,6 +27,7 @@ from kickoff.guardrails.checks import attach_checks
 from kickoff.paths import DEFAULT_OUTDIR
 from kickoff.planning import DeploymentPlan, build_deployment_plan, default_plan_from, resolve_plan_from
 from kickoff.rules.assembly import missing_context
+from kickoff.rules.cfn_lint import prewarm
 from kickoff.stacks.deployment import Deployment, build_deployment, template_path
 
 
@@ -114,6 +115,9 @@ def main(argv: list[str], *, loaded: tuple[KickoffConfig, DeploymentPlan] | None
     except ConfigError as error:
         print(f"kickoff: {error}", file=sys.stderr)
         return 2
+    # cfn-lint imports and loads its rules on the other core while the constructs are built (the main thread
+    # mostly waits for the jsii runtime), so a warm synth's few changed documents lint here right after it.
+    prewarm(config.region_names)
     compose(app, config, plan, lint=True)
     assembly = app.synth()
     missing = missing_context(assembly.directory)

@@ -21,6 +21,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -42,6 +43,11 @@ IGNORED_RULES: dict[str, str] = {
     ),
 }
 
+TEMPLATE_BODY_LIMIT = 1_000_000
+"""Bytes: cfn-lint's E1002 limit (``cfnlint.helpers.LIMITS``). cfn-lint checks it only on a file it opens itself,
+and documents are linted from memory, so ``lint_stacks`` checks every template's size against it."""
+IN_PROCESS_BYTES = 400_000
+"""Documents to lint below this total are linted in the calling process (a prod cell skeleton is about 450 KB)."""
 LINT_CACHE_DIR = CACHE_DIR / "cfn-lint"
 LINT_CACHE_ENV = "KICKOFF_LINT_CACHE"
 """Set to a directory to cache there, or to ``off`` to lint every template every time."""
@@ -60,13 +66,38 @@ class LintFinding:
     location: str
 
 
+_RULES_LOCK = threading.Lock()
+
+
 @cache
-def _rules() -> Any:
-    """cfn-lint's rule collection, loaded once per process (imported here: config-only commands never need it)."""
+def _loaded_rules() -> Any:
     from cfnlint.config import ConfigMixIn
     from cfnlint.runner.cli import Runner
 
     return Runner(ConfigMixIn([], ignore_checks=sorted(IGNORED_RULES))).rules
+
+
+def _rules() -> Any:
+    """cfn-lint's rule collection, loaded once per process (imported here: config-only commands never need it)."""
+    with _RULES_LOCK:  # prewarm's thread and the caller may ask at once
+        return _loaded_rules()
+
+
+def prewarm(regions: list[str]) -> threading.Thread:
+    """Import cfn-lint and load its rules on a background thread, for a synth that lints in this process later.
+
+    A synth's main thread spends most of its time waiting for the jsii runtime (node), so the import (about a
+    second) runs on the other core instead of after the synth.
+    """
+
+    def load() -> None:
+        _rules()
+        for region in regions:
+            _config(region)
+
+    thread = threading.Thread(target=load, name="cfn-lint-prewarm", daemon=True)
+    thread.start()
+    return thread
 
 
 @cache
@@ -148,14 +179,28 @@ def _store(directory: Path | None, results: dict[str, list[dict[str, Any]]]) -> 
 
 
 def _lint_all(jobs: dict[str, tuple[str, str]], workers: int) -> dict[str, list[dict[str, Any]]]:
-    """Lint each job (key -> (document, Region)) on up to ``workers`` processes, the largest first."""
-    if workers <= 1 or len(jobs) <= 1:
+    """Lint each job (key -> (document, Region)) here and on up to ``workers - 1`` spawned processes.
+
+    Below ``IN_PROCESS_BYTES`` of documents (a warm synth's schedules) all are linted here: a spawned worker costs
+    more to start (Python, cfn-lint's import, its rules) than they take. Otherwise the documents are shared out
+    by size, largest first, to the least loaded of this process and the workers; this process (prewarmed by a
+    synth) lints its share while the workers lint theirs. Spawned, not forked: the caller may hold jsii's threads.
+    """
+    if workers <= 1 or len(jobs) <= 1 or sum(len(text) for text, _ in jobs.values()) < IN_PROCESS_BYTES:
         return {key: _lint_text(*job) for key, job in jobs.items()}
-    order = sorted(jobs, key=lambda k: -len(jobs[k][0]))
-    # Spawned, not forked: the caller may hold jsii's threads.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {key: pool.submit(_lint_text, *jobs[key]) for key in order}
-        return {key: future.result() for key, future in futures.items()}
+    shares: list[list[str]] = [[] for _ in range(workers)]
+    loads = [0] * workers
+    for key in sorted(jobs, key=lambda k: -len(jobs[k][0])):
+        least = loads.index(min(loads))
+        shares[least].append(key)
+        loads[least] += len(jobs[key][0])
+    here, *elsewhere = shares
+    results: dict[str, list[dict[str, Any]]] = {}
+    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {key: pool.submit(_lint_text, *jobs[key]) for share in elsewhere for key in share}
+        results.update({key: _lint_text(*jobs[key]) for key in here})
+        results.update({key: future.result() for key, future in futures.items()})
+    return results
 
 
 def lint_stacks(stacks: list[StackArtifact], workers: int | None = None, *, cache: bool = True) -> list[LintFinding]:
@@ -184,7 +229,18 @@ def lint_stacks(stacks: list[StackArtifact], workers: int | None = None, *, cach
     linted = _lint_all(jobs, min(len(jobs), workers or os.cpu_count() or 1))
     _store(directory, linted)
     results.update(linted)
-    return [
+    oversized = [
+        LintFinding(
+            stack=stack.name,
+            rule="E1002",
+            level="error",
+            message=f"The template file size ({size} bytes) exceeds the limit ({TEMPLATE_BODY_LIMIT} bytes)",
+            location=f"{Path(stack.template_path).name}:1",
+        )
+        for stack in stacks
+        if (size := Path(stack.template_path).stat().st_size) > TEMPLATE_BODY_LIMIT
+    ]
+    return oversized + [
         LintFinding(
             stack=stack.name,
             rule=match["rule"],

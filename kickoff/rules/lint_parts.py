@@ -19,7 +19,7 @@ Together they cover every property of every resource. cfn-lint checks scheduled 
 resource's schema alone (no rule relates them to another resource), and a Scheduler schedule with its
 schema and the resources it names, so the verdict is the same. A template that is not in the CDK's own
 JSON layout, whose targets lack literal capacity properties, or where anything else names a schedule, is
-linted whole.
+linted whole; so is a template over CloudFormation's 500 resources, so cfn-lint's count sees all of them.
 
 Every document is written in the CDK's layout (``json.dumps(indent=1)``), so each line of a part maps
 back to the template's line through the nearest object key at depth 4 or less that both share.
@@ -36,6 +36,7 @@ from typing import Any
 
 SCALABLE_TARGET = "AWS::ApplicationAutoScaling::ScalableTarget"
 SCHEDULER_SCHEDULE = "AWS::Scheduler::Schedule"
+MAX_RESOURCES = 500  # CloudFormation's limit per template; cfn-lint's E3010 (the template schema's maxProperties)
 SCHEDULE = "ScheduledActions"
 LITERAL_TARGET_PROPERTIES = ("MinCapacity", "MaxCapacity", "ScalableDimension", "ServiceNamespace")
 PLACEHOLDER_RESOURCE_ID = "service/kickoff-lint/schedule"
@@ -147,6 +148,8 @@ def split_template(text: str) -> list[LintPart]:
     resources = template.get("Resources")
     if not isinstance(resources, dict):
         return whole
+    if len(resources) > MAX_RESOURCES:
+        return whole  # cfn-lint's E3010 counts the template's resources; a part holds fewer
     targets = [logical_id for logical_id, resource in resources.items() if _splittable(resource)]
     schedulers = [k for k, r in resources.items() if isinstance(r, dict) and r.get("Type") == SCHEDULER_SCHEDULE]
     if not targets and not schedulers:

@@ -180,3 +180,22 @@ def test_the_cache_keeps_the_most_recently_used_entries(tmp_path, monkeypatch) -
 def test_a_corrupt_cache_entry_is_linted_again(tmp_path, corrupt) -> None:
     (tmp_path / "k.json").write_text(corrupt)
     assert cfn_lint._cached(tmp_path, "k") is None
+
+
+def test_limits_hold_for_the_whole_template_not_its_parts(tmp_path) -> None:
+    """E1002 (size) and E3010 (resource count) are about the template CloudFormation receives, never a part."""
+    from cfnlint.helpers import LIMITS
+
+    from kickoff.rules.lint_parts import MAX_RESOURCES
+
+    assert LIMITS["template"]["body"] == cfn_lint.TEMPLATE_BODY_LIMIT
+    topic = {"Type": "AWS::SNS::Topic"}
+    big = {"Metadata": {"Blob": "x" * cfn_lint.TEMPLATE_BODY_LIMIT}, "Resources": {"T": topic}}
+    findings = lint_stacks([_write(tmp_path, "big", big, "us-east-1")], cache=False)
+    assert [f.rule for f in findings] == ["E1002"]
+    crowded = {f"T{i}": topic for i in range(MAX_RESOURCES)}
+    crowded["Schedule"] = {"Type": SCHEDULER_SCHEDULE, "Properties": {}}
+    text = cdk_layout({"Resources": crowded})
+    assert [p.text for p in split_template(text)] == [text]
+    rules = {f.rule for f in lint_stacks([_write(tmp_path, "crowded", {"Resources": crowded}, "us-east-1")])}
+    assert "E3010" in rules
