@@ -86,6 +86,22 @@ def _env(lint_cache: Path | None = None) -> dict[str, str]:
     return env
 
 
+class Refused(Exception):
+    """A synth that failed; the message names the first finding of its validation report."""
+
+
+def refusal(out: Path) -> str:
+    """The first violation of the validation report in ``out`` (what refused the synth)."""
+    report = out / "validation-report.json"
+    if not report.is_file():
+        return "no validation report"
+    for plugin in json.loads(report.read_text()).get("pluginReports", []):
+        for violation in plugin.get("violations", []):
+            if not violation["ruleName"].startswith("Annotation::"):
+                return f"{violation['ruleName']}: {violation['description'].split(': ', 1)[-1]}"
+    return "see the validation report"
+
+
 def _timed(cmd: list[str], cwd: Path, lint_cache: Path | None = None) -> Sample:
     """Run ``cmd`` under /usr/bin/time; wall and CPU seconds, and the largest process's peak RSS."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
@@ -97,7 +113,7 @@ def _timed(cmd: list[str], cwd: Path, lint_cache: Path | None = None) -> Sample:
             text=True,
         )
         if result.returncode != 0:
-            raise SystemExit(f"failed: {' '.join(cmd)}\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
+            raise Refused(f"failed: {' '.join(cmd)}\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
         wall, user, system, rss_kb = out.read().split()[-4:]
     return Sample(float(wall), float(user) + float(system), int(rss_kb) / 1024)
 
@@ -312,12 +328,18 @@ def _scaling() -> list[str]:
     ]
     sizes: dict[str, list[tuple[str, int, int]]] = {}
     synths: dict[tuple[int, int | None], tuple[float, float]] = {}
-    for regions, services in ((3, None), (6, None), (12, None), (3, MAX_SERVICES), (12, MAX_SERVICES)):
+    refused = []
+    for regions, services in ((3, None), (6, None), (12, None), (3, MAX_SERVICES), (12, 7), (12, MAX_SERVICES)):
         config = generated_config(regions, services)
         out = WORK / f"{config.stem}.out"
         before = _load()
         cache = cold_cache()
-        cold = synth_app(out, cache, str(config))
+        try:
+            cold = synth_app(out, cache, str(config))
+        except Refused:
+            refused.append(f"- {regions} Regions, {services} services: **refused at synth**, {refusal(out)}")
+            print(f"{config.stem}: refused", flush=True)
+            continue
         stages = stage_seconds(out)
         warm = synth_app(out, cache, str(config))
         checked = check(out)
@@ -342,6 +364,7 @@ def _scaling() -> list[str]:
         )
         print(f"{config.stem}: app cold {cold.wall:.1f} s, warm {warm.wall:.1f} s", flush=True)
     (c3, w3), (c12, w12) = synths[(3, None)], synths[(12, None)]
+    lines += ["", *refused] if refused else []
     lines += [
         "",
         f"App synth, 12 Regions / 3 Regions: **{c12 / c3:.2f}** cold, **{w12 / w3:.2f}** warm (target <= 1.3).",
