@@ -18,7 +18,6 @@ Two things keep it fast (issue 14, decision 0018):
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
 import os
 import threading
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from kickoff.paths import CACHE_DIR
+from kickoff.rules import content_cache
 from kickoff.rules.assembly import StackArtifact
 from kickoff.rules.lint_parts import split_template
 
@@ -151,31 +151,12 @@ def lint_cache_dir() -> Path | None:
 
 
 def _cached(directory: Path | None, key: str) -> list[dict[str, Any]] | None:
-    if directory is None:
-        return None
-    entry = directory / f"{key}.json"
-    try:
-        matches = json.loads(entry.read_text())
-        entry.touch()  # least recently used goes first
-    except (OSError, ValueError):
-        return None
+    matches = content_cache.read(directory, key)
     return matches if isinstance(matches, list) else None
 
 
 def _store(directory: Path | None, results: dict[str, list[dict[str, Any]]]) -> None:
-    if directory is None or not results:
-        return
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        for key, matches in results.items():
-            temporary = directory / f".{key}.{os.getpid()}.tmp"
-            temporary.write_text(json.dumps(matches))
-            temporary.replace(directory / f"{key}.json")  # atomic: a concurrent reader sees all or nothing
-        entries = sorted(directory.glob("*.json"), key=lambda p: p.stat().st_mtime)
-        for stale in entries[: max(0, len(entries) - LINT_CACHE_ENTRIES)]:
-            stale.unlink(missing_ok=True)
-    except OSError:
-        pass  # a cache that cannot be written costs time, never a verdict
+    content_cache.write(directory, results, keep=LINT_CACHE_ENTRIES)
 
 
 def _lint_all(jobs: dict[str, tuple[str, str]], workers: int) -> dict[str, list[dict[str, Any]]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -14,10 +13,12 @@ from typing import Any
 import yaml
 
 from kickoff.paths import CACHE_DIR, CHECKOV, REPO_ROOT
+from kickoff.rules import content_cache
 
 SKIP_FILE = Path(__file__).with_name("checkov_skips.yaml")
 CHECKOV_REQUIREMENTS = REPO_ROOT / "requirements-checkov.txt"
 CHECKOV_CACHE_DIR = CACHE_DIR / "checkov"
+CHECKOV_CACHE_ENTRIES = 256
 
 
 @dataclass(frozen=True)
@@ -77,20 +78,17 @@ def run_checkov(template_files: list[Path], *, cache: bool = True) -> tuple[dict
     paths = [Path(p) for p in template_files]
     keys = {p: _cache_key(p) for p in paths}
     results: dict[Path, dict[str, Any]] = {}
+    directory = CHECKOV_CACHE_DIR if cache else None
     for path in paths:
-        entry = CHECKOV_CACHE_DIR / f"{keys[path]}.json"
-        if cache and entry.is_file():
-            results[path] = json.loads(entry.read_text())
+        hit = content_cache.read(directory, keys[path])
+        if isinstance(hit, dict):
+            results[path] = hit
     missing = [p for p in paths if p not in results]
     if missing:
         scanned = _scan(missing)
         for path in missing:
             results[path] = scanned[str(path.resolve())]
-            if cache:
-                CHECKOV_CACHE_DIR.mkdir(parents=True, exist_ok=True)
-                temporary = CHECKOV_CACHE_DIR / f".{keys[path]}.{os.getpid()}.tmp"
-                temporary.write_text(json.dumps(results[path]))
-                temporary.replace(CHECKOV_CACHE_DIR / f"{keys[path]}.json")
+        content_cache.write(directory, {keys[p]: results[p] for p in missing}, keep=CHECKOV_CACHE_ENTRIES)
     summary = {
         "passed": sum(r["passed"] for r in results.values()),
         "failed": sum(len(r["failed"]) for r in results.values()),

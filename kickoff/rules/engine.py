@@ -10,6 +10,7 @@ a context that also sees every template of the deployment.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -59,8 +60,11 @@ def load_view(file: str, template_text: str, *, stack: str, region: str, cell: s
     )
 
 
+_SUB_NAME = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
 def references(value: Any) -> set[str]:
-    """Logical IDs referenced by Ref or Fn::GetAtt anywhere in ``value``."""
+    """Logical IDs (and parameters) referenced by Ref, Fn::GetAtt or a ``${Name}`` of Fn::Sub anywhere in ``value``."""
     found: set[str] = set()
 
     def walk(node: Any) -> None:
@@ -70,6 +74,10 @@ def references(value: Any) -> set[str]:
             if "Fn::GetAtt" in node:
                 target = node["Fn::GetAtt"]
                 found.add(target[0] if isinstance(target, list) else str(target).split(".")[0])
+            sub = node.get("Fn::Sub")
+            text = sub[0] if isinstance(sub, list) and sub else sub
+            if isinstance(text, str):
+                found.update(name.split(".", 1)[0] for name in _SUB_NAME.findall(text))
             for child in node.values():
                 walk(child)
         elif isinstance(node, list):

@@ -34,6 +34,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kickoff.rules.engine import references
+
 SCALABLE_TARGET = "AWS::ApplicationAutoScaling::ScalableTarget"
 SCHEDULER_SCHEDULE = "AWS::Scheduler::Schedule"
 MAX_RESOURCES = 500  # CloudFormation's limit per template; cfn-lint's E3010 (the template schema's maxProperties)
@@ -43,7 +45,6 @@ PLACEHOLDER_RESOURCE_ID = "service/kickoff-lint/schedule"
 """Stands in for the target's ``Fn::Join`` ResourceId in a schedule document (an ECS service ID's form)."""
 ANCHOR_DEPTH = 4  # Resources / <id> / Properties / <property>
 _KEY = re.compile(r'^( *)"((?:[^"\\]|\\.)*)":')
-_SUB_NAME = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
 def cdk_layout(template: dict[str, Any]) -> str:
@@ -97,29 +98,6 @@ def _part(text: str, template_anchors: dict[tuple[str, ...], int], counted: Sequ
         later = [line for line in starts if line > first]
         spans.append((first, (later[0] - 1) if later else len(text.splitlines())))
     return LintPart(text, [p for p, _ in pairs], [t for _, t in pairs], tuple(spans))
-
-
-def references(node: Any) -> set[str]:
-    """Logical IDs (and parameters) a template fragment names: ``Ref``, ``Fn::GetAtt`` and ``Fn::Sub`` names."""
-    found: set[str] = set()
-    if isinstance(node, dict):
-        if isinstance(node.get("Ref"), str):
-            found.add(node["Ref"])
-        target = node.get("Fn::GetAtt")
-        if isinstance(target, list) and target and isinstance(target[0], str):
-            found.add(target[0])
-        elif isinstance(target, str):
-            found.add(target.split(".", 1)[0])
-        sub = node.get("Fn::Sub")
-        text = sub if isinstance(sub, str) else sub[0] if isinstance(sub, list) and sub else None
-        if isinstance(text, str):
-            found |= {name.split(".", 1)[0] for name in _SUB_NAME.findall(text)}
-        for value in node.values():
-            found |= references(value)
-    elif isinstance(node, list):
-        for value in node:
-            found |= references(value)
-    return found
 
 
 def _depends_on(resource: Any) -> set[str]:
