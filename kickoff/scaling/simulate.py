@@ -100,12 +100,23 @@ class TargetRun:
         provisioned: tasks billed (running + starting), per step.
         load: offered load (requests/s), per step.
         capacity_at_target: running x rps_per_task x target_utilization, per step.
+        capacity: running x rps_per_task (what the running tasks serve at 100%), per step.
     """
 
     running: np.ndarray
     provisioned: np.ndarray
     load: np.ndarray
     capacity_at_target: np.ndarray
+    capacity: np.ndarray
+
+    def above(self, fraction: float) -> np.ndarray:
+        """Boolean per step: load above ``fraction`` of the running capacity (1.0: requests are dropped)."""
+        return self.load > self.capacity * fraction * (1.0 + 1e-12)
+
+    @property
+    def dropped(self) -> np.ndarray:
+        """Requests/s the running tasks cannot serve (load above 100% of their capacity), per step."""
+        return np.maximum(self.load - self.capacity, 0.0)
 
     @property
     def under(self) -> np.ndarray:
@@ -308,7 +319,8 @@ def simulate_region(
         billed = t.initial_running + np.cumsum(
             np.array(t.started[:n_steps], dtype=np.int64) - np.array(t.stopped[:n_steps], dtype=np.int64)
         )
-        runs.append(TargetRun(running, billed, load[:n_steps], running * svc.rps_per_task * svc.target_utilization))
+        capacity = running * svc.rps_per_task
+        runs.append(TargetRun(running, billed, load[:n_steps], capacity * svc.target_utilization, capacity))
     return runs
 
 
@@ -495,8 +507,14 @@ class PolicyMetrics:
         task_hours: billed task-hours, all targets.
         cost_arm64, cost_x86: USD for those task-hours at the two Fargate prices.
         vcpu_hours: billed vCPU-hours.
-        under_seconds: seconds during which at least one target was under-provisioned.
+        under_seconds: seconds during which at least one target was under-provisioned: load above its running
+            capacity at the target utilisation (where target tracking holds it by design).
         under_target_seconds: under-provisioned seconds summed over targets.
+        above_85_seconds: seconds during which at least one target ran above 85% of its running capacity.
+        above_100_seconds: seconds during which at least one target's load exceeded its running capacity.
+        dropped_requests: requests above the running capacity, summed over targets (they fail).
+        under_seconds_in_events, above_85_seconds_in_events, above_100_seconds_in_events,
+        dropped_requests_in_events: the same, counted only while an event has an audience (``event_mask``).
         peak_shortfall_rps: largest missing request capacity, summed over targets (requests/s).
         missing_requests: integrated missing request capacity (requests).
         hours_near_peak: hours with billed vCPU >= 90% of the plan's peak vCPU (all targets).
@@ -513,6 +531,13 @@ class PolicyMetrics:
     peak_shortfall_rps: float
     missing_requests: float
     hours_near_peak: float
+    above_85_seconds: float
+    above_100_seconds: float
+    dropped_requests: float
+    under_seconds_in_events: float
+    above_85_seconds_in_events: float
+    above_100_seconds_in_events: float
+    dropped_requests_in_events: float
 
 
 def run_policy(
@@ -532,6 +557,9 @@ def run_policy(
     arm, x86 = prices
     task_hours = cost_arm = cost_x86 = vcpu_hours = under_target = 0.0
     any_under = np.zeros(n_steps, dtype=bool)
+    any_85 = np.zeros(n_steps, dtype=bool)
+    any_100 = np.zeros(n_steps, dtype=bool)
+    dropped = np.zeros(n_steps)
     shortfall = np.zeros(n_steps)
     vcpu_total = np.zeros(n_steps)
     for ri, region in enumerate(plan.regions):
@@ -554,9 +582,13 @@ def run_policy(
             under = run.under
             under_target += float(under.sum()) * step
             any_under |= under
+            any_85 |= run.above(0.85)
+            any_100 |= run.above(1.0)
+            dropped += run.dropped
             shortfall += run.shortfall
             vcpu_total += run.provisioned * svc.vcpu
     peak_vcpu = sum(t.peak_vcpu for t in plan.targets)
+    on = event_mask(plan, audience.start, n_steps, step)
     return PolicyMetrics(
         policy=policy,
         error=error,
@@ -569,4 +601,23 @@ def run_policy(
         peak_shortfall_rps=float(shortfall.max()),
         missing_requests=float(shortfall.sum()) * step,
         hours_near_peak=float((vcpu_total >= 0.9 * peak_vcpu).sum()) * step / 3600.0,
+        above_85_seconds=float(any_85.sum()) * step,
+        above_100_seconds=float(any_100.sum()) * step,
+        dropped_requests=float(dropped.sum()) * step,
+        under_seconds_in_events=float((any_under & on).sum()) * step,
+        above_85_seconds_in_events=float((any_85 & on).sum()) * step,
+        above_100_seconds_in_events=float((any_100 & on).sum()) * step,
+        dropped_requests_in_events=float(np.where(on, dropped, 0.0).sum()) * step,  # same summation as the total
     )
+
+
+def event_mask(plan: CapacityPlan, start: datetime, n_steps: int, step_s: int) -> np.ndarray:
+    """Boolean per step: an event of ``plan`` has an audience (its pre-game arrivals to its last viewers, over the
+    planned duration plus overtime: ``AudienceShape.support``)."""
+    t = to_seconds(start) + np.arange(n_steps) * step_s
+    on = np.zeros(n_steps, dtype=bool)
+    for e in plan.events:
+        kickoff = to_seconds(e.kickoff)
+        lo, hi = plan.params.audience.support((e.duration + e.overtime).total_seconds() / 60.0)
+        on |= (t >= kickoff + lo * 60.0) & (t < kickoff + hi * 60.0)
+    return on

@@ -150,3 +150,34 @@ def test_plot_writes_a_png(make_event, services, regions, tmp_path: Path):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(KeyError):
         plot_event(plan, "missing", tmp_path / "x.png")
+
+
+def test_the_three_measures_of_under_provisioning_by_hand(small):
+    """One task (100 requests/s at 100%, 50 at the 50% target), tracking off: 40, 60, 90 and 130 requests/s."""
+    load = np.repeat([40.0, 60.0, 90.0, 130.0], 6)
+    run = _run(load, small, lo=1, hi=1, tt=False, initial=[1])
+    assert run.under.tolist() == [False] * 6 + [True] * 18
+    assert run.above(0.85).tolist() == [False] * 12 + [True] * 12
+    assert run.above(1.0).tolist() == [False] * 18 + [True] * 6
+    assert run.dropped.tolist() == [0.0] * 18 + [30.0] * 6
+
+
+def test_the_measures_nest_and_count_inside_events(make_event, services, regions):
+    event = make_event()
+    plan = build_plan([event], services, regions)
+    start = datetime(2024, 9, 12, 12, tzinfo=UTC)
+    params = SimParams()
+    prices = (FARGATE_ARM64_US_EAST_1, FARGATE_X86_64_US_EAST_1)
+    audience = realise(plan, start, 24, 0.3, params)
+    for policy in Policy:
+        m = run_policy(policy, plan, audience, params, prices, 0.3)
+        assert m.above_100_seconds <= m.above_85_seconds
+        assert m.above_100_seconds_in_events <= m.above_100_seconds
+        assert m.above_85_seconds_in_events <= m.above_85_seconds
+        assert m.under_seconds_in_events <= m.under_seconds
+        assert m.dropped_requests_in_events <= m.dropped_requests
+        assert (m.dropped_requests > 0) == (m.above_100_seconds > 0)
+    reactive = run_policy(Policy.REACTIVE, plan, audience, params, prices, 0.3)
+    # Reactive runs hot, and drops requests, when the event's audience arrives.
+    assert reactive.under_seconds_in_events > 0
+    assert reactive.above_100_seconds_in_events > 0 and reactive.dropped_requests_in_events > 0
