@@ -274,7 +274,8 @@ def write_markdown(
                 f"| {m.above_100_seconds:,.0f} / {m.above_100_seconds_in_events:,.0f} "
                 f"| {m.dropped_requests:,.0f} / {m.dropped_requests_in_events:,.0f} |"
             )
-    lines += ["", "## Targets (zero-noise sweep above)", ""] + target_lines(by)
+    lines += ["", "## Issue 15's targets on the standard week (zero-noise sweep above)", ""] + issue15_lines(by)
+    lines += ["", "## Issue 5's targets (zero-noise sweep above)", ""] + target_lines(by)
     lines += [
         "",
         f"## Sensitivity: zero error, realised audience with {NOISE_SIGMA:.0%} AR(1) noise "
@@ -313,6 +314,35 @@ def write_markdown(
     out = RESULTS / "prescaling.md"
     out.write_text("\n".join(lines) + "\n")
     return out
+
+
+def issue15_lines(by: dict) -> list[str]:
+    """Issue 15's targets that the standard week measures, on the stricter measures, with pass/miss.
+
+    The stress cases (doubleheader in overtime, flexed kickoffs, a peak 40% above forecast, a Region failing at
+    peak) and the realistic human policy are not simulated yet; (b) is the current human definition.
+    """
+    d = {e: by[(Policy.KICKOFF, e)] for e in ERRORS}
+    hot = max(m.above_85_seconds for m in d.values())
+    dropped = max(m.dropped_requests for m in d.values())
+    below = max(m.under_seconds_in_events for e, m in d.items() if abs(e) <= 0.2 + 1e-9)
+    c0, b0, d0 = (by[(p, 0.0)] for p in (Policy.REACTIVE, Policy.HUMAN, Policy.KICKOFF))
+    extra = d0.task_hours / c0.task_hours - 1
+    vs_b = 1 - d0.task_hours / b0.task_hours
+    return [
+        f"- (d) above 85% of capacity, any error within +/-30%: max {hot:,.0f} s (target 0): "
+        f"{'met' if hot == 0 else 'MISSED'}.",
+        f"- (d) requests dropped, any error within +/-30%: max {dropped:,.0f} (target 0): "
+        f"{'met' if dropped == 0 else 'MISSED'}.",
+        f"- (d) below target during events, any error within +/-20%: max {below:,.0f} s (target 0): "
+        f"{'met' if below == 0 else 'MISSED'}.",
+        f"- (d) vs (c) task-hours at zero error: {_pct(d0.task_hours, c0.task_hours)} (target <= +15%): "
+        f"{'met' if extra <= 0.15 else 'MISSED'}.",
+        f"- (d) vs (b) task-hours at zero error: {vs_b:.1%} fewer (target >= 50% against a realistic human policy, "
+        "which is not built yet; (b) is the current definition).",
+        "- Not simulated yet: the stress cases (doubleheader in overtime, kickoff flexed +/-45 min, peak 40% above "
+        "forecast, a Region failing at peak).",
+    ]
 
 
 def target_lines(by: dict) -> list[str]:

@@ -1,0 +1,43 @@
+"""The benchmarks still run: a refactor once broke bench/prescaling.py and nothing noticed for weeks.
+
+Each benchmark is loaded from its file and its report is written from a short run into a temporary folder;
+the figures themselves are never asserted (speed is measured by the benchmarks, not by tests).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from tests.support import REPO_ROOT
+
+
+def _load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", REPO_ROOT / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses in the module resolve their own module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_prescaling_writes_its_report_from_one_day(tmp_path, monkeypatch) -> None:
+    bench = _load("prescaling")
+    monkeypatch.setattr(bench, "RESULTS", tmp_path)
+    monkeypatch.setattr(bench, "WEEK_HOURS", 24)
+    monkeypatch.setattr(bench, "WEEK_START", bench.EVENT.kickoff.replace(hour=0, minute=0))
+    monkeypatch.setattr(bench, "ERRORS", (0.0,))
+    metrics, _ = bench.run_error(0.0)
+    report: Path = bench.write_markdown(bench.make_plan(), metrics, metrics, metrics, [("as planned", 0.25)])
+    text = report.read_text()
+    assert "## Under-provisioning, three measures side by side" in text
+    assert "## Issue 15's targets on the standard week" in text
+
+
+def test_synth_bench_builds_its_configs(monkeypatch, tmp_path) -> None:
+    bench = _load("synth")
+    monkeypatch.setattr(bench, "WORK", tmp_path)
+    config = bench.generated_config(6, 5)
+    assert config.is_file() and "bench6r5s" in config.name
