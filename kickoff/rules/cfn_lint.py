@@ -11,8 +11,8 @@ Two things keep it fast (issue 14, decision 0018):
 * Results are cached on disk by content: the key is the document's bytes, its Region, the
   cfn-lint version and the ignored rules, so nothing is linted twice for the same inputs, and
   anything that changes the verdict changes the key. A cell template changes every minute (its
-  scheduled actions), so it is linted as a skeleton that stays the same and one small schedule
-  document per scalable target (``kickoff.rules.lint_parts``).
+  schedules), so it is linted as a skeleton that stays the same plus small schedule documents
+  (``kickoff.rules.lint_parts``).
 """
 
 from __future__ import annotations
@@ -189,9 +189,9 @@ def lint_stacks(stacks: list[StackArtifact], workers: int | None = None, *, cach
 
     Each template is read as the documents ``split_template`` gives (the template itself, or its
     skeleton and its schedules). A document whose verdict is cached (same bytes, Region, cfn-lint
-    version and ignored rules) is not linted again; the rest are spread over ``workers`` processes
-    (default: one per core), the largest first. Findings come back in the stacks' order, located by
-    the template's own line. ``cache=False`` lints everything.
+    version and ignored rules) is not linted again; the rest are linted by ``_lint_all``, in this
+    process and on up to ``workers - 1`` more (default: one per core). Findings come back in the
+    stacks' order, located by the template's own line. ``cache=False`` lints everything.
     """
     directory = lint_cache_dir() if cache else None
     parts = {s.name: split_template(Path(s.template_path).read_text()) for s in stacks}

@@ -188,9 +188,7 @@ class TargetDemand:
         best = np.zeros(self.grid.n)
         for curve in self.curves:
             c = np.asarray(curve, dtype=float)
-            step = np.diff(c) / dt
-            slope = np.maximum(np.concatenate(([0.0], step)), np.concatenate((step, [0.0])))
-            load = self.service.rps_per_viewer * c + self.service.requests_per_arrival * np.maximum(slope, 0.0)
+            load = self.service.rps_per_viewer * c + self.service.requests_per_arrival * arrival_rates(c, dt)
             best = np.maximum(best, load)
         return best
 
@@ -292,6 +290,12 @@ def arrival_rate(curve: Sequence[float], k: int, dt: float) -> float:
     left = (curve[k] - curve[k - 1]) / dt if k > 0 else 0.0
     right = (curve[k + 1] - curve[k]) / dt if k + 1 < len(curve) else 0.0
     return max(left, right, 0.0)
+
+
+def arrival_rates(curve: np.ndarray, dt: float) -> np.ndarray:
+    """``arrival_rate`` at every step of a viewer curve, elementwise (the same float operations)."""
+    step = np.diff(curve) / dt
+    return np.maximum(np.maximum(np.concatenate(([0.0], step)), np.concatenate((step, [0.0]))), 0.0)
 
 
 def request_rate(services: Sequence[ServiceModel], viewers: float, arrivals: float, weight: str | None = None) -> float:

@@ -18,6 +18,7 @@ from kickoff.scaling.demand import (
     WEEK_REFERENCE,
     Grid,
     Source,
+    arrival_rates,
     baseline_source,
     region_curves,
     to_seconds,
@@ -45,8 +46,7 @@ def _peak_rate(services: Sequence[ServiceModel], viewers: np.ndarray, dt: float,
 
     Elementwise over the curve, per service in order: the same float operations as the scalar functions.
     """
-    step = np.diff(viewers) / dt
-    arrivals = np.maximum(np.maximum(step[:-1], step[1:]), 0.0)  # points 1 .. n-2
+    arrivals = arrival_rates(viewers, dt)[1:-1]
     inner = viewers[1:-1]
     total = np.zeros(len(inner))
     for s in services:
