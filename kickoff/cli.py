@@ -146,6 +146,57 @@ def _pack_rows(outdir: Path, counts: dict, resources: int) -> list[list[object]]
     return rows
 
 
+def _cost_table(plan, windows) -> str:
+    """The plan's costs per Region over the planning window (or the chosen event windows): the task floor, the
+    ALB reservations, and the season's table warm throughput."""
+    from kickoff.planning import ON_DEMAND_BASELINE_READS, ON_DEMAND_BASELINE_WRITES
+    from kickoff.scaling import ALB_RESERVED_LCU_HOUR_USD, plan_costs
+
+    capacity = plan.capacity
+    if windows:
+        start = min(w.start for w in windows)
+        end = max(w.restore for w in windows)
+    else:
+        start, end = plan.window.start, plan.window.end
+    rows = plan_costs(capacity, start, end)
+    body = [
+        [
+            r.region,
+            f"{r.task_hours:,.0f}",
+            f"{r.task_usd:,.0f}",
+            f"{r.reserved_lcu_hours:,.0f}",
+            f"{r.reservation_usd:,.0f}",
+        ]
+        for r in rows
+    ]
+    body.append(
+        [
+            "total",
+            f"{sum(r.task_hours for r in rows):,.0f}",
+            f"{sum(r.task_usd for r in rows):,.0f}",
+            f"{sum(r.reserved_lcu_hours for r in rows):,.0f}",
+            f"{sum(r.reservation_usd for r in rows):,.0f}",
+        ]
+    )
+    lines = [
+        f"cost of the plan {start:%Y-%m-%d %H:%M} -> {end:%Y-%m-%d %H:%M} UTC (us-east-1 prices: Fargate ARM64, "
+        f"${ALB_RESERVED_LCU_HOUR_USD}/reserved LCU-hour; target tracking adds what the load needs above the floor)",
+        render_table(
+            ["region", "task-hours (floor)", "USD (tasks)", "reserved LCU-hours", "USD (ALB reservation)"], body
+        ),
+    ]
+    warm = plan.table_warm_throughput
+    if warm:
+        reads = max(0, warm.read_units_per_second - ON_DEMAND_BASELINE_READS)
+        writes = max(0, warm.write_units_per_second - ON_DEMAND_BASELINE_WRITES)
+        lines.append(
+            f"table warm throughput: {reads:,} reads/s and {writes:,} writes/s above a new on-demand table's "
+            f"{ON_DEMAND_BASELINE_READS:,}/{ON_DEMAND_BASELINE_WRITES:,}, on every replica; pre-warming is charged "
+            "once when raised (DynamoDB pricing; no unit price is modelled, see bench/README.md)."
+        )
+    return "\n".join(lines)
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     from kickoff.planning import build_deployment_plan, default_plan_from, parse_plan_from
     from kickoff.scaling import plan_table
@@ -221,6 +272,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 [[f"{r.at:%Y-%m-%d %H:%M}Z", r.region, r.capacity_units or "release"] for r in reservations],
             )
         )
+    print()
+    print(_cost_table(plan, windows if args.event else None))
     event_id = args.event or windows[0].event_ids[0] if windows else None
     if event_id and not args.no_png:
         from kickoff.scaling.plot import plot_event

@@ -17,6 +17,7 @@ from kickoff.config.errors import ConfigError
 from kickoff.config.loader import load_for_context
 from kickoff.config.models import QUOTA_CODES, EventConfig, KickoffConfig
 from kickoff.scaling import (
+    AlbParams,
     AlbReservation,
     BandCombination,
     BaselineForecast,
@@ -116,6 +117,8 @@ def event_forecast(config: KickoffConfig, event: EventConfig) -> EventForecast:
         peak_viewers=event.peak_viewers,
         uncertainty=event.uncertainty,
         region_share=_routed_shares(config, event.region_share),
+        earliest_kickoff=event.earliest_kickoff,
+        latest_kickoff=event.latest_kickoff,
     )
 
 
@@ -147,6 +150,11 @@ def plan_params(config: KickoffConfig) -> PlanParams:
         step=timedelta(minutes=scaling.step_minutes),
         ramp_down=timedelta(minutes=scaling.ramp_down_minutes),
         band_combination=BandCombination(scaling.band_combination),
+        n_minus_1_min_audience=scaling.n_minus_1_min_audience,
+        failover_shift=(
+            timedelta(seconds=scaling.failover_shift_seconds) if scaling.failover_shift_seconds is not None else None
+        ),
+        alb=AlbParams(minimum_lcu=scaling.alb_minimum_lcu),
     )
 
 

@@ -29,11 +29,16 @@ def test_prescaling_writes_its_report_from_one_day(tmp_path, monkeypatch) -> Non
     monkeypatch.setattr(bench, "WEEK_HOURS", 24)
     monkeypatch.setattr(bench, "WEEK_START", bench.EVENT.kickoff.replace(hour=0, minute=0))
     monkeypatch.setattr(bench, "ERRORS", (0.0,))
+    monkeypatch.setattr(bench, "STRESS_HOURS", 18)
     metrics, _ = bench.run_error(0.0)
-    report: Path = bench.write_markdown(bench.make_plan(), metrics, metrics, metrics, [("as planned", 0.25)])
+    # Every stress case at its first error only: each builds its own plan and realises its own day.
+    stress = {i: [bench.run_stress((i, case.errors[0]))[1]] for i, case in enumerate(bench.stress_cases())}
+    overhead = [("as planned", 0.25, 0.1, tuple(0.0 for _ in bench.FAILURE_TIMES))]
+    report: Path = bench.write_markdown(bench.make_plan(), metrics, metrics, metrics, overhead, stress)
     text = report.read_text()
     assert "## Under-provisioning, three measures side by side" in text
-    assert "## Issue 15's targets on the standard week" in text
+    assert "## Stress cases" in text and "fails at the peak" in text
+    assert "## Issue 15's targets" in text
 
 
 def test_synth_bench_builds_its_configs(monkeypatch, tmp_path) -> None:

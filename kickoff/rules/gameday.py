@@ -146,13 +146,20 @@ def event_window(plan: DeploymentPlan, event_id: str | None) -> EventWindow:
 
 
 def _at_peak(
-    plan: DeploymentPlan, window: EventWindow, region: str, service: str, curve: int, share: float, zones: int
+    plan: DeploymentPlan,
+    window: EventWindow,
+    region: str,
+    service: str,
+    failed: str | None,
+    share: float,
+    zones: int,
 ) -> CapacityRow:
-    """One service of ``region`` at the peak of viewer curve ``curve`` (0: every Region up; 1 + i: the i-th other
-    Region failed, as ``region_curves`` orders them), losing ``share`` of one of its ``zones`` AZs' tasks."""
+    """One service of ``region`` at the peak of its load curves with ``failed`` down (None: every Region up; every
+    planned kickoff of a flex window), losing ``share`` of one of its ``zones`` AZs' tasks."""
     assert plan.capacity is not None
     demand = window_demand(plan.capacity, window, region, service)
-    one = TargetDemand(demand.region, demand.service, demand.grid, (demand.curves[curve],), demand.label)
+    chosen = tuple(c for c in demand.curves if c.failed == failed)
+    one = TargetDemand(demand.region, demand.service, demand.grid, chosen, demand.label)
     rps, when = one.max_rps(to_seconds(window.start), to_seconds(window.restore))
     planned = plan.capacity.target(region, service).min_tasks_at(when)
     return CapacityRow(
@@ -171,7 +178,7 @@ def capacity_after_loss(
 ) -> list[CapacityRow]:
     """Each service of ``region`` at the event's peak when ``share`` of one AZ's tasks is gone."""
     zones = len(config.region(region).availability_zones)
-    return [_at_peak(plan, window, region, s.name, 0, share, zones) for s in config.services]
+    return [_at_peak(plan, window, region, s.name, None, share, zones) for s in config.services]
 
 
 def capacity_after_evacuation(
@@ -188,9 +195,8 @@ def capacity_after_evacuation(
     for region in regions:
         if region == evacuated:
             continue
-        others = [r for r in regions if r != region]
-        curve = 1 + others.index(evacuated) if plan.capacity.params.n_minus_1 else 0
-        rows += [_at_peak(plan, window, region, s.name, curve, 0.0, 1) for s in config.services]
+        failed = evacuated if plan.capacity.params.n_minus_1 else None
+        rows += [_at_peak(plan, window, region, s.name, failed, 0.0, 1) for s in config.services]
     return rows
 
 

@@ -28,7 +28,14 @@ from kickoff.scaling.model import (
     ServiceModel,
 )
 from kickoff.scaling.plan import CapacityPlan, baseline_demand, build_plan, event_windows, window_demand
-from kickoff.scaling.report import PlanRow, format_plan_table, plan_table
+from kickoff.scaling.report import (
+    ALB_RESERVED_LCU_HOUR_USD,
+    CostRow,
+    PlanRow,
+    format_plan_table,
+    plan_costs,
+    plan_table,
+)
 from kickoff.scaling.schedule import (
     AlbReservation,
     EventWindow,
@@ -64,7 +71,10 @@ __all__ = [
     "diurnal_profile",
     "event_fraction",
     "event_windows",
+    "ALB_RESERVED_LCU_HOUR_USD",
+    "CostRow",
     "format_plan_table",
+    "plan_costs",
     "plan_table",
     "warm_throughput",
     "window_demand",

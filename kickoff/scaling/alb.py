@@ -19,9 +19,8 @@ from collections.abc import Sequence
 from kickoff.scaling.demand import (
     Grid,
     Source,
-    arrival_rate,
-    region_curves,
     request_rate,
+    scenario_curves,
     to_seconds,
     window_grid_sources,
 )
@@ -50,19 +49,21 @@ def lcu_needed(services: Sequence[ServiceModel], viewers: float, arrivals: float
 def _window_lcu(
     window: EventWindow,
     grid: Grid,
-    sources: Sequence[Source],
+    scenarios: Sequence[Sequence[Source]],
     services: Sequence[ServiceModel],
     region: str,
     regions: Sequence[str],
     params: PlanParams,
 ) -> int:
-    curves = region_curves(sources, region, regions, params, params.n_minus_1 and len(regions) > 1)
+    curves = scenario_curves(scenarios, region, regions, params, params.n_minus_1)
     a, b = to_seconds(window.start), to_seconds(window.restore)
     best = 0.0
-    for c in curves:
+    for curve in curves:
+        arrivals = curve.arrivals(grid.step_s).tolist()
+        viewers = curve.viewers.tolist()
         for k in range(1, grid.n - 1):
-            if a <= grid.time(k) <= b:
-                best = max(best, lcu_needed(services, c[k], arrival_rate(c, k, grid.step_s), params))
+            if a <= grid.time(k) <= b and curve.is_active(k):
+                best = max(best, lcu_needed(services, viewers[k], arrivals[k], params))
     return max(params.alb.minimum_lcu, math.ceil(best * (1.0 + params.alb.margin)))
 
 

@@ -12,6 +12,7 @@ with ``a`` = rps_per_viewer and ``b`` = requests_per_arrival.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -57,12 +58,14 @@ class Source:
         shares: region -> share of this audience.
         uncertainty: forecast band half-width (fraction).
         values: expected viewers at each grid point.
+        peak: the event's forecast peak viewers; 0 for the baseline.
     """
 
     name: str
     shares: dict[str, float]
     uncertainty: float
     values: tuple[float, ...]
+    peak: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -85,20 +88,22 @@ class Grid:
         return Grid(first, step_s, (last - first) // step_s + 1)
 
 
-def event_source(event: EventForecast, grid: Grid, params: PlanParams, realised_end: bool = False) -> Source:
-    """The event's expected viewers on ``grid``.
+def event_source(
+    event: EventForecast, grid: Grid, params: PlanParams, realised_end: bool = False, kickoff: datetime | None = None
+) -> Source:
+    """The event's expected viewers on ``grid``, kicking off at ``kickoff`` (default: the scheduled kickoff).
 
     The planner assumes the latest end (expected end + overtime) so capacity is
     held through the allowance; ``realised_end`` uses the expected end instead.
     """
-    kickoff_s = to_seconds(event.kickoff)
+    kickoff_s = to_seconds(kickoff or event.kickoff)
     end = event.duration if realised_end else event.duration + event.overtime
     duration_min = end.total_seconds() / 60.0
     values = tuple(
         event.peak_viewers * event_fraction(params.audience, (grid.time(k) - kickoff_s) / 60.0, duration_min)
         for k in range(grid.n)
     )
-    return Source(event.event_id, dict(event.region_share), event.uncertainty, values)
+    return Source(event.event_id, dict(event.region_share), event.uncertainty, values, float(event.peak_viewers))
 
 
 def baseline_source(baseline: BaselineForecast, grid: Grid) -> Source:
@@ -118,34 +123,94 @@ def _n_minus_1_coefficient(source: Source, region: str, failed: str) -> float:
     return source.shares.get(region, 0.0) / rest
 
 
+@dataclass(frozen=True, eq=False)
+class LoadCurve:
+    """One way a Region can be loaded, on a grid: the viewers it serves and the arrivals that come with them.
+
+    Fields:
+        viewers: viewers the Region serves at each grid point.
+        surge: arrivals/s at each grid point on top of the curve's own slope (a failed Region's viewers
+            arriving again here), or None.
+        active: grid points where the curve counts (N-1 is held only while the event audience is above
+            ``PlanParams.n_minus_1_min_audience``), or None for every point.
+        failed: the Region whose failure the curve describes; None for every Region up.
+    """
+
+    viewers: np.ndarray
+    surge: np.ndarray | None = None
+    active: np.ndarray | None = None
+    failed: str | None = None
+
+    def arrivals(self, dt: float) -> np.ndarray:
+        """New viewers/s at every grid point: the steeper neighbouring slope (``arrival_rates``) plus the surge."""
+        rates = arrival_rates(self.viewers, dt)
+        return rates if self.surge is None else rates + self.surge
+
+    def is_active(self, k: int) -> bool:
+        """Whether the curve counts at grid point ``k``."""
+        return self.active is None or bool(self.active[k])
+
+
 def region_curves(
-    sources: Sequence[Source], region: str, regions: Sequence[str], params: PlanParams, n_minus_1: bool
-) -> list[list[float]]:
+    sources: Sequence[Source],
+    region: str,
+    regions: Sequence[str],
+    params: PlanParams,
+    n_minus_1: bool,
+    min_audience: float | None = None,
+) -> list[LoadCurve]:
     """Viewer curves region ``region`` must be able to serve; its need is their maximum load.
 
     Always the upper band of its share; with N-1, also for every other region j
     the curve after j fails and its viewers move to the survivors in proportion
-    to their shares (``s_r / (1 - s_j)``). With ``BandCombination.PRODUCT`` the
-    N-1 curves are taken on the upper band too.
+    to their shares (``s_r / (1 - s_j)``), with their re-arrival surge
+    (``PlanParams.failover_shift``), where some event's audience is at least
+    ``min_audience`` (default ``PlanParams.n_minus_1_min_audience``) of its peak.
+    With ``BandCombination.PRODUCT`` the N-1 curves are taken on the upper band too.
     """
     n = len(sources[0].values) if sources else 0
-    weightings: list[list[float]] = [[s.shares.get(region, 0.0) * (1.0 + s.uncertainty) for s in sources]]
-    if n_minus_1:
-        for failed in regions:
-            if failed == region:
-                continue
-            band = [1.0 + s.uncertainty if params.band_combination is BandCombination.PRODUCT else 1.0 for s in sources]
-            weightings.append([_n_minus_1_coefficient(s, region, failed) * b for s, b in zip(sources, band)])
+    threshold = params.n_minus_1_min_audience if min_audience is None else min_audience
     values = [np.asarray(s.values, dtype=float) for s in sources]
-    curves = []
-    for weights in weightings:
-        # Elementwise in source order: the same float operations, in the same order, as a loop over k.
-        curve = np.zeros(n)
-        for w, vals in zip(weights, values):
-            if w:
-                curve += w * vals
-        curves.append(curve.tolist())
+    band = [1.0 + s.uncertainty if params.band_combination is BandCombination.PRODUCT else 1.0 for s in sources]
+    curves = [LoadCurve(_weighted(values, [s.shares.get(region, 0.0) * (1.0 + s.uncertainty) for s in sources], n))]
+    if not n_minus_1:
+        return curves
+    active = _n_minus_1_active(sources, values, threshold, n)
+    if active is not None and not active.any():
+        return curves
+    shift = params.failover_shift.total_seconds() if params.failover_shift is not None else None
+    for failed in regions:
+        if failed == region:
+            continue
+        coefficients = [_n_minus_1_coefficient(s, region, failed) * b for s, b in zip(sources, band)]
+        surge = None
+        if shift is not None:
+            moved = [c * s.shares.get(failed, 0.0) / shift for c, s in zip(coefficients, sources)]
+            surge = _weighted(values, moved, n)
+        curves.append(LoadCurve(_weighted(values, coefficients, n), surge, active, failed))
     return curves
+
+
+def _weighted(values: Sequence[np.ndarray], weights: Sequence[float], n: int) -> np.ndarray:
+    # Elementwise in source order: the same float operations, in the same order, as a loop over k.
+    curve = np.zeros(n)
+    for w, vals in zip(weights, values):
+        if w:
+            curve += w * vals
+    return curve
+
+
+def _n_minus_1_active(
+    sources: Sequence[Source], values: Sequence[np.ndarray], threshold: float, n: int
+) -> np.ndarray | None:
+    """Grid points where some event's expected audience is at least ``threshold`` of its peak; None: all."""
+    if threshold <= 0.0:
+        return None
+    active = np.zeros(n, dtype=bool)
+    for s, vals in zip(sources, values):
+        if s.peak > 0:
+            active |= vals >= threshold * s.peak
+    return active
 
 
 def _ceil_tasks(rps: float, service: ServiceModel) -> int:
@@ -161,14 +226,14 @@ class TargetDemand:
         region: region name.
         service: the service.
         grid: the time grid of ``curves``.
-        curves: viewer curves (``region_curves``); the need is the max load over them.
+        curves: load curves (``region_curves``); the need is the max load over the active ones.
         label: what the demand covers (event ids or "baseline"), for error messages.
     """
 
     region: str
     service: ServiceModel
     grid: Grid
-    curves: tuple[tuple[float, ...], ...]
+    curves: tuple[LoadCurve, ...]
     label: str
     _points: tuple[float, ...] = field(init=False, repr=False, compare=False)
 
@@ -187,8 +252,9 @@ class TargetDemand:
         dt = self.grid.step_s
         best = np.zeros(self.grid.n)
         for curve in self.curves:
-            c = np.asarray(curve, dtype=float)
-            load = self.service.rps_per_viewer * c + self.service.requests_per_arrival * arrival_rates(c, dt)
+            load = self.service.rps_per_viewer * curve.viewers + self.service.requests_per_arrival * curve.arrivals(dt)
+            if curve.active is not None:
+                load = np.where(curve.active, load, 0.0)
             best = np.maximum(best, load)
         return best
 
@@ -202,9 +268,13 @@ class TargetDemand:
         if frac == 0.0:
             return self.rps_at_point(k)
         best = 0.0
-        for c in self.curves:
+        for curve in self.curves:
+            if not (curve.is_active(k) or curve.is_active(k + 1)):
+                continue
+            c = curve.viewers
             viewers = c[k] + (c[k + 1] - c[k]) * frac
-            best = max(best, self._load(viewers, (c[k + 1] - c[k]) / self.grid.step_s))
+            surge = 0.0 if curve.surge is None else max(curve.surge[k], curve.surge[k + 1])
+            best = max(best, self._load(viewers, (c[k + 1] - c[k]) / self.grid.step_s + surge))
         return best
 
     def tasks_for(self, rps: float, when_s: float) -> int:
@@ -246,30 +316,70 @@ class TargetDemand:
 def relevant_events(
     events: Iterable[EventForecast], start_s: float, end_s: float, params: PlanParams
 ) -> list[EventForecast]:
-    """Events whose audience overlaps [start_s, end_s]."""
+    """Events whose audience, at any kickoff of their flex window, overlaps [start_s, end_s]."""
     chosen = []
     for e in events:
         lo, hi = params.audience.support((e.duration + e.overtime).total_seconds() / 60.0)
-        k = to_seconds(e.kickoff)
-        if k + hi * 60.0 >= start_s and k + lo * 60.0 <= end_s:
+        if to_seconds(e.last_kickoff) + hi * 60.0 >= start_s and to_seconds(e.first_kickoff) + lo * 60.0 <= end_s:
             chosen.append(e)
     return chosen
 
 
-def window_sources(
+def window_scenarios(
     events: Sequence[EventForecast], baseline: BaselineForecast | None, grid: Grid, params: PlanParams
-) -> list[Source]:
-    """All audiences (events and baseline) on ``grid``."""
-    sources = [event_source(e, grid, params) for e in events]
-    if baseline is not None:
-        sources.append(baseline_source(baseline, grid))
-    return sources
+) -> list[list[Source]]:
+    """The audiences on ``grid`` for every combination of the events' sampled kickoffs; the scheduled one first.
+
+    Each flexing event is sampled every ``params.step`` across its flex window
+    (``EventForecast.kickoffs``). That is exact for the steps: a step covers at least
+    ``step + lead_time``, and two neighbouring samples, ``step`` apart, together cover
+    that interval's load for every kickoff between them, because the load of a
+    shifted kickoff is the same curve shifted. ``PlanError`` if the combinations
+    exceed ``params.max_flex_scenarios``.
+    """
+    options = [e.kickoffs(params.step) for e in events]
+    count = math.prod(len(o) for o in options)
+    if count > params.max_flex_scenarios:
+        detail = ", ".join(f"{e.event_id} {len(o)}" for e, o in zip(events, options) if len(o) > 1)
+        raise PlanError(
+            f"events {'+'.join(e.event_id for e in events)}: their flex windows give {count} kickoff combinations "
+            f"({detail} kickoffs, every {params.step}), over the {params.max_flex_scenarios} one window is planned "
+            "over. Fix: narrow the earliest_kickoff..latest_kickoff windows, or split the events apart."
+        )
+    base = [baseline_source(baseline, grid)] if baseline is not None else []
+    cache: dict[tuple[str, datetime], Source] = {}
+
+    def source(event: EventForecast, kickoff: datetime) -> Source:
+        key = (event.event_id, kickoff)
+        if key not in cache:
+            cache[key] = event_source(event, grid, params, kickoff=kickoff)
+        return cache[key]
+
+    scheduled = tuple(e.kickoff for e in events)
+    combos = [scheduled] + [c for c in itertools.product(*options) if c != scheduled]
+    return [[source(e, k) for e, k in zip(events, combo)] + base for combo in combos]
+
+
+def scenario_curves(
+    scenarios: Sequence[Sequence[Source]],
+    region: str,
+    regions: Sequence[str],
+    params: PlanParams,
+    n_minus_1: bool,
+    min_audience: float | None = None,
+) -> list[LoadCurve]:
+    """``region_curves`` of every scenario, concatenated (the scheduled kickoffs' curves first)."""
+    return [
+        curve
+        for sources in scenarios
+        for curve in region_curves(sources, region, regions, params, n_minus_1 and len(regions) > 1, min_audience)
+    ]
 
 
 def region_demands(
     services: Sequence[ServiceModel],
     regions: Sequence[str],
-    sources: Sequence[Source],
+    scenarios: Sequence[Sequence[Source]],
     grid: Grid,
     params: PlanParams,
     n_minus_1: bool,
@@ -278,8 +388,7 @@ def region_demands(
     """``TargetDemand`` of every (region, service) over ``grid``; each region's curves are built once."""
     out = {}
     for region in regions:
-        curves = region_curves(sources, region, regions, params, n_minus_1 and len(regions) > 1)
-        frozen = tuple(tuple(c) for c in curves)
+        frozen = tuple(scenario_curves(scenarios, region, regions, params, n_minus_1))
         for service in services:
             out[(region, service.name)] = TargetDemand(region, service, grid, frozen, label)
     return out
@@ -321,7 +430,7 @@ def window_grid_sources(
     baseline: BaselineForecast | None,
     params: PlanParams,
 ) -> tuple[Grid, list[Source]]:
-    """The grid over an event window (``start`` to ``restore``) and the audience sources that overlap it."""
+    """The grid over an event window (``start`` to ``restore``) and the audience scenarios that overlap it."""
     a, b = to_seconds(start), to_seconds(restore)
     grid = Grid.covering(a, b, int(params.resolution.total_seconds()))
-    return grid, window_sources(relevant_events(events, a, b, params), baseline, grid, params)
+    return grid, window_scenarios(relevant_events(events, a, b, params), baseline, grid, params)

@@ -59,6 +59,10 @@ class EventForecast:
         peak_viewers: forecast peak concurrent viewers, all regions together.
         uncertainty: half-width of the forecast band as a fraction (0.2 = +/-20%).
         region_share: region name -> fraction of viewers served there; sums to 1.
+        earliest_kickoff, latest_kickoff: the flex window, when the kickoff may move (a broadcaster's flex, a
+            weather delay). Default None: the scheduled kickoff. The plan covers every kickoff in the window:
+            capacity is up ``lead_time`` before the earliest one's audience and held through the latest one's end
+            plus overtime.
     """
 
     event_id: str
@@ -68,9 +72,20 @@ class EventForecast:
     peak_viewers: int
     uncertainty: float
     region_share: Mapping[str, float]
+    earliest_kickoff: datetime | None = None
+    latest_kickoff: datetime | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kickoff", _utc(self.kickoff, f"event {self.event_id} kickoff"))
+        for name in ("earliest_kickoff", "latest_kickoff"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, _utc(value, f"event {self.event_id} {name}"))
+        if not self.first_kickoff <= self.kickoff <= self.last_kickoff:
+            raise ValueError(
+                f"event {self.event_id}: the flex window {self.first_kickoff.isoformat()} .. "
+                f"{self.last_kickoff.isoformat()} must contain the kickoff {self.kickoff.isoformat()}"
+            )
         if self.duration <= timedelta(0):
             raise ValueError(f"event {self.event_id}: duration must be positive, got {self.duration}")
         if self.overtime < timedelta(0):
@@ -82,9 +97,38 @@ class EventForecast:
         object.__setattr__(self, "region_share", _check_shares(self.region_share, f"event {self.event_id}"))
 
     @property
+    def first_kickoff(self) -> datetime:
+        """The earliest possible kickoff (UTC): the scheduled one without a flex window."""
+        return self.earliest_kickoff or self.kickoff
+
+    @property
+    def last_kickoff(self) -> datetime:
+        """The latest possible kickoff (UTC): the scheduled one without a flex window."""
+        return self.latest_kickoff or self.kickoff
+
+    @property
+    def flexes(self) -> bool:
+        """Whether the kickoff may move (the flex window is wider than one instant)."""
+        return self.first_kickoff != self.last_kickoff
+
+    def kickoffs(self, spacing: timedelta) -> tuple[datetime, ...]:
+        """Kickoffs the planner considers: the flex window every ``spacing`` from the earliest, the latest, the
+        scheduled one. ``spacing`` no longer than the shortest interval a step covers makes the steps exact (see
+        ``demand.window_scenarios``)."""
+        if not self.flexes:
+            return (self.kickoff,)
+        out = {self.kickoff, self.last_kickoff}
+        t = self.first_kickoff
+        while t < self.last_kickoff:
+            out.add(t)
+            t += spacing
+        return tuple(sorted(out))
+
+    @property
     def latest_end(self) -> datetime:
-        """Expected end plus the overtime allowance (UTC): capacity is held until then."""
-        return self.kickoff + self.duration + self.overtime
+        """The latest kickoff plus the expected duration and the overtime allowance (UTC): capacity is held
+        until then."""
+        return self.last_kickoff + self.duration + self.overtime
 
 
 @dataclass(frozen=True)
@@ -258,8 +302,9 @@ class AlbParams:
         billable_rule_evaluations_per_request: rule evaluations beyond the 10 free
             ones, per request. Default 0 (Kickoff routes with fewer than 10 rules).
         margin: extra fraction reserved above the computed LCUs. Default 0.2.
-        minimum_lcu: floor of any reservation. Default 100 (the value in the AWS
-            documentation's example; no documented minimum was found).
+        minimum_lcu: floor of any reservation. Default 100, the documented minimum ("The
+            total reservation request must be at least 100 LCU", ELB user guide, "Capacity
+            reservations for your Application Load Balancer"); config ``scaling.alb_minimum_lcu``.
         lead: how long before an event window the reservation is raised; AWS says
             most requests are fulfilled in minutes but some take hours. Default 3 h.
         merge_gap: windows closer than this share one reservation. Default 12 h.
@@ -297,6 +342,17 @@ class PlanParams:
         max_actions_per_target: Application Auto Scaling quota of scheduled
             actions per scalable target. Default 200 (not adjustable).
         n_minus_1: size event windows so that any one region can fail. Default True.
+        n_minus_1_min_audience: hold N-1 only while some event's expected audience is at least this fraction
+            of its forecast peak (0: the whole window, the pre-v2 behaviour). Below it the window is planned on
+            the band alone, and a Region failure is left to target tracking. Default 0.
+        failover_shift: how long a failed Region's viewers take to move to the others (DNS health checks and
+            TTLs, client retries). Each moved viewer arrives again where it lands (login, entitlement, playback
+            start: ``requests_per_arrival``), so N-1 curves carry that re-arrival surge on top of their own
+            arrivals: ``s_r s_j / (1 - s_j) x viewers / failover_shift`` arrivals/s for Region r when j fails,
+            at every instant N-1 is held (the failure may come at any of them). None leaves the surge out (the
+            pre-v2 model). Default 90 s.
+        max_flex_scenarios: bound on the kickoff combinations one event window is planned over (the product of
+            its events' sampled flex kickoffs). Default 400.
         baseline_n_minus_1: also apply N-1 to the baseline steps. Default False.
         band_combination: see ``BandCombination``. Default MAX.
         audience: the parametric audience shape shared with the simulator.
@@ -310,6 +366,9 @@ class PlanParams:
     baseline_step: timedelta = timedelta(minutes=60)
     max_actions_per_target: int = 200
     n_minus_1: bool = True
+    n_minus_1_min_audience: float = 0.0
+    failover_shift: timedelta | None = timedelta(seconds=90)
+    max_flex_scenarios: int = 400
     baseline_n_minus_1: bool = False
     band_combination: BandCombination = BandCombination.MAX
     audience: AudienceShape = field(default_factory=AudienceShape)
@@ -327,3 +386,9 @@ class PlanParams:
             raise ValueError(f"baseline_step ({self.baseline_step}) must divide a day")
         if self.max_actions_per_target < 2:
             raise ValueError("max_actions_per_target must be at least 2")
+        if not 0.0 <= self.n_minus_1_min_audience <= 1.0:
+            raise ValueError(f"n_minus_1_min_audience must be within [0, 1], got {self.n_minus_1_min_audience}")
+        if self.failover_shift is not None and self.failover_shift.total_seconds() <= 0:
+            raise ValueError(f"failover_shift must be positive or None, got {self.failover_shift}")
+        if self.max_flex_scenarios < 1:
+            raise ValueError("max_flex_scenarios must be at least 1")

@@ -36,7 +36,7 @@ from kickoff.scaling.demand import (
     region_demands,
     relevant_events,
     to_seconds,
-    window_sources,
+    window_scenarios,
 )
 from kickoff.scaling.model import (
     BaselineForecast,
@@ -121,16 +121,17 @@ def _check_inputs(
 def event_windows(events: Sequence[EventForecast], params: PlanParams) -> list[EventWindow]:
     """Event windows in time order; overlapping or touching windows are merged.
 
-    A window starts ``lead_time`` before the pregame audience begins, on the step
-    grid anchored at ``kickoff - lead_time``, and ends (restore) at
-    ``kickoff + duration + overtime + ramp_down``, rounded up to a whole second.
+    A window starts ``lead_time`` before the pregame audience of the earliest
+    kickoff begins, on the step grid anchored at ``earliest kickoff - lead_time``,
+    and ends (restore) at ``latest kickoff + duration + overtime + ramp_down``,
+    rounded up to a whole second. Without a flex window both are the kickoff.
     """
     step = params.step.total_seconds()
     lead = params.lead_time.total_seconds()
     raw = []
     for e in events:
-        anchor = math.floor(to_seconds(e.kickoff) - lead)
-        earliest = to_seconds(e.kickoff) - params.audience.pregame_start * 60.0 - lead
+        anchor = math.floor(to_seconds(e.first_kickoff) - lead)
+        earliest = to_seconds(e.first_kickoff) - params.audience.pregame_start * 60.0 - lead
         start = anchor - math.ceil((anchor - earliest) / step) * step
         restore = math.ceil(to_seconds(e.latest_end) + params.ramp_down.total_seconds())
         raw.append((start, restore, anchor, e.event_id))
@@ -174,9 +175,9 @@ def _window_demands(
     a, b = to_seconds(window.start), to_seconds(window.restore) + lead
     grid = Grid.covering(a, b, int(params.resolution.total_seconds()))
     chosen = relevant_events(events, a, b, params)
-    sources = window_sources(chosen, baseline, grid, params)
+    scenarios = window_scenarios(chosen, baseline, grid, params)
     return region_demands(
-        services, regions, sources, grid, params, params.n_minus_1, "event " + "+".join(window.event_ids)
+        services, regions, scenarios, grid, params, params.n_minus_1, "event " + "+".join(window.event_ids)
     )
 
 
@@ -225,7 +226,7 @@ def _baseline_demands(
     # Two weeks so a firing late on Sunday can look into the next Monday.
     grid = Grid.covering(ref, ref + 2 * SECONDS_PER_WEEK + lead, int(params.resolution.total_seconds()))
     return region_demands(
-        services, regions, [baseline_source(baseline, grid)], grid, params, params.baseline_n_minus_1, "baseline"
+        services, regions, [[baseline_source(baseline, grid)]], grid, params, params.baseline_n_minus_1, "baseline"
     )
 
 

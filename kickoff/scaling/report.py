@@ -7,7 +7,7 @@ from datetime import datetime
 
 from kickoff.scaling.model import FARGATE_ARM64_US_EAST_1, FargatePrice, ServiceModel
 from kickoff.scaling.plan import CapacityPlan
-from kickoff.scaling.schedule import TargetPlan
+from kickoff.scaling.schedule import AlbReservation, TargetPlan
 
 
 @dataclass(frozen=True)
@@ -87,3 +87,60 @@ def format_plan_table(rows: list[PlanRow]) -> str:
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in body]
     return "\n".join(lines)
+
+
+ALB_RESERVED_LCU_HOUR_USD = 0.008
+"""USD per reserved LCU-hour, us-east-1: the ALB LCU-hour rate, which reserved LCUs are billed at whether used
+or not. Sources in bench/README.md ("Prices")."""
+
+
+@dataclass(frozen=True)
+class CostRow:
+    """What one Region's plan costs over a span, by kind.
+
+    Fields:
+        region: the Region.
+        task_hours: task-hours the scheduled minimums hold (target tracking adds what the load needs above).
+        task_usd: those task-hours at the Fargate price.
+        reserved_lcu_hours: LCU-hours the ALB reservations hold.
+        reservation_usd: those LCU-hours at ``ALB_RESERVED_LCU_HOUR_USD``.
+    """
+
+    region: str
+    task_hours: float
+    task_usd: float
+    reserved_lcu_hours: float
+    reservation_usd: float
+
+
+def reserved_lcu_hours(reservations: list[AlbReservation] | tuple[AlbReservation, ...], region: str, end: datetime):
+    """LCU-hours ``region``'s reservations hold until ``end`` (a reservation runs until the next change)."""
+    mine = sorted((r for r in reservations if r.region == region), key=lambda r: r.at)
+    total = 0.0
+    for r, nxt in zip(mine, [*mine[1:], None]):
+        until = min(nxt.at if nxt is not None else end, end)
+        if until > r.at:
+            total += r.capacity_units * (until - r.at).total_seconds() / 3600.0
+    return total
+
+
+def plan_costs(
+    plan: CapacityPlan,
+    start: datetime,
+    end: datetime,
+    price: FargatePrice = FARGATE_ARM64_US_EAST_1,
+    lcu_hour_usd: float = ALB_RESERVED_LCU_HOUR_USD,
+) -> list[CostRow]:
+    """Per Region, the scheduled task floor and the ALB reservations over [start, end), in hours and USD."""
+    rows = []
+    for region in plan.regions:
+        hours = usd = 0.0
+        for t in plan.targets:
+            if t.region != region.name:
+                continue
+            held = t.min_task_hours_between(start, end)
+            hours += held
+            usd += held * price.task_hour(plan.service(t.service))
+        lcu = reserved_lcu_hours(plan.alb_reservations, region.name, end)
+        rows.append(CostRow(region.name, hours, usd, lcu, lcu * lcu_hour_usd))
+    return rows

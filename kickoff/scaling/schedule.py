@@ -139,6 +139,16 @@ class TargetPlan:
                 best_time, best_value = f, r.min_tasks
         return best_value
 
+    def _changes(self, s: float, e: float) -> list[float]:
+        """Instants in (s, e] at which an action fires, in time order."""
+        changes = set(self._times[bisect.bisect_right(self._times, s) : bisect.bisect_right(self._times, e)])
+        for r in self.recurring:
+            f = r.next_after(s)
+            while f is not None and f <= e:
+                changes.add(f)
+                f = r.next_after(f)
+        return sorted(changes)
+
     def lowest_min_between(self, start: datetime | float, end: datetime | float) -> int:
         """The lowest minimum in force anywhere in [start, end] (datetimes or epoch seconds).
 
@@ -147,13 +157,14 @@ class TargetPlan:
         """
         s = to_seconds(start) if isinstance(start, datetime) else float(start)
         e = to_seconds(end) if isinstance(end, datetime) else float(end)
-        changes = set(self._times[bisect.bisect_right(self._times, s) : bisect.bisect_right(self._times, e)])
-        for r in self.recurring:
-            f = r.next_after(s)
-            while f is not None and f <= e:
-                changes.add(f)
-                f = r.next_after(f)
-        return min([self.min_tasks_at(s), *(self.min_tasks_at(t) for t in changes)])
+        return min([self.min_tasks_at(s), *(self.min_tasks_at(t) for t in self._changes(s, e))])
+
+    def min_task_hours_between(self, start: datetime | float, end: datetime | float) -> float:
+        """Task-hours the scheduled minimum holds over [start, end) (what runs even without load)."""
+        s = to_seconds(start) if isinstance(start, datetime) else float(start)
+        e = to_seconds(end) if isinstance(end, datetime) else float(end)
+        edges = [s, *(t for t in self._changes(s, e) if t < e), e]
+        return sum(self.min_tasks_at(a) * (b - a) for a, b in zip(edges, edges[1:])) / 3600.0
 
 
 @dataclass(frozen=True)

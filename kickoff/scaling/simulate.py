@@ -34,7 +34,7 @@ from enum import Enum
 import numpy as np
 
 from kickoff.scaling.audience import AudienceShape, event_fraction
-from kickoff.scaling.demand import WEEK_REFERENCE, to_seconds
+from kickoff.scaling.demand import WEEK_REFERENCE, arrival_rates, to_seconds, window_grid_sources
 from kickoff.scaling.model import FargatePrice, ServiceModel
 from kickoff.scaling.plan import CapacityPlan
 from kickoff.scaling.schedule import TargetPlan
@@ -239,6 +239,9 @@ def _target_tracking(t: _Target, now_s: float, params: SimParams) -> None:
             t.in_cooldown_until = now_s + params.scale_in_cooldown_s
 
 
+POLICY_STREAMS = "abcde"
+"""Each policy's random stream (task start times) is seeded by its position here."""
+
 UNBOUNDED_METRIC_CAP = 10.0
 """Largest utilisation reported by a non-saturating metric (only reached with no running task)."""
 
@@ -400,14 +403,77 @@ class RealisedAudience:
     by_region: dict[str, np.ndarray]
 
 
+@dataclass(frozen=True)
+class RegionFailure:
+    """A Region that fails during the run: from ``at`` its viewers move to the other Regions over ``shift``.
+
+    They leave linearly over ``shift`` and land in the other Regions in proportion to the viewers those
+    serve at that moment (latency routing sends each to its nearest healthy Region). Each lands as a new
+    arrival there (login, entitlement, playback start), so the survivors see the re-arrival surge through
+    the slope of their viewer curve. The failed Region serves nothing afterwards.
+    """
+
+    region: str
+    at: datetime
+    shift: timedelta = timedelta(seconds=90)
+
+    def __post_init__(self) -> None:
+        if self.shift.total_seconds() <= 0:
+            raise ValueError(f"the failover shift must be positive, got {self.shift}")
+
+
+@dataclass(frozen=True)
+class Stress:
+    """How the realised week departs from the forecast, beyond the forecast error.
+
+    Fields:
+        kickoff_shift: every event kicks off this much later than scheduled (negative: earlier). Default 0.
+        overrun: every event lasts this much longer than its expected duration (overtime). Default 0.
+        failure: a Region failure, or None. Default None.
+    """
+
+    kickoff_shift: timedelta = timedelta(0)
+    overrun: timedelta = timedelta(0)
+    failure: RegionFailure | None = None
+
+
+def fail_region(by_region: dict[str, np.ndarray], failure: RegionFailure, start: datetime, step_s: int) -> None:
+    """Move the failed Region's viewers to the others, in place (see ``RegionFailure``)."""
+    if failure.region not in by_region:
+        raise ValueError(f"failed region {failure.region} is not one of {sorted(by_region)}")
+    survivors = [r for r in by_region if r != failure.region]
+    if not survivors:
+        raise ValueError("a single Region cannot fail over")
+    n = len(by_region[failure.region])
+    t = np.arange(n) * step_s
+    begin = to_seconds(failure.at) - to_seconds(start)
+    gone = np.clip((t - begin) / failure.shift.total_seconds(), 0.0, 1.0)
+    moved = by_region[failure.region] * gone
+    weights = np.array([by_region[r] for r in survivors])
+    total = weights.sum(axis=0)
+    even = np.full_like(weights, 1.0 / len(survivors))
+    fractions = np.divide(weights, total, out=even, where=total > 0)
+    for i, r in enumerate(survivors):
+        by_region[r] = by_region[r] + moved * fractions[i]
+    by_region[failure.region] = by_region[failure.region] - moved
+
+
 def realise(
-    plan: CapacityPlan, start: datetime, hours: int, error: float, params: SimParams, noise_seed: int | None = None
+    plan: CapacityPlan,
+    start: datetime,
+    hours: int,
+    error: float,
+    params: SimParams,
+    noise_seed: int | None = None,
+    stress: Stress | None = None,
 ) -> RealisedAudience:
     """The realised audience: each event = forecast shape x peak x (1 + error) x (1 + noise), baseline x (1 + noise).
 
     Region shares are the forecast shares. Noise is AR(1) per minute, the same
     realisation for every error (common random numbers) unless ``noise_seed`` differs.
+    ``stress`` moves the kickoffs, lengthens the games and fails a Region.
     """
+    stress = stress or Stress()
     step = params.step_s
     n_steps = hours * 3600 // step
     rng = np.random.default_rng(params.seed if noise_seed is None else noise_seed)
@@ -423,12 +489,20 @@ def realise(
         noise = 1.0 + _per_step(ar1_noise(n_min, params.noise_sigma, params.noise_tau_min, rng), n_steps, step)
         v = (
             event_viewers(
-                e.peak_viewers * (1.0 + error), e.kickoff, e.duration, plan.params.audience, start, n_steps, step
+                e.peak_viewers * (1.0 + error),
+                e.kickoff + stress.kickoff_shift,
+                e.duration + stress.overrun,
+                plan.params.audience,
+                start,
+                n_steps,
+                step,
             )
             * noise
         )
         for r in regions:
             by_region[r] += v * e.region_share.get(r, 0.0)
+    if stress.failure is not None:
+        fail_region(by_region, stress.failure, start, step)
     return RealisedAudience(start, step, by_region)
 
 
@@ -436,22 +510,67 @@ def realise(
 
 
 class Policy(Enum):
-    """The four compared policies."""
+    """The compared policies.
+
+    STATIC: the plan's peak, all week, no tracking.
+    HUMAN: the pre-v2 human policy: every Region holds the plan's peak (N-1 plus band) from a day before
+        each kickoff to a day after, tracking on top.
+    CAREFUL: what a careful team does by hand (``careful_floor``): each Region sized on its own forecast
+        peak load plus ``CAREFUL_MARGIN``, from ``CAREFUL_BEFORE`` before the earliest kickoff to
+        ``CAREFUL_AFTER`` after the latest end plus overtime, decided days ahead; tracking on top.
+    REACTIVE: target tracking alone, from the configured minimum.
+    KICKOFF: the Kickoff plan's scheduled floor, tracking on top.
+    """
 
     STATIC = "a"
     HUMAN = "b"
     REACTIVE = "c"
     KICKOFF = "d"
+    CAREFUL = "e"
 
     @property
     def label(self) -> str:
         """Human-readable name."""
         return {
             "a": "(a) static at peak",
-            "b": "(b) human pre-scale",
+            "b": "(b0) human, old: N-1 peak +/-24 h",
             "c": "(c) reactive target tracking",
             "d": "(d) Kickoff plan + target tracking",
+            "e": "(b) careful human: forecast peak +30%",
         }[self.value]
+
+
+CAREFUL_MARGIN = 0.3
+"""The careful human's safety margin over its Region's forecast peak load: the forecast band (+/-20% on the
+calendar's events) plus 10% for what the forecast does not know."""
+CAREFUL_BEFORE = timedelta(hours=4)
+"""How long before the earliest kickoff the careful human has the capacity up (a change window that ends
+well before the pre-game show)."""
+CAREFUL_AFTER = timedelta(hours=2)
+"""How long after the latest end plus overtime the careful human brings capacity back down (after the
+post-game show, once someone has looked)."""
+
+
+def careful_floor(
+    plan: CapacityPlan, region: str, service: ServiceModel, start: datetime, periods: int, period_s: int
+) -> np.ndarray:
+    """The careful human's minimum per metric period for one target (``Policy.CAREFUL``)."""
+    mins = np.full(periods, service.min_tasks, dtype=np.int64)
+    times = to_seconds(start) + np.arange(periods) * period_s
+    for window in plan.windows:
+        grid, scenarios = window_grid_sources(window.start, window.restore, plan.events, plan.baseline, plan.params)
+        viewers = np.zeros(grid.n)
+        for source in scenarios[0]:
+            viewers += np.asarray(source.values) * source.shares.get(region, 0.0)
+        load = service.rps_per_viewer * viewers + service.requests_per_arrival * arrival_rates(viewers, grid.step_s)
+        need = math.ceil(float(load.max()) * (1.0 + CAREFUL_MARGIN) / service.rps_per_task_at_target - 1e-9)
+        need = min(max(need, service.min_tasks), service.max_tasks)
+        chosen = [e for e in plan.events if e.event_id in window.event_ids]
+        first = min(to_seconds(e.first_kickoff) for e in chosen) - CAREFUL_BEFORE.total_seconds()
+        last = max(to_seconds(e.latest_end) for e in chosen) + CAREFUL_AFTER.total_seconds()
+        hold = (times >= first) & (times < last)
+        mins[hold] = np.maximum(mins[hold], need)
+    return mins
 
 
 def plan_floor(target: TargetPlan, start: datetime, periods: int, period_s: int) -> np.ndarray:
@@ -489,6 +608,8 @@ def policy_ranges(
         return np.full(periods, service.min_tasks, dtype=np.int64), top, True
     if policy is Policy.KICKOFF:
         return plan_floor(target, start, periods, period_s), top, True
+    if policy is Policy.CAREFUL:
+        return careful_floor(plan, region, service, start, periods, period_s), top, True
     mins = np.full(periods, service.min_tasks, dtype=np.int64)
     times = to_seconds(start) + np.arange(periods) * period_s
     for e in plan.events:
@@ -547,8 +668,10 @@ def run_policy(
     params: SimParams,
     prices: tuple[FargatePrice, FargatePrice],
     error: float,
+    stress: Stress | None = None,
 ) -> PolicyMetrics:
-    """Simulate ``policy`` on every target of ``plan`` against ``audience``."""
+    """Simulate ``policy`` on every target of ``plan`` against ``audience`` (realised with ``stress``, which
+    places the event windows of the in-event measures)."""
     step = audience.step_s
     n_steps = len(next(iter(audience.by_region.values())))
     per = params.steps_per_period
@@ -570,7 +693,7 @@ def run_policy(
             lo, hi, tt = policy_ranges(policy, plan, region.name, svc, audience.start, periods, params.metric_period_s)
             mins.append(lo)
             maxs.append(hi)
-        rng = np.random.default_rng([params.seed, ri, "abcd".index(policy.value)])
+        rng = np.random.default_rng([params.seed, ri, POLICY_STREAMS.index(policy.value)])
         initial = [int(m[0]) for m in mins] if policy is Policy.STATIC else None
         runs = simulate_region(loads, plan.services, mins, maxs, tt, params, rng, initial)
         for svc, run in zip(plan.services, runs):
@@ -588,7 +711,7 @@ def run_policy(
             shortfall += run.shortfall
             vcpu_total += run.provisioned * svc.vcpu
     peak_vcpu = sum(t.peak_vcpu for t in plan.targets)
-    on = event_mask(plan, audience.start, n_steps, step)
+    on = event_mask(plan, audience.start, n_steps, step, stress)
     return PolicyMetrics(
         policy=policy,
         error=error,
@@ -611,13 +734,19 @@ def run_policy(
     )
 
 
-def event_mask(plan: CapacityPlan, start: datetime, n_steps: int, step_s: int) -> np.ndarray:
+def event_mask(
+    plan: CapacityPlan, start: datetime, n_steps: int, step_s: int, stress: Stress | None = None
+) -> np.ndarray:
     """Boolean per step: an event of ``plan`` has an audience (its pre-game arrivals to its last viewers, over the
-    planned duration plus overtime: ``AudienceShape.support``)."""
+    planned duration plus overtime, ``AudienceShape.support``, for every kickoff of its flex window and the
+    stressed kickoff and overrun)."""
+    stress = stress or Stress()
     t = to_seconds(start) + np.arange(n_steps) * step_s
     on = np.zeros(n_steps, dtype=bool)
+    shift = stress.kickoff_shift.total_seconds()
     for e in plan.events:
-        kickoff = to_seconds(e.kickoff)
-        lo, hi = plan.params.audience.support((e.duration + e.overtime).total_seconds() / 60.0)
-        on |= (t >= kickoff + lo * 60.0) & (t < kickoff + hi * 60.0)
+        lo, hi = plan.params.audience.support((e.duration + e.overtime + stress.overrun).total_seconds() / 60.0)
+        first = min(to_seconds(e.first_kickoff), to_seconds(e.kickoff) + shift)
+        last = max(to_seconds(e.last_kickoff), to_seconds(e.kickoff) + shift)
+        on |= (t >= first + lo * 60.0) & (t < last + hi * 60.0)
     return on

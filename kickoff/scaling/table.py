@@ -17,10 +17,10 @@ from kickoff.scaling.demand import (
     SECONDS_PER_WEEK,
     WEEK_REFERENCE,
     Grid,
+    LoadCurve,
     Source,
-    arrival_rates,
     baseline_source,
-    region_curves,
+    scenario_curves,
     to_seconds,
     window_grid_sources,
 )
@@ -41,13 +41,13 @@ class WarmThroughput:
     write_units_per_second: int
 
 
-def _peak_rate(services: Sequence[ServiceModel], viewers: np.ndarray, dt: float, weight: str) -> float:
-    """``request_rate`` at every inner point of a viewer curve (``arrival_rate``'s slopes), its maximum.
+def _peak_rate(services: Sequence[ServiceModel], curve: LoadCurve, dt: float, weight: str) -> float:
+    """``request_rate`` at every inner point of a load curve (its slopes and surge), its maximum.
 
     Elementwise over the curve, per service in order: the same float operations as the scalar functions.
     """
-    arrivals = arrival_rates(viewers, dt)[1:-1]
-    inner = viewers[1:-1]
+    arrivals = curve.arrivals(dt)[1:-1]
+    inner = curve.viewers[1:-1]
     total = np.zeros(len(inner))
     for s in services:
         rps = s.rps_per_viewer * inner + s.requests_per_arrival * arrivals
@@ -65,25 +65,26 @@ def warm_throughput(
     params: PlanParams,
 ) -> WarmThroughput:
     """Season warm throughput: max reads over regions (N-1) and max global writes, over windows and baseline."""
-    spans: list[tuple[Grid, list[Source]]] = [
+    spans: list[tuple[Grid, list[list[Source]]]] = [
         window_grid_sources(w.start, w.restore, events, baseline, params) for w in windows
     ]
     if baseline is not None:
         ref = to_seconds(WEEK_REFERENCE)
         grid = Grid.covering(ref, ref + SECONDS_PER_WEEK, int(params.resolution.total_seconds()))
-        spans.append((grid, [baseline_source(baseline, grid)]))
+        spans.append((grid, [[baseline_source(baseline, grid)]]))
     reads = writes = 0.0
-    for grid, sources in spans:
+    for grid, scenarios in spans:
         if grid.n < 3:
             continue
-        total = np.zeros(grid.n)
-        for source in sources:
-            total += np.asarray(source.values, dtype=float) * (1.0 + source.uncertainty)
-        writes = max(writes, _peak_rate(services, total, grid.step_s, "writes"))
+        for sources in scenarios:
+            total = np.zeros(grid.n)
+            for source in sources:
+                total += np.asarray(source.values, dtype=float) * (1.0 + source.uncertainty)
+            writes = max(writes, _peak_rate(services, LoadCurve(total), grid.step_s, "writes"))
         for region in regions:
-            # Reads are always sized for N-1: warm throughput is one setting for the whole season.
-            for curve in region_curves(sources, region, regions, params, len(regions) > 1):
-                reads = max(reads, _peak_rate(services, np.asarray(curve), grid.step_s, "reads"))
+            # Reads are always sized for N-1, whatever the audience: warm throughput is one setting for the season.
+            for curve in scenario_curves(scenarios, region, regions, params, True, min_audience=0.0):
+                reads = max(reads, _peak_rate(services, curve, grid.step_s, "reads"))
     return WarmThroughput(max(1, math.ceil(reads)), max(1, math.ceil(writes)))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,40 @@ def test_an_impossible_date_is_checked_as_a_date(tmp_path) -> None:
 def test_non_finite_numbers_are_refused(tmp_path, value) -> None:
     text = _with("prod").replace("requests_per_viewer_per_second: 0.004", f"requests_per_viewer_per_second: {value}", 1)
     assert "services[0].requests_per_viewer_per_second:" in _load_text(tmp_path, text)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "problem"),
+    [
+        ({"earliest_kickoff": "2026-09-17T20:30:00-04:00"}, "events[0].earliest_kickoff", "is after the kickoff"),
+        ({"latest_kickoff": "2026-09-17T20:00:00-04:00"}, "events[0].latest_kickoff", "is before the kickoff"),
+        ({"latest_kickoff": "2026-09-18T03:00:00-04:00"}, "events[0].latest_kickoff", "longer than 6:00:00"),
+        ({"earliest_kickoff": "2026-09-17T19:30:00"}, "events[0].earliest_kickoff", "has no time zone"),
+    ],
+)
+def test_a_flex_window_that_does_not_hold_the_kickoff_is_refused(tmp_path, changes, field, problem) -> None:
+    calendar = yaml.safe_load((CONFIG_DIR / "events" / "nfl-2026.yaml").read_text())
+    calendar["events"][0].update(changes)
+    (tmp_path / "events").mkdir()
+    (tmp_path / "events" / "flex.yaml").write_text(yaml.safe_dump(calendar, sort_keys=False))
+    message = _load_text(tmp_path, _with("prod", scaling__calendar="events/flex.yaml"), "config.yaml")
+    assert f"{field}:" in message and problem in message, message
+
+
+def test_a_flex_window_is_planned_from_the_calendar(tmp_path) -> None:
+    calendar = yaml.safe_load((CONFIG_DIR / "events" / "nfl-2026.yaml").read_text())
+    calendar["events"][0]["earliest_kickoff"] = "2026-09-17T19:30:00-04:00"
+    calendar["events"][0]["latest_kickoff"] = "2026-09-17T21:00:00-04:00"
+    (tmp_path / "events").mkdir()
+    (tmp_path / "events" / "flex.yaml").write_text(yaml.safe_dump(calendar, sort_keys=False))
+    (tmp_path / "config.yaml").write_text(_with("prod", scaling__calendar="events/flex.yaml"))
+    config = load_config(tmp_path / "config.yaml")
+    plan = build_deployment_plan(config, datetime(2026, 9, 15, tzinfo=UTC))
+    assert plan.capacity is not None
+    window = next(w for w in plan.capacity.windows if "tnf-2026-w02" in w.event_ids)
+    # Up for the earliest kickoff's pre-game (90 min + 15 min lead before 23:30 UTC), held past the latest end.
+    assert window.start <= datetime(2026, 9, 17, 21, 45, tzinfo=UTC)
+    assert window.restore >= datetime(2026, 9, 18, 1, 0, tzinfo=UTC) + timedelta(minutes=190 + 30)
 
 
 def test_an_unquoted_account_says_to_quote_it(tmp_path) -> None:

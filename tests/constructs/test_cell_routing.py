@@ -308,14 +308,14 @@ def test_evacuating_every_region_is_rejected(write_config) -> None:
 
 def test_evacuating_beyond_remaining_capacity_names_the_short_service(write_config) -> None:
     path = _evacuation_config(
-        write_config, ["us-east-1", "us-east-2"], interactive={"peak_requests_per_second": 250000}
+        write_config, ["us-east-1", "us-east-2"], interactive={"peak_requests_per_second": 400000}
     )
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     message = str(caught.value)
     assert "regions[0].evacuate: the remaining cells (us-west-2) cannot absorb the peak" in message
     assert (
-        "interactive: 1 cell(s) x 1200 tasks serve 216,000 req/s < peak 250,000 (short 34,000 req/s, about 189 more"
+        "interactive: 1 cell(s) x 2000 tasks serve 360,000 req/s < peak 400,000 (short 40,000 req/s, about 223 more"
         in message
     )
     assert "api" not in message.split("absorb the peak")[1].split("Fix")[0]

@@ -52,18 +52,19 @@ def test_losing_an_az_at_the_peak_matches_hand_computed_figures(prod: Synth) -> 
     assert window.event_ids == (EVENT,)
     whole = capacity_after_loss(prod.config, plan, window, "us-east-1", 1.0)
     api = _row(whole, "us-east-1", "api")
-    # The plan holds 199 api tasks at us-east-1's api peak (01:14 UTC, arrivals at kickoff) for 49,565 requests/s.
-    assert (api.planned, round(api.peak_rps)) == (199, 49_565)
+    # The plan holds 570 api tasks at us-east-1's api peak (01:14 UTC, arrivals at kickoff) for 49,565 requests/s:
+    # N-1 with another Region's viewers arriving again within 90 s (decision 0019).
+    assert (api.planned, round(api.peak_rps)) == (570, 49_565)
     assert f"{api.peak_at:%H:%M}" == "01:14"
-    # Three AZs: one holds ceil(199 / 3) = 67 tasks; 132 remain. A task serves 500 requests/s at 100% CPU, so the
-    # Region's own peak needs ceil(49,565 / 500) = 100 tasks: the two other AZs absorb 67 tasks' traffic, no shortfall.
-    assert (api.lost, api.remaining, api.need, api.shortfall) == (67, 132, 100, 0)
+    # Three AZs: one holds ceil(570 / 3) = 190 tasks; 380 remain. A task serves 500 requests/s at 100% CPU, so the
+    # Region's own peak needs ceil(49,565 / 500) = 100 tasks: the two other AZs absorb 190 tasks' traffic.
+    assert (api.lost, api.remaining, api.need, api.shortfall) == (190, 380, 100, 0)
     playback = _row(whole, "us-east-1", "playback")
-    # 801 planned; ceil(801 / 3) = 267 lost, 534 remain; ceil(318,631 / 800) = 399 needed.
-    assert (playback.planned, playback.lost, playback.remaining, playback.need) == (801, 267, 534, 399)
+    # 962 planned; ceil(962 / 3) = 321 lost, 641 remain; ceil(318,631 / 800) = 399 needed.
+    assert (playback.planned, playback.lost, playback.remaining, playback.need) == (962, 321, 641, 399)
     half = _row(capacity_after_loss(prod.config, plan, window, "us-east-1", 0.5), "us-east-1", "api")
-    # 50% of one AZ's 67 tasks: ceil(33.5) = 34 stopped, 165 remain.
-    assert (half.lost, half.remaining) == (34, 165)
+    # 50% of one AZ's 190 tasks: 95 stopped, 475 remain.
+    assert (half.lost, half.remaining) == (95, 475)
 
 
 def test_evacuating_a_region_leaves_each_survivor_its_need(prod: Synth) -> None:
@@ -72,9 +73,10 @@ def test_evacuating_a_region_leaves_each_survivor_its_need(prod: Synth) -> None:
     rows = capacity_after_evacuation(prod.config, plan, window, "us-west-2")
     assert {r.region for r in rows} == {"us-east-1", "us-east-2"}
     api = _row(rows, "us-east-1", "api")
-    # us-west-2's viewers move to the others in proportion to their shares: us-east-1's api peak becomes
-    # 57,989 requests/s, ceil(57,989 / 500) = 116 tasks, against the 199 the N-1 plan holds.
-    assert (round(api.peak_rps), api.need, api.planned, api.shortfall) == (57_989, 116, 199, 0)
+    # us-west-2's viewers move to the others in proportion to their shares and arrive there again within 90 s:
+    # us-east-1's api peak becomes 184,814 requests/s, ceil(184,814 / 500) = 370 tasks, against the 668 the N-1
+    # plan holds then.
+    assert (round(api.peak_rps), api.need, api.planned, api.shortfall) == (184_814, 370, 668, 0)
     assert all(r.shortfall == 0 for r in rows)
 
 
@@ -103,7 +105,7 @@ def test_the_cli_prints_the_plan_and_flags_nothing_for_the_default_config(prod: 
     out = result.stdout
     assert out.startswith(f"kickoff-prod game day for {EVENT}")
     assert " 1  us-west-2  kickoff-prod-us-west-2-stop-tasks-us-west-2a " in out  # the canary Region first
-    assert re.search(r"us-east-1\s+api\s+12-04 01:14\s+49,565\s+199\s+67\s+132\s+100\s+ok", out)
+    assert re.search(r"us-east-1\s+api\s+12-04 01:14\s+49,565\s+570\s+190\s+380\s+100\s+ok", out)
     assert "at risk for up to 900 s" in out and "rpo_seconds 15 s" in out
     assert out.rstrip().endswith("0 shortfall(s).")
     missing = run("--event", "super-bowl-2027")

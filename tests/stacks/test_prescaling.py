@@ -166,7 +166,7 @@ def test_warm_throughput_over_the_table_quota_is_a_config_error(write_config) ->
     # The file, the line and the field of the quota, the Region, the need and the quota code.
     assert re.search(
         r"table-quota\.yaml:\d+: regions\[0\]\.quotas\.dynamodb_table_read_units: \(us-east-1\) "
-        r"the season needs 287,650 table read units/s",
+        r"the season needs 513,100 table read units/s",
         message,
     ), message
     assert "declared table-level read quota of 40,000 (L-CF0CBE56)" in message
@@ -212,15 +212,15 @@ def test_plan_from_context_moves_the_window() -> None:
 
 
 def test_plan_that_exceeds_the_vcpu_quota_is_a_clear_error(write_config) -> None:
-    """2,000 vCPU still carries every peak with a cell lost (the config check), but not the scheduled peak."""
+    """3,000 vCPU still carries every peak with a cell lost (the config check), but not the scheduled peak."""
     data = config_data("prod")
     for region in data["regions"]:
-        region["quotas"] = {**region["quotas"], "fargate_vcpu": 2000}
+        region["quotas"] = {**region["quotas"], "fargate_vcpu": 3000}
     config = load_config(write_config(text=yaml.safe_dump(data), name="quota.yaml"))
     with pytest.raises(ConfigError) as caught:
         build_deployment_plan(config, PLAN_FROM)
     message = str(caught.value)
-    assert "cannot run" in message and "vCPU" in message and "2,000" in message and "Fix:" in message
+    assert "cannot run" in message and "vCPU" in message and "3,000" in message and "Fix:" in message
     assert re.search(r"quota\.yaml:\d+: scaling: the capacity plan of kickoff-prod", message), message
 
 

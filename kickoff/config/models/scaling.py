@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from kickoff.config.errors import FieldProblem
 from kickoff.config.models.base import Slug, StrictModel
+
+MAX_FLEX_WINDOW = timedelta(hours=6)
+"""Widest earliest..latest kickoff window an event may carry: the plan holds capacity across all of it."""
 
 
 class BaselineConfig(StrictModel):
@@ -81,6 +84,37 @@ class ScalingConfig(StrictModel):
             "product holds N-1 of the upper band."
         ),
     )
+    n_minus_1_min_audience: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description=(
+            "Hold N-1 static stability (any one Region can fail at no notice) only while some event's expected "
+            "audience is at least this fraction of its forecast peak; below it, target tracking absorbs a Region's "
+            "loss. 0 (default) holds N-1 through the whole event window. The pre-scaling benchmark shows the "
+            "effect of each value."
+        ),
+    )
+    failover_shift_seconds: int | None = Field(
+        default=90,
+        ge=10,
+        le=3600,
+        description=(
+            "Seconds a failed Region's viewers take to move to the others (health checks, DNS TTLs, client "
+            "retries). Each arrives again where it lands (login, entitlement, playback start), so N-1 capacity "
+            "includes that re-arrival surge. null leaves the surge out. Default 90."
+        ),
+    )
+    alb_minimum_lcu: int = Field(
+        default=100,
+        ge=100,
+        le=100000,
+        description=(
+            "Floor of every ALB LCU reservation. Default 100, the documented minimum (ELB user guide, "
+            "'Capacity reservations for your Application Load Balancer': 'The total reservation request must be "
+            "at least 100 LCU')."
+        ),
+    )
     alb_reservations: bool = Field(
         default=True, description="Reserve ALB capacity units before each event (EventBridge Scheduler). Default true."
     )
@@ -104,17 +138,45 @@ class EventConfig(StrictModel):
         default=0.2, ge=0, lt=1, description="Half-width of the forecast band (0.2 = ±20%). Default 0.2."
     )
     region_share: dict[str, float] = Field(description="Cell Region -> share of viewers; shares sum to 1.")
+    earliest_kickoff: datetime | None = Field(
+        default=None,
+        description="Earliest kickoff of a flex window (a broadcaster's flex, a weather delay). Default: the kickoff.",
+    )
+    latest_kickoff: datetime | None = Field(
+        default=None,
+        description="Latest kickoff of a flex window; capacity is held through its end plus overtime. Default: the "
+        "kickoff.",
+    )
 
-    @field_validator("kickoff")
+    @field_validator("kickoff", "earliest_kickoff", "latest_kickoff")
     @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
             raise ValueError(f"{value} has no time zone. Fix: add one, e.g. 2026-12-03T20:15:00-05:00 or ...Z.")
         return value
 
     @model_validator(mode="after")
     def _shares(self) -> EventConfig:
         check_region_shares(self.region_share, ("region_share",))
+        if self.earliest_kickoff is not None and self.earliest_kickoff > self.kickoff:
+            raise FieldProblem(
+                ("earliest_kickoff",),
+                f"{self.earliest_kickoff.isoformat()} is after the kickoff {self.kickoff.isoformat()}",
+                "give a time at or before the kickoff",
+            )
+        if self.latest_kickoff is not None and self.latest_kickoff < self.kickoff:
+            raise FieldProblem(
+                ("latest_kickoff",),
+                f"{self.latest_kickoff.isoformat()} is before the kickoff {self.kickoff.isoformat()}",
+                "give a time at or after the kickoff",
+            )
+        width = (self.latest_kickoff or self.kickoff) - (self.earliest_kickoff or self.kickoff)
+        if width > MAX_FLEX_WINDOW:
+            raise FieldProblem(
+                ("latest_kickoff" if self.latest_kickoff is not None else "earliest_kickoff",),
+                f"the flex window is {width}, longer than {MAX_FLEX_WINDOW}",
+                "narrow it, or enter the moved game as its own event once its time is known",
+            )
         return self
 
 
