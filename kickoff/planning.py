@@ -151,6 +151,7 @@ def plan_params(config: KickoffConfig) -> PlanParams:
         ramp_down=timedelta(minutes=scaling.ramp_down_minutes),
         band_combination=BandCombination(scaling.band_combination),
         n_minus_1_min_audience=scaling.n_minus_1_min_audience,
+        baseline_n_minus_1=scaling.baseline_n_minus_1,
         failover_shift=(
             timedelta(seconds=scaling.failover_shift_seconds) if scaling.failover_shift_seconds is not None else None
         ),

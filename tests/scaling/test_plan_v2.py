@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kickoff.scaling import PlanError, PlanParams, build_plan, window_demand
-from kickoff.scaling.audience import event_fraction
-from kickoff.scaling.demand import to_seconds
-from kickoff.scaling.model import FARGATE_ARM64_US_EAST_1, FARGATE_X86_64_US_EAST_1, EventForecast
+from kickoff.scaling.audience import baseline_level, diurnal_profile, event_fraction
+from kickoff.scaling.demand import WEEK_REFERENCE, to_seconds
+from kickoff.scaling.model import FARGATE_ARM64_US_EAST_1, FARGATE_X86_64_US_EAST_1, BaselineForecast, EventForecast
 from kickoff.scaling.report import plan_costs, reserved_lcu_hours
 from kickoff.scaling.simulate import (
     Policy,
@@ -291,3 +291,30 @@ def test_costs_add_the_reservations_and_the_floor(make_event, services, regions)
         )
         assert row.task_hours == pytest.approx(floor, rel=1e-3)
     assert reserved_lcu_hours(plan.alb_reservations, "us-east-1", start) == 0
+
+
+def test_baseline_n_minus_1_holds_the_surge_outside_events(services, regions, shares) -> None:
+    """With ``baseline_n_minus_1`` the recurring steps hold each survivor's N-1 share and the re-arrival surge of
+    the baseline audience; without it they hold the band only (the default, issue 15)."""
+    start = datetime(2024, 9, 9, tzinfo=UTC)
+    baseline = BaselineForecast(diurnal_profile(2.0e6, 0.6, 1.0), shares, start, start + timedelta(days=7))
+    params = PlanParams(baseline_n_minus_1=True)
+    plain = build_plan([], services, regions, PlanParams(), baseline=baseline)
+    stable = build_plan([], services, regions, params, baseline=baseline)
+    at = start + timedelta(days=1, hours=1)  # the daily peak
+    ref = to_seconds(at) - to_seconds(WEEK_REFERENCE)
+    viewers = baseline_level(baseline.hourly_viewers, ref / 3600.0)
+    shift = params.failover_shift.total_seconds()
+    for failed in regions:
+        s_j = shares[failed.name]
+        for r in regions:
+            if r.name == failed.name:
+                continue
+            k = shares[r.name] / (1 - s_j)
+            for svc in services:
+                load = svc.rps_per_viewer * k * viewers + svc.requests_per_arrival * k * s_j * viewers / shift
+                held = stable.target(r.name, svc.name).min_tasks_at(at) * svc.rps_per_task_at_target
+                assert held >= load
+                assert plain.target(r.name, svc.name).min_tasks_at(at) < stable.target(r.name, svc.name).min_tasks_at(
+                    at
+                )

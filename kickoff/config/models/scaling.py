@@ -95,6 +95,14 @@ class ScalingConfig(StrictModel):
             "effect of each value."
         ),
     )
+    baseline_n_minus_1: bool = Field(
+        default=False,
+        description=(
+            "Also hold N-1 (with the re-arrival surge) on the recurring baseline steps, so a Region can fail "
+            "outside events without dropping requests. Default false: outside event windows a Region's loss is "
+            "left to target tracking; the pre-scaling benchmark measures what that drops and what N-1 costs."
+        ),
+    )
     failover_shift_seconds: int | None = Field(
         default=90,
         ge=10,
