@@ -33,6 +33,7 @@ from kickoff.scaling import (
     TargetPlan,
     WarmThroughput,
     build_plan,
+    check_season,
     event_windows,
 )
 from kickoff.scaling.demand import from_seconds, to_seconds
@@ -98,17 +99,20 @@ def _duration(delta: timedelta) -> str:
     return f"{hours} h" if hours < 48 else f"{hours // 24} days"
 
 
-def _routed_shares(config: KickoffConfig, shares: dict[str, float]) -> dict[str, float]:
-    """Shares over routed cells only: an evacuated cell's viewers go to the others, pro rata."""
-    routed = {r: shares.get(r, 0.0) for r in config.routed_regions}
+def _routed_shares(
+    config: KickoffConfig, shares: dict[str, float], cells: tuple[str, ...] | None = None
+) -> dict[str, float]:
+    """Shares over ``cells`` (default: the routed cells): an evacuated cell's viewers go to the others, pro rata."""
+    routed = {r: shares.get(r, 0.0) for r in (config.routed_regions if cells is None else cells)}
     total = sum(routed.values())
     if total <= 0:
         return {r: 1 / len(routed) for r in routed}
     return {r: v / total for r, v in routed.items()}
 
 
-def event_forecast(config: KickoffConfig, event: EventConfig) -> EventForecast:
-    """One calendar event as the planner's forecast."""
+def event_forecast(config: KickoffConfig, event: EventConfig, cells: tuple[str, ...] | None = None) -> EventForecast:
+    """One calendar event as the planner's forecast, its viewers shared over ``cells`` (default: the routed
+    cells)."""
     return EventForecast(
         event_id=event.id,
         kickoff=event.kickoff,
@@ -116,7 +120,7 @@ def event_forecast(config: KickoffConfig, event: EventConfig) -> EventForecast:
         overtime=timedelta(minutes=event.overtime_minutes),
         peak_viewers=event.peak_viewers,
         uncertainty=event.uncertainty,
-        region_share=_routed_shares(config, event.region_share),
+        region_share=_routed_shares(config, event.region_share, cells),
         earliest_kickoff=event.earliest_kickoff,
         latest_kickoff=event.latest_kickoff,
     )
@@ -369,6 +373,26 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> Deploym
             f"{window.start:%Y-%m-%d %H:%M} UTC + {config.scaling.horizon_days} days cannot run: {error}.\n"
             "  Fix: raise max_tasks or regions[].quotas.fargate_vcpu as named (after raising the quota in "
             "Service Quotas), shorten scaling.horizon_days, or revise the forecast in the calendar."
+        ) from None
+    # The season is checked on the cells as designed: an evacuation is temporary, and the horizon's plan above
+    # already carries it; a deploy during an incident must not be refused for a game weeks away.
+    design = [RegionModel(r.name, r.quotas.fargate_vcpu) for r in config.regions]
+    try:
+        check_season(
+            [event_forecast(config, e, config.region_names) for e in calendar.events],
+            services,
+            design,
+            params,
+            baseline=replace(baseline, region_share=_routed_shares(config, base.region_share, config.region_names))
+            if baseline is not None
+            else None,
+        )
+    except PlanError as error:
+        raise ConfigError(
+            f"{config.locate(('scaling', 'calendar'))}: an event of the season in {config.scaling.calendar} "
+            f"cannot be carried by {naming.environment_key(config)}: {error}.\n"
+            "  Fix: raise max_tasks or regions[].quotas.fargate_vcpu as named (after raising the quota in Service "
+            "Quotas) before the event enters the planning horizon, or revise its forecast."
         ) from None
     if capacity is not None and config.scaling.alb_reservations:
         check_alb_reservations(config, capacity.alb_reservations)

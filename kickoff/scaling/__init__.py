@@ -27,7 +27,14 @@ from kickoff.scaling.model import (
     RegionModel,
     ServiceModel,
 )
-from kickoff.scaling.plan import CapacityPlan, baseline_demand, build_plan, event_windows, window_demand
+from kickoff.scaling.plan import (
+    CapacityPlan,
+    baseline_demand,
+    build_plan,
+    check_season,
+    event_windows,
+    window_demand,
+)
 from kickoff.scaling.report import (
     ALB_RESERVED_LCU_HOUR_USD,
     CostRow,
@@ -70,6 +77,7 @@ __all__ = [
     "build_plan",
     "diurnal_profile",
     "event_fraction",
+    "check_season",
     "event_windows",
     "ALB_RESERVED_LCU_HOUR_USD",
     "CostRow",

@@ -243,6 +243,10 @@ class TargetDemand:
     def _load(self, viewers: float, slope: float) -> float:
         return self.service.rps_per_viewer * viewers + self.service.requests_per_arrival * max(slope, 0.0)
 
+    def points(self) -> np.ndarray:
+        """Max load (requests/s) at every grid point (``rps_at_point`` of each)."""
+        return np.asarray(self._points)
+
     def rps_at_point(self, k: int) -> float:
         """Max load (requests/s) at grid point ``k``, using both neighbouring slopes."""
         return self._points[k]

@@ -25,6 +25,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from kickoff.scaling.alb import alb_reservations
 from kickoff.scaling.demand import (
     SECONDS_PER_WEEK,
@@ -439,6 +441,43 @@ def build_plan(
         baseline=baseline,
         params=params,
     )
+
+
+def check_season(
+    events: Sequence[EventForecast],
+    services: Sequence[ServiceModel],
+    regions: Sequence[RegionModel],
+    params: PlanParams | None = None,
+    baseline: BaselineForecast | None = None,
+) -> None:
+    """Raise ``PlanError`` if any event of the season needs more than a service's ``max_tasks`` or a Region's vCPU
+    quota, N-1 and its re-arrival surge included, at any instant of its window.
+
+    ``build_plan`` checks the events it compiles (the planning horizon); this checks the whole calendar, so an
+    event the cells cannot carry is refused at the first synth that sees it, not when it enters the horizon.
+    """
+    params = params or PlanParams()
+    _check_inputs(events, services, regions, baseline)
+    names = [r.name for r in regions]
+    quota = {r.name: r.fargate_vcpu_quota for r in regions}
+    for window in event_windows(events, params):
+        demands = _window_demands(window, events, baseline, services, names, params)
+        for region in names:
+            vcpu = None
+            for svc in services:
+                demand = demands[(region, svc.name)]
+                # Raises the PlanError that names the event, the Region, the service and max_tasks.
+                demand.max_tasks(to_seconds(window.start), to_seconds(window.restore))
+                tasks = np.maximum(np.ceil(demand.points() / svc.rps_per_task_at_target * (1 - 1e-9)), svc.min_tasks)
+                vcpu = tasks * svc.vcpu if vcpu is None else vcpu + tasks * svc.vcpu
+            if vcpu is not None and vcpu.max() > quota[region]:
+                k = int(vcpu.argmax())
+                when = from_seconds(demands[(region, services[0].name)].grid.time(k))
+                raise PlanError(
+                    f"event {'+'.join(window.event_ids)}: region {region} needs {vcpu.max():,.0f} vCPU at "
+                    f"{when.isoformat()} (N-1 and its re-arrival surge included) but the Fargate vCPU quota "
+                    f"(L-3032A538) is {quota[region]:,.0f}"
+                )
 
 
 def window_demand(plan: CapacityPlan, window: EventWindow, region: str, service: str) -> TargetDemand:

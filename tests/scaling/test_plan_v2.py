@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kickoff.scaling import PlanError, PlanParams, build_plan, window_demand
+from kickoff.scaling import PlanError, PlanParams, build_plan, check_season, window_demand
 from kickoff.scaling.audience import baseline_level, diurnal_profile, event_fraction
 from kickoff.scaling.demand import WEEK_REFERENCE, to_seconds
 from kickoff.scaling.model import FARGATE_ARM64_US_EAST_1, FARGATE_X86_64_US_EAST_1, BaselineForecast, EventForecast
@@ -318,3 +318,13 @@ def test_baseline_n_minus_1_holds_the_surge_outside_events(services, regions, sh
                 assert plain.target(r.name, svc.name).min_tasks_at(at) < stable.target(r.name, svc.name).min_tasks_at(
                     at
                 )
+
+
+def test_the_season_check_names_the_event_over_a_vcpu_quota(make_event, services, regions) -> None:
+    far = make_event(event_id="late-season", kickoff=datetime(2024, 12, 26, 1, 15, tzinfo=UTC))
+    small = [replace(r, fargate_vcpu_quota=500) for r in regions]
+    check_season([far], services, regions)  # unlimited quota: fine
+    with pytest.raises(
+        PlanError, match=r"event late-season: region us-east-1 needs [\d,]+ vCPU .* quota \(L-3032A538\) is 500"
+    ):
+        check_season([far], services, small)

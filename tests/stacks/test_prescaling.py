@@ -11,9 +11,10 @@ import pytest
 import yaml
 
 from kickoff.config import ConfigError, load_config
-from kickoff.planning import build_deployment_plan, parse_plan_from
+from kickoff.planning import build_deployment_plan, event_forecast, parse_plan_from, plan_params, service_models
+from kickoff.scaling import PlanError, RegionModel, check_season
 from kickoff.scaling.table import warm_throughput
-from tests.support import PLAN_FROM, REPO_ROOT, config_data
+from tests.support import CONFIG_DIR, PLAN_FROM, REPO_ROOT, config_data
 
 AT = re.compile(r"at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)")
 
@@ -311,3 +312,44 @@ def test_alb_capacity_schedules_are_rebuildable_and_scoped(prod) -> None:
     assert statement["Principal"] == {"Service": "scheduler.amazonaws.com"}
     assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": prod.config.account}
     assert statement["Condition"]["ArnEquals"] == {"aws:SourceArn": {"Fn::GetAtt": [group_id, "Arn"]}}
+
+
+def _season_with(tmp_path, event_id: str, **changes) -> None:
+    calendar = yaml.safe_load((CONFIG_DIR / "events" / "nfl-2026.yaml").read_text())
+    next(e for e in calendar["events"] if e["id"] == event_id).update(changes)
+    (tmp_path / "events").mkdir(exist_ok=True)
+    (tmp_path / "events" / "season.yaml").write_text(yaml.safe_dump(calendar, sort_keys=False))
+
+
+def test_a_season_event_beyond_the_horizon_the_cells_cannot_carry_is_refused_now(tmp_path, write_config) -> None:
+    """The plan compiles 14 days, but every event of the calendar is checked with N-1 and its re-arrival surge:
+    a game the cells cannot carry is refused at the first synth that sees it, weeks ahead."""
+    _season_with(tmp_path, "sat-2026-w17-late", peak_viewers=40_000_000)
+    overrides = {"scaling": {"calendar": "events/season.yaml", "warm_throughput": False}}
+    config = load_config(write_config(overrides=overrides, name="season.yaml"))
+    with pytest.raises(ConfigError) as caught:
+        build_deployment_plan(config, PLAN_FROM)
+    message = str(caught.value)
+    assert re.search(r"season\.yaml:\d+: scaling\.calendar: an event of the season in events/season\.yaml", message)
+    assert "event sat-2026-w17-early+sat-2026-w17-late" in message and "but max_tasks is" in message
+    assert "before the event enters the planning horizon" in message
+
+
+def test_the_season_is_checked_on_the_cells_as_designed_not_the_evacuation(tmp_path, write_config) -> None:
+    """An evacuation is temporary: a deploy during it is not refused for a game weeks away that two cells could
+    not carry (the horizon's plan, which does carry the evacuation, is checked as before)."""
+    _season_with(tmp_path, "sat-2026-w17-late", peak_viewers=22_000_000)
+    overrides = {"scaling": {"calendar": "events/season.yaml", "warm_throughput": False}}
+    whole = load_config(write_config(overrides=overrides, name="whole.yaml"))
+    build_deployment_plan(whole, PLAN_FROM)
+    data = yaml.safe_load((tmp_path / "whole.yaml").read_text())
+    next(r for r in data["regions"] if r["name"] == "us-east-2")["evacuate"] = True
+    evacuated = load_config(write_config(text=yaml.safe_dump(data), name="evacuated.yaml"))
+    with pytest.raises(PlanError):
+        check_season(
+            [event_forecast(evacuated, e) for e in evacuated.calendar.events],
+            service_models(evacuated),
+            [RegionModel(r, evacuated.region(r).quotas.fargate_vcpu) for r in evacuated.routed_regions],
+            plan_params(evacuated),
+        )
+    build_deployment_plan(evacuated, PLAN_FROM)
