@@ -59,6 +59,8 @@ class Source:
         uncertainty: forecast band half-width (fraction).
         values: expected viewers at each grid point.
         peak: the event's forecast peak viewers; 0 for the baseline.
+        extra_arrivals: arrivals/s at each grid point to count on top of the slope of ``values`` (the
+            baseline's slope bound when flexed kickoffs are sampled, see ``window_scenarios``), or None.
     """
 
     name: str
@@ -66,6 +68,7 @@ class Source:
     uncertainty: float
     values: tuple[float, ...]
     peak: float = 0.0
+    extra_arrivals: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,24 @@ def baseline_source(baseline: BaselineForecast, grid: Grid) -> Source:
     ref = to_seconds(WEEK_REFERENCE)
     values = tuple(baseline_level(baseline.hourly_viewers, (grid.time(k) - ref) / 3600.0) for k in range(grid.n))
     return Source("baseline", dict(baseline.region_share), baseline.uncertainty, values)
+
+
+def baseline_envelope(baseline: BaselineForecast, grid: Grid, spacing_s: int) -> Source:
+    """The baseline as seen from a kickoff up to ``spacing_s`` off the sampled one (``window_scenarios``).
+
+    At grid point x it holds the most viewers the baseline has in [x, x + spacing] (a sampled kickoff δ
+    earlier than the real one sees the real event at x = t - δ, and the real baseline at t), and it counts
+    twice the steepest baseline slope in [x - step, x + spacing + step] as extra arrivals: that bounds both
+    the envelope's own slope and the real one, whatever their signs.
+    """
+    ref = to_seconds(WEEK_REFERENCE)
+    ahead = spacing_s // grid.step_s + 1
+    times = grid.start_s + (np.arange(grid.n + ahead + 2) - 1) * grid.step_s
+    level = np.array([baseline_level(baseline.hourly_viewers, (t - ref) / 3600.0) for t in times.tolist()])
+    slope = np.abs(np.diff(level)) / grid.step_s
+    values = [float(level[k + 1 : k + 1 + ahead].max()) for k in range(grid.n)]
+    extra = [2.0 * float(slope[k : k + ahead + 1].max()) for k in range(grid.n)]
+    return Source("baseline", dict(baseline.region_share), baseline.uncertainty, tuple(values), 0.0, tuple(extra))
 
 
 def _n_minus_1_coefficient(source: Source, region: str, failed: str) -> float:
@@ -171,8 +192,11 @@ def region_curves(
     n = len(sources[0].values) if sources else 0
     threshold = params.n_minus_1_min_audience if min_audience is None else min_audience
     values = [np.asarray(s.values, dtype=float) for s in sources]
+    extras = [np.zeros(n) if s.extra_arrivals is None else np.asarray(s.extra_arrivals, dtype=float) for s in sources]
+    has_extra = any(s.extra_arrivals is not None for s in sources)
     band = [1.0 + s.uncertainty if params.band_combination is BandCombination.PRODUCT else 1.0 for s in sources]
-    curves = [LoadCurve(_weighted(values, [s.shares.get(region, 0.0) * (1.0 + s.uncertainty) for s in sources], n))]
+    upper = [s.shares.get(region, 0.0) * (1.0 + s.uncertainty) for s in sources]
+    curves = [LoadCurve(_weighted(values, upper, n), _weighted(extras, upper, n) if has_extra else None)]
     if not n_minus_1:
         return curves
     active = _n_minus_1_active(sources, values, threshold, n)
@@ -183,10 +207,11 @@ def region_curves(
         if failed == region:
             continue
         coefficients = [_n_minus_1_coefficient(s, region, failed) * b for s, b in zip(sources, band)]
-        surge = None
+        surge = _weighted(extras, coefficients, n) if has_extra else None
         if shift is not None:
             moved = [c * s.shares.get(failed, 0.0) / shift for c, s in zip(coefficients, sources)]
-            surge = _weighted(values, moved, n)
+            rearrival = _weighted(values, moved, n)
+            surge = rearrival if surge is None else surge + rearrival
         curves.append(LoadCurve(_weighted(values, coefficients, n), surge, active, failed))
     return curves
 
@@ -335,11 +360,13 @@ def window_scenarios(
     """The audiences on ``grid`` for every combination of the events' sampled kickoffs; the scheduled one first.
 
     Each flexing event is sampled every ``params.step`` across its flex window
-    (``EventForecast.kickoffs``). That is exact for the steps: a step covers at least
-    ``step + lead_time``, and two neighbouring samples, ``step`` apart, together cover
-    that interval's load for every kickoff between them, because the load of a
-    shifted kickoff is the same curve shifted. ``PlanError`` if the combinations
-    exceed ``params.max_flex_scenarios``.
+    (``EventForecast.kickoffs``). A step covers at least ``step + lead_time``, and two
+    neighbouring samples, ``step`` apart, together cover that interval's event load for
+    every kickoff between them, because a shifted kickoff's event curve is the same curve
+    shifted. The baseline does not shift with it, so when any event flexes the baseline is
+    replaced by ``baseline_envelope``, which bounds it from every kickoff up to ``step``
+    away (a property test checks the plan against a plan for the real kickoff, with a
+    baseline). ``PlanError`` if the combinations exceed ``params.max_flex_scenarios``.
     """
     options = [e.kickoffs(params.step) for e in events]
     count = math.prod(len(o) for o in options)
@@ -350,7 +377,11 @@ def window_scenarios(
             f"({detail} kickoffs, every {params.step}), over the {params.max_flex_scenarios} one window is planned "
             "over. Fix: narrow the earliest_kickoff..latest_kickoff windows, or split the events apart."
         )
-    base = [baseline_source(baseline, grid)] if baseline is not None else []
+    flexing = any(len(o) > 1 for o in options)
+    base: list[Source] = []
+    if baseline is not None:
+        spacing = int(params.step.total_seconds())
+        base = [baseline_envelope(baseline, grid, spacing) if flexing else baseline_source(baseline, grid)]
     cache: dict[tuple[str, datetime], Source] = {}
 
     def source(event: EventForecast, kickoff: datetime) -> Source:

@@ -78,9 +78,12 @@ def warm_throughput(
             continue
         for sources in scenarios:
             total = np.zeros(grid.n)
+            extra = np.zeros(grid.n)
             for source in sources:
                 total += np.asarray(source.values, dtype=float) * (1.0 + source.uncertainty)
-            writes = max(writes, _peak_rate(services, LoadCurve(total), grid.step_s, "writes"))
+                if source.extra_arrivals is not None:
+                    extra += np.asarray(source.extra_arrivals, dtype=float) * (1.0 + source.uncertainty)
+            writes = max(writes, _peak_rate(services, LoadCurve(total, extra), grid.step_s, "writes"))
         for region in regions:
             # Reads are always sized for N-1, whatever the audience: warm throughput is one setting for the season.
             for curve in scenario_curves(scenarios, region, regions, params, True, min_audience=0.0):

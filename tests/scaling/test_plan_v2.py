@@ -59,7 +59,7 @@ def _window_span(events: list[EventForecast], params: PlanParams) -> tuple[float
 @given(data=st.data())
 def test_a_flexed_plan_covers_every_kickoff_in_its_window(data, forecast_strategy, services, regions_for):
     """Whatever kickoff in [earliest, latest] happens, the flexed plan holds what a plan made for exactly that
-    kickoff would need, lead time ahead."""
+    kickoff would need, lead time ahead, with or without a baseline audience under the event."""
     base = data.draw(forecast_strategy)
     early = data.draw(st.integers(min_value=0, max_value=90))
     late = data.draw(st.integers(min_value=0, max_value=90))
@@ -67,9 +67,17 @@ def test_a_flexed_plan_covers_every_kickoff_in_its_window(data, forecast_strateg
     actual = flexed.first_kickoff + timedelta(seconds=data.draw(st.integers(0, (early + late) * 60)))
     params = PlanParams()
     regions = regions_for(base.region_share)
-    plan = build_plan([flexed], services, regions, params)
+    baseline = None
+    if data.draw(st.booleans()):
+        # The baseline does not move with the kickoff: the sampled kickoffs must still cover it.
+        mean = data.draw(st.floats(min_value=1e4, max_value=5e6))
+        profile = diurnal_profile(mean, 0.6, data.draw(st.floats(min_value=0, max_value=23)))
+        baseline = BaselineForecast(
+            profile, base.region_share, base.kickoff - timedelta(days=2), base.kickoff + timedelta(days=2)
+        )
+    plan = build_plan([flexed], services, regions, params, baseline=baseline)
     exact_event = replace(base, kickoff=actual)
-    exact = build_plan([exact_event], services, regions, params)
+    exact = build_plan([exact_event], services, regions, params, baseline=baseline)
     lead = params.lead_time.total_seconds()
     start, end = _window_span([exact_event], params)
     offset = data.draw(st.floats(min_value=0.0, max_value=PROBE_S - 1e-3))
