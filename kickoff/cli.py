@@ -154,7 +154,8 @@ def _cost_table(plan, windows) -> str:
 
     capacity = plan.capacity
     if windows:
-        start = min(w.start for w in windows)
+        # From the reservation's raise, the ALB lead before the window, to the window's restore.
+        start = min(w.start for w in windows) - capacity.params.alb.lead
         end = max(w.restore for w in windows)
     else:
         start, end = plan.window.start, plan.window.end

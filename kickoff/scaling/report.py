@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -113,14 +114,15 @@ class CostRow:
     reservation_usd: float
 
 
-def reserved_lcu_hours(reservations: list[AlbReservation] | tuple[AlbReservation, ...], region: str, end: datetime):
-    """LCU-hours ``region``'s reservations hold until ``end`` (a reservation runs until the next change)."""
+def reserved_lcu_hours(reservations: Sequence[AlbReservation], region: str, start: datetime, end: datetime) -> float:
+    """LCU-hours ``region``'s reservations hold within [start, end) (a reservation runs until the next change)."""
     mine = sorted((r for r in reservations if r.region == region), key=lambda r: r.at)
     total = 0.0
     for r, nxt in zip(mine, [*mine[1:], None]):
+        since = max(r.at, start)
         until = min(nxt.at if nxt is not None else end, end)
-        if until > r.at:
-            total += r.capacity_units * (until - r.at).total_seconds() / 3600.0
+        if until > since:
+            total += r.capacity_units * (until - since).total_seconds() / 3600.0
     return total
 
 
@@ -141,6 +143,6 @@ def plan_costs(
             held = t.min_task_hours_between(start, end)
             hours += held
             usd += held * price.task_hour(plan.service(t.service))
-        lcu = reserved_lcu_hours(plan.alb_reservations, region.name, end)
+        lcu = reserved_lcu_hours(plan.alb_reservations, region.name, start, end)
         rows.append(CostRow(region.name, hours, usd, lcu, lcu * lcu_hour_usd))
     return rows

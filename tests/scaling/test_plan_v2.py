@@ -298,7 +298,13 @@ def test_costs_add_the_reservations_and_the_floor(make_event, services, regions)
             for m in range(int((end - start).total_seconds() // 60))
         )
         assert row.task_hours == pytest.approx(floor, rel=1e-3)
-    assert reserved_lcu_hours(plan.alb_reservations, "us-east-1", start) == 0
+    assert reserved_lcu_hours(plan.alb_reservations, "us-east-1", start - timedelta(days=1), start) == 0
+    # Clipped to the span: half the reservation's hours, half its LCU-hours.
+    raised = next(r for r in plan.alb_reservations if r.region == "us-east-1" and r.capacity_units)
+    released = next(r for r in plan.alb_reservations if r.region == "us-east-1" and not r.capacity_units)
+    middle = raised.at + (released.at - raised.at) / 2
+    half = reserved_lcu_hours(plan.alb_reservations, "us-east-1", middle, end)
+    assert half == pytest.approx(raised.capacity_units * (released.at - middle).total_seconds() / 3600)
 
 
 def test_baseline_n_minus_1_holds_the_surge_outside_events(services, regions, shares) -> None:
