@@ -23,7 +23,7 @@ PLOT_STEP = timedelta(minutes=1)
 def plot_event(plan: CapacityPlan, event_id: str, path: str | Path) -> Path:
     """Write a PNG of one event: forecast viewers (with band), and required vs planned vCPU, all regions.
 
-    Required capacity is what the event window needs with N-1 and band
+    Required capacity is what the event window needs with N-1 (and its re-arrival surge) and band
     (``plan.window_demand``); planned capacity is the minimum the plan holds.
     Returns the path written.
     """
@@ -71,7 +71,7 @@ def plot_event(plan: CapacityPlan, event_id: str, path: str | Path) -> Path:
         [from_seconds(t) for t in inside],
         required,
         color="tab:red",
-        label="required vCPU in the event window (N-1 and band, at target utilisation)",
+        label="required vCPU in the event window (N-1 with re-arrival surge, and band; at target utilisation)",
     )
     ax2.step(when, planned, where="post", color="tab:green", label="planned minimum vCPU")
     ax2.axvline(event.kickoff, color="grey", linestyle=":")
