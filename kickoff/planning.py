@@ -302,13 +302,15 @@ class DeploymentPlan:
         minimum the plan holds anywhere in the span (``TargetPlan.lowest_min_between``), so the level never
         exceeds what the scheduled actions set. By kickoff every step of the ramp has fired
         (lead_minutes earlier), so running tasks below it mean the pre-scaled capacity is not there.
+        An event with a flex window spans its earliest kickoff to its latest kickoff's expected end,
+        because the plan ramps for the earliest and holds through the latest.
         """
         plan = self.target(region, service)
         if plan is None:
             return ()
         spans: list[list[datetime]] = []
-        for event in sorted(self.events, key=lambda e: e.kickoff):
-            start, end = event.kickoff, event.kickoff + event.duration
+        for event in sorted(self.events, key=lambda e: e.first_kickoff):
+            start, end = event.first_kickoff, event.last_kickoff + event.duration
             if start < self.window.start:
                 continue
             if spans and start <= spans[-1][1]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import yaml
@@ -353,3 +353,21 @@ def test_the_season_is_checked_on_the_cells_as_designed_not_the_evacuation(tmp_p
             plan_params(evacuated),
         )
     build_deployment_plan(evacuated, PLAN_FROM)
+
+
+def test_the_running_below_plan_level_spans_a_flex_window(tmp_path, write_config) -> None:
+    """The plan ramps for the earliest kickoff and holds through the latest: the alarm's level spans both."""
+    _season_with(
+        tmp_path,
+        "tnf-2026-w13",
+        earliest_kickoff="2026-12-03T19:30:00-05:00",
+        latest_kickoff="2026-12-03T21:00:00-05:00",
+    )
+    config = load_config(write_config(overrides={"scaling": {"calendar": "events/season.yaml"}}, name="flex.yaml"))
+    plan = build_deployment_plan(config, PLAN_FROM)
+    earliest = datetime(2026, 12, 4, 0, 30, tzinfo=UTC)
+    latest_end = datetime(2026, 12, 4, 2, 0, tzinfo=UTC) + timedelta(minutes=190)
+    level = next(lv for lv in plan.floor_levels("us-east-1", "playback") if lv.start == earliest)
+    assert level.end == latest_end
+    target = plan.capacity.target("us-east-1", "playback")
+    assert level.min_tasks == target.lowest_min_between(earliest, latest_end) > target.default_min
