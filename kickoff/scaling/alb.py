@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
+
 from kickoff.scaling.demand import (
     Grid,
     Source,
@@ -34,15 +36,22 @@ LCU_RULE_EVALUATIONS_PER_S = 1000.0
 BYTES_PER_GB = 1e9
 
 
-def lcu_needed(services: Sequence[ServiceModel], viewers: float, arrivals: float, params: PlanParams) -> float:
-    """LCUs for ``viewers`` concurrent and ``arrivals`` new viewers/s (the largest LCU dimension)."""
+def lcu_needed(
+    services: Sequence[ServiceModel], viewers: float | np.ndarray, arrivals: float | np.ndarray, params: PlanParams
+) -> float | np.ndarray:
+    """LCUs for ``viewers`` concurrent and ``arrivals`` new viewers/s (the largest LCU dimension).
+
+    Numbers or numpy arrays (elementwise, the same float operations).
+    """
     alb = params.alb
     rps = request_rate(services, viewers, arrivals)
-    return max(
-        arrivals * alb.new_connections_per_arrival / LCU_NEW_CONNECTIONS_PER_S,
-        viewers * alb.active_connections_per_viewer / LCU_ACTIVE_CONNECTIONS,
-        rps * alb.bytes_per_request * 3600.0 / BYTES_PER_GB / LCU_GB_PER_HOUR,
-        rps * alb.billable_rule_evaluations_per_request / LCU_RULE_EVALUATIONS_PER_S,
+    return np.maximum.reduce(
+        [
+            arrivals * alb.new_connections_per_arrival / LCU_NEW_CONNECTIONS_PER_S,
+            viewers * alb.active_connections_per_viewer / LCU_ACTIVE_CONNECTIONS,
+            rps * alb.bytes_per_request * 3600.0 / BYTES_PER_GB / LCU_GB_PER_HOUR,
+            rps * alb.billable_rule_evaluations_per_request / LCU_RULE_EVALUATIONS_PER_S,
+        ]
     )
 
 
@@ -56,14 +65,15 @@ def _window_lcu(
     params: PlanParams,
 ) -> int:
     curves = scenario_curves(scenarios, region, regions, params, params.n_minus_1)
-    a, b = to_seconds(window.start), to_seconds(window.restore)
+    times = grid.start_s + np.arange(grid.n) * grid.step_s
+    inside = (times >= to_seconds(window.start)) & (times <= to_seconds(window.restore))
+    inside[0] = inside[-1] = False  # the grid's spare ends have one-sided slopes
     best = 0.0
     for curve in curves:
-        arrivals = curve.arrivals(grid.step_s).tolist()
-        viewers = curve.viewers.tolist()
-        for k in range(1, grid.n - 1):
-            if a <= grid.time(k) <= b and curve.is_active(k):
-                best = max(best, lcu_needed(services, viewers[k], arrivals[k], params))
+        counted = inside if curve.active is None else inside & curve.active
+        if counted.any():
+            lcu = lcu_needed(services, curve.viewers, curve.arrivals(grid.step_s), params)
+            best = max(best, float(lcu[counted].max()))
     return max(params.alb.minimum_lcu, math.ceil(best * (1.0 + params.alb.margin)))
 
 
