@@ -429,21 +429,19 @@ def region_demands(
     return out
 
 
-def arrival_rate(curve: Sequence[float], k: int, dt: float) -> float:
-    """New viewers per second at step ``k`` of a viewer curve (the steeper side, never negative)."""
-    left = (curve[k] - curve[k - 1]) / dt if k > 0 else 0.0
-    right = (curve[k + 1] - curve[k]) / dt if k + 1 < len(curve) else 0.0
-    return max(left, right, 0.0)
-
-
 def arrival_rates(curve: np.ndarray, dt: float) -> np.ndarray:
-    """``arrival_rate`` at every step of a viewer curve, elementwise (the same float operations)."""
+    """New viewers per second at every step of a viewer curve: the steeper neighbouring slope, never negative."""
     step = np.diff(curve) / dt
     return np.maximum(np.maximum(np.concatenate(([0.0], step)), np.concatenate((step, [0.0]))), 0.0)
 
 
-def request_rate(services: Sequence[ServiceModel], viewers: float, arrivals: float, weight: str | None = None) -> float:
-    """Requests/s of ``viewers`` watching and ``arrivals`` arriving.
+def request_rate(
+    services: Sequence[ServiceModel],
+    viewers: float | np.ndarray,
+    arrivals: float | np.ndarray,
+    weight: str | None = None,
+) -> float | np.ndarray:
+    """Requests/s of ``viewers`` watching and ``arrivals`` arriving (numbers, or numpy arrays elementwise).
 
     ``weight`` ("reads" or "writes") turns them into table reads or writes.
     """

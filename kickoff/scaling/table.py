@@ -20,6 +20,7 @@ from kickoff.scaling.demand import (
     LoadCurve,
     Source,
     baseline_source,
+    request_rate,
     scenario_curves,
     to_seconds,
     window_grid_sources,
@@ -42,18 +43,9 @@ class WarmThroughput:
 
 
 def _peak_rate(services: Sequence[ServiceModel], curve: LoadCurve, dt: float, weight: str) -> float:
-    """``request_rate`` at every inner point of a load curve (its slopes and surge), its maximum.
-
-    Elementwise over the curve, per service in order: the same float operations as the scalar functions.
-    """
-    arrivals = curve.arrivals(dt)[1:-1]
-    inner = curve.viewers[1:-1]
-    total = np.zeros(len(inner))
-    for s in services:
-        rps = s.rps_per_viewer * inner + s.requests_per_arrival * arrivals
-        rps *= s.table_reads_per_request if weight == "reads" else s.table_writes_per_request
-        total += rps
-    return float(total.max())
+    """``request_rate`` (table ``weight``) at every inner point of a load curve (its slopes and surge), its
+    maximum."""
+    return float(np.max(request_rate(services, curve.viewers[1:-1], curve.arrivals(dt)[1:-1], weight)))
 
 
 def warm_throughput(
