@@ -268,9 +268,11 @@ class TargetDemand:
     def _load(self, viewers: float, slope: float) -> float:
         return self.service.rps_per_viewer * viewers + self.service.requests_per_arrival * max(slope, 0.0)
 
-    def points(self) -> np.ndarray:
-        """Max load (requests/s) at every grid point (``rps_at_point`` of each)."""
-        return np.asarray(self._points)
+    def tasks_at_points(self) -> np.ndarray:
+        """Required tasks at every grid point: ``_ceil_tasks`` of ``rps_at_point``, clamped to min_tasks (not
+        checked against max_tasks)."""
+        raw = np.asarray(self._points) / self.service.rps_per_task_at_target
+        return np.maximum(np.ceil(raw * (1.0 - CEIL_TOLERANCE)), self.service.min_tasks)
 
     def rps_at_point(self, k: int) -> float:
         """Max load (requests/s) at grid point ``k``, using both neighbouring slopes."""

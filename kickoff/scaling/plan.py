@@ -25,8 +25,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from kickoff.scaling.alb import alb_reservations
 from kickoff.scaling.demand import (
     SECONDS_PER_WEEK,
@@ -468,7 +466,7 @@ def check_season(
                 demand = demands[(region, svc.name)]
                 # Raises the PlanError that names the event, the Region, the service and max_tasks.
                 demand.max_tasks(to_seconds(window.start), to_seconds(window.restore))
-                tasks = np.maximum(np.ceil(demand.points() / svc.rps_per_task_at_target * (1 - 1e-9)), svc.min_tasks)
+                tasks = demand.tasks_at_points()
                 vcpu = tasks * svc.vcpu if vcpu is None else vcpu + tasks * svc.vcpu
             if vcpu is not None and vcpu.max() > quota[region]:
                 k = int(vcpu.argmax())
