@@ -12,6 +12,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
+from functools import cache, lru_cache
 from pathlib import Path
 
 # Run as a script from the repo root without installing the package.
@@ -83,8 +84,9 @@ REGIONS = tuple(RegionModel(r.name, fargate_vcpu_quota=r.quotas.fargate_vcpu) fo
 PARAMS = plan_params(PROD)
 
 
+@lru_cache(maxsize=1)
 def make_plan() -> CapacityPlan:
-    """The Kickoff plan for the benchmark week (built from the unperturbed forecast)."""
+    """The Kickoff plan for the benchmark week (built from the unperturbed forecast; once per process)."""
     return build_plan([EVENT], SERVICES, REGIONS, PARAMS, baseline=BASELINE)
 
 
@@ -162,11 +164,17 @@ def stress_cases() -> list[StressCase]:
     ]
 
 
+@cache
+def stress_plan(index: int) -> CapacityPlan:
+    """The plan of stress case ``index``, built once per process for all the errors it is run at."""
+    return build_plan(list(stress_cases()[index].events), SERVICES, REGIONS, PARAMS, baseline=BASELINE)
+
+
 def run_stress(job: tuple[int, float]) -> tuple[int, list[PolicyMetrics]]:
     """The headline policies on stress case ``job[0]`` at forecast error ``job[1]``."""
     index, error = job
     case = stress_cases()[index]
-    plan = build_plan(list(case.events), SERVICES, REGIONS, PARAMS, baseline=BASELINE)
+    plan = stress_plan(index)
     audience = realise(plan, case.start, STRESS_HOURS, error, SIM, stress=case.stress)
     return index, [run_policy(p, plan, audience, SIM, PRICES, error, case.stress) for p in HEADLINE]
 
@@ -176,7 +184,7 @@ NOISE_SIGMA = 0.03
 
 
 def run_error(error: float) -> tuple[list[PolicyMetrics], dict[str, np.ndarray]]:
-    """All four policies at one forecast error; at zero error also the vCPU series for the chart."""
+    """Every policy at one forecast error; at zero error also the vCPU series for the chart."""
     plan = make_plan()
     audience = realise(plan, WEEK_START, WEEK_HOURS, error, SIM)
     metrics = [run_policy(p, plan, audience, SIM, PRICES, error) for p in Policy]
@@ -254,7 +262,7 @@ def run_overhead_variant(variant: tuple) -> tuple[str, float, float, tuple[float
 
 
 def run_noise() -> list[PolicyMetrics]:
-    """All four policies at zero error with a noisy realised audience (sensitivity, not a target)."""
+    """Every policy at zero error with a noisy realised audience (sensitivity, not a target)."""
     plan = make_plan()
     noisy = replace(SIM, noise_sigma=NOISE_SIGMA)
     audience = realise(plan, WEEK_START, WEEK_HOURS, 0.0, noisy)
