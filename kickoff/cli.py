@@ -146,9 +146,10 @@ def _pack_rows(outdir: Path, counts: dict, resources: int) -> list[list[object]]
     return rows
 
 
-def _cost_table(plan, windows) -> str:
+def _cost_table(config, plan, windows) -> str:
     """The plan's costs per Region over the planning window (or the chosen event windows): the task floor, the
-    ALB reservations, and the season's table warm throughput."""
+    ALB reservations, and the season's table warm throughput (priced when ``scaling.warm_throughput_price`` is
+    set)."""
     from kickoff.planning import ON_DEMAND_BASELINE_READS, ON_DEMAND_BASELINE_WRITES
     from kickoff.scaling import ALB_RESERVED_LCU_HOUR_USD, plan_costs
 
@@ -190,11 +191,23 @@ def _cost_table(plan, windows) -> str:
     if warm:
         reads = max(0, warm.read_units_per_second - ON_DEMAND_BASELINE_READS)
         writes = max(0, warm.write_units_per_second - ON_DEMAND_BASELINE_WRITES)
-        lines.append(
+        head = (
             f"table warm throughput: {reads:,} reads/s and {writes:,} writes/s above a new on-demand table's "
-            f"{ON_DEMAND_BASELINE_READS:,}/{ON_DEMAND_BASELINE_WRITES:,}, on every replica; pre-warming is charged "
-            "once when raised (DynamoDB pricing; no unit price is modelled, see bench/README.md)."
+            f"{ON_DEMAND_BASELINE_READS:,}/{ON_DEMAND_BASELINE_WRITES:,}, on each of {len(config.regions)} replicas; "
         )
+        price = config.scaling.warm_throughput_price
+        if price is None:
+            lines.append(
+                head + "pre-warming is charged when raised, but Kickoff ships no unit price (none found in AWS's "
+                "documentation, decision 0019): set scaling.warm_throughput_price from your pricing page to see it "
+                "in USD."
+            )
+        else:
+            usd = (reads * price.read_unit_usd + writes * price.write_unit_usd) * len(config.regions)
+            lines.append(
+                head + f"${usd:,.0f} once for the season at scaling.warm_throughput_price "
+                f"(${price.read_unit_usd:g}/read unit, ${price.write_unit_usd:g}/write unit, every replica charged)."
+            )
     return "\n".join(lines)
 
 
@@ -274,7 +287,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
             )
         )
     print()
-    print(_cost_table(plan, windows if args.event else None))
+    print(_cost_table(config, plan, windows if args.event else None))
     event_id = args.event or windows[0].event_ids[0] if windows else None
     if event_id and not args.no_png:
         from kickoff.scaling.plot import plot_event

@@ -159,6 +159,7 @@ def plan_params(config: KickoffConfig) -> PlanParams:
         failover_shift=(
             timedelta(seconds=scaling.failover_shift_seconds) if scaling.failover_shift_seconds is not None else None
         ),
+        n_minus_1_utilization=scaling.n_minus_1_utilization,
         alb=AlbParams(minimum_lcu=scaling.alb_minimum_lcu),
     )
 

@@ -152,3 +152,27 @@ def test_app_reports_a_bad_config_before_loading_the_cdk(tmp_path, how: str) -> 
     result = subprocess.run(argv, capture_output=True, text=True, cwd=REPO_ROOT, env=env)
     assert result.stdout.strip().splitlines() == ["exit 2", "[]"], result.stdout + result.stderr
     assert f"{bad}:" in result.stderr and "Fix: " in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_cost_table_prices_warm_throughput_only_at_a_declared_price() -> None:
+    from kickoff.cli import _cost_table
+    from kickoff.config import load_config
+    from kickoff.config.models.scaling import WarmThroughputPrice
+    from kickoff.planning import ON_DEMAND_BASELINE_READS, ON_DEMAND_BASELINE_WRITES, build_deployment_plan
+    from tests.support import CONFIG_DIR, PLAN_FROM
+
+    config = load_config(CONFIG_DIR / "prod.yaml")
+    plan = build_deployment_plan(config, PLAN_FROM)
+    warm = plan.table_warm_throughput
+    assert warm is not None
+    unpriced = _cost_table(config, plan, None)
+    assert "set scaling.warm_throughput_price" in unpriced and "$" not in unpriced.splitlines()[-1]
+
+    price = WarmThroughputPrice(read_unit_usd=0.0001, write_unit_usd=0.0005)
+    priced_config = config.model_copy(
+        update={"scaling": config.scaling.model_copy(update={"warm_throughput_price": price})}
+    )
+    reads = warm.read_units_per_second - ON_DEMAND_BASELINE_READS
+    writes = warm.write_units_per_second - ON_DEMAND_BASELINE_WRITES
+    usd = (reads * 0.0001 + writes * 0.0005) * len(config.regions)
+    assert f"${usd:,.0f} once for the season" in _cost_table(priced_config, plan, None).splitlines()[-1]

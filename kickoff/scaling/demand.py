@@ -253,6 +253,10 @@ class TargetDemand:
         grid: the time grid of ``curves``.
         curves: load curves (``region_curves``); the need is the max load over the active ones.
         label: what the demand covers (event ids or "baseline"), for error messages.
+        n_minus_1_utilization: utilisation the curves of a failed Region are sized at
+            (``PlanParams.n_minus_1_utilization``); None: the service's target. Their load counts as
+            ``load x target / n_minus_1_utilization`` in ``rps_at_point`` and ``rps_at``, which are the load that
+            the target utilisation is sized for.
     """
 
     region: str
@@ -260,6 +264,7 @@ class TargetDemand:
     grid: Grid
     curves: tuple[LoadCurve, ...]
     label: str
+    n_minus_1_utilization: float | None = None
     _points: tuple[float, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -268,6 +273,12 @@ class TargetDemand:
     def _load(self, viewers: float, slope: float) -> float:
         return self.service.rps_per_viewer * viewers + self.service.requests_per_arrival * max(slope, 0.0)
 
+    def _weight(self, curve: LoadCurve) -> float:
+        """Factor from ``curve``'s load to the load at the target utilisation that needs the same tasks."""
+        if curve.failed is None or self.n_minus_1_utilization is None:
+            return 1.0
+        return self.service.target_utilization / self.n_minus_1_utilization
+
     def tasks_at_points(self) -> np.ndarray:
         """Required tasks at every grid point: ``_ceil_tasks`` of ``rps_at_point``, clamped to min_tasks (not
         checked against max_tasks)."""
@@ -275,7 +286,8 @@ class TargetDemand:
         return np.maximum(np.ceil(raw * (1.0 - CEIL_TOLERANCE)), self.service.min_tasks)
 
     def rps_at_point(self, k: int) -> float:
-        """Max load (requests/s) at grid point ``k``, using both neighbouring slopes."""
+        """Max load (requests/s) at grid point ``k``, using both neighbouring slopes (N-1 curves weighted by
+        ``n_minus_1_utilization``)."""
         return self._points[k]
 
     def _rps_at_points(self) -> np.ndarray:
@@ -284,13 +296,15 @@ class TargetDemand:
         best = np.zeros(self.grid.n)
         for curve in self.curves:
             load = self.service.rps_per_viewer * curve.viewers + self.service.requests_per_arrival * curve.arrivals(dt)
+            load = load * self._weight(curve)
             if curve.active is not None:
                 load = np.where(curve.active, load, 0.0)
             best = np.maximum(best, load)
         return best
 
     def rps_at(self, t_s: float) -> float:
-        """Max load (requests/s) at an arbitrary instant (epoch seconds) inside the grid."""
+        """Max load (requests/s) at an arbitrary instant (epoch seconds) inside the grid, weighted as
+        ``rps_at_point``."""
         x = (t_s - self.grid.start_s) / self.grid.step_s
         k = int(math.floor(x))
         if k < 0 or k >= self.grid.n - 1:
@@ -305,7 +319,8 @@ class TargetDemand:
             c = curve.viewers
             viewers = c[k] + (c[k + 1] - c[k]) * frac
             surge = 0.0 if curve.surge is None else max(curve.surge[k], curve.surge[k + 1])
-            best = max(best, self._load(viewers, (c[k + 1] - c[k]) / self.grid.step_s + surge))
+            load = self._load(viewers, (c[k + 1] - c[k]) / self.grid.step_s + surge)
+            best = max(best, load * self._weight(curve))
         return best
 
     def tasks_for(self, rps: float, when_s: float) -> int:
@@ -427,7 +442,9 @@ def region_demands(
     for region in regions:
         frozen = tuple(scenario_curves(scenarios, region, regions, params, n_minus_1))
         for service in services:
-            out[(region, service.name)] = TargetDemand(region, service, grid, frozen, label)
+            out[(region, service.name)] = TargetDemand(
+                region, service, grid, frozen, label, params.n_minus_1_utilization
+            )
     return out
 
 

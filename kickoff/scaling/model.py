@@ -351,6 +351,11 @@ class PlanParams:
             arrivals: ``s_r s_j / (1 - s_j) x viewers / failover_shift`` arrivals/s for Region r when j fails,
             at every instant N-1 is held (the failure may come at any of them). None leaves the surge out (the
             pre-v2 model). Default 90 s.
+        n_minus_1_utilization: the utilisation a survivor may run at while it carries a failed Region's
+            viewers and their re-arrival: N-1 curves are sized at it instead of each service's target
+            utilisation. Target tracking scales the survivors back to the target within minutes; until then
+            they run hotter but below 100%. None (default) sizes N-1 at the target utilisation, as the normal
+            curve is; a value below a service's target holds more than N-1 at the target.
         max_flex_scenarios: bound on the kickoff combinations one event window is planned over (the product of
             its events' sampled flex kickoffs). Default 400.
         baseline_n_minus_1: also apply N-1 to the baseline steps. Default False.
@@ -368,6 +373,7 @@ class PlanParams:
     n_minus_1: bool = True
     n_minus_1_min_audience: float = 0.0
     failover_shift: timedelta | None = timedelta(seconds=90)
+    n_minus_1_utilization: float | None = None
     max_flex_scenarios: int = 400
     baseline_n_minus_1: bool = False
     band_combination: BandCombination = BandCombination.MAX
@@ -390,5 +396,7 @@ class PlanParams:
             raise ValueError(f"n_minus_1_min_audience must be within [0, 1], got {self.n_minus_1_min_audience}")
         if self.failover_shift is not None and self.failover_shift.total_seconds() <= 0:
             raise ValueError(f"failover_shift must be positive or None, got {self.failover_shift}")
+        if self.n_minus_1_utilization is not None and not 0.0 < self.n_minus_1_utilization <= 1.0:
+            raise ValueError(f"n_minus_1_utilization must be within (0, 1], got {self.n_minus_1_utilization}")
         if self.max_flex_scenarios < 1:
             raise ValueError("max_flex_scenarios must be at least 1")

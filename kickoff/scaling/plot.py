@@ -71,7 +71,11 @@ def plot_event(plan: CapacityPlan, event_id: str, path: str | Path) -> Path:
         [from_seconds(t) for t in inside],
         required,
         color="tab:red",
-        label="required vCPU in the event window (N-1 with re-arrival surge, and band; at target utilisation)",
+        label=(
+            "required vCPU in the event window (N-1 with re-arrival surge"
+            + (f" at {plan.params.n_minus_1_utilization:.0%}" if plan.params.n_minus_1_utilization else "")
+            + ", and band at target utilisation)"
+        ),
     )
     ax2.step(when, planned, where="post", color="tab:green", label="planned minimum vCPU")
     ax2.axvline(event.kickoff, color="grey", linestyle=":")

@@ -6,6 +6,7 @@ another exception, a hang or unbounded memory.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -157,6 +158,13 @@ def test_a_negative_value_in_a_list_names_its_index(tmp_path) -> None:
     assert "scaling.baseline.hourly_viewers[5]: -3 viewers is negative" in _load_text(tmp_path, text)
 
 
+def test_n_minus_1_utilization_and_warm_throughput_prices_are_checked(tmp_path) -> None:
+    message = _load_text(tmp_path, _with("prod", scaling__n_minus_1_utilization=1.5))
+    assert re.search(r"bad\.yaml:\d+: scaling\.n_minus_1_utilization: ", message), message
+    text = _with("prod", scaling__warm_throughput_price={"read_unit_usd": -1, "write_unit_usd": 0.1})
+    assert "scaling.warm_throughput_price.read_unit_usd:" in _load_text(tmp_path, text)
+
+
 def test_a_calendar_path_that_is_a_directory(tmp_path) -> None:
     (tmp_path / "events" / "dir.yaml").mkdir(parents=True)
     assert "is a directory or a device" in _load_text(
@@ -256,6 +264,7 @@ FIELD_PATHS = [
     ("edge", "waf"),
     ("edge", "origin_secret"),
     ("scaling", "horizon_days"),
+    ("scaling", "n_minus_1_utilization"),
     ("scaling", "baseline", "hourly_viewers"),
     ("scaling", "baseline", "region_share"),
     ("images", "credentials"),

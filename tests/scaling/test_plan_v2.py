@@ -153,7 +153,8 @@ def _expected(events: list[EventForecast], params: PlanParams, t: float) -> floa
 def _assert_survivors_hold(plan, events, params, regions, services, stride: int, threshold: float = 0.0) -> None:
     """For every failed Region j and survivor r, at every ``stride``-th minute of the events' span where the
     audience is at least ``threshold`` of the peak: r's floor serves its N-1 share of the expected load (its
-    own arrivals included) plus its share of j's viewers arriving again over the failover shift."""
+    own arrivals included) plus its share of j's viewers arriving again over the failover shift, at
+    ``params.n_minus_1_utilization`` (or each service's target)."""
     shares = events[0].region_share
     shift = params.failover_shift.total_seconds()
     peak = max(e.peak_viewers for e in events)
@@ -175,7 +176,8 @@ def _assert_survivors_hold(plan, events, params, regions, services, stride: int,
                     for svc in services:
                         own = arrivals * k if threshold <= 0 else 0.0
                         load = svc.rps_per_viewer * k * v + svc.requests_per_arrival * (own + k * s_j * v / shift)
-                        held = plan.target(r.name, svc.name).min_tasks_at(t) * svc.rps_per_task_at_target
+                        at = params.n_minus_1_utilization or svc.target_utilization
+                        held = plan.target(r.name, svc.name).min_tasks_at(t) * svc.rps_per_task * at
                         assert held >= load * (1 - 1e-9), (svc.name, failed.name, r.name, t)
         t += dt * stride
 
@@ -191,6 +193,35 @@ def test_each_survivor_holds_its_share_and_the_re_arrival_surge(data, calendar_s
     for window in plan.windows:
         mine = [e for e in events if e.event_id in window.event_ids]
         _assert_survivors_hold(plan, mine, params, regions, services, stride=11)
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_n_minus_1_sized_hotter_holds_the_survivors_below_that_utilisation_for_less(
+    data, calendar_strategy, services, regions_for
+):
+    events = data.draw(calendar_strategy)
+    utilization = data.draw(st.sampled_from([0.65, 0.8, 1.0]))
+    params = PlanParams(n_minus_1_utilization=utilization)
+    regions = regions_for(events[0].region_share)
+    plan = build_plan(events, services, regions, params)
+    at_target = build_plan(events, services, regions, PlanParams())
+    for window in plan.windows:
+        mine = [e for e in events if e.event_id in window.event_ids]
+        _assert_survivors_hold(plan, mine, params, regions, services, stride=11)
+    for target in plan.targets:
+        assert target.peak_tasks <= at_target.target(target.region, target.service).peak_tasks
+
+
+def test_n_minus_1_at_the_target_utilisation_is_the_default(make_event, services, regions) -> None:
+    event = make_event()
+    default = build_plan([event], services, regions)
+    explicit = build_plan([event], services, regions, PlanParams(n_minus_1_utilization=0.6))
+    hotter = build_plan([event], services, regions, PlanParams(n_minus_1_utilization=0.9))
+    assert [t.steps for t in explicit.targets] == [t.steps for t in default.targets]
+    assert sum(t.peak_tasks for t in hotter.targets) < sum(t.peak_tasks for t in default.targets)
+    with pytest.raises(ValueError, match="n_minus_1_utilization"):
+        PlanParams(n_minus_1_utilization=1.2)
 
 
 def test_the_surge_is_what_the_failover_shift_makes_it(make_event, services, regions) -> None:

@@ -213,15 +213,15 @@ def test_plan_from_context_moves_the_window() -> None:
 
 
 def test_plan_that_exceeds_the_vcpu_quota_is_a_clear_error(write_config) -> None:
-    """3,000 vCPU still carries every peak with a cell lost (the config check), but not the scheduled peak."""
+    """2,700 vCPU still carries every peak with a cell lost (the config check), but not the scheduled peak."""
     data = config_data("prod")
     for region in data["regions"]:
-        region["quotas"] = {**region["quotas"], "fargate_vcpu": 3000}
+        region["quotas"] = {**region["quotas"], "fargate_vcpu": 2700}
     config = load_config(write_config(text=yaml.safe_dump(data), name="quota.yaml"))
     with pytest.raises(ConfigError) as caught:
         build_deployment_plan(config, PLAN_FROM)
     message = str(caught.value)
-    assert "cannot run" in message and "vCPU" in message and "3,000" in message and "Fix:" in message
+    assert "cannot run" in message and "vCPU" in message and "2,700" in message and "Fix:" in message
     assert re.search(r"quota\.yaml:\d+: scaling: the capacity plan of kickoff-prod", message), message
 
 
@@ -324,7 +324,7 @@ def _season_with(tmp_path, event_id: str, **changes) -> None:
 def test_a_season_event_beyond_the_horizon_the_cells_cannot_carry_is_refused_now(tmp_path, write_config) -> None:
     """The plan compiles 14 days, but every event of the calendar is checked with N-1 and its re-arrival surge:
     a game the cells cannot carry is refused at the first synth that sees it, weeks ahead."""
-    _season_with(tmp_path, "sat-2026-w17-late", peak_viewers=40_000_000)
+    _season_with(tmp_path, "sat-2026-w17-late", peak_viewers=44_000_000)
     overrides = {"scaling": {"calendar": "events/season.yaml", "warm_throughput": False}}
     config = load_config(write_config(overrides=overrides, name="season.yaml"))
     with pytest.raises(ConfigError) as caught:
@@ -338,7 +338,7 @@ def test_a_season_event_beyond_the_horizon_the_cells_cannot_carry_is_refused_now
 def test_the_season_is_checked_on_the_cells_as_designed_not_the_evacuation(tmp_path, write_config) -> None:
     """An evacuation is temporary: a deploy during it is not refused for a game weeks away that two cells could
     not carry (the horizon's plan, which does carry the evacuation, is checked as before)."""
-    _season_with(tmp_path, "sat-2026-w17-late", peak_viewers=22_000_000)
+    _season_with(tmp_path, "sat-2026-w17-late", peak_viewers=24_000_000)
     overrides = {"scaling": {"calendar": "events/season.yaml", "warm_throughput": False}}
     whole = load_config(write_config(overrides=overrides, name="whole.yaml"))
     build_deployment_plan(whole, PLAN_FROM)

@@ -37,6 +37,21 @@ class BaselineConfig(StrictModel):
         return value
 
 
+class WarmThroughputPrice(StrictModel):
+    """What pre-warming the global table costs, for the plan's cost table (``kickoff plan``)."""
+
+    read_unit_usd: float = Field(
+        ge=0,
+        description=(
+            "One-time USD per read unit/s raised above a new on-demand table's 12,000, charged on every replica "
+            "(the conservative reading: AWS does not say whether replicas are charged once or each)."
+        ),
+    )
+    write_unit_usd: float = Field(
+        ge=0, description="One-time USD per write unit/s raised above 4,000, on every replica, as read_unit_usd."
+    )
+
+
 class ScalingConfig(StrictModel):
     """Forecast-driven pre-scaling: which calendar, which window of it, and the planner's knobs."""
 
@@ -113,6 +128,19 @@ class ScalingConfig(StrictModel):
             "includes that re-arrival surge. null leaves the surge out. Default 90."
         ),
     )
+    n_minus_1_utilization: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description=(
+            "Utilisation the survivors may run at while they carry a failed Region's viewers and their "
+            "re-arrival surge; N-1 capacity is sized at it instead of each service's target utilisation, and "
+            "target tracking brings the survivors back to the target within minutes. null (default) sizes N-1 "
+            "at the target. With band_combination max, N-1 is sized on the expected audience, so keep it at most "
+            "0.85 / (1 + the largest forecast error to absorb), 0.65 for 30%: the pre-scaling benchmark shows "
+            "what each value saves and when the survivors run above 85%."
+        ),
+    )
     alb_minimum_lcu: int = Field(
         default=100,
         ge=100,
@@ -128,6 +156,15 @@ class ScalingConfig(StrictModel):
     )
     warm_throughput: bool = Field(
         default=True, description="Pre-warm the global table for the season's forecast peak. Default true."
+    )
+    warm_throughput_price: WarmThroughputPrice | None = Field(
+        default=None,
+        description=(
+            "Unit prices of pre-warming, copied from the DynamoDB pricing page or your bill for the table's "
+            "Regions. AWS documents that pre-warming is charged but no published unit price was found "
+            "(docs/decisions/0019-prescaling-v2.md), so Kickoff ships none. null (default): the plan prints the "
+            "units without a price."
+        ),
     )
     baseline: BaselineConfig | None = Field(default=None, description="Recurring baseline steps. Default none.")
 
