@@ -7,7 +7,7 @@ needs (a cell's targets and ALB reservations; the Data stack's season warm throu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -330,6 +330,29 @@ class DeploymentPlan:
         return next((w for w in self.season_windows if w.start <= at < w.restore), None)
 
 
+def _check_n_minus_1_utilization(config: KickoffConfig, season: Sequence[EventForecast]) -> None:
+    """Refuse an ``n_minus_1_utilization`` that drops requests inside an event's own forecast band.
+
+    With ``band_combination: max`` the N-1 curves are sized on the expected audience, so when the audience
+    reaches the top of its band (1 + uncertainty) with a Region failed, the survivors run at
+    ``n_minus_1_utilization x (1 + uncertainty)`` of their capacity; above 100% they drop requests, in a case
+    the forecast itself declared possible. ``product`` sizes N-1 on the upper band and has no such edge.
+    """
+    utilization = config.scaling.n_minus_1_utilization
+    if utilization is None or config.scaling.band_combination != "max" or not season:
+        return
+    widest = max(season, key=lambda e: e.uncertainty)
+    hot = utilization * (1.0 + widest.uncertainty)
+    if hot > 1.0:
+        raise ConfigError(
+            f"{config.locate(('scaling', 'n_minus_1_utilization'))}: {utilization:g} sizes N-1 on the expected "
+            f"audience, so when {widest.event_id} reaches the top of its +/-{widest.uncertainty:.0%} band with a "
+            f"Region failed the survivors run at {hot:.0%} of their capacity and drop requests.\n"
+            f"  Fix: set scaling.n_minus_1_utilization to at most {1.0 / (1.0 + widest.uncertainty):.2f} "
+            f"(0.85 / (1 + error) keeps them below 85%), or scaling.band_combination: product."
+        )
+
+
 def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> DeploymentPlan:
     """Plan the events in the window (and the baseline) for a deploy at ``plan_from``.
 
@@ -344,6 +367,7 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> Deploym
     services = service_models(config)
     regions = [RegionModel(r.name, r.quotas.fargate_vcpu) for r in config.regions if not r.evacuate]
     season = [event_forecast(config, e) for e in calendar.events]
+    _check_n_minus_1_utilization(config, season)
     # The planner's own windows (lead time to ramp-down, doubleheaders merged) decide what is compiled.
     season_windows = event_windows(season, params)
     # Every window not over by the deploy: one under way (or ramping down) inside the margin sets the floor at deploy.

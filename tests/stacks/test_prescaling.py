@@ -371,3 +371,16 @@ def test_the_running_below_plan_level_spans_a_flex_window(tmp_path, write_config
     assert level.end == latest_end
     target = plan.capacity.target("us-east-1", "playback")
     assert level.min_tasks == target.lowest_min_between(earliest, latest_end) > target.default_min
+
+
+def test_n_minus_1_sized_past_an_events_band_is_refused(write_config) -> None:
+    """Sized on the expected audience at 85%, the survivors would run at 106% at the top of Black Friday's
+    +/-25% band with a Region failed: the config is refused, naming the field, the event and the bound."""
+    config = load_config(write_config(overrides={"scaling": {"n_minus_1_utilization": 0.85}}, name="hot.yaml"))
+    with pytest.raises(ConfigError) as caught:
+        build_deployment_plan(config, PLAN_FROM)
+    message = str(caught.value)
+    assert re.search(r"hot\.yaml:\d+: scaling\.n_minus_1_utilization: 0\.85 sizes N-1", message), message
+    assert "black-friday-2026" in message and "106%" in message and "at most 0.80" in message
+    product = {"scaling": {"n_minus_1_utilization": 0.85, "band_combination": "product"}}
+    build_deployment_plan(load_config(write_config(overrides=product, name="product.yaml")), PLAN_FROM)
