@@ -338,17 +338,23 @@ def _check_n_minus_1_utilization(config: KickoffConfig, season: Sequence[EventFo
     ``n_minus_1_utilization x (1 + uncertainty)`` of their capacity; above 100% they drop requests, in a case
     the forecast itself declared possible. ``product`` sizes N-1 on the upper band and has no such edge.
     """
-    utilization = config.scaling.n_minus_1_utilization
-    if utilization is None or config.scaling.band_combination != "max" or not season:
+    scaling = config.scaling
+    utilization = scaling.n_minus_1_utilization
+    if utilization is None or scaling.band_combination != "max":
         return
-    widest = max(season, key=lambda e: e.uncertainty)
-    hot = utilization * (1.0 + widest.uncertainty)
+    bands = [(e.event_id, e.uncertainty) for e in season]
+    if scaling.baseline is not None and scaling.baseline_n_minus_1:
+        bands.append(("the baseline", scaling.baseline.uncertainty))
+    if not bands:
+        return
+    name, widest = max(bands, key=lambda b: b[1])
+    hot = utilization * (1.0 + widest)
     if hot > 1.0:
         raise ConfigError(
             f"{config.locate(('scaling', 'n_minus_1_utilization'))}: {utilization:g} sizes N-1 on the expected "
-            f"audience, so when {widest.event_id} reaches the top of its +/-{widest.uncertainty:.0%} band with a "
-            f"Region failed the survivors run at {hot:.0%} of their capacity and drop requests.\n"
-            f"  Fix: set scaling.n_minus_1_utilization to at most {1.0 / (1.0 + widest.uncertainty):.2f} "
+            f"audience, so when {name} reaches the top of its +/-{widest:.0%} band with a Region failed the "
+            f"survivors run at {hot:.0%} of their capacity and drop requests.\n"
+            f"  Fix: set scaling.n_minus_1_utilization to at most {1.0 / (1.0 + widest):.2f} "
             f"(0.85 / (1 + error) keeps them below 85%), or scaling.band_combination: product."
         )
 
