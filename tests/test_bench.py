@@ -34,11 +34,13 @@ def test_prescaling_writes_its_report_from_one_day(tmp_path, monkeypatch) -> Non
     # Every stress case at its first error only: each builds its own plan and realises its own day.
     stress = {i: [bench.run_stress((i, case.errors[0]))[1]] for i, case in enumerate(bench.stress_cases())}
     overhead = [("as planned", 0.25, 0.1, tuple(0.0 for _ in bench.FAILURES), (0.0, 0.0))]
-    report: Path = bench.write_markdown(bench.make_plan(), metrics, metrics, metrics, overhead, stress)
+    baseline_runs = [bench.run_baseline_error((0.0, 0.1))]
+    report: Path = bench.write_markdown(bench.make_plan(), metrics, metrics, metrics, overhead, stress, baseline_runs)
     text = report.read_text()
     assert "## Under-provisioning, three measures side by side" in text
     assert "## Stress cases" in text and "fails at the peak" in text
     assert "## Issue 15's targets" in text
+    assert "## Sensitivity: the baseline misses its forecast" in text
 
 
 def test_synth_bench_builds_its_configs(monkeypatch, tmp_path) -> None:

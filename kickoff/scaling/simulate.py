@@ -430,11 +430,14 @@ class Stress:
         kickoff_shift: every event kicks off this much later than scheduled (negative: earlier). Default 0.
         overrun: every event lasts this much longer than its expected duration (overtime). Default 0.
         failure: a Region failure, or None. Default None.
+        baseline_error: the realised baseline is its forecast x (1 + this); the forecast error scales the
+            events only. Default 0.
     """
 
     kickoff_shift: timedelta = timedelta(0)
     overrun: timedelta = timedelta(0)
     failure: RegionFailure | None = None
+    baseline_error: float = 0.0
 
 
 def fail_region(by_region: dict[str, np.ndarray], failure: RegionFailure, start: datetime, step_s: int) -> None:
@@ -471,7 +474,7 @@ def realise(
 
     Region shares are the forecast shares. Noise is AR(1) per minute, the same
     realisation for every error (common random numbers) unless ``noise_seed`` differs.
-    ``stress`` moves the kickoffs, lengthens the games and fails a Region.
+    ``stress`` moves the kickoffs, lengthens the games, fails a Region and misses the baseline.
     """
     stress = stress or Stress()
     step = params.step_s
@@ -483,6 +486,7 @@ def realise(
     if plan.baseline is not None:
         noise = 1.0 + _per_step(ar1_noise(n_min, params.noise_sigma, params.noise_tau_min, rng), n_steps, step)
         base = baseline_viewers(plan.baseline.hourly_viewers, start, n_steps, step) * noise
+        base *= 1.0 + stress.baseline_error
         for r in regions:
             by_region[r] += base * plan.baseline.region_share.get(r, 0.0)
     for e in plan.events:

@@ -260,6 +260,25 @@ def test_fail_region_moves_every_viewer_and_keeps_the_total() -> None:
     assert by_region["b"][-1] == pytest.approx(300 + 300) and by_region["c"][-1] == pytest.approx(100 + 100)
 
 
+def test_a_baseline_error_scales_the_baseline_only(make_event, services, regions, shares) -> None:
+    start = datetime(2024, 9, 9, tzinfo=UTC)
+    baseline = BaselineForecast(diurnal_profile(2.0e6, 0.6, 1.0), shares, start, start + timedelta(days=7))
+    plan = build_plan([make_event()], services, regions, baseline=baseline)
+    sim = SimParams()
+    quiet = datetime(2024, 9, 10, tzinfo=UTC)  # two days before the game: baseline only
+    exact = realise(plan, quiet, 6, 0.0, sim)
+    missed = realise(plan, quiet, 6, 0.0, sim, stress=Stress(baseline_error=0.25))
+    for region in exact.by_region:
+        assert np.allclose(missed.by_region[region], exact.by_region[region] * 1.25)
+    game = datetime(2024, 9, 13, tzinfo=UTC)
+    both = realise(plan, game, 4, 0.0, sim, stress=Stress(baseline_error=0.25))
+    alone = realise(replace(plan, baseline=None), game, 4, 0.0, sim)
+    base = realise(plan, game, 4, 0.0, sim)
+    for region in both.by_region:
+        event_only = alone.by_region[region]
+        assert np.allclose(both.by_region[region], event_only + (base.by_region[region] - event_only) * 1.25)
+
+
 def test_a_failure_needs_a_survivor() -> None:
     start = datetime(2024, 9, 12, tzinfo=UTC)
     with pytest.raises(ValueError, match="cannot fail over"):
