@@ -12,7 +12,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 # Run as a script from the repo root without installing the package.
@@ -84,10 +84,10 @@ REGIONS = tuple(RegionModel(r.name, fargate_vcpu_quota=r.quotas.fargate_vcpu) fo
 PARAMS = plan_params(PROD)
 
 
-@lru_cache(maxsize=1)
 def make_plan() -> CapacityPlan:
-    """The Kickoff plan for the benchmark week (built from the unperturbed forecast; once per process)."""
-    return build_plan([EVENT], SERVICES, REGIONS, PARAMS, baseline=BASELINE)
+    """The Kickoff plan for the benchmark week (built from the unperturbed forecast; once per process, shared with
+    the baseline sensitivity's runs at the shipped band)."""
+    return band_plan(BASELINE.uncertainty)
 
 
 PEAK_AFTER_KICKOFF = timedelta(minutes=PARAMS.audience.peak_after)
