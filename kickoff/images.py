@@ -17,6 +17,13 @@ PRIVATE_ECR_HOST = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.co
 CREDENTIAL_SECRET_PREFIX = "ecr-pullthroughcache/"
 # The pull-through cache prefix must fit ECR's 2-30 characters.
 MAX_PREFIX_LENGTH = 30
+# Demo and debugging images that answer with the request they received, headers included. Behind CloudFront they
+# hand every viewer the origin-verification header, and with it the way around the WAF (decision 0010). Matched on
+# the repository's last path segment, so mirrors and forks (docker.io/traefik/whoami, ghcr.io/x/whoami) count too.
+REQUEST_ECHO_NAMES = re.compile(
+    r"^(whoami|httpbin|go-httpbin|echoserver|echo-server|http-echo|http-https-echo|request-echo"
+    r"|[a-z0-9-]*echo-headers?|headers?-echo)$"
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,11 @@ class ImageReference:
     @property
     def upstream(self) -> Upstream | None:
         return UPSTREAMS.get(self.host)
+
+    @property
+    def echoes_requests(self) -> bool:
+        """Whether the image is a known request-echo image (whoami, httpbin, echo-server and the like)."""
+        return bool(REQUEST_ECHO_NAMES.match(self.repository.rsplit("/", 1)[-1]))
 
     def cached_repository(self, prefix: str) -> str:
         """The ECR repository a pull-through cache rule with ``prefix`` stores this image in."""

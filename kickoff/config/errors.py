@@ -22,3 +22,11 @@ class FieldProblem(ValueError):
         self.loc = tuple(loc)
         self.problem = problem
         self.fix = fix
+
+
+class FieldProblems(ValueError):
+    """Several independent ``FieldProblem``s of one model, reported together (one run shows every problem)."""
+
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        super().__init__("; ".join(p.problem for p in problems))
+        self.problems = tuple(problems)

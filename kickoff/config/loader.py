@@ -16,8 +16,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from kickoff import naming
-from kickoff.config.errors import ConfigError, FieldProblem
+from kickoff.config.errors import ConfigError, FieldProblem, FieldProblems
 from kickoff.config.models import SLUG_PATTERN, CalendarConfig, KickoffConfig
+from kickoff.config.operability import check_every_cell_shared
 from kickoff.config.yaml_input import read_yaml
 from kickoff.lockfile import LOCK_FILE, locked_replica_regions
 from kickoff.naming import fixed_names
@@ -117,15 +118,28 @@ def load_calendar(path: Path, config: KickoffConfig) -> CalendarConfig:
         raise ConfigError(format_validation_error(exc, shown, root, CalendarConfig)) from None
     # Retired Regions may keep their shares (renormalized away), so a season need not be rewritten.
     cells = set(config.region_names) | {r.name for r in config.retired_regions}
+    problems = []
     for i, event in enumerate(calendar.events):
         unknown = sorted(set(event.region_share) - cells)
         if unknown:
             loc = ("events", i, "region_share", unknown[0])
-            raise ConfigError(
+            problems.append(
                 f"{shown}:{_line(root, loc)}: {_path(loc)}: '{unknown[0]}' is not a cell Region of "
-                f"{naming.environment_key(config)}.\n"
-                f"  Fix: share viewers among {', '.join(config.region_names)}."
+                f"{naming.environment_key(config)}\n"
+                f"    Fix: share viewers among {', '.join(config.region_names)}."
             )
+            continue
+        try:
+            check_every_cell_shared(config, event.region_share, ("events", i, "region_share"), f"event {event.id}")
+        except FieldProblem as problem:
+            problems.append(
+                f"{shown}:{_line(root, problem.loc)}: {_path(problem.loc)}: {problem.problem}\n    Fix: {problem.fix}."
+            )
+    if problems:
+        raise ConfigError(
+            f"{shown}: the calendar does not fit {naming.environment_key(config)} ({len(problems)} "
+            f"problem{'s' if len(problems) != 1 else ''})\n  " + "\n  ".join(problems)
+        )
     return calendar
 
 
@@ -189,10 +203,9 @@ def load_for_context(env: str | None, config_file: str | None) -> KickoffConfig:
 
 def format_validation_error(exc: ValidationError, shown: str, root: yaml.Node | None, model: type[BaseModel]) -> str:
     """One message for all of a ValidationError's problems, each with line, path and fix."""
-    errors = _meaningful(exc.errors(include_url=False))
-    lines = [f"{shown}: invalid config ({len(errors)} problem{'s' if len(errors) != 1 else ''})"]
-    for err in errors:
-        loc, problem, fix = _explain(err, model)
+    explained = [e for err in _meaningful(exc.errors(include_url=False)) for e in _explain_all(err, model)]
+    lines = [f"{shown}: invalid config ({len(explained)} problem{'s' if len(explained) != 1 else ''})"]
+    for loc, problem, fix in explained:
         line = _line(root, loc)
         where = f"{shown}:{line}" if line else shown
         lines.append(f"  {where}: {_path(loc) or '(top level)'}: {problem}")
@@ -205,6 +218,15 @@ def _meaningful(errors: list[Any]) -> list[Any]:
     item_locs = {tuple(e["loc"][:-1]) for e in errors if len(e["loc"]) > 1}
     item_locs |= {loc[:i] for loc in list(item_locs) for i in range(1, len(loc))}
     return [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in item_locs)]
+
+
+def _explain_all(err: dict[str, Any], model: type[BaseModel]) -> list[tuple[Loc, str, str]]:
+    """One explanation per problem: a model check may report several at once (``FieldProblems``)."""
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, FieldProblems):
+        loc: Loc = tuple(err["loc"])
+        return [(loc + p.loc, p.problem, p.fix) for p in cause.problems]
+    return [_explain(err, model)]
 
 
 def _explain(err: dict[str, Any], model: type[BaseModel]) -> tuple[Loc, str, str]:

@@ -118,6 +118,7 @@ class CellService(Construct):
             readonly_root_filesystem=True,
             user=service.run_as_user,
             environment={**environment, **service.environment},
+            command=list(service.command) if service.command else None,
             port_mappings=[ecs.PortMapping(container_port=service.container_port, name="http")],
             logging=ecs.LogDrivers.aws_logs(
                 stream_prefix=service.name,

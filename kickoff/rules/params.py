@@ -32,7 +32,22 @@ def wa_params(config: KickoffConfig) -> Params:
         retry_allowance_seconds=retry_allowance_seconds(config),
         required_tags={"app": config.app, "env": config.environment},
         fault_actions=CELL_FAULT_ACTIONS if config.fault_injection.enabled else (),
+        config_fields=config_fields(config),
     )
+
+
+def config_fields(config: KickoffConfig) -> dict[str, str]:
+    """Where the config values that shape resources are set (``file:line: field``), by a key rules look up."""
+    fields: dict[str, str] = {}
+    for i, service in enumerate(config.services):
+        for name in ("min_tasks", "max_tasks", "image", "cpu"):
+            fields[f"services.{service.name}.{name}"] = config.locate(("services", i, name))
+    for key, loc in {
+        "monitoring.load_balancer.critical_elb_5xx_percent": ("monitoring", "load_balancer", "critical_elb_5xx_percent"),
+        "monitoring.notifications": ("monitoring", "notifications"),
+    }.items():
+        fields[key] = config.locate(loc)
+    return fields
 
 
 def readiness_params(config: KickoffConfig, plan: DeploymentPlan) -> ReadinessParams:

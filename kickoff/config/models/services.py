@@ -98,6 +98,14 @@ class ServiceConfig(StrictModel):
         default_factory=dict,
         description="Extra non-secret environment variables. Default none. Secrets belong in Secrets Manager.",
     )
+    command: tuple[str, ...] | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "The container's command, replacing the image's CMD (the ECS container definition's Command). "
+            "Default: the image's own."
+        ),
+    )
 
     @field_validator("image")
     @classmethod

@@ -6,7 +6,7 @@ from __future__ import annotations
 from kickoff.failover import (
     rto_budget,
 )
-from kickoff.rules.engine import Finding, Resource, TemplateView, references
+from kickoff.rules.engine import Finding, Resource, TemplateView, references, tags
 from kickoff.rules.engine import props as _props
 from kickoff.rules.failover_terms import health_check_detection
 from kickoff.rules.well_architected.rule import Params, WaRule
@@ -135,10 +135,12 @@ def _ecs_multi_az(logical_id: str, resource: Resource, view: TemplateView, param
         findings.append(Finding("Subnets", f"subnets span {len(zones)} AZ; use at least 2"))
     needed = max(2, len(zones))
     if min_tasks < needed:
+        service = tags(_props(resource).get("Tags")).get("service")
         findings.append(
             Finding(
                 "MinTasks",
-                f"minimum {min_tasks} task(s) over {len(zones)} AZs; keep at least {needed} so every AZ runs one",
+                f"minimum {min_tasks} task(s) over {len(zones)} AZs; keep at least {needed} so every AZ runs one"
+                + params.set_by(f"services.{service}.min_tasks"),
             )
         )
     return findings

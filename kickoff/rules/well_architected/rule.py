@@ -23,6 +23,14 @@ class Params:
     # template file -> logical IDs, and Region -> table names.
     alarmed_ids: Mapping[str, frozenset[str]] = field(default_factory=dict)
     alarmed_tables: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Where a config value that shapes a resource is set: key (``services.<name>.min_tasks``) -> ``file:line: path``.
+    # A finding that value causes names it, so the fix lands in the config, not in an acknowledgement.
+    config_fields: Mapping[str, str] = field(default_factory=dict)
+
+    def set_by(self, key: str) -> str:
+        """`` (set by <file:line: field>)`` for a finding ``key``'s config value causes, else empty."""
+        where = self.config_fields.get(key)
+        return f" (set by {where})" if where else ""
 
 
 Check = Callable[[str, Resource, TemplateView, Params], list[Finding] | None]
