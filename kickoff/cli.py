@@ -150,7 +150,7 @@ def _cost_table(config, plan, windows) -> str:
     """The plan's costs per Region over the planning window (or the chosen event windows): the task floor, the
     ALB reservations, and the season's table warm throughput (priced when ``scaling.warm_throughput_price`` is
     set)."""
-    from kickoff.planning import ON_DEMAND_BASELINE_READS, ON_DEMAND_BASELINE_WRITES
+    from kickoff.plan_limits import ON_DEMAND_BASELINE_READS, ON_DEMAND_BASELINE_WRITES
     from kickoff.scaling import ALB_RESERVED_LCU_HOUR_USD, plan_costs
 
     capacity = plan.capacity
@@ -671,45 +671,35 @@ def cmd_gameday(args: argparse.Namespace) -> int:
 
 
 def cmd_quotas(args: argparse.Namespace) -> int:
-    """The quotas the config declares per Region, what the plan needs, and the commands that read the real values."""
-    from kickoff.config.models import QUOTA_CODES, QUOTA_SERVICES
+    """The quotas the config declares per Region, what the plan and the season need, and each cell's ceiling."""
     from kickoff.planning import build_deployment_plan
+    from kickoff.reports.quotas import quota_report
 
     config = _load(args)
     plan = build_deployment_plan(config, _plan_from(args, config))
-    floor = sum(s.min_tasks * s.vcpu for s in config.services)
-    rows = []
-    for region in config.regions:
-        peaks = sum(t.peak_vcpu for t in plan.capacity.targets if t.region == region.name) if plan.capacity else 0
-        needs: dict[str, float] = {"fargate_vcpu": max(floor, peaks)}
-        warm = plan.table_warm_throughput
-        needs["dynamodb_table_read_units"] = warm.read_units_per_second if warm else 0
-        needs["dynamodb_table_write_units"] = warm.write_units_per_second if warm else 0
-        lcu = (
-            max((r.capacity_units for r in plan.alb_reservations(region.name)), default=0)
-            if config.scaling.alb_reservations
-            else 0
-        )
-        needs["alb_reserved_lcu_per_region"] = needs["alb_reserved_lcu_per_alb"] = lcu
-        for name, code in QUOTA_CODES.items():
-            declared = getattr(region.quotas, name)
-            rows.append(
-                [
-                    region.name,
-                    name,
-                    code,
-                    f"{declared:,}",
-                    f"{needs[name]:,.0f}",
-                    f"aws service-quotas get-service-quota --region {region.name} --service-code "
-                    f"{QUOTA_SERVICES[name]} --quota-code {code} --query Quota.Value",
-                ]
-            )
+    report = quota_report(config, plan)
     print(
         f"{naming.environment_key(config)}: declared quotas against the plan for "
-        f"{plan.window.deploy_time:%Y-%m-%d %H:%M} UTC "
-        "(vCPU: the sum of each service's peak, an upper bound)\n"
+        f"{plan.window.deploy_time:%Y-%m-%d %H:%M} UTC and the whole season (N-1, the re-arrival surge and each "
+        "service's deploy surge included)\n"
     )
+    rows = [[r.region, r.quota, r.code, f"{r.declared:,}", f"{r.needed:,.0f}", r.command] for r in report.rows]
     print(render_table(["region", "quota", "code", "declared", "needed", "check the account's value"], rows))
+    print(
+        "\nOne cell's ceiling: concurrent viewers it serves at the target utilisation before a limit binds (a steady "
+        "audience; the kickoff's arrival surge comes on top). Past the first limit, raise it; past max_tasks and "
+        "the quotas AWS grants, add a cell.\n"
+    )
+    ceiling_rows = [
+        [
+            region,
+            limits[0].limit,
+            f"{limits[0].viewers:,.0f}",
+            "; ".join(f"{c.limit} {c.viewers:,.0f}" for c in limits[1:3]),
+        ]
+        for region, limits in report.ceilings.items()
+    ]
+    print(render_table(["region", "binding limit", "viewers", "next limits"], ceiling_rows))
     return 0
 
 

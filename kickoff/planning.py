@@ -7,7 +7,7 @@ needs (a cell's targets and ALB reservations; the Data stack's season warm throu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,21 +15,26 @@ from typing import Any
 from kickoff import naming
 from kickoff.config.errors import ConfigError
 from kickoff.config.loader import load_for_context
-from kickoff.config.models import QUOTA_CODES, EventConfig, KickoffConfig
+from kickoff.config.models import EventConfig, KickoffConfig
+from kickoff.plan_limits import (
+    alb_reservation_problems,
+    check_n_minus_1_utilization,
+    plan_params,
+    plan_problems,
+    region_models,
+    service_models,
+    table_warm_throughput,
+    warm_throughput_problems,
+)
 from kickoff.scaling import (
-    AlbParams,
     AlbReservation,
-    BandCombination,
     BaselineForecast,
     CapacityPlan,
     EventForecast,
     EventWindow,
     PlanError,
-    PlanParams,
     RecurringStep,
-    RegionModel,
     ScheduledStep,
-    ServiceModel,
     TargetPlan,
     WarmThroughput,
     build_plan,
@@ -124,50 +129,6 @@ def event_forecast(config: KickoffConfig, event: EventConfig, cells: tuple[str, 
         earliest_kickoff=event.earliest_kickoff,
         latest_kickoff=event.latest_kickoff,
     )
-
-
-def service_models(config: KickoffConfig) -> list[ServiceModel]:
-    """The configured services as the planner sees them."""
-    return [
-        ServiceModel(
-            name=s.name,
-            cpu_units=s.cpu,
-            memory_mib=s.memory_mib,
-            min_tasks=s.min_tasks,
-            max_tasks=s.max_tasks,
-            rps_per_task=s.requests_per_second_per_task,
-            target_utilization=s.target_utilization_percent / 100,
-            rps_per_viewer=s.requests_per_viewer_per_second,
-            requests_per_arrival=s.requests_per_arrival,
-            table_reads_per_request=s.table_reads_per_request,
-            table_writes_per_request=s.table_writes_per_request,
-        )
-        for s in config.services
-    ]
-
-
-def plan_params(config: KickoffConfig) -> PlanParams:
-    """Planner knobs from config.scaling."""
-    scaling = config.scaling
-    return PlanParams(
-        lead_time=timedelta(minutes=scaling.lead_time_minutes),
-        step=timedelta(minutes=scaling.step_minutes),
-        ramp_down=timedelta(minutes=scaling.ramp_down_minutes),
-        band_combination=BandCombination(scaling.band_combination),
-        n_minus_1_min_audience=scaling.n_minus_1_min_audience,
-        baseline_n_minus_1=scaling.baseline_n_minus_1,
-        failover_shift=(
-            timedelta(seconds=scaling.failover_shift_seconds) if scaling.failover_shift_seconds is not None else None
-        ),
-        n_minus_1_utilization=scaling.n_minus_1_utilization,
-        alb=AlbParams(minimum_lcu=scaling.alb_minimum_lcu),
-    )
-
-
-# A new on-demand table (and each replica) already sustains this much without pre-warming
-# (DynamoDB developer guide, "Understanding warm throughput"); asking for less is useless.
-ON_DEMAND_BASELINE_READS = 12_000
-ON_DEMAND_BASELINE_WRITES = 4_000
 
 
 @dataclass(frozen=True)
@@ -330,40 +291,27 @@ class DeploymentPlan:
         return next((w for w in self.season_windows if w.start <= at < w.restore), None)
 
 
-def _check_n_minus_1_utilization(config: KickoffConfig, season: Sequence[EventForecast]) -> None:
-    """Refuse an ``n_minus_1_utilization`` that drops requests inside an event's own forecast band.
-
-    With ``band_combination: max`` the N-1 curves are sized on the expected audience, so when the audience
-    reaches the top of its band (1 + uncertainty) with a Region failed, the survivors run at
-    ``n_minus_1_utilization x (1 + uncertainty)`` of their capacity; above 100% they drop requests, in a case
-    the forecast itself declared possible. ``product`` sizes N-1 on the upper band and has no such edge.
-    """
-    scaling = config.scaling
-    utilization = scaling.n_minus_1_utilization
-    if utilization is None or scaling.band_combination != "max":
-        return
-    bands = [(e.event_id, e.uncertainty) for e in season]
-    if scaling.baseline is not None and scaling.baseline_n_minus_1:
-        bands.append(("the baseline", scaling.baseline.uncertainty))
-    if not bands:
-        return
-    name, widest = max(bands, key=lambda b: b[1])
-    hot = utilization * (1.0 + widest)
-    if hot > 1.0:
-        raise ConfigError(
-            f"{config.locate(('scaling', 'n_minus_1_utilization'))}: {utilization:g} sizes N-1 on the expected "
-            f"audience, so when {name} reaches the top of its +/-{widest:.0%} band with a Region failed the "
-            f"survivors run at {hot:.0%} of their capacity and drop requests.\n"
-            f"  Fix: set scaling.n_minus_1_utilization to at most {1.0 / (1.0 + widest):.2f} "
-            f"(0.85 / (1 + error) keeps them below 85%), or scaling.band_combination: product."
-        )
+def season_baseline(config: KickoffConfig, window: PlanningWindow) -> BaselineForecast | None:
+    """The baseline under the season's events, shared over every cell as designed (no evacuation)."""
+    base = config.scaling.baseline
+    if base is None:
+        return None
+    return BaselineForecast(
+        hourly_viewers=base.hourly_viewers,
+        region_share=_routed_shares(config, base.region_share, config.region_names),
+        valid_from=window.deploy_time,
+        valid_until=window.end,
+        uncertainty=base.uncertainty,
+    )
 
 
 def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> DeploymentPlan:
     """Plan the events in the window (and the baseline) for a deploy at ``plan_from``.
 
-    Raises ConfigError when the plan cannot run: it needs more scheduled actions, tasks or
-    Fargate vCPU than allowed, or more table warm throughput than a replica Region's quota.
+    Raises one ConfigError listing every reason the plan cannot run: the horizon's plan (scheduled actions,
+    max_tasks, and every per-task quota with the deploy surge: vCPU, load balancer targets, network interfaces,
+    subnet addresses), the whole season on the cells as designed, the ALB reservations and the table's warm
+    throughput against their declared quotas.
     """
     window = planning_window(config, plan_from)
     calendar = config.calendar
@@ -371,9 +319,9 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> Deploym
         return DeploymentPlan(window, None, None)
     params = plan_params(config)
     services = service_models(config)
-    regions = [RegionModel(r.name, r.quotas.fargate_vcpu) for r in config.regions if not r.evacuate]
+    regions = region_models(config, routed_only=True)
     season = [event_forecast(config, e) for e in calendar.events]
-    _check_n_minus_1_utilization(config, season)
+    check_n_minus_1_utilization(config, season)
     # The planner's own windows (lead time to ramp-down, doubleheaders merged) decide what is compiled.
     season_windows = event_windows(season, params)
     # Every window not over by the deploy: one under way (or ramping down) inside the margin sets the floor at deploy.
@@ -391,119 +339,50 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> Deploym
             valid_until=window.end,
             uncertainty=base.uncertainty,
         )
+    problems: list[str] = []
+    capacity = warm = None
+    horizon = f"the horizon {window.start:%Y-%m-%d %H:%M} UTC + {config.scaling.horizon_days} days"
     try:
         capacity = (
             build_plan(in_window, services, regions, params, baseline=baseline) if in_window or baseline else None
         )
+    except PlanError as error:
+        problems += [f"{p} ({horizon})" for p in plan_problems(config, error)]
+    try:
         warm = (
             warm_throughput(season_windows, season, baseline, services, [r.name for r in regions], params)
             if config.scaling.warm_throughput
             else None
         )
     except PlanError as error:
-        raise ConfigError(
-            f"{config.locate(('scaling',))}: the capacity plan of {naming.environment_key(config)} for "
-            f"{window.start:%Y-%m-%d %H:%M} UTC + {config.scaling.horizon_days} days cannot run: {error}.\n"
-            "  Fix: raise max_tasks or regions[].quotas.fargate_vcpu as named (after raising the quota in "
-            "Service Quotas), shorten scaling.horizon_days, or revise the forecast in the calendar."
-        ) from None
+        problems += plan_problems(config, error)
     # The season is checked on the cells as designed: an evacuation is temporary, and the horizon's plan above
     # already carries it; a deploy during an incident must not be refused for a game weeks away.
-    design = [RegionModel(r.name, r.quotas.fargate_vcpu) for r in config.regions]
     try:
         check_season(
             [event_forecast(config, e, config.region_names) for e in calendar.events],
             services,
-            design,
+            region_models(config, routed_only=False),
             params,
-            baseline=replace(baseline, region_share=_routed_shares(config, base.region_share, config.region_names))
-            if baseline is not None
-            else None,
+            baseline=season_baseline(config, window),
         )
     except PlanError as error:
-        raise ConfigError(
-            f"{config.locate(('scaling', 'calendar'))}: an event of the season in {config.scaling.calendar} "
-            f"cannot be carried by {naming.environment_key(config)}: {error}.\n"
-            "  Fix: raise max_tasks or regions[].quotas.fargate_vcpu as named (after raising the quota in Service "
-            "Quotas) before the event enters the planning horizon, or revise its forecast."
-        ) from None
+        seen = set(problems)
+        problems += [p for p in plan_problems(config, error) if p not in seen]
     if capacity is not None and config.scaling.alb_reservations:
-        check_alb_reservations(config, capacity.alb_reservations)
-    return DeploymentPlan(
-        window, capacity, table_warm_throughput(config, warm), tuple(season_windows), tuple(in_window)
-    )
-
-
-def check_alb_reservations(config: KickoffConfig, reservations: tuple[AlbReservation, ...]) -> None:
-    """Each cell's ALB reservation must fit the Region's declared LCU reservation quotas (one ALB per cell)."""
-    problems = []
-    for index, region in enumerate(config.regions):
-        needed = max((r.capacity_units for r in reservations if r.region == region.name), default=0)
-        for field_name in ("alb_reserved_lcu_per_region", "alb_reserved_lcu_per_alb"):
-            quota = getattr(region.quotas, field_name)
-            if needed > quota:
-                problems.append(
-                    f"{config.locate(('regions', index, 'quotas', field_name))}: ({region.name}) the plan reserves "
-                    f"{needed:,} ALB capacity units before an event, above the declared quota of {quota:,} "
-                    f"({QUOTA_CODES[field_name]})"
-                )
+        problems += alb_reservation_problems(config, capacity.alb_reservations)
+    problems += warm_throughput_problems(config, warm)
     if problems:
         raise ConfigError(
-            f"{naming.environment_key(config)}: the ALB capacity reservations cannot be made:\n  "
+            f"{naming.environment_key(config)}: the capacity plan cannot run ({len(problems)} "
+            f"problem{'s' if len(problems) != 1 else ''}; {config.scaling.calendar}):\n  "
             + "\n  ".join(problems)
-            + "\n  Fix: request the increase in Service Quotas in those Regions and declare the granted value in "
-            "regions[].quotas, or set scaling.alb_reservations: false."
+            + "\n  Fix: request the increases in Service Quotas and declare the granted values in regions[].quotas "
+            "(python -m kickoff quotas prints the commands), raise max_tasks, lower services[].deploy_max_percent, "
+            "or revise the forecast in the calendar; a problem in the horizon can also wait by shortening "
+            "scaling.horizon_days."
         )
-
-
-def table_warm_throughput(config: KickoffConfig, need: WarmThroughput | None) -> WarmThroughput | None:
-    """The warm throughput to set on the table: None when a new on-demand table already has enough.
-
-    Warm throughput applies to every replica and DynamoDB pre-warms only up to the per-table
-    quota of each replica Region, so a need above any Region's declared quota is a config error.
-    """
-    if need is None or (
-        need.read_units_per_second <= ON_DEMAND_BASELINE_READS
-        and need.write_units_per_second <= ON_DEMAND_BASELINE_WRITES
-    ):
-        return None
-    problems = []
-    for index, region in enumerate(config.regions):
-        quotas = region.quotas
-        for kind, needed, quota, field_name, code in (
-            (
-                "read",
-                need.read_units_per_second,
-                quotas.dynamodb_table_read_units,
-                "dynamodb_table_read_units",
-                QUOTA_CODES["dynamodb_table_read_units"],
-            ),
-            (
-                "write",
-                need.write_units_per_second,
-                quotas.dynamodb_table_write_units,
-                "dynamodb_table_write_units",
-                QUOTA_CODES["dynamodb_table_write_units"],
-            ),
-        ):
-            if needed > quota:
-                problems.append(
-                    f"{config.locate(('regions', index, 'quotas', field_name))}: ({region.name}) the season needs "
-                    f"{needed:,} table {kind} units/s of warm throughput on every replica, above the declared "
-                    f"table-level {kind} quota of {quota:,} ({code})"
-                )
-    if problems:
-        raise ConfigError(
-            f"{naming.environment_key(config)}: the global table cannot be pre-warmed for the season:\n  "
-            + "\n  ".join(problems)
-            + "\n  Fix: request the increase in Service Quotas (quota codes above) in every replica Region and "
-            "declare the granted value in regions[].quotas, or set scaling.warm_throughput: false and accept "
-            "throttling above the on-demand baseline."
-        )
-    return WarmThroughput(
-        max(need.read_units_per_second, ON_DEMAND_BASELINE_READS),
-        max(need.write_units_per_second, ON_DEMAND_BASELINE_WRITES),
-    )
+    return DeploymentPlan(window, capacity, table_warm_throughput(warm), tuple(season_windows), tuple(in_window))
 
 
 def load_and_plan(context: Mapping[str, Any]) -> tuple[KickoffConfig, DeploymentPlan]:

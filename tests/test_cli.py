@@ -158,7 +158,8 @@ def test_the_cost_table_prices_warm_throughput_only_at_a_declared_price() -> Non
     from kickoff.cli import _cost_table
     from kickoff.config import load_config
     from kickoff.config.models.scaling import WarmThroughputPrice
-    from kickoff.planning import ON_DEMAND_BASELINE_READS, ON_DEMAND_BASELINE_WRITES, build_deployment_plan
+    from kickoff.plan_limits import ON_DEMAND_BASELINE_READS, ON_DEMAND_BASELINE_WRITES
+    from kickoff.planning import build_deployment_plan
     from tests.support import CONFIG_DIR, PLAN_FROM
 
     config = load_config(CONFIG_DIR / "prod.yaml")

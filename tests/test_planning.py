@@ -169,3 +169,31 @@ def test_deploy_window_stops_a_release_whose_assembly_is_too_old(prod) -> None:
         assert "release again" in stale.stderr
     missing = _kickoff("deploy-window", "-c", "env=prod", "--assembly", str(prod.outdir / "nothing"))
     assert missing.returncode == 2 and "Fix: " in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_every_quota_a_season_overruns_is_named_in_one_error(tmp_path) -> None:
+    """prod at AWS's default target and interface quotas and a 200% deploy surge: one run lists every Region's
+    overrun quota, each with the config field (file and line) a fix goes into."""
+    import yaml
+
+    data = yaml.safe_load(PROD.read_text())
+    for region in data["regions"]:
+        region["quotas"] = {
+            k: v
+            for k, v in region["quotas"].items()
+            if k not in ("alb_targets", "targets_per_target_group", "network_interfaces")
+        }
+    for service in data["services"]:
+        service.pop("deploy_max_percent", None)
+    path = tmp_path / "prod.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(ConfigError) as caught:
+        build_deployment_plan(load_config(path), PLAN_FROM)
+    message = str(caught.value)
+    assert "Traceback" not in message and "Fix:" in message
+    for index, region in enumerate(("us-east-1", "us-east-2", "us-west-2")):
+        assert f"regions[{index}].quotas.alb_targets: plan: region {region} needs" in message
+        assert f"regions[{index}].quotas.targets_per_target_group: event" in message
+    assert "(L-7E6692B2) is 1,000" in message and "(L-A0D0B863) is 1,000" in message
+    assert "(L-DF5E4CA3) is 5,000" in message and "playback 975 x 2" in message
+    assert f"{path}:" in message

@@ -6,12 +6,14 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from kickoff.cell_layout import INTERFACE_ENDPOINTS, PRIVATE_SUBNET_MASK, PUBLIC_SUBNET_MASK
 from kickoff.config.models import NetworkConfig, RegionConfig
 
-# Public subnets hold only ALB nodes and NAT gateways; private subnets hold one ENI per
-# Fargate task, so they are sized for thousands of tasks per AZ during a peak.
-PUBLIC_SUBNET_MASK = 24
-PRIVATE_SUBNET_MASK = 20
+INTERFACE_SERVICES = {
+    "EcrApi": ec2.InterfaceVpcEndpointAwsService.ECR,
+    "EcrDocker": ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+    "Logs": ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+}
 
 
 class CellNetwork(Construct):
@@ -72,11 +74,7 @@ class CellNetwork(Construct):
                 subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
                 open=False,
             )
-            for name, service in (
-                ("EcrApi", ec2.InterfaceVpcEndpointAwsService.ECR),
-                ("EcrDocker", ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER),
-                ("Logs", ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS),
-            )
+            for name, service in ((n, INTERFACE_SERVICES[n]) for n in INTERFACE_ENDPOINTS)
         }
         for endpoint in self.interface_endpoints.values():
             endpoint.connections.allow_from(

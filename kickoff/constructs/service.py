@@ -139,7 +139,7 @@ class CellService(Construct):
             circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
             health_check_grace_period=Duration.seconds(service.health_check_grace_seconds),
             min_healthy_percent=100,
-            max_healthy_percent=200,
+            max_healthy_percent=service.deploy_max_percent,
             availability_zone_rebalancing=ecs.AvailabilityZoneRebalancing.ENABLED,
             propagate_tags=ecs.PropagatedTagSource.SERVICE,
             enable_ecs_managed_tags=True,

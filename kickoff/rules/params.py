@@ -9,6 +9,7 @@ from __future__ import annotations
 from kickoff.config.models import KickoffConfig
 from kickoff.config.models.fault_injection import CELL_FAULT_ACTIONS
 from kickoff.failover import retry_seconds
+from kickoff.plan_limits import region_model
 from kickoff.planning import DeploymentPlan
 from kickoff.rules.readiness import EventWindowFacts, ReadinessParams, RegionQuotas
 from kickoff.rules.well_architected import Params
@@ -42,11 +43,8 @@ def config_fields(config: KickoffConfig) -> dict[str, str]:
     for i, service in enumerate(config.services):
         for name in ("min_tasks", "max_tasks", "image", "cpu"):
             fields[f"services.{service.name}.{name}"] = config.locate(("services", i, name))
-    for key, loc in {
-        "monitoring.load_balancer.critical_elb_5xx_percent": ("monitoring", "load_balancer", "critical_elb_5xx_percent"),
-        "monitoring.notifications": ("monitoring", "notifications"),
-    }.items():
-        fields[key] = config.locate(loc)
+    for loc in (("monitoring", "load_balancer", "critical_5xx_percent"), ("monitoring", "notifications")):
+        fields[".".join(map(str, loc))] = config.locate(loc)
     return fields
 
 
@@ -63,12 +61,7 @@ def readiness_params(config: KickoffConfig, plan: DeploymentPlan) -> ReadinessPa
         deploy_time=window.deploy_time,
         earliest_action=window.start,
         horizon_end=window.end,
-        quotas={
-            r.name: RegionQuotas(
-                r.quotas.fargate_vcpu, r.quotas.dynamodb_table_read_units, r.quotas.dynamodb_table_write_units
-            )
-            for r in config.regions
-        },
+        quotas={r.name: region_quotas(config, r.name) for r in config.regions},
         service_methods={s.name: tuple(s.methods) for s in config.services},
         floors=floors,
         event_windows=tuple(
@@ -81,4 +74,19 @@ def readiness_params(config: KickoffConfig, plan: DeploymentPlan) -> ReadinessPa
         planned_regions=frozenset(config.routed_regions) if plan.capacity is not None else frozenset(),
         shared_ip_viewers=config.edge.waf.shared_ip_viewers,
         requests_per_viewer={w: config.requests_per_viewer(w) for w in WAF_WINDOWS},
+    )
+
+
+def region_quotas(config: KickoffConfig, region: str) -> RegionQuotas:
+    """One Region's declared quotas, and the cell's network interfaces that are not tasks."""
+    quotas = config.region(region).quotas
+    model = region_model(config, config.region(region))
+    return RegionQuotas(
+        quotas.fargate_vcpu,
+        quotas.dynamodb_table_read_units,
+        quotas.dynamodb_table_write_units,
+        alb_targets=quotas.alb_targets,
+        targets_per_target_group=quotas.targets_per_target_group,
+        network_interfaces=quotas.network_interfaces,
+        other_network_interfaces=model.other_network_interfaces,
     )

@@ -14,16 +14,15 @@ Typical use::
 """
 
 from kickoff.scaling.audience import AudienceShape, diurnal_profile, event_fraction
+from kickoff.scaling.footprint import compiled_peaks
 from kickoff.scaling.model import (
-    FARGATE_ARM64_US_EAST_1,
-    FARGATE_X86_64_US_EAST_1,
     AlbParams,
     BandCombination,
     BaselineForecast,
     EventForecast,
-    FargatePrice,
     PlanError,
     PlanParams,
+    PlanProblems,
     RegionModel,
     ServiceModel,
 )
@@ -31,10 +30,10 @@ from kickoff.scaling.plan import (
     CapacityPlan,
     baseline_demand,
     build_plan,
-    check_season,
     event_windows,
     window_demand,
 )
+from kickoff.scaling.prices import FARGATE_ARM64_US_EAST_1, FARGATE_X86_64_US_EAST_1, FargatePrice
 from kickoff.scaling.report import (
     ALB_RESERVED_LCU_HOUR_USD,
     CostRow,
@@ -50,6 +49,7 @@ from kickoff.scaling.schedule import (
     ScheduledStep,
     TargetPlan,
 )
+from kickoff.scaling.season import check_season, season_peaks
 from kickoff.scaling.table import WarmThroughput, warm_throughput
 
 __all__ = [
@@ -66,6 +66,7 @@ __all__ = [
     "FargatePrice",
     "PlanError",
     "PlanParams",
+    "PlanProblems",
     "PlanRow",
     "RecurringStep",
     "RegionModel",
@@ -78,6 +79,8 @@ __all__ = [
     "diurnal_profile",
     "event_fraction",
     "check_season",
+    "compiled_peaks",
+    "season_peaks",
     "event_windows",
     "ALB_RESERVED_LCU_HOUR_USD",
     "CostRow",

@@ -9,11 +9,12 @@ All times are normalised to UTC on construction.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 
+from kickoff.scaling.alb_model import AlbParams
 from kickoff.scaling.audience import AudienceShape
 
 SHARE_TOLERANCE = 1e-6
@@ -25,6 +26,20 @@ class PlanError(ValueError):
 
     The message always names the region, the service or event, and the numbers.
     """
+
+
+class PlanProblems(PlanError):
+    """Every reason a plan cannot run, found in one pass (each names the region, service or event, and numbers)."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = tuple(problems)
+
+    @staticmethod
+    def raise_if_any(problems: Sequence[str]) -> None:
+        """Raise ``PlanProblems`` for a non-empty list."""
+        if problems:
+            raise PlanProblems(problems)
 
 
 def _utc(value: datetime, what: str) -> datetime:
@@ -186,6 +201,10 @@ class ServiceModel:
             (login, entitlement, playback start).
         table_reads_per_request: DynamoDB read units consumed per request. Default 0.
         table_writes_per_request: DynamoDB write units consumed per request. Default 0.
+        deploy_surge: tasks a rolling deployment runs per planned task at its peak (ECS ``maximumPercent`` /
+            100): every per-task quota (load balancer targets, network interfaces, subnet addresses, Fargate
+            vCPU) must hold the plan times this, since a release can start while the plan's peak holds.
+            Default 1.0 (no surge counted).
     """
 
     name: str
@@ -199,8 +218,11 @@ class ServiceModel:
     requests_per_arrival: float
     table_reads_per_request: float = 0.0
     table_writes_per_request: float = 0.0
+    deploy_surge: float = 1.0
 
     def __post_init__(self) -> None:
+        if not 1.0 <= self.deploy_surge <= 2.0:
+            raise ValueError(f"service {self.name}: deploy_surge must be within [1, 2], got {self.deploy_surge}")
         if self.cpu_units <= 0 or self.memory_mib <= 0:
             raise ValueError(f"service {self.name}: cpu_units and memory_mib must be positive")
         if not 0 <= self.min_tasks <= self.max_tasks:
@@ -236,19 +258,37 @@ class ServiceModel:
 
 @dataclass(frozen=True)
 class RegionModel:
-    """One active-active region.
+    """One active-active region and the per-task quotas its cell must fit (None: not checked).
 
     Fields:
         name: AWS Region code.
         fargate_vcpu_quota: Fargate On-Demand vCPU quota in the region (vCPU).
+        alb_targets_quota: targets one Application Load Balancer may hold (every Fargate task behind the cell's
+            ALB is one; ELB quota L-7E6692B2, default 1,000).
+        target_group_targets_quota: IP targets one target group may hold in the Region (one target group per
+            service; L-A0D0B863, default 1,000).
+        network_interfaces_quota: network interfaces in the Region (every awsvpc task has one; VPC quota
+            L-DF5E4CA3, default 5,000).
+        other_network_interfaces: the cell's interfaces that are not tasks (interface endpoints, NAT gateways,
+            load balancer nodes), counted against ``network_interfaces_quota``.
+        zones: the AZs the tasks spread over (ECS balances a service across them).
+        task_addresses_per_zone: IPv4 addresses a task subnet has free for tasks in each AZ.
     """
 
     name: str
     fargate_vcpu_quota: float
+    alb_targets_quota: int | None = None
+    target_group_targets_quota: int | None = None
+    network_interfaces_quota: int | None = None
+    other_network_interfaces: int = 0
+    zones: int = 1
+    task_addresses_per_zone: int | None = None
 
     def __post_init__(self) -> None:
         if self.fargate_vcpu_quota <= 0:
             raise ValueError(f"region {self.name}: fargate_vcpu_quota must be positive")
+        if self.zones < 1 or self.other_network_interfaces < 0:
+            raise ValueError(f"region {self.name}: zones must be positive and other_network_interfaces >= 0")
 
 
 class BandCombination(Enum):
@@ -261,66 +301,6 @@ class BandCombination(Enum):
 
     MAX = "max"
     PRODUCT = "product"
-
-
-@dataclass(frozen=True)
-class FargatePrice:
-    """Fargate on-demand price for one architecture in one region (USD).
-
-    Fields:
-        label: short name for tables, e.g. "ARM64".
-        per_vcpu_hour: USD per vCPU-hour.
-        per_gb_hour: USD per GB-hour of memory.
-    """
-
-    label: str
-    per_vcpu_hour: float
-    per_gb_hour: float
-
-    def task_hour(self, service: ServiceModel) -> float:
-        """USD for one task of ``service`` running one hour."""
-        return service.vcpu * self.per_vcpu_hour + service.memory_gb * self.per_gb_hour
-
-
-# us-east-1 Linux on-demand prices; sources in bench/README.md ("Prices").
-FARGATE_ARM64_US_EAST_1 = FargatePrice("ARM64", per_vcpu_hour=0.03238, per_gb_hour=0.00356)
-FARGATE_X86_64_US_EAST_1 = FargatePrice("X86_64", per_vcpu_hour=0.04048, per_gb_hour=0.004445)
-
-
-@dataclass(frozen=True)
-class AlbParams:
-    """Load model and schedule rules for ALB LCU reservations.
-
-    LCU dimensions (Elastic Load Balancing pricing): one LCU is 25 new
-    connections/s, 3,000 active connections/min, 1 GB/h processed for
-    EC2/container targets, or 1,000 rule evaluations/s; the highest dimension counts.
-
-    Fields:
-        new_connections_per_arrival: TCP/TLS connections each arriving viewer opens. Default 2.
-        active_connections_per_viewer: connections a watching viewer keeps open. Default 1.
-        bytes_per_request: request plus response bytes per API request. Default 4096.
-        billable_rule_evaluations_per_request: rule evaluations beyond the 10 free
-            ones, per request. Default 0 (Kickoff routes with fewer than 10 rules).
-        margin: extra fraction reserved above the computed LCUs. Default 0.2.
-        minimum_lcu: floor of any reservation. Default 100, the documented minimum ("The
-            total reservation request must be at least 100 LCU", ELB user guide, "Capacity
-            reservations for your Application Load Balancer"); config ``scaling.alb_minimum_lcu``.
-        lead: how long before an event window the reservation is raised; AWS says
-            most requests are fulfilled in minutes but some take hours. Default 3 h.
-        merge_gap: windows closer than this share one reservation. Default 12 h.
-        max_decreases_per_day: reservation decreases allowed per UTC day per load
-            balancer (AWS limit 2). Default 2.
-    """
-
-    new_connections_per_arrival: float = 2.0
-    active_connections_per_viewer: float = 1.0
-    bytes_per_request: float = 4096.0
-    billable_rule_evaluations_per_request: float = 0.0
-    margin: float = 0.2
-    minimum_lcu: int = 100
-    lead: timedelta = timedelta(hours=3)
-    merge_gap: timedelta = timedelta(hours=12)
-    max_decreases_per_day: int = 2
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,12 @@ step per window does not fit, ``PlanError`` is raised.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kickoff.scaling.alb import alb_reservations
+from kickoff.scaling.budget import merge_to_budget
 from kickoff.scaling.demand import (
     SECONDS_PER_WEEK,
     WEEK_REFERENCE,
@@ -38,11 +38,13 @@ from kickoff.scaling.demand import (
     to_seconds,
     window_scenarios,
 )
+from kickoff.scaling.footprint import compiled_footprint_problems
 from kickoff.scaling.model import (
     BaselineForecast,
     EventForecast,
     PlanError,
     PlanParams,
+    PlanProblems,
     RegionModel,
     ServiceModel,
 )
@@ -295,71 +297,6 @@ def next_firing(recurring: Sequence[RecurringStep], after_s: float) -> float | N
     return best
 
 
-# --- action budget ----------------------------------------------------------------
-
-
-def _merge_to_budget(
-    windows: list[list[tuple[float, int]]], restores: list[float], budget: int, label: str
-) -> tuple[list[list[tuple[float, int]]], int]:
-    """Merge adjacent steps inside windows (cheapest task-seconds first) until they fit ``budget``.
-
-    Merging step i with the next keeps step i's time and the larger value, so
-    the merged step still covers both intervals.
-    """
-    count = sum(len(w) for w in windows)
-    if count <= budget:
-        return windows, 0
-    if len(windows) > budget:
-        raise PlanError(
-            f"{label}: needs at least {len(windows)} one-time steps (one per event window) plus the "
-            f"restores and recurring steps, over the {budget + len(windows)}-action limit"
-        )
-    # Flatten into linked nodes: time, value, the time the step ends, next node in the same window.
-    times, values, nxt, prv, ends = [], [], [], [], []
-    for steps, restore in zip(windows, restores):
-        base = len(times)
-        for i, (t, v) in enumerate(steps):
-            times.append(t)
-            values.append(v)
-            last = i == len(steps) - 1
-            nxt.append(-1 if last else base + i + 1)
-            prv.append(-1 if i == 0 else base + i - 1)
-            ends.append(restore if last else steps[i + 1][0])
-    alive = [True] * len(times)
-    version = [0] * len(times)
-
-    def cost(i: int) -> float:
-        j = nxt[i]
-        top = max(values[i], values[j])
-        return (top - values[i]) * (ends[i] - times[i]) + (top - values[j]) * (ends[j] - times[j])
-
-    heap = [(cost(i), i, 0) for i in range(len(times)) if nxt[i] != -1]
-    heapq.heapify(heap)
-    merges = 0
-    while count > budget:
-        _, i, ver = heapq.heappop(heap)
-        if not alive[i] or ver != version[i] or nxt[i] == -1:
-            continue
-        j = nxt[i]
-        values[i] = max(values[i], values[j])
-        ends[i] = ends[j]
-        nxt[i] = nxt[j]
-        if nxt[j] != -1:
-            prv[nxt[j]] = i
-        alive[j] = False
-        count -= 1
-        merges += 1
-        for k in (i, prv[i]):
-            if k != -1 and nxt[k] != -1:
-                version[k] += 1
-                heapq.heappush(heap, (cost(k), k, version[k]))
-    merged, k = [], 0
-    for steps in windows:
-        merged.append([(times[i], values[i]) for i in range(k, k + len(steps)) if alive[i]])
-        k += len(steps)
-    return merged, merges
-
-
 # --- the planner --------------------------------------------------------------------
 
 
@@ -379,56 +316,62 @@ def build_plan(
     base_demands = _baseline_demands(baseline, services, region_names, params) if baseline else {}
     firings = _weekly_firings(windows, params) if baseline else []
 
-    targets = []
+    targets: list[TargetPlan] = []
+    problems: list[str] = []
     for region in regions:
         for svc in services:
-            key = (region.name, svc.name)
-            recurring = _recurring_steps(base_demands[key], firings, baseline, params) if baseline else []
-            per_window = [_window_steps(d[key], w, params) for d, w in zip(demands, windows)]
-            restore_times = [to_seconds(w.restore) for w in windows]
-            extra = []
-            if baseline is not None:
-                # Inside a window the window's own restore step sets the baseline value instead.
-                start, until = to_seconds(baseline.valid_from), to_seconds(baseline.valid_until)
-                if not any(r.fires_at(start) for r in recurring) and not _inside(start, windows):
-                    extra.append(
-                        (start, _baseline_value_after(start, base_demands[key], recurring, svc, baseline, params))
+            try:
+                key = (region.name, svc.name)
+                recurring = _recurring_steps(base_demands[key], firings, baseline, params) if baseline else []
+                per_window = [_window_steps(d[key], w, params) for d, w in zip(demands, windows)]
+                restore_times = [to_seconds(w.restore) for w in windows]
+                extra = []
+                if baseline is not None:
+                    # Inside a window the window's own restore step sets the baseline value instead.
+                    start, until = to_seconds(baseline.valid_from), to_seconds(baseline.valid_until)
+                    if not any(r.fires_at(start) for r in recurring) and not _inside(start, windows):
+                        extra.append(
+                            (start, _baseline_value_after(start, base_demands[key], recurring, svc, baseline, params))
+                        )
+                    if not _inside(until, windows):
+                        extra.append((until, svc.min_tasks))
+                fixed = len(recurring) + len(windows) + len(extra)
+                label = f"region {region.name}, service {svc.name}"
+                per_window, merges = merge_to_budget(
+                    per_window, restore_times, params.max_actions_per_target - fixed, label
+                )
+                steps = []
+                for w_steps, restore in zip(per_window, restore_times):
+                    steps.extend(ScheduledStep(from_seconds(t), v, svc.max_tasks) for t, v in w_steps)
+                    value = _baseline_value_after(restore, base_demands.get(key), recurring, svc, baseline, params)
+                    steps.append(ScheduledStep(from_seconds(restore), value, svc.max_tasks))
+                steps.extend(ScheduledStep(from_seconds(t), v, svc.max_tasks) for t, v in extra)
+                steps.sort(key=lambda s: s.at)
+                peak = max([s.min_tasks for s in steps] + [r.min_tasks for r in recurring] + [svc.min_tasks])
+                targets.append(
+                    TargetPlan(
+                        region=region.name,
+                        service=svc.name,
+                        steps=tuple(steps),
+                        recurring=tuple(recurring),
+                        default_min=svc.min_tasks,
+                        default_max=svc.max_tasks,
+                        peak_tasks=peak,
+                        peak_vcpu=peak * svc.vcpu,
+                        merged_steps=merges,
                     )
-                if not _inside(until, windows):
-                    extra.append((until, svc.min_tasks))
-            fixed = len(recurring) + len(windows) + len(extra)
-            label = f"region {region.name}, service {svc.name}"
-            per_window, merges = _merge_to_budget(
-                per_window, restore_times, params.max_actions_per_target - fixed, label
-            )
-            steps = []
-            for w_steps, restore in zip(per_window, restore_times):
-                steps.extend(ScheduledStep(from_seconds(t), v, svc.max_tasks) for t, v in w_steps)
-                value = _baseline_value_after(restore, base_demands.get(key), recurring, svc, baseline, params)
-                steps.append(ScheduledStep(from_seconds(restore), value, svc.max_tasks))
-            steps.extend(ScheduledStep(from_seconds(t), v, svc.max_tasks) for t, v in extra)
-            steps.sort(key=lambda s: s.at)
-            peak = max([s.min_tasks for s in steps] + [r.min_tasks for r in recurring] + [svc.min_tasks])
-            targets.append(
-                TargetPlan(
-                    region=region.name,
-                    service=svc.name,
-                    steps=tuple(steps),
-                    recurring=tuple(recurring),
-                    default_min=svc.min_tasks,
-                    default_max=svc.max_tasks,
-                    peak_tasks=peak,
-                    peak_vcpu=peak * svc.vcpu,
-                    merged_steps=merges,
                 )
-            )
-            if targets[-1].action_count > params.max_actions_per_target:
-                raise PlanError(
-                    f"{label}: plan needs {targets[-1].action_count} scheduled actions, over the "
-                    f"{params.max_actions_per_target}-action limit per scalable target"
-                )
+                if targets[-1].action_count > params.max_actions_per_target:
+                    raise PlanError(
+                        f"{label}: plan needs {targets[-1].action_count} scheduled actions, over the "
+                        f"{params.max_actions_per_target}-action limit per scalable target"
+                    )
+            except PlanError as error:  # every target is planned, so one run reports every problem
+                problems.append(str(error))
 
-    _check_vcpu_quota(targets, services, regions, baseline)
+    if not problems:
+        problems = compiled_footprint_problems(targets, services, regions, baseline)
+    PlanProblems.raise_if_any(problems)
     return CapacityPlan(
         targets=tuple(targets),
         alb_reservations=tuple(alb_reservations(windows, events, baseline, services, region_names, params)),
@@ -439,43 +382,6 @@ def build_plan(
         baseline=baseline,
         params=params,
     )
-
-
-def check_season(
-    events: Sequence[EventForecast],
-    services: Sequence[ServiceModel],
-    regions: Sequence[RegionModel],
-    params: PlanParams | None = None,
-    baseline: BaselineForecast | None = None,
-) -> None:
-    """Raise ``PlanError`` if any event of the season needs more than a service's ``max_tasks`` or a Region's vCPU
-    quota, N-1 and its re-arrival surge included, at any instant of its window.
-
-    ``build_plan`` checks the events it compiles (the planning horizon); this checks the whole calendar, so an
-    event the cells cannot carry is refused at the first synth that sees it, not when it enters the horizon.
-    """
-    params = params or PlanParams()
-    _check_inputs(events, services, regions, baseline)
-    names = [r.name for r in regions]
-    quota = {r.name: r.fargate_vcpu_quota for r in regions}
-    for window in event_windows(events, params):
-        demands = _window_demands(window, events, baseline, services, names, params)
-        for region in names:
-            vcpu = None
-            for svc in services:
-                demand = demands[(region, svc.name)]
-                # Raises the PlanError that names the event, the Region, the service and max_tasks.
-                demand.max_tasks(to_seconds(window.start), to_seconds(window.restore))
-                tasks = demand.tasks_at_points()
-                vcpu = tasks * svc.vcpu if vcpu is None else vcpu + tasks * svc.vcpu
-            if vcpu is not None and vcpu.max() > quota[region]:
-                k = int(vcpu.argmax())
-                when = from_seconds(demands[(region, services[0].name)].grid.time(k))
-                raise PlanError(
-                    f"event {'+'.join(window.event_ids)}: region {region} needs {vcpu.max():,.0f} vCPU at "
-                    f"{when.isoformat()} (N-1 and its re-arrival surge included) but the Fargate vCPU quota "
-                    f"(L-3032A538) is {quota[region]:,.0f}"
-                )
 
 
 def window_demand(plan: CapacityPlan, window: EventWindow, region: str, service: str) -> TargetDemand:
@@ -494,34 +400,3 @@ def baseline_demand(plan: CapacityPlan, region: str, service: str) -> TargetDema
         raise ValueError("the plan has no baseline forecast")
     regions = [r.name for r in plan.regions]
     return _baseline_demands(plan.baseline, [plan.service(service)], regions, plan.params)[(region, service)]
-
-
-def _check_vcpu_quota(
-    targets: Sequence[TargetPlan],
-    services: Sequence[ServiceModel],
-    regions: Sequence[RegionModel],
-    baseline: BaselineForecast | None,
-) -> None:
-    vcpu = {s.name: s.vcpu for s in services}
-    for region in regions:
-        mine = [t for t in targets if t.region == region.name]
-        instants = {to_seconds(s.at) for t in mine for s in t.steps}
-        if baseline is not None:
-            first = to_seconds(baseline.valid_from)
-            for t in mine:
-                for r in t.recurring:
-                    f = r.next_after(first - 1)
-                    while f is not None and f < first + SECONDS_PER_WEEK:
-                        instants.add(f)
-                        f = r.next_after(f)
-        peak, when = 0.0, None
-        for t_s in sorted(instants):
-            total = sum(t.min_tasks_at(t_s) * vcpu[t.service] for t in mine)
-            if total > peak:
-                peak, when = total, t_s
-        if peak > region.fargate_vcpu_quota:
-            parts = ", ".join(f"{t.service} {t.min_tasks_at(when)} tasks" for t in mine)
-            raise PlanError(
-                f"region {region.name}: plan peaks at {peak:,.0f} vCPU at {from_seconds(when).isoformat()} "
-                f"({parts}) but the Fargate vCPU quota (L-3032A538) is {region.fargate_vcpu_quota:,.0f}"
-            )

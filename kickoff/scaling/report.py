@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from kickoff.scaling.model import FARGATE_ARM64_US_EAST_1, FargatePrice, ServiceModel
+from kickoff.scaling.model import ServiceModel
 from kickoff.scaling.plan import CapacityPlan
+from kickoff.scaling.prices import FARGATE_ARM64_US_EAST_1, FargatePrice
 from kickoff.scaling.schedule import AlbReservation, TargetPlan
 
 

@@ -35,8 +35,9 @@ import numpy as np
 
 from kickoff.scaling.audience import AudienceShape, event_fraction
 from kickoff.scaling.demand import WEEK_REFERENCE, arrival_rates, to_seconds, window_grid_sources
-from kickoff.scaling.model import FargatePrice, ServiceModel
+from kickoff.scaling.model import ServiceModel
 from kickoff.scaling.plan import CapacityPlan
+from kickoff.scaling.prices import FargatePrice
 from kickoff.scaling.schedule import TargetPlan
 
 

@@ -47,7 +47,15 @@ PARAMS = ReadinessParams(
     earliest_action=DEPLOY + timedelta(minutes=30),
     horizon_end=DEPLOY + timedelta(days=14),
     quotas={
-        r: RegionQuotas(fargate_vcpu=100, dynamodb_table_read_units=40_000, dynamodb_table_write_units=40_000)
+        r: RegionQuotas(
+            fargate_vcpu=100,
+            dynamodb_table_read_units=40_000,
+            dynamodb_table_write_units=40_000,
+            alb_targets=30,
+            targets_per_target_group=25,
+            network_interfaces=60,
+            other_network_interfaces=20,
+        )
         for r in (EAST, WEST)
     },
     service_methods={"api": ALL, "web": ("GET", "HEAD", "OPTIONS")},
@@ -133,6 +141,8 @@ def _scaled_service(
     actions: list[datetime] = (),
     cpu: str = "1024",
     desired_count: int | None = None,
+    maximum_percent: int | None = None,
+    peak: int | None = None,
 ) -> None:
     stack = _stack(app, case)
     task = ecs.CfnTaskDefinition(stack, "Task", cpu=cpu, memory="2048", requires_compatibilities=["FARGATE"])
@@ -142,6 +152,11 @@ def _scaled_service(
         task_definition=task.ref,
         tags=[CfnTag(key="service", value="api")],
         desired_count=desired_count,
+        deployment_configuration=ecs.CfnService.DeploymentConfigurationProperty(
+            maximum_percent=maximum_percent, minimum_healthy_percent=100
+        )
+        if maximum_percent
+        else None,
     )
     appscaling.CfnScalableTarget(
         stack,
@@ -156,7 +171,7 @@ def _scaled_service(
                 scheduled_action_name=f"at-{t:%Y%m%dT%H%M}Z",
                 schedule=f"at({t:%Y-%m-%dT%H:%M:%S})",
                 scalable_target_action=appscaling.CfnScalableTarget.ScalableTargetActionProperty(
-                    min_capacity=min_capacity
+                    min_capacity=peak or min_capacity
                 ),
             )
             for t in actions
@@ -517,6 +532,11 @@ PAIRS: dict[str, tuple[Builder, Builder]] = {
     "ScalableTargetFloorAtDeploy": (
         lambda a, c: _scaled_service(a, c, min_capacity=10),
         lambda a, c: _scaled_service(a, c, min_capacity=3),
+    ),
+    # A peak of 10 tasks at a 200% deploy surge is 20 targets of the target group's 25; 13 is 26.
+    "EcsTasksWithinDeclaredQuotas": (
+        lambda a, c: _scaled_service(a, c, min_capacity=10, actions=[WINDOW.start], maximum_percent=200),
+        lambda a, c: _scaled_service(a, c, min_capacity=10, actions=[WINDOW.start], maximum_percent=200, peak=13),
     ),
     "QuotaWithinDeclared": (
         lambda a, c: _table(a, c, reads=30_000, writes=12_000),

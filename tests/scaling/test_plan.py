@@ -35,7 +35,7 @@ def baseline(shares) -> BaselineForecast:
 
 def test_vcpu_quota_violation_names_region_and_numbers(make_event, services, shares):
     regions = [RegionModel(n, 100) for n in shares]
-    with pytest.raises(PlanError, match=r"region us-east-1: plan peaks at [\d,]+ vCPU .* quota \(L-3032A538\) is 100"):
+    with pytest.raises(PlanError, match=r"region us-east-1 needs [\d,]+ Fargate vCPU .* quota \(L-3032A538\) is 100"):
         build_plan([make_event()], services, regions)
 
 

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from kickoff.scaling import PlanError, PlanParams, build_plan, check_season, window_demand
 from kickoff.scaling.audience import baseline_level, diurnal_profile, event_fraction
 from kickoff.scaling.demand import WEEK_REFERENCE, to_seconds
-from kickoff.scaling.model import FARGATE_ARM64_US_EAST_1, FARGATE_X86_64_US_EAST_1, BaselineForecast, EventForecast
+from kickoff.scaling.model import BaselineForecast, EventForecast
+from kickoff.scaling.prices import FARGATE_ARM64_US_EAST_1, FARGATE_X86_64_US_EAST_1
 from kickoff.scaling.report import plan_costs, reserved_lcu_hours
 from kickoff.scaling.simulate import (
     Policy,
@@ -389,6 +390,6 @@ def test_the_season_check_names_the_event_over_a_vcpu_quota(make_event, services
     small = [replace(r, fargate_vcpu_quota=500) for r in regions]
     check_season([far], services, regions)  # unlimited quota: fine
     with pytest.raises(
-        PlanError, match=r"event late-season: region us-east-1 needs [\d,]+ vCPU .* quota \(L-3032A538\) is 500"
+        PlanError, match=r"event late-season: region us-east-1 needs [\d,]+ Fargate vCPU .* quota \(L-3032A538\) is 500"
     ):
         check_season([far], services, small)

@@ -19,6 +19,9 @@ QUOTA_CODES = {
     "dynamodb_table_write_units": "L-AB614373",
     "alb_reserved_lcu_per_region": "L-8A66D0E6",
     "alb_reserved_lcu_per_alb": "L-0BB7B635",
+    "alb_targets": "L-7E6692B2",
+    "targets_per_target_group": "L-A0D0B863",
+    "network_interfaces": "L-DF5E4CA3",
 }
 
 
@@ -29,6 +32,9 @@ QUOTA_SERVICES = {
     "dynamodb_table_write_units": "dynamodb",
     "alb_reserved_lcu_per_region": "elasticloadbalancing",
     "alb_reserved_lcu_per_alb": "elasticloadbalancing",
+    "alb_targets": "elasticloadbalancing",
+    "targets_per_target_group": "elasticloadbalancing",
+    "network_interfaces": "vpc",
 }
 
 
@@ -78,6 +84,31 @@ class QuotasConfig(StrictModel):
         description=(
             "Reserved Application Load Balancer capacity units per load balancer (Service Quotas L-0BB7B635). "
             "Default 15000."
+        ),
+    )
+    alb_targets: int = Field(
+        default=1_000,
+        ge=1,
+        description=(
+            "Targets per Application Load Balancer (Service Quotas L-7E6692B2). Every Fargate task of every service "
+            "is one target of the cell's ALB, and a rolling deploy adds up to services[].deploy_max_percent of them. "
+            "Default 1000."
+        ),
+    )
+    targets_per_target_group: int = Field(
+        default=1_000,
+        ge=1,
+        description=(
+            "IP targets per target group per Region (Service Quotas L-A0D0B863): each service's tasks, deploy surge "
+            "included. Default 1000."
+        ),
+    )
+    network_interfaces: int = Field(
+        default=5_000,
+        ge=1,
+        description=(
+            "Network interfaces per Region (Service Quotas L-DF5E4CA3, service code vpc): one per Fargate task, deploy "
+            "surge included, plus the cell's endpoints, NAT gateways and load balancer nodes. Default 5000."
         ),
     )
 

@@ -86,6 +86,17 @@ class ServiceConfig(StrictModel):
             "fail writes over. Default GET, HEAD, OPTIONS."
         ),
     )
+    deploy_max_percent: int = Field(
+        default=200,
+        ge=110,
+        le=200,
+        description=(
+            "The most tasks a rolling deploy runs, as a percentage of the running count (ECS maximumPercent; the "
+            "minimum healthy percentage is 100). Each task is a load balancer target and a network interface, so the "
+            "declared quotas must hold the plan times this. Lower it for a large service to deploy in smaller "
+            "batches and need less headroom. Default 200."
+        ),
+    )
     health_check_grace_seconds: int = Field(
         default=60, ge=0, le=2_147_483_647, description="ECS health-check grace period after task start, s. Default 60."
     )

@@ -12,13 +12,14 @@ from collections.abc import Iterator, Sequence
 
 from kickoff.rules.engine import PackResult, TemplateView
 from kickoff.rules.engine import evaluate as _evaluate
-from kickoff.rules.readiness import access, capacity, data, edge, health, images, names, runtimes, waf
+from kickoff.rules.readiness import access, capacity, data, edge, health, images, names, runtimes, tasks, waf
 from kickoff.rules.readiness.context import EventWindowFacts, Readiness, ReadinessParams, RegionQuotas
 from kickoff.rules.readiness.rule import ReadinessRule
 
 RULES: tuple[ReadinessRule, ...] = (
     *names.RULES,
     *capacity.RULES,
+    *tasks.RULES,
     *data.RULES,
     *edge.RULES,
     *access.RULES,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from kickoff.planning import ON_DEMAND_BASELINE_READS, ON_DEMAND_BASELINE_WRITES
+from kickoff.plan_limits import ON_DEMAND_BASELINE_READS, ON_DEMAND_BASELINE_WRITES
 from kickoff.rules.engine import Finding, Resource, TemplateView, props, references, tags
 from kickoff.rules.readiness.context import Readiness, parse_at, parse_time
 from kickoff.rules.readiness.rule import ReadinessRule
@@ -24,7 +24,7 @@ from kickoff.rules.readiness.rule import ReadinessRule
 SCALABLE_TARGET = "AWS::ApplicationAutoScaling::ScalableTarget"
 
 
-def _ecs_service(view: TemplateView, target: Resource) -> tuple[str, Resource] | None:
+def ecs_service(view: TemplateView, target: Resource) -> tuple[str, Resource] | None:
     p = props(target)
     if p.get("ScalableDimension") != "ecs:service:DesiredCount":
         return None
@@ -35,13 +35,13 @@ def _ecs_service(view: TemplateView, target: Resource) -> tuple[str, Resource] |
     return None
 
 
-def _service_name(view: TemplateView, target: Resource) -> str | None:
-    found = _ecs_service(view, target)
+def service_name(view: TemplateView, target: Resource) -> str | None:
+    found = ecs_service(view, target)
     name = tags(props(found[1]).get("Tags")).get("service") if found else None
     return name if isinstance(name, str) else None
 
 
-def _task_vcpu(view: TemplateView, service: Resource) -> float | None:
+def task_vcpu(view: TemplateView, service: Resource) -> float | None:
     for logical_id in references(props(service).get("TaskDefinition")):
         task = view.resources.get(logical_id)
         if task and task["Type"] == "AWS::ECS::TaskDefinition":
@@ -107,7 +107,7 @@ def _window_covered(
     logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness
 ) -> list[Finding] | None:
     params = readiness.params
-    service = _service_name(view, resource)
+    service = service_name(view, resource)
     if service is None or view.region not in params.planned_regions:
         return None
     times = {when for a in props(resource).get("ScheduledActions") or [] if (when := parse_at(a.get("Schedule")))}
@@ -144,7 +144,7 @@ EVENT_WINDOW_COVERED = ReadinessRule(
 def _floor_at_deploy(
     logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness
 ) -> list[Finding] | None:
-    service = _service_name(view, resource)
+    service = service_name(view, resource)
     if service is None:
         return None
     expected = readiness.params.floors.get((view.region, service))
@@ -177,7 +177,7 @@ FLOOR_AT_DEPLOY = ReadinessRule(
 
 
 @dataclass(frozen=True)
-class _Schedule:
+class Schedule:
     """A scalable target's minimum over time, parsed once: the written minimum, its at() steps, its crons."""
 
     base: int
@@ -185,7 +185,7 @@ class _Schedule:
     crons: tuple[tuple[datetime | None, datetime | None, int], ...]  # (start, end, minimum)
 
     @classmethod
-    def of(cls, target: dict[str, Any]) -> _Schedule:
+    def of(cls, target: dict[str, Any]) -> Schedule:
         steps, crons = [], []
         for action in target.get("ScheduledActions") or []:
             low = (action.get("ScalableTargetAction") or {}).get("MinCapacity")
@@ -208,23 +208,6 @@ class _Schedule:
 
     def instants(self) -> set[datetime]:
         return {t for t, _ in self.steps} | {t for start, end, _ in self.crons for t in (start, end) if t is not None}
-
-
-def _region_vcpu(view: TemplateView, readiness: Readiness) -> tuple[float, datetime | None]:
-    """The highest sum of scheduled minimums x task vCPU over the Region's ECS services, and when."""
-    targets = []
-    for target in view.of_type(SCALABLE_TARGET).values():
-        found = _ecs_service(view, target)
-        vcpu = _task_vcpu(view, found[1]) if found else None
-        if vcpu is not None:
-            targets.append((_Schedule.of(props(target)), vcpu))
-    instants = {readiness.params.deploy_time}.union(*(schedule.instants() for schedule, _ in targets))
-    best, when = 0.0, None
-    for t in sorted(instants):
-        total = sum(schedule.upper_floor(t) * vcpu for schedule, vcpu in targets)
-        if total > best:
-            best, when = total, t
-    return best, when
 
 
 # Fixed per-account (or per-Region) limits on how many of a type may exist: (limit, per Region, source).
@@ -272,21 +255,6 @@ def _quotas(logical_id: str, resource: Resource, view: TemplateView, readiness: 
                 )
             ]
         )
-    if resource["Type"] == "AWS::ECS::Cluster":
-        quota = quotas.get(view.region)
-        if quota is None:
-            return None
-        peak, when = readiness.memo(f"vcpu:{view.file}", lambda: _region_vcpu(view, readiness))
-        if peak <= quota.fargate_vcpu:
-            return []
-        return [
-            Finding(
-                "L-3032A538",
-                f"scheduled minimums reach up to {peak:,.0f} Fargate vCPU in {view.region} at "
-                f"{when:%Y-%m-%dT%H:%MZ}, above the declared quota of {quota.fargate_vcpu:,.0f} "
-                "(L-3032A538)",
-            )
-        ]
     warm = p.get("WarmThroughput") or {}
     if not warm:
         return []
@@ -314,14 +282,12 @@ def _quotas(logical_id: str, resource: Resource, view: TemplateView, readiness: 
 
 QUOTA_WITHIN_DECLARED = ReadinessRule(
     "QuotaWithinDeclared",
-    "What the templates ask for fits the quotas declared per Region (Fargate vCPU, table warm throughput) and AWS's "
+    "What the templates ask for fits the quotas declared per Region (table warm throughput) and AWS's "
     "fixed limits (scheduled actions per target, cache policies, health checks, pull-through cache rules)",
     "Request the increase in Service Quotas and declare the granted value in regions[].quotas, or plan less.",
-    "Service Quotas: L-3032A538 (Fargate vCPU), L-CF0CBE56 / L-AB614373 (DynamoDB table-level throughput); "
+    "Service Quotas: L-CF0CBE56 / L-AB614373 (DynamoDB table-level throughput); "
     "Application Auto Scaling: 200 scheduled actions per scalable target; CloudFront, Route 53 and ECR quotas pages",
-    frozenset(
-        {SCALABLE_TARGET, "AWS::ECS::Cluster", "AWS::DynamoDB::GlobalTable", "AWS::DynamoDB::Table", *COUNT_LIMITS}
-    ),
+    frozenset({SCALABLE_TARGET, "AWS::DynamoDB::GlobalTable", "AWS::DynamoDB::Table", *COUNT_LIMITS}),
     _quotas,
 )
 

@@ -24,6 +24,10 @@ class RegionQuotas:
     fargate_vcpu: float
     dynamodb_table_read_units: int
     dynamodb_table_write_units: int
+    alb_targets: int | None = None
+    targets_per_target_group: int | None = None
+    network_interfaces: int | None = None
+    other_network_interfaces: int = 0  # the cell's interfaces that are not tasks (endpoints, NAT, ALB nodes)
 
 
 @dataclass(frozen=True)

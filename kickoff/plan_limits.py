@@ -1,0 +1,212 @@
+"""Config to the planner's inputs, and the plan against the quotas config declares (pure, no CDK).
+
+``kickoff.planning`` builds the plan; this module turns config into the planner's dataclasses
+(services with their deploy surge, Regions with every per-task quota and the cell's own network
+interfaces) and holds the checks of a plan against what config declares: N-1 utilisation against
+the forecast band, ALB reservations and table warm throughput against their quotas. Every check
+names the config field a fix goes into, and reports every problem in one run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+
+from kickoff.cell_layout import other_network_interfaces, task_addresses_per_zone
+from kickoff.config.errors import ConfigError
+from kickoff.config.models import QUOTA_CODES, KickoffConfig, RegionConfig
+from kickoff.scaling import (
+    AlbParams,
+    AlbReservation,
+    BandCombination,
+    EventForecast,
+    PlanError,
+    PlanParams,
+    PlanProblems,
+    RegionModel,
+    ServiceModel,
+    WarmThroughput,
+)
+
+
+def region_model(config: KickoffConfig, region: RegionConfig) -> RegionModel:
+    """One cell as the planner sees it: its declared quotas and the interfaces that are not tasks."""
+    zones = len(region.zones)
+    quotas = region.quotas
+    return RegionModel(
+        region.name,
+        quotas.fargate_vcpu,
+        alb_targets_quota=quotas.alb_targets,
+        target_group_targets_quota=quotas.targets_per_target_group,
+        network_interfaces_quota=quotas.network_interfaces,
+        other_network_interfaces=other_network_interfaces(zones, zones if config.network.nat_gateways_per_az else 1),
+        zones=zones,
+        task_addresses_per_zone=task_addresses_per_zone(),
+    )
+
+
+def region_models(config: KickoffConfig, *, routed_only: bool) -> list[RegionModel]:
+    """The cells (only those in routing with ``routed_only``) as the planner sees them."""
+    return [region_model(config, r) for r in config.regions if not (routed_only and r.evacuate)]
+
+
+# Which config field a fix of each quota goes into (regions[].quotas.<field>), by the planner's quota wording.
+QUOTA_FIELDS = {
+    "L-3032A538": "fargate_vcpu",
+    "L-7E6692B2": "alb_targets",
+    "L-A0D0B863": "targets_per_target_group",
+    "L-DF5E4CA3": "network_interfaces",
+}
+
+
+def plan_problems(config: KickoffConfig, error: PlanError) -> list[str]:
+    """Each problem of a plan, prefixed with the config field its fix goes into (``file:line: field``)."""
+    problems = error.problems if isinstance(error, PlanProblems) else (str(error),)
+    out = []
+    for problem in problems:
+        where = _quota_field(config, problem)
+        out.append(f"{where}: {problem}" if where else problem)
+    return out
+
+
+def _quota_field(config: KickoffConfig, problem: str) -> str | None:
+    for index, region in enumerate(config.regions):
+        if not re.search(rf"region {re.escape(region.name)}[ ,]", problem):
+            continue
+        for code, field in QUOTA_FIELDS.items():
+            if f"({code})" in problem:
+                return config.locate(("regions", index, "quotas", field))
+        for i, service in enumerate(config.services):
+            if f"service {service.name} needs" in problem and "max_tasks" in problem:
+                return config.locate(("services", i, "max_tasks"))
+    return None
+
+
+def service_models(config: KickoffConfig) -> list[ServiceModel]:
+    """The configured services as the planner sees them."""
+    return [
+        ServiceModel(
+            name=s.name,
+            cpu_units=s.cpu,
+            memory_mib=s.memory_mib,
+            min_tasks=s.min_tasks,
+            max_tasks=s.max_tasks,
+            rps_per_task=s.requests_per_second_per_task,
+            target_utilization=s.target_utilization_percent / 100,
+            rps_per_viewer=s.requests_per_viewer_per_second,
+            requests_per_arrival=s.requests_per_arrival,
+            table_reads_per_request=s.table_reads_per_request,
+            table_writes_per_request=s.table_writes_per_request,
+            deploy_surge=s.deploy_max_percent / 100,
+        )
+        for s in config.services
+    ]
+
+
+def plan_params(config: KickoffConfig) -> PlanParams:
+    """Planner knobs from config.scaling."""
+    scaling = config.scaling
+    return PlanParams(
+        lead_time=timedelta(minutes=scaling.lead_time_minutes),
+        step=timedelta(minutes=scaling.step_minutes),
+        ramp_down=timedelta(minutes=scaling.ramp_down_minutes),
+        band_combination=BandCombination(scaling.band_combination),
+        n_minus_1_min_audience=scaling.n_minus_1_min_audience,
+        baseline_n_minus_1=scaling.baseline_n_minus_1,
+        failover_shift=(
+            timedelta(seconds=scaling.failover_shift_seconds) if scaling.failover_shift_seconds is not None else None
+        ),
+        n_minus_1_utilization=scaling.n_minus_1_utilization,
+        alb=AlbParams(minimum_lcu=scaling.alb_minimum_lcu),
+    )
+
+
+# A new on-demand table (and each replica) already sustains this much without pre-warming
+# (DynamoDB developer guide, "Understanding warm throughput"); asking for less is useless.
+ON_DEMAND_BASELINE_READS = 12_000
+ON_DEMAND_BASELINE_WRITES = 4_000
+
+
+def check_n_minus_1_utilization(config: KickoffConfig, season: Sequence[EventForecast]) -> None:
+    """Refuse an ``n_minus_1_utilization`` that drops requests inside an event's own forecast band.
+
+    With ``band_combination: max`` the N-1 curves are sized on the expected audience, so when the audience
+    reaches the top of its band (1 + uncertainty) with a Region failed, the survivors run at
+    ``n_minus_1_utilization x (1 + uncertainty)`` of their capacity; above 100% they drop requests, in a case
+    the forecast itself declared possible. ``product`` sizes N-1 on the upper band and has no such edge.
+    """
+    scaling = config.scaling
+    utilization = scaling.n_minus_1_utilization
+    if utilization is None or scaling.band_combination != "max":
+        return
+    bands = [(e.event_id, e.uncertainty) for e in season]
+    if scaling.baseline is not None and scaling.baseline_n_minus_1:
+        bands.append(("the baseline", scaling.baseline.uncertainty))
+    if not bands:
+        return
+    name, widest = max(bands, key=lambda b: b[1])
+    hot = utilization * (1.0 + widest)
+    if hot > 1.0:
+        raise ConfigError(
+            f"{config.locate(('scaling', 'n_minus_1_utilization'))}: {utilization:g} sizes N-1 on the expected "
+            f"audience, so when {name} reaches the top of its +/-{widest:.0%} band with a Region failed the "
+            f"survivors run at {hot:.0%} of their capacity and drop requests.\n"
+            f"  Fix: set scaling.n_minus_1_utilization to at most {1.0 / (1.0 + widest):.2f} "
+            f"(0.85 / (1 + error) keeps them below 85%), or scaling.band_combination: product."
+        )
+
+
+def alb_reservation_problems(config: KickoffConfig, reservations: Sequence[AlbReservation]) -> list[str]:
+    """Each cell's ALB reservation against the Region's declared LCU reservation quotas (one ALB per cell)."""
+    problems = []
+    for index, region in enumerate(config.regions):
+        needed = max((r.capacity_units for r in reservations if r.region == region.name), default=0)
+        for field_name in ("alb_reserved_lcu_per_region", "alb_reserved_lcu_per_alb"):
+            quota = getattr(region.quotas, field_name)
+            if needed > quota:
+                problems.append(
+                    f"{config.locate(('regions', index, 'quotas', field_name))}: ({region.name}) the plan reserves "
+                    f"{needed:,} ALB capacity units before an event, above the declared quota of {quota:,} "
+                    f"({QUOTA_CODES[field_name]}); or set scaling.alb_reservations: false"
+                )
+    return problems
+
+
+def needs_warm_throughput(need: WarmThroughput | None) -> bool:
+    """Whether the season needs more than a new on-demand table (and each replica) already sustains."""
+    return need is not None and (
+        need.read_units_per_second > ON_DEMAND_BASELINE_READS or need.write_units_per_second > ON_DEMAND_BASELINE_WRITES
+    )
+
+
+def warm_throughput_problems(config: KickoffConfig, need: WarmThroughput | None) -> list[str]:
+    """Warm throughput applies to every replica and DynamoDB pre-warms only up to the per-table quota of each
+    replica Region, so a need above any Region's declared quota is a config error."""
+    if need is None or not needs_warm_throughput(need):
+        return []
+    problems = []
+    for index, region in enumerate(config.regions):
+        quotas = region.quotas
+        for kind, needed, quota, field_name in (
+            ("read", need.read_units_per_second, quotas.dynamodb_table_read_units, "dynamodb_table_read_units"),
+            ("write", need.write_units_per_second, quotas.dynamodb_table_write_units, "dynamodb_table_write_units"),
+        ):
+            if needed > quota:
+                problems.append(
+                    f"{config.locate(('regions', index, 'quotas', field_name))}: ({region.name}) the season needs "
+                    f"{needed:,} table {kind} units/s of warm throughput on every replica, above the declared "
+                    f"table-level {kind} quota of {quota:,} ({QUOTA_CODES[field_name]}); or set "
+                    "scaling.warm_throughput: false and accept throttling above the on-demand baseline"
+                )
+    return problems
+
+
+def table_warm_throughput(need: WarmThroughput | None) -> WarmThroughput | None:
+    """The warm throughput to set on the table: None when a new on-demand table already has enough."""
+    if need is None or not needs_warm_throughput(need):
+        return None
+    return WarmThroughput(
+        max(need.read_units_per_second, ON_DEMAND_BASELINE_READS),
+        max(need.write_units_per_second, ON_DEMAND_BASELINE_WRITES),
+    )
