@@ -628,8 +628,9 @@ def cmd_gameday(args: argparse.Namespace) -> int:
         )
     print(
         "\nRouting: the cell stays in DNS while every service keeps a healthy target (its calculated health check); "
-        "the experiment stops first if the region-impaired alarm fires (no healthy target, or ELB 5xx above "
-        f"{config.monitoring.load_balancer.critical_elb_5xx_per_minute}/min)."
+        "the experiment stops first if the region-impaired alarm fires (no healthy target, ELB 5xx above "
+        f"{config.monitoring.load_balancer.critical_5xx_percent:g}% of requests, or the cell failing while the others "
+        "answer)."
     )
     exposure = replication_exposure_seconds(faults.replication_pause_minutes)
     print(

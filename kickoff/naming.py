@@ -70,6 +70,15 @@ def cell_domain(origin: str, region: str) -> str:
     return f"{region}.{origin}"
 
 
+# The path prefix under which the viewer name routes to one cell's origin (its canaries' way in through CloudFront).
+PROBE_PATH_ROOT = "/_probe"
+
+
+def probe_path_prefix(region: str) -> str:
+    """``/_probe/<region>``: a request under it reaches ``region``'s cell through CloudFront, prefix removed."""
+    return f"{PROBE_PATH_ROOT}/{region}"
+
+
 def stack_name(config: KickoffConfig, unit: str, region: str | None = None) -> str:
     """``<app>-<env>-<unit>[-<region>]``: the only place Region and environment enter stack names."""
     return "-".join([environment_key(config), unit] + ([region] if region else []))
@@ -98,6 +107,26 @@ def schedule_group_name(config: KickoffConfig) -> str:
 def cell_name_prefix(config: KickoffConfig, region: str) -> str:
     """``<app>-<env>-<region>``: the cell's dashboard name (unique in the account) and its alarms' prefix."""
     return f"{environment_key(config)}-{region}"
+
+
+# The operator's evacuation switch: one metric per cell, published in the cell's own Region (CloudWatch's data
+# plane), which Route 53 reads through the cell's health check. 1 takes the cell out of routing, 0 brings it back.
+EVACUATION_NAMESPACE = "Kickoff"
+EVACUATION_METRIC = "EvacuateCell"
+
+
+def evacuation_switch_dimensions(config: KickoffConfig, region: str) -> dict[str, str]:
+    """The switch metric's dimensions: the environment (several may share an account) and the cell."""
+    return {"Environment": environment_key(config), "Cell": region}
+
+
+def evacuation_command(config: KickoffConfig, region: str, value: int) -> str:
+    """The AWS CLI call that flips ``region``'s switch (1 evacuates, 0 restores)."""
+    dims = ",".join(f"{k}={v}" for k, v in evacuation_switch_dimensions(config, region).items())
+    return (
+        f"aws cloudwatch put-metric-data --region {region} --namespace {EVACUATION_NAMESPACE} "
+        f"--metric-name {EVACUATION_METRIC} --dimensions {dims} --value {value}"
+    )
 
 
 def region_impaired_alarm_name(config: KickoffConfig, region: str) -> str:

@@ -41,6 +41,7 @@ from kickoff.scaling import (
     check_season,
     event_windows,
 )
+from kickoff.scaling.alb import alb_reservations
 from kickoff.scaling.demand import from_seconds, to_seconds
 from kickoff.scaling.table import warm_throughput
 
@@ -184,6 +185,23 @@ class FloorLevel:
     end: datetime
     min_tasks: int
 
+    @property
+    def value(self) -> int:
+        return self.min_tasks
+
+
+@dataclass(frozen=True)
+class ReservationLevel:
+    """From ``start`` to ``end`` (UTC) the plan expects the ALB to hold ``capacity_units`` reserved LCUs."""
+
+    start: datetime
+    end: datetime
+    capacity_units: int
+
+    @property
+    def value(self) -> int:
+        return self.capacity_units
+
 
 @dataclass(frozen=True)
 class DeploymentPlan:
@@ -255,6 +273,18 @@ class DeploymentPlan:
         if before and before[-1].capacity_units > 0 and not any(r.at == self.window.start for r in compiled):
             compiled.insert(0, AlbReservation(region, self.window.start, before[-1].capacity_units))
         return compiled
+
+    def reservation_levels(self, region: str, grace: timedelta) -> tuple[ReservationLevel, ...]:
+        """What one cell's ALB must have reserved, ``grace`` after each compiled raise until the next change (AWS
+        fulfils most requests within minutes, some within hours): the check that the reservation is in force
+        before kickoff. Empty without reservations."""
+        changes = self.alb_reservations(region)
+        levels = []
+        for change, following in zip(changes, changes[1:]):
+            start = change.at + grace
+            if change.capacity_units > 0 and start < following.at:
+                levels.append(ReservationLevel(start, following.at, change.capacity_units))
+        return tuple(levels)
 
     def floor_levels(self, region: str, service: str) -> tuple[FloorLevel, ...]:
         """The plan's minimum while each compiled event is on, for the "running below plan" alarm.
@@ -348,6 +378,14 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> Deploym
         )
     except PlanError as error:
         problems += [f"{p} ({horizon})" for p in plan_problems(config, error)]
+        if config.scaling.alb_reservations and in_window:
+            # The reservations need no scheduled actions: check them too, so one run names every problem.
+            problems += alb_reservation_problems(
+                config,
+                alb_reservations(
+                    event_windows(in_window, params), in_window, baseline, services, [r.name for r in regions], params
+                ),
+            )
     try:
         warm = (
             warm_throughput(season_windows, season, baseline, services, [r.name for r in regions], params)
@@ -379,8 +417,9 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> Deploym
             + "\n  ".join(problems)
             + "\n  Fix: request the increases in Service Quotas and declare the granted values in regions[].quotas "
             "(python -m kickoff quotas prints the commands), raise max_tasks, lower services[].deploy_max_percent, "
-            "or revise the forecast in the calendar; a problem in the horizon can also wait by shortening "
-            "scaling.horizon_days."
+            "or revise the forecast in the calendar. Every event of the season is checked now, so a later one can be "
+            "fixed before the event enters the planning horizon; a problem in the horizon can also wait by "
+            "shortening scaling.horizon_days."
         )
     return DeploymentPlan(window, capacity, table_warm_throughput(warm), tuple(season_windows), tuple(in_window))
 

@@ -40,6 +40,10 @@ REMOVED_KEYS = {
         "remove it and list the path in edge.cache_behaviors (e.g. {path_pattern: /api/*, cache_policy: "
         "caching_disabled}); its methods come from the service that serves it"
     ),
+    "monitoring.load_balancer.critical_elb_5xx_per_minute": (
+        "replaced by monitoring.load_balancer.critical_5xx_percent: a count of 5xx took a healthy cell out of routing "
+        "as its traffic grew; the rate marks the Region impaired and pages, and routing follows the health checks"
+    ),
     "edge.accept_previous_origin_secret": (
         "replaced by edge.origin_secret.version / previous_version (VersionIds), so that a rotation changes "
         "the templates; see docs/runbooks/rotate-origin-secret.md"

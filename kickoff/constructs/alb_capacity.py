@@ -9,6 +9,7 @@ from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as targets
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from kickoff.constructs._util import source_scoped_principal
@@ -18,6 +19,8 @@ from kickoff.scaling import AlbReservation
 # long after the event; a few attempts within an hour either succeed or page a human.
 RETRY_ATTEMPTS = 5
 MAX_EVENT_AGE = Duration.hours(1)
+# Failed changes stay long enough to be read after a weekend (SQS allows up to 14 days).
+DEAD_LETTER_RETENTION = Duration.days(14)
 
 
 class AlbCapacityReservations(Construct):
@@ -30,7 +33,10 @@ class AlbCapacityReservations(Construct):
     only modify this load balancer's reservation (the action CDK would generate,
     ``elasticloadbalancingv2:...``, is not a valid IAM action, so the statement is given).
 
-    Attributes: ``schedules``, ``role``, ``group``.
+    A change that fails after its retries goes to ``dead_letter_queue``; ``CapacityWatch`` alarms on it, on the
+    group's target errors, and on a reservation that is not in force when the plan needs it.
+
+    Attributes: ``schedules``, ``role``, ``group``, ``dead_letter_queue``.
     """
 
     def __init__(
@@ -65,6 +71,15 @@ class AlbCapacityReservations(Construct):
             actions=["elasticloadbalancing:ModifyCapacityReservation"],
             resources=[load_balancer.load_balancer_arn],
         )
+        # A change that still fails after its retries lands here (and alarms), instead of vanishing: the Region's
+        # reservation quota never raised, a decrease over the daily limit, a load balancer being replaced.
+        self.dead_letter_queue = sqs.Queue(
+            self,
+            "DeadLetters",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=DEAD_LETTER_RETENTION,
+        )
         self.schedules: list[scheduler.Schedule] = []
         for reservation in sorted(reservations, key=lambda r: r.at):
             at = reservation.at.astimezone(UTC)
@@ -90,6 +105,7 @@ class AlbCapacityReservations(Construct):
                         role=self.role,
                         retry_attempts=RETRY_ATTEMPTS,
                         max_event_age=MAX_EVENT_AGE,
+                        dead_letter_queue=self.dead_letter_queue,
                     ),
                 )
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aws_cdk import Duration
@@ -29,6 +29,7 @@ from cdk_monitoring_constructs import (
 from constructs import Construct
 
 from kickoff.config.models import MonitoringConfig
+from kickoff.constructs.level_math import floor_expression
 from kickoff.failover import ALARM_PERIOD_SECONDS
 from kickoff.naming import pascal
 from kickoff.planning import FloorLevel
@@ -37,8 +38,6 @@ from kickoff.planning import FloorLevel
 REPLICATION_PERIOD = Duration.minutes(1)
 # Every cell alarm but the canaries' reads 1-minute periods (standard resolution, so Route 53 can watch them).
 PERIOD = Duration.seconds(ALARM_PERIOD_SECONDS)
-# A metric math expression in an alarm may be at most this long (CloudWatch MetricDataQuery.Expression).
-MAX_EXPRESSION_LENGTH = 2048
 GREATER = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
 NOT_BREACHING = cloudwatch.TreatMissingData.NOT_BREACHING
 
@@ -54,26 +53,6 @@ class MonitoredService:
     floor: tuple[FloorLevel, ...]  # the plan's minimum while compiled events are on
 
 
-def floor_expression(metric_id: str, levels: Sequence[FloorLevel], *, subtract: bool = True) -> str | None:
-    """Metric math for "the plan's minimum now", 0 outside every level: nested IFs over ``EPOCH`` of
-    ``metric_id``'s timestamps; with ``subtract``, minus that metric (the alarm's form).
-
-    Levels that do not fit the expression limit are dropped from the end (the latest events);
-    the next deploy compiles them, as it compiles their scheduled actions.
-    """
-    expression = None
-    for count in range(len(levels), 0, -1):
-        body = "0"
-        for level in reversed(levels[:count]):
-            start, end = int(level.start.timestamp()), int(level.end.timestamp())
-            body = f"IF(EPOCH({metric_id}) >= {start} AND EPOCH({metric_id}) < {end}, {level.min_tasks}, {body})"
-        candidate = f"{body} - {metric_id}" if subtract else body
-        if len(candidate) <= MAX_EXPRESSION_LENGTH - 64:
-            expression = candidate
-            break
-    return expression
-
-
 class CellMonitoring(Construct):
     """Every alarm of one cell, one dashboard, and the composite alarm that says the Region is impaired.
 
@@ -81,14 +60,15 @@ class CellMonitoring(Construct):
       and memory, unhealthy targets, no healthy target (critical); from Container Insights,
       running tasks below desired and below the plan's minimum while an event is on.
     - Load balancer: requests, ELB and target 5xx rates, target response time p50 and p99, and
-      the critical count of ELB 5xx.
+      the critical ELB 5xx rate (``impaired_alarms``).
     - Table replica (``monitor_dynamo_table``): throttled requests, system errors, latency; and
       ``ReplicationLatency`` to every other replica Region (no library monitor exists).
     - Every alarm notifies ``topic`` (``SnsAlarmActionStrategy``), on ALARM and on OK.
-    - ``region_impaired``: a composite alarm, ANY of the critical alarms. Route 53 cannot watch
-      a composite alarm (or any metric math alarm), so the cell's calculated health check
-      watches ``critical_alarms`` one by one: each is a single standard-resolution metric with
-      a basic statistic (docs/decisions/0014-observability.md).
+    - ``region_impaired`` (``seal``): a composite alarm, ANY of the critical alarms, the 5xx rate and
+      the signals that this cell differs from the others. Route 53 cannot watch a composite alarm
+      (or any metric math alarm), so the cell's calculated health check watches ``critical_alarms``
+      one by one: each is a single standard-resolution metric with a basic statistic, and none is
+      a count of traffic (docs/decisions/0014-observability.md).
 
     ``ReplicationLatency`` is published in the Region that writes (this cell) for each receiving
     Region. The alarm uses the per-minute **maximum**: while it is OK, every write older than the
@@ -99,7 +79,8 @@ class CellMonitoring(Construct):
     which must be unique in the account.
 
     Attributes: ``facade``, ``dashboard_factory``, ``replication_alarm_threshold_ms``,
-    ``region_impaired``, ``critical_alarms`` (construct-ID key -> alarm).
+    ``region_impaired`` (after ``seal``), ``critical_alarms`` (construct-ID key -> alarm that routes),
+    ``impaired_alarms`` (key -> alarm that marks the Region impaired but does not route).
     """
 
     def __init__(
@@ -144,6 +125,7 @@ class CellMonitoring(Construct):
             ),
         )
         self.critical_alarms: dict[str, cloudwatch.Alarm] = {}
+        self.impaired_alarms: dict[str, cloudwatch.Alarm] = {}
         self._services(load_balancer, services)
         self._load_balancer(load_balancer)
         self._table(table_name)
@@ -151,22 +133,44 @@ class CellMonitoring(Construct):
         if replication_alarm_seconds is not None and receiving_regions:
             self._replication(table_name, region, receiving_regions, replication_alarm_seconds)
 
-        for alarm in self.critical_alarms.values():
+        for alarm in [*self.critical_alarms.values(), *self.impaired_alarms.values()]:
             alarm.add_alarm_action(cw_actions.SnsAction(topic))
             alarm.add_ok_action(cw_actions.SnsAction(topic))
-        self.region_impaired = cloudwatch.CompositeAlarm(
+        self._region = region
+        self._topic = topic
+        self._region_impaired_alarm_name = region_impaired_alarm_name
+        self._region_impaired: cloudwatch.CompositeAlarm | None = None
+
+    def seal(self, differs: Mapping[str, cloudwatch.IAlarm] | None = None) -> cloudwatch.CompositeAlarm:
+        """Create the "region impaired" composite: the critical alarms, the 5xx rate, and ``differs`` (signals that
+        this cell differs from the others, such as its canaries' own-cell divergence). Call once, after every
+        construct that contributes one exists."""
+        if self._region_impaired is not None:
+            raise ValueError("the region-impaired alarm is already sealed")
+        members = {**self.critical_alarms, **self.impaired_alarms, **(differs or {})}
+        self._region_impaired = cloudwatch.CompositeAlarm(
             self,
             "RegionImpaired",
-            composite_alarm_name=region_impaired_alarm_name,
+            composite_alarm_name=self._region_impaired_alarm_name,
             alarm_description=(
-                f"{region} is impaired: a critical alarm of this cell fires (no healthy target for a service, or "
-                "the load balancer returning 5xx itself). Route 53 takes the cell out of routing on the same alarms; "
-                "FIS experiments stop and the pipeline's bake fails on this one."
+                f"{self._region} is impaired: a service has no healthy target, the load balancer answers more than "
+                f"{self._m.load_balancer.critical_5xx_percent:g}% of requests with its own 5xx, or this cell fails "
+                "from inside its Region while the others answer. It pages; FIS experiments stop and the pipeline's "
+                "bake fails on it. Route 53 takes the cell out of routing on the single-metric ones (no healthy "
+                "target) and on its health checks, never on a traffic count."
             ),
-            alarm_rule=cloudwatch.AlarmRule.any_of(*self.critical_alarms.values()),
+            alarm_rule=cloudwatch.AlarmRule.any_of(*members.values()),
         )
-        self.region_impaired.add_alarm_action(cw_actions.SnsAction(topic))
-        self.region_impaired.add_ok_action(cw_actions.SnsAction(topic))
+        self._region_impaired.add_alarm_action(cw_actions.SnsAction(self._topic))
+        self._region_impaired.add_ok_action(cw_actions.SnsAction(self._topic))
+        return self._region_impaired
+
+    @property
+    def region_impaired(self) -> cloudwatch.CompositeAlarm:
+        """The composite "region impaired" alarm (after ``seal``)."""
+        if self._region_impaired is None:
+            raise ValueError("seal() the monitoring before reading region_impaired")
+        return self._region_impaired
 
     # -- per service ---------------------------------------------------------------------------------
 
@@ -329,16 +333,22 @@ class CellMonitoring(Construct):
                 },
             )
 
-        elb_5xx = metric("HTTPCode_ELB_5XX_Count")
-        self.critical_alarms["LoadBalancer5xx"] = elb_5xx.create_alarm(
+        elb_5xx_rate = cloudwatch.MathExpression(
+            expression=f"IF(requests >= {t.min_requests}, 100 * FILL(elb, 0) / requests, 0)",
+            using_metrics={"requests": requests, "elb": metric("HTTPCode_ELB_5XX_Count")},
+            label="ELB 5xx (% of requests)",
+            period=PERIOD,
+        )
+        self.impaired_alarms["LoadBalancer5xxRate"] = elb_5xx_rate.create_alarm(
             self,
-            "LoadBalancer5xx",
-            alarm_name=f"{self.name_prefix}-load-balancer-5xx",
+            "LoadBalancer5xxRate",
+            alarm_name=f"{self.name_prefix}-load-balancer-5xx-rate",
             alarm_description=(
-                f"The load balancer itself returns more than {t.critical_elb_5xx_per_minute} 5xx a minute "
-                "(no target answers, or targets fail): the cell is impaired."
+                f"The load balancer itself answers more than {t.critical_5xx_percent:g}% of requests with a 5xx (no "
+                "target answers, or targets fail): the cell is impaired. A rate, so a burst at the kickoff's arrivals "
+                "or at a game's end does not cross it; it pages and feeds the region-impaired alarm, not routing."
             ),
-            threshold=t.critical_elb_5xx_per_minute,
+            threshold=t.critical_5xx_percent,
             comparison_operator=GREATER,
             evaluation_periods=m.evaluation_minutes,
             datapoints_to_alarm=m.datapoints_to_alarm,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -34,13 +35,15 @@ class CellRouting(Construct):
     """Health check and records through which viewers reach this cell.
 
     Everything here targets this cell's own ALB or a DNS name, never another stack's
-    resource, so each cell deploys alone and evacuating a cell changes only its stack.
+    resource, so each cell deploys alone.
 
     - ``HealthCheck``: one Route 53 HTTPS check of ``<region>.origin.<domain>`` per service,
       on that service's health path, each reached through a listener rule that needs no
-      secret header; one CLOUDWATCH_METRIC check per alarm in ``routing_alarms`` (the cell's
-      "region impaired" alarms, by name: Route 53 cannot watch the composite itself). A
-      ``CALCULATED`` check requires every one of them (and, with ARC, the routing control),
+      secret header (the same rule serves ``<probe_prefix><health path>``, rewritten to the
+      health path: the Region probes' route to this cell through CloudFront); one
+      CLOUDWATCH_METRIC check per alarm in ``routing_alarms`` (single-metric gauges such as no
+      healthy target, and the operator's evacuation switch: Route 53 cannot watch the composite).
+      A ``CALCULATED`` check requires every one of them (and, with ARC, the routing control),
       so a cell with any service down, or whose own alarms fire, leaves routing.
     - ``<region>.origin``: alias to the ALB (operators and health checks; always present).
     - In routing (not evacuated):
@@ -74,8 +77,11 @@ class CellRouting(Construct):
         secondary_ttl_seconds: int,
         routing_control_arn: str | None,
         routing_alarms: Mapping[str, cloudwatch.IAlarm] | None = None,
+        probe_prefix: str | None = None,
     ) -> None:
         super().__init__(scope, id_)
+        if probe_prefix is not None and not re.fullmatch(r"(/[a-z0-9_-]+)+", probe_prefix):
+            raise ValueError(f"probe_prefix must be a plain path such as /_probe/us-east-1 (got {probe_prefix!r})")
         if region not in all_regions:
             raise ValueError(f"region {region} is not in all_regions {all_regions}")
         if request_interval_seconds not in (10, 30):
@@ -92,14 +98,33 @@ class CellRouting(Construct):
         self.health_rules: dict[str, elbv2.ApplicationListenerRule] = {}
         self.endpoint_health_checks: dict[str, route53.HealthCheck] = {}
         for index, target in enumerate(health_targets):
-            self.health_rules[target.service] = elbv2.ApplicationListenerRule(
+            patterns = [target.path] + ([f"{probe_prefix}{target.path}"] if probe_prefix else [])
+            rule = elbv2.ApplicationListenerRule(
                 self,
                 f"HealthCheckRule{pascal(target.service)}",
                 listener=listener,
                 priority=FIRST_HEALTH_RULE_PRIORITY + index,
-                conditions=[elbv2.ListenerCondition.path_patterns([target.path])],
+                conditions=[elbv2.ListenerCondition.path_patterns(patterns)],
                 action=elbv2.ListenerAction.forward([target.target_group]),
             )
+            if probe_prefix:
+                # The canaries' route through CloudFront arrives under the probe prefix; the service sees its
+                # own health path (ALB URL rewrite, applied after the conditions match).
+                cfn = rule.node.default_child
+                assert isinstance(cfn, elbv2.CfnListenerRule)
+                cfn.transforms = [
+                    elbv2.CfnListenerRule.TransformProperty(
+                        type="url-rewrite",
+                        url_rewrite_config=elbv2.CfnListenerRule.RewriteConfigObjectProperty(
+                            rewrites=[
+                                elbv2.CfnListenerRule.RewriteConfigProperty(
+                                    regex=f"^{probe_prefix}(/.*)$", replace="$1"
+                                )
+                            ]
+                        ),
+                    )
+                ]
+            self.health_rules[target.service] = rule
             self.endpoint_health_checks[target.service] = route53.HealthCheck(
                 self,
                 f"HealthCheck{pascal(target.service)}",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aws_cdk import Duration
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
@@ -55,10 +57,13 @@ class EdgeDistribution(Construct):
       set of the service that serves it. Read-only behaviours use the origin group; a
       behaviour that allows writes uses the primary origin only (CloudFront refuses origin
       groups on behaviours that allow POST), and DNS health checks move its traffic.
+    - ``probe_routes``: one behaviour per cell (``/_probe/<region>/*`` to ``<region>.origin.<domain>``), through
+      which the Region probes reach each cell as viewers do; the cell rewrites the path to its health path.
     - Every origin request carries the origin-verification header. The Host header is never
-      sent: the origin request policy forwards every viewer header except Host, and no cache
-      policy used here keys on Host, so TLS to the origin is validated against the origin
-      name, which the cell certificates cover.
+      sent, so TLS to the origin is validated against the origin name, which the cell certificates
+      cover. A behaviour that caches nothing forwards every viewer header but Host, and every cookie;
+      one that caches sends only its cache key (no cookie, no credential), so a personalised answer
+      is never cached for another viewer.
 
     Attributes: ``distribution``, ``certificate``, ``log_bucket``, ``records``, ``cache_policies``.
     """
@@ -83,6 +88,7 @@ class EdgeDistribution(Construct):
         read_timeout_seconds: int,
         web_acl_arn: str,
         log_expiration_days: int,
+        probe_routes: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id_)
         if not viewer_names:
@@ -156,7 +162,13 @@ class EdgeDistribution(Construct):
                     enable_accept_encoding_gzip=True,
                     enable_accept_encoding_brotli=True,
                 )
-        request_policy = cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER
+
+        def request_policy(b: EdgeBehavior) -> cloudfront.IOriginRequestPolicy | None:
+            """Everything but Host where nothing is cached; nothing beyond the cache key where anything is: what
+            identifies a viewer (cookies, credentials) never reaches an origin whose answer may be cached."""
+            if b.cache_policy == "caching_disabled":
+                return cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER
+            return None
 
         def behavior(b: EdgeBehavior) -> cloudfront.BehaviorOptions:
             return cloudfront.BehaviorOptions(
@@ -165,10 +177,24 @@ class EdgeDistribution(Construct):
                 allowed_methods=ALLOWED_METHODS[b.allowed_methods],
                 cached_methods=CACHED_METHODS.get(b.allowed_methods, cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS),
                 cache_policy=self.cache_policies[b.cache_policy],
-                origin_request_policy=request_policy,
+                origin_request_policy=request_policy(b),
                 compress=True,
             )
 
+        # One behaviour per cell under its probe prefix, to that cell's own name only: the Region probes reach
+        # each cell the way viewers do (through CloudFront, the WAF and the origin secret), and no cell answers for
+        # another. Nothing is cached and nothing of the viewer's is forwarded.
+        probes = {
+            pattern: cloudfront.BehaviorOptions(
+                origin=origin(domain),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                # The health paths behind it belong to services that answer at least these.
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+                cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                compress=False,
+            )
+            for pattern, domain in (probe_routes or {}).items()
+        }
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
@@ -185,7 +211,7 @@ class EdgeDistribution(Construct):
             log_file_prefix="cloudfront/",
             geo_restriction=cloudfront.GeoRestriction.allowlist(*allowed_countries) if allowed_countries else None,
             default_behavior=behavior(default_behavior),
-            additional_behaviors={b.path_pattern: behavior(b) for b in behaviors},
+            additional_behaviors={**probes, **{b.path_pattern: behavior(b) for b in behaviors}},
         )
         target = route53.RecordTarget.from_alias(targets.CloudFrontTarget(self.distribution))
         self.records: list[route53.RecordSet] = []

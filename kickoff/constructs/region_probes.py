@@ -71,7 +71,7 @@ class RegionProbes(Construct):
     cell answers: the edge (CloudFront, WAF, DNS), not the cells.
 
     Attributes: ``canaries`` (key -> canary), ``artifact_prefixes`` (key -> S3 prefix),
-    ``divergence_alarm_count``.
+    ``divergence_alarm_count``, ``own_divergence`` (the own cell's divergence alarm).
     """
 
     def __init__(
@@ -178,6 +178,8 @@ class RegionProbes(Construct):
                 )
             )
         self.divergence_alarm_count = len(metrics)
+        self._facade = facade
+        self._own = f"Diverges-{region}"
         facade.monitor_custom(
             alarm_friendly_name="Probes",
             human_readable_name=f"Probes from {region}",
@@ -186,4 +188,12 @@ class RegionProbes(Construct):
                 CustomMetricGroup(title="Probe duration (ms)", metrics=list(duration.values())),
                 CustomMetricGroup(title="Divergence (1 = one target differs)", metrics=metrics),
             ],
+        )
+
+    @property
+    def own_divergence(self) -> cloudwatch.IAlarm | None:
+        """The alarm "this Region's cell fails while the other cells answer": the cell differs from the others
+        (None with a single cell)."""
+        return next(
+            (a.alarm for a in self._facade.created_alarms() if f"-{self._own}-Divergence" in a.alarm_name), None
         )

@@ -54,6 +54,13 @@ CLOUDFRONT_LOG_BUCKET_ACCESS_LOGS = Acknowledgement(
     "This bucket is CloudFront's standard-log sink. Logging access to it would need a second bucket "
     "that in turn needs a third; only the CloudFront log delivery service writes to it.",
 )
+SCHEDULER_DEAD_LETTER_QUEUE = Acknowledgement(
+    "AwsSolutions",
+    "AwsSolutions-SQS3",
+    "This queue is itself a dead-letter queue: EventBridge Scheduler sends it the capacity-reservation changes that "
+    "failed every retry (the schedule target's DeadLetterConfig, which cdk-nag does not see). It is read by a human "
+    "after the ReservationChangeFailed alarm, never by a consumer that could fail.",
+)
 PREFIX_LIST_LOOKUP_WILDCARD = Acknowledgement(
     "AwsSolutions",
     "AwsSolutions-IAM5[Resource::*]",
@@ -162,6 +169,8 @@ def acknowledge_cell(cell: CellStack, *, customer_managed_key: bool) -> None:
     acknowledge(provider.node.find_child("ServiceRole"), CUSTOM_RESOURCE_BASIC_EXECUTION)
     for lookup in cell.images.credential_lookups.values():
         acknowledge(lookup.node.find_child("CustomResourcePolicy"), _credential_lookup_wildcard(cell))
+    if cell.alb_capacity is not None:
+        acknowledge(cell.alb_capacity.dead_letter_queue, SCHEDULER_DEAD_LETTER_QUEUE)
     faults = getattr(cell, "fault_injection", None)
     if faults is not None:
         _acknowledge_wildcards(faults, FAULT_INJECTION_WILDCARDS)

@@ -45,6 +45,9 @@ def config_fields(config: KickoffConfig) -> dict[str, str]:
             fields[f"services.{service.name}.{name}"] = config.locate(("services", i, name))
     for loc in (("monitoring", "load_balancer", "critical_5xx_percent"), ("monitoring", "notifications")):
         fields[".".join(map(str, loc))] = config.locate(loc)
+    fields[f"behavior:{config.default_behavior.path_pattern}"] = config.locate(("edge", "default_cache_policy"))
+    for i, behavior in enumerate(config.edge.cache_behaviors):
+        fields[f"behavior:{behavior.path_pattern}"] = config.locate(("edge", "cache_behaviors", i, "cache_policy"))
     return fields
 
 
@@ -74,6 +77,7 @@ def readiness_params(config: KickoffConfig, plan: DeploymentPlan) -> ReadinessPa
         planned_regions=frozenset(config.routed_regions) if plan.capacity is not None else frozenset(),
         shared_ip_viewers=config.edge.waf.shared_ip_viewers,
         requests_per_viewer={w: config.requests_per_viewer(w) for w in WAF_WINDOWS},
+        config_fields=config_fields(config),
     )
 
 

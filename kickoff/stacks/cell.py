@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Tags
+from datetime import timedelta
+
+from aws_cdk import CfnOutput, Duration, Tags
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
@@ -11,10 +13,12 @@ from kickoff.config.models import KickoffConfig
 from kickoff.constructs._util import retention
 from kickoff.constructs.alarm_topic import AlarmTopic
 from kickoff.constructs.alb_capacity import AlbCapacityReservations
+from kickoff.constructs.capacity_watch import CapacityWatch
 from kickoff.constructs.cell_monitoring import CellMonitoring, MonitoredService
 from kickoff.constructs.cell_routing import CellRouting, HealthTarget
 from kickoff.constructs.cluster import cell_cluster
 from kickoff.constructs.encryption_keys import LogEncryptionKey
+from kickoff.constructs.evacuation_switch import EvacuationSwitch
 from kickoff.constructs.fault_injection import CellFaultInjection, ZonalAutoshift
 from kickoff.constructs.global_table import ReplicaAccess
 from kickoff.constructs.image_cache import RegionalImages
@@ -128,6 +132,7 @@ class CellStack(KickoffStack):
             self.services[service.name] = cell_service
 
         reservations = plan.alb_reservations(region)
+        self.alb_capacity: AlbCapacityReservations | None = None
         if config.scaling.alb_reservations and reservations:
             self.alb_capacity = AlbCapacityReservations(
                 self,
@@ -169,9 +174,16 @@ class CellStack(KickoffStack):
         )
         canaries = config.monitoring.canaries
         if canaries.enabled:
+            # Every probe enters through the viewer name, as viewers do: a cell's own probes through its route
+            # /_probe/<region>/ (CloudFront sends them to that cell's origin only), the viewer probe by path.
             paths = tuple(s.health_check_path for s in config.services)
             targets = [
-                ProbeTarget(r, naming.canary_name(config, r), naming.cell_domain(origin, r), paths)
+                ProbeTarget(
+                    r,
+                    naming.canary_name(config, r),
+                    config.viewer_names[0],
+                    tuple(f"{naming.probe_path_prefix(r)}{p}" for p in paths),
+                )
                 for r in config.region_names
             ]
             targets.append(
@@ -194,6 +206,29 @@ class CellStack(KickoffStack):
                 artifacts_bucket=self.log_bucket.bucket,
                 viewer_key=naming.VIEWER_PROBE,
             )
+
+        differs = {}
+        if canaries.enabled and self.probes.own_divergence is not None:
+            differs["OwnCellDiverges"] = self.probes.own_divergence
+        self.monitoring.seal(differs)
+        first = self.services[config.services[0].name]
+        self.capacity_watch = CapacityWatch(
+            self,
+            "CapacityWatch",
+            name_prefix=cell_name_prefix(config, region),
+            topic=self.alarm_topic.topic,
+            anchor=first.target_group.metrics.healthy_host_count(statistic="Minimum", period=Duration.minutes(1)),
+            load_balancer=self.load_balancer.alb if self.alb_capacity else None,
+            schedule_group=self.alb_capacity.group if self.alb_capacity else None,
+            dead_letter_queue=self.alb_capacity.dead_letter_queue if self.alb_capacity else None,
+            reservation_levels=plan.reservation_levels(
+                region, timedelta(minutes=config.scaling.alb_reservation_grace_minutes)
+            )
+            if self.alb_capacity
+            else (),
+            plan_ends=plan.window.end if plan.capacity is not None else None,
+            warn_before=timedelta(days=config.monitoring.plan_expiry_warning_days),
+        )
 
         faults = config.fault_injection
         if faults.enabled:
@@ -222,6 +257,17 @@ class CellStack(KickoffStack):
                 blocked_dates=plan.event_dates(),
             )
 
+        routing_alarms = dict(self.monitoring.critical_alarms) if config.monitoring.route_on_alarms else {}
+        if config.routing.evacuation_switch:
+            self.evacuation_switch = EvacuationSwitch(
+                self,
+                "EvacuationSwitch",
+                alarm_name=f"{cell_name_prefix(config, region)}-evacuation-switch",
+                dimensions=naming.evacuation_switch_dimensions(config, region),
+                topic=self.alarm_topic.topic,
+            )
+            routing_alarms["EvacuationSwitch"] = self.evacuation_switch.alarm
+
         health = config.routing.health_check
         self.routing = CellRouting(
             self,
@@ -240,7 +286,8 @@ class CellStack(KickoffStack):
             origin_domain=origin,
             secondary_ttl_seconds=config.routing.secondary_ttl_seconds,
             routing_control_arn=config.routing.recovery_control.routing_control_arns.get(region),
-            routing_alarms=self.monitoring.critical_alarms if config.monitoring.route_on_alarms else None,
+            routing_alarms=routing_alarms,
+            probe_prefix=naming.probe_path_prefix(region) if canaries.enabled else None,
         )
 
         CfnOutput(self, "AlbDnsName", value=self.load_balancer.alb.load_balancer_dns_name)

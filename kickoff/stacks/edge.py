@@ -63,6 +63,12 @@ class EdgeStack(KickoffStack):
             read_timeout_seconds=config.edge.origin_read_timeout_seconds,
             web_acl_arn=self.web_acl.web_acl.attr_arn,
             log_expiration_days=config.logging.access_log_expiration_days,
+            probe_routes={
+                f"{naming.probe_path_prefix(r)}/*": naming.cell_domain(naming.origin_domain(config), r)
+                for r in config.region_names
+            }
+            if config.monitoring.canaries.enabled
+            else None,
         )
         CfnOutput(self, "DistributionDomainName", value=self.distribution.distribution.distribution_domain_name)
         CfnOutput(self, "DistributionId", value=self.distribution.distribution.distribution_id)

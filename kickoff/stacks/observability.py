@@ -9,8 +9,8 @@ from constructs import Construct
 
 from kickoff import naming
 from kickoff.config.models import EDGE_REGION, KickoffConfig
-from kickoff.constructs.cell_monitoring import floor_expression
 from kickoff.constructs.cross_region_dashboard import CrossRegionDashboard, RegionView
+from kickoff.constructs.level_math import floor_expression
 from kickoff.planning import DeploymentPlan, FloorLevel
 from kickoff.stacks.base import KickoffStack
 

@@ -38,7 +38,7 @@ def test_one_latency_record_per_region_checked_on_every_service(synthesized) -> 
         (calculated_id,) = [k for k, c in checks.items() if c["Type"] == "CALCULATED"]
         calculated = checks[calculated_id]
         alarms = {k for k, c in checks.items() if c["Type"] == "CLOUDWATCH_METRIC"}
-        assert len(alarms) == len(config.services) + 1  # no healthy target per service, the ALB's own 5xx
+        assert len(alarms) == len(config.services) + 1  # no healthy target per service, the evacuation switch
         assert sorted(c["Ref"] for c in calculated["ChildHealthChecks"]) == sorted([*endpoints, *alarms])
         assert calculated["HealthThreshold"] == len(endpoints) + len(alarms)
         records = [r for r in _records(synthesized, region) if r["Name"] == f"{naming.origin_domain(config)}."]
@@ -207,7 +207,17 @@ def test_listener_answers_403_unless_the_origin_header_matches(synthesized) -> N
             assert header["Values"] == [
                 f"{{{{resolve:secretsmanager:{naming.origin_secret_name(synthesized.config)}:SecretString::AWSCURRENT:}}}}"
             ]
-        assert sorted(health_paths) == sorted(s.health_check_path for s in services)
+        # ... and the same paths under the cell's probe prefix, rewritten to the health path (its canaries' route).
+        prefix = naming.probe_path_prefix(region)
+        assert sorted(health_paths) == sorted(
+            p for s in services for p in (s.health_check_path, f"{prefix}{s.health_check_path}")
+        )
+        rewrites = {
+            r["Transforms"][0]["UrlRewriteConfig"]["Rewrites"][0]["Regex"]
+            for r in rules
+            if r["Priority"] <= len(services)
+        }
+        assert rewrites == {f"^{prefix}(/.*)$"}
 
 
 VERSION_NEW = "kickoff-prod-origin-verify-20261203T120000Z"
@@ -280,7 +290,9 @@ def test_evacuated_region_has_no_route_and_others_are_untouched(prod, evacuated)
         }
         for k in changed:
             if resources[k]["Type"] == "AWS::CloudWatch::Alarm":
-                assert resources[k]["Properties"]["AlarmName"].endswith("-BelowPlan-Critical"), k
+                # the plan's minimum, and the reservations the plan expects in force
+                name = resources[k]["Properties"]["AlarmName"]
+                assert name.endswith(("-BelowPlan-Critical", "-reservation-not-in-force")), k
     assert evacuated.template(evacuated.edge) == prod.template(prod.edge)
     for order in itertools.permutations(evacuated.config.region_names):
         primary, secondary = _resolve(evacuated, {"us-east-1", "us-west-2"}, list(order))

@@ -51,7 +51,9 @@ def test_each_service_has_its_alarms_in_every_region_with_thresholds_from_config
             == m.load_balancer.p99_ms / 1000
         )
         assert alarms[f"{prefix}-LoadBalancer-TargetResponseTime-p50-Warning"]["ExtendedStatistic"] == "p50"
-        assert alarms[f"{prefix}-load-balancer-5xx"]["Threshold"] == m.load_balancer.critical_elb_5xx_per_minute
+        rate = alarms[f"{prefix}-load-balancer-5xx-rate"]
+        assert rate["Threshold"] == m.load_balancer.critical_5xx_percent
+        assert f"IF(requests >= {m.load_balancer.min_requests}, 100 * FILL(elb, 0) / requests, 0)" in json.dumps(rate)
         assert alarms[f"{prefix}-Table-SystemError-Count-Warning"]["Threshold"] == m.table.system_errors
         assert f"{prefix}-Table-Read-Throttled-Events-Warning" in alarms
         assert f"{prefix}-Table-Latency-Average-GetItem-Warning" in alarms
@@ -111,10 +113,28 @@ def test_region_impaired_composite_feeds_the_calculated_check_of_every_latency_r
             if c["Properties"]["HealthCheckConfig"]["Type"] == "CLOUDWATCH_METRIC"
         }
         assert alarm_children
+        assert len(alarm_children) == len(config.services) + 1
+        switch = naming.cell_name_prefix(config, region) + "-evacuation-switch"
         for alarm_id in alarm_children.values():
+            properties = cell["Resources"][alarm_id]["Properties"]
+            # Routing never follows a count of traffic: the healthy-target gauges, and the operator's switch,
+            # which pages but does not make the Region "impaired".
+            if properties["AlarmName"] == switch:
+                assert properties["MetricName"] == naming.EVACUATION_METRIC and alarm_id not in rule_text
+                continue
             assert alarm_id in rule_text, f"{alarm_id} feeds routing but not the composite"
-        # ... and the composite holds nothing Route 53 does not also watch.
-        assert rule_text.count("Fn::GetAtt") == len(alarm_children)
+            assert properties["MetricName"] == "HealthyHostCount"
+        # The composite also holds what pages but does not route: the 5xx rate and the own cell's divergence.
+        alarms = _resources(cell, "AWS::CloudWatch::Alarm")
+        extra = {
+            alarms[i]["Properties"]["AlarmName"].removeprefix(naming.cell_name_prefix(config, region) + "-")
+            for i in re.findall(r'"Fn::GetAtt": \["(\w+)", "Arn"\]', rule_text)
+            if i not in alarm_children.values()
+        }
+        expected = {"load-balancer-5xx-rate"}
+        if config.monitoring.canaries.enabled and len(config.region_names) > 1:
+            expected.add(f"Probes-Diverges-{region}-Divergence")
+        assert extra == expected
         for record in _resources(cell, "AWS::Route53::RecordSet").values():
             props = record["Properties"]
             if "SetIdentifier" not in props:
@@ -141,7 +161,9 @@ def test_every_services_health_path_is_checked_and_served_without_the_secret(syn
             if "http-header" not in json.dumps(r["Properties"]["Conditions"]).lower()
         ]
         served = {v for c in unsecret for cond in c for v in (cond.get("PathPatternConfig") or {}).get("Values", [])}
-        assert served == {s.health_check_path for s in config.services}
+        health = {s.health_check_path for s in config.services}
+        probes = {f"{naming.probe_path_prefix(region)}{p}" for p in health}
+        assert served == health | (probes if config.monitoring.canaries.enabled else set())
 
 
 def test_a_divergence_alarm_per_probed_name_in_each_region_reads_only_that_regions_canaries(synthesized) -> None:
@@ -293,3 +315,40 @@ def test_divergence_alarms_fit_cloudwatchs_metric_limit_with_many_cells() -> Non
         assert len(metrics) <= ALARM_METRICS_LIMIT
     own = next(a for a in divergence if "this Region's cell" in a["Properties"]["AlarmDescription"])
     assert len([m for m in own["Properties"]["Metrics"] if "MetricStat" in m]) == 2 + 2 * MAX_REFERENCES == 10
+
+
+def test_capacity_reservations_that_fail_or_are_not_in_force_alarm_before_kickoff(prod) -> None:
+    config, plan = prod.config, prod.deployment.plan
+    region = config.region_names[0]
+    cell = _cell(prod, region)
+    prefix = naming.cell_name_prefix(config, region)
+    alarms = _alarms(prod, region)
+    (queue_id,) = _resources(cell, "AWS::SQS::Queue")
+    for schedule in _resources(cell, "AWS::Scheduler::Schedule").values():
+        assert schedule["Properties"]["Target"]["DeadLetterConfig"]["Arn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    failed = json.dumps(alarms[f"{prefix}-reservation-change-failed"])
+    for metric in ("TargetErrorCount", "InvocationDroppedCount", "ApproximateNumberOfMessagesVisible"):
+        assert metric in failed
+    not_in_force = alarms[f"{prefix}-reservation-not-in-force"]
+    (expression,) = [q["Expression"] for q in not_in_force["Metrics"] if "Expression" in q]
+    assert "ReservedLCUs" in json.dumps(not_in_force) and "60 * FILL(reserved, 0)" in expression
+    grace = __import__("datetime").timedelta(minutes=config.scaling.alb_reservation_grace_minutes)
+    levels = plan.reservation_levels(region, grace)
+    assert levels
+    for level in levels:
+        assert f">= {int(level.start.timestamp())} AND" in expression and f", {level.capacity_units}," in expression
+        raise_at = level.start - grace
+        assert raise_at in {r.at for r in plan.alb_reservations(region)}
+    runs_out = alarms[f"{prefix}-plan-runs-out"]
+    warn = plan.window.end - __import__("datetime").timedelta(days=config.monitoring.plan_expiry_warning_days)
+    assert f">= {int(warn.timestamp())}" in json.dumps(runs_out) and runs_out["AlarmActions"]
+
+
+def test_without_reservations_only_the_plan_expiry_is_watched(dev) -> None:
+    config = dev.config
+    region = config.region_names[0]
+    alarms = _alarms(dev, region)
+    prefix = naming.cell_name_prefix(config, region)
+    assert f"{prefix}-plan-runs-out" in alarms
+    assert not [n for n in alarms if "reservation" in n]
+    assert not _resources(_cell(dev, region), "AWS::SQS::Queue")

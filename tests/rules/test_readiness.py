@@ -26,6 +26,7 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as targets
 from aws_cdk import aws_scheduler as scheduler
@@ -274,6 +275,94 @@ def _cell_and_edge(
     )
 
 
+def _probed(app: cdk.App, case: str, *, through_cloudfront: bool, geo: tuple[str, ...] = ()) -> None:
+    """A cell ALB that admits CloudFront only (a prefix-list lookup), a distribution with a probe route to it,
+    and a canary in the cell's Region that calls the viewer name under that route, or the ALB's own name."""
+    from kickoff.constructs.prefix_list import CLOUDFRONT_ORIGIN_FACING, ManagedPrefixListLookup
+    from kickoff.constructs.region_probes import CANARY_SCRIPT
+
+    domain = f"{case}.example.com"
+    cell_name, viewer = f"cell.{domain}", f"www.{domain}"
+    cell = _stack(app, f"{case}-cell")
+    zone = route53.HostedZone.from_hosted_zone_attributes(cell, "Zone", hosted_zone_id="Z0TEST000002", zone_name=domain)
+    vpc = _vpc(cell)
+    group = ec2.SecurityGroup(cell, "AlbGroup", vpc=vpc, allow_all_outbound=False)
+    alb = elbv2.ApplicationLoadBalancer(cell, "Alb", vpc=vpc, internet_facing=True, security_group=group)
+    lookup = ManagedPrefixListLookup(
+        cell,
+        "CloudFrontList",
+        prefix_list_name=CLOUDFRONT_ORIGIN_FACING,
+        log_retention_days=7,
+        log_key=kms.Key(cell, "LogKey"),
+    )
+    group.add_ingress_rule(ec2.Peer.prefix_list(lookup.prefix_list_id), ec2.Port.tcp(443))
+    listener = alb.add_listener(
+        "Https",
+        port=443,
+        certificates=[elbv2.ListenerCertificate.from_arn(f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/2")],
+        open=False,
+        default_action=elbv2.ListenerAction.fixed_response(403),
+    )
+    target = elbv2.ApplicationTargetGroup(
+        cell,
+        "Api",
+        vpc=vpc,
+        port=8080,
+        target_type=elbv2.TargetType.IP,
+        health_check=elbv2.HealthCheck(path="/healthz"),
+    )
+    rule = elbv2.ApplicationListenerRule(
+        cell,
+        "Health",
+        listener=listener,
+        priority=1,
+        conditions=[elbv2.ListenerCondition.path_patterns(["/healthz", "/_probe/cell/healthz"])],
+        action=elbv2.ListenerAction.forward([target]),
+    )
+    rule.node.default_child.transforms = [
+        {"type": "url-rewrite", "urlRewriteConfig": {"rewrites": [{"regex": "^/_probe/cell(/.*)$", "replace": "$1"}]}}
+    ]
+    route53.ARecord(
+        cell,
+        "Cell",
+        zone=zone,
+        record_name=f"{cell_name}.",
+        target=route53.RecordTarget.from_alias(targets.LoadBalancerTarget(alb)),
+    )
+    host, path = (viewer, "/_probe/cell/healthz") if through_cloudfront else (cell_name, "/healthz")
+    synthetics.Canary(
+        cell,
+        "Canary",
+        runtime=synthetics.Runtime.SYNTHETICS_NODEJS_PUPPETEER_13_0,
+        test=synthetics.Test.custom(
+            code=synthetics.Code.from_inline(CANARY_SCRIPT % {"host": f'"{host}"', "paths": f'["{path}"]'}),
+            handler="index.handler",
+        ),
+    )
+    edge = _stack(app, f"{case}-edge")
+    edge_zone = route53.HostedZone.from_hosted_zone_attributes(
+        edge, "Zone", hosted_zone_id="Z0TEST000002", zone_name=domain
+    )
+    distribution = cloudfront.Distribution(
+        edge,
+        "Distribution",
+        domain_names=[viewer],
+        certificate=acm.Certificate.from_certificate_arn(
+            edge, "Viewer", f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/1"
+        ),
+        default_behavior=cloudfront.BehaviorOptions(origin=origins.HttpOrigin(f"external.{domain}")),
+        additional_behaviors={"/_probe/cell/*": cloudfront.BehaviorOptions(origin=origins.HttpOrigin(cell_name))},
+        geo_restriction=cloudfront.GeoRestriction.allowlist(*geo) if geo else None,
+    )
+    route53.ARecord(
+        edge,
+        "ViewerRecord",
+        zone=edge_zone,
+        record_name=f"{viewer}.",
+        target=route53.RecordTarget.from_alias(targets.CloudFrontTarget(distribution)),
+    )
+
+
 def _health(
     app: cdk.App, case: str, *, every_service: bool, check_type: route53.HealthCheckType = route53.HealthCheckType.HTTPS
 ) -> None:
@@ -475,10 +564,15 @@ def _escape_length(app: cdk.App, case: str) -> None:
     group.node.default_child.add_property_override("Name", (case + "-" + "x" * 64)[:65])
 
 
-def _alarm_check(app: cdk.App, case: str, *, single_metric: bool) -> None:
-    """A CLOUDWATCH_METRIC health check on a single-metric alarm, or on a metric math alarm."""
+def _alarm_check(app: cdk.App, case: str, *, single_metric: bool, gauge: bool = False) -> None:
+    """A CLOUDWATCH_METRIC health check on a single-metric alarm (a count of 5xx, or the healthy-target gauge),
+    or on a metric math alarm."""
     stack = _stack(app, case)
-    metric = cloudwatch.Metric(namespace="AWS/ApplicationELB", metric_name="HTTPCode_ELB_5XX_Count", statistic="Sum")
+    metric = (
+        cloudwatch.Metric(namespace="AWS/ApplicationELB", metric_name="HealthyHostCount", statistic="Minimum")
+        if gauge
+        else cloudwatch.Metric(namespace="AWS/ApplicationELB", metric_name="HTTPCode_ELB_5XX_Count", statistic="Sum")
+    )
     watched = (
         metric
         if single_metric
@@ -521,6 +615,14 @@ PAIRS: dict[str, tuple[Builder, Builder]] = {
         lambda a, c: _alarm_check(a, c, single_metric=True),
         lambda a, c: _alarm_check(a, c, single_metric=False),
     ),
+    "Route53AlarmNotATrafficCount": (
+        lambda a, c: _alarm_check(a, c, single_metric=True, gauge=True),
+        lambda a, c: _alarm_check(a, c, single_metric=True),
+    ),
+    "ProberReachesItsTarget": (
+        lambda a, c: _probed(a, c, through_cloudfront=True),
+        lambda a, c: _probed(a, c, through_cloudfront=False),
+    ),
     "ScheduleAfterDeployTime": (
         lambda a, c: _schedule(a, c, at=DEPLOY + timedelta(days=1)),
         lambda a, c: _schedule(a, c, at=DEPLOY - timedelta(days=6)),
@@ -549,6 +651,10 @@ PAIRS: dict[str, tuple[Builder, Builder]] = {
     "CloudFrontOriginHostHeader": (
         lambda a, c: _cell_and_edge(a, c),
         lambda a, c: _cell_and_edge(a, c, cache_policy=cloudfront.CachePolicy.USE_ORIGIN_CACHE_CONTROL_HEADERS),
+    ),
+    "CloudFrontCacheKeyHoldsIdentity": (
+        lambda a, c: _cell_and_edge(a, c),
+        lambda a, c: _cell_and_edge(a, c, cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED),
     ),
     "CloudFrontBehaviorPathServed": (
         lambda a, c: _cell_and_edge(a, c, behavior_path="/api/*"),
@@ -607,6 +713,10 @@ VARIANTS: dict[str, tuple[str, Builder]] = {
     "health-over-http": (
         "Route53HealthCheckCoversServices",
         lambda a, c: _health(a, c, every_service=True, check_type=route53.HealthCheckType.HTTP),
+    ),
+    "probe-from-a-blocked-country": (
+        "ProberReachesItsTarget",
+        lambda a, c: _probed(a, c, through_cloudfront=True, geo=("GB", "IE")),
     ),
     "rate-rule-counts": ("WafRateLimitAdmitsSharedIp", lambda a, c: _web_acl(a, c, rate_action="count")),
 }

@@ -47,9 +47,16 @@ def test_read_only_behaviours_use_the_origin_group_and_writes_the_primary_origin
     behaviors = [(synthesized.config.default_behavior, config["DefaultCacheBehavior"])] + [
         (b, cached[b.path_pattern]) for b in synthesized.config.behaviors
     ]
-    assert [b["PathPattern"] for b in config.get("CacheBehaviors", [])] == [
+    probes = [f"{naming.probe_path_prefix(r)}/*" for r in synthesized.config.region_names]
+    assert [b["PathPattern"] for b in config.get("CacheBehaviors", [])] == probes + [
         b.path_pattern for b in synthesized.config.behaviors
     ]
+    # Each probe route reaches its cell's own name only, caches nothing and forwards nothing of the viewer's.
+    for region, pattern in zip(synthesized.config.region_names, probes):
+        route = cached[pattern]
+        domain = naming.cell_domain(naming.origin_domain(synthesized.config), region)
+        assert origins[route["TargetOriginId"]] == domain
+        assert route["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad" and "OriginRequestPolicyId" not in route
     for expected, rendered in behaviors:
         service = next(s for s in synthesized.config.services if s.name == expected.service)
         assert set(rendered["AllowedMethods"]) >= set(service.methods)
@@ -70,16 +77,22 @@ def test_read_only_behaviours_use_the_origin_group_and_writes_the_primary_origin
         assert config["DefaultCacheBehavior"]["TargetOriginId"] == group["Id"]
 
 
-def test_no_behaviour_sends_the_viewers_host_or_cookies_to_the_cells(synthesized) -> None:
-    """Cache keys hold no Host and no cookie; the origin request policy forwards everything but Host."""
+def test_no_behaviour_sends_the_viewers_host_or_caches_what_identifies_a_viewer(synthesized) -> None:
+    """Cache keys hold no Host and no cookie. What caches nothing forwards everything but Host; what caches sends
+    only its key (no origin request policy), so no cookie or credential reaches an origin whose answer is cached."""
     config = _distribution(synthesized)
     policies = {
         k: v["Properties"]["CachePolicyConfig"]
         for k, v in synthesized.resources(synthesized.edge, "AWS::CloudFront::CachePolicy").items()
     }
+    disabled = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # Managed-CachingDisabled
+    probes = {f"{naming.probe_path_prefix(r)}/*" for r in synthesized.config.region_names}
     for behavior in [config["DefaultCacheBehavior"], *config.get("CacheBehaviors", [])]:
-        assert behavior["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # AllViewerExceptHostHeader
         policy = behavior["CachePolicyId"]
+        if policy == disabled and behavior.get("PathPattern") not in probes:
+            assert behavior["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # AllViewerExceptHost
+        else:
+            assert "OriginRequestPolicyId" not in behavior
         if isinstance(policy, dict):
             key = policies[policy["Ref"]]["ParametersInCacheKeyAndForwardedToOrigin"]
             assert key["HeadersConfig"] == {"HeaderBehavior": "none"}

@@ -110,10 +110,13 @@ def test_alb_reservation_schedules(prod) -> None:
             else:
                 assert '"ResetCapacityReservation":true' in body
             assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 5}
+            assert target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0].startswith("AlbCapacityDeadLetters")
         policies = [p for k, p in prod.resources(prod.cell(region), "AWS::IAM::Policy").items() if "AlbCapacity" in k]
-        (statement,) = policies[0]["Properties"]["PolicyDocument"]["Statement"]
-        assert statement["Action"] == "elasticloadbalancing:ModifyCapacityReservation"
-        assert statement["Resource"]["Ref"].startswith("LoadBalancerAlb")
+        # The role may change this load balancer's reservation, and send what failed to its dead-letter queue.
+        statements = {s["Action"]: s["Resource"] for s in policies[0]["Properties"]["PolicyDocument"]["Statement"]}
+        assert statements.keys() == {"elasticloadbalancing:ModifyCapacityReservation", "sqs:SendMessage"}
+        assert statements["elasticloadbalancing:ModifyCapacityReservation"]["Ref"].startswith("LoadBalancerAlb")
+        assert statements["sqs:SendMessage"]["Fn::GetAtt"][0].startswith("AlbCapacityDeadLetters")
 
 
 def test_decreases_respect_the_two_per_day_limit(prod) -> None:
@@ -171,14 +174,14 @@ def test_warm_throughput_over_the_table_quota_is_a_config_error(write_config) ->
         message,
     ), message
     assert "declared table-level read quota of 40,000 (L-CF0CBE56)" in message
-    assert "Fix: request the increase in Service Quotas" in message
+    assert "Fix: request the increases in Service Quotas" in message
 
 
 def test_alb_reservation_over_the_lcu_quota_is_a_config_error(write_config) -> None:
     """AWS's default per-Region LCU reservation quota is 0: a plan with reservations needs it raised."""
     data = config_data("prod")
     for region in data["regions"]:
-        region["quotas"] = {k: v for k, v in region["quotas"].items() if not k.startswith("alb_")}
+        region["quotas"] = {k: v for k, v in region["quotas"].items() if not k.startswith("alb_reserved_")}
     config = load_config(write_config(text=yaml.safe_dump(data), name="lcu-quota.yaml"))
     with pytest.raises(ConfigError) as caught:
         build_deployment_plan(config, PLAN_FROM)
@@ -222,7 +225,9 @@ def test_plan_that_exceeds_the_vcpu_quota_is_a_clear_error(write_config) -> None
         build_deployment_plan(config, PLAN_FROM)
     message = str(caught.value)
     assert "cannot run" in message and "vCPU" in message and "2,700" in message and "Fix:" in message
-    assert re.search(r"quota\.yaml:\d+: scaling: the capacity plan of kickoff-prod", message), message
+    assert re.search(r"quota\.yaml:\d+: regions\[0\]\.quotas\.fargate_vcpu: plan: region us-east-1 needs", message), (
+        message
+    )
 
 
 CALENDAR_ERRORS = [
@@ -330,8 +335,10 @@ def test_a_season_event_beyond_the_horizon_the_cells_cannot_carry_is_refused_now
     with pytest.raises(ConfigError) as caught:
         build_deployment_plan(config, PLAN_FROM)
     message = str(caught.value)
-    assert re.search(r"season\.yaml:\d+: scaling\.calendar: an event of the season in events/season\.yaml", message)
-    assert "event sat-2026-w17-early+sat-2026-w17-late" in message and "but max_tasks is" in message
+    assert re.search(
+        r"season\.yaml:\d+: services\[1\]\.max_tasks: event sat-2026-w17-early\+sat-2026-w17-late", message
+    )
+    assert "but max_tasks is" in message and "events/season.yaml" in message
     assert "before the event enters the planning horizon" in message
 
 

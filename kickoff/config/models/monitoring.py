@@ -83,12 +83,16 @@ class AlbAlarmsConfig(StrictModel):
             "not an outage). Default 60."
         ),
     )
-    critical_elb_5xx_per_minute: int = Field(
-        default=300,
-        ge=1,
+    critical_5xx_percent: float = Field(
+        default=10.0,
+        gt=0,
+        le=100,
         description=(
-            "5xx the load balancer itself returns per minute that mark the Region impaired and take it out of "
-            "routing. A count, not a rate: Route 53 can only watch single-metric alarms. Default 300."
+            "5xx the load balancer itself returns, % of requests (judged only above min_requests a minute), that mark "
+            "the Region impaired: the region-impaired alarm pages, the release's bake fails and FIS experiments stop. "
+            "A rate, so it means the same at 1,000 and at 10 million requests a minute. It does not take the cell out "
+            "of routing: Route 53 can only watch single-metric alarms, and an absolute count would evacuate a healthy "
+            "cell as its traffic grows. Default 10."
         ),
     )
 
@@ -158,6 +162,16 @@ class MonitoringConfig(StrictModel):
         description=(
             "A Region whose 'region impaired' alarms fire leaves routing, even while its endpoints answer "
             "(Route 53 health checks on those alarms, inside each cell's calculated check). Default true."
+        ),
+    )
+    plan_expiry_warning_days: int = Field(
+        default=3,
+        ge=1,
+        le=30,
+        description=(
+            "Days before the compiled capacity plan (scheduled actions and ALB reservations) ends that each cell's "
+            "PlanRunsOut alarm fires: releases compile scaling.horizon_days ahead, so a pipeline that stopped "
+            "releasing would otherwise leave the next events unplanned. Default 3."
         ),
     )
     services: ServiceAlarmsConfig = Field(default_factory=ServiceAlarmsConfig, description="ECS service alarms.")

@@ -74,6 +74,14 @@ class RoutingConfig(StrictModel):
         le=300,
         description="TTL of the CNAME records behind the secondary origin, in seconds. Default 30.",
     )
+    evacuation_switch: bool = Field(
+        default=True,
+        description=(
+            "A per-cell switch an operator flips with one CloudWatch call in the cell's Region (put-metric-data "
+            "EvacuateCell 1 or 0), which Route 53 reads through the cell's health check: evacuation in minutes, with "
+            "no deploy, for about 1 USD a month per cell (docs/runbooks/evacuate-region.md). Default true."
+        ),
+    )
     recovery_control: RecoveryControlConfig = Field(
         default_factory=RecoveryControlConfig, description="Optional ARC routing controls."
     )

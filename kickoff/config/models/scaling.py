@@ -141,6 +141,17 @@ class ScalingConfig(StrictModel):
             "what each value saves and when the survivors run above 85%."
         ),
     )
+    alb_reservation_grace_minutes: int = Field(
+        default=120,
+        ge=10,
+        le=170,
+        description=(
+            "Minutes after a reservation is requested before it must be in force; past them the "
+            "ReservationNotInForce alarm fires. AWS fulfils most requests within minutes and some within hours; a "
+            "reservation is requested 180 minutes before its event window, so the default leaves an hour to react. "
+            "Default 120."
+        ),
+    )
     alb_minimum_lcu: int = Field(
         default=100,
         ge=100,

@@ -12,7 +12,20 @@ from collections.abc import Iterator, Sequence
 
 from kickoff.rules.engine import PackResult, TemplateView
 from kickoff.rules.engine import evaluate as _evaluate
-from kickoff.rules.readiness import access, capacity, data, edge, health, images, names, runtimes, tasks, waf
+from kickoff.rules.readiness import (
+    access,
+    cache_identity,
+    capacity,
+    data,
+    edge,
+    health,
+    images,
+    names,
+    probers,
+    runtimes,
+    tasks,
+    waf,
+)
 from kickoff.rules.readiness.context import EventWindowFacts, Readiness, ReadinessParams, RegionQuotas
 from kickoff.rules.readiness.rule import ReadinessRule
 
@@ -22,8 +35,10 @@ RULES: tuple[ReadinessRule, ...] = (
     *tasks.RULES,
     *data.RULES,
     *edge.RULES,
+    *cache_identity.RULES,
     *access.RULES,
     *health.RULES,
+    *probers.RULES,
     *images.RULES,
     *runtimes.RULES,
     *waf.RULES,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from kickoff.rules.engine import ANY_TYPE, Finding, Resource, TemplateView, props, references
-from kickoff.rules.readiness.context import Readiness, secret_references
+from kickoff.rules.readiness.context import Readiness, rewritten_path, secret_references
 from kickoff.rules.readiness.rule import ReadinessRule
 
 LISTENER = "AWS::ElasticLoadBalancingV2::Listener"
@@ -54,7 +54,9 @@ def _only_health_paths(view: TemplateView, rule: dict[str, Any]) -> bool:
         for v in (c.get("PathPatternConfig") or {}).get("Values", []) or c.get("Values", [])
     ]
     health = _health_paths(view, rule.get("Actions"))
-    return bool(patterns) and all(p in health and not any(ch in p for ch in "*?") for p in patterns)
+    return bool(patterns) and all(
+        rewritten_path(p, rule) in health and not any(ch in p for ch in "*?") for p in patterns
+    )
 
 
 def _listener(logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness) -> list[Finding] | None:

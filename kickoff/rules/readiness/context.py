@@ -55,6 +55,7 @@ class ReadinessParams:
         shared_ip_viewers: viewers the WAF's per-IP limit must admit behind one address.
         requests_per_viewer: rate-limit window (s) -> requests one arriving viewer sends in it.
         max_scheduled_actions: Application Auto Scaling's scheduled actions per scalable target.
+        config_fields: where config values that shape resources are set, for findings they cause.
     """
 
     deploy_time: datetime
@@ -68,6 +69,8 @@ class ReadinessParams:
     shared_ip_viewers: int = 0
     requests_per_viewer: Mapping[int, float] = field(default_factory=dict)
     max_scheduled_actions: int = 200
+    # Where a config value that shapes a resource is set: key (``behavior:/api/*``) -> ``file:line: path``.
+    config_fields: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,19 @@ def secret_references(value: Any) -> list[SecretReference]:
     return [
         SecretReference(m.group(0), m.group(1), m.group(2), m.group(3), m.group(4)) for m in _SECRET_REF.finditer(value)
     ]
+
+
+def rewritten_path(path: str, rule: Mapping[str, Any]) -> str:
+    """``path`` after a listener rule's URL rewrites (``Transforms`` of type url-rewrite), which the ALB applies
+    after the rule's conditions match and before it forwards; ``$n`` in a replacement is a capture group."""
+    for transform in rule.get("Transforms") or []:
+        if transform.get("Type") != "url-rewrite":
+            continue
+        for rewrite in (transform.get("UrlRewriteConfig") or {}).get("Rewrites", []):
+            pattern, replace = rewrite.get("Regex"), rewrite.get("Replace")
+            if isinstance(pattern, str) and isinstance(replace, str) and re.search(pattern, path):
+                path = re.sub(pattern, re.sub(r"\$(\d+)", r"\\\1", replace), path, count=1)
+    return path
 
 
 def dns_covers(certificate_name: str, host: str) -> bool:

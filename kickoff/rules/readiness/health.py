@@ -166,4 +166,57 @@ ALARM_CHECK_READABLE = ReadinessRule(
     _alarm_check_readable,
 )
 
-RULES: tuple[ReadinessRule, ...] = (HEALTH_COVERS_SERVICES, SECONDARY_OTHER_CELL, ALARM_CHECK_READABLE)
+# Metrics that count what traffic does (requests, errors, throttles): their Sum grows with the audience.
+_TRAFFIC_COUNT_STATISTICS = {"Sum", "SampleCount"}
+# Gauges that end in "Count" but say how many targets are up, whatever the traffic.
+_GAUGES = {"HealthyHostCount", "UnHealthyHostCount", "RunningTaskCount", "DesiredTaskCount", "PendingTaskCount"}
+
+
+def _traffic_count(alarm: Resource) -> str | None:
+    p = props(alarm)
+    metric = str(p.get("MetricName", ""))
+    if metric in _GAUGES or p.get("Metrics"):
+        return None
+    if p.get("Statistic") in _TRAFFIC_COUNT_STATISTICS and p.get("Namespace", "").startswith("AWS/"):
+        return (
+            f"{p.get('Namespace')} {metric} ({p.get('Statistic')}) above {p.get('Threshold')} per {p.get('Period')} s"
+        )
+    return None
+
+
+def _alarm_not_a_count(
+    logical_id: str, resource: Resource, view: TemplateView, readiness: object
+) -> list[Finding] | None:
+    alarm = watched_alarm(resource, view.resources)
+    if alarm is None or alarm["Type"] != "AWS::CloudWatch::Alarm":
+        return None
+    counted = _traffic_count(alarm)
+    if counted is None:
+        return []
+    return [
+        Finding(
+            "",
+            f"routing follows {counted}: an absolute count of traffic. At a kickoff's arrivals or a game's end a "
+            "healthy cell crosses it and leaves DNS, and its viewers push the next cell over the same threshold",
+        )
+    ]
+
+
+ALARM_CHECK_NOT_A_COUNT = ReadinessRule(
+    "Route53AlarmNotATrafficCount",
+    "A health check that routes on an alarm watches a signal of the cell's own health (a gauge such as healthy "
+    "targets, or an operator's switch), never a Sum of requests or errors",
+    "Route on HealthyHostCount (Minimum) or a switch metric; judge errors as a rate in the region-impaired composite "
+    "(it pages, stops FIS and the bake) instead of routing on a count.",
+    "Route 53 CLOUDWATCH_METRIC health checks read one metric and a fixed threshold; ALB HTTPCode_* and RequestCount "
+    "are per-period sums that grow with the audience",
+    frozenset({"AWS::Route53::HealthCheck"}),
+    _alarm_not_a_count,
+)
+
+RULES: tuple[ReadinessRule, ...] = (
+    HEALTH_COVERS_SERVICES,
+    SECONDARY_OTHER_CELL,
+    ALARM_CHECK_READABLE,
+    ALARM_CHECK_NOT_A_COUNT,
+)
