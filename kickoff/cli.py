@@ -497,7 +497,7 @@ def _stale_assembly(outdir: Path, at: datetime, config: KickoffConfig) -> tuple[
 def cmd_execution_policy(args: argparse.Namespace) -> int:
     """Print the scoped CloudFormation execution policy for one account's bootstrap, from the synthesized templates."""
     from kickoff.rules.assembly import read_stacks
-    from kickoff.rules.execution_policy import UnknownResourceType, execution_policy, render
+    from kickoff.rules.execution_policy import UnknownResourceType, execution_policy, permissions_boundary, render
 
     config = _load(args)
     outdir = Path(args.outdir)
@@ -511,8 +511,14 @@ def cmd_execution_policy(args: argparse.Namespace) -> int:
         print(f"kickoff: no stack of {outdir} deploys to {account} (accounts: {', '.join(accounts)})", file=sys.stderr)
         return 2
     types = {r["Type"] for s in stacks for r in s.template().get("Resources", {}).values()}
+    boundary = naming.permissions_boundary_name(config)
+    if args.boundary:
+        sys.stdout.write(render(permissions_boundary(account=account, boundary_name=boundary)))
+        return 0
     try:
-        policy = execution_policy(types, account=account, name_prefix=f"{naming.environment_key(config)}-")
+        policy = execution_policy(
+            types, account=account, name_prefix=f"{naming.environment_key(config)}-", boundary_name=boundary
+        )
     except UnknownResourceType as error:
         print(f"kickoff: {error}", file=sys.stderr)
         return 1
@@ -868,6 +874,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     policy.add_argument("--outdir", default="cdk.out", help="cloud assembly directory (default cdk.out)")
     policy.add_argument("--account", help="the account whose stacks it covers (default: the config's account)")
+    policy.add_argument(
+        "--boundary",
+        action="store_true",
+        help="print the permissions boundary every role carries (create it before cdk bootstrap)",
+    )
     policy.set_defaults(func=cmd_execution_policy)
     gameday = with_context(
         sub.add_parser("gameday", help="print the game-day plan: experiments in order, their effect on capacity")

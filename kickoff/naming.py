@@ -129,6 +129,11 @@ def evacuation_command(config: KickoffConfig, region: str, value: int) -> str:
     )
 
 
+def permissions_boundary_name(config: KickoffConfig) -> str:
+    """The managed policy every role of the environment carries as its permissions boundary (account-global)."""
+    return f"{environment_key(config)}-permissions-boundary"
+
+
 def region_impaired_alarm_name(config: KickoffConfig, region: str) -> str:
     """The cell's composite "region impaired" alarm: FIS stop conditions and the pipeline's bake read it by name."""
     return f"{cell_name_prefix(config, region)}-region-impaired"
@@ -230,7 +235,16 @@ def pipeline_name(config: KickoffConfig) -> str:
     return f"{environment_key(config)}-release"
 
 
-def bootstrap_lookup_role_arn(account: str, region: str, qualifier: str) -> str:
-    """The CDK bootstrap's read-only lookup role in ``account`` and ``region`` (ReadOnlyAccess, denies
-    kms:Decrypt), which ``cdk bootstrap --trust`` opens to the tooling account."""
-    return f"arn:aws:iam::{account}:role/cdk-{qualifier}-lookup-role-{account}-{region}"
+def bake_role_name(config: KickoffConfig) -> str:
+    """The role in the workload account the pipeline's bake reads the canary's alarm through (account-global)."""
+    return f"{environment_key(config)}-bake"
+
+
+def bake_runner_role_name(config: KickoffConfig) -> str:
+    """The bake's CodeBuild role in the tooling account: the only principal the bake role trusts."""
+    return f"{environment_key(config)}-bake-runner"
+
+
+def role_arn(account: str, name: str) -> str:
+    """A role's ARN from its account and name."""
+    return f"arn:aws:iam::{account}:role/{name}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -13,3 +14,9 @@ LOCK_FILE = REPO_ROOT / "stateful.lock.json"
 README = REPO_ROOT / "README.md"
 CHECKOV = REPO_ROOT / ".checkov-venv" / "bin" / "checkov"
 CACHE_DIR = REPO_ROOT / "build" / "cache"  # derived results keyed by their inputs; safe to delete (make clean)
+PACKAGE_JSON = REPO_ROOT / "package.json"  # the pinned CDK CLI (npm ci)
+
+
+def pinned_cdk_cli() -> str:
+    """The exact CDK CLI version package.json pins: the one make synth runs, and the release pipeline installs."""
+    return json.loads(PACKAGE_JSON.read_text())["devDependencies"]["aws-cdk"]

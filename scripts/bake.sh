@@ -4,9 +4,10 @@
 #
 #   scripts/bake.sh <role-arn> <region> <alarm-name> <minutes>
 #
-# <role-arn> is the target account's CDK bootstrap lookup role (ReadOnlyAccess), which
-# `cdk bootstrap --trust <tooling account>` opens to the pipeline. The role is assumed again for
-# every poll, so a bake longer than the role's one-hour session still reads with valid credentials.
+# <role-arn> is the canary cell's bake reader (<app>-<env>-bake): it may describe this one alarm and
+# nothing else, and trusts only the bake's own CodeBuild role in the tooling account. The role is
+# assumed again for every poll, so a bake longer than the role's one-hour session still reads with
+# valid credentials.
 # The alarm is read once a minute (its period) and once more at the end. A missing alarm fails the
 # bake: a bake that watches nothing proves nothing. BAKE_SLEEP replaces `sleep` (tests).
 set -euo pipefail

@@ -21,6 +21,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from kickoff.paths import pinned_cdk_cli
+
 # Pipeline artifacts (source zips, cloud assemblies) are needed only while a release runs and for a
 # rollback to a recent release; older ones expire. Overwritten versions stay this many days.
 ARTIFACT_EXPIRATION_DAYS = 30
@@ -30,9 +32,15 @@ NONCURRENT_ARTIFACT_DAYS = 7
 FREEZE_OVERRIDE_VARIABLE = "FREEZE_OVERRIDE"
 NO_FREEZE_OVERRIDE = "none"
 
-# CodeBuild on Graviton; runtime versions of the image's documented runtimes, matching the local toolchain.
+# CodeBuild on Graviton (aws/codebuild/amazonlinux-aarch64-standard:3.0, Amazon Linux 2023), with runtimes in
+# support: Node.js 22 (end of life 2027-04-30; 20 ended 2026-04-30) and Python 3.12. Named explicitly: CodeBuild's
+# default changes when a version reaches its end of life (CodeBuild user guide, "Available runtimes").
 BUILD_IMAGE = codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0
-RUNTIME_VERSIONS = {"python": "3.12", "nodejs": "20"}
+RUNTIME_VERSIONS = {"python": "3.12", "nodejs": "22"}
+# cdk-assets publishes the release's assets; CDK Pipelines installs cdk-assets@latest by default, which would take
+# a new major version without review. Pinned to the version current when this was last changed (npm view
+# cdk-assets); bump it deliberately. The CDK CLI of self-mutation is package.json's (kickoff.paths.pinned_cdk_cli).
+CDK_ASSETS_VERSION = "4.7.3"
 INSTALL_RUNTIME = ["python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt"]
 
 
@@ -141,8 +149,8 @@ class ReleasePipeline(Construct):
 
     - Synth: install from the lock files, ``make test``, then ``make synth`` with ``PLAN_FROM`` the
       build's start time (``synth_commands``); every check of the synth is a gate.
-    - Before every step: ``python -m kickoff deploy-window`` (``freeze_command``) with the synth's
-      output as ``assembly_dir``, which stops the release inside an event window unless the release
+    - Before every step, after its approval: ``python -m kickoff deploy-window`` (``freeze_command``) with the
+      synth's output as ``assembly_dir``, which stops the release inside an event window unless the release
       set ``FREEZE_OVERRIDE`` to a reason, and stops it when the assembly has grown too old to deploy.
     - After a step with a ``Bake``: ``scripts/bake.sh`` watches the alarm and fails the release on ALARM.
 
@@ -162,8 +170,21 @@ class ReleasePipeline(Construct):
         steps: list[ReleaseStep],
         manual_approval: bool,
         replication_buckets: dict[str, s3.IBucket],
+        bake_role_name: str | None = None,
     ) -> None:
         super().__init__(scope, id_)
+        # The bake's CodeBuild role, by name: the workload account's bake role trusts this principal only.
+        self.bake_role = (
+            iam.Role(
+                self,
+                "BakeRunner",
+                role_name=bake_role_name,
+                assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"),
+                description="The release pipeline's bake: assumes the canary account's alarm reader",
+            )
+            if bake_role_name
+            else None
+        )
         # The L2 takes the pipeline Region's store from the same map as the other Regions' (it refuses
         # artifact_bucket together with cross_region_replication_buckets).
         self.artifact_bucket = artifact_store(self, "Artifacts", description=f"{pipeline_name} artifacts")
@@ -197,6 +218,8 @@ class ReleasePipeline(Construct):
             code_pipeline=code_pipeline,
             synth=synth,
             self_mutation=True,
+            cli_version=pinned_cdk_cli(),
+            cdk_assets_cli_version=CDK_ASSETS_VERSION,
             docker_enabled_for_synth=False,
             code_build_defaults=pipelines.CodeBuildOptions(
                 build_environment=codebuild.BuildEnvironment(
@@ -211,8 +234,13 @@ class ReleasePipeline(Construct):
             if index == 0 and manual_approval:
                 comment = f"Release {pipeline_name}: {' -> '.join(s.name for s in steps)}"
                 pre.append(pipelines.ManualApprovalStep("Approve", comment=comment))
-            pre.append(self._freeze_step(step, repository, freeze_command, {assembly_dir: synth}))
-            post = [self._bake_step(step, repository)] if step.bake is not None else []
+            freeze = self._freeze_step(step, repository, freeze_command, {assembly_dir: synth})
+            # The freeze check runs after the approval, just before the deploys: an approval given late (inside an
+            # event window) must meet the check, not race past it.
+            if pre:
+                freeze.add_step_dependency(pre[-1])
+            pre.append(freeze)
+            post = [self._bake_step(step, repository, self.bake_role)] if step.bake is not None else []
             wave = self.pipeline.add_wave(step.name, pre=pre, post=post)
             for stage in step.stages:
                 wave.add_stage(stage)
@@ -240,13 +268,16 @@ class ReleasePipeline(Construct):
         )
 
     @staticmethod
-    def _bake_step(step: ReleaseStep, source: pipelines.CodePipelineSource) -> pipelines.CodeBuildStep:
+    def _bake_step(
+        step: ReleaseStep, source: pipelines.CodePipelineSource, role: iam.IRole | None
+    ) -> pipelines.CodeBuildStep:
         bake = step.bake
         assert bake is not None
         return pipelines.CodeBuildStep(
             f"Bake-{step.name}",
             input=source,
             commands=[f"bash scripts/bake.sh {bake.role_arn} {bake.region} {bake.alarm_name} {bake.minutes}"],
+            role=role,
             role_policy_statements=[iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[bake.role_arn])],
             timeout=Duration.minutes(bake.minutes + 15),
         )

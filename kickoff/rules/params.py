@@ -6,6 +6,7 @@ Pure (no CDK): ``kickoff.guardrails`` passes them to the packs on every synth, a
 
 from __future__ import annotations
 
+from kickoff import naming
 from kickoff.config.models import KickoffConfig
 from kickoff.config.models.fault_injection import CELL_FAULT_ACTIONS
 from kickoff.failover import retry_seconds
@@ -78,6 +79,7 @@ def readiness_params(config: KickoffConfig, plan: DeploymentPlan) -> ReadinessPa
         shared_ip_viewers=config.edge.waf.shared_ip_viewers,
         requests_per_viewer={w: config.requests_per_viewer(w) for w in WAF_WINDOWS},
         config_fields=config_fields(config),
+        permissions_boundary=naming.permissions_boundary_name(config),
     )
 
 

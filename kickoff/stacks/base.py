@@ -1,13 +1,14 @@
-"""What every Kickoff stack shares: naming, environment and cost-allocation tags."""
+"""What every Kickoff stack shares: naming, environment, cost-allocation tags and the roles' permissions boundary."""
 
 from __future__ import annotations
 
 import jsii
 from aws_cdk import Aspects, CfnResource, Environment, IAspect, Stack, TagManager, Tags
+from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
 from kickoff.config.models import KickoffConfig
-from kickoff.naming import stack_name
+from kickoff.naming import permissions_boundary_name, stack_name
 from kickoff.rules.taggable import tag_properties
 
 
@@ -60,3 +61,8 @@ class KickoffStack(Stack):
         for key, value in tags.items():
             Tags.of(self).add(key, value)
         Aspects.of(self).add(TagRawResources(tags))
+        # Every role carries the environment's permissions boundary: the execution policy lets CloudFormation create
+        # roles only with it, so nobody who can deploy can mint a role that escapes it (docs/deploy.md).
+        iam.PermissionsBoundary.of(self).apply(
+            iam.ManagedPolicy.from_managed_policy_name(self, "PermissionsBoundary", permissions_boundary_name(config))
+        )

@@ -13,6 +13,7 @@ from kickoff.config.models import KickoffConfig
 from kickoff.constructs._util import retention
 from kickoff.constructs.alarm_topic import AlarmTopic
 from kickoff.constructs.alb_capacity import AlbCapacityReservations
+from kickoff.constructs.bake_access import BakeReader
 from kickoff.constructs.capacity_watch import CapacityWatch
 from kickoff.constructs.cell_monitoring import CellMonitoring, MonitoredService
 from kickoff.constructs.cell_routing import CellRouting, HealthTarget
@@ -229,6 +230,16 @@ class CellStack(KickoffStack):
             plan_ends=plan.window.end if plan.capacity is not None else None,
             warn_before=timedelta(days=config.monitoring.plan_expiry_warning_days),
         )
+
+        if config.pipeline is not None and region == config.canary_region:
+            self.bake_reader = BakeReader(
+                self,
+                "BakeReader",
+                role_name=naming.bake_role_name(config),
+                tooling_account=config.pipeline.account,
+                runner_arn=naming.role_arn(config.pipeline.account, naming.bake_runner_role_name(config)),
+                alarm_name=naming.region_impaired_alarm_name(config, region),
+            )
 
         faults = config.fault_injection
         if faults.enabled:

@@ -132,7 +132,7 @@ def build_deployment(scope: Construct, config: KickoffConfig, plan: DeploymentPl
                 region=canary,
                 alarm_name=naming.region_impaired_alarm_name(config, canary),
                 minutes=config.pipeline.bake_minutes,
-                role_arn=bake_role_arn(config, canary),
+                role_arn=bake_role_arn(config),
             )
         name = f"Cell-{wave[0]}" if len(wave) == 1 else f"Wave{number}"
         steps.append(ReleaseStep(name, _stages(*scopes), bake))

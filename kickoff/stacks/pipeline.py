@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aws_cdk import DefaultStackSynthesizer
 from constructs import Construct
 
 from kickoff import naming
@@ -33,9 +32,10 @@ def freeze_command(config: KickoffConfig) -> str:
     )
 
 
-def bake_role_arn(config: KickoffConfig, region: str) -> str:
-    """The role the bake reads the canary's alarm through: the bootstrap lookup role of the target account."""
-    return naming.bootstrap_lookup_role_arn(config.account, region, DefaultStackSynthesizer.DEFAULT_QUALIFIER)
+def bake_role_arn(config: KickoffConfig) -> str:
+    """The role the bake reads the canary's alarm through: the canary cell's BakeReader, which trusts only the
+    bake's runner role (``naming.bake_runner_role_name``)."""
+    return naming.role_arn(config.account, naming.bake_role_name(config))
 
 
 def _pipeline(config: KickoffConfig) -> PipelineConfig:
@@ -100,4 +100,5 @@ class PipelineStack(KickoffStack):
             steps=steps,
             manual_approval=pipeline.manual_approval,
             replication_buckets={region: stack.bucket for region, stack in support.items()},
+            bake_role_name=naming.bake_runner_role_name(config),
         )

@@ -8,9 +8,14 @@ import sys
 
 import pytest
 
+from kickoff import naming
 from kickoff.rules.assembly import read_stacks
-from kickoff.rules.execution_policy import UnknownResourceType, execution_policy, service_of
+from kickoff.rules.execution_policy import UnknownResourceType, execution_policy, permissions_boundary, service_of
+from tests.iam_evaluation import allowed, allowed_within
 from tests.support import REPO_ROOT
+
+ACCOUNT = "111111111111"
+BOUNDARY = "kickoff-prod-permissions-boundary"
 
 
 def _types(synth, account: str) -> set[str]:
@@ -24,32 +29,94 @@ def test_every_resource_type_of_every_account_maps_to_a_service(fixture: str, re
     synth = request.getfixturevalue(fixture)
     accounts = {s.account for s in read_stacks(synth.outdir)}
     for account in accounts:
-        policy = execution_policy(_types(synth, account), account=account, name_prefix="kickoff-prod-")
+        policy = execution_policy(
+            _types(synth, account), account=account, name_prefix="kickoff-prod-", boundary_name=BOUNDARY
+        )
         services = policy["Statement"][0]["Action"]
         for resource_type in _types(synth, account):
             service = service_of(resource_type)
             assert service is None or service == "iam" or f"{service}:*" in services, resource_type
 
 
+def _policy(prod) -> dict:
+    return execution_policy(
+        _types(prod, prod.config.account), account=ACCOUNT, name_prefix="kickoff-prod-", boundary_name=BOUNDARY
+    )
+
+
 def test_the_policy_allows_only_the_templates_services_and_scopes_iam(prod) -> None:
-    policy = execution_policy(_types(prod, prod.config.account), account="111111111111", name_prefix="kickoff-prod-")
-    services, roles, linked, bootstrap = policy["Statement"]
+    policy = _policy(prod)
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    services = by_sid["TemplateServices"]
     assert "iam:*" not in services["Action"] and "*" not in services["Action"]
     assert {"ecs:*", "elasticloadbalancing:*", "dynamodb:*", "cloudfront:*", "wafv2:*"} <= set(services["Action"])
     assert not any(a.startswith(("codepipeline", "codebuild", "route53-recovery")) for a in services["Action"])
-    assert roles["Resource"] == [
-        "arn:aws:iam::111111111111:role/kickoff-prod-*",
-        "arn:aws:iam::111111111111:policy/kickoff-prod-*",
+    assert by_sid["OwnRoles"]["Resource"] == [
+        f"arn:aws:iam::{ACCOUNT}:role/kickoff-prod-*",
+        f"arn:aws:iam::{ACCOUNT}:policy/kickoff-prod-*",
     ]
-    assert all(a.startswith("iam:") and "User" not in a and "Group" not in a for a in roles["Action"])
-    assert linked["Resource"] == "arn:aws:iam::111111111111:role/aws-service-role/*"
-    assert bootstrap["Resource"] == "arn:aws:ssm:*:111111111111:parameter/cdk-bootstrap/*"
+    for sid in ("OwnRoles", "OwnRolesWithBoundary"):
+        assert all(a.startswith("iam:") and "User" not in a and "Group" not in a for a in by_sid[sid]["Action"])
+    assert by_sid["ServiceLinkedRoles"]["Resource"] == f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/*"
+    assert by_sid["BootstrapVersion"]["Resource"] == f"arn:aws:ssm:*:{ACCOUNT}:parameter/cdk-bootstrap/*"
     assert len(json.dumps(policy)) < 6144  # the managed-policy size limit
+
+
+OWN_ROLE = f"arn:aws:iam::{ACCOUNT}:role/kickoff-prod-cell-us-east-1-TaskRole-ABC"
+BOUNDARY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/{BOUNDARY}"
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+
+def test_the_policy_refuses_an_unbounded_role(prod) -> None:
+    """Whoever deploys could otherwise create a role, attach AdministratorAccess to it and pass it on."""
+    policy = _policy(prod)
+    bounded = {"iam:PermissionsBoundary": BOUNDARY_ARN}
+    assert allowed(policy, "iam:CreateRole", OWN_ROLE, bounded)
+    assert not allowed(policy, "iam:CreateRole", OWN_ROLE)
+    assert not allowed(policy, "iam:CreateRole", OWN_ROLE, {"iam:PermissionsBoundary": f"{BOUNDARY_ARN}-other"})
+    # A policy goes onto a role only while the role carries the boundary (the key is the role's boundary).
+    for action in ("iam:AttachRolePolicy", "iam:PutRolePolicy"):
+        assert allowed(policy, action, OWN_ROLE, {**bounded, "iam:PolicyARN": ADMIN})
+        assert not allowed(policy, action, OWN_ROLE, {"iam:PolicyARN": ADMIN})
+    # The boundary can be neither removed nor rewritten, and roles outside the environment's names are untouched.
+    assert not allowed(policy, "iam:DeleteRolePermissionsBoundary", OWN_ROLE, bounded)
+    assert not allowed(policy, "iam:CreatePolicyVersion", BOUNDARY_ARN)
+    assert not allowed(policy, "iam:SetDefaultPolicyVersion", BOUNDARY_ARN)
+    assert not allowed(policy, "iam:CreateRole", f"arn:aws:iam::{ACCOUNT}:role/admin", bounded)
+    assert not allowed(policy, "iam:CreateUser", f"arn:aws:iam::{ACCOUNT}:user/kickoff-prod-x", bounded)
+
+
+def test_the_boundary_keeps_a_bounded_role_from_escalating() -> None:
+    """Even with AdministratorAccess attached, a role inside the boundary cannot create an unbounded role, remove
+    its own boundary or edit the boundary; what its own policies allow otherwise stays allowed."""
+    boundary = permissions_boundary(account=ACCOUNT, boundary_name=BOUNDARY)
+    admin = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    bounded = {"iam:PermissionsBoundary": BOUNDARY_ARN}
+    assert allowed_within(admin, [boundary], "dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:1:table/t")
+    assert allowed_within(admin, [boundary], "iam:CreateRole", OWN_ROLE, bounded)
+    assert not allowed_within(admin, [boundary], "iam:CreateRole", OWN_ROLE)
+    assert not allowed_within(admin, [boundary], "iam:CreateUser", f"arn:aws:iam::{ACCOUNT}:user/u")
+    assert not allowed_within(admin, [boundary], "iam:DeleteRolePermissionsBoundary", OWN_ROLE, bounded)
+    assert not allowed_within(admin, [boundary], "iam:CreatePolicyVersion", BOUNDARY_ARN)
+
+
+def test_every_role_of_every_stack_carries_the_boundary(synthesized) -> None:
+    """DR-IamRoleHasPermissionsBoundary holds it at synth; this shows the roles CDK creates itself are covered."""
+    expected = f":policy/{naming.permissions_boundary_name(synthesized.config)}"
+    kinds = set()
+    for name in synthesized.stack_names:
+        for logical_id, role in synthesized.resources(name, "AWS::IAM::Role").items():
+            boundary = json.dumps(role["Properties"]["PermissionsBoundary"])
+            assert expected in boundary, f"{name}/{logical_id}"
+            kinds.add(logical_id[:20])
+    assert any(k.startswith("AWS679f53fac") for k in kinds)  # the AwsCustomResource singleton
 
 
 def test_the_tooling_account_may_pass_the_source_connection(prod) -> None:
     tooling = prod.config.pipeline.account
-    policy = execution_policy(_types(prod, tooling), account=tooling, name_prefix="kickoff-prod-")
+    policy = execution_policy(
+        _types(prod, tooling), account=tooling, name_prefix="kickoff-prod-", boundary_name=BOUNDARY
+    )
     assert policy["Statement"][0]["Action"] == [
         "codebuild:*",
         "codepipeline:*",
@@ -62,7 +129,7 @@ def test_the_tooling_account_may_pass_the_source_connection(prod) -> None:
 
 def test_an_unmapped_resource_type_fails_loudly() -> None:
     with pytest.raises(UnknownResourceType, match="add 'Glue' to SERVICE_PREFIXES"):
-        execution_policy({"AWS::Glue::Job"}, account="111111111111", name_prefix="kickoff-prod-")
+        execution_policy({"AWS::Glue::Job"}, account=ACCOUNT, name_prefix="kickoff-prod-", boundary_name=BOUNDARY)
     assert service_of("Custom::AWS") == "lambda" and service_of("AWS::CDK::Metadata") is None
 
 
@@ -91,5 +158,7 @@ def test_the_cli_prints_the_policy_for_an_account(prod) -> None:
     assert "ecs:*" in json.loads(workload.stdout)["Statement"][0]["Action"]
     tooling = run("--account", prod.config.pipeline.account)
     assert "codepipeline:*" in json.loads(tooling.stdout)["Statement"][0]["Action"]
+    boundary = run("--boundary")
+    assert boundary.returncode == 0 and "NoRoleOrUserWithoutThisBoundary" in boundary.stdout
     nobody = run("--account", "999999999999")
     assert nobody.returncode == 2 and "no stack" in nobody.stderr

@@ -8,6 +8,7 @@ must get a finding, and the compliant case must be evaluated by the rule and get
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,8 @@ from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_codebuild as codebuild
+from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
@@ -27,6 +30,7 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as targets
 from aws_cdk import aws_scheduler as scheduler
@@ -65,6 +69,7 @@ PARAMS = ReadinessParams(
     planned_regions=frozenset({EAST}),
     shared_ip_viewers=1000,
     requests_per_viewer={300: 20.0},
+    permissions_boundary="test-boundary",
 )
 SECRET = "app/test/origin-verify"
 VERSION = "rotation-20261126T000000Z-0123456789abcdef"
@@ -363,6 +368,79 @@ def _probed(app: cdk.App, case: str, *, through_cloudfront: bool, geo: tuple[str
     )
 
 
+def _function(app: cdk.App, case: str, *, runtime: str) -> None:
+    stack = _stack(app, case)
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    lambda_.CfnFunction(
+        stack, "Function", role=role.role_arn, runtime=runtime, handler="index.handler", code={"zipFile": "x"}
+    )
+
+
+def _build(app: cdk.App, case: str, *, nodejs: str, install: str) -> None:
+    spec = {"version": "0.2", "phases": {"install": {"runtime-versions": {"nodejs": nodejs}, "commands": [install]}}}
+    role = iam.Role(_stack(app, case), "Role", assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"))
+    codebuild.CfnProject(
+        role.stack,
+        "Project",
+        artifacts=codebuild.CfnProject.ArtifactsProperty(type="NO_ARTIFACTS"),
+        environment=codebuild.CfnProject.EnvironmentProperty(
+            compute_type="BUILD_GENERAL1_SMALL", image="aws/codebuild/standard:7.0", type="LINUX_CONTAINER"
+        ),
+        service_role=role.role_arn,
+        source=codebuild.CfnProject.SourceProperty(type="NO_SOURCE", build_spec=json.dumps(spec)),
+    )
+
+
+def _pipeline(app: cdk.App, case: str, *, check_after_approval: bool) -> None:
+    def action(
+        name: str, category: str, provider: str, run_order: int
+    ) -> codepipeline.CfnPipeline.ActionDeclarationProperty:
+        return codepipeline.CfnPipeline.ActionDeclarationProperty(
+            name=name,
+            action_type_id=codepipeline.CfnPipeline.ActionTypeIdProperty(
+                category=category, owner="AWS", provider=provider, version="1"
+            ),
+            run_order=run_order,
+        )
+
+    codepipeline.CfnPipeline(
+        _stack(app, case),
+        "Pipeline",
+        role_arn=f"arn:aws:iam::{ACCOUNT}:role/pipeline",
+        artifact_store=codepipeline.CfnPipeline.ArtifactStoreProperty(type="S3", location="bucket"),
+        stages=[
+            codepipeline.CfnPipeline.StageDeclarationProperty(
+                name="Source", actions=[action("Source", "Source", "S3", 1)]
+            ),
+            codepipeline.CfnPipeline.StageDeclarationProperty(
+                name="Deploy",
+                actions=[
+                    action("Approve", "Approval", "Manual", 1),
+                    action("Freeze", "Build", "CodeBuild", 2 if check_after_approval else 1),
+                    action("Deploy", "Deploy", "CloudFormation", 3),
+                ],
+            ),
+        ],
+    )
+
+
+def _trusting(app: cdk.App, case: str, *, named: bool) -> None:
+    stack = _stack(app, case)
+    principal = iam.AccountPrincipal("333333333333")
+    if named:
+        principal = principal.with_conditions(
+            {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::333333333333:role/bake-runner"}}
+        )
+    iam.Role(stack, "Role", assumed_by=principal)
+
+
+def _role(app: cdk.App, case: str, *, bounded: bool) -> None:
+    stack = _stack(app, case)
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
+    if bounded:
+        iam.PermissionsBoundary.of(role).apply(iam.ManagedPolicy.from_managed_policy_name(stack, "B", "test-boundary"))
+
+
 def _health(
     app: cdk.App, case: str, *, every_service: bool, check_type: route53.HealthCheckType = route53.HealthCheckType.HTTPS
 ) -> None:
@@ -619,6 +697,26 @@ PAIRS: dict[str, tuple[Builder, Builder]] = {
         lambda a, c: _alarm_check(a, c, single_metric=True, gauge=True),
         lambda a, c: _alarm_check(a, c, single_metric=True),
     ),
+    "LambdaRuntimeSupported": (
+        lambda a, c: _function(a, c, runtime="nodejs22.x"),
+        lambda a, c: _function(a, c, runtime="nodejs20.x"),  # deprecated 2026-04-30, before the deploy time
+    ),
+    "CodeBuildToolchainPinned": (
+        lambda a, c: _build(a, c, nodejs="22", install="npm install -g aws-cdk@2.1148.1"),
+        lambda a, c: _build(a, c, nodejs="20", install="npm install -g cdk-assets@latest"),
+    ),
+    "PipelineApprovalGatesItsStage": (
+        lambda a, c: _pipeline(a, c, check_after_approval=True),
+        lambda a, c: _pipeline(a, c, check_after_approval=False),
+    ),
+    "IamCrossAccountTrustNamesPrincipal": (
+        lambda a, c: _trusting(a, c, named=True),
+        lambda a, c: _trusting(a, c, named=False),
+    ),
+    "IamRoleHasPermissionsBoundary": (
+        lambda a, c: _role(a, c, bounded=True),
+        lambda a, c: _role(a, c, bounded=False),
+    ),
     "ProberReachesItsTarget": (
         lambda a, c: _probed(a, c, through_cloudfront=True),
         lambda a, c: _probed(a, c, through_cloudfront=False),
@@ -713,6 +811,14 @@ VARIANTS: dict[str, tuple[str, Builder]] = {
     "health-over-http": (
         "Route53HealthCheckCoversServices",
         lambda a, c: _health(a, c, every_service=True, check_type=route53.HealthCheckType.HTTP),
+    ),
+    "build-on-node-20": (
+        "CodeBuildToolchainPinned",
+        lambda a, c: _build(a, c, nodejs="20", install="npm install -g aws-cdk@2.1148.1"),
+    ),
+    "build-installs-a-major-version": (
+        "CodeBuildToolchainPinned",
+        lambda a, c: _build(a, c, nodejs="22", install="npm install -g aws-cdk@2"),
     ),
     "probe-from-a-blocked-country": (
         "ProberReachesItsTarget",

@@ -132,10 +132,33 @@ def test_a_freeze_check_runs_before_every_deploying_stage(with_arc: Synth) -> No
     ]
 
 
-def test_the_manual_approval_comes_first_when_configured(prod: Synth) -> None:
+def test_the_manual_approval_comes_first_and_the_freeze_check_after_it(prod: Synth) -> None:
+    """An approval given inside an event window meets the freeze check (DR-PipelineApprovalGatesItsStage holds
+    the class at synth)."""
     data = _stage(prod, "Data")
     approve = next(a for a in data["Actions"] if a["ActionTypeId"]["Provider"] == "Manual")
-    assert approve["RunOrder"] == min(a["RunOrder"] for a in data["Actions"])
+    freeze = next(a for a in data["Actions"] if a["Name"] == "Freeze-Data")
+    deploys = [a["RunOrder"] for a in data["Actions"] if a["ActionTypeId"]["Provider"] == "CloudFormation"]
+    assert approve["RunOrder"] < freeze["RunOrder"] < min(deploys)
+    assert [a["Name"] for a in data["Actions"] if a["RunOrder"] == approve["RunOrder"]] == [approve["Name"]]
+
+
+def test_every_tool_of_the_release_is_pinned_on_a_supported_runtime(prod: Synth) -> None:
+    """DR-CodeBuildToolchainPinned holds every project at synth; here, what the pins are."""
+    from kickoff.constructs.release_pipeline import CDK_ASSETS_VERSION
+    from kickoff.paths import pinned_cdk_cli
+
+    installs = []
+    for project in prod.resources(prod.deployment.pipeline.stack_name, "AWS::CodeBuild::Project").values():
+        if "BuildSpec" not in project["Properties"]["Source"]:
+            continue  # the pipeline's own projects without a buildspec of ours
+        install = json.loads(project["Properties"]["Source"]["BuildSpec"])["phases"]["install"]
+        assert install["runtime-versions"] == {"python": "3.12", "nodejs": "22"}
+        installs += [c for c in install.get("commands", []) if c.startswith("npm install")]
+    assert set(installs) == {
+        f"npm install -g aws-cdk@{pinned_cdk_cli()}",
+        f"npm install -g cdk-assets@{CDK_ASSETS_VERSION}",
+    }
 
 
 def test_the_bake_reads_the_canary_regions_composite_alarm_after_its_deploy(prod: Synth) -> None:
@@ -144,19 +167,39 @@ def test_the_bake_reads_the_canary_regions_composite_alarm_after_its_deploy(prod
     bake = next(a for a in stage["Actions"] if a["Name"] == f"Bake-Cell-{canary}")
     assert bake["RunOrder"] > max(a["RunOrder"] for a in _deploys(stage))
     project = _project_of(prod, bake)
-    role = naming.bootstrap_lookup_role_arn(prod.config.account, canary, "hnb659fds")
+    role = naming.role_arn(prod.config.account, naming.bake_role_name(prod.config))
     alarm = naming.region_impaired_alarm_name(prod.config, canary)
     assert _build_spec(project)["phases"]["build"]["commands"] == [f"bash scripts/bake.sh {role} {canary} {alarm} 30"]
     assert project["TimeoutInMinutes"] == 30 + 15
     # The cell template defines that composite alarm, by that name.
     composites = prod.resources(prod.cell(canary), "AWS::CloudWatch::CompositeAlarm")
     assert [c["Properties"]["AlarmName"] for c in composites.values()] == [alarm]
-    # The bake's role may assume that one read-only role and nothing else.
+    # The bake runs as its own named role, which may assume that one reader and nothing else ...
     policies = prod.resources(prod.deployment.pipeline.stack_name, "AWS::IAM::Policy")
     service_role = project["ServiceRole"]["Fn::GetAtt"][0]
+    runner = prod.resources(prod.deployment.pipeline.stack_name, "AWS::IAM::Role")[service_role]
+    assert runner["Properties"]["RoleName"] == naming.bake_runner_role_name(prod.config)
     (policy,) = [p for p in policies.values() if {"Ref": service_role} in p["Properties"]["Roles"]]
     assumes = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == "sts:AssumeRole"]
     assert assumes == [{"Action": "sts:AssumeRole", "Effect": "Allow", "Resource": role}]
+    # ... and the reader, in the canary cell, may describe that one alarm, trusted by the runner only.
+    (reader,) = [
+        r
+        for r in prod.resources(prod.cell(canary), "AWS::IAM::Role").values()
+        if r["Properties"].get("RoleName") == naming.bake_role_name(prod.config)
+    ]
+    (trust,) = reader["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    runner_arn = naming.role_arn(prod.config.pipeline.account, naming.bake_runner_role_name(prod.config))
+    assert trust["Condition"] == {"ArnEquals": {"aws:PrincipalArn": runner_arn}}
+    (statement,) = reader["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert statement["Action"] == "cloudwatch:DescribeAlarms"
+    assert json.dumps(statement["Resource"]).endswith(f':alarm:{alarm}"')
+    for region in prod.config.region_names:  # the other cells hold no reader
+        if region != canary:
+            names = [
+                r["Properties"].get("RoleName") for r in prod.resources(prod.cell(region), "AWS::IAM::Role").values()
+            ]
+            assert naming.bake_role_name(prod.config) not in names
     # No other stage bakes.
     others = [a for s in _pipeline(prod)["Stages"] for a in s["Actions"] if a["Name"].startswith("Bake-")]
     assert [a["Name"] for a in others] == [f"Bake-Cell-{canary}"]
@@ -171,7 +214,7 @@ def test_the_synth_step_tests_then_synthesizes_for_the_execution_time(prod: Synt
         "make test",
         'make synth ENV=prod PLAN_FROM="$(date -u +%Y-%m-%dT%H:%M:%SZ)"',
     ]
-    assert spec["phases"]["install"]["runtime-versions"] == {"python": "3.12", "nodejs": "20"}
+    assert spec["phases"]["install"]["runtime-versions"] == {"python": "3.12", "nodejs": "22"}
     assert spec["artifacts"]["base-directory"] == "cdk.out"
     assert project["Environment"]["Type"] == "ARM_CONTAINER"
     source = _stage(prod, "Source")["Actions"][0]["Configuration"]

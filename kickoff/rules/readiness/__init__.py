@@ -24,6 +24,7 @@ from kickoff.rules.readiness import (
     probers,
     runtimes,
     tasks,
+    trust,
     waf,
 )
 from kickoff.rules.readiness.context import EventWindowFacts, Readiness, ReadinessParams, RegionQuotas
@@ -41,6 +42,7 @@ RULES: tuple[ReadinessRule, ...] = (
     *probers.RULES,
     *images.RULES,
     *runtimes.RULES,
+    *trust.RULES,
     *waf.RULES,
 )
 

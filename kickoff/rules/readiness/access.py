@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kickoff.rules.engine import ANY_TYPE, Finding, Resource, TemplateView, props, references
+from kickoff.rules.engine import ANY_TYPE, Finding, Resource, TemplateView, literal, props, references
 from kickoff.rules.readiness.context import Readiness, rewritten_path, secret_references
 from kickoff.rules.readiness.rule import ReadinessRule
 
@@ -206,4 +206,33 @@ STANDS_ALONE = ReadinessRule(
     _stands_alone,
 )
 
-RULES: tuple[ReadinessRule, ...] = (ORIGIN_ONLY, SECRET_NOT_LITERAL, STANDS_ALONE)
+
+def _bounded(logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness) -> list[Finding] | None:
+    name = readiness.params.permissions_boundary
+    if name is None:
+        return None
+    arn = literal(props(resource).get("PermissionsBoundary"), view) or ""
+    if arn.endswith(f":policy/{name}") and arn.startswith("arn:"):
+        return []
+    return [
+        Finding(
+            "",
+            f"the role carries {'no permissions boundary' if not arn else 'the boundary ' + arn}, not {name}: the "
+            "execution policy lets CloudFormation create roles only with it, so this deploy fails; and a role "
+            "without it could be given any policy",
+        )
+    ]
+
+
+ROLE_BOUNDED = ReadinessRule(
+    "IamRoleHasPermissionsBoundary",
+    "Every IAM role carries the environment's permissions boundary",
+    "Create roles inside a KickoffStack (it applies iam.PermissionsBoundary to every role), and create the boundary "
+    "policy before bootstrapping (python -m kickoff execution-policy --boundary).",
+    "IAM user guide: permissions boundaries; the iam:PermissionsBoundary condition key; cdk bootstrap "
+    "--custom-permissions-boundary",
+    frozenset({"AWS::IAM::Role"}),
+    _bounded,
+)
+
+RULES: tuple[ReadinessRule, ...] = (ORIGIN_ONLY, SECRET_NOT_LITERAL, STANDS_ALONE, ROLE_BOUNDED)

@@ -69,6 +69,8 @@ class ReadinessParams:
     shared_ip_viewers: int = 0
     requests_per_viewer: Mapping[int, float] = field(default_factory=dict)
     max_scheduled_actions: int = 200
+    # The managed policy every IAM role must carry as its permissions boundary (None: not required).
+    permissions_boundary: str | None = None
     # Where a config value that shapes a resource is set: key (``behavior:/api/*``) -> ``file:line: path``.
     config_fields: Mapping[str, str] = field(default_factory=dict)
 
