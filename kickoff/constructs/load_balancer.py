@@ -24,7 +24,8 @@ class CellLoadBalancer(Construct):
     has two security groups, because the CloudFront prefix list alone weighs 55 of the
     60 rules one group allows: ``viewer_security_group`` (CloudFront) and
     ``health_check_security_group`` (Route 53 health checkers). Both admit HTTPS only.
-    Deletion protection is on and invalid header fields are dropped. ``load_balancer_name`` (unique
+    Invalid header fields are dropped. Deletion protection is off, so that CloudFormation can always finish a
+    rollback; the stack's termination protection guards the ALB instead. ``load_balancer_name`` (unique
     per Region, at most 32 characters) lets dashboards in other Regions find its metrics by name.
 
     Attributes: ``alb``, ``https_listener``, ``http_listener``,
@@ -74,7 +75,11 @@ class CellLoadBalancer(Construct):
             internet_facing=True,
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
             security_group=self.viewer_security_group,
-            deletion_protection=True,
+            # Off: with it, CloudFormation cannot delete the ALB when a first create rolls back (ROLLBACK_FAILED) or
+            # when a change replaces it. The ALB holds no data and a deploy rebuilds it; production stacks have
+            # termination protection, and its fixed name makes any replacement fail at the change set, not in the
+            # middle of a rollback (decision 0020).
+            deletion_protection=False,
             drop_invalid_header_fields=True,
             load_balancer_name=load_balancer_name,
             http2_enabled=True,

@@ -434,6 +434,13 @@ def _trusting(app: cdk.App, case: str, *, named: bool) -> None:
     iam.Role(stack, "Role", assumed_by=principal)
 
 
+def _protected_alb(app: cdk.App, case: str, *, retained: bool) -> None:
+    stack = _stack(app, case)
+    alb = elbv2.ApplicationLoadBalancer(stack, "Alb", vpc=_vpc(stack), deletion_protection=True)
+    if retained:
+        alb.apply_removal_policy(RemovalPolicy.RETAIN)
+
+
 def _role(app: cdk.App, case: str, *, bounded: bool) -> None:
     stack = _stack(app, case)
     role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
@@ -712,6 +719,10 @@ PAIRS: dict[str, tuple[Builder, Builder]] = {
     "IamCrossAccountTrustNamesPrincipal": (
         lambda a, c: _trusting(a, c, named=True),
         lambda a, c: _trusting(a, c, named=False),
+    ),
+    "DeletionProtectionRetained": (
+        lambda a, c: _protected_alb(a, c, retained=True),
+        lambda a, c: _protected_alb(a, c, retained=False),
     ),
     "IamRoleHasPermissionsBoundary": (
         lambda a, c: _role(a, c, bounded=True),
