@@ -339,7 +339,8 @@ def test_load_balancer_serves_https_with_the_cell_certificate(deployment: Deploy
         a["Key"]: a["Value"]
         for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=alb["LoadBalancerArn"])["Attributes"]
     }
-    assert attributes["deletion_protection.enabled"] == "true"
+    # Off, so that CloudFormation can always finish a rollback; the production stacks' termination protection guards it.
+    assert attributes.get("deletion_protection.enabled", "false") == "false"
     assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
     assert attributes["access_logs.s3.enabled"] == "true"
 
@@ -373,7 +374,9 @@ def test_listener_rules_route_each_service_by_its_paths(deployment: Deployment, 
         assert target_group["Port"] == service.container_port
         assert target_group["TargetType"] == "ip"
         assert target_group["HealthCheckPath"] == service.health_check_path
-        assert routed([service.health_check_path], header=False) == target_group
+        # The health path, and the same path under the cell's probe route (its canaries through CloudFront).
+        probe = f"{naming.probe_path_prefix(region)}{service.health_check_path}"
+        assert routed([service.health_check_path, probe], header=False) == target_group
     assert len(rules) == 2 * len(CONFIG.services)
 
 
@@ -539,16 +542,19 @@ def test_viewers_reach_the_distribution_behind_the_web_acl(deployment: Deploymen
     assert distribution["Aliases"]["Items"] == [CONFIG.domain.name]
     assert distribution["PriceClass"] == CONFIG.edge.price_class
     origin = naming.origin_domain(CONFIG)
+    cells = {naming.cell_domain(origin, r) for r in CONFIG.region_names}  # the probe routes, one per cell
     assert {o["DomainName"] for o in distribution["Origins"]["Items"]} == {
         origin,
         naming.secondary_origin_domain(origin),
+        *cells,
     }
     for item in distribution["Origins"]["Items"]:
         [header] = item["CustomHeaders"]["Items"]
         assert header["HeaderName"] == ORIGIN_VERIFY_HEADER
         assert header["HeaderValue"].startswith("{{resolve:secretsmanager:"), "never a literal secret"
     behaviors = {b["PathPattern"] for b in distribution["CacheBehaviors"].get("Items", [])}
-    assert behaviors == {b.path_pattern for b in CONFIG.edge.cache_behaviors}
+    probes = {f"{naming.probe_path_prefix(r)}/*" for r in CONFIG.region_names}
+    assert behaviors == {b.path_pattern for b in CONFIG.edge.cache_behaviors} | probes
 
     certificate = distribution["ViewerCertificate"]["ACMCertificateArn"]
     assert certificate.startswith("arn:aws:acm:us-east-1:"), "CloudFront takes certificates from us-east-1 only"

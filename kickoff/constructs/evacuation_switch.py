@@ -21,13 +21,21 @@ from kickoff.naming import EVACUATION_METRIC, EVACUATION_NAMESPACE
 
 
 class EvacuationSwitch(Construct):
-    """A single-metric alarm on the cell's switch (Maximum >= 1 in a minute), notifying ``topic`` both ways.
+    """A single-metric alarm on the cell's switch (Maximum >= 1 in a minute), notifying ``topic`` both ways;
+    ``command`` (the put-metric-data call that sets it) goes into its description.
 
     Attributes: ``alarm``, ``metric``.
     """
 
     def __init__(
-        self, scope: Construct, id_: str, *, alarm_name: str, dimensions: dict[str, str], topic: sns.ITopic
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        alarm_name: str,
+        dimensions: dict[str, str],
+        topic: sns.ITopic,
+        command: str,
     ) -> None:
         super().__init__(scope, id_)
         self.metric = cloudwatch.Metric(
@@ -43,7 +51,8 @@ class EvacuationSwitch(Construct):
             alarm_name=alarm_name,
             alarm_description=(
                 "An operator set this cell's evacuation switch (EvacuateCell = 1): Route 53 takes it out of routing "
-                "until EvacuateCell = 0 is published. docs/runbooks/evacuate-region.md."
+                f"until EvacuateCell = 0 is published. Set it with: {command} (--value 0 returns the cell). "
+                "docs/runbooks/evacuate-region.md."
             ),
             threshold=1,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -20,6 +20,10 @@ class StackArtifact:
     account: str
     template_path: str
     dependencies: tuple[str, ...]
+    # What the CDK CLI selects a stack by: its hierarchical ID (``Cell-us-east-1/kickoff-prod-cell-us-east-1`` in
+    # a pipeline's stage; the stack name at the top level, where --all applies).
+    display_name: str = ""
+    top_level: bool = True
 
     def template(self) -> dict:
         """The template as a dict."""
@@ -31,7 +35,7 @@ class StackArtifact:
         return Path(self.template_path).stat().st_size
 
 
-def read_stacks(outdir: Path | str) -> list[StackArtifact]:
+def read_stacks(outdir: Path | str, *, top_level: bool = True) -> list[StackArtifact]:
     """Every stack artifact in ``outdir``, in manifest order, including the stacks of nested
     assemblies (the CDK stages a release pipeline deploys), after the top-level ones."""
     outdir = Path(outdir)
@@ -51,10 +55,12 @@ def read_stacks(outdir: Path | str) -> list[StackArtifact]:
                 account=account,
                 template_path=str(outdir / artifact["properties"]["templateFile"]),
                 dependencies=tuple(d for d in artifact.get("dependencies", []) if not d.endswith(".assets")),
+                display_name=artifact.get("displayName", name),
+                top_level=top_level,
             )
         )
     for directory in nested:
-        stacks.extend(read_stacks(directory))
+        stacks.extend(read_stacks(directory, top_level=False))
     return stacks
 
 

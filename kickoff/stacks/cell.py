@@ -276,6 +276,7 @@ class CellStack(KickoffStack):
                 alarm_name=f"{cell_name_prefix(config, region)}-evacuation-switch",
                 dimensions=naming.evacuation_switch_dimensions(config, region),
                 topic=self.alarm_topic.topic,
+                command=naming.evacuation_command(config, region, 1),
             )
             routing_alarms["EvacuationSwitch"] = self.evacuation_switch.alarm
 
