@@ -8,6 +8,8 @@ SHELL := /bin/bash
 
 PYTHON ?= python3
 ENV ?= prod
+# A config file kept outside config/ (wins over ENV): make synth CONFIG=path/to/config.yaml
+CONFIG ?=
 # Deploy time the synth compiles the capacity plan for: empty means now. Pin it to reproduce a review synth.
 PLAN_FROM ?=
 VENV := .venv
@@ -23,7 +25,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 .PHONY: synth test e2e setup setup-runtime clean lock help
 
 help:
-	@echo "make synth [ENV=prod|dev] [PLAN_FROM=<ISO time>]  set up, synthesize with all checks, print the summary"
+	@echo "make synth [ENV=prod|dev | CONFIG=<file>] [PLAN_FROM=<ISO time>]  set up, synthesize with all checks"
 	@echo "make test                  set up, ruff (lint and format check), then pytest (import contracts included)"
 	@echo "make e2e                   set up, deploy the dev config twice against a local moto server, read it back"
 	@echo "make lock                  re-pin transitive Python dependencies into constraints.txt"
@@ -53,7 +55,7 @@ setup: $(VENV)/.dev node_modules/.installed .checkov-venv/.installed
 
 synth: setup-runtime
 	rm -rf cdk.out
-	$(CDK) synth --quiet $(CDK_FLAGS) -c env=$(ENV) $(if $(PLAN_FROM),-c plan_from=$(PLAN_FROM))
+	$(CDK) synth --quiet $(CDK_FLAGS) $(if $(CONFIG),-c config=$(CONFIG),-c env=$(ENV)) $(if $(PLAN_FROM),-c plan_from=$(PLAN_FROM))
 	$(PY) -m kickoff check --outdir cdk.out
 
 test: setup

@@ -321,8 +321,7 @@ def test_load_balancer_serves_https_with_the_cell_certificate(deployment: Deploy
         listener["Port"]: listener
         for listener in elbv2.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]
     }
-    assert sorted(listeners) == [80, 443]
-    assert listeners[80]["DefaultActions"][0]["RedirectConfig"]["Port"] == "443"
+    assert sorted(listeners) == [443]  # HTTPS only: nothing is admitted on port 80
     https = listeners[443]
     assert https["Protocol"] == "HTTPS"
     assert https["DefaultActions"][0]["FixedResponseConfig"]["StatusCode"] == "403"

@@ -90,7 +90,8 @@ def synthesize_templates(config: KickoffConfig, outdir: str) -> dict[str, dict[s
 
 
 MISSING_CONTEXT_FIX = (
-    "  Fix: derive the value from config (python -m kickoff context writes AZs to cdk.context.json), or "
+    "  Fix: derive the value from config (python -m kickoff context writes AZs to cdk.context.json; add "
+    "-c config=PATH for a config kept outside config/), or "
     "resolve it at deploy time inside CloudFormation (a parameter, a dynamic reference, a custom resource)."
 )
 

@@ -1,7 +1,7 @@
 """From validated config to the pure planner (kickoff.scaling), and back to what stacks compile.
 
 Keeps ``kickoff.scaling`` free of pydantic and CDK: this module converts config models into
-the planner's dataclasses, chooses the planning window, and exposes the slices each stack
+the planner's dataclasses over the planning window (kickoff.deploy_time), and exposes the slices each stack
 needs (a cell's targets and ALB reservations; the Data stack's season warm throughput).
 """
 
@@ -16,6 +16,14 @@ from kickoff import naming
 from kickoff.config.errors import ConfigError
 from kickoff.config.loader import load_for_context
 from kickoff.config.models import EventConfig, KickoffConfig
+from kickoff.deploy_time import (
+    PlanningWindow,
+    default_plan_from,
+    manual_deploy_minutes,
+    parse_plan_from,
+    planning_window,
+    resolve_plan_from,
+)
 from kickoff.plan_limits import (
     alb_reservation_problems,
     check_n_minus_1_utilization,
@@ -46,65 +54,6 @@ from kickoff.scaling.demand import from_seconds, to_seconds
 from kickoff.scaling.table import warm_throughput
 
 
-def default_plan_from(now: datetime | None = None) -> datetime:
-    """The deploy time of an unpinned synth: now, rounded up to the whole minute (UTC)."""
-    now = (now or datetime.now(UTC)).astimezone(UTC)
-    rounded = now.replace(second=0, microsecond=0)
-    return rounded if rounded == now else rounded + timedelta(minutes=1)
-
-
-def parse_plan_from(value: str) -> datetime:
-    """``-c plan_from=...``: ISO 8601 with a zone (``Z`` allowed), a real date and time."""
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ConfigError(
-            f"-c plan_from={value}: not a valid ISO 8601 date and time.\n"
-            "  Fix: use a real date and time, e.g. 2026-11-26T00:00:00Z."
-        ) from None
-    if parsed.tzinfo is None:
-        raise ConfigError(f"-c plan_from={value}: no time zone.\n  Fix: add one, e.g. {value}Z.")
-    return parsed.astimezone(UTC)
-
-
-def resolve_plan_from(config: KickoffConfig, value: str | None, *, now: datetime | None = None) -> datetime:
-    """The deploy time a synth compiles for: ``-c plan_from`` if given, else now.
-
-    A pinned value that lies more than half the deploy margin in the past is refused: its
-    first scheduled actions would be due before the deploy could finish, and AWS rejects
-    schedules in the past. A value in the future is allowed (a review synth pinned ahead, or
-    a deploy planned for then); the template then assumes it is deployed at that time.
-    """
-    now = (now or datetime.now(UTC)).astimezone(UTC)
-    if value is None:
-        return default_plan_from(now)
-    if not value.strip():
-        raise ConfigError(
-            "-c plan_from= is empty.\n  Fix: leave it out (the deploy time is then now) or give an ISO 8601 "
-            "time, e.g. -c plan_from=2026-12-10T18:00:00Z."
-        )
-    pinned = parse_plan_from(value)
-    staleness = timedelta(minutes=config.scaling.deploy_margin_minutes / 2)
-    if pinned < now - staleness:
-        late = now - pinned
-        raise ConfigError(
-            f"-c plan_from={value}: lies {_duration(late)} before now ({now:%Y-%m-%dT%H:%MZ}). A template compiled "
-            f"for that deploy time schedules capacity that is already due, which AWS rejects, and leaves later "
-            "events uncovered.\n  Fix: omit plan_from (it defaults to the current time), or pass the time of the "
-            "deploy, "
-            f"e.g. -c plan_from=$(date -u +%FT%TZ)."
-        )
-    return pinned
-
-
-def _duration(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 120:
-        return f"{minutes} min"
-    hours = minutes // 60
-    return f"{hours} h" if hours < 48 else f"{hours // 24} days"
-
-
 def _routed_shares(
     config: KickoffConfig, shares: dict[str, float], cells: tuple[str, ...] | None = None
 ) -> dict[str, float]:
@@ -130,29 +79,6 @@ def event_forecast(config: KickoffConfig, event: EventConfig, cells: tuple[str, 
         earliest_kickoff=event.earliest_kickoff,
         latest_kickoff=event.latest_kickoff,
     )
-
-
-@dataclass(frozen=True)
-class PlanningWindow:
-    """Which events are compiled: those whose capacity window meets [start, end).
-
-    ``deploy_time`` is plan_from, the time the synth assumes it is deployed. ``start`` is
-    deploy_time plus the deploy margin, plus ``pipeline.release_minutes`` when a pipeline
-    releases the templates (its later waves deploy that much after the synth): no scheduled
-    action is compiled before it.
-    """
-
-    deploy_time: datetime
-    start: datetime
-    end: datetime
-
-
-def planning_window(config: KickoffConfig, plan_from: datetime) -> PlanningWindow:
-    """The window of a synth deployed at ``plan_from`` (see ``resolve_plan_from``)."""
-    deploy_time = plan_from.astimezone(UTC)
-    release = config.pipeline.release_minutes if config.pipeline is not None else 0
-    start = deploy_time + timedelta(minutes=config.scaling.deploy_margin_minutes + release)
-    return PlanningWindow(deploy_time, start, start + timedelta(days=config.scaling.horizon_days))
 
 
 @dataclass(frozen=True)
@@ -421,6 +347,9 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> Deploym
             "fixed before the event enters the planning horizon; a problem in the horizon can also wait by "
             "shortening scaling.horizon_days."
         )
+    if capacity is not None and not config.scaling.alb_reservations:
+        # The plan holds what the templates create: without reservations, no tool prices or shows any.
+        capacity = replace(capacity, alb_reservations=())
     return DeploymentPlan(window, capacity, table_warm_throughput(warm), tuple(season_windows), tuple(in_window))
 
 
@@ -429,3 +358,21 @@ def load_and_plan(context: Mapping[str, Any]) -> tuple[KickoffConfig, Deployment
     (``plan_from``, default now). Pure and quick, so a bad config fails before the CDK loads (ConfigError)."""
     config = load_for_context(context.get("env"), context.get("config"))
     return config, build_deployment_plan(config, resolve_plan_from(config, context.get("plan_from")))
+
+
+__all__ = [
+    "CompiledTarget",
+    "DeploymentPlan",
+    "FloorLevel",
+    "PlanningWindow",
+    "ReservationLevel",
+    "build_deployment_plan",
+    "default_plan_from",
+    "event_forecast",
+    "load_and_plan",
+    "manual_deploy_minutes",
+    "parse_plan_from",
+    "planning_window",
+    "resolve_plan_from",
+    "season_baseline",
+]

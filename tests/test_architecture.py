@@ -4,8 +4,9 @@
   floors below it, and the pure packages import no CDK.
 - No import cycles between kickoff's modules, counted by grimp (the graph import-linter uses).
 - No function-local import of a kickoff module, the usual way to hide a cycle. ``kickoff.cli``
-  is the exception: it imports each command's modules when the command runs, so that
-  ``validate`` answers in well under a second without loading the CDK.
+  and the command modules of ``kickoff.commands`` are the exception: they import each command's
+  modules when the command runs, so that ``validate`` answers in well under a second without
+  loading the CDK.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import grimp
 from tests.support import REPO_ROOT
 
 PACKAGE = REPO_ROOT / "kickoff"
-LAZY_IMPORTS_ALLOWED = {"kickoff/cli.py"}
+LAZY_IMPORTS_ALLOWED = {"kickoff/cli.py", *(f"kickoff/commands/{p.name}" for p in (PACKAGE / "commands").glob("*.py"))}
 
 
 def test_import_contracts_are_kept() -> None:

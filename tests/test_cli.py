@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from kickoff.lockfile import ACCEPT_COMMAND, read_lock
-from tests.support import REPO_ROOT
+from tests.support import CONFIG_DIR, REPO_ROOT
 
 
 def _kickoff(*args: str) -> subprocess.CompletedProcess[str]:
@@ -110,6 +110,26 @@ def test_lock_fails_on_a_changed_lock_naming_the_change_and_the_accept_command(
     err = capsys.readouterr().err
     assert 'changing TableName from "kickoff-dev-old" to "kickoff-dev-sessions"' in err
     assert ACCEPT_COMMAND in err
+
+
+def test_lock_write_for_one_config_keeps_the_other_environments(tmp_path, monkeypatch, capsys, dev) -> None:
+    """`lock -c config=PATH --write` records that config (a file kept outside config/) and keeps every other
+    environment's entry; a compare with -c checks that config only."""
+    import kickoff.application
+    from kickoff import cli
+
+    monkeypatch.setattr(
+        kickoff.application, "synthesize_templates", lambda c, o: {n: dev.template(n) for n in dev.stack_names}
+    )
+    elsewhere = tmp_path / "mine.yaml"
+    elsewhere.write_text((CONFIG_DIR / "dev.yaml").read_text())
+    lock = tmp_path / "stateful.lock.json"
+    committed = read_lock()
+    lock.write_text(json.dumps({"kickoff-prod": committed["kickoff-prod"]}))
+    assert cli.main(["lock", "-c", f"config={elsewhere}", "--write", "--lock-file", str(lock)]) == 0
+    assert json.loads(lock.read_text()) == {k: committed[k] for k in ("kickoff-dev", "kickoff-prod")}
+    assert cli.main(["lock", "-c", f"config={elsewhere}", "--lock-file", str(lock)]) == 0
+    assert "kickoff-dev: stateful resources match" in capsys.readouterr().out
 
 
 def test_validate_never_loads_the_cdk() -> None:

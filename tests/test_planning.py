@@ -22,6 +22,15 @@ def prod_config():
     return load_config(PROD)
 
 
+def test_a_plan_without_reservations_holds_none_for_any_tool_to_price() -> None:
+    """dev turns ALB reservations off: its plan carries none, so `kickoff plan`, the cost report and the cell
+    templates agree that there are none (its rehearsal still gets task capacity)."""
+    plan = build_deployment_plan(load_config(CONFIG_DIR / "dev.yaml"), PLAN_FROM)
+    assert plan.capacity is not None and plan.capacity.targets
+    assert plan.capacity.alb_reservations == ()
+    assert all(plan.alb_reservations(region) == [] for region in ("us-east-1", "us-west-2"))
+
+
 def test_an_unpinned_synth_compiles_for_now_rounded_up_to_the_minute() -> None:
     now = datetime(2026, 12, 3, 9, 14, 27, tzinfo=UTC)
     assert default_plan_from(now) == datetime(2026, 12, 3, 9, 15, tzinfo=UTC)
@@ -115,6 +124,9 @@ def test_deploy_window_exits_1_inside_an_event_window() -> None:
     assert "inside the event window of tnf-2026-w13" in inside.stderr
     assert "deploys wait until 2026-12-04 05:10 UTC" in inside.stderr
     assert "FREEZE_OVERRIDE" in inside.stderr  # how to get through in an emergency
+    manual = _kickoff("deploy-window", "-c", "env=dev", "--at", "2026-12-02T18:30:00Z")  # dev has no pipeline
+    assert manual.returncode == 1
+    assert "--override" in manual.stderr and "FREEZE_OVERRIDE" not in manual.stderr
     outside = _kickoff("deploy-window", "-c", "env=prod", "--at", "2026-12-02T12:00:00Z")
     assert outside.returncode == 0, outside.stderr
     assert "outside every event window" in outside.stdout and "tnf-2026-w13" in outside.stdout
@@ -169,6 +181,20 @@ def test_deploy_window_stops_a_release_whose_assembly_is_too_old(prod) -> None:
         assert "release again" in stale.stderr
     missing = _kickoff("deploy-window", "-c", "env=prod", "--assembly", str(prod.outdir / "nothing"))
     assert missing.returncode == 2 and "Fix: " in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_deploy_window_gives_a_manual_deploy_of_every_stack_its_time(dev) -> None:
+    """dev has no pipeline: `cdk deploy --all` deploys the data stack and then each of its two cells in turn, so
+    the synth compiles no action before 3 x 30 min after its deploy time. The assembly stays deployable for half a
+    margin after the synth (the tolerance of a pinned plan_from), and the advice is to synthesize again."""
+    summary = json.loads((dev.outdir / "kickoff-guardrails.json").read_text())["DeployReadiness"]
+    assert summary["earliest_action"] == "2026-11-26T01:30:00Z"
+    fresh = _kickoff("deploy-window", "-c", "env=dev", "--at", "2026-11-26T00:15:00Z", "--assembly", str(dev.outdir))
+    assert fresh.returncode == 0, fresh.stderr
+    late = _kickoff("deploy-window", "-c", "env=dev", "--at", "2026-11-26T00:16:00Z", "--assembly", str(dev.outdir))
+    assert late.returncode == 1
+    assert "Synthesize again" in late.stderr and "within 15 min" in late.stderr
+    assert "pipeline" not in late.stderr and "FREEZE_OVERRIDE" not in late.stderr
 
 
 def test_every_quota_a_season_overruns_is_named_in_one_error(tmp_path) -> None:

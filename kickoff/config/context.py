@@ -33,9 +33,14 @@ def expected_context_file(config_dir: Path = CONFIG_DIR) -> dict[str, list[str]]
     return dict(sorted(entries.items()))
 
 
-def write_context_file(path: Path = CONTEXT_FILE, config_dir: Path = CONFIG_DIR) -> dict[str, list[str]]:
-    """Regenerate cdk.context.json from the configs; returns what was written."""
-    entries = expected_context_file(config_dir)
+def write_context_file(
+    path: Path = CONTEXT_FILE, config_dir: Path = CONFIG_DIR, *, extra: Mapping[str, list[str]] | None = None
+) -> dict[str, list[str]]:
+    """Regenerate cdk.context.json from the configs in ``config_dir``, plus ``extra`` (the entries of a config kept
+    elsewhere, which the file keeps once written: entries the configs do not produce are kept); returns what was
+    written."""
+    kept = json.loads(path.read_text()) if extra is not None and path.is_file() else {}
+    entries = dict(sorted({**kept, **expected_context_file(config_dir), **(extra or {})}.items()))
     path.write_text(json.dumps(entries, indent=2) + "\n")
     return entries
 

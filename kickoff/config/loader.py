@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from kickoff import naming
 from kickoff.config.errors import ConfigError, FieldProblem, FieldProblems
+from kickoff.config.lock_checks import check_new_regions_enter_evacuated
 from kickoff.config.models import SLUG_PATTERN, CalendarConfig, KickoffConfig
 from kickoff.config.operability import check_every_cell_shared
 from kickoff.config.yaml_input import read_yaml
@@ -85,9 +86,10 @@ def load_config(path: Path | str, *, expected_environment: str | None = None) ->
         config = KickoffConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, shown, root, KickoffConfig)) from None
-    config.attach_source(lambda loc: f"{shown}:{_line(root, loc)}: {_path(loc)}")
+    config.attach_source(lambda loc: f"{shown}:{_line(root, loc)}: {_path(loc)}", path)
     _check_name_lengths(config)
     _check_replica_removal(config, shown, root)
+    check_new_regions_enter_evacuated(config)
     if config.scaling.calendar:
         # Relative to the config file, then to config/ (so variants written elsewhere share the calendars).
         candidates = [path.parent / config.scaling.calendar, CONFIG_DIR / config.scaling.calendar]

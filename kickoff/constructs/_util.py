@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import IConstruct
 
@@ -38,3 +39,19 @@ def source_scoped_principal(scope: IConstruct, service: str, source_arn: str) ->
             operator: {"aws:SourceArn": source_arn},
         },
     )
+
+
+CUSTOM_RESOURCE_LOGS = "CustomResourceLogs"
+
+
+def custom_resource_log_group(scope: IConstruct, *, retention_days: int, key: kms.IKey) -> logs.ILogGroup:
+    """The stack's one log group for its ``AwsCustomResource`` constructs.
+
+    They all run in one singleton provider function per stack, which logs only to the group the first of them
+    names, so each stack gives every one of them this group (DR-LogGroupHasWriter).
+    """
+    stack = Stack.of(scope)
+    found = stack.node.try_find_child(CUSTOM_RESOURCE_LOGS)
+    if isinstance(found, logs.LogGroup):
+        return found
+    return logs.LogGroup(stack, CUSTOM_RESOURCE_LOGS, retention=retention(retention_days), encryption_key=key)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_sns as sns
@@ -18,11 +17,8 @@ from cdk_monitoring_constructs import (
     CustomMetricWithAlarm,
     CustomThreshold,
     DefaultDashboardFactory,
-    ErrorCountThreshold,
-    LatencyThreshold,
     MonitoringFacade,
     SnsAlarmActionStrategy,
-    ThrottledEventsThreshold,
     UnhealthyTaskCountThreshold,
     UsageThreshold,
 )
@@ -30,6 +26,7 @@ from constructs import Construct
 
 from kickoff.config.models import MonitoringConfig
 from kickoff.constructs.level_math import floor_expression
+from kickoff.constructs.table_monitoring import monitor_replication, monitor_table
 from kickoff.failover import ALARM_PERIOD_SECONDS
 from kickoff.naming import pascal
 from kickoff.planning import FloorLevel
@@ -128,10 +125,12 @@ class CellMonitoring(Construct):
         self.impaired_alarms: dict[str, cloudwatch.Alarm] = {}
         self._services(load_balancer, services)
         self._load_balancer(load_balancer)
-        self._table(table_name)
+        monitor_table(self, self.facade, table_name, monitoring.table)
         self.replication_alarm_threshold_ms: int | None = None
         if replication_alarm_seconds is not None and receiving_regions:
-            self._replication(table_name, region, receiving_regions, replication_alarm_seconds)
+            self.replication_alarm_threshold_ms = monitor_replication(
+                self.facade, table_name, region, receiving_regions, replication_alarm_seconds
+            )
 
         for alarm in [*self.critical_alarms.values(), *self.impaired_alarms.values()]:
             alarm.add_alarm_action(cw_actions.SnsAction(topic))
@@ -373,60 +372,3 @@ class CellMonitoring(Construct):
         )
 
     # -- table ----------------------------------------------------------------------------------------
-
-    def _table(self, table_name: str) -> None:
-        t = self._m.table
-        table = dynamodb.Table.from_table_name(self, "Table", table_name)
-        latency = {"Warning": LatencyThreshold(max_latency=Duration.millis(t.latency_ms))}
-        self.facade.monitor_dynamo_table(
-            table=table,
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            alarm_friendly_name="Table",
-            human_readable_name=f"Table replica {table_name}",
-            add_read_throttled_events_count_alarm={
-                "Warning": ThrottledEventsThreshold(max_throttled_events_threshold=t.throttled_requests)
-            },
-            add_write_throttled_events_count_alarm={
-                "Warning": ThrottledEventsThreshold(max_throttled_events_threshold=t.throttled_requests)
-            },
-            add_system_error_count_alarm={"Warning": ErrorCountThreshold(max_error_count=t.system_errors)},
-            add_average_successful_get_item_latency_alarm=latency,
-            add_average_successful_put_item_latency_alarm=latency,
-            add_average_successful_query_latency_alarm=latency,
-            add_average_successful_update_item_latency_alarm=latency,
-        )
-
-    def _replication(self, table_name: str, region: str, receiving_regions: list[str], seconds: int) -> None:
-        self.replication_alarm_threshold_ms = seconds * 1000
-        metrics = [
-            CustomMetricWithAlarm(
-                metric=cloudwatch.Metric(
-                    namespace="AWS/DynamoDB",
-                    metric_name="ReplicationLatency",
-                    dimensions_map={"TableName": table_name, "ReceivingRegion": receiving},
-                    statistic="Maximum",
-                    period=REPLICATION_PERIOD,
-                    unit=cloudwatch.Unit.MILLISECONDS,
-                ),
-                alarm_friendly_name=f"ReplicationLatency-{receiving}",
-                add_alarm={
-                    "RpoAtRisk": CustomThreshold(
-                        threshold=self.replication_alarm_threshold_ms,
-                        comparison_operator=GREATER,
-                        evaluation_periods=1,
-                        datapoints_to_alarm=1,
-                        treat_missing_data_override=NOT_BREACHING,
-                        alarm_description_override=(
-                            f"Writes from {region} reach {receiving} more than {seconds} s late: "
-                            "losing this Region now would exceed the RPO."
-                        ),
-                    )
-                },
-            )
-            for receiving in receiving_regions
-        ]
-        self.facade.monitor_custom(
-            alarm_friendly_name="GlobalTableReplication",
-            human_readable_name=f"Global table replication from {region}",
-            metric_groups=[CustomMetricGroup(title="Replication latency (max, ms)", metrics=metrics)],
-        )

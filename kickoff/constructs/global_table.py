@@ -81,7 +81,14 @@ class GlobalTable(Construct):
         pitr = dynamodb.PointInTimeRecoverySpecification(
             point_in_time_recovery_enabled=True, recovery_period_in_days=table.point_in_time_recovery_days
         )
-        insights = dynamodb.ContributorInsightsSpecification(enabled=True)
+        # Which keys are hot is the question a throttle asks; ranking every request costs per request.
+        insights = (
+            dynamodb.ContributorInsightsSpecification(
+                enabled=True, mode=dynamodb.ContributorInsightsMode[table.contributor_insights.upper()]
+            )
+            if table.contributor_insights != "off"
+            else None
+        )
         replicas = [
             dynamodb.ReplicaTableProps(
                 region=region,

@@ -20,11 +20,10 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from kickoff.constructs._util import retention
+from kickoff.constructs._util import custom_resource_log_group
 from kickoff.images import CREDENTIAL_SECRET_PREFIX, ImageReference, Upstream, pull_through_prefix
 from kickoff.naming import pascal
 
@@ -94,12 +93,7 @@ class RegionalImages(Construct):
             physical_resource_id=cr.PhysicalResourceId.of(str(secret)),
             output_paths=["ARN"],
         )
-        log_group = logs.LogGroup(
-            self,
-            f"{pascal(upstream.short)}CredentialLookupLogs",
-            retention=retention(log_retention_days),
-            encryption_key=log_key,
-        )
+        log_group = custom_resource_log_group(self, retention_days=log_retention_days, key=log_key)
         lookup = cr.AwsCustomResource(
             self,
             f"{pascal(upstream.short)}CredentialLookup",

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import CfnResource, Duration, Stack
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 FORBIDDEN_BODY = '{"error":"forbidden"}'
+ACCESS_LOG_PREFIX = "alb"
+# The principal Elastic Load Balancing delivers access logs as (decision 0020). CDK's log_access_logs grants the
+# Region's ELB account instead, a principal that carries no source condition.
+ALB_LOG_DELIVERY = "logdelivery.elasticloadbalancing.amazonaws.com"
 
 
 class CellLoadBalancer(Construct):
-    """Internet-facing ALB with HTTPS (ACM, DNS-validated), HTTP->HTTPS redirect and access logs.
+    """Internet-facing ALB with HTTPS only (ACM, DNS-validated) and access logs.
 
     The certificate covers every name CloudFront or Route 53 uses to reach this ALB
     (``certificate_names``: the latency-routed origin, the secondary origin and the
@@ -28,7 +33,10 @@ class CellLoadBalancer(Construct):
     rollback; the stack's termination protection guards the ALB instead. ``load_balancer_name`` (unique
     per Region, at most 32 characters) lets dashboards in other Regions find its metrics by name.
 
-    Attributes: ``alb``, ``https_listener``, ``http_listener``,
+    It has no port-80 listener: CloudFront reaches origins over HTTPS and the security groups admit nothing
+    else, so a redirect there would answer no one (DR-AlbListenerPortAdmitted).
+
+    Attributes: ``alb``, ``https_listener``,
     ``viewer_security_group``, ``health_check_security_group``, ``certificate``.
     """
 
@@ -87,7 +95,7 @@ class CellLoadBalancer(Construct):
             desync_mitigation_mode=elbv2.DesyncMitigationMode.DEFENSIVE,
         )
         self.alb.add_security_group(self.health_check_security_group)
-        self.alb.log_access_logs(access_log_bucket, prefix="alb")
+        self._log_access(access_log_bucket)
         # ARC zonal shift (an operator's or FIS's) moves traffic away from one AZ; off unless enabled.
         self.alb.set_attribute("zonal_shift.config.enabled", "true")
         self.https_listener = self.alb.add_listener(
@@ -101,13 +109,35 @@ class CellLoadBalancer(Construct):
                 403, content_type="application/json", message_body=FORBIDDEN_BODY
             ),
         )
-        self.http_listener = self.alb.add_listener(
-            "Http",
-            port=80,
-            protocol=elbv2.ApplicationProtocol.HTTP,
-            open=False,
-            default_action=elbv2.ListenerAction.redirect(protocol="HTTPS", port="443", permanent=True),
+
+    def _log_access(self, bucket: s3.IBucket) -> None:
+        """Access logs to ``bucket``, written by ELB's log delivery for this account's load balancers only.
+
+        ELB writes a test object when the attribute is set, so a policy that refuses it fails the deploy instead
+        of losing logs; the ALB therefore depends on the bucket policy.
+        """
+        stack = Stack.of(self)
+        self.alb.set_attribute("access_logs.s3.enabled", "true")
+        self.alb.set_attribute("access_logs.s3.bucket", bucket.bucket_name)
+        self.alb.set_attribute("access_logs.s3.prefix", ACCESS_LOG_PREFIX)
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AlbAccessLogDelivery",
+                principals=[iam.ServicePrincipal(ALB_LOG_DELIVERY)],
+                actions=["s3:PutObject"],
+                resources=[bucket.arn_for_objects(f"{ACCESS_LOG_PREFIX}/AWSLogs/{stack.account}/*")],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {
+                        "aws:SourceArn": f"arn:{stack.partition}:elasticloadbalancing:{stack.region}:{stack.account}"
+                        ":loadbalancer/app/*"
+                    },
+                },
+            )
         )
+        policy = bucket.policy.node.default_child if bucket.policy else None
+        if isinstance(policy, CfnResource):
+            self.alb.node.default_child.add_resource_dependency(policy)
 
     def admit_https(self, *, cloudfront_prefix_list_id: str, health_check_prefix_list_id: str) -> None:
         """Admit HTTPS from CloudFront's origin-facing servers and from Route 53 health checkers only."""

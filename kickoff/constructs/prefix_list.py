@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from kickoff.constructs._util import retention
+from kickoff.constructs._util import custom_resource_log_group
 
 CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
 
@@ -41,7 +40,7 @@ class ManagedPrefixListLookup(Construct):
             physical_resource_id=cr.PhysicalResourceId.of(prefix_list_name),
             output_paths=["PrefixLists.0.PrefixListId"],
         )
-        self.log_group = logs.LogGroup(self, "Logs", retention=retention(log_retention_days), encryption_key=log_key)
+        self.log_group = custom_resource_log_group(self, retention_days=log_retention_days, key=log_key)
         self.resource = cr.AwsCustomResource(
             self,
             "Lookup",

@@ -89,7 +89,13 @@ class CellStack(KickoffStack):
             cloudfront_prefix_list_id=self.cloudfront_prefix_list.prefix_list_id,
             health_check_prefix_list_id=self.health_check_prefix_list.prefix_list_id,
         )
-        self.cluster = cell_cluster(self, "Cluster", vpc=self.network.vpc, cluster_name=cluster_name(config))
+        self.cluster = cell_cluster(
+            self,
+            "Cluster",
+            vpc=self.network.vpc,
+            cluster_name=cluster_name(config),
+            insights=config.monitoring.container_insights,
+        )
         self.replica = ReplicaAccess(
             self,
             "TableReplica",

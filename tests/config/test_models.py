@@ -8,7 +8,7 @@ import pytest
 
 from kickoff import naming
 from kickoff.config import load_config
-from kickoff.config.context import CONTEXT_FILE, expected_context_file
+from kickoff.config.context import CONTEXT_FILE, availability_zone_context, expected_context_file, write_context_file
 from kickoff.config.loader import CONFIG_DIR
 from kickoff.config.models import FARGATE_CPU_MEMORY
 
@@ -50,3 +50,16 @@ def test_committed_cdk_context_matches_the_configs() -> None:
     committed = json.loads(CONTEXT_FILE.read_text())
     expected = expected_context_file()
     assert committed == expected, "cdk.context.json is stale: run `.venv/bin/python -m kickoff context`"
+
+
+def test_context_of_a_config_kept_elsewhere_is_added_and_kept(tmp_path) -> None:
+    """`kickoff context -c config=PATH` adds that config's AZs; a later run for another such config keeps them."""
+    context = tmp_path / "cdk.context.json"
+    mine = availability_zone_context(
+        load_config(CONFIG_DIR / "dev.yaml").model_copy(update={"account": "999999999999"})
+    )
+    written = write_context_file(context, extra=mine)
+    assert mine.items() <= written.items() and expected_context_file().items() <= written.items()
+    again = write_context_file(context, extra={})
+    assert mine.items() <= again.items()
+    assert write_context_file(context) == expected_context_file()  # a plain run regenerates from config/ only

@@ -111,3 +111,27 @@ def test_the_cli_prints_the_plan_and_flags_nothing_for_the_default_config(prod: 
     assert out.rstrip().endswith("0 shortfall(s).")
     missing = run("--event", "super-bowl-2027")
     assert missing.returncode == 2 and "not in the planning window" in missing.stderr
+
+
+def test_the_cli_names_the_config_an_assembly_came_from_and_the_synth_for_this_one(prod: Synth, tmp_path) -> None:
+    """gameday with dev's config over prod's assembly says the assembly is another config's (not "turn fault
+    injection on"), and a config kept outside config/ is told `make synth CONFIG=<its path>`."""
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "kickoff", "gameday", *args],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    other = run("-c", "env=dev", "--outdir", str(prod.outdir), "-c", f"plan_from={PLAN_FROM:%Y-%m-%dT%H:%M:%SZ}")
+    assert other.returncode == 2
+    assert "synthesized from another config (kickoff-prod), not kickoff-dev" in other.stderr
+    assert "make synth ENV=dev" in other.stderr and "fault_injection" not in other.stderr
+    elsewhere = tmp_path / "mine.yaml"
+    elsewhere.write_text((REPO_ROOT / "config" / "dev.yaml").read_text())
+    none = run("-c", f"config={elsewhere}", "--outdir", str(tmp_path / "nothing"))
+    assert none.returncode == 2, none.stderr
+    assert f"make synth CONFIG={elsewhere}" in none.stderr and "Traceback" not in none.stderr

@@ -105,3 +105,32 @@ def test_retired_region_with_consent_loads(write_config) -> None:
     config = load_config(write_config(text=text, name="consent.yaml"))
     assert config.replica_removals_allowed == ("us-west-2",)
     assert "us-west-2" not in config.region_names
+
+
+def _prod_with_us_west_1(evacuate: bool) -> str:
+    data = config_data("prod")
+    new = copy.deepcopy(data["regions"][0])
+    new.update(name="us-west-1", vpc_cidr="10.40.0.0/16", availability_zones=["us-west-1a", "us-west-1c"])
+    if evacuate:
+        new["evacuate"] = True
+    else:  # routed: its share of the audience given, as the README's procedure says
+        data["scaling"]["baseline"]["region_share"] = {
+            "us-east-1": 0.4,
+            "us-east-2": 0.2,
+            "us-west-2": 0.2,
+            "us-west-1": 0.2,
+        }
+    data["regions"].append(new)
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def test_a_new_region_enters_routing_one_release_after_it_is_deployed(write_config) -> None:
+    """A Region without a locked replica that would be routed at once is refused, naming the field and the
+    two-release procedure; added evacuated, it loads (and needs no share of the audience yet)."""
+    with pytest.raises(ConfigError) as caught:
+        load_config(write_config(text=_prod_with_us_west_1(evacuate=False), name="new.yaml"))
+    message = str(caught.value)
+    assert "new.yaml:" in message and "regions[3].evacuate" in message and "us-west-1 is new" in message
+    assert "except-<region>" in message and "add it with evacuate: true" in message and "next release" in message
+    config = load_config(write_config(text=_prod_with_us_west_1(evacuate=True), name="staged.yaml"))
+    assert "us-west-1" in config.region_names and "us-west-1" not in config.routed_regions

@@ -193,6 +193,30 @@ def _scheduler_role(scope: Construct, *, conditioned: bool) -> None:
     )
 
 
+def _alb_log_bucket(scope: Construct, *, scoped: bool) -> None:
+    """The cell's access-log delivery (a source-scoped service principal), or CDK's log_access_logs."""
+    from kickoff.constructs.load_balancer import CellLoadBalancer
+
+    bucket = s3.Bucket(scope, "Logs", removal_policy=RemovalPolicy.RETAIN)
+    vpc = _vpc(scope, nat=0)
+    if scoped:
+        zone = route53.PublicHostedZone(scope, "Zone", zone_name="example.com")
+        CellLoadBalancer(
+            scope, "Cell", vpc=vpc, certificate_names=["a.example.com"], hosted_zone=zone, access_log_bucket=bucket
+        )
+    else:
+        elbv2.ApplicationLoadBalancer(scope, "Alb", vpc=vpc, internet_facing=True).log_access_logs(bucket, "alb")
+
+
+def _unscoped_topic(scope: Construct) -> None:
+    topic = sns.Topic(scope, "Topic")
+    topic.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[iam.ServicePrincipal("events.amazonaws.com")], actions=["sns:Publish"], resources=["*"]
+        )
+    )
+
+
 def _task_role_policy(scope: Construct, *, actions: list[str], region: str = REGION) -> None:
     task = _task(scope)
     task.task_role.add_to_principal_policy(
@@ -318,6 +342,10 @@ PAIRS: dict[str, tuple[Callable[[Construct], None], Callable[[Construct], None]]
         lambda s: _scheduler_role(s, conditioned=True),
         lambda s: _scheduler_role(s, conditioned=False),
     ),
+    "SEC-ResourcePolicyServiceSourceCondition": (
+        lambda s: _alb_log_bucket(s, scoped=True),
+        lambda s: _alb_log_bucket(s, scoped=False),
+    ),
     "SEC-IamTaskRoleItemAccessOnly": (
         lambda s: _task_role_policy(s, actions=["dynamodb:GetItem", "dynamodb:PutItem"]),
         lambda s: _task_role_policy(s, actions=["dynamodb:GetItem", "dynamodb:Scan"]),
@@ -334,6 +362,7 @@ PAIRS: dict[str, tuple[Callable[[Construct], None], Callable[[Construct], None]]
 
 # More non-compliant cases for rules with more than one finding: stack name -> (rule suffix, builder).
 VARIANTS: dict[str, tuple[str, Callable[[Construct], None]]] = {
+    "topic-admits-a-service-for-any-account": ("SEC-ResourcePolicyServiceSourceCondition", _unscoped_topic),
     "origin-group-fails-over-on-503-only": (
         "REL-CloudFrontOriginGroup",
         lambda s: _distribution(s, group=True, codes=[503]),

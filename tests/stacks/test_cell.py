@@ -160,7 +160,7 @@ def test_request_tracking_target_is_per_minute_at_target_utilisation(prod) -> No
     )
 
 
-def test_https_listener_and_http_redirect(synthesized) -> None:
+def test_https_listener_only(synthesized) -> None:
     for _, name in _cells(synthesized):
         template = synthesized.assertions(name)
         template.has_resource_properties(
@@ -173,26 +173,18 @@ def test_https_listener_and_http_redirect(synthesized) -> None:
                 "DefaultActions": [Match.object_like({"Type": "fixed-response"})],
             },
         )
-        template.has_resource_properties(
-            "AWS::ElasticLoadBalancingV2::Listener",
-            {
-                "Port": 80,
-                "Protocol": "HTTP",
-                "DefaultActions": [
-                    {
-                        "Type": "redirect",
-                        "RedirectConfig": {"Port": "443", "Protocol": "HTTPS", "StatusCode": "HTTP_301"},
-                    }
-                ],
-            },
+        ports = sorted(
+            listener["Properties"]["Port"]
+            for listener in synthesized.resources(name, "AWS::ElasticLoadBalancingV2::Listener").values()
         )
+        assert ports == [443]  # CloudFront and the health checkers reach HTTPS only
 
 
 def test_alb_hardening_and_access_logs(synthesized) -> None:
     for _, name in _cells(synthesized):
         (alb,) = synthesized.resources(name, "AWS::ElasticLoadBalancingV2::LoadBalancer").values()
         attributes = {a["Key"]: a["Value"] for a in alb["Properties"]["LoadBalancerAttributes"]}
-        assert attributes["deletion_protection.enabled"] == "true"
+        assert attributes["deletion_protection.enabled"] == "false"  # a rollback can always delete it
         assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
         assert attributes["access_logs.s3.enabled"] == "true"
         assert alb["Properties"]["Scheme"] == "internet-facing"
@@ -253,10 +245,12 @@ def test_dev_uses_a_single_nat_gateway(dev) -> None:
         assert len(dev.resources(dev.cell(region), "AWS::EC2::NatGateway")) == 1
 
 
-def test_container_insights_enabled(synthesized) -> None:
+def test_container_insights_at_the_configured_level(synthesized) -> None:
+    """Standard by default (service-level metrics the alarms read); enhanced, per task and container, by choice."""
+    level = {"standard": "enabled", "enhanced": "enhanced"}[synthesized.config.monitoring.container_insights]
     for _, name in _cells(synthesized):
         (cluster,) = synthesized.resources(name, "AWS::ECS::Cluster").values()
-        assert {"Name": "containerInsights", "Value": "enhanced"} in cluster["Properties"]["ClusterSettings"]
+        assert {"Name": "containerInsights", "Value": level} in cluster["Properties"]["ClusterSettings"]
 
 
 def test_every_log_group_has_the_configured_retention(synthesized) -> None:

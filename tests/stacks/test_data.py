@@ -32,7 +32,8 @@ def test_pitr_deletion_protection_and_insights_on_every_replica(synthesized) -> 
             "RecoveryPeriodInDays": 35,
         }
         assert replica["DeletionProtectionEnabled"] is True
-        assert replica["ContributorInsightsSpecification"] == {"Enabled": True}
+        # Throttled keys only: ranking every accessed key is charged per request (table.contributor_insights).
+        assert replica["ContributorInsightsSpecification"] == {"Enabled": True, "Mode": "THROTTLED_KEYS"}
 
 
 def test_table_is_retained(synthesized) -> None:

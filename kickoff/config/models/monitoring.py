@@ -174,6 +174,14 @@ class MonitoringConfig(StrictModel):
             "releasing would otherwise leave the next events unplanned. Default 3."
         ),
     )
+    container_insights: Literal["standard", "enhanced"] = Field(
+        default="standard",
+        description=(
+            "ECS Container Insights per cluster. standard publishes cluster- and service-level metrics, which the "
+            "alarms and dashboards read; enhanced adds per-task and per-container metrics, billed per metric "
+            "(thousands of short-lived tasks at an event make thousands of series). Default standard."
+        ),
+    )
     services: ServiceAlarmsConfig = Field(default_factory=ServiceAlarmsConfig, description="ECS service alarms.")
     load_balancer: AlbAlarmsConfig = Field(default_factory=AlbAlarmsConfig, description="ALB alarms.")
     table: TableAlarmsConfig = Field(default_factory=TableAlarmsConfig, description="Table replica alarms.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from pathlib import Path
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
@@ -86,10 +87,17 @@ class KickoffConfig(StrictModel):
 
     _calendar: CalendarConfig | None = PrivateAttr(default=None)
     _locate: Callable[[tuple[str | int, ...]], str] | None = PrivateAttr(default=None)
+    _path: Path | None = PrivateAttr(default=None)
 
-    def attach_source(self, locate: Callable[[tuple[str | int, ...]], str]) -> None:
-        """Set how to name a field's file and line (done by the loader)."""
+    def attach_source(self, locate: Callable[[tuple[str | int, ...]], str], path: Path | None = None) -> None:
+        """Set how to name a field's file and line, and the file it was read from (done by the loader)."""
         self._locate = locate
+        self._path = path
+
+    @property
+    def source_path(self) -> Path | None:
+        """The file this config was read from (None when built in memory)."""
+        return self._path
 
     def locate(self, loc: tuple[str | int, ...]) -> str:
         """``file:line: field.path`` of a field, for errors raised after validation (the plan, name limits)."""

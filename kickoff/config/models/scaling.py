@@ -75,9 +75,10 @@ class ScalingConfig(StrictModel):
         ge=5,
         le=720,
         description=(
-            "Steps earlier than the deploy time + this margin are not compiled (the capacity they would set is "
-            "written at deploy time instead): a deployment takes minutes, and AWS rejects schedules that start in "
-            "the past. Default 30."
+            "How long one stack's deploy may take. Steps earlier than the deploy time + this margin (+ "
+            "pipeline.release_minutes with a pipeline; without one, one margin per stack that `cdk deploy --all` "
+            "deploys in turn: the data stack and each cell) are not compiled (the capacity they would set is "
+            "written at deploy time instead): AWS rejects schedules that start in the past. Default 30."
         ),
     )
     lead_time_minutes: int = Field(

@@ -78,6 +78,15 @@ class TableConfig(StrictModel):
     point_in_time_recovery_days: int = Field(
         default=35, ge=1, le=35, description="PITR recovery window in days, on every replica. Default 35."
     )
+    contributor_insights: Literal["throttled_keys", "accessed_and_throttled_keys", "off"] = Field(
+        default="throttled_keys",
+        description=(
+            "CloudWatch Contributor Insights on every replica. throttled_keys names the keys DynamoDB throttles, "
+            "and is charged only for throttled requests; accessed_and_throttled_keys also ranks every key read or "
+            "written, charged per request (at a live event's traffic, thousands of USD a month). Default "
+            "throttled_keys."
+        ),
+    )
     ttl_attribute: str | None = Field(
         default="expires_at",
         pattern=r"^[A-Za-z0-9_.-]{1,255}$",

@@ -27,6 +27,7 @@ from kickoff.rules.readiness import (
     tasks,
     trust,
     waf,
+    writers,
 )
 from kickoff.rules.readiness.context import EventWindowFacts, Readiness, ReadinessParams, RegionQuotas
 from kickoff.rules.readiness.rule import ReadinessRule
@@ -46,6 +47,7 @@ RULES: tuple[ReadinessRule, ...] = (
     *runtimes.RULES,
     *trust.RULES,
     *waf.RULES,
+    *writers.RULES,
 )
 
 

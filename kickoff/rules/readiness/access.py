@@ -2,7 +2,7 @@
 
 - A cell ALB's HTTPS listener answers a fixed 4xx by default, and every rule that forwards
   either requires a header holding a secret reference (the origin-verification header) or
-  matches health paths only; its HTTP listener only redirects to HTTPS. Otherwise anyone who
+  matches health paths only; an HTTP listener, if any, only redirects to HTTPS. Otherwise anyone who
   reaches the ALB (any CloudFront distribution, through the managed prefix list) reaches the
   services without our WAF.
 - A value CloudFront sends in an origin header that a listener rule checks is a Secrets Manager
@@ -116,7 +116,7 @@ ORIGIN_ONLY = ReadinessRule(
     "AlbServesOnlyTheOrigin",
     "A cell ALB forwards only requests that carry the origin secret (or health checks); its defaults refuse",
     "Keep the HTTPS listener's default a fixed 403, require the origin-verification header on every service rule, "
-    "expose only exact health paths without it, and let the HTTP listener only redirect.",
+    "expose only exact health paths without it, and let an HTTP listener only redirect.",
     "Elastic Load Balancing listener rules; CloudFront's origin-facing prefix list admits every distribution",
     frozenset({LISTENER}),
     _cell_listener,

@@ -57,7 +57,7 @@ def _covers_services(
                 Finding(
                     "Protocol",
                     f"a {'/'.join(plain)} check does not prove HTTPS works: viewers reach the cell over "
-                    "HTTPS, and the HTTP listener only redirects, which Route 53 counts as healthy",
+                    "HTTPS, and a plain check passes on a redirect or tests another port entirely",
                 )
             )
     missing = sorted(set(_service_health_paths(view).values()) - checked)

@@ -70,23 +70,30 @@ def _prefix_list_source(readiness: Readiness, value: Any) -> str | None:
     return None
 
 
-def admitted(readiness: Readiness, alb: Located, request: Request) -> bool:
-    """Whether one of the load balancer's security groups admits ``request.source`` on its port."""
-    groups = references(props(alb.resource).get("SecurityGroups"))
+def _ingress(view: TemplateView, load_balancer: Resource) -> list[dict[str, Any]]:
+    """Every ingress rule of a load balancer's security groups, inline or as SecurityGroupIngress resources."""
+    groups = references(props(load_balancer).get("SecurityGroups"))
     rules: list[dict[str, Any]] = []
     for group_id in groups:
-        group = alb.view.resources.get(group_id)
-        if group is None:
-            continue
-        rules += props(group).get("SecurityGroupIngress", [])
-    for ingress in alb.view.of_type("AWS::EC2::SecurityGroupIngress").values():
+        group = view.resources.get(group_id)
+        if group is not None:
+            rules += props(group).get("SecurityGroupIngress", [])
+    for ingress in view.of_type("AWS::EC2::SecurityGroupIngress").values():
         if references(props(ingress).get("GroupId")) & groups:
             rules.append(props(ingress))
-    for rule in rules:
-        low, high = rule.get("FromPort", 0), rule.get("ToPort", 65535)
-        if rule.get("IpProtocol") not in ("tcp", "-1") or not (
-            rule.get("IpProtocol") == "-1" or int(low) <= request.port <= int(high)
-        ):
+    return rules
+
+
+def _covers(rule: dict[str, Any], port: int) -> bool:
+    if rule.get("IpProtocol") == "-1":
+        return True
+    return rule.get("IpProtocol") == "tcp" and int(rule.get("FromPort", 0)) <= port <= int(rule.get("ToPort", 65535))
+
+
+def admitted(readiness: Readiness, alb: Located, request: Request) -> bool:
+    """Whether one of the load balancer's security groups admits ``request.source`` on its port."""
+    for rule in _ingress(alb.view, alb.resource):
+        if not _covers(rule, request.port):
             continue
         if rule.get("CidrIp") == "0.0.0.0/0":
             return True
@@ -298,4 +305,32 @@ PROBERS_ADMITTED = ReadinessRule(
     _prober,
 )
 
-RULES: tuple[ReadinessRule, ...] = (PROBERS_ADMITTED,)
+
+def _listener_reachable(
+    logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness
+) -> list[Finding] | None:
+    port = props(resource).get("Port")
+    balancers = [view.resources[i] for i in references(props(resource).get("LoadBalancerArn")) if i in view.resources]
+    if not isinstance(port, int) or not balancers:
+        return None
+    if any(_covers(rule, port) for balancer in balancers for rule in _ingress(view, balancer)):
+        return []
+    return [
+        Finding(
+            f"Port::{port}",
+            f"no security group of its load balancer admits port {port}: the listener answers no one",
+        )
+    ]
+
+
+LISTENER_REACHABLE = ReadinessRule(
+    "AlbListenerPortAdmitted",
+    "Every load balancer listener is reachable: a security group of its load balancer admits its port",
+    "Remove the listener, or admit the source that must reach it. A listener nothing can reach is configuration "
+    "to maintain and review with no effect, and hides which port the cell really serves.",
+    "EC2 security groups filter a load balancer's traffic before any listener",
+    frozenset({"AWS::ElasticLoadBalancingV2::Listener"}),
+    _listener_reachable,
+)
+
+RULES: tuple[ReadinessRule, ...] = (PROBERS_ADMITTED, LISTENER_REACHABLE)

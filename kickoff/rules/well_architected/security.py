@@ -7,6 +7,10 @@ from typing import Any
 from kickoff.rules.engine import Finding, Resource, TemplateView, references
 from kickoff.rules.engine import props as _props
 from kickoff.rules.well_architected.rule import Params, WaRule
+from kickoff.rules.well_architected.statements import as_list as _as_list
+from kickoff.rules.well_architected.statements import condition_keys as _condition_keys
+from kickoff.rules.well_architected.statements import statements as _statements
+from kickoff.rules.well_architected.statements import task_role_ids
 
 ROOT_USERS = {"0", "root", "0:0", "root:root"}
 
@@ -151,76 +155,6 @@ ECS_CONTAINER_HARDENING = WaRule(
 )
 
 
-# Service principals whose trust policies AWS documents aws:SourceAccount / aws:SourceArn for
-# (confused-deputy prevention); docs/reference/confused-deputy.md cites each page.
-SOURCE_CONDITION_SERVICES = frozenset({"scheduler.amazonaws.com", "fis.amazonaws.com", "vpc-flow-logs.amazonaws.com"})
-# ECS documents the keys for task roles only; the execution role is assumed for the agent, and AWS shows no
-# conditions there, so task roles (TaskRoleArn of a task definition) are held to it and execution roles are not.
-TASK_ROLE_SERVICE = "ecs-tasks.amazonaws.com"
-SOURCE_CONDITION_KEYS = {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"}
-
-
-def _statements(document: Any) -> list[dict[str, Any]]:
-    if not isinstance(document, dict):
-        return []
-    statements = document.get("Statement", [])
-    return [s for s in (statements if isinstance(statements, list) else [statements]) if isinstance(s, dict)]
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def _condition_keys(statement: dict[str, Any]) -> set[str]:
-    return {
-        key.lower() for block in (statement.get("Condition") or {}).values() if isinstance(block, dict) for key in block
-    }
-
-
-def _task_role_ids(view: TemplateView) -> set[str]:
-    return {
-        i
-        for task in view.of_type("AWS::ECS::TaskDefinition").values()
-        for i in references(_props(task).get("TaskRoleArn"))
-    }
-
-
-def _service_role_source(
-    logical_id: str, resource: Resource, view: TemplateView, params: Params
-) -> list[Finding] | None:
-    findings, applies = [], False
-    held = SOURCE_CONDITION_SERVICES | ({TASK_ROLE_SERVICE} if logical_id in _task_role_ids(view) else set())
-    for statement in _statements(_props(resource).get("AssumeRolePolicyDocument")):
-        if statement.get("Effect") != "Allow":
-            continue
-        services = {s for s in _as_list((statement.get("Principal") or {}).get("Service", [])) if isinstance(s, str)}
-        guarded = sorted(services & held)
-        if not guarded:
-            continue
-        applies = True
-        if not _condition_keys(statement) & SOURCE_CONDITION_KEYS:
-            findings.append(
-                Finding(
-                    f"Service::{guarded[0]}",
-                    f"{', '.join(guarded)} may assume the role on behalf of any "
-                    "account: the trust policy has no aws:SourceAccount or aws:SourceArn",
-                )
-            )
-    return findings if applies else None
-
-
-IAM_SERVICE_ROLE_SOURCE_CONDITION = WaRule(
-    "SEC-IamServiceRoleSourceCondition",
-    "SEC03-BP02",
-    "Grant least privilege access",
-    "Roles that AWS services assume on the account's behalf require aws:SourceAccount or aws:SourceArn",
-    "Without a source condition, the service may assume the role for a request from another account (the confused "
-    "deputy problem). Add the conditions the service documents to the trust policy.",
-    frozenset({"AWS::IAM::Role"}),
-    _service_role_source,
-)
-
-
 # A request handler reads and writes items; these read a whole table or its change stream.
 BULK_DATA_ACTIONS = frozenset(
     {
@@ -240,7 +174,7 @@ def _task_role_item_access(
 ) -> list[Finding] | None:
     props = _props(resource)
     roles = references(props.get("Roles"))
-    if not roles & _task_role_ids(view):
+    if not roles & task_role_ids(view):
         return None
     findings = []
     for statement in _statements(props.get("PolicyDocument")):
@@ -358,7 +292,6 @@ RULES: tuple[WaRule, ...] = (
     ALB_INGRESS_NOT_OPEN,
     ECS_SERVICE_PRIVATE,
     ECS_CONTAINER_HARDENING,
-    IAM_SERVICE_ROLE_SOURCE_CONDITION,
     IAM_TASK_ROLE_ITEM_ACCESS_ONLY,
     KMS_KEY_POLICY_SEPARATES_DUTIES,
     LOGS_LOG_GROUP_ENCRYPTED,

@@ -1,0 +1,1 @@
+"""The commands of ``python -m kickoff``, one module per family; ``kickoff.cli`` parses and dispatches."""
