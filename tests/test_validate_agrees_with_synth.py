@@ -5,7 +5,7 @@ the plan), the plugins from the templates (the resilience budget, the Well-Archi
 the deploy-readiness pack). Values are drawn around the boundaries, where the two could
 disagree. For each generated config, validate's own steps run first (load, then the capacity
 plan); when they accept it, the synth with every plugin attached must pass. A rejection is
-fine: the app prints the same ConfigError and exits 2 before CDK. A quarter to a half of the cases are
+fine: the app prints the same ConfigError and exits 2 before CDK. A sixth to a half of the cases are
 accepted and synthesized (`--hypothesis-show-statistics` shows the split).
 """
 
@@ -33,6 +33,8 @@ KNOBS: dict[tuple[str | int, ...], st.SearchStrategy[Any]] = {
     ("edge", "origin_connection_attempts"): st.integers(min_value=1, max_value=3),
     ("edge", "origin_read_timeout_seconds"): st.sampled_from([1, 5, 10, 30, 60]),
     ("services", 0, "max_tasks"): st.sampled_from([20, 60, 200, 8, 4]),
+    # A cell's AZ count (None: the Region's default a, b and c); services[0].min_tasks is drawn around it below.
+    ("regions", 1, "availability_zones"): st.sampled_from([None, ["us-west-2a", "us-west-2b"]]),
     ("resilience", "rpo_seconds"): st.sampled_from([15, 1, 5, 60, 0]),
 }
 
@@ -50,6 +52,14 @@ def configs(draw: st.DrawFn) -> dict[tuple[str | int, ...], Any]:
         attempts=knobs[("edge", "origin_connection_attempts")],
     )
     knobs[("resilience", "rto_seconds")] = max(1, times.worst + draw(st.sampled_from([0, 1, 60, -1])))
+    # A service's minimum at and around the AZ count: WA-REL-EcsServiceMultiAz at synth and the min_tasks check at
+    # validate must agree.
+    zones = 3 if knobs[("regions", 1, "availability_zones")] is None else 2
+    knobs[("services", 0, "min_tasks")] = min(
+        draw(st.sampled_from([zones, zones, zones + 1, zones - 1])), knobs[("services", 0, "max_tasks")]
+    )
+    for other in (1, 2):  # the other services keep a task in every AZ
+        knobs[("services", other, "min_tasks")] = zones
     rpo = knobs[("resilience", "rpo_seconds")]
     knobs[("resilience", "replication_alarm_seconds")] = draw(st.sampled_from([rpo, None, max(rpo - 1, 1), rpo + 1]))
     return knobs

@@ -198,7 +198,7 @@ def cmd_quotas(args: argparse.Namespace) -> int:
 
 def cmd_cost(args: argparse.Namespace) -> int:
     """The environment's monthly baseline from a synthesized assembly, line by line, each price with its source."""
-    from kickoff.reports.cost import cost_main
+    from kickoff.reports.cost_render import cost_main
 
     code, text = cost_main(load_selected(args), Path(args.outdir))
     print(text, file=sys.stderr if code else sys.stdout)

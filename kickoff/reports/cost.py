@@ -232,15 +232,3 @@ def baseline_costs(config: KickoffConfig, outdir: Path | str, prices: dict[str, 
     for region in regions:
         rows += _usage_rows(prices, inventory, region)
     return CostReport(environment_key(config), regions, tuple(rows), prices, inventory)
-
-
-def cost_main(config: KickoffConfig, outdir: Path) -> tuple[int, str]:
-    """``python -m kickoff cost``: exit code and the text to print."""
-    from kickoff.reports.cost_render import render_cost_report
-
-    outdir = Path(outdir)
-    if not (outdir / "manifest.json").is_file():
-        return 2, f"kickoff: {outdir} holds no cloud assembly. Fix: run make synth"
-    if not environment_stacks(outdir, f"{environment_key(config)}-"):
-        return 2, f"kickoff: {outdir} holds no stacks of {environment_key(config)}. Fix: run make synth for this config"
-    return 0, render_cost_report(baseline_costs(config, outdir))

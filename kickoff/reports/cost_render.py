@@ -4,8 +4,12 @@ every price used with its confidence and source."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
-from kickoff.reports.cost import CostReport, Price
+from kickoff.config.models import KickoffConfig
+from kickoff.naming import environment_key
+from kickoff.reports.cost import CostReport, Price, baseline_costs
+from kickoff.reports.cost_inventory import environment_stacks
 
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = ()) -> str:
@@ -126,3 +130,13 @@ def prices_markdown(prices: Sequence[Price]) -> str:
         cells = [f"`{p.id}`", p.item, p.unit, unit_price(p.usd), p.confidence, p.source, p.checked]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines)
+
+
+def cost_main(config: KickoffConfig, outdir: Path) -> tuple[int, str]:
+    """``python -m kickoff cost``: exit code and the text to print."""
+    outdir = Path(outdir)
+    if not (outdir / "manifest.json").is_file():
+        return 2, f"kickoff: {outdir} holds no cloud assembly. Fix: run make synth"
+    if not environment_stacks(outdir, f"{environment_key(config)}-"):
+        return 2, f"kickoff: {outdir} holds no stacks of {environment_key(config)}. Fix: run make synth for this config"
+    return 0, render_cost_report(baseline_costs(config, outdir))

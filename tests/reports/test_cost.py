@@ -17,12 +17,11 @@ from kickoff.reports.cost import (
     PRICES_FILE,
     CostReport,
     baseline_costs,
-    cost_main,
     load_prices,
 )
 from kickoff.reports.cost_inventory import GLOBAL, HOURS_PER_MONTH, runs_per_month
 from kickoff.reports.cost_lines import FIXED_LINES, USAGE_LINES
-from kickoff.reports.cost_render import prices_markdown, render_cost_report
+from kickoff.reports.cost_render import cost_main, prices_markdown, render_cost_report
 from kickoff.rules.assembly import read_stacks
 from kickoff.scaling import FARGATE_ARM64_US_EAST_1
 from tests.support import REPO_ROOT, Synth

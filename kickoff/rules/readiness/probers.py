@@ -310,9 +310,13 @@ def _listener_reachable(
     logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness
 ) -> list[Finding] | None:
     port = props(resource).get("Port")
-    balancers = [view.resources[i] for i in references(props(resource).get("LoadBalancerArn")) if i in view.resources]
+    balancers = [
+        view.resources[i]
+        for i in references(props(resource).get("LoadBalancerArn"))
+        if i in view.resources and references(props(view.resources[i]).get("SecurityGroups"))
+    ]
     if not isinstance(port, int) or not balancers:
-        return None
+        return None  # a load balancer without security groups (an NLB) filters nothing before its listeners
     if any(_covers(rule, port) for balancer in balancers for rule in _ingress(view, balancer)):
         return []
     return [
