@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from kickoff import naming
-from kickoff.commands.common import context_pairs, load_selected, plan_from_of, render_table
+from kickoff.commands.common import context_pairs, load_selected, plan_from_of
+from kickoff.reports.table import render_table
 
 
 def aws_solutions_rule_count() -> int:

@@ -31,26 +31,6 @@ def synth_command(config: KickoffConfig) -> str:
     return f"make synth CONFIG={path}"
 
 
-def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A plain fixed-width table; numbers right-aligned."""
-    cells = [[str(c) for c in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
-    numeric = [all(is_number(r[i]) for r in cells) and bool(cells) for i in range(len(headers))]
-
-    def fmt(row: Sequence[str]) -> str:
-        return "  ".join(c.rjust(w) if n else c.ljust(w) for c, w, n in zip(row, widths, numeric)).rstrip()
-
-    return "\n".join([fmt(headers), fmt(["-" * w for w in widths]), *(fmt(r) for r in cells)])
-
-
-def is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def plan_from_of(args: argparse.Namespace, config: KickoffConfig):  # noqa: ANN201 - a datetime
     """The deploy time -c plan_from gives (default now), as a synth would resolve it."""
     from kickoff.planning import resolve_plan_from

@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from kickoff import naming
-from kickoff.commands.common import context_pairs, load_selected, render_table, synth_command
+from kickoff.commands.common import context_pairs, load_selected, synth_command
 from kickoff.config import KickoffConfig
+from kickoff.reports.table import render_table
 
 
 def _no_experiments(config: KickoffConfig, outdir: Path, views: list) -> str:

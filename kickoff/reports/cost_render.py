@@ -10,17 +10,7 @@ from kickoff.config.models import KickoffConfig
 from kickoff.naming import environment_key
 from kickoff.reports.cost import CostReport, Price, baseline_costs
 from kickoff.reports.cost_inventory import environment_stacks
-
-
-def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = ()) -> str:
-    """A plain fixed-width table; the columns in ``right`` are right-aligned."""
-    cells = [[str(c) for c in row] for row in rows]
-    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
-
-    def fmt(row: Sequence[str]) -> str:
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip()
-
-    return "\n".join([fmt(headers), fmt(["-" * w for w in widths]), *(fmt(r) for r in cells)])
+from kickoff.reports.table import render_table
 
 
 def usd(value: float) -> str:

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kickoff.rules.engine import Finding, Resource, TemplateView, props, references
+from kickoff.rules.engine import Finding, Resource, TemplateView
 from kickoff.rules.readiness.context import Readiness
-from kickoff.rules.readiness.edge import DISTRIBUTION, behaviors
+from kickoff.rules.readiness.edge import DISTRIBUTION, behaviors, policy_in_template
 from kickoff.rules.readiness.rule import ReadinessRule
 
 IDENTITY_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key", "x-amz-security-token", "cookie"})
@@ -58,14 +58,6 @@ MANAGED_REQUEST: dict[str, tuple[str | frozenset[str], str | frozenset[str]]] = 
 }
 
 
-def _own(view: TemplateView, value: Any, resource_type: str) -> dict[str, Any] | None:
-    for logical_id in references(value):
-        found = view.resources.get(logical_id)
-        if found and found["Type"] == resource_type:
-            return props(found)
-    return None
-
-
 def _names(config: dict[str, Any], behavior_key: str, list_key: str) -> str | frozenset[str]:
     kind = config.get(behavior_key)
     listed = frozenset(
@@ -81,7 +73,7 @@ def _cache(view: TemplateView, behavior: dict[str, Any]) -> tuple[int, str | fro
     policy_id = behavior.get("CachePolicyId")
     if isinstance(policy_id, str) and policy_id in MANAGED_CACHE:
         return MANAGED_CACHE[policy_id]
-    own = _own(view, policy_id, "AWS::CloudFront::CachePolicy")
+    own = policy_in_template(view, policy_id, "AWS::CloudFront::CachePolicy")
     if own is None:
         return None
     config = own.get("CachePolicyConfig") or {}
@@ -101,7 +93,7 @@ def _request(view: TemplateView, behavior: dict[str, Any]) -> tuple[str | frozen
         return frozenset(), frozenset()
     if isinstance(policy_id, str) and policy_id in MANAGED_REQUEST:
         return MANAGED_REQUEST[policy_id]
-    own = _own(view, policy_id, "AWS::CloudFront::OriginRequestPolicy")
+    own = policy_in_template(view, policy_id, "AWS::CloudFront::OriginRequestPolicy")
     if own is None:
         return None
     config = own.get("OriginRequestPolicyConfig") or {}
