@@ -31,20 +31,10 @@ from kickoff.scaling.audience import diurnal_profile  # noqa: E402
 from kickoff.scaling.model import BaselineForecast, EventForecast, RegionModel  # noqa: E402
 from kickoff.scaling.plan import CapacityPlan, build_plan  # noqa: E402
 from kickoff.scaling.plot import plot_event  # noqa: E402
+from kickoff.scaling.policies import Policy, PolicyMetrics, policy_ranges, run_policy  # noqa: E402
 from kickoff.scaling.prices import FARGATE_ARM64_US_EAST_1, FARGATE_X86_64_US_EAST_1  # noqa: E402
-from kickoff.scaling.simulate import (  # noqa: E402
-    POLICY_STREAMS,
-    Policy,
-    PolicyMetrics,
-    RegionFailure,
-    SimParams,
-    Stress,
-    policy_ranges,
-    realise,
-    run_policy,
-    service_load,
-    simulate_region,
-)
+from kickoff.scaling.realised import RegionFailure, Stress, realise, service_load  # noqa: E402
+from kickoff.scaling.simulate import POLICY_STREAMS, SimParams, simulate_region  # noqa: E402
 from kickoff.scaling.table import warm_throughput  # noqa: E402
 
 RESULTS = REPO / "bench" / "results"

@@ -18,15 +18,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from kickoff.scaling.demand import (
-    Grid,
-    Source,
-    request_rate,
-    scenario_curves,
-    to_seconds,
-    window_grid_sources,
-)
+from kickoff.scaling.demand import Grid, Source, request_rate, to_seconds
 from kickoff.scaling.model import BaselineForecast, EventForecast, PlanParams, ServiceModel
+from kickoff.scaling.scenarios import scenario_curves, window_grid_sources
 from kickoff.scaling.schedule import AlbReservation, EventWindow
 
 LCU_NEW_CONNECTIONS_PER_S = 25.0

@@ -129,7 +129,7 @@ class EventForecast:
     def kickoffs(self, spacing: timedelta) -> tuple[datetime, ...]:
         """Kickoffs the planner considers: the flex window every ``spacing`` from the earliest, the latest, the
         scheduled one. ``spacing`` no longer than the shortest interval a step covers makes the steps exact (see
-        ``demand.window_scenarios``)."""
+        ``scenarios.window_scenarios``)."""
         if not self.flexes:
             return (self.kickoff,)
         out = {self.kickoff, self.last_kickoff}

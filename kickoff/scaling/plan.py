@@ -33,10 +33,7 @@ from kickoff.scaling.demand import (
     TargetDemand,
     baseline_source,
     from_seconds,
-    region_demands,
-    relevant_events,
     to_seconds,
-    window_scenarios,
 )
 from kickoff.scaling.footprint import compiled_footprint_problems
 from kickoff.scaling.model import (
@@ -48,6 +45,7 @@ from kickoff.scaling.model import (
     RegionModel,
     ServiceModel,
 )
+from kickoff.scaling.scenarios import region_demands, relevant_events, window_scenarios
 from kickoff.scaling.schedule import (
     AlbReservation,
     EventWindow,

@@ -21,11 +21,10 @@ from kickoff.scaling.demand import (
     Source,
     baseline_source,
     request_rate,
-    scenario_curves,
     to_seconds,
-    window_grid_sources,
 )
 from kickoff.scaling.model import BaselineForecast, EventForecast, PlanParams, ServiceModel
+from kickoff.scaling.scenarios import scenario_curves, window_grid_sources
 from kickoff.scaling.schedule import EventWindow
 
 
