@@ -126,9 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
             help="regenerate cdk.context.json (AZs per account and Region) from config/*.yaml and the config -c names",
         )
     ).set_defaults(func=cmd_context)
-    sub.add_parser("readme", help="regenerate README.md's config reference and guardrail rule table").set_defaults(
-        func=cmd_readme
-    )
+    sub.add_parser(
+        "readme", help="regenerate the generated blocks of docs/ (config reference, rule tables, failover budget)"
+    ).set_defaults(func=cmd_readme)
     check = sub.add_parser("check", help="cfn-lint every template in a cloud assembly and print the summary")
     check.add_argument("--outdir", default="cdk.out", help="cloud assembly directory (default cdk.out)")
     check.set_defaults(func=cmd_check)

@@ -1,4 +1,4 @@
-"""Keep README.md's generated blocks (config reference, guardrail rules) in step with the code."""
+"""Keep the docs' generated blocks (config reference, guardrail rules, the failover budget) in step with the code."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from kickoff.application import synthesize_templates
 from kickoff.config import load_config
 from kickoff.config.models import CalendarConfig
 from kickoff.config.reference import render
-from kickoff.paths import CONFIG_DIR, README
+from kickoff.paths import CONFIG_DIR, DOCS_DIR
 from kickoff.rules import readiness, well_architected
 from kickoff.rules.resilience import ResilienceBudget, compute_budget
 
@@ -32,7 +32,7 @@ def _readiness_rules() -> str:
 
 
 def failover_budget_markdown(budget: ResilienceBudget) -> str:
-    """The prod failover budget as README prose and a table (one home for the numbers the README quotes)."""
+    """The prod failover budget as a table (one home for the numbers the docs quote)."""
     rows = ["| term | seconds | where it comes from |", "|---|---|---|"]
     rows += [f"| {p.name} | {p.seconds:g} | {p.source} |" for p in budget.rto_parts]
     rows.append(
@@ -47,13 +47,13 @@ def _failover_budget() -> str:
         return failover_budget_markdown(compute_budget(config, synthesize_templates(config, outdir)))
 
 
-# block name -> generator of its body
-BLOCKS: dict[str, Callable[[], str]] = {
-    "CONFIG REFERENCE": _config_reference,
-    "CALENDAR REFERENCE": _calendar_reference,
-    "GUARDRAIL RULES": _guardrail_rules,
-    "READINESS RULES": _readiness_rules,
-    "FAILOVER BUDGET": _failover_budget,
+# block name -> the document it lives in, and the generator of its body
+BLOCKS: dict[str, tuple[Path, Callable[[], str]]] = {
+    "CONFIG REFERENCE": (DOCS_DIR / "config-reference.md", _config_reference),
+    "CALENDAR REFERENCE": (DOCS_DIR / "config-reference.md", _calendar_reference),
+    "GUARDRAIL RULES": (DOCS_DIR / "guardrails.md", _guardrail_rules),
+    "READINESS RULES": (DOCS_DIR / "guardrails.md", _readiness_rules),
+    "FAILOVER BUDGET": (DOCS_DIR / "front-door.md", _failover_budget),
 }
 
 
@@ -64,26 +64,24 @@ def markers(name: str) -> tuple[str, str]:
 
 def render_block(name: str) -> str:
     begin, end = markers(name)
-    body = BLOCKS[name]()
+    body = BLOCKS[name][1]()
     return f"{begin}\n{body}\n{end}"
 
 
-def embedded_block(name: str, readme: Path = README) -> str:
-    """The block currently in the README (markers included)."""
-    text = readme.read_text()
+def embedded_block(name: str, document: Path | None = None) -> str:
+    """The block currently in its document (markers included)."""
+    text = (document or BLOCKS[name][0]).read_text()
     begin, end = markers(name)
     start, stop = text.index(begin), text.index(end) + len(end)
     return text[start:stop]
 
 
-def update_readme(readme: Path = README) -> list[str]:
-    """Rewrite every generated block; returns the names of the blocks that changed."""
-    text = readme.read_text()
+def update_docs() -> list[str]:
+    """Rewrite every generated block in its document; returns the names of the blocks that changed."""
     changed = []
-    for name in BLOCKS:
-        current, fresh = embedded_block(name, readme), render_block(name)
+    for name, (document, _) in BLOCKS.items():
+        current, fresh = embedded_block(name, document), render_block(name)
         if current != fresh:
-            text = text.replace(current, fresh)
+            document.write_text(document.read_text().replace(current, fresh))
             changed.append(name)
-    readme.write_text(text)
     return changed

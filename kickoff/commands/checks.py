@@ -1,5 +1,5 @@
 """Check commands: validate a config, cfn-lint and summarize an assembly, run the readiness rules, the resilience
-budget, and regenerate the generated files (README blocks, taggable types)."""
+budget, and regenerate the generated files (the docs' generated blocks, taggable types)."""
 
 from __future__ import annotations
 
@@ -243,10 +243,11 @@ def cmd_readiness(args: argparse.Namespace) -> int:
 
 
 def cmd_readme(args: argparse.Namespace) -> int:
-    from kickoff.readme import README, update_readme
+    """Regenerate the docs' generated blocks (the command keeps its name: they began in the README)."""
+    from kickoff.readme import update_docs
 
-    changed = update_readme()
-    print(f"{README.name}: {'updated ' + ', '.join(changed) if changed else 'generated blocks already current'}")
+    changed = update_docs()
+    print(f"docs: {'updated ' + ', '.join(changed) if changed else 'generated blocks already current'}")
     return 0
 
 
