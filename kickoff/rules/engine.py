@@ -93,6 +93,20 @@ def props(resource: Resource) -> dict[str, Any]:
     return resource.get("Properties", {})
 
 
+def security_group_ingress(view: TemplateView, groups: set[str]) -> list[dict[str, Any]]:
+    """Every ingress rule of the security groups ``groups`` (logical IDs): inline ones, then the
+    AWS::EC2::SecurityGroupIngress resources attached to any of them."""
+    rules: list[dict[str, Any]] = []
+    for group_id in sorted(groups):
+        group = view.resources.get(group_id)
+        if group is not None:
+            rules += props(group).get("SecurityGroupIngress", [])
+    for ingress in view.of_type("AWS::EC2::SecurityGroupIngress").values():
+        if references(props(ingress).get("GroupId")) & groups:
+            rules.append(props(ingress))
+    return rules
+
+
 def tags(value: Any) -> dict[str, Any]:
     """Tags as a dict, from either the list-of-Key/Value or the map form."""
     if isinstance(value, dict):

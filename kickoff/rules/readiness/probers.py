@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kickoff.config.regions import REGION_COUNTRY
-from kickoff.rules.engine import Finding, Resource, TemplateView, literal, props, references
+from kickoff.rules.engine import Finding, Resource, TemplateView, literal, props, references, security_group_ingress
 from kickoff.rules.readiness.context import Located, Readiness, secret_references
 from kickoff.rules.readiness.edge import behaviors
 from kickoff.rules.readiness.rule import ReadinessRule
@@ -71,17 +71,8 @@ def _prefix_list_source(readiness: Readiness, value: Any) -> str | None:
 
 
 def _ingress(view: TemplateView, load_balancer: Resource) -> list[dict[str, Any]]:
-    """Every ingress rule of a load balancer's security groups, inline or as SecurityGroupIngress resources."""
-    groups = references(props(load_balancer).get("SecurityGroups"))
-    rules: list[dict[str, Any]] = []
-    for group_id in groups:
-        group = view.resources.get(group_id)
-        if group is not None:
-            rules += props(group).get("SecurityGroupIngress", [])
-    for ingress in view.of_type("AWS::EC2::SecurityGroupIngress").values():
-        if references(props(ingress).get("GroupId")) & groups:
-            rules.append(props(ingress))
-    return rules
+    """Every ingress rule of a load balancer's security groups."""
+    return security_group_ingress(view, references(props(load_balancer).get("SecurityGroups")))
 
 
 def _covers(rule: dict[str, Any], port: int) -> bool:

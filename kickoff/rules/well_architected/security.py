@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kickoff.rules.engine import Finding, Resource, TemplateView, references
+from kickoff.rules.engine import Finding, Resource, TemplateView, references, security_group_ingress
 from kickoff.rules.engine import props as _props
 from kickoff.rules.well_architected.rule import Params, WaRule
 from kickoff.rules.well_architected.statements import as_list as _as_list
@@ -24,12 +24,7 @@ def _alb_ingress(logical_id: str, resource: Resource, view: TemplateView, params
     }
     if logical_id not in alb_groups:
         return None
-    rules = list(_props(resource).get("SecurityGroupIngress", []))
-    rules += [
-        _props(r)
-        for r in view.of_type("AWS::EC2::SecurityGroupIngress").values()
-        if logical_id in references(_props(r).get("GroupId"))
-    ]
+    rules = security_group_ingress(view, {logical_id})
     return [
         Finding(
             f"Port::{r.get('FromPort')}", f"port {r.get('FromPort')} is open to {r.get('CidrIp') or r.get('CidrIpv6')}"
