@@ -30,11 +30,16 @@ def write_lock(locks: Mapping[str, Inventory], path: Path = LOCK_FILE) -> None:
     path.write_text(json.dumps(dict(sorted(locks.items())), indent=2, sort_keys=True) + "\n")
 
 
-def locked_replica_regions(environment_key: str, path: Path = LOCK_FILE) -> set[str]:
-    """Regions that hold a replica of a global table of ``environment_key`` according to the lock."""
+def replica_regions(inventory: Inventory) -> set[str]:
+    """Regions that hold a replica of a global table in one environment's inventory."""
     return {
         region
-        for resources in read_lock(path).get(environment_key, {}).values()
+        for resources in inventory.values()
         for entry in resources.values()
         for region in entry.get("replicas", [])
     }
+
+
+def locked_replica_regions(environment_key: str, path: Path = LOCK_FILE) -> set[str]:
+    """Regions that hold a replica of a global table of ``environment_key`` according to the lock."""
+    return replica_regions(read_lock(path).get(environment_key, {}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kickoff import naming
 from kickoff.config.errors import ConfigError
 from kickoff.config.models import KickoffConfig
-from kickoff.lockfile import LOCK_FILE, locked_replica_regions, read_lock
+from kickoff.lockfile import LOCK_FILE, read_lock, replica_regions
 
 
 def check_new_regions_enter_evacuated(config: KickoffConfig) -> None:
@@ -18,10 +18,10 @@ def check_new_regions_enter_evacuated(config: KickoffConfig) -> None:
     it. A new environment (not in the lock at all) is exempt: the edge deploys after every cell, so nothing routes
     to a cell before all of them exist.
     """
-    key = naming.environment_key(config)
-    if key not in read_lock(LOCK_FILE):
+    locked = read_lock(LOCK_FILE).get(naming.environment_key(config))
+    if locked is None:
         return
-    known = locked_replica_regions(key)
+    known = replica_regions(locked)
     new = [(i, r.name) for i, r in enumerate(config.regions) if r.name not in known and not r.evacuate]
     if not new:
         return
