@@ -26,6 +26,7 @@ from kickoff.commands.checks import (
 from kickoff.commands.gameday import cmd_gameday
 from kickoff.commands.plan import _cost_table, cmd_cost, cmd_plan, cmd_quotas
 from kickoff.commands.release import cmd_context, cmd_deploy_window, cmd_execution_policy, cmd_lock
+from kickoff.commands.twin import cmd_twin
 from kickoff.config import ConfigError
 from kickoff.paths import LOCK_FILE
 
@@ -106,6 +107,19 @@ def build_parser() -> argparse.ArgumentParser:
     gameday.add_argument("--event", help="the event to rehearse against (default: the next one)")
     gameday.add_argument("--outdir", default="cdk.out", help="cloud assembly directory (default cdk.out)")
     gameday.set_defaults(func=cmd_gameday)
+    twin = with_context(
+        sub.add_parser(
+            "twin",
+            help="run the twin: each failure through the assembly's alarms, health checks, routing and capacity",
+        )
+    )
+    twin.add_argument("--outdir", default="cdk.out", help="cloud assembly directory (default cdk.out)")
+    twin.add_argument(
+        "--full",
+        action="store_true",
+        help="every moment, forecast error (-30%%, 0, +30%%) and cell, not the gate's set",
+    )
+    twin.set_defaults(func=cmd_twin)
     with_context(
         sub.add_parser("quotas", help="declared quotas per Region, what the plan needs, and how to check them")
     ).set_defaults(func=cmd_quotas)

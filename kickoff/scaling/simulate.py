@@ -236,6 +236,33 @@ def _target_tracking(t: _Target, now_s: float, params: SimParams) -> None:
             t.in_cooldown_until = now_s + params.scale_in_cooldown_s
 
 
+@dataclass(frozen=True)
+class Disruption:
+    """Tasks lost and launches held: ``stop`` maps a minute to the fraction of every service's tasks (running
+    and starting) that stop at its start; no task launches in a minute of ``hold`` (start, end) ranges.
+    ECS replaces the stopped tasks (the desired count is unchanged) once launches are possible."""
+
+    stop: dict[int, float]
+    hold: tuple[tuple[int, int], ...] = ()
+
+    def holds(self, minute: int) -> bool:
+        return any(a <= minute < b for a, b in self.hold)
+
+
+def _stop_fraction(t: _Target, fraction: float, now_step: int) -> None:
+    """Stop ``fraction`` of the running and starting tasks (rounded up) without changing the desired count."""
+    running = math.ceil(t.running * fraction - 1e-9)
+    pending = math.ceil(t.pending * fraction - 1e-9)
+    desired = t.desired
+    if pending:
+        _remove(t, pending, now_step)  # cancels starting tasks first
+    if running:
+        t.running -= running
+        t.running_delta[now_step] -= running
+        t.stopped[now_step] += running
+    t.desired = desired
+
+
 POLICY_STREAMS = "abcde"
 """Each policy's random stream (task start times) is seeded by its position here."""
 
@@ -258,13 +285,15 @@ def simulate_region(
     params: SimParams,
     rng: np.random.Generator,
     initial: Sequence[int] | None = None,
+    disruption: Disruption | None = None,
 ) -> list[TargetRun]:
     """Simulate one region's services, which share the Fargate launch rate.
 
     ``loads[i]`` is service i's offered load per step; ``mins[i]``/``maxs[i]``
     the scheduled capacity range per metric period. ``initial`` is the task count
     at the start (default: what the first minute's load needs at the target,
-    within the range), all running.
+    within the range), all running. ``disruption`` stops tasks and holds launches (a Zone or the Region
+    failing).
     """
     per = params.steps_per_period
     n_steps = len(loads[0])
@@ -290,7 +319,10 @@ def simulate_region(
                 t.desired = lo
             elif t.desired > hi:
                 t.desired = hi
-            _reconcile(t, first, launcher, params, rng)
+            if disruption is not None and m in disruption.stop:
+                _stop_fraction(t, disruption.stop[m], first)
+            if disruption is None or not disruption.holds(m):
+                _reconcile(t, first, launcher, params, rng)
             ready = t.ready
             if t.pending and any(ready[first : first + per]):
                 util = 0.0

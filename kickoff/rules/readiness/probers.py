@@ -216,7 +216,8 @@ def reach(readiness: Readiness, request: Request, region: str, depth: int = 0) -
             yield problem
 
 
-def _canary_requests(resource: Resource) -> tuple[str, list[str]] | None:
+def canary_target(resource: Resource) -> tuple[str, list[str]] | None:
+    """The host and paths a canary's script calls (``const HOST``, ``const PATHS``); None if it declares none."""
     script = str((props(resource).get("Code") or {}).get("Script", ""))
     host, paths = _SCRIPT_HOST.search(script), _SCRIPT_PATHS.search(script)
     if not host or not paths:
@@ -227,7 +228,7 @@ def _canary_requests(resource: Resource) -> tuple[str, list[str]] | None:
 def _prober(logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness) -> list[Finding] | None:
     requests: list[Request] = []
     if resource["Type"] == "AWS::Synthetics::Canary":
-        target = _canary_requests(resource)
+        target = canary_target(resource)
         if target is None:
             return [
                 Finding(

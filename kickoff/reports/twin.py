@@ -1,0 +1,51 @@
+"""The twin's results as operator tables: one row per scenario, then what each failing scenario found."""
+
+from __future__ import annotations
+
+from kickoff.reports.table import render_table
+from kickoff.twin.outcome import Outcome
+from kickoff.twin.run import TwinReport
+
+HEADERS = ["scenario", "detected", "routed away", "recovered", "survivors' peak", "dropped", "lost", "verdict"]
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} s"
+
+
+def outcome_row(outcome: Outcome) -> list[str]:
+    """One scenario's row: times from the fault (recovery from the Region's return), peak utilisation, requests."""
+    return [
+        outcome.scenario.label,
+        _seconds(outcome.detect_s) + (f" ({outcome.detected_by})" if outcome.detected_by else ""),
+        _seconds(outcome.route_away_s),
+        _seconds(outcome.recover_s),
+        f"{outcome.peak_utilisation:.0%}",
+        f"{outcome.dropped / 1e6:,.2f}M",
+        f"{outcome.lost / 1e6:,.1f}M",
+        "ok" if outcome.ok else "FAIL",
+    ]
+
+
+def twin_text(report: TwinReport) -> str:
+    """The report as printed by ``python -m kickoff twin``."""
+    lines = [f"{report.environment}: the twin (alarms, health checks, routing and capacity from the templates)"]
+    if report.skipped:
+        return "\n".join([*lines, f"nothing to run: {report.skipped}"])
+    moments = ", ".join(f"{k} {v:%Y-%m-%d %H:%M}" for k, v in report.moments.items())
+    lines += [f"moments (UTC): {moments}", ""]
+    lines.append(render_table(HEADERS, [outcome_row(o) for o in report.outcomes], right=[4, 5, 6]))
+    fired = [o for o in report.outcomes if o.alarms]
+    if fired:
+        lines += ["", "alarms that fired (seconds from the fault):"]
+        for o in fired:
+            shown = ", ".join(f"{name} {at:+.0f}" for name, at in o.alarms[:6])
+            more = f" and {len(o.alarms) - 6} more" if len(o.alarms) > 6 else ""
+            lines.append(f"  {o.scenario.label}: {shown}{more}")
+    if report.unevaluated:
+        lines += ["", "alarms the twin cannot evaluate:"] + [
+            f"  {k}: {v}" for k, v in sorted(report.unevaluated.items())
+        ]
+    problems = report.problems
+    lines += ["", f"{len(problems)} finding(s)" + (":" if problems else "")] + [f"  {p}" for p in problems]
+    return "\n".join(lines)

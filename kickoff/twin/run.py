@@ -1,0 +1,100 @@
+"""Run the twin over one deployment: read its templates, run each scenario, judge each run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from kickoff import naming
+from kickoff.config.models import KickoffConfig
+from kickoff.planning import DeploymentPlan
+from kickoff.rules.engine import TemplateView
+from kickoff.rules.params import readiness_params
+from kickoff.rules.readiness.context import Readiness
+from kickoff.twin.outcome import Objectives, Outcome, judge
+from kickoff.twin.scenarios import Scenario, Setting, catalogue, fault_of, moments_of
+from kickoff.twin.specs import Topology
+from kickoff.twin.topology import read_topology
+from kickoff.twin.world import simulate
+
+
+@dataclass
+class TwinReport:
+    """Every scenario's outcome, and what the twin could not do."""
+
+    environment: str
+    outcomes: list[Outcome] = field(default_factory=list)
+    moments: dict[str, datetime] = field(default_factory=dict)
+    skipped: str = ""  # why nothing ran (no event in the plan)
+    unreadable: list[str] = field(default_factory=list)
+    unevaluated: dict[str, str] = field(default_factory=dict)
+    declared: list[str] = field(default_factory=list)  # problems of the templates themselves
+
+    @property
+    def problems(self) -> list[str]:
+        return [p for o in self.outcomes for p in o.problems] + [f"the twin cannot read {u}" for u in self.unreadable]
+
+
+def topology_of(config: KickoffConfig, plan: DeploymentPlan, views: list[TemplateView]) -> Topology:
+    """The twin's topology of ``views`` (one deployment's templates) for ``config``."""
+    readiness = Readiness(readiness_params(config, plan), views)
+    return read_topology(
+        views,
+        readiness,
+        origin_name=naming.origin_domain(config),
+        viewer_host=config.domain.name,
+        probe_prefix={r: naming.probe_path_prefix(r) for r in config.region_names},
+        service_paths={s.name: tuple(s.path_patterns) for s in config.services},
+    )
+
+
+def setting_of(config: KickoffConfig, plan: DeploymentPlan) -> Setting | None:
+    """Where the scenarios run: the plan's largest event, the routed cells (largest share first) and their
+    Zones; None when the plan holds no event."""
+    capacity = plan.capacity
+    if capacity is None or not capacity.events:
+        return None
+    cells = tuple(
+        sorted(config.routed_regions, key=lambda r: -max(e.region_share.get(r, 0.0) for e in capacity.events))
+    )
+    return Setting(capacity, moments_of(capacity), cells, {r: len(config.region(r).zones) for r in cells})
+
+
+def objectives_of(config: KickoffConfig) -> Objectives:
+    """The gate's objectives: config's ``resilience``."""
+    return Objectives(config.resilience.rto_seconds, config.resilience.rpo_seconds)
+
+
+def run_twin(
+    config: KickoffConfig, plan: DeploymentPlan, views: list[TemplateView], *, full: bool = False
+) -> TwinReport:
+    """Run the gate's scenarios (``full``: every moment, error, cell and kind) against ``views``."""
+    report = TwinReport(naming.environment_key(config))
+    topo = topology_of(config, plan, views)
+    report.unreadable = list(topo.unreadable)
+    report.declared = list(topo.problems)
+    setting = setting_of(config, plan)
+    if setting is None:
+        report.skipped = "the plan holds no event in its window, so there is no event to fail during"
+        return report
+    report.moments = setting.moments
+    objectives = objectives_of(config)
+    for scenario in catalogue(setting.cells, tuple(setting.moments), full=full):
+        report.outcomes.append(run_one(topo, setting, scenario, objectives, report))
+    return report
+
+
+def run_one(
+    topo: Topology, setting: Setting, scenario: Scenario, objectives: Objectives, report: TwinReport | None = None
+) -> Outcome:
+    """One scenario's outcome."""
+    run = simulate(
+        topo,
+        setting.viewers(scenario),
+        list(setting.plan.services),
+        setting.window(scenario.moment),
+        fault_of(scenario, setting),
+    )
+    if report is not None:
+        report.unevaluated.update(run.unevaluated)
+    return judge(topo, run, scenario, objectives)

@@ -1,0 +1,161 @@
+"""The twin on the shipped prod deployment, and seeded defects it must catch.
+
+Each defect is seeded into the synthesized templates (a copy of the views), never hand-written metric series:
+the twin drives every alarm and health check from the simulator's load and capacity.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+
+from kickoff.rules.assembly import template_views
+from kickoff.twin.run import objectives_of, run_one, setting_of, topology_of
+from kickoff.twin.scenarios import Scenario
+from tests.support import Synth
+
+EAST = "us-east-1"
+
+
+@pytest.fixture(scope="module")
+def prod_views(prod: Synth):
+    return template_views(prod.outdir, lambda s: s.account == prod.config.account)
+
+
+def _run(prod: Synth, views, *scenarios: Scenario):
+    plan = prod.deployment.plan
+    topo = topology_of(prod.config, plan, views)
+    setting = setting_of(prod.config, plan)
+    assert setting is not None
+    return topo, [run_one(topo, setting, s, objectives_of(prod.config)) for s in scenarios]
+
+
+def _cell(views, region: str):
+    return next(v for v in views if v.region == region and "cell" in v.stack)
+
+
+def test_prod_reads_every_alarm_check_and_record_and_evaluates_them_all(prod: Synth, prod_views) -> None:
+    topo, (outcome,) = _run(prod, prod_views, Scenario("steady", "peak", 0.0))
+    assert not topo.unreadable and not topo.problems
+    assert len(topo.composites) == 3 and len(topo.health_checks) == 30
+    assert {r.cell for r in topo.records if r.name == topo.origin_name} == {"us-east-1", "us-east-2", "us-west-2"}
+    assert outcome.ok, outcome.problems
+    assert not outcome.withdrawn and not outcome.alarms
+
+
+def test_a_region_failing_is_detected_by_its_endpoint_checks_and_routed_away_within_the_rto(
+    prod: Synth, prod_views
+) -> None:
+    _, (outcome,) = _run(prod, prod_views, Scenario("region-fails", "kickoff", 0.0, EAST))
+    assert outcome.detect_s == 30  # 10 s interval x 3 failures, at the worst phase
+    assert outcome.route_away_s == 90  # then one 60 s alias TTL
+    assert outcome.route_away_s <= prod.config.resilience.rto_seconds
+    assert outcome.lost > 0  # what viewers sent before routing moved them
+    names = [name for name, _ in outcome.alarms]
+    assert f"kickoff-prod-{EAST}-api-no-healthy-target" in names
+
+
+def test_benign_scenarios_evacuate_nothing(prod: Synth, prod_views) -> None:
+    _, outcomes = _run(
+        prod,
+        prod_views,
+        Scenario("error-blip", "kickoff", 0.3, EAST),
+        Scenario("steady-errors", "peak", 0.3, EAST),
+        Scenario("canary-breaks", "peak", 0.0, EAST),
+        Scenario("zone-fails", "peak", 0.3, EAST),
+    )
+    for outcome in outcomes:
+        assert not outcome.withdrawn, outcome.scenario.label
+        assert outcome.ok, outcome.problems
+    assert outcomes[2].detect_s == 600  # the divergence alarm: two five-minute probe datapoints, then it pages
+
+
+def test_the_replication_alarm_fires_on_the_first_datapoint_past_the_rpo(prod: Synth, prod_views) -> None:
+    _, (outcome,) = _run(prod, prod_views, Scenario("replication-stalls", "peak", 0.0, "us-west-2"))
+    assert outcome.ok, outcome.problems
+    assert outcome.rpo_alarm_s is not None and 0 < outcome.rpo_alarm_s <= 60
+
+
+# --- seeded defects ----------------------------------------------------------------------------------
+
+
+def test_a_canary_that_calls_its_cell_directly_cannot_reach_it_and_pages_with_nothing_failed(
+    prod: Synth, prod_views
+) -> None:
+    views = copy.deepcopy(prod_views)
+    for view in views:
+        for canary in view.of_type("AWS::Synthetics::Canary").values():
+            script = canary["Properties"]["Code"]["Script"]
+            if f"/_probe/{EAST}/" in script:  # the ALB admits only CloudFront: the canary's own address is refused
+                script = re.sub(r"const HOST = [^;]*;", f'const HOST = "{EAST}.origin.live.example.com";', script)
+                canary["Properties"]["Code"]["Script"] = script.replace(f"/_probe/{EAST}/", "/")
+    topo, (outcome,) = _run(prod, views, Scenario("steady", "peak", 0.0))
+    refused = [c for c in topo.canaries.values() if not c.reachable]
+    assert [c.target_cell for c in refused] == [EAST] * 3
+    assert all("security groups admit no traffic from the internet" in c.problem for c in refused)
+    assert any("pages" in p and "nothing failed" in p for p in outcome.problems), outcome.problems
+
+
+def test_a_5xx_count_that_routes_evacuates_a_healthy_cell(prod: Synth, prod_views) -> None:
+    views = copy.deepcopy(prod_views)
+    cell = _cell(views, EAST)
+    cell.resources["SeededFiveXxCount"] = {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmName": "seeded-5xx-count",
+            "Namespace": "AWS/ApplicationELB",
+            "MetricName": "HTTPCode_ELB_5XX_Count",
+            "Dimensions": [{"Name": "LoadBalancer", "Value": {"Fn::GetAtt": ["X", "LoadBalancerFullName"]}}],
+            "Statistic": "Sum",
+            "Period": 60,
+            "EvaluationPeriods": 1,
+            "Threshold": 1000,
+            "ComparisonOperator": "GreaterThanThreshold",
+        },
+    }
+    cell.resources["SeededFiveXxCheck"] = {
+        "Type": "AWS::Route53::HealthCheck",
+        "Properties": {
+            "HealthCheckConfig": {
+                "Type": "CLOUDWATCH_METRIC",
+                "AlarmIdentifier": {"Name": {"Ref": "SeededFiveXxCount"}, "Region": EAST},
+                "InsufficientDataHealthStatus": "LastKnownStatus",
+            }
+        },
+    }
+    parent = next(
+        r
+        for r in cell.of_type("AWS::Route53::HealthCheck").values()
+        if r["Properties"]["HealthCheckConfig"]["Type"] == "CALCULATED"
+    )
+    config = parent["Properties"]["HealthCheckConfig"]
+    config["ChildHealthChecks"].append({"Ref": "SeededFiveXxCheck"})
+    config["HealthThreshold"] += 1
+    _, (outcome,) = _run(prod, views, Scenario("steady-errors", "peak", 0.3, EAST))
+    assert any("false evacuation" in p and "SeededFiveXxCheck" in p for p in outcome.problems), outcome.problems
+
+
+def test_a_calculated_check_that_never_goes_unhealthy_never_routes_away(prod: Synth, prod_views) -> None:
+    views = copy.deepcopy(prod_views)
+    for resource in _cell(views, EAST).of_type("AWS::Route53::HealthCheck").values():
+        if resource["Properties"]["HealthCheckConfig"]["Type"] == "CALCULATED":
+            resource["Properties"]["HealthCheckConfig"]["HealthThreshold"] = 1
+    _, (outcome,) = _run(prod, views, Scenario("region-fails", "kickoff", 0.0, EAST))
+    assert outcome.route_away_s is None
+    assert any("never" in p and "RTO" in p for p in outcome.problems), outcome.problems
+
+
+def test_a_routing_check_on_a_metric_math_alarm_is_a_problem(prod: Synth, prod_views) -> None:
+    views = copy.deepcopy(prod_views)
+    cell = _cell(views, EAST)
+    rate = next(k for k, r in cell.of_type("AWS::CloudWatch::Alarm").items() if "5xxRate" in k)
+    check = next(
+        r
+        for r in cell.of_type("AWS::Route53::HealthCheck").values()
+        if r["Properties"]["HealthCheckConfig"]["Type"] == "CLOUDWATCH_METRIC"
+    )
+    check["Properties"]["HealthCheckConfig"]["AlarmIdentifier"]["Name"] = {"Ref": rate}
+    topo, _ = _run(prod, views)
+    assert any("metric-math alarm" in p for p in topo.problems)
