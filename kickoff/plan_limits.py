@@ -16,6 +16,7 @@ from datetime import timedelta
 from kickoff.cell_layout import other_network_interfaces, task_addresses_per_zone
 from kickoff.config.errors import ConfigError
 from kickoff.config.models import QUOTA_CODES, KickoffConfig, RegionConfig
+from kickoff.config.models.departure import DepartureProfile
 from kickoff.scaling import (
     AlbParams,
     AlbReservation,
@@ -104,6 +105,15 @@ def service_models(config: KickoffConfig) -> list[ServiceModel]:
     ]
 
 
+def failover_shift(profiles: Sequence[DepartureProfile]) -> timedelta | None:
+    """The even departure the planner sizes the re-arrival surge with: the worst profile's (highest peak rate);
+    None when no profile is declared (no surge)."""
+    if not profiles:
+        return None
+    worst = min(p.equivalent_spread_seconds for p in profiles)
+    return timedelta(seconds=worst)
+
+
 def plan_params(config: KickoffConfig) -> PlanParams:
     """Planner knobs from config.scaling."""
     scaling = config.scaling
@@ -114,9 +124,7 @@ def plan_params(config: KickoffConfig) -> PlanParams:
         band_combination=BandCombination(scaling.band_combination),
         n_minus_1_min_audience=scaling.n_minus_1_min_audience,
         baseline_n_minus_1=scaling.baseline_n_minus_1,
-        failover_shift=(
-            timedelta(seconds=scaling.failover_shift_seconds) if scaling.failover_shift_seconds is not None else None
-        ),
+        failover_shift=failover_shift(scaling.departure_profiles),
         n_minus_1_utilization=scaling.n_minus_1_utilization,
         alb=AlbParams(minimum_lcu=scaling.alb_minimum_lcu),
     )

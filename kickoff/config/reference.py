@@ -40,7 +40,11 @@ def _default(field: typing.Any) -> str:
         return "required"
     if field.default_factory is not None:
         value = field.default_factory()
-        return "see section" if isinstance(value, BaseModel) else f"`{value!r}`"
+        if isinstance(value, BaseModel):
+            return "see section"
+        if isinstance(value, (tuple, list)) and value and all(isinstance(v, BaseModel) for v in value):
+            return "see description"
+        return f"`{value!r}`"
     if field.default is None:
         return "none"
     value = field.default.value if isinstance(field.default, Enum) else field.default

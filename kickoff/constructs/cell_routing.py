@@ -20,6 +20,8 @@ from kickoff.naming import pascal
 # Health-check rules sit before every service rule (priorities 1..MAX_SERVICES): Route 53 cannot send
 # the secret header.
 FIRST_HEALTH_RULE_PRIORITY = 1
+# The failback hold-down check's interval (s): Route 53's slower one, so ten failures span 300 s.
+HOLD_INTERVAL = 30
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,9 @@ class CellRouting(Construct):
       health path: the Region probes' route to this cell through CloudFront); one
       CLOUDWATCH_METRIC check per alarm in ``routing_alarms`` (single-metric gauges such as no
       healthy target, and the operator's evacuation switch: Route 53 cannot watch the composite).
+      With ``failback_hold_seconds``, ``FailbackHoldCheck`` calls the first service's health path every 30 s
+      and fails after that many seconds of failures: it never decides when a cell leaves, but after a long
+      outage it keeps the returning cell out for that long while its tasks relaunch.
       A ``CALCULATED`` check requires every one of them (and, with ARC, the routing control),
       so a cell with any service down, or whose own alarms fire, leaves routing.
     - ``<region>.origin``: alias to the ALB (operators and health checks; always present).
@@ -78,6 +83,7 @@ class CellRouting(Construct):
         routing_control_arn: str | None,
         routing_alarms: Mapping[str, cloudwatch.IAlarm] | None = None,
         probe_prefix: str | None = None,
+        failback_hold_seconds: int | None = None,
     ) -> None:
         super().__init__(scope, id_)
         if probe_prefix is not None and not re.fullmatch(r"(/[a-z0-9_-]+)+", probe_prefix):
@@ -88,6 +94,10 @@ class CellRouting(Construct):
             raise ValueError("routing.health_check.request_interval_seconds must be 10 or 30")
         if not 1 <= failure_threshold <= 10:
             raise ValueError("routing.health_check.failure_threshold must be 1..10")
+        if failback_hold_seconds is not None and (
+            failback_hold_seconds % HOLD_INTERVAL or not 1 <= failback_hold_seconds // HOLD_INTERVAL <= 10
+        ):
+            raise ValueError("routing.failback_hold_seconds must be a multiple of 30 from 30 to 300")
         if not 1 <= len(health_targets) <= MAX_SERVICES:
             raise ValueError(f"health_targets: 1 to {MAX_SERVICES} services (got {len(health_targets)})")
         paths = [t.path for t in health_targets]
@@ -137,6 +147,23 @@ class CellRouting(Construct):
                 failure_threshold=failure_threshold,
             )
         children: list[route53.IHealthCheck] = list(self.endpoint_health_checks.values())
+        self.failback_hold_check: route53.HealthCheck | None = None
+        if failback_hold_seconds is not None:
+            # The same endpoint, checked slowly: it fails only after a long outage, and then passes only after
+            # failback_hold_seconds of answers, which is how long a returning cell is kept out of routing while
+            # its tasks come back. The fast checks above still decide when a cell leaves.
+            self.failback_hold_check = route53.HealthCheck(
+                self,
+                "FailbackHoldCheck",
+                type=route53.HealthCheckType.HTTPS,
+                fqdn=cell_name,
+                port=443,
+                resource_path=health_targets[0].path,
+                enable_sni=True,
+                request_interval=Duration.seconds(HOLD_INTERVAL),
+                failure_threshold=failback_hold_seconds // HOLD_INTERVAL,
+            )
+            children.append(self.failback_hold_check)
         self.alarm_health_checks: dict[str, route53.HealthCheck] = {}
         for key, alarm in (routing_alarms or {}).items():
             # The alarm's name is a Ref, so CloudFormation creates the alarm first (Route 53 reads it on create).

@@ -13,6 +13,7 @@ from kickoff.guardrails.readiness_pack import DeployReadinessChecks
 from kickoff.guardrails.resilience_plugin import ResilienceBudgetPlugin
 from kickoff.guardrails.rule_pack import StackFacts
 from kickoff.guardrails.stateful_lock_plugin import StatefulLockPlugin
+from kickoff.guardrails.twin_plugin import TwinPlugin
 from kickoff.guardrails.wa_pack import WellArchitectedChecks
 from kickoff.rules.params import readiness_params, wa_params
 from kickoff.stacks.deployment import Deployment
@@ -27,6 +28,7 @@ class Checks:
     readiness: DeployReadinessChecks
     resilience: ResilienceBudgetPlugin
     stateful_lock: StatefulLockPlugin
+    twin: TwinPlugin
 
 
 def attach_checks(app: cdk.App, deployment: Deployment, *, lint: bool = False) -> Checks:
@@ -50,9 +52,15 @@ def attach_checks(app: cdk.App, deployment: Deployment, *, lint: bool = False) -
         ),
         resilience=ResilienceBudgetPlugin(deployment.config, template_stacks=template_stacks),
         stateful_lock=StatefulLockPlugin(deployment.config, template_stacks=template_stacks),
+        twin=TwinPlugin(deployment.config, deployment.plan, stacks=stacks),
     )
     cdk.Validations.of(app).add_plugins(
-        checks.aws_solutions, checks.well_architected, checks.readiness, checks.resilience, checks.stateful_lock
+        checks.aws_solutions,
+        checks.well_architected,
+        checks.readiness,
+        checks.resilience,
+        checks.stateful_lock,
+        checks.twin,
     )
     if lint:
         cdk.Validations.of(app).add_plugins(CfnLintPlugin(stacks=stacks))

@@ -36,7 +36,7 @@ from kickoff.failover import (
 )
 from kickoff.naming import stack_name
 from kickoff.rules.engine import references, tags
-from kickoff.rules.failover_terms import alarm_detection, health_check_detection, origin_retries
+from kickoff.rules.failover_terms import origin_retries, routing_detection
 
 # Without a ReplicationLatency alarm nothing bounds how far a replica lags: the RPO is unknown, never better.
 NO_EVIDENCE = math.inf
@@ -113,16 +113,9 @@ def _routed_detection(
             check = checks.get(check_id or "")
             if check is None:
                 continue
-            hc = check["Properties"]["HealthCheckConfig"]
-            children = (
-                [checks[c] for c in references(hc.get("ChildHealthChecks"))]
-                if hc.get("Type") == "CALCULATED"
-                else [check]
-            )
-            for child in children:
-                detection = alarm_detection(child, template["Resources"]) if alarms else health_check_detection(child)
-                if detection is not None and (worst is None or detection[0] > worst[0]):
-                    worst = (detection[0], f"{region}: {detection[1]}")
+            detection = routing_detection(check, template["Resources"], alarms=alarms)
+            if detection is not None and (worst is None or detection[0] > worst[0]):
+                worst = (detection[0], f"{region}: {detection[1]}")
     return worst
 
 

@@ -306,6 +306,7 @@ class CellStack(KickoffStack):
             routing_control_arn=config.routing.recovery_control.routing_control_arns.get(region),
             routing_alarms=routing_alarms,
             probe_prefix=naming.probe_path_prefix(region) if canaries.enabled else None,
+            failback_hold_seconds=config.routing.failback_hold_seconds,
         )
 
         CfnOutput(self, "AlbDnsName", value=self.load_balancer.alb.load_balancer_dns_name)

@@ -79,6 +79,19 @@ def _culprit(topo: Topology, run: Run, cell: str, at: int) -> str:
     return best[1] if best else "fail-open or a record change"
 
 
+def _held(run: Run, cell: str, at: int) -> tuple[float, int, int, str]:
+    """The worst service's running tasks as a share of the minimum in force at step ``at``: (share, running,
+    minimum, service)."""
+    worst = (float("inf"), 0, 0, "")
+    for s in run.services:
+        floor = int(run.floors[(cell, s.name)][at * run.step_s // 60])
+        running = int(run.runs[(cell, s.name)].running[at])
+        share = running / floor if floor else float("inf")
+        if share < worst[0]:
+            worst = (share, running, floor, s.name)
+    return worst
+
+
 def judge(topo: Topology, run: Run, scenario: Scenario, objectives: Objectives) -> Outcome:  # noqa: C901, PLR0912
     """The outcome of ``run`` for ``scenario`` against ``objectives``."""
     step = run.step_s
@@ -135,12 +148,22 @@ def judge(topo: Topology, run: Run, scenario: Scenario, objectives: Objectives) 
                 f"{label}: viewers leave {cell} {shown}, over the RTO objective of {objectives.rto_seconds} s "
                 f"(detected {'never' if detect_s is None else f'after {detect_s:.0f} s'} by {detected_by or 'nothing'})"
             )
+    held = None
     if scenario.kind == "region-returns":
         back = fault + int(RETURN_AFTER.total_seconds() // step)
         home = _first(run.presence[cell] >= 1.0, back)
         recover_s = None if home is None else (home - back) * step
         if recover_s is None:
             problems.append(f"{label}: {cell} never takes its viewers back within the run")
+        readmitted = _first(run.answered[cell], back)
+        if readmitted is not None:
+            held = _held(run, cell, readmitted)
+            if held[0] < 1.0:
+                problems.append(
+                    f"{label}: {cell} takes viewers back {(readmitted - back) * step:.0f} s after it returns, "
+                    f"holding {held[1]} of the {held[2]} {held[3]} tasks its plan holds then: no failback guard "
+                    "keeps it out until its capacity is back (routing.failback_hold_seconds)"
+                )
 
     if scenario.benign or scenario.kind in ("zone-fails", "replication-stalls"):
         for c, at, culprit in withdrawn:

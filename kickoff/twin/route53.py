@@ -124,13 +124,36 @@ def record_health(
     return {c: np.where(anyone, raw[c], True) for c in cells}
 
 
-def presence(answered: np.ndarray, ttl: int, step_s: int) -> np.ndarray:
-    """The share of a cell's viewers CloudFront still sends to it: it moves toward 1 while the record is answered
-    and toward 0 while it is not, evenly over one ``ttl``."""
-    steps = max(1, round(ttl / step_s))
+def departed(shape: str, fraction_of_spread: np.ndarray) -> np.ndarray:
+    """Share of the viewers gone a given fraction of the way through a departure of ``shape``."""
+    x = np.clip(fraction_of_spread, 0.0, 1.0)
+    if shape == "triangular":
+        return np.where(x <= 0.5, 2.0 * x * x, 1.0 - 2.0 * (1.0 - x) ** 2)
+    return x  # detection_then_even (the twin measures the detection) and jittered_clients: even
+
+
+def presence(
+    answered: np.ndarray, ttl: int, step_s: int, *, shape: str = "detection_then_even", spread: int | None = None
+) -> np.ndarray:
+    """The share of a cell's viewers CloudFront still sends to it, per step.
+
+    When the record stops being answered the viewers leave following the departure profile (``shape`` over
+    ``spread`` seconds, default the TTL); when it is answered again they come back evenly over one TTL, as
+    CloudFront's cached answers expire. A change is felt from the next step.
+    """
     out = np.empty(len(answered))
-    level = steps  # in steps of 1 / steps, so the ends are exact
+    spread_s = float(spread if spread is not None else ttl)
+    level, anchor, since, state = 1.0, 1.0, 0, True
     for i, on in enumerate(answered):
-        out[i] = level / steps  # a change is felt from the next step: caches expire over the TTL after it
-        level = min(steps, level + 1) if on else max(0, level - 1)
+        out[i] = level
+        if bool(on) != state:
+            state, anchor, since = bool(on), level, 0
+        since += 1
+        elapsed = since * step_s
+        if state:
+            level = min(1.0, anchor + (1.0 - anchor) * min(1.0, elapsed / max(ttl, step_s)))
+        else:
+            x = min(1.0, elapsed / spread_s)
+            gone = (2 * x * x if x <= 0.5 else 1 - 2 * (1 - x) ** 2) if shape == "triangular" else x
+            level = anchor * (1.0 - gone)
     return out

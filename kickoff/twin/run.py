@@ -57,7 +57,8 @@ def setting_of(config: KickoffConfig, plan: DeploymentPlan) -> Setting | None:
     cells = tuple(
         sorted(config.routed_regions, key=lambda r: -max(e.region_share.get(r, 0.0) for e in capacity.events))
     )
-    return Setting(capacity, moments_of(capacity), cells, {r: len(config.region(r).zones) for r in cells})
+    profiles = {p.name: (p.shape, p.spread_seconds) for p in config.scaling.departure_profiles}
+    return Setting(capacity, moments_of(capacity), cells, {r: len(config.region(r).zones) for r in cells}, profiles)
 
 
 def objectives_of(config: KickoffConfig) -> Objectives:
@@ -79,9 +80,36 @@ def run_twin(
         return report
     report.moments = setting.moments
     objectives = objectives_of(config)
-    for scenario in catalogue(setting.cells, tuple(setting.moments), full=full):
+    for scenario in catalogue(setting.cells, tuple(setting.moments), tuple(setting.profiles), full=full):
         report.outcomes.append(run_one(topo, setting, scenario, objectives, report))
+    report.declared += profile_problems(config, topo, report.outcomes)
     return report
+
+
+def profile_problems(config: KickoffConfig, topo: Topology, outcomes: list[Outcome]) -> list[str]:
+    """Departure profiles that claim viewers leave slower, or are detected sooner, than the templates make them."""
+    problems = []
+    profiles = config.scaling.departure_profiles
+    ttl = max((r.ttl for r in topo.records if r.name == topo.origin_name), default=0)
+    if profiles and ttl and max(p.peak_rate for p in profiles) < 1.0 / ttl - 1e-12:
+        fastest = min(p.equivalent_spread_seconds for p in profiles)
+        problems.append(
+            f"scaling.departure_profiles: the fastest declared departure is as fast as an even one over "
+            f"{fastest:.0f} s, but DNS moves a failed cell's viewers over its {ttl} s TTL: N-1 capacity is sized "
+            f"for a smaller surge than routing makes. Fix: declare a detection_then_even profile with "
+            f"spread_seconds: {ttl}"
+        )
+    detected = [o.detect_s for o in outcomes if o.scenario.kind == "region-fails" and o.detect_s is not None]
+    if detected:
+        measured = max(detected)
+        for index, p in enumerate(profiles):
+            if p.shape == "detection_then_even" and p.detection_seconds < measured:
+                problems.append(
+                    f"scaling.departure_profiles[{index}] ({p.name}): detection_seconds {p.detection_seconds} "
+                    f"is shorter than the {measured:.0f} s the health checks take. Fix: detection_seconds: "
+                    f"{measured:.0f}"
+                )
+    return problems
 
 
 def run_one(
@@ -94,6 +122,7 @@ def run_one(
         list(setting.plan.services),
         setting.window(scenario.moment),
         fault_of(scenario, setting),
+        departure=setting.departure(scenario),
     )
     if report is not None:
         report.unevaluated.update(run.unevaluated)

@@ -8,7 +8,7 @@ Each scenario runs a window of the planned week around one *moment* of the large
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -35,17 +35,19 @@ ERRORS = (-0.3, 0.0, 0.3)
 
 @dataclass(frozen=True)
 class Scenario:
-    """One run: a kind of fault in one cell, at one moment, at one forecast error."""
+    """One run: a kind of fault in one cell, at one moment, at one forecast error, under one departure profile."""
 
     kind: str
     moment: str
     error: float
     cell: str = ""
+    profile: str = ""
 
     @property
     def label(self) -> str:
         where = f" {self.cell}" if self.cell else ""
-        return f"{self.kind}{where} at {self.moment} ({self.error:+.0%})"
+        how = f", {self.profile}" if self.profile else ""
+        return f"{self.kind}{where} at {self.moment} ({self.error:+.0%}{how})"
 
     @property
     def benign(self) -> bool:
@@ -60,6 +62,11 @@ class Setting:
     moments: dict[str, datetime]
     cells: tuple[str, ...]
     zones: dict[str, int]
+    profiles: dict[str, tuple[str, int]] = field(default_factory=dict)  # name -> (shape, spread s)
+
+    def departure(self, scenario: Scenario) -> tuple[str, int]:
+        """How viewers leave a cell in ``scenario``: its profile, else an even departure over the TTL."""
+        return self.profiles.get(scenario.profile, ("detection_then_even", 0))
 
     def window(self, moment: str) -> datetime:
         return (self.moments[moment] - LEAD).replace(second=0, microsecond=0)
@@ -115,23 +122,29 @@ def fault_of(scenario: Scenario, setting: Setting) -> Fault:
     return Fault()  # steady, scale-in: nothing fails
 
 
-def catalogue(cells: tuple[str, ...], moments: tuple[str, ...], *, full: bool = True) -> Iterator[Scenario]:
-    """Every scenario of the twin (``full``), or the gate's set: each cell failing and returning at kickoff and
-    at the peak at +30%, and each benign scenario once, in the cell with the largest share."""
+def catalogue(
+    cells: tuple[str, ...], moments: tuple[str, ...], profiles: tuple[str, ...] = ("",), *, full: bool = True
+) -> Iterator[Scenario]:
+    """Every scenario of the twin (``full``), or the gate's set: each cell failing at kickoff and at the peak and
+    returning at the peak, at +30%, under each departure profile; each benign scenario once, in the cell with the
+    largest share."""
     first = cells[0]
+    profiles = profiles or ("",)
     if full:
         for moment in moments:
             for error in ERRORS:
                 for cell in cells:
                     for kind in FAILURES:
-                        yield Scenario(kind, moment, error, cell)
+                        for profile in profiles:
+                            yield Scenario(kind, moment, error, cell, profile)
             yield Scenario("zone-fails", moment, 0.3, first)
         yield Scenario("steady", "peak", 0.3)
     else:
-        for cell in cells:
-            yield Scenario("region-fails", "kickoff", 0.3, cell)
-            yield Scenario("region-fails", "peak", 0.3, cell)
-            yield Scenario("region-returns", "peak", 0.3, cell)
+        for profile in profiles:
+            for cell in cells:
+                yield Scenario("region-fails", "kickoff", 0.3, cell, profile)
+                yield Scenario("region-fails", "peak", 0.3, cell, profile)
+                yield Scenario("region-returns", "peak", 0.3, cell, profile)
         yield Scenario("zone-fails", "peak", 0.3, first)
         yield Scenario("steady", "peak", 0.0)
     yield Scenario("error-blip", "kickoff", 0.3, first)

@@ -7,11 +7,14 @@ load give the metrics; the metrics give the alarms; alarms and endpoint answers 
 the health checks give record health again. The loop runs until record health stops changing.
 
 - **Viewers** are the realised audience of the plan (``kickoff.scaling.realised``), per cell and 10 s step.
-- **Routing**: a cell whose record is not answered loses its viewers over one TTL; they land on the cells
-  still answered in proportion to those cells' own viewers, and each lands as a new arrival (login,
-  entitlement, playback start: ``requests_per_arrival``). A service behind a CloudFront origin group fails over
-  per request: while its cell does not answer, its requests go to the other cells at once.
-- **Load** on a service: ``rps_per_viewer`` x viewers + ``requests_per_arrival`` x arrivals per second.
+- **Routing**: a cell whose record is not answered loses its viewers following the departure profile under
+  test (never faster than one TTL, as CloudFront's cached answers expire); they land on the cells still
+  answered in proportion to those cells' own viewers. Viewers leaving a cell that does not answer land as new
+  arrivals (login, entitlement, playback start: ``requests_per_arrival``); viewers moved back to a cell that
+  answers again (a failback) just move. A service behind a CloudFront origin group fails over per request:
+  while its cell does not answer, its requests go to the other cells at once, and nothing starts again.
+- **Load** on a service: ``rps_per_viewer`` x viewers + ``requests_per_arrival`` x arrivals per second (the
+  audience's own arrivals, routed with it, plus the re-arrivals).
 - **Dropped** requests: load above what the running tasks serve at 100% CPU. **Lost** requests: what viewers
   send to a cell that does not answer, until routing moves them.
 """
@@ -73,6 +76,7 @@ class Run:
     alarms: dict[str, np.ndarray] = field(default_factory=dict)  # per minute
     composites: dict[str, np.ndarray] = field(default_factory=dict)  # per minute
     checks: dict[str, np.ndarray] = field(default_factory=dict)
+    floors: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # scheduled minimum per minute
     unevaluated: dict[str, str] = field(default_factory=dict)  # alarm key -> why
     loops: int = 0
 
@@ -100,28 +104,55 @@ def _epoch(start: datetime) -> int:
     return int(start.timestamp())
 
 
+def _shares(present: Mapping[str, np.ndarray], viewers: Mapping[str, np.ndarray], j: str, cells: list[str]):
+    """Where viewers leaving cell ``j`` land: the other cells, in proportion to the viewers they still hold."""
+    others = [k for k in cells if k != j]
+    weights = np.array([viewers[k] * present[k] for k in others])
+    total = weights.sum(axis=0)
+    even = np.full_like(weights, 1.0 / max(len(others), 1))
+    return others, np.divide(weights, total, out=even, where=total > 0)
+
+
 def _served(
-    viewers: Mapping[str, np.ndarray], present: Mapping[str, np.ndarray], cells: list[str]
+    amounts: Mapping[str, np.ndarray],
+    present: Mapping[str, np.ndarray],
+    viewers: Mapping[str, np.ndarray],
+    cells: list[str],
 ) -> dict[str, np.ndarray]:
-    """Viewers each cell serves: its own still routed to it, plus the others' moved ones by routed weight."""
-    own = {c: viewers[c] * present[c] for c in cells}
-    out = {c: own[c].copy() for c in cells}
+    """``amounts`` (viewers, or their arrivals per second) as each cell serves them: a cell's own still routed to
+    it, plus the others' moved ones, landing by ``_shares``."""
+    out = {c: amounts[c] * present[c] for c in cells}
     for j in cells:
-        moved = viewers[j] - own[j]
-        others = [k for k in cells if k != j]
-        weights = np.array([own[k] for k in others])
-        total = weights.sum(axis=0)
-        even = np.full_like(weights, 1.0 / max(len(others), 1))
-        share = np.divide(weights, total, out=even, where=total > 0)
+        moved = amounts[j] * (1.0 - present[j])
+        others, share = _shares(present, viewers, j, cells)
         for i, k in enumerate(others):
-            out[k] += moved * share[i]
+            out[k] = out[k] + moved * share[i]
     return out
 
 
-def _load(viewers: np.ndarray, service: ServiceModel, step_s: int, arrivals: np.ndarray | None = None) -> np.ndarray:
-    if arrivals is None:
-        arrivals = np.maximum(np.diff(viewers, prepend=viewers[0]) / step_s, 0.0)
-    return service.rps_per_viewer * viewers + service.requests_per_arrival * arrivals
+def _rearrivals(
+    viewers: Mapping[str, np.ndarray],
+    present: Mapping[str, np.ndarray],
+    up: Mapping[str, np.ndarray],
+    cells: list[str],
+    step_s: int,
+) -> dict[str, np.ndarray]:
+    """Arrivals per second of viewers leaving a cell that does not answer: their requests failed, so each
+    starts again where it lands. Viewers moved between answering cells (a failback) just move."""
+    out = {c: np.zeros(len(viewers[c])) for c in cells}
+    for j in cells:
+        leaving = viewers[j] * np.maximum(-np.diff(present[j], prepend=present[j][0]), 0.0) / step_s
+        leaving = np.where(up[j], 0.0, leaving)
+        if not leaving.any():
+            continue
+        others, share = _shares(present, viewers, j, cells)
+        for i, k in enumerate(others):
+            out[k] += leaving * share[i]
+    return out
+
+
+def _load(served: np.ndarray, arrivals: np.ndarray, service: ServiceModel) -> np.ndarray:
+    return service.rps_per_viewer * served + service.requests_per_arrival * arrivals
 
 
 def _bounds(topo: Topology, cell: str, service: ServiceModel, start: datetime, minutes: int) -> tuple[np.ndarray, ...]:
@@ -150,6 +181,8 @@ def _capacity(topo: Topology, run: Run, fault: Fault, params: SimParams, seed: i
         )
         loads = [np.where(run.up[cell], run.load[(cell, s.name)], 0.0) for s in services]
         bounds = [_bounds(topo, cell, s, run.start, run.minutes) for s in services]
+        for s, (low, _) in zip(services, bounds):
+            run.floors[(cell, s.name)] = low
         stop: dict[int, float] = {}
         hold: tuple[tuple[int, int], ...] = ()
         if fault.region_down and fault.region_down[0] == cell:
@@ -300,8 +333,10 @@ def simulate(
     *,
     step_s: int = 10,
     seed: int = 20240912,
+    departure: tuple[str, int] = ("detection_then_even", 0),
 ) -> Run:
-    """Run the twin over ``viewers`` (cell -> home viewers per step from ``start``) with ``fault``."""
+    """Run the twin over ``viewers`` (cell -> home viewers per step from ``start``) with ``fault``; viewers
+    leave a cell that leaves routing following ``departure`` (shape, spread in s; never faster than the TTL)."""
     cells = list(viewers)
     n = len(next(iter(viewers.values())))
     run = Run(start, step_s, cells, services)
@@ -317,19 +352,22 @@ def simulate(
     ttl = max((r.ttl for r in topo.records if r.name == topo.origin_name), default=ALIAS_TTL)
     params = SimParams(step_s=step_s)
     arrivals = {c: np.maximum(np.diff(viewers[c], prepend=viewers[c][0]) / step_s, 0.0) for c in cells}
+    shape, spread = departure
     routing = {f"{h.region}/{h.alarm}" for h in topo.health_checks.values() if h.alarm}
     for loop in range(MAX_LOOPS):
         run.loops = loop + 1
-        run.presence = {c: presence(run.answered[c], ttl, step_s) for c in cells}
+        run.presence = {c: presence(run.answered[c], ttl, step_s, shape=shape, spread=max(spread, ttl)) for c in cells}
         run.load, run.lost = {}, {c: np.zeros(n) for c in cells}
+        rearriving = _rearrivals(viewers, run.presence, run.up, cells, step_s)
         for s in services:
+            # Per-request failover (an origin group) moves requests, not viewers: nothing starts again.
             per_request = routes.get(s.name) is not None and routes[s.name].per_request_failover
             present = {c: run.presence[c] * (run.up[c] if per_request else 1.0) for c in cells}
-            served = _served(viewers, present, cells)
-            # Per-request failover moves requests, not viewers: only the viewers' own arrivals count.
-            arriving = _served(arrivals, present, cells) if per_request else None
+            served = _served(viewers, present, viewers, cells)
+            arriving = _served(arrivals, present, viewers, cells)
             for c in cells:
-                load = _load(served[c], s, step_s, None if arriving is None else arriving[c])
+                extra = 0.0 if per_request else rearriving[c]
+                load = _load(served[c], arriving[c] + extra, s)
                 run.load[(c, s.name)] = load
                 run.lost[c] += np.where(run.up[c], 0.0, load)
         _capacity(topo, run, fault, params, seed)

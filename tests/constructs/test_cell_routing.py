@@ -20,13 +20,16 @@ def _health_checks(synth, region):
 
 
 def test_one_latency_record_per_region_checked_on_every_service(synthesized) -> None:
-    """The latency record carries a calculated check that needs every service's endpoint check and every
-    check on the cell's own critical alarms (monitoring.route_on_alarms)."""
+    """The latency record carries a calculated check that needs every service's endpoint check, every
+    check on the cell's own critical alarms (monitoring.route_on_alarms), and the failback hold-down."""
     config = synthesized.config
     latency = []
+    hold = config.routing.failback_hold_seconds
     for region in config.region_names:
         checks = {k: v["Properties"]["HealthCheckConfig"] for k, v in _health_checks(synthesized, region).items()}
-        endpoints = {k: c for k, c in checks.items() if c["Type"] == "HTTPS"}
+        holds = {k: c for k, c in checks.items() if k.startswith("RoutingFailbackHoldCheck")}
+        assert [(c["RequestInterval"], c["FailureThreshold"]) for c in holds.values()] == [(30, hold // 30)]
+        endpoints = {k: c for k, c in checks.items() if c["Type"] == "HTTPS" and k not in holds}
         assert sorted(c["ResourcePath"] for c in endpoints.values()) == sorted(
             s.health_check_path for s in config.services
         )
@@ -39,8 +42,8 @@ def test_one_latency_record_per_region_checked_on_every_service(synthesized) -> 
         calculated = checks[calculated_id]
         alarms = {k for k, c in checks.items() if c["Type"] == "CLOUDWATCH_METRIC"}
         assert len(alarms) == len(config.services) + 1  # no healthy target per service, the evacuation switch
-        assert sorted(c["Ref"] for c in calculated["ChildHealthChecks"]) == sorted([*endpoints, *alarms])
-        assert calculated["HealthThreshold"] == len(endpoints) + len(alarms)
+        assert sorted(c["Ref"] for c in calculated["ChildHealthChecks"]) == sorted([*endpoints, *alarms, *holds])
+        assert calculated["HealthThreshold"] == len(endpoints) + len(alarms) + len(holds)
         records = [r for r in _records(synthesized, region) if r["Name"] == f"{naming.origin_domain(config)}."]
         assert len(records) == 1
         (record,) = records

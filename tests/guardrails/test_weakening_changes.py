@@ -113,6 +113,13 @@ WEAKENINGS: dict[str, Weakening] = {
         "        zone = route53.HostedZone.from_hosted_zone_attributes(\n",
         "the synth needed context that the CDK CLI would look up in AWS: hosted-zone:",
     ),
+    "the calculated health check satisfied by one healthy child": Weakening(
+        "kickoff/constructs/cell_routing.py",
+        "health_threshold=len(children),",
+        "health_threshold=1,",
+        "FailureScenarios",
+        env="prod",
+    ),
     "the ReplicationLatency alarms removed": Weakening(
         "kickoff/constructs/cell_monitoring.py",
         "if replication_alarm_seconds is not None and receiving_regions:",

@@ -111,6 +111,39 @@ def _health_check(scope: Construct, interval: int = 10) -> route53.HealthCheck:
     )
 
 
+def _routed_check(scope: Construct, interval: int = 10, *, hold_down: bool = False) -> None:
+    """A latency record on a health check; with ``hold_down``, a calculated check over it and a slow failback
+    hold-down (30 s x 10), which only delays the return."""
+    check: route53.IHealthCheck = _health_check(scope, interval)
+    if hold_down:
+        slow = route53.HealthCheck(
+            scope,
+            "Hold",
+            type=route53.HealthCheckType.HTTPS,
+            fqdn="cell.example.com",
+            resource_path="/healthz",
+            request_interval=Duration.seconds(30),
+            failure_threshold=10,
+        )
+        check = route53.HealthCheck(
+            scope,
+            "Parent",
+            type=route53.HealthCheckType.CALCULATED,
+            child_health_checks=[check, slow],
+            health_threshold=2,
+        )
+    route53.ARecord(
+        scope,
+        "Record",
+        zone=_zone(scope),
+        record_name="origin",
+        target=route53.RecordTarget.from_ip_addresses("192.0.2.10"),
+        region=REGION,
+        set_identifier=REGION,
+        health_check=check,
+    )
+
+
 def _latency_record(scope: Construct, *, checked: bool) -> None:
     route53.ARecord(
         scope,
@@ -299,8 +332,8 @@ PAIRS: dict[str, tuple[Callable[[Construct], None], Callable[[Construct], None]]
         lambda s: _latency_record(s, checked=False),
     ),
     "REL-Route53HealthCheckRtoBudget": (
-        lambda s: _health_check(s, interval=10),
-        lambda s: _health_check(s, interval=30),
+        lambda s: _routed_check(s, interval=10, hold_down=True),
+        lambda s: _routed_check(s, interval=30),
     ),
     "REL-ElbTargetGroupHealthCheckPath": (
         lambda s: _target_group(s, path=True),

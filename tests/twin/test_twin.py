@@ -11,8 +11,10 @@ import re
 
 import pytest
 
+from kickoff.config import load_config
 from kickoff.rules.assembly import template_views
-from kickoff.twin.run import objectives_of, run_one, setting_of, topology_of
+from kickoff.rules.summary import read_summary
+from kickoff.twin.run import objectives_of, profile_problems, run_one, run_twin, setting_of, topology_of
 from kickoff.twin.scenarios import Scenario
 from tests.support import Synth
 
@@ -39,7 +41,7 @@ def _cell(views, region: str):
 def test_prod_reads_every_alarm_check_and_record_and_evaluates_them_all(prod: Synth, prod_views) -> None:
     topo, (outcome,) = _run(prod, prod_views, Scenario("steady", "peak", 0.0))
     assert not topo.unreadable and not topo.problems
-    assert len(topo.composites) == 3 and len(topo.health_checks) == 30
+    assert len(topo.composites) == 3 and len(topo.health_checks) == 33  # 11 per cell
     assert {r.cell for r in topo.records if r.name == topo.origin_name} == {"us-east-1", "us-east-2", "us-west-2"}
     assert outcome.ok, outcome.problems
     assert not outcome.withdrawn and not outcome.alarms
@@ -159,3 +161,38 @@ def test_a_routing_check_on_a_metric_math_alarm_is_a_problem(prod: Synth, prod_v
     check["Properties"]["HealthCheckConfig"]["AlarmIdentifier"]["Name"] = {"Ref": rate}
     topo, _ = _run(prod, views)
     assert any("metric-math alarm" in p for p in topo.problems)
+
+
+def test_prod_passes_the_gate_and_every_synth_runs_it(prod: Synth, prod_views) -> None:
+    """The compliant case of the gate: the prod synth (checks on) ran the twin and it found nothing."""
+    summary = read_summary(prod.outdir)["Twin"]
+    assert summary["failed"] == 0 and summary["scenarios"] == 16
+    assert summary["rto_measured_seconds"] == 90 <= summary["rto_objective"]
+    report = run_twin(prod.config, prod.deployment.plan, prod_views)
+    assert report.problems == []
+    returns = [o for o in report.outcomes if o.scenario.kind == "region-returns"]
+    assert returns and all(o.recover_s is not None and o.dropped == 0 for o in returns)
+
+
+def test_a_cell_without_a_failback_guard_takes_viewers_back_before_its_tasks(prod: Synth, prod_views) -> None:
+    views = copy.deepcopy(prod_views)
+    cell = _cell(views, EAST)
+    for resource in cell.of_type("AWS::Route53::HealthCheck").values():
+        config = resource["Properties"]["HealthCheckConfig"]
+        if config["Type"] == "CALCULATED":  # no hold-down, and no routing on the no-healthy-target alarms
+            kept = [c for c in config["ChildHealthChecks"] if not re.search("FailbackHold|NoHealthyTarget", c["Ref"])]
+            config["HealthThreshold"] -= len(config["ChildHealthChecks"]) - len(kept)
+            config["ChildHealthChecks"] = kept
+    _, (outcome,) = _run(prod, views, Scenario("region-returns", "peak", 0.3, EAST, "dns"))
+    assert any("no failback guard" in p and "takes viewers back" in p for p in outcome.problems), outcome.problems
+
+
+def test_a_departure_profile_slower_than_routing_or_detection_faster_than_it_is_a_finding(
+    prod: Synth, prod_views, write_config
+) -> None:
+    profiles = [{"name": "slow", "shape": "detection_then_even", "detection_seconds": 10, "spread_seconds": 90}]
+    config = load_config(write_config(overrides={"scaling": {"departure_profiles": profiles}}))
+    topo, (outcome,) = _run(prod, prod_views, Scenario("region-fails", "kickoff", 0.0, EAST))
+    problems = profile_problems(config, topo, [outcome])
+    assert any("over 90 s" in p and "60 s TTL" in p for p in problems), problems
+    assert any("detection_seconds 10" in p and "30 s" in p for p in problems), problems

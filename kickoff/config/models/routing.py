@@ -74,6 +74,20 @@ class RoutingConfig(StrictModel):
         le=300,
         description="TTL of the CNAME records behind the secondary origin, in seconds. Default 30.",
     )
+    failback_hold_seconds: int | None = Field(
+        default=300,
+        ge=30,
+        le=300,
+        multiple_of=30,
+        description=(
+            "The failback guard: a slow health check of each cell (every 30 s, this many seconds of failures) "
+            "beside the fast ones. It does not change when a cell leaves; after an outage longer than this it "
+            "keeps the returning cell out of routing until the cell has answered for this long, so its tasks are "
+            "back (the scalable target's scheduled minimum relaunches them) before its viewers are. The twin "
+            "proves the hold covers the relaunch. null removes the guard. Default 300, about 0.75 USD a month per "
+            "cell."
+        ),
+    )
     evacuation_switch: bool = Field(
         default=True,
         description=(

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from kickoff.config.errors import FieldProblem
 from kickoff.config.models.base import Slug, StrictModel
+from kickoff.config.models.departure import DepartureProfile, default_profiles
 
 MAX_FLEX_WINDOW = timedelta(hours=6)
 """Widest earliest..latest kickoff window an event may carry: the plan holds capacity across all of it."""
@@ -119,14 +120,13 @@ class ScalingConfig(StrictModel):
             "left to target tracking; the pre-scaling benchmark measures what that drops and what N-1 costs."
         ),
     )
-    failover_shift_seconds: int | None = Field(
-        default=90,
-        ge=10,
-        le=3600,
+    departure_profiles: tuple[DepartureProfile, ...] = Field(
+        default_factory=default_profiles,
         description=(
-            "Seconds a failed Region's viewers take to move to the others (health checks, DNS TTLs, client "
-            "retries). Each arrives again where it lands (login, entitlement, playback start), so N-1 capacity "
-            "includes that re-arrival surge. null leaves the surge out. Default 90."
+            "How a failed Region's viewers can leave it (see the departure profile fields). N-1 capacity carries "
+            "the re-arrival surge of the worst one (the highest peak rate), and the twin runs every Region failure "
+            "under each. An empty list leaves the surge out. Default: one detection_then_even profile, 30 s of "
+            "detection (Route 53 endpoint checks at 10 s x 3) then evenly over 60 s (the alias TTL)."
         ),
     )
     n_minus_1_utilization: float | None = Field(
@@ -179,6 +179,28 @@ class ScalingConfig(StrictModel):
         ),
     )
     baseline: BaselineConfig | None = Field(default=None, description="Recurring baseline steps. Default none.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _replaced(cls, data: object) -> object:
+        if isinstance(data, dict) and "failover_shift_seconds" in data:
+            raise FieldProblem(
+                ("failover_shift_seconds",),
+                "failover_shift_seconds is replaced by departure_profiles",
+                "remove it and declare how viewers leave a failed Region, e.g. departure_profiles: [{name: dns, "
+                "shape: detection_then_even, detection_seconds: 30, spread_seconds: 60}]",
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _profiles(self) -> ScalingConfig:
+        names = [p.name for p in self.departure_profiles]
+        for index, name in enumerate(names):
+            if names.index(name) != index:
+                raise FieldProblem(
+                    ("departure_profiles", index, "name"), f"{name} is declared twice", "give each profile its own name"
+                )
+        return self
 
 
 class EventConfig(StrictModel):

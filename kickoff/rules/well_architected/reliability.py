@@ -8,7 +8,7 @@ from kickoff.failover import (
 )
 from kickoff.rules.engine import Finding, Resource, TemplateView, references, tags
 from kickoff.rules.engine import props as _props
-from kickoff.rules.failover_terms import health_check_detection
+from kickoff.rules.failover_terms import routing_detection
 from kickoff.rules.well_architected.rule import Params, WaRule
 
 
@@ -241,7 +241,12 @@ ROUTE53_ROUTED_RECORD_HEALTH_CHECK = WaRule(
 
 
 def _health_check_rto(logical_id: str, resource: Resource, view: TemplateView, params: Params) -> list[Finding] | None:
-    detection = health_check_detection(resource)
+    # Judged where routing reads it: a record's check (a calculated check's children through it).
+    routed = any(
+        logical_id in references(_props(r).get("HealthCheckId"))
+        for r in view.of_type("AWS::Route53::RecordSet").values()
+    )
+    detection = routing_detection(resource, view.resources) if routed else None
     if detection is None:
         return None
     # The secondary origin's path: the longest latency CNAME of this template (the cell's secondary record).
@@ -274,7 +279,8 @@ ROUTE53_HEALTH_CHECK_RTO_BUDGET = WaRule(
     "REL-Route53HealthCheckRtoBudget",
     "REL11-BP01",
     "Monitor all components of the workload to detect failures",
-    "Health-check interval x failure threshold, plus DNS TTLs and client retries, fits the RTO (both failover paths)",
+    "A routed record's health check detects a cell that stops answering, plus DNS TTLs and client retries, within "
+    "the RTO (both failover paths)",
     "Detection slower than the RTO makes the RTO unreachable. Lower routing.health_check.request_interval_seconds or "
     "failure_threshold, routing.secondary_ttl_seconds or the edge.origin_* timeouts, or raise resilience.rto_seconds "
     "if the business accepts it. The terms are added up by kickoff.failover.rto_budget, as in the resilience budget.",

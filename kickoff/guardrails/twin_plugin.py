@@ -1,0 +1,87 @@
+"""The twin as a CDK validation plugin: for a production config, synth fails when a failure scenario does."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import aws_cdk as cdk
+import jsii
+
+from kickoff.config.models import KickoffConfig
+from kickoff.guardrails.rule_pack import StackFacts
+from kickoff.planning import DeploymentPlan
+from kickoff.rules.engine import load_view
+from kickoff.rules.summary import update_summary
+from kickoff.twin.run import TwinReport, run_twin
+
+PLUGIN_NAME = "Twin"
+FIX = (
+    "Read the scenario's figure: routing (routing.health_check, the calculated check), alarms "
+    "(monitoring.*), capacity (scaling.departure_profiles, n_minus_1_utilization, max_tasks) or the failback "
+    "guard (routing.failback_hold_seconds). python -m kickoff twin prints every scenario."
+)
+
+
+@jsii.implements(cdk.IPolicyValidationPlugin)
+class TwinPlugin:
+    """Runs the twin's gate scenarios over the synthesized templates when ``config.production`` is true."""
+
+    def __init__(self, config: KickoffConfig, plan: DeploymentPlan, *, stacks: dict[str, StackFacts]) -> None:
+        self._config = config
+        self._plan = plan
+        self._stacks = stacks
+        self.report: TwinReport | None = None
+
+    @property
+    def name(self) -> str:
+        return PLUGIN_NAME
+
+    @property
+    def rule_ids(self) -> list[str] | None:
+        return ["FailureScenarios"]
+
+    @property
+    def version(self) -> str | None:
+        return "1.0.0"
+
+    def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
+        paths = [Path(p) for p in context.template_paths]
+        if not self._config.production or not paths:
+            return cdk.PolicyValidationPluginReport(success=True, violations=[])
+        started = time.perf_counter()
+        views = [
+            load_view(p.name, p.read_text(), stack=f.stack, region=f.region, cell=f.cell, account=f.account)
+            for p in paths
+            if (f := self._stacks.get(p.name)) is not None
+        ]
+        self.report = report = run_twin(self._config, self._plan, views)
+        violations = [
+            cdk.PolicyViolation(
+                rule_name="FailureScenarios",
+                description=problem,
+                fix=FIX,
+                severity="error",
+                violating_resources=[
+                    cdk.PolicyViolatingResource(
+                        locations=["(twin)"], template_path=str(paths[0]), resource_logical_id="Twin"
+                    )
+                ],
+            )
+            for problem in report.problems
+        ]
+        fails = [o for o in report.outcomes if o.scenario.kind == "region-fails" and o.route_away_s is not None]
+        update_summary(
+            paths[0].parent,
+            PLUGIN_NAME,
+            {
+                "rules": 1,
+                "scenarios": len(report.outcomes),
+                "failed": len(report.problems),
+                "rto_measured_seconds": max((o.route_away_s or 0 for o in fails), default=None),
+                "rto_objective": self._config.resilience.rto_seconds,
+                "seconds": round(time.perf_counter() - started, 3),
+                "skipped": report.skipped or None,
+            },
+        )
+        return cdk.PolicyValidationPluginReport(success=not violations, violations=violations)
