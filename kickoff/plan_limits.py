@@ -124,6 +124,7 @@ def plan_params(config: KickoffConfig) -> PlanParams:
         band_combination=BandCombination(scaling.band_combination),
         n_minus_1_min_audience=scaling.n_minus_1_min_audience,
         baseline_n_minus_1=scaling.baseline_n_minus_1,
+        baseline_steps=scaling.baseline.recurring_steps if scaling.baseline is not None else True,
         failover_shift=failover_shift(scaling.departure_profiles),
         n_minus_1_utilization=scaling.n_minus_1_utilization,
         alb=AlbParams(minimum_lcu=scaling.alb_minimum_lcu),

@@ -23,7 +23,7 @@ def outcome_row(outcome: Outcome) -> list[str]:
         f"{outcome.peak_utilisation:.0%}",
         f"{outcome.dropped / 1e6:,.2f}M",
         f"{outcome.lost / 1e6:,.1f}M",
-        "ok" if outcome.ok else "FAIL",
+        ("ok" if outcome.ok else "FAIL") + (" (accepted)" if outcome.accepted else ""),
     ]
 
 
@@ -46,6 +46,9 @@ def twin_text(report: TwinReport) -> str:
         lines += ["", "alarms the twin cannot evaluate:"] + [
             f"  {k}: {v}" for k, v in sorted(report.unevaluated.items())
         ]
+    accepted = [a for o in report.outcomes for a in o.accepted]
+    if accepted:
+        lines += ["", "accepted by config (not findings):"] + [f"  {a}" for a in accepted]
     problems = report.problems
     lines += ["", f"{len(problems)} finding(s)" + (":" if problems else "")] + [f"  {p}" for p in problems]
     return "\n".join(lines)

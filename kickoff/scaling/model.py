@@ -339,6 +339,9 @@ class PlanParams:
         max_flex_scenarios: bound on the kickoff combinations one event window is planned over (the product of
             its events' sampled flex kickoffs). Default 400.
         baseline_n_minus_1: also apply N-1 to the baseline steps. Default False.
+        baseline_steps: plan the recurring (cron) steps that hold the baseline's daily swing outside event
+            windows. The baseline audience still counts inside the windows either way. Default True (the
+            planner's behaviour when it was written); config's ``scaling.baseline.recurring_steps`` sets it.
         band_combination: see ``BandCombination``. Default MAX.
         audience: the parametric audience shape shared with the simulator.
         alb: ALB reservation model.
@@ -356,6 +359,7 @@ class PlanParams:
     n_minus_1_utilization: float | None = None
     max_flex_scenarios: int = 400
     baseline_n_minus_1: bool = False
+    baseline_steps: bool = True
     band_combination: BandCombination = BandCombination.MAX
     audience: AudienceShape = field(default_factory=AudienceShape)
     alb: AlbParams = field(default_factory=AlbParams)

@@ -311,8 +311,9 @@ def build_plan(
     region_names = [r.name for r in regions]
     windows = event_windows(events, params)
     demands = [_window_demands(w, events, baseline, services, region_names, params) for w in windows]
-    base_demands = _baseline_demands(baseline, services, region_names, params) if baseline else {}
-    firings = _weekly_firings(windows, params) if baseline else []
+    stepped = baseline if params.baseline_steps else None  # the baseline counts in the windows either way
+    base_demands = _baseline_demands(stepped, services, region_names, params) if stepped else {}
+    firings = _weekly_firings(windows, params) if stepped else []
 
     targets: list[TargetPlan] = []
     problems: list[str] = []
@@ -320,17 +321,16 @@ def build_plan(
         for svc in services:
             try:
                 key = (region.name, svc.name)
-                recurring = _recurring_steps(base_demands[key], firings, baseline, params) if baseline else []
+                recurring = _recurring_steps(base_demands[key], firings, stepped, params) if stepped else []
                 per_window = [_window_steps(d[key], w, params) for d, w in zip(demands, windows)]
                 restore_times = [to_seconds(w.restore) for w in windows]
                 extra = []
-                if baseline is not None:
+                if stepped is not None:
                     # Inside a window the window's own restore step sets the baseline value instead.
-                    start, until = to_seconds(baseline.valid_from), to_seconds(baseline.valid_until)
+                    start, until = to_seconds(stepped.valid_from), to_seconds(stepped.valid_until)
                     if not any(r.fires_at(start) for r in recurring) and not _inside(start, windows):
-                        extra.append(
-                            (start, _baseline_value_after(start, base_demands[key], recurring, svc, baseline, params))
-                        )
+                        value = _baseline_value_after(start, base_demands[key], recurring, svc, stepped, params)
+                        extra.append((start, value))
                     if not _inside(until, windows):
                         extra.append((until, svc.min_tasks))
                 fixed = len(recurring) + len(windows) + len(extra)
@@ -341,7 +341,7 @@ def build_plan(
                 steps = []
                 for w_steps, restore in zip(per_window, restore_times):
                     steps.extend(ScheduledStep(from_seconds(t), v, svc.max_tasks) for t, v in w_steps)
-                    value = _baseline_value_after(restore, base_demands.get(key), recurring, svc, baseline, params)
+                    value = _baseline_value_after(restore, base_demands.get(key), recurring, svc, stepped, params)
                     steps.append(ScheduledStep(from_seconds(restore), value, svc.max_tasks))
                 steps.extend(ScheduledStep(from_seconds(t), v, svc.max_tasks) for t, v in extra)
                 steps.sort(key=lambda s: s.at)

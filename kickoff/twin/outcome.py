@@ -32,6 +32,9 @@ class Objectives:
 
     rto_seconds: int
     rpo_seconds: int
+    # Outside event windows N-1 is held only with scaling.baseline_n_minus_1: without it, what a Region's loss
+    # drops at the baseline's peak is a declared risk, reported but not a finding.
+    baseline_n_minus_1: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Outcome:
     lost: float
     rpo_alarm_s: float | None
     problems: tuple[str, ...]
+    accepted: tuple[str, ...] = ()  # what the config declares it accepts (see Objectives)
 
     @property
     def ok(self) -> bool:
@@ -79,12 +83,20 @@ def _culprit(topo: Topology, run: Run, cell: str, at: int) -> str:
     return best[1] if best else "fail-open or a record change"
 
 
+STEP_ALLOWANCE_S = 240
+"""How late a healthy cell meets a rising scheduled minimum: 180 s for the last task to start plus a minute of
+the Region's launch queue (1,200 tasks at 20 a second). A returning cell must hold what a healthy one would."""
+
+
 def _held(run: Run, cell: str, at: int) -> tuple[float, int, int, str]:
-    """The worst service's running tasks as a share of the minimum in force at step ``at``: (share, running,
+    """The worst service's running tasks at step ``at`` as a share of the scheduled minimum a healthy cell holds
+    by then (the one in force ``STEP_ALLOWANCE_S`` earlier, when the floor is rising): (share, running,
     minimum, service)."""
     worst = (float("inf"), 0, 0, "")
+    minute = at * run.step_s // 60
     for s in run.services:
-        floor = int(run.floors[(cell, s.name)][at * run.step_s // 60])
+        floors = run.floors[(cell, s.name)]
+        floor = int(min(floors[minute], floors[max(0, minute - STEP_ALLOWANCE_S // 60)]))
         running = int(run.runs[(cell, s.name)].running[at])
         share = running / floor if floor else float("inf")
         if share < worst[0]:
@@ -213,12 +225,15 @@ def judge(topo: Topology, run: Run, scenario: Scenario, objectives: Objectives) 
             finite = util[np.isfinite(util) & run.up[cell][back:]]
             if len(finite):
                 peak = max(peak, float(finite.max()))
+    accepted: list[str] = []
     if dropped > 0:
         worst = max(run.cells, key=lambda c: float(run.dropped(c)[fault:].sum()))
         first = _first(run.dropped(worst) > 0, fault)
-        problems.append(
+        declared = scenario.moment == "baseline-peak" and not objectives.baseline_n_minus_1
+        (accepted if declared else problems).append(
             f"{label}: {dropped / 1e6:,.2f}M requests dropped for lack of capacity, first in {worst} "
             f"{((first or fault) - fault) * step:+.0f} s after the fault (survivors' peak {peak:.0%} of capacity)"
+            + (" (outside events N-1 is not held: scaling.baseline_n_minus_1 is off)" if declared else "")
         )
     lost = float(sum(run.lost[c][fault:].sum() for c in run.cells)) * step
     return Outcome(
@@ -235,4 +250,5 @@ def judge(topo: Topology, run: Run, scenario: Scenario, objectives: Objectives) 
         lost,
         rpo_alarm_s,
         tuple(problems),
+        tuple(accepted),
     )

@@ -63,7 +63,7 @@ def setting_of(config: KickoffConfig, plan: DeploymentPlan) -> Setting | None:
 
 def objectives_of(config: KickoffConfig) -> Objectives:
     """The gate's objectives: config's ``resilience``."""
-    return Objectives(config.resilience.rto_seconds, config.resilience.rpo_seconds)
+    return Objectives(config.resilience.rto_seconds, config.resilience.rpo_seconds, config.scaling.baseline_n_minus_1)
 
 
 def run_twin(

@@ -26,6 +26,16 @@ class BaselineConfig(StrictModel):
         default=0.1, ge=0, lt=1, description="Half-width of the baseline forecast band. Default 0.1."
     )
     region_share: dict[str, float] = Field(description="Cell Region -> share of baseline viewers; sums to 1.")
+    recurring_steps: bool = Field(
+        default=False,
+        description=(
+            "Also plan recurring (cron) steps that hold the baseline's daily swing outside event windows. The "
+            "baseline audience counts inside event windows either way. Default false: target tracking follows "
+            "the daily swing, which rises over hours; the twin finds no failure the steps protect against (a "
+            "Region lost at the baseline's peak drops requests with or without them, since they hold no N-1) "
+            "and the pre-scaling benchmark shows what they cost."
+        ),
+    )
 
     @field_validator("hourly_viewers")
     @classmethod
