@@ -28,6 +28,7 @@ import numpy as np  # noqa: E402
 from kickoff.config import load_config  # noqa: E402
 from kickoff.planning import plan_params, service_models  # noqa: E402
 from kickoff.scaling.audience import diurnal_profile  # noqa: E402
+from kickoff.scaling.comparison import cost_rows, cost_targets  # noqa: E402
 from kickoff.scaling.model import BaselineForecast, EventForecast, RegionModel  # noqa: E402
 from kickoff.scaling.plan import CapacityPlan, build_plan  # noqa: E402
 from kickoff.scaling.plot import plot_event  # noqa: E402
@@ -69,6 +70,10 @@ PROD = load_config(REPO / "config" / "prod.yaml")
 SERVICES = tuple(replace(s, deploy_surge=1.0) for s in service_models(PROD))
 REGIONS = tuple(RegionModel(r.name, fargate_vcpu_quota=r.quotas.fargate_vcpu) for r in PROD.regions)
 PARAMS = plan_params(PROD)
+PROFILE = max(PROD.scaling.departure_profiles, key=lambda p: p.peak_rate)
+"""How a failed Region's viewers leave it in the simulation: prod's worst declared departure profile."""
+DETECTION = timedelta(seconds=PROFILE.detection_seconds)
+SPREAD = timedelta(seconds=PROFILE.equivalent_spread_seconds)
 
 
 def make_plan() -> CapacityPlan:
@@ -119,6 +124,11 @@ class StressCase:
         return first.replace(minute=0, second=0, microsecond=0)
 
 
+def _failure(region: str, at: datetime, spread: timedelta = SPREAD) -> RegionFailure:
+    """``region`` fails at ``at``; its viewers leave after prod's detection time, evenly over ``spread``."""
+    return RegionFailure(region, at, spread, DETECTION)
+
+
 def stress_cases() -> list[StressCase]:
     """The issue's stress cases, then two contrast cases."""
     at_peak = EVENT.kickoff + PEAK_AFTER_KICKOFF
@@ -128,7 +138,7 @@ def stress_cases() -> list[StressCase]:
         StressCase("kickoff 45 min late (flex window +/-45 min)", (FLEXED_EVENT,), Stress(kickoff_shift=FLEX)),
         StressCase("peak 40% above forecast", (EVENT,), Stress(), errors=(0.4,)),
         *(
-            StressCase(f"{r.name} fails at the peak", (EVENT,), Stress(failure=RegionFailure(r.name, at_peak)))
+            StressCase(f"{r.name} fails at the peak", (EVENT,), Stress(failure=_failure(r.name, at_peak)))
             for r in REGIONS
         ),
         StressCase(
@@ -137,13 +147,13 @@ def stress_cases() -> list[StressCase]:
         StressCase(
             f"contrast: {REGIONS[0].name} fails in the pre-game (kickoff - 30 min)",
             (EVENT,),
-            Stress(failure=RegionFailure(REGIONS[0].name, EVENT.kickoff - timedelta(minutes=30))),
+            Stress(failure=_failure(REGIONS[0].name, EVENT.kickoff - timedelta(minutes=30))),
             target=False,
         ),
         StressCase(
             f"contrast: {REGIONS[0].name} fails at the baseline's daily peak, no event (Tue 01:00 UTC)",
             (EVENT,),
-            Stress(failure=RegionFailure(REGIONS[0].name, BASELINE_PEAK)),
+            Stress(failure=_failure(REGIONS[0].name, BASELINE_PEAK)),
             errors=(0.0,),
             target=False,
             begins=BASELINE_PEAK - timedelta(hours=12),
@@ -190,13 +200,15 @@ def run_request_metric() -> list[PolicyMetrics]:
 
 
 NO_SURGE = {"failover_shift": None}
+_MOVE = f"{DETECTION.total_seconds():.0f} s detection, then over {SPREAD.total_seconds():.0f} s"
+CLIENT_CONTRACT = "clients spread their return over 300 s (a jittered-retry client contract), planned for it"
 _SHIPPED_N1 = (
     f"{PARAMS.n_minus_1_utilization:.0%} utilisation" if PARAMS.n_minus_1_utilization else "the target utilisation"
 )
 OVERHEAD_VARIANTS = (
     (
         f"as shipped: N-1 at {_SHIPPED_N1} through the whole window, surge over "
-        f"{PARAMS.failover_shift.total_seconds():.0f} s, baseline without N-1",
+        f"{PARAMS.failover_shift.total_seconds():.0f} s, no baseline steps, baseline without N-1",
         {},
         0.1,
     ),
@@ -204,10 +216,19 @@ OVERHEAD_VARIANTS = (
     ("N-1 while the audience >= 25% of its peak", {"n_minus_1_min_audience": 0.25}, 0.1),
     ("N-1 while the audience >= 50% of its peak", {"n_minus_1_min_audience": 0.5}, 0.1),
     ("N-1 while the audience >= 75% of its peak", {"n_minus_1_min_audience": 0.75}, 0.1),
-    ("planned for a surge over 180 s, viewers still move in 90 s", {"failover_shift": timedelta(seconds=180)}, 0.1),
-    ("planned for a surge over 300 s, viewers still move in 90 s", {"failover_shift": timedelta(seconds=300)}, 0.1),
+    ("recurring baseline steps on (scaling.baseline.recurring_steps)", {"baseline_steps": True}, 0.1),
     (
-        "clients spread their return over 300 s (jittered retries), planned for it",
+        f"planned for a surge over 90 s, viewers still move as shipped ({_MOVE})",
+        {"failover_shift": timedelta(seconds=90)},
+        0.1,
+    ),
+    (
+        f"planned for a surge over 300 s, viewers still move as shipped ({_MOVE})",
+        {"failover_shift": timedelta(seconds=300)},
+        0.1,
+    ),
+    (
+        CLIENT_CONTRACT,
         {"failover_shift": timedelta(seconds=300)},
         0.1,
         timedelta(seconds=300),
@@ -228,7 +249,7 @@ OVERHEAD_VARIANTS = (
 """Plan variants that show what (d)'s extra task-hours over (c) are made of (the shipped settings are not
 changed). The threshold is ``n_minus_1_min_audience``; the surge is ``failover_shift``; the utilisation N-1 is
 sized at is ``n_minus_1_utilization``. A fourth element sets how fast the failed Region's viewers move in the
-simulation (default 90 s)."""
+simulation (default prod's departure profile: ``_MOVE``)."""
 
 
 FAILURES = tuple(
@@ -248,9 +269,9 @@ def run_overhead_variant(variant: tuple) -> tuple[str, float, float, tuple[float
     """(d) task-hours over (c) and under (b) at zero error, (d)'s dropped requests when us-east-1 fails at each of
     ``FAILURES``, and (d)'s seconds above 85% and dropped requests when it fails at the peak at ``HOT_ERROR``, for
     one of ``OVERHEAD_VARIANTS`` (name, planner overrides, baseline band, and how fast the failed Region's viewers
-    move in the simulation, 90 s unless given)."""
+    move in the simulation, prod's departure profile unless given)."""
     name, overrides, band, *moves = variant
-    shift = moves[0] if moves else timedelta(seconds=90)
+    shift = moves[0] if moves else SPREAD
     plan = build_plan(
         [EVENT], SERVICES, REGIONS, replace(PARAMS, **overrides), baseline=replace(BASELINE, uncertainty=band)
     )
@@ -260,10 +281,10 @@ def run_overhead_variant(variant: tuple) -> tuple[str, float, float, tuple[float
     )
     lost = []
     for _, at in FAILURES:
-        stress = Stress(failure=RegionFailure(REGIONS[0].name, at, shift))
+        stress = Stress(failure=_failure(REGIONS[0].name, at, shift))
         failed = realise(plan, WEEK_START, WEEK_HOURS, 0.0, SIM, stress=stress)
         lost.append(run_policy(Policy.KICKOFF, plan, failed, SIM, PRICES, 0.0, stress).dropped_requests)
-    stress = Stress(failure=RegionFailure(REGIONS[0].name, EVENT.kickoff + PEAK_AFTER_KICKOFF, shift))
+    stress = Stress(failure=_failure(REGIONS[0].name, EVENT.kickoff + PEAK_AFTER_KICKOFF, shift))
     failed = realise(plan, WEEK_START, WEEK_HOURS, HOT_ERROR, SIM, stress=stress)
     hot = run_policy(Policy.KICKOFF, plan, failed, SIM, PRICES, HOT_ERROR, stress)
     return (
@@ -272,6 +293,7 @@ def run_overhead_variant(variant: tuple) -> tuple[str, float, float, tuple[float
         1 - d.task_hours / e.task_hours,
         tuple(lost),
         (hot.above_85_seconds, hot.dropped_requests),
+        d.cost_arm64 / c.cost_arm64 - 1,
     )
 
 
@@ -345,7 +367,7 @@ def write_markdown(
     results: list[PolicyMetrics],
     noisy: list[PolicyMetrics],
     uncapped: list[PolicyMetrics],
-    overhead: list[tuple[str, float, float, tuple[float, ...], tuple[float, float]]],
+    overhead: list[tuple[str, float, float, tuple[float, ...], tuple[float, float], float]],
     stress: dict[int, list[list[PolicyMetrics]]],
     baseline_runs: list[tuple[float, float, list[PolicyMetrics]]],
 ) -> Path:
@@ -449,12 +471,29 @@ def write_markdown(
         "## Stress cases",
         "",
         f"Each case is planned from its own calendar with the same settings and simulated for {STRESS_HOURS} h "
-        "from 12 h before its first kickoff. A failed Region's viewers leave it linearly over 90 s and arrive in "
+        f"from 12 h before its first kickoff. A failed Region's viewers leave it after {_MOVE} (prod's departure "
+        "profile), linearly, and arrive in "
         "the others in proportion to their viewers; each arrives anew there (login, entitlement, playback start). "
         "Worst figure over the errors listed; above 85% as total (inside events).",
         "",
     ]
     lines += stress_lines(stress)
+    contract = next((row[5] for row in overhead if row[0] == CLIENT_CONTRACT), None)
+    zero = {p: by[(p, 0.0)] for p in Policy if (p, 0.0) in by}
+    lines += [
+        "",
+        "## Cost at zero error: task-hours, vCPU-hours and USD",
+        "",
+        "Task-hours weigh a 0.5 vCPU task the same as a 2 vCPU one, so the comparison is in USD (Fargate ARM64), with "
+        "the other two beside it. (b-N1) holds what the plan holds at its peak (N-1, the re-arrival surge and the "
+        "band) from 4 h before the kickoff to 2 h after the end: the same resilience as (d), held flat by hand.",
+        "",
+        "| policy | task-hours | vCPU-hours | ARM64 USD | vs (c) | vs (b-N1) | dropped in events |",
+        "|---|---|---|---|---|---|---|",
+        *("| " + " | ".join(row) + " |" for row in cost_rows(zero)),
+        "",
+        *(t.line() for t in cost_targets(zero, contract)),
+    ]
     lines += ["", "## Issue 15's targets (zero-noise sweep and stress cases above)", ""] + issue15_lines(by, stress)
     lines += ["", "## Issue 5's targets (zero-noise sweep above)", ""] + target_lines(by)
     lines += [
@@ -495,21 +534,21 @@ def write_markdown(
         "",
         "## What (d)'s extra task-hours over (c) are made of (zero error)",
         "",
-        f"The last columns fail {REGIONS[0].name} (its viewers move over 90 s unless the variant says otherwise) at "
+        f"The last columns fail {REGIONS[0].name} (its viewers move after {_MOVE} unless the variant says so) at "
         "that time of the standard week, from kickoff or at the baseline's peak, and count the requests (d) drops, "
         f"in millions. The last column fails it at the peak with the audience {HOT_ERROR:+.0%} above forecast, the "
         "edge of the issue's range: (d)'s seconds above 85% of capacity / requests dropped.",
         "",
-        "| plan variant | (d) task-hours vs (c) | (d) fewer than the careful human (b) | "
+        "| plan variant | (d) task-hours vs (c) | (d) USD vs (c) | (d) fewer than the careful human (b) | "
         + " | ".join(label for label, _ in FAILURES)
         + f" | peak, {HOT_ERROR:+.0%}: above 85% s / dropped |",
-        "|---|---|---|" + "---|" * (len(FAILURES) + 1),
+        "|---|---|---|---|" + "---|" * (len(FAILURES) + 1),
     ]
     lines += [
-        f"| {name} | {vs_c:+.1%} | {vs_e:.1%} | "
+        f"| {name} | {vs_c:+.1%} | {usd:+.1%} | {vs_e:.1%} | "
         + " | ".join(f"{x / 1e6:,.2f}" for x in lost)
         + f" | {hot[0]:,.0f} / {hot[1]:,.0f} |"
-        for name, vs_c, vs_e, lost, hot in overhead
+        for name, vs_c, vs_e, lost, hot, usd in overhead
     ]
     lines += [
         "",

@@ -119,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="every moment, forecast error (-30%%, 0, +30%%) and cell, not the gate's set",
     )
+    twin.add_argument(
+        "--sweep",
+        action="store_true",
+        help="every cell failing and returning, every 5 min from kickoff -90 to +220 at -30%%, 0, +30%% (a summary)",
+    )
     twin.set_defaults(func=cmd_twin)
     with_context(
         sub.add_parser("quotas", help="declared quotas per Region, what the plan needs, and how to check them")

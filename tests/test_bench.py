@@ -33,11 +33,12 @@ def test_prescaling_writes_its_report_from_one_day(tmp_path, monkeypatch) -> Non
     metrics, _ = bench.run_error(0.0)
     # Every stress case at its first error only: each builds its own plan and realises its own day.
     stress = {i: [bench.run_stress((i, case.errors[0]))[1]] for i, case in enumerate(bench.stress_cases())}
-    overhead = [("as planned", 0.25, 0.1, tuple(0.0 for _ in bench.FAILURES), (0.0, 0.0))]
+    overhead = [(bench.CLIENT_CONTRACT, 0.25, 0.1, tuple(0.0 for _ in bench.FAILURES), (0.0, 0.0), 0.12)]
     baseline_runs = [bench.run_baseline_error((0.0, 0.1))]
     report: Path = bench.write_markdown(bench.make_plan(), metrics, metrics, metrics, overhead, stress, baseline_runs)
     text = report.read_text()
     assert "## Under-provisioning, three measures side by side" in text
+    assert "## Cost at zero error: task-hours, vCPU-hours and USD" in text and "(b-N1)" in text
     assert "## Stress cases" in text and "fails at the peak" in text
     assert "## Issue 15's targets" in text
     assert "## Sensitivity: the baseline misses its forecast" in text

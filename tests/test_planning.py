@@ -221,5 +221,5 @@ def test_every_quota_a_season_overruns_is_named_in_one_error(tmp_path) -> None:
         assert f"regions[{index}].quotas.alb_targets: plan: region {region} needs" in message
         assert f"regions[{index}].quotas.targets_per_target_group: event" in message
     assert "(L-7E6692B2) is 1,000" in message and "(L-A0D0B863) is 1,000" in message
-    assert "(L-DF5E4CA3) is 5,000" in message and "playback 975 x 2" in message
+    assert "(L-DF5E4CA3) is 5,000" in message and "playback 962 x 2" in message
     assert f"{path}:" in message

@@ -12,7 +12,7 @@ from kickoff.commands.common import context_pairs, load_selected, synth_command
 def cmd_twin(args: argparse.Namespace) -> int:
     """Print the twin's table for the assembly in ``--outdir``; exit 1 when a scenario fails the gate."""
     from kickoff.planning import build_deployment_plan, default_plan_from, parse_plan_from
-    from kickoff.reports.twin import twin_text
+    from kickoff.reports.twin import twin_sweep_text, twin_text
     from kickoff.rules.assembly import template_views
     from kickoff.rules.summary import read_summary
     from kickoff.twin.run import run_twin
@@ -29,6 +29,6 @@ def cmd_twin(args: argparse.Namespace) -> int:
     plan_from = parse_plan_from(chosen) if chosen else default_plan_from()
     plan = build_deployment_plan(config, plan_from)
     views = template_views(outdir, lambda s: s.account == config.account)
-    report = run_twin(config, plan, views, full=args.full)
-    print(twin_text(report))
+    report = run_twin(config, plan, views, full=args.full, sweep_every_moment=args.sweep)
+    print(twin_sweep_text(report) if args.sweep else twin_text(report))
     return 1 if report.problems else 0

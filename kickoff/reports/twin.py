@@ -52,3 +52,56 @@ def twin_text(report: TwinReport) -> str:
     problems = report.problems
     lines += ["", f"{len(problems)} finding(s)" + (":" if problems else "")] + [f"  {p}" for p in problems]
     return "\n".join(lines)
+
+
+def sweep_rows(report: TwinReport) -> list[list[str]]:
+    """One row per (kind, forecast error, departure profile): runs, the survivors' peak, requests dropped and
+    lost, the slowest route-away and recovery, and the runs that failed."""
+    groups: dict[tuple[str, float, str], list[Outcome]] = {}
+    for o in report.outcomes:
+        groups.setdefault((o.scenario.kind, o.scenario.error, o.scenario.profile), []).append(o)
+    rows = []
+    for (kind, error, profile), outcomes in groups.items():
+        away = [o.route_away_s for o in outcomes if o.route_away_s is not None]
+        back = [o.recover_s for o in outcomes if o.recover_s is not None]
+        rows.append(
+            [
+                kind,
+                f"{error:+.0%}",
+                profile or "-",
+                str(len(outcomes)),
+                f"{max(o.peak_utilisation for o in outcomes):.0%}",
+                f"{sum(o.dropped for o in outcomes):,.0f}",
+                f"{max(o.lost for o in outcomes) / 1e6:,.1f}M",
+                _seconds(max(away) if away else None),
+                _seconds(max(back) if back else None),
+                str(sum(1 for o in outcomes if not o.ok)),
+            ]
+        )
+    return rows
+
+
+def twin_sweep_text(report: TwinReport) -> str:
+    """The sweep as printed by ``python -m kickoff twin --sweep``."""
+    lines = [
+        f"{report.environment}: the twin's sweep: every cell failing, and returning 20 min later, every 5 min from "
+        "kickoff - 90 to + 220 min"
+    ]
+    if report.skipped:
+        return "\n".join([*lines, f"nothing to run: {report.skipped}"])
+    headers = [
+        "scenario",
+        "error",
+        "profile",
+        "runs",
+        "survivors' peak",
+        "dropped requests",
+        "lost (worst run)",
+        "routed away (slowest)",
+        "recovered (slowest)",
+        "failed runs",
+    ]
+    lines += ["", render_table(headers, sweep_rows(report), right=[3, 4, 5, 6])]
+    problems = report.problems
+    lines += ["", f"{len(problems)} finding(s)" + (":" if problems else "")] + [f"  {p}" for p in problems[:40]]
+    return "\n".join(lines)

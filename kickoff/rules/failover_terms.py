@@ -68,12 +68,14 @@ def alarm_detection(health_check: Resource, resources: dict[str, Resource]) -> t
 def routing_detection(
     health_check: Resource, resources: dict[str, Resource], *, alarms: bool = False
 ) -> tuple[int, str] | None:
-    """Seconds for a routing health check to turn unhealthy when its endpoints stop answering (``alarms``: when
-    its alarms fire), and how; None when no child of that kind can turn it.
+    """Seconds for a routing health check to turn unhealthy when its endpoints stop answering, and how (with
+    ``alarms``: when any one of its alarms fires, the slowest such alarm); None when no child of that kind can
+    turn it.
 
-    A CALCULATED check turns unhealthy once more than ``children - HealthThreshold`` children are unhealthy:
-    with every child required, the fastest decides, and a slow child (a failback hold-down) only delays the
-    return. Children of the other kind neither speed nor slow it.
+    A CALCULATED check turns unhealthy once more than ``children - HealthThreshold`` children are unhealthy.
+    A failed cell fails all its endpoint checks at once, so with every child required the fastest decides, and
+    a slow child (a failback hold-down) only delays the return. An alarm fires alone, so each alarm child must
+    turn the check by itself, and the slowest is the bound. Children of the other kind neither speed nor slow it.
     """
     config = props(health_check).get("HealthCheckConfig", {})
     detect = (lambda c: alarm_detection(c, resources)) if alarms else health_check_detection
@@ -82,6 +84,8 @@ def routing_detection(
     children = [resources[c] for c in references(config.get("ChildHealthChecks")) if c in resources]
     must_fail = max(1, len(children) - int(config.get("HealthThreshold", 1)) + 1)
     times = sorted((d for c in children if (d := detect(c)) is not None), key=lambda d: d[0])
+    if alarms:
+        return times[-1] if times and must_fail == 1 else None
     if len(times) < must_fail:
         return None
     return times[must_fail - 1]

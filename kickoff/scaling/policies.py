@@ -33,6 +33,10 @@ class Policy(Enum):
         ``CAREFUL_AFTER`` after the latest end plus overtime, decided days ahead; tracking on top.
     REACTIVE: target tracking alone, from the configured minimum.
     KICKOFF: the Kickoff plan's scheduled floor, tracking on top.
+    CAREFUL_N1: a careful team that holds what the plan holds at its peak (N-1, the re-arrival surge and the
+        band) in every Region from ``CAREFUL_BEFORE`` before the earliest kickoff to ``CAREFUL_AFTER`` after the
+        latest end plus overtime; tracking on top. The fair comparator for KICKOFF: the same resilience, held
+        flat by hand instead of following the audience.
     """
 
     STATIC = "a"
@@ -40,6 +44,7 @@ class Policy(Enum):
     REACTIVE = "c"
     KICKOFF = "d"
     CAREFUL = "e"
+    CAREFUL_N1 = "f"
 
     @property
     def label(self) -> str:
@@ -50,6 +55,7 @@ class Policy(Enum):
             "c": "(c) reactive target tracking",
             "d": "(d) Kickoff plan + target tracking",
             "e": "(b) careful human: forecast peak +30%",
+            "f": "(b-N1) careful human holding N-1",
         }[self.value]
 
 
@@ -83,6 +89,26 @@ def careful_floor(
         last = max(to_seconds(e.latest_end) for e in chosen) + CAREFUL_AFTER.total_seconds()
         hold = (times >= first) & (times < last)
         mins[hold] = np.maximum(mins[hold], need)
+    return mins
+
+
+def careful_n1_floor(
+    plan: CapacityPlan, target: TargetPlan, service: ServiceModel, start: datetime, periods: int, period_s: int
+) -> np.ndarray:
+    """The careful N-1 team's minimum per metric period for one target (``Policy.CAREFUL_N1``): the plan's
+    highest floor of each event window, held flat over the careful human's hours around it."""
+    floor = plan_floor(target, start, periods, period_s)
+    mins = np.full(periods, service.min_tasks, dtype=np.int64)
+    times = to_seconds(start) + np.arange(periods) * period_s
+    for window in plan.windows:
+        inside = (times >= to_seconds(window.start)) & (times < to_seconds(window.restore))
+        if not inside.any():
+            continue
+        chosen = [e for e in plan.events if e.event_id in window.event_ids]
+        first = min(to_seconds(e.first_kickoff) for e in chosen) - CAREFUL_BEFORE.total_seconds()
+        last = max(to_seconds(e.latest_end) for e in chosen) + CAREFUL_AFTER.total_seconds()
+        hold = (times >= first) & (times < last)
+        mins[hold] = np.maximum(mins[hold], int(floor[inside].max()))
     return mins
 
 
@@ -123,6 +149,8 @@ def policy_ranges(
         return plan_floor(target, start, periods, period_s), top, True
     if policy is Policy.CAREFUL:
         return careful_floor(plan, region, service, start, periods, period_s), top, True
+    if policy is Policy.CAREFUL_N1:
+        return careful_n1_floor(plan, target, service, start, periods, period_s), top, True
     mins = np.full(periods, service.min_tasks, dtype=np.int64)
     times = to_seconds(start) + np.arange(periods) * period_s
     for e in plan.events:

@@ -92,9 +92,11 @@ class RealisedAudience:
 
 @dataclass(frozen=True)
 class RegionFailure:
-    """A Region that fails during the run: from ``at`` its viewers move to the other Regions over ``shift``.
+    """A Region that fails during the run: from ``at`` + ``detection`` its viewers move to the other Regions
+    over ``shift``.
 
-    They leave linearly over ``shift`` and land in the other Regions in proportion to the viewers those
+    Nobody moves during ``detection`` (the health checks; default 0); then they leave linearly over ``shift`` and
+    land in the other Regions in proportion to the viewers those
     serve at that moment (latency routing sends each to its nearest healthy Region). Each lands as a new
     arrival there (login, entitlement, playback start), so the survivors see the re-arrival surge through
     the slope of their viewer curve. The failed Region serves nothing afterwards.
@@ -103,10 +105,13 @@ class RegionFailure:
     region: str
     at: datetime
     shift: timedelta = timedelta(seconds=90)
+    detection: timedelta = timedelta(0)
 
     def __post_init__(self) -> None:
         if self.shift.total_seconds() <= 0:
             raise ValueError(f"the failover shift must be positive, got {self.shift}")
+        if self.detection.total_seconds() < 0:
+            raise ValueError(f"the detection time cannot be negative, got {self.detection}")
 
 
 @dataclass(frozen=True)
@@ -136,7 +141,7 @@ def fail_region(by_region: dict[str, np.ndarray], failure: RegionFailure, start:
         raise ValueError("a single Region cannot fail over")
     n = len(by_region[failure.region])
     t = np.arange(n) * step_s
-    begin = to_seconds(failure.at) - to_seconds(start)
+    begin = to_seconds(failure.at) - to_seconds(start) + failure.detection.total_seconds()
     gone = np.clip((t - begin) / failure.shift.total_seconds(), 0.0, 1.0)
     moved = by_region[failure.region] * gone
     weights = np.array([by_region[r] for r in survivors])

@@ -263,7 +263,7 @@ def _stop_fraction(t: _Target, fraction: float, now_step: int) -> None:
     t.desired = desired
 
 
-POLICY_STREAMS = "abcde"
+POLICY_STREAMS = "abcdef"
 """Each policy's random stream (task start times) is seeded by its position here."""
 
 UNBOUNDED_METRIC_CAP = 10.0
@@ -339,6 +339,11 @@ def simulate_region(
                     dp = t.period_sum[m] / cap
                 else:
                     dp = sum(_utilisation(x, cap, ceiling) for x in t.load_list[first : first + per]) / per
+            if t.running == 0 and disruption is not None and disruption.holds(m):
+                # No task runs and none can start: ECS reports no CPU datapoint, the tracking alarms have no
+                # data, and target tracking neither scales in nor out until tasks run again.
+                t.history.clear()
+                continue
             t.history.append(dp)
             if len(t.history) > params.scale_in_datapoints:
                 del t.history[0]

@@ -132,6 +132,8 @@ def judge(topo: Topology, run: Run, scenario: Scenario, objectives: Objectives) 
 
     withdrawn = []
     for c in run.cells:
+        if not run.answered[c][0]:
+            continue  # never in DNS (evacuated): nothing to leave
         out = _first(~run.answered[c])
         if out is not None:
             withdrawn.append((c, (out - fault) * step, _culprit(topo, run, c, out)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from kickoff import naming
@@ -12,7 +12,7 @@ from kickoff.rules.engine import TemplateView
 from kickoff.rules.params import readiness_params
 from kickoff.rules.readiness.context import Readiness
 from kickoff.twin.outcome import Objectives, Outcome, judge
-from kickoff.twin.scenarios import Scenario, Setting, catalogue, fault_of, moments_of
+from kickoff.twin.scenarios import Scenario, Setting, catalogue, fault_of, moments_of, sweep, sweep_moments
 from kickoff.twin.specs import Topology
 from kickoff.twin.topology import read_topology
 from kickoff.twin.world import simulate
@@ -58,7 +58,10 @@ def setting_of(config: KickoffConfig, plan: DeploymentPlan) -> Setting | None:
         sorted(config.routed_regions, key=lambda r: -max(e.region_share.get(r, 0.0) for e in capacity.events))
     )
     profiles = {p.name: (p.shape, p.spread_seconds) for p in config.scaling.departure_profiles}
-    return Setting(capacity, moments_of(capacity), cells, {r: len(config.region(r).zones) for r in cells}, profiles)
+    zones = {r: len(config.region(r).zones) for r in cells}
+    replicated = config.replication_alarm_seconds is not None
+    unrouted = tuple(r for r in config.region_names if r not in cells)
+    return Setting(capacity, moments_of(capacity), cells, zones, profiles, replicated, unrouted)
 
 
 def objectives_of(config: KickoffConfig) -> Objectives:
@@ -67,9 +70,15 @@ def objectives_of(config: KickoffConfig) -> Objectives:
 
 
 def run_twin(
-    config: KickoffConfig, plan: DeploymentPlan, views: list[TemplateView], *, full: bool = False
+    config: KickoffConfig,
+    plan: DeploymentPlan,
+    views: list[TemplateView],
+    *,
+    full: bool = False,
+    sweep_every_moment: bool = False,
 ) -> TwinReport:
-    """Run the gate's scenarios (``full``: every moment, error, cell and kind) against ``views``."""
+    """Run the gate's scenarios (``full``: every moment, error, cell and kind; ``sweep_every_moment``: every cell
+    failing and returning every 5 minutes from kickoff - 90 to + 220 at each error) against ``views``."""
     report = TwinReport(naming.environment_key(config))
     topo = topology_of(config, plan, views)
     report.unreadable = list(topo.unreadable)
@@ -80,7 +89,13 @@ def run_twin(
         return report
     report.moments = setting.moments
     objectives = objectives_of(config)
-    for scenario in catalogue(setting.cells, tuple(setting.moments), tuple(setting.profiles), full=full):
+    scenarios = catalogue(
+        setting.cells, tuple(setting.moments), tuple(setting.profiles), full=full, replicated=setting.replicated
+    )
+    if sweep_every_moment:
+        setting = replace(setting, moments=sweep_moments(setting.moments))
+        scenarios = sweep(setting.cells, tuple(setting.profiles))
+    for scenario in scenarios:
         report.outcomes.append(run_one(topo, setting, scenario, objectives, report))
     report.declared += profile_problems(config, topo, report.outcomes)
     return report

@@ -63,6 +63,8 @@ class Setting:
     cells: tuple[str, ...]
     zones: dict[str, int]
     profiles: dict[str, tuple[str, int]] = field(default_factory=dict)  # name -> (shape, spread s)
+    replicated: bool = True  # replicas lag (eventual consistency): replication can stall behind the RPO
+    unrouted: tuple[str, ...] = ()  # cells that run but take no viewers (evacuated): simulated, never failed
 
     def departure(self, scenario: Scenario) -> tuple[str, int]:
         """How viewers leave a cell in ``scenario``: its profile, else an even departure over the TTL."""
@@ -77,7 +79,8 @@ class Setting:
         whole = int(np.ceil(hours))
         audience = realise(self.plan, start, whole, scenario.error, SimParams())
         keep = int((LEAD + TAIL).total_seconds() // audience.step_s)
-        return {c: audience.by_region[c][:keep] for c in self.cells}
+        out = {c: audience.by_region[c][:keep] for c in self.cells}
+        return out | {c: np.zeros(keep) for c in self.unrouted}
 
 
 def moments_of(plan: CapacityPlan) -> dict[str, datetime]:
@@ -123,7 +126,12 @@ def fault_of(scenario: Scenario, setting: Setting) -> Fault:
 
 
 def catalogue(
-    cells: tuple[str, ...], moments: tuple[str, ...], profiles: tuple[str, ...] = ("",), *, full: bool = True
+    cells: tuple[str, ...],
+    moments: tuple[str, ...],
+    profiles: tuple[str, ...] = ("",),
+    *,
+    full: bool = True,
+    replicated: bool = True,
 ) -> Iterator[Scenario]:
     """Every scenario of the twin (``full``), or the gate's set: each cell failing at kickoff and at the peak and
     returning at the peak, at +30%, under each departure profile; each benign scenario once, in the cell with the
@@ -151,4 +159,26 @@ def catalogue(
     yield Scenario("steady-errors", "peak", 0.3, first)
     yield Scenario("canary-breaks", "peak", 0.0, first)
     yield Scenario("scale-in", "end", -0.3)
-    yield Scenario("replication-stalls", "peak", 0.0, cells[-1])
+    if replicated:  # with strong consistency a write commits in two Regions: nothing lags behind an RPO
+        yield Scenario("replication-stalls", "peak", 0.0, cells[-1])
+
+
+SWEEP_MINUTES = tuple(range(-90, 221, 5))
+"""Kickoff-relative minutes the sweep fails and returns a Region at: from the pre-game arrivals to overtime."""
+
+
+def sweep_moments(moments: dict[str, datetime]) -> dict[str, datetime]:
+    """``moments`` plus one per ``SWEEP_MINUTES`` offset from the kickoff, named ``kickoff-90`` ... ``kickoff+220``."""
+    kickoff = moments["kickoff"]
+    return {**moments, **{f"kickoff{m:+d}": kickoff + timedelta(minutes=m) for m in SWEEP_MINUTES}}
+
+
+def sweep(cells: tuple[str, ...], profiles: tuple[str, ...] = ("",)) -> Iterator[Scenario]:
+    """Every cell failing, and failing then returning, at every ``SWEEP_MINUTES`` moment and every error, under
+    each departure profile."""
+    for minutes in SWEEP_MINUTES:
+        for error in ERRORS:
+            for cell in cells:
+                for kind in FAILURES:
+                    for profile in profiles or ("",):
+                        yield Scenario(kind, f"kickoff{minutes:+d}", error, cell, profile)

@@ -104,9 +104,9 @@ MALFORMED = [
     (
         "min-greater-than-max",
         _prod,
-        _set("services[1].min_tasks", 2100),
+        _set("services[1].min_tasks", 2300),
         "services[1].min_tasks",
-        "min_tasks (2100) is greater than max_tasks (2000)",
+        "min_tasks (2300) is greater than max_tasks (2200)",
     ),
     (
         "invalid-memory-for-cpu",
@@ -372,7 +372,7 @@ def test_invalid_yaml_syntax_names_the_line(write_config) -> None:
 def test_all_problems_are_reported_in_one_message(write_config) -> None:
     data = _prod()
     data["services"][0]["memory_mib"] = 1000
-    data["services"][1]["min_tasks"] = 2100
+    data["services"][1]["min_tasks"] = 2300
     data["logging"]["retention_days"] = 31
     path = write_config(text=yaml.safe_dump(data), name="many.yaml")
     with pytest.raises(ConfigError) as caught:
@@ -403,7 +403,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_cli_exits_2_without_traceback(write_config) -> None:
     data = _prod()
-    data["services"][1]["min_tasks"] = 2100
+    data["services"][1]["min_tasks"] = 2300
     path = write_config(text=yaml.safe_dump(data), name="cli.yaml")
     result = _run("-m", "kickoff", "validate", "-c", f"config={path}")
     assert result.returncode == 2

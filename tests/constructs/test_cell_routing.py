@@ -270,9 +270,10 @@ def test_evacuated_region_has_no_route_and_others_are_untouched(prod, evacuated)
     names = {r["Name"] for r in _records(evacuated, "us-east-2")}
     assert names == {f"{naming.cell_domain(naming.origin_domain(evacuated.config), 'us-east-2')}."}
     # The evacuated cell keeps its health checks, so operators can watch it before returning it: one per service,
-    # one per critical alarm (no healthy target per service, the ALB's own 5xx) and the calculated one.
+    # one per critical alarm (no healthy target per service, the ALB's own 5xx), the failback hold-down and the
+    # calculated one.
     services = len(evacuated.config.services)
-    assert len(_health_checks(evacuated, "us-east-2")) == services + (services + 1) + 1
+    assert len(_health_checks(evacuated, "us-east-2")) == services + (services + 1) + 1 + 1
     routing_types = ("AWS::Route53::RecordSet", "AWS::Route53::HealthCheck")
     for region in ("us-east-1", "us-west-2"):
         for kind in routing_types:
@@ -323,14 +324,14 @@ def test_evacuating_every_region_is_rejected(write_config) -> None:
 
 def test_evacuating_beyond_remaining_capacity_names_the_short_service(write_config) -> None:
     path = _evacuation_config(
-        write_config, ["us-east-1", "us-east-2"], interactive={"peak_requests_per_second": 400000}
+        write_config, ["us-east-1", "us-east-2"], interactive={"peak_requests_per_second": 450000}
     )
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     message = str(caught.value)
     assert "regions[0].evacuate: the remaining cells (us-west-2) cannot absorb the peak" in message
     assert (
-        "interactive: 1 cell(s) x 2000 tasks serve 360,000 req/s < peak 400,000 (short 40,000 req/s, about 223 more"
+        "interactive: 1 cell(s) x 2200 tasks serve 396,000 req/s < peak 450,000 (short 54,000 req/s, about 300 more"
         in message
     )
     assert "api" not in message.split("absorb the peak")[1].split("Fix")[0]

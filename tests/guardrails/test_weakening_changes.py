@@ -28,7 +28,7 @@ from kickoff.rules.cfn_lint import LINT_CACHE_DIR, LINT_CACHE_ENV
 from tests.support import PLAN_FROM
 
 ROOT = Path(__file__).resolve().parents[2]
-COPIED = ("app.py", "cdk.json", "cdk.context.json", "stateful.lock.json", "kickoff", "config")
+COPIED = ("app.py", "cdk.json", "cdk.context.json", "stateful.lock.json", "package.json", "kickoff", "config")
 
 
 @dataclass(frozen=True)
@@ -96,8 +96,10 @@ WEAKENINGS: dict[str, Weakening] = {
     ),
     "the health check on plain HTTP": Weakening(
         "kickoff/constructs/cell_routing.py",
-        "type=route53.HealthCheckType.HTTPS,\n                fqdn=cell_name,\n                port=443,",
-        "type=route53.HealthCheckType.HTTP,\n                fqdn=cell_name,\n                port=80,",
+        'f"HealthCheck{pascal(target.service)}",\n                type=route53.HealthCheckType.HTTPS,\n'
+        "                fqdn=cell_name,\n                port=443,",
+        'f"HealthCheck{pascal(target.service)}",\n                type=route53.HealthCheckType.HTTP,\n'
+        "                fqdn=cell_name,\n                port=80,",
         "DR-Route53HealthCheckCoversServices",
     ),
     "the secondary CNAME's TTL raised to 300 s": Weakening(

@@ -52,20 +52,20 @@ def test_losing_an_az_at_the_peak_matches_hand_computed_figures(prod: Synth) -> 
     assert window.event_ids == (EVENT,)
     whole = capacity_after_loss(prod.config, plan, window, "us-east-1", 1.0)
     api = _row(whole, "us-east-1", "api")
-    # The plan holds 526 api tasks at us-east-1's api peak (01:14 UTC, arrivals at kickoff) for 49,565 requests/s:
-    # N-1 with another Region's viewers arriving again within 90 s (decision 0019), sized at prod's 65%
-    # n_minus_1_utilization.
-    assert (api.planned, round(api.peak_rps)) == (526, 49_565)
+    # The plan holds 721 api tasks at us-east-1's api peak (01:14 UTC, arrivals at kickoff) for 49,565 requests/s:
+    # N-1 with another Region's viewers arriving again after 30 s of detection and over the 60 s alias TTL (prod's
+    # departure profile, decision 0021), sized at prod's 65% n_minus_1_utilization.
+    assert (api.planned, round(api.peak_rps)) == (721, 49_565)
     assert f"{api.peak_at:%H:%M}" == "01:14"
-    # Three AZs: one holds ceil(526 / 3) = 176 tasks; 350 remain. A task serves 500 requests/s at 100% CPU, so the
-    # Region's own peak needs ceil(49,565 / 500) = 100 tasks: the two other AZs absorb 176 tasks' traffic.
-    assert (api.lost, api.remaining, api.need, api.shortfall) == (176, 350, 100, 0)
+    # Three AZs: one holds ceil(721 / 3) = 241 tasks; 480 remain. A task serves 500 requests/s at 100% CPU, so the
+    # Region's own peak needs ceil(49,565 / 500) = 100 tasks: the two other AZs absorb 241 tasks' traffic.
+    assert (api.lost, api.remaining, api.need, api.shortfall) == (241, 480, 100, 0)
     playback = _row(whole, "us-east-1", "playback")
-    # 888 planned; ceil(888 / 3) = 296 lost, 592 remain; ceil(318,631 / 800) = 399 needed.
-    assert (playback.planned, playback.lost, playback.remaining, playback.need) == (888, 296, 592, 399)
+    # 962 planned; ceil(962 / 3) = 321 lost, 641 remain; ceil(318,631 / 800) = 399 needed.
+    assert (playback.planned, playback.lost, playback.remaining, playback.need) == (962, 321, 641, 399)
     half = _row(capacity_after_loss(prod.config, plan, window, "us-east-1", 0.5), "us-east-1", "api")
-    # 50% of one AZ's 176 tasks: 88 stopped, 438 remain.
-    assert (half.lost, half.remaining) == (88, 438)
+    # 50% of one AZ's 241 tasks: 121 stopped, 600 remain.
+    assert (half.lost, half.remaining) == (121, 600)
 
 
 def test_evacuating_a_region_leaves_each_survivor_its_need(prod: Synth) -> None:
@@ -74,10 +74,10 @@ def test_evacuating_a_region_leaves_each_survivor_its_need(prod: Synth) -> None:
     rows = capacity_after_evacuation(prod.config, plan, window, "us-west-2")
     assert {r.region for r in rows} == {"us-east-1", "us-east-2"}
     api = _row(rows, "us-east-1", "api")
-    # us-west-2's viewers move to the others in proportion to their shares and arrive there again within 90 s:
-    # us-east-1's api peak becomes 184,814 requests/s, ceil(184,814 / 500) = 370 tasks, against the 617 the N-1
-    # plan holds then (184,814 / (617 x 500) = 60% of capacity, below prod's 65% n_minus_1_utilization).
-    assert (round(api.peak_rps), api.need, api.planned, api.shortfall) == (184_814, 370, 617, 0)
+    # us-west-2's viewers move to the others in proportion to their shares and arrive there again over 60 s:
+    # us-east-1's api peak becomes 254,561 requests/s, ceil(254,561 / 500) = 510 tasks, against the 853 the N-1
+    # plan holds then (254,561 / (853 x 500) = 60% of capacity, below prod's 65% n_minus_1_utilization).
+    assert (round(api.peak_rps), api.need, api.planned, api.shortfall) == (254_561, 510, 853, 0)
     assert all(r.shortfall == 0 for r in rows)
 
 
@@ -106,7 +106,7 @@ def test_the_cli_prints_the_plan_and_flags_nothing_for_the_default_config(prod: 
     out = result.stdout
     assert out.startswith(f"kickoff-prod game day for {EVENT}")
     assert " 1  us-west-2  kickoff-prod-us-west-2-stop-tasks-us-west-2a " in out  # the canary Region first
-    assert re.search(r"us-east-1\s+api\s+12-04 01:14\s+49,565\s+526\s+176\s+350\s+100\s+ok", out)
+    assert re.search(r"us-east-1\s+api\s+12-04 01:14\s+49,565\s+721\s+241\s+480\s+100\s+ok", out)
     assert "at risk for up to 900 s" in out and "rpo_seconds 15 s" in out
     assert out.rstrip().endswith("0 shortfall(s).")
     missing = run("--event", "super-bowl-2027")

@@ -170,7 +170,7 @@ def test_warm_throughput_over_the_table_quota_is_a_config_error(write_config) ->
     # The file, the line and the field of the quota, the Region, the need and the quota code.
     assert re.search(
         r"table-quota\.yaml:\d+: regions\[0\]\.quotas\.dynamodb_table_read_units: \(us-east-1\) "
-        r"the season needs 513,100 table read units/s",
+        r"the season needs 645,705 table read units/s",
         message,
     ), message
     assert "declared table-level read quota of 40,000 (L-CF0CBE56)" in message

@@ -38,7 +38,7 @@ def test_routing_control_is_combined_with_the_endpoint_check(with_arc) -> None:
         assert by_type["RECOVERY_CONTROL"][1]["RoutingControlArn"] == arns[region]
         calculated_id, calculated = by_type["CALCULATED"]
         endpoints = sorted(k for k, c in checks.items() if c["Type"] == "HTTPS")
-        assert len(endpoints) == len(with_arc.config.services)
+        assert len(endpoints) == len(with_arc.config.services) + 1  # each service, and the failback hold-down
         alarms = sorted(k for k, c in checks.items() if c["Type"] == "CLOUDWATCH_METRIC")
         assert calculated["HealthThreshold"] == len(endpoints) + len(alarms) + 1
         assert sorted(c["Ref"] for c in calculated["ChildHealthChecks"]) == sorted(
