@@ -212,7 +212,11 @@ OVERHEAD_VARIANTS = (
         {},
         0.1,
     ),
-    ("N-1 on the baseline steps too (baseline_n_minus_1)", {"baseline_n_minus_1": True}, 0.1),
+    (
+        "N-1 on recurring baseline steps (baseline_n_minus_1 with recurring_steps)",
+        {"baseline_n_minus_1": True, "baseline_steps": True},
+        0.1,
+    ),
     ("N-1 while the audience >= 25% of its peak", {"n_minus_1_min_audience": 0.25}, 0.1),
     ("N-1 while the audience >= 50% of its peak", {"n_minus_1_min_audience": 0.5}, 0.1),
     ("N-1 while the audience >= 75% of its peak", {"n_minus_1_min_audience": 0.75}, 0.1),

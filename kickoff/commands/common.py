@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from kickoff.config import KickoffConfig, load_for_context
 from kickoff.config.context import parse_context_pair
@@ -36,3 +38,12 @@ def plan_from_of(args: argparse.Namespace, config: KickoffConfig):  # noqa: ANN2
     from kickoff.planning import resolve_plan_from
 
     return resolve_plan_from(config, context_pairs(args.context).get("plan_from"))
+
+
+def assembly_dir(args: argparse.Namespace, config: KickoffConfig) -> Path | None:
+    """``--outdir`` when it holds a cloud assembly; otherwise None, after saying how to make one."""
+    outdir = Path(args.outdir)
+    if (outdir / "manifest.json").is_file():
+        return outdir
+    print(f"kickoff: {outdir} holds no cloud assembly.\n  Fix: run {synth_command(config)} first", file=sys.stderr)
+    return None

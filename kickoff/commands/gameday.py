@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from kickoff import naming
-from kickoff.commands.common import context_pairs, load_selected, synth_command
+from kickoff.commands.common import assembly_dir, context_pairs, load_selected, synth_command
 from kickoff.config import KickoffConfig
 from kickoff.reports.table import render_table
 
@@ -45,12 +45,8 @@ def cmd_gameday(args: argparse.Namespace) -> int:
     )
 
     config = load_selected(args)
-    outdir = Path(args.outdir)
-    if not (outdir / "manifest.json").is_file():
-        print(
-            f"kickoff: {outdir} holds no cloud assembly.\n  Fix: run {synth_command(config)} first",
-            file=sys.stderr,
-        )
+    outdir = assembly_dir(args, config)
+    if outdir is None:
         return 2
     # An analysis, not a deploy: any -c plan_from is accepted (the plan is the one a deploy then would compile).
     context = context_pairs(args.context)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
-from kickoff.commands.common import context_pairs, load_selected, synth_command
+from kickoff.commands.common import assembly_dir, context_pairs, load_selected
 
 
 def cmd_twin(args: argparse.Namespace) -> int:
@@ -18,9 +16,8 @@ def cmd_twin(args: argparse.Namespace) -> int:
     from kickoff.twin.run import run_twin
 
     config = load_selected(args)
-    outdir = Path(args.outdir)
-    if not (outdir / "manifest.json").is_file():
-        print(f"kickoff: {outdir} holds no cloud assembly.\n  Fix: run {synth_command(config)} first", file=sys.stderr)
+    outdir = assembly_dir(args, config)
+    if outdir is None:
         return 2
     # The plan the assembly was compiled for: -c plan_from, else the deploy time its synth recorded, else now.
     context = context_pairs(args.context)

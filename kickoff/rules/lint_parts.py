@@ -11,9 +11,11 @@ changed lists. Instead it is read as:
 * one **schedule** document per scalable target: that target with its literal capacity range,
   dimension and namespace, a placeholder ``ResourceId`` (the real one is a ``Fn::Join`` over other
   resources), and its ``ScheduledActions``;
-* one document with the Scheduler schedules and, as they are in the template, the resources they name
-  (so every ``Ref`` and ``Fn::GetAtt`` resolves as it does in the template); only findings on the
-  schedules count there, since the named resources are linted in the skeleton.
+* one document with the Scheduler schedules and the alarms whose metric math holds the plan's windows
+  (``EPOCH``: the below-plan, reservation and plan-expiry alarms), and, as they are in the template, the
+  resources they name (so every ``Ref`` and ``Fn::GetAtt`` resolves as it does in the template); only
+  findings on the schedules and those alarms count there, since the named resources are linted in the
+  skeleton.
 
 Together they cover every property of every resource. cfn-lint checks scheduled actions with the
 resource's schema alone (no rule relates them to another resource), and a Scheduler schedule with its
@@ -38,6 +40,7 @@ from kickoff.rules.engine import references
 
 SCALABLE_TARGET = "AWS::ApplicationAutoScaling::ScalableTarget"
 SCHEDULER_SCHEDULE = "AWS::Scheduler::Schedule"
+ALARM = "AWS::CloudWatch::Alarm"
 MAX_RESOURCES = 500  # CloudFormation's limit per template; cfn-lint's E3010 (the template schema's maxProperties)
 SCHEDULE = "ScheduledActions"
 LITERAL_TARGET_PROPERTIES = ("MinCapacity", "MaxCapacity", "ScalableDimension", "ServiceNamespace")
@@ -114,6 +117,18 @@ def _splittable(resource: Any) -> bool:
     return all(isinstance(properties.get(p), str | int) for p in LITERAL_TARGET_PROPERTIES)
 
 
+def _timed(resource: Any) -> bool:
+    """A Scheduler schedule, or an alarm whose metric math names the deploy time's windows (``EPOCH``)."""
+    if not isinstance(resource, dict):
+        return False
+    if resource.get("Type") == SCHEDULER_SCHEDULE:
+        return True
+    if resource.get("Type") != ALARM:
+        return False
+    metrics = (resource.get("Properties") or {}).get("Metrics") or []
+    return any(isinstance(m, dict) and "EPOCH(" in str(m.get("Expression", "")) for m in metrics)
+
+
 def split_template(text: str) -> list[LintPart]:
     """The documents that lint ``text``: itself, or its skeleton and one schedule document per target."""
     whole = [LintPart(text)]
@@ -129,7 +144,7 @@ def split_template(text: str) -> list[LintPart]:
     if len(resources) > MAX_RESOURCES:
         return whole  # cfn-lint's E3010 counts the template's resources; a part holds fewer
     targets = [logical_id for logical_id, resource in resources.items() if _splittable(resource)]
-    schedulers = [k for k, r in resources.items() if isinstance(r, dict) and r.get("Type") == SCHEDULER_SCHEDULE]
+    schedulers = [k for k, r in resources.items() if _timed(r)]
     if not targets and not schedulers:
         return whole
     named_elsewhere = set().union(

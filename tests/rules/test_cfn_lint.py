@@ -47,13 +47,17 @@ def test_a_cell_template_splits_into_a_skeleton_and_one_schedule_per_target(dev)
     template = json.loads(text)
     parts = split_template(text)
     skeleton = json.loads(parts[0].text)
-    assert len(parts) == 1 + len(_targets(template))
+    # The skeleton, one schedule per target, and the alarms that hold the plan's windows with what they name.
+    assert len(parts) == 1 + len(_targets(template)) + 1
     assert all(SCHEDULE not in skeleton["Resources"][t]["Properties"] for t in _targets(template))
-    # The skeleton is the template minus the schedules; the schedules are exactly the template's.
+    timed = _timed_alarms(template)
+    assert timed and timed <= set(json.loads(parts[-1].text)["Resources"])
+    # The skeleton is the template minus the schedules and those alarms; the schedules are exactly the template's.
     for logical_id, resource in template["Resources"].items():
-        if logical_id not in _targets(template):
+        if logical_id not in _targets(template) and logical_id not in timed:
             assert skeleton["Resources"][logical_id] == resource
-    schedules = {k: v for part in parts[1:] for k, v in json.loads(part.text)["Resources"].items()}
+    assert not timed & set(skeleton["Resources"])
+    schedules = {k: v for part in parts[1:-1] for k, v in json.loads(part.text)["Resources"].items()}
     assert {k: v["Properties"][SCHEDULE] for k, v in schedules.items()} == {
         t: template["Resources"][t]["Properties"][SCHEDULE] for t in _targets(template)
     }
@@ -62,6 +66,15 @@ def test_a_cell_template_splits_into_a_skeleton_and_one_schedule_per_target(dev)
 def test_a_template_that_is_not_in_the_cdk_layout_is_linted_whole() -> None:
     text = json.dumps({"Resources": {"T": {"Type": SCALABLE_TARGET, "Properties": {SCHEDULE: [{}]}}}})
     assert [p.text for p in split_template(text)] == [text]
+
+
+def _timed_alarms(template: dict) -> set[str]:
+    """Alarms whose metric math holds the plan's windows."""
+    return {
+        k
+        for k, r in template["Resources"].items()
+        if r["Type"] == "AWS::CloudWatch::Alarm" and "EPOCH(" in json.dumps(r["Properties"].get("Metrics", []))
+    }
 
 
 def _with_schedulers(template: dict) -> dict:
@@ -91,11 +104,15 @@ def test_scheduler_schedules_lint_apart_with_the_resources_they_name(dev) -> Non
     text = cdk_layout(_with_schedulers(_cell(dev).template()))
     parts = split_template(text)
     skeleton, *_, schedules = (json.loads(p.text) for p in parts)
-    named = [k for k, r in schedules["Resources"].items() if r["Type"] != SCHEDULER_SCHEDULE]
+    resources = json.loads(text)["Resources"]
+    counted = _timed_alarms(json.loads(text)) | {k for k, r in resources.items() if r["Type"] == SCHEDULER_SCHEDULE}
+    named = [k for k in schedules["Resources"] if k not in counted]
     assert not any(r["Type"] == SCHEDULER_SCHEDULE for r in skeleton["Resources"].values())
-    assert {skeleton["Resources"][k]["Type"] for k in named} == {
-        "AWS::ElasticLoadBalancingV2::LoadBalancer",
-        "AWS::IAM::Role",
+    assert counted <= set(schedules["Resources"]) and not counted & set(skeleton["Resources"])
+    # What the schedules and the timed alarms name is linted in the skeleton, and only lent to their document.
+    assert all(k in skeleton["Resources"] for k in named)
+    assert {"AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::IAM::Role"} <= {
+        skeleton["Resources"][k]["Type"] for k in named
     }
 
 

@@ -99,15 +99,17 @@ def _zone(scope: Construct) -> route53.IHostedZone:
     )
 
 
-def _health_check(scope: Construct, interval: int = 10) -> route53.HealthCheck:
+def _health_check(
+    scope: Construct, interval: int = 10, *, id_: str = "Check", threshold: int = 3
+) -> route53.HealthCheck:
     return route53.HealthCheck(
         scope,
-        "Check",
+        id_,
         type=route53.HealthCheckType.HTTPS,
         fqdn="cell.example.com",
         resource_path="/healthz",
         request_interval=Duration.seconds(interval),
-        failure_threshold=3,
+        failure_threshold=threshold,
     )
 
 
@@ -116,15 +118,7 @@ def _routed_check(scope: Construct, interval: int = 10, *, hold_down: bool = Fal
     hold-down (30 s x 10), which only delays the return."""
     check: route53.IHealthCheck = _health_check(scope, interval)
     if hold_down:
-        slow = route53.HealthCheck(
-            scope,
-            "Hold",
-            type=route53.HealthCheckType.HTTPS,
-            fqdn="cell.example.com",
-            resource_path="/healthz",
-            request_interval=Duration.seconds(30),
-            failure_threshold=10,
-        )
+        slow = _health_check(scope, 30, id_="Hold", threshold=10)
         check = route53.HealthCheck(
             scope,
             "Parent",

@@ -204,6 +204,12 @@ class ScalingConfig(StrictModel):
 
     @model_validator(mode="after")
     def _profiles(self) -> ScalingConfig:
+        if self.baseline_n_minus_1 and (self.baseline is None or not self.baseline.recurring_steps):
+            raise FieldProblem(
+                ("baseline_n_minus_1",),
+                "N-1 on the baseline needs the recurring baseline steps, which are off",
+                "set scaling.baseline.recurring_steps: true as well, or remove baseline_n_minus_1",
+            )
         names = [p.name for p in self.departure_profiles]
         for index, name in enumerate(names):
             if names.index(name) != index:
