@@ -253,12 +253,14 @@ def main() -> int:
     synth_app(prod_out, warm)
     rows: dict[str, list[Sample]] = {k: [] for k in ("bare", "cold", "cold_check", "warm", "warm_check")}
     loads = []
+    stages: list[dict[str, float]] = []
     for run in range(args.runs):
         before = _load()
         rows["bare"].append(synth_bare(bare))
         rows["cold"].append(synth_app(prod_out, cold_cache()))
         rows["cold_check"].append(check(prod_out))
         rows["warm"].append(synth_app(prod_out, warm))
+        stages.append(stage_seconds(prod_out))
         rows["warm_check"].append(check(prod_out))
         loads.append(f"run {run + 1}: {before} -> {_load()}")
         print(
@@ -309,9 +311,19 @@ def main() -> int:
         "",
         "Targets (issue 14): full gate <= 2.5, app synth <= 1.5, memory <= 1.2.",
         "",
+        "Synth-time stages of the warm app synth (median of the runs, from the assembly's kickoff-guardrails.json): "
+        + ", ".join(
+            f"{name} {statistics.median(run.get(name, 0.0) for run in stages):.2f} s"
+            for name in sorted({n for run in stages for n in run})
+        )
+        + ".",
+        "",
     ]
     if not args.skip_scaling:
         lines += _scaling()
+    elif RESULTS.is_file() and "## Growth with Regions" in (previous := RESULTS.read_text()):
+        kept = previous[previous.index("## Growth with Regions") :].rstrip("\n").split("\n")
+        lines += [kept[0] + " (kept from the last run without --skip-scaling)", *kept[1:], ""]
     RESULTS.write_text("\n".join(lines))
     print("\n".join(lines))
     print(f"wrote {RESULTS.relative_to(ROOT)}")
