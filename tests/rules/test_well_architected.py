@@ -126,6 +126,10 @@ def _routed_check(scope: Construct, interval: int = 10, *, hold_down: bool = Fal
             child_health_checks=[check, slow],
             health_threshold=2,
         )
+    _latency_record(scope, check=check)
+
+
+def _latency_record(scope: Construct, *, checked: bool = True, check: route53.IHealthCheck | None = None) -> None:
     route53.ARecord(
         scope,
         "Record",
@@ -134,20 +138,7 @@ def _routed_check(scope: Construct, interval: int = 10, *, hold_down: bool = Fal
         target=route53.RecordTarget.from_ip_addresses("192.0.2.10"),
         region=REGION,
         set_identifier=REGION,
-        health_check=check,
-    )
-
-
-def _latency_record(scope: Construct, *, checked: bool) -> None:
-    route53.ARecord(
-        scope,
-        "Record",
-        zone=_zone(scope),
-        record_name="origin",
-        target=route53.RecordTarget.from_ip_addresses("192.0.2.10"),
-        region=REGION,
-        set_identifier=REGION,
-        health_check=_health_check(scope) if checked else None,
+        health_check=(check or _health_check(scope)) if checked else None,
     )
 
 
