@@ -516,8 +516,12 @@ def test_latency_records_point_at_each_cell_behind_its_health_check(deployment: 
             for child in calculated["ChildHealthChecks"]
         ]
         assert calculated["HealthThreshold"] == len(children), "every child must be healthy"
-        https = [child for child in children if child["Type"] == "HTTPS"]
+        hold = CONFIG.routing.failback_hold_seconds
+        holds = [c for c in children if c["Type"] == "HTTPS" and c["FailureThreshold"] * c["RequestInterval"] == hold]
+        assert len(holds) == 1, "the failback hold-down: every 30 s, failback_hold_seconds of answers to pass"
+        https = [child for child in children if child["Type"] == "HTTPS" and child not in holds]
         assert sorted(child["ResourcePath"] for child in https) == sorted(s.health_check_path for s in CONFIG.services)
+        https += holds
         assert {(child["FullyQualifiedDomainName"], child["Port"], child["EnableSNI"]) for child in https} == {
             (naming.cell_domain(origin, region), 443, True)
         }
