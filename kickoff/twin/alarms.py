@@ -15,7 +15,7 @@ A composite alarm's rule (``ALARM(x)``, ``OK(x)``, ``INSUFFICIENT_DATA(x)``, ``A
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +23,6 @@ import numpy as np
 from kickoff.twin.metricmath import Node, Unsupported, evaluate, parse
 
 OK, ALARM, INSUFFICIENT = 0, 1, 2
-STATE_NAMES = {OK: "OK", ALARM: "ALARM", INSUFFICIENT: "INSUFFICIENT_DATA"}
 _COMPARE: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     "GreaterThanThreshold": lambda x, t: x > t,
     "GreaterThanOrEqualToThreshold": lambda x, t: x >= t,
@@ -59,11 +58,6 @@ class AlarmSpec:
     datapoints_to_alarm: int
     treat_missing: str = "missing"
     description: str = ""
-
-    @property
-    def unmodelled(self) -> tuple[str, ...]:
-        """Metrics the twin has no series for (``namespace/name``)."""
-        return tuple("/".join(m.signal[1:]) for m in self.metrics if m.signal[0] == "unmodelled")
 
 
 @dataclass(frozen=True)
@@ -196,12 +190,6 @@ def per_minute(states_by_period: np.ndarray, period: int, minutes: int, initial:
     return out
 
 
-def first_change(minute_states: np.ndarray, to: int, after: int = 0) -> int | None:
-    """The first minute at or after ``after`` in state ``to``; None if never."""
-    hits = np.flatnonzero(minute_states[after:] == to)
-    return int(hits[0]) + after if len(hits) else None
-
-
 def children_of(rule_text: str) -> tuple[str, ...]:
     """Child names in a rule, in order."""
     return tuple(dict.fromkeys(re.findall(r"\(\s*\"([^\"]+)\"\s*\)", rule_text)))
@@ -232,8 +220,3 @@ def aggregate(values: np.ndarray, stat: str, per: int) -> np.ndarray:
             raise Unsupported(f"statistic {stat} is not modelled")
     out[any_present] = value
     return out
-
-
-def referenced(specs: Sequence[AlarmSpec]) -> set[str]:
-    """Logical IDs of the given alarms."""
-    return {s.logical_id for s in specs}

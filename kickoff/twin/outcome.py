@@ -210,9 +210,10 @@ def judge(topo: Topology, run: Run, scenario: Scenario, objectives: Objectives) 
                     f"{objectives.rpo_seconds} s, later than its first datapoint after that ({spec.period} s)"
                 )
 
-    peak, dropped = 0.0, 0.0
+    drops = {c: run.dropped(c) for c in run.cells}  # requests/s per step, each cell once
+    dropped = sum(float(d[fault:].sum()) for d in drops.values()) * step
+    peak = 0.0
     for c in run.cells:
-        dropped += float(run.dropped(c)[fault:].sum()) * step
         if c == cell and scenario.kind in ("region-fails", "region-returns"):
             continue
         for s in run.services:
@@ -229,8 +230,8 @@ def judge(topo: Topology, run: Run, scenario: Scenario, objectives: Objectives) 
                 peak = max(peak, float(finite.max()))
     accepted: list[str] = []
     if dropped > 0:
-        worst = max(run.cells, key=lambda c: float(run.dropped(c)[fault:].sum()))
-        first = _first(run.dropped(worst) > 0, fault)
+        worst = max(run.cells, key=lambda c: float(drops[c][fault:].sum()))
+        first = _first(drops[worst] > 0, fault)
         declared = scenario.moment == "baseline-peak" and not objectives.baseline_n_minus_1
         (accepted if declared else problems).append(
             f"{label}: {dropped / 1e6:,.2f}M requests dropped for lack of capacity, first in {worst} "

@@ -124,11 +124,11 @@ def record_health(
     return {c: np.where(anyone, raw[c], True) for c in cells}
 
 
-def departed(shape: str, fraction_of_spread: np.ndarray) -> np.ndarray:
+def departed(shape: str, fraction_of_spread: float) -> float:
     """Share of the viewers gone a given fraction of the way through a departure of ``shape``."""
-    x = np.clip(fraction_of_spread, 0.0, 1.0)
+    x = min(1.0, max(0.0, fraction_of_spread))
     if shape == "triangular":
-        return np.where(x <= 0.5, 2.0 * x * x, 1.0 - 2.0 * (1.0 - x) ** 2)
+        return 2.0 * x * x if x <= 0.5 else 1.0 - 2.0 * (1.0 - x) ** 2
     return x  # detection_then_even (the twin measures the detection) and jittered_clients: even
 
 
@@ -153,7 +153,5 @@ def presence(
         if state:
             level = min(1.0, anchor + (1.0 - anchor) * min(1.0, elapsed / max(ttl, step_s)))
         else:
-            x = min(1.0, elapsed / spread_s)
-            gone = (2 * x * x if x <= 0.5 else 1 - 2 * (1 - x) ** 2) if shape == "triangular" else x
-            level = anchor * (1.0 - gone)
+            level = anchor * (1.0 - departed(shape, elapsed / spread_s))
     return out
