@@ -7,11 +7,11 @@ scheduled action is due before its stack exists, and runs ``scaling.horizon_days
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from kickoff.config.errors import ConfigError
 from kickoff.config.models import KickoffConfig
+from kickoff.scaling.horizon import PlanningWindow
 
 
 def default_plan_from(now: datetime | None = None) -> datetime:
@@ -71,21 +71,6 @@ def _duration(delta: timedelta) -> str:
         return f"{minutes} min"
     hours = minutes // 60
     return f"{hours} h" if hours < 48 else f"{hours // 24} days"
-
-
-@dataclass(frozen=True)
-class PlanningWindow:
-    """Which events are compiled: those whose capacity window meets [start, end).
-
-    ``deploy_time`` is plan_from, the time the synth assumes it is deployed. ``start`` is
-    deploy_time plus the deploy margin and ``pipeline.release_minutes`` when a pipeline
-    releases the templates (its later waves deploy that much after the synth), or plus one
-    margin per stack deployed in turn without one: no scheduled action is compiled before it.
-    """
-
-    deploy_time: datetime
-    start: datetime
-    end: datetime
 
 
 def manual_deploy_minutes(config: KickoffConfig) -> int:

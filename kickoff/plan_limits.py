@@ -29,6 +29,15 @@ from kickoff.scaling import (
     ServiceModel,
     WarmThroughput,
 )
+from kickoff.scaling.spec import (
+    BaselineSpec,
+    CapacitySpec,
+    QuotaExcess,
+    RegionLimits,
+    n_minus_1_excess,
+    reservation_excess,
+    warm_excess,
+)
 
 
 def region_model(config: KickoffConfig, region: RegionConfig) -> RegionModel:
@@ -131,91 +140,74 @@ def plan_params(config: KickoffConfig) -> PlanParams:
     )
 
 
-# A new on-demand table (and each replica) already sustains this much without pre-warming
-# (DynamoDB developer guide, "Understanding warm throughput"); asking for less is useless.
-ON_DEMAND_BASELINE_READS = 12_000
-ON_DEMAND_BASELINE_WRITES = 4_000
+def region_limits(config: KickoffConfig) -> tuple[RegionLimits, ...]:
+    """Each cell's ALB reservation and table quotas, as the pure checks read them."""
+    return tuple(
+        RegionLimits(
+            r.name,
+            r.quotas.alb_reserved_lcu_per_region,
+            r.quotas.alb_reserved_lcu_per_alb,
+            r.quotas.dynamodb_table_read_units,
+            r.quotas.dynamodb_table_write_units,
+        )
+        for r in config.regions
+    )
+
+
+def _checks_spec(config: KickoffConfig) -> CapacitySpec:
+    """What the pure quota and utilisation checks read (no services or cells are planned with it)."""
+    base = config.scaling.baseline
+    return CapacitySpec(
+        params=plan_params(config),
+        services=(),
+        regions=(),
+        routed=tuple(config.routed_regions),
+        limits=region_limits(config),
+        horizon=timedelta(days=config.scaling.horizon_days),
+        n_minus_1_utilization=config.scaling.n_minus_1_utilization,
+        baseline=BaselineSpec(base.hourly_viewers, dict(base.region_share), base.uncertainty) if base else None,
+    )
 
 
 def check_n_minus_1_utilization(config: KickoffConfig, season: Sequence[EventForecast]) -> None:
-    """Refuse an ``n_minus_1_utilization`` that drops requests inside an event's own forecast band.
+    """Refuse an ``n_minus_1_utilization`` that drops requests inside an event's own forecast band
+    (``kickoff.scaling.spec.n_minus_1_excess``); ``product`` sizes N-1 on the upper band and has no such edge."""
+    excess = n_minus_1_excess(_checks_spec(config), season)
+    if excess is None:
+        return
+    name, widest, hot = excess
+    utilization = config.scaling.n_minus_1_utilization
+    raise ConfigError(
+        f"{config.locate(('scaling', 'n_minus_1_utilization'))}: {utilization:g} sizes N-1 on the expected "
+        f"audience, so when {name} reaches the top of its +/-{widest:.0%} band with a Region failed the "
+        f"survivors run at {hot:.0%} of their capacity and drop requests.\n"
+        f"  Fix: set scaling.n_minus_1_utilization to at most {1.0 / (1.0 + widest):.2f} "
+        f"(0.85 / (1 + error) keeps them below 85%), or scaling.band_combination: product."
+    )
 
-    With ``band_combination: max`` the N-1 curves are sized on the expected audience, so when the audience
-    reaches the top of its band (1 + uncertainty) with a Region failed, the survivors run at
-    ``n_minus_1_utilization x (1 + uncertainty)`` of their capacity; above 100% they drop requests, in a case
-    the forecast itself declared possible. ``product`` sizes N-1 on the upper band and has no such edge.
-    """
-    scaling = config.scaling
-    utilization = scaling.n_minus_1_utilization
-    if utilization is None or scaling.band_combination != "max":
-        return
-    bands = [(e.event_id, e.uncertainty) for e in season]
-    if scaling.baseline is not None and scaling.baseline_n_minus_1:
-        bands.append(("the baseline", scaling.baseline.uncertainty))
-    if not bands:
-        return
-    name, widest = max(bands, key=lambda b: b[1])
-    hot = utilization * (1.0 + widest)
-    if hot > 1.0:
-        raise ConfigError(
-            f"{config.locate(('scaling', 'n_minus_1_utilization'))}: {utilization:g} sizes N-1 on the expected "
-            f"audience, so when {name} reaches the top of its +/-{widest:.0%} band with a Region failed the "
-            f"survivors run at {hot:.0%} of their capacity and drop requests.\n"
-            f"  Fix: set scaling.n_minus_1_utilization to at most {1.0 / (1.0 + widest):.2f} "
-            f"(0.85 / (1 + error) keeps them below 85%), or scaling.band_combination: product."
-        )
+
+def _where(config: KickoffConfig, excess: QuotaExcess) -> str:
+    index = next(i for i, r in enumerate(config.regions) if r.name == excess.region)
+    return config.locate(("regions", index, "quotas", excess.field))
 
 
 def alb_reservation_problems(config: KickoffConfig, reservations: Sequence[AlbReservation]) -> list[str]:
     """Each cell's ALB reservation against the Region's declared LCU reservation quotas (one ALB per cell)."""
-    problems = []
-    for index, region in enumerate(config.regions):
-        needed = max((r.capacity_units for r in reservations if r.region == region.name), default=0)
-        for field_name in ("alb_reserved_lcu_per_region", "alb_reserved_lcu_per_alb"):
-            quota = getattr(region.quotas, field_name)
-            if needed > quota:
-                problems.append(
-                    f"{config.locate(('regions', index, 'quotas', field_name))}: ({region.name}) the plan reserves "
-                    f"{needed:,} ALB capacity units before an event, above the declared quota of {quota:,} "
-                    f"({QUOTA_CODES[field_name]}); or set scaling.alb_reservations: false"
-                )
-    return problems
-
-
-def needs_warm_throughput(need: WarmThroughput | None) -> bool:
-    """Whether the season needs more than a new on-demand table (and each replica) already sustains."""
-    return need is not None and (
-        need.read_units_per_second > ON_DEMAND_BASELINE_READS or need.write_units_per_second > ON_DEMAND_BASELINE_WRITES
-    )
+    return [
+        f"{_where(config, e)}: ({e.region}) the plan reserves {e.needed:,} ALB capacity units before an event, above "
+        f"the declared quota of {e.quota:,} ({QUOTA_CODES[e.field]}); or set scaling.alb_reservations: false"
+        for e in reservation_excess(_checks_spec(config), reservations)
+    ]
 
 
 def warm_throughput_problems(config: KickoffConfig, need: WarmThroughput | None) -> list[str]:
     """Warm throughput applies to every replica and DynamoDB pre-warms only up to the per-table quota of each
     replica Region, so a need above any Region's declared quota is a config error."""
-    if need is None or not needs_warm_throughput(need):
-        return []
-    problems = []
-    for index, region in enumerate(config.regions):
-        quotas = region.quotas
-        for kind, needed, quota, field_name in (
-            ("read", need.read_units_per_second, quotas.dynamodb_table_read_units, "dynamodb_table_read_units"),
-            ("write", need.write_units_per_second, quotas.dynamodb_table_write_units, "dynamodb_table_write_units"),
-        ):
-            if needed > quota:
-                problems.append(
-                    f"{config.locate(('regions', index, 'quotas', field_name))}: ({region.name}) the season needs "
-                    f"{needed:,} table {kind} units/s of warm throughput on every replica, above the declared "
-                    f"table-level {kind} quota of {quota:,} ({QUOTA_CODES[field_name]}); or set "
-                    "scaling.warm_throughput: false and accept throttling above the on-demand baseline"
-                )
-    return problems
-
-
-def table_warm_throughput(need: WarmThroughput | None) -> WarmThroughput | None:
-    """The warm throughput to set on the table: None when a new on-demand table already has enough."""
-    if need is None or not needs_warm_throughput(need):
-        return None
-    return WarmThroughput(
-        max(need.read_units_per_second, ON_DEMAND_BASELINE_READS),
-        max(need.write_units_per_second, ON_DEMAND_BASELINE_WRITES),
-    )
+    return [
+        f"{_where(config, e)}: ({e.region}) the season needs {e.needed:,} table "
+        f"{'read' if 'read' in e.field else 'write'} units/s of warm throughput on every replica, above the "
+        f"declared table-level {'read' if 'read' in e.field else 'write'} quota of {e.quota:,} "
+        f"({QUOTA_CODES[e.field]}); or set scaling.warm_throughput: false and accept throttling above the "
+        "on-demand baseline"
+        for e in warm_excess(_checks_spec(config), need)
+    ]

@@ -1,23 +1,23 @@
 """From validated config to the pure planner (kickoff.scaling), and back to what stacks compile.
 
-Keeps ``kickoff.scaling`` free of pydantic and CDK: this module converts config models into
-the planner's dataclasses over the planning window (kickoff.deploy_time), and exposes the slices each stack
-needs (a cell's targets and ALB reservations; the Data stack's season warm throughput).
+Keeps ``kickoff.scaling`` free of pydantic and CDK: this module turns config into the planner's static half
+(``CapacitySpec``) and its calendar, plans the window of a deploy time (kickoff.deploy_time) with
+``kickoff.scaling.spec.plan_horizon`` (the function a capacity agent runs too), and names every problem with the
+config field its fix goes into.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from kickoff import naming
+from kickoff.agent.document import ForecastDocument
 from kickoff.config.errors import ConfigError
 from kickoff.config.loader import load_for_context
 from kickoff.config.models import EventConfig, KickoffConfig
 from kickoff.deploy_time import (
-    PlanningWindow,
     default_plan_from,
     manual_deploy_minutes,
     parse_plan_from,
@@ -29,236 +29,72 @@ from kickoff.plan_limits import (
     check_n_minus_1_utilization,
     plan_params,
     plan_problems,
+    region_limits,
     region_models,
     service_models,
-    table_warm_throughput,
     warm_throughput_problems,
 )
-from kickoff.scaling import (
-    AlbReservation,
-    BaselineForecast,
-    CapacityPlan,
-    EventForecast,
-    EventWindow,
-    PlanError,
-    RecurringStep,
-    ScheduledStep,
-    TargetPlan,
-    WarmThroughput,
-    build_plan,
-    check_season,
-    event_windows,
+from kickoff.scaling import BaselineForecast, EventForecast
+from kickoff.scaling.horizon import CompiledTarget, DeploymentPlan, FloorLevel, PlanningWindow, ReservationLevel
+from kickoff.scaling.spec import (
+    BaselineSpec,
+    CalendarEvent,
+    CapacitySpec,
+    baseline_of,
+    forecast_of,
+    plan_horizon,
 )
-from kickoff.scaling.alb import alb_reservations
-from kickoff.scaling.demand import from_seconds, to_seconds
-from kickoff.scaling.table import warm_throughput
 
 
-def _routed_shares(
-    config: KickoffConfig, shares: dict[str, float], cells: tuple[str, ...] | None = None
-) -> dict[str, float]:
-    """Shares over ``cells`` (default: the routed cells): an evacuated cell's viewers go to the others, pro rata."""
-    routed = {r: shares.get(r, 0.0) for r in (config.routed_regions if cells is None else cells)}
-    total = sum(routed.values())
-    if total <= 0:
-        return {r: 1 / len(routed) for r in routed}
-    return {r: v / total for r, v in routed.items()}
+def capacity_spec(config: KickoffConfig) -> CapacitySpec:
+    """The static half of every plan of ``config``: knobs, services, cells with their quotas, the baseline."""
+    base = config.scaling.baseline
+    return CapacitySpec(
+        params=plan_params(config),
+        services=tuple(service_models(config)),
+        regions=tuple(region_models(config, routed_only=False)),
+        routed=tuple(config.routed_regions),
+        limits=region_limits(config),
+        horizon=timedelta(days=config.scaling.horizon_days),
+        alb_reservations=config.scaling.alb_reservations,
+        warm_throughput=config.scaling.warm_throughput,
+        n_minus_1_utilization=config.scaling.n_minus_1_utilization,
+        baseline=(
+            BaselineSpec(base.hourly_viewers, dict(base.region_share), base.uncertainty) if base is not None else None
+        ),
+    )
 
 
-def event_forecast(config: KickoffConfig, event: EventConfig, cells: tuple[str, ...] | None = None) -> EventForecast:
-    """One calendar event as the planner's forecast, its viewers shared over ``cells`` (default: the routed
-    cells)."""
-    return EventForecast(
+def calendar_event(event: EventConfig) -> CalendarEvent:
+    """One event of the validated calendar as the planner's raw calendar entry."""
+    return CalendarEvent(
         event_id=event.id,
         kickoff=event.kickoff,
         duration=timedelta(minutes=event.duration_minutes),
         overtime=timedelta(minutes=event.overtime_minutes),
         peak_viewers=event.peak_viewers,
         uncertainty=event.uncertainty,
-        region_share=_routed_shares(config, event.region_share, cells),
+        region_share=dict(event.region_share),
         earliest_kickoff=event.earliest_kickoff,
         latest_kickoff=event.latest_kickoff,
     )
 
 
-@dataclass(frozen=True)
-class CompiledTarget:
-    """What one scalable target's template holds for a deploy at ``PlanningWindow.deploy_time``.
-
-    Fields:
-        min_capacity, max_capacity: the range written at deploy time. Every deploy writes it
-            again, so it is the highest minimum the plan holds between the deploy time and the
-            first compiled action: a deploy inside an event window never lowers the floor.
-        steps: one-time actions at or after the window start; when steps between the deploy
-            and the window start were dropped, a catch-up step at the window start sets what
-            they would have left in force.
-        recurring: baseline crons, their StartTime no earlier than the window start.
-    """
-
-    region: str
-    service: str
-    min_capacity: int
-    max_capacity: int
-    steps: tuple[ScheduledStep, ...]
-    recurring: tuple[RecurringStep, ...]
+def calendar_events(config: KickoffConfig) -> tuple[CalendarEvent, ...]:
+    """The config's calendar (empty without one)."""
+    return tuple(calendar_event(e) for e in config.calendar.events) if config.calendar is not None else ()
 
 
-@dataclass(frozen=True)
-class FloorLevel:
-    """From ``start`` to ``end`` (UTC) the plan keeps at least ``min_tasks`` running."""
-
-    start: datetime
-    end: datetime
-    min_tasks: int
-
-    @property
-    def value(self) -> int:
-        return self.min_tasks
-
-
-@dataclass(frozen=True)
-class ReservationLevel:
-    """From ``start`` to ``end`` (UTC) the plan expects the ALB to hold ``capacity_units`` reserved LCUs."""
-
-    start: datetime
-    end: datetime
-    capacity_units: int
-
-    @property
-    def value(self) -> int:
-        return self.capacity_units
-
-
-@dataclass(frozen=True)
-class DeploymentPlan:
-    """What the stacks compile: the capacity plan for the window and the season's warm throughput.
-
-    ``season_windows`` are the planner's event windows over the whole calendar (deploy
-    freezes and checks use them); ``table_warm_throughput`` is None when the season needs no
-    more than a new on-demand table already has.
-    """
-
-    window: PlanningWindow
-    capacity: CapacityPlan | None
-    table_warm_throughput: WarmThroughput | None
-    season_windows: tuple[EventWindow, ...] = ()
-    events: tuple[EventForecast, ...] = ()
-
-    def event_dates(self, limit: int = 15) -> list[str]:
-        """UTC dates (``YYYY-MM-DD``) on which an event window of the planning window is open, the first ``limit``."""
-        dates: list[str] = []
-        for w in self.season_windows:
-            if w.restore <= self.window.deploy_time or w.start >= self.window.end:
-                continue
-            day = w.start.astimezone(UTC).date()
-            while day <= w.restore.astimezone(UTC).date():
-                if day.isoformat() not in dates:
-                    dates.append(day.isoformat())
-                day += timedelta(days=1)
-        return sorted(dates)[:limit]
-
-    def target(self, region: str, service: str) -> TargetPlan | None:
-        """The scheduled steps of one scalable target, if any event or baseline is planned."""
-        if self.capacity is None:
-            return None
-        return next((t for t in self.capacity.targets if t.region == region and t.service == service), None)
-
-    def compiled_target(self, region: str, service: str) -> CompiledTarget | None:
-        """The scalable target's range at deploy time and its compiled actions (None: nothing planned)."""
-        plan = self.target(region, service)
-        if plan is None:
-            return None
-        start, deploy = self.window.start, self.window.deploy_time
-        probes = [deploy] + [s.at for s in plan.steps if deploy < s.at < start]
-        for r in plan.recurring:
-            f = r.next_after(to_seconds(deploy))
-            while f is not None and f < to_seconds(start):
-                probes.append(from_seconds(f))
-                f = r.next_after(f)
-        floor = max(plan.min_tasks_at(t) for t in probes)
-        steps = [s for s in plan.steps if s.at >= start]
-        at_start = plan.min_tasks_at(start)
-        if at_start != floor and not any(s.at == start for s in steps):
-            steps.insert(0, ScheduledStep(start, at_start, plan.default_max))
-        recurring = tuple(
-            replace(r, start=max(r.start, start)) for r in plan.recurring if r.end is None or r.end > start
-        )
-        return CompiledTarget(region, service, floor, plan.default_max, tuple(steps), recurring)
-
-    def alb_reservations(self, region: str) -> list[AlbReservation]:
-        """The ALB capacity-unit changes of one cell that are compiled: none before the window starts.
-
-        A reservation raised before the window start and released after it is raised again at
-        the window start, so a first deploy during the lead time still reserves the capacity.
-        """
-        if self.capacity is None:
-            return []
-        mine = sorted((r for r in self.capacity.alb_reservations if r.region == region), key=lambda r: r.at)
-        before = [r for r in mine if r.at < self.window.start]
-        compiled = [r for r in mine if r.at >= self.window.start]
-        if before and before[-1].capacity_units > 0 and not any(r.at == self.window.start for r in compiled):
-            compiled.insert(0, AlbReservation(region, self.window.start, before[-1].capacity_units))
-        return compiled
-
-    def reservation_levels(self, region: str, grace: timedelta) -> tuple[ReservationLevel, ...]:
-        """What one cell's ALB must have reserved, ``grace`` after each compiled raise until the next change (AWS
-        fulfils most requests within minutes, some within hours): the check that the reservation is in force
-        before kickoff. Empty without reservations."""
-        changes = self.alb_reservations(region)
-        levels = []
-        for change, following in zip(changes, changes[1:]):
-            start = change.at + grace
-            if change.capacity_units > 0 and start < following.at:
-                levels.append(ReservationLevel(start, following.at, change.capacity_units))
-        return tuple(levels)
-
-    def floor_levels(self, region: str, service: str) -> tuple[FloorLevel, ...]:
-        """The plan's minimum while each compiled event is on, for the "running below plan" alarm.
-
-        One level per span of overlapping events, from the first kickoff to the last scheduled
-        end, that starts at or after the window start (earlier ones are not compiled): the lowest
-        minimum the plan holds anywhere in the span (``TargetPlan.lowest_min_between``), so the level never
-        exceeds what the scheduled actions set. By kickoff every step of the ramp has fired
-        (lead_minutes earlier), so running tasks below it mean the pre-scaled capacity is not there.
-        An event with a flex window spans its earliest kickoff to its latest kickoff's expected end,
-        because the plan ramps for the earliest and holds through the latest.
-        """
-        plan = self.target(region, service)
-        if plan is None:
-            return ()
-        spans: list[list[datetime]] = []
-        for event in sorted(self.events, key=lambda e: e.first_kickoff):
-            start, end = event.first_kickoff, event.last_kickoff + event.duration
-            if start < self.window.start:
-                continue
-            if spans and start <= spans[-1][1]:
-                spans[-1][1] = max(spans[-1][1], end)
-            else:
-                spans.append([start, end])
-        levels = []
-        for start, end in spans:
-            low = plan.lowest_min_between(start, end)
-            if low > 0:
-                levels.append(FloorLevel(start, end, low))
-        return tuple(levels)
-
-    def event_window_at(self, at: datetime) -> EventWindow | None:
-        """The season's event window that holds ``at`` (start inclusive, restore exclusive), if any."""
-        return next((w for w in self.season_windows if w.start <= at < w.restore), None)
+def event_forecast(config: KickoffConfig, event: EventConfig, cells: tuple[str, ...] | None = None) -> EventForecast:
+    """One calendar event as the planner's forecast, its viewers shared over ``cells`` (default: the routed
+    cells)."""
+    return forecast_of(capacity_spec(config), calendar_event(event), cells)
 
 
 def season_baseline(config: KickoffConfig, window: PlanningWindow) -> BaselineForecast | None:
     """The baseline under the season's events, shared over every cell as designed (no evacuation)."""
-    base = config.scaling.baseline
-    if base is None:
-        return None
-    return BaselineForecast(
-        hourly_viewers=base.hourly_viewers,
-        region_share=_routed_shares(config, base.region_share, config.region_names),
-        valid_from=window.deploy_time,
-        valid_until=window.end,
-        uncertainty=base.uncertainty,
-    )
+    spec = capacity_spec(config)
+    return baseline_of(spec, window, spec.region_names) if spec.baseline is not None else None
 
 
 def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> DeploymentPlan:
@@ -270,87 +106,42 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> Deploym
     throughput against their declared quotas.
     """
     window = planning_window(config, plan_from)
-    calendar = config.calendar
-    if calendar is None:
+    if config.calendar is None:
         return DeploymentPlan(window, None, None)
-    params = plan_params(config)
-    services = service_models(config)
-    regions = region_models(config, routed_only=True)
-    season = [event_forecast(config, e) for e in calendar.events]
-    check_n_minus_1_utilization(config, season)
-    # The planner's own windows (lead time to ramp-down, doubleheaders merged) decide what is compiled.
-    season_windows = event_windows(season, params)
-    # Every window not over by the deploy: one under way (or ramping down) inside the margin sets the floor at deploy.
-    compiled = {
-        eid for w in season_windows if w.start < window.end and w.restore > window.deploy_time for eid in w.event_ids
-    }
-    in_window = [e for e in season if e.event_id in compiled]
-    baseline = None
-    if config.scaling.baseline is not None:
-        base = config.scaling.baseline
-        baseline = BaselineForecast(
-            hourly_viewers=base.hourly_viewers,
-            region_share=_routed_shares(config, base.region_share),
-            valid_from=window.deploy_time,
-            valid_until=window.end,
-            uncertainty=base.uncertainty,
-        )
+    spec = capacity_spec(config)
+    calendar = calendar_events(config)
+    check_n_minus_1_utilization(config, [forecast_of(spec, e) for e in calendar])
+    outcome = plan_horizon(spec, calendar, window)
+    if outcome.plan is not None:
+        return outcome.plan
     problems: list[str] = []
-    capacity = warm = None
     horizon = f"the horizon {window.start:%Y-%m-%d %H:%M} UTC + {config.scaling.horizon_days} days"
-    try:
-        capacity = (
-            build_plan(in_window, services, regions, params, baseline=baseline) if in_window or baseline else None
-        )
-    except PlanError as error:
-        problems += [f"{p} ({horizon})" for p in plan_problems(config, error)]
-        if config.scaling.alb_reservations and in_window:
-            # The reservations need no scheduled actions: check them too, so one run names every problem.
-            problems += alb_reservation_problems(
-                config,
-                alb_reservations(
-                    event_windows(in_window, params), in_window, baseline, services, [r.name for r in regions], params
-                ),
-            )
-    try:
-        warm = (
-            warm_throughput(season_windows, season, baseline, services, [r.name for r in regions], params)
-            if config.scaling.warm_throughput
-            else None
-        )
-    except PlanError as error:
-        problems += plan_problems(config, error)
-    # The season is checked on the cells as designed: an evacuation is temporary, and the horizon's plan above
-    # already carries it; a deploy during an incident must not be refused for a game weeks away.
-    try:
-        check_season(
-            [event_forecast(config, e, config.region_names) for e in calendar.events],
-            services,
-            region_models(config, routed_only=False),
-            params,
-            baseline=season_baseline(config, window),
-        )
-    except PlanError as error:
+    if outcome.horizon_error is not None:
+        problems += [f"{p} ({horizon})" for p in plan_problems(config, outcome.horizon_error)]
+        problems += alb_reservation_problems(config, outcome.unchecked_reservations)
+    if outcome.warm_error is not None:
+        problems += plan_problems(config, outcome.warm_error)
+    if outcome.season_error is not None:
         seen = set(problems)
-        problems += [p for p in plan_problems(config, error) if p not in seen]
-    if capacity is not None and config.scaling.alb_reservations:
-        problems += alb_reservation_problems(config, capacity.alb_reservations)
-    problems += warm_throughput_problems(config, warm)
-    if problems:
-        raise ConfigError(
-            f"{naming.environment_key(config)}: the capacity plan cannot run ({len(problems)} "
-            f"problem{'s' if len(problems) != 1 else ''}; {config.scaling.calendar}):\n  "
-            + "\n  ".join(problems)
-            + "\n  Fix: request the increases in Service Quotas and declare the granted values in regions[].quotas "
-            "(python -m kickoff quotas prints the commands), raise max_tasks, lower services[].deploy_max_percent, "
-            "or revise the forecast in the calendar. Every event of the season is checked now, so a later one can be "
-            "fixed before the event enters the planning horizon; a problem in the horizon can also wait by "
-            "shortening scaling.horizon_days."
-        )
-    if capacity is not None and not config.scaling.alb_reservations:
-        # The plan holds what the templates create: without reservations, no tool prices or shows any.
-        capacity = replace(capacity, alb_reservations=())
-    return DeploymentPlan(window, capacity, table_warm_throughput(warm), tuple(season_windows), tuple(in_window))
+        problems += [p for p in plan_problems(config, outcome.season_error) if p not in seen]
+    if outcome.horizon_error is None:
+        problems += alb_reservation_problems(config, outcome.reservations)
+    problems += warm_throughput_problems(config, outcome.warm)
+    raise ConfigError(
+        f"{naming.environment_key(config)}: the capacity plan cannot run ({len(problems)} "
+        f"problem{'s' if len(problems) != 1 else ''}; {config.scaling.calendar}):\n  "
+        + "\n  ".join(problems)
+        + "\n  Fix: request the increases in Service Quotas and declare the granted values in regions[].quotas "
+        "(python -m kickoff quotas prints the commands), raise max_tasks, lower services[].deploy_max_percent, "
+        "or revise the forecast in the calendar. Every event of the season is checked now, so a later one can be "
+        "fixed before the event enters the planning horizon; a problem in the horizon can also wait by "
+        "shortening scaling.horizon_days."
+    )
+
+
+def forecast_document(config: KickoffConfig, version: int, published_at: datetime, source: str) -> ForecastDocument:
+    """The config's calendar as forecast document ``version`` (validated by loading the config and planning it)."""
+    return ForecastDocument(naming.environment_key(config), version, published_at, source, calendar_events(config))
 
 
 def load_and_plan(context: Mapping[str, Any]) -> tuple[KickoffConfig, DeploymentPlan]:
@@ -361,12 +152,17 @@ def load_and_plan(context: Mapping[str, Any]) -> tuple[KickoffConfig, Deployment
 
 
 __all__ = [
+    "CalendarEvent",
+    "CapacitySpec",
     "CompiledTarget",
     "DeploymentPlan",
     "FloorLevel",
     "PlanningWindow",
     "ReservationLevel",
     "build_deployment_plan",
+    "calendar_events",
+    "forecast_document",
+    "capacity_spec",
     "default_plan_from",
     "event_forecast",
     "load_and_plan",

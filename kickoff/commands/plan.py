@@ -16,8 +16,8 @@ def _cost_table(config, plan, windows) -> str:
     """The plan's costs per Region over the planning window (or the chosen event windows): the task floor, the
     ALB reservations, and the season's table warm throughput (priced when ``scaling.warm_throughput_price`` is
     set)."""
-    from kickoff.plan_limits import ON_DEMAND_BASELINE_READS, ON_DEMAND_BASELINE_WRITES
     from kickoff.scaling import ALB_RESERVED_LCU_HOUR_USD, plan_costs
+    from kickoff.scaling.spec import ON_DEMAND_BASELINE_READS, ON_DEMAND_BASELINE_WRITES
 
     capacity = plan.capacity
     if windows:

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from kickoff.plan_limits import ON_DEMAND_BASELINE_READS, ON_DEMAND_BASELINE_WRITES
 from kickoff.rules.engine import Finding, Resource, TemplateView, props, references, tags
 from kickoff.rules.readiness.context import Readiness, parse_at, parse_time
 from kickoff.rules.readiness.rule import ReadinessRule
+from kickoff.scaling.spec import ON_DEMAND_BASELINE_READS, ON_DEMAND_BASELINE_WRITES
 
 SCALABLE_TARGET = "AWS::ApplicationAutoScaling::ScalableTarget"
 
