@@ -46,12 +46,23 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	.checkov-venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $@
 
+# The capacity agent's Lambda runs Python 3.14 on ARM64 and imports numpy: its manylinux aarch64 wheel, pinned by
+# hash, unpacked into build/agent-deps (a synth bundles it with kickoff/agent and kickoff/scaling).
+build/agent-deps/.installed: requirements-agent.txt scripts/agent_deps.py
+	rm -rf build/agent-deps build/agent-wheels
+	$(PY) -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+		--platform manylinux_2_28_aarch64 --python-version 3.14 --implementation cp \
+		--require-hashes -r requirements-agent.txt -d build/agent-wheels
+	$(PY) scripts/agent_deps.py build/agent-wheels build/agent-deps
+	rm -rf build/agent-wheels
+	touch $@
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup-runtime: $(VENV)/.runtime node_modules/.installed
-setup: $(VENV)/.dev node_modules/.installed .checkov-venv/.installed
+setup-runtime: $(VENV)/.runtime node_modules/.installed build/agent-deps/.installed
+setup: $(VENV)/.dev node_modules/.installed .checkov-venv/.installed build/agent-deps/.installed
 
 synth: setup-runtime
 	rm -rf cdk.out

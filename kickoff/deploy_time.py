@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from kickoff.config.errors import ConfigError
 from kickoff.config.models import KickoffConfig
-from kickoff.scaling.horizon import PlanningWindow
+from kickoff.scaling.horizon import PlanningWindow, apply_window
 
 
 def default_plan_from(now: datetime | None = None) -> datetime:
@@ -80,14 +80,6 @@ def manual_deploy_minutes(config: KickoffConfig) -> int:
 
 
 def planning_window(config: KickoffConfig, plan_from: datetime) -> PlanningWindow:
-    """The window of a synth deployed at ``plan_from`` (see ``resolve_plan_from``).
-
-    With a pipeline, its later waves deploy up to ``pipeline.release_minutes`` after the synth. Without one,
-    ``cdk deploy --all`` deploys the stacks one after another, so the last cell deploys up to
-    ``manual_deploy_minutes`` after the first begins.
-    """
-    deploy_time = plan_from.astimezone(UTC)
-    margin = config.scaling.deploy_margin_minutes
-    offset = margin + config.pipeline.release_minutes if config.pipeline is not None else manual_deploy_minutes(config)
-    start = deploy_time + timedelta(minutes=offset)
-    return PlanningWindow(deploy_time, start, start + timedelta(days=config.scaling.horizon_days))
+    """The window a plan put in force at ``plan_from`` covers: the capacity agent's, for a run at that time (the
+    templates hold no plan, so no deploy time enters it)."""
+    return apply_window(plan_from, timedelta(days=config.scaling.horizon_days))

@@ -100,8 +100,24 @@ def cluster_name(config: KickoffConfig) -> str:
 
 
 def schedule_group_name(config: KickoffConfig) -> str:
-    """The EventBridge Scheduler group of a cell's ALB reservations (unique per Region)."""
-    return f"{environment_key(config)}-alb-capacity"
+    """The EventBridge Scheduler group of a cell's capacity: the agent's runs and its ALB reservation changes (unique
+    per Region)."""
+    return f"{environment_key(config)}-capacity"
+
+
+def capacity_parameter_path(config: KickoffConfig) -> str:
+    """SSM path under which a Region registers its capacity spec and services with its agent (per Region)."""
+    return f"/{environment_key(config)}/capacity"
+
+
+def forecast_table_name(config: KickoffConfig) -> str:
+    """The forecast global table (every published forecast version; a replica in every cell Region)."""
+    return f"{environment_key(config)}-forecast"
+
+
+def capacity_agent_name(config: KickoffConfig) -> str:
+    """The capacity agent's Lambda function in every cell Region (unique per Region)."""
+    return f"{environment_key(config)}-capacity-agent"
 
 
 def cell_name_prefix(config: KickoffConfig, region: str) -> str:

@@ -20,3 +20,8 @@ PACKAGE_JSON = REPO_ROOT / "package.json"  # the pinned CDK CLI (npm ci)
 def pinned_cdk_cli() -> str:
     """The exact CDK CLI version package.json pins: the one make synth runs, and the release pipeline installs."""
     return json.loads(PACKAGE_JSON.read_text())["devDependencies"]["aws-cdk"]
+
+
+AGENT_REQUIREMENTS = REPO_ROOT / "requirements-agent.txt"  # the capacity agent's Lambda dependencies (ARM64 wheels)
+AGENT_DEPS = REPO_ROOT / "build" / "agent-deps"  # those wheels, unpacked by `make setup` (scripts/agent_deps.py)
+AGENT_BUNDLE = REPO_ROOT / "build" / "agent-bundle"  # the agent's Lambda code, staged per source digest

@@ -9,7 +9,7 @@ config field its fix goes into.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kickoff import naming
@@ -34,7 +34,7 @@ from kickoff.plan_limits import (
     service_models,
     warm_throughput_problems,
 )
-from kickoff.scaling import BaselineForecast, EventForecast
+from kickoff.scaling import BaselineForecast, EventForecast, event_windows
 from kickoff.scaling.horizon import CompiledTarget, DeploymentPlan, FloorLevel, PlanningWindow, ReservationLevel
 from kickoff.scaling.spec import (
     BaselineSpec,
@@ -144,6 +144,44 @@ def forecast_document(config: KickoffConfig, version: int, published_at: datetim
     return ForecastDocument(naming.environment_key(config), version, published_at, source, calendar_events(config))
 
 
+WEEK_MINUTES = 7 * 24 * 60
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MAX_BLOCKED_WINDOWS = 15
+
+
+def blocked_windows(config: KickoffConfig) -> list[str]:
+    """Weekly UTC windows (``Thu:23:00-Fri:06:00``) that hold every event window of the calendar, whole hours, at
+    most 15 (the closest are merged): zonal autoshift's practice runs stay off them. Weekly, so the template does
+    not depend on the time; a flexed or added event whose slot is new needs a release (the season check names no
+    such thing, so keep the calendar's slots in view when adding events)."""
+    if config.calendar is None:
+        return []
+    spec = capacity_spec(config)
+    windows = event_windows([forecast_of(spec, e) for e in calendar_events(config)], spec.params)
+    spans: list[list[int]] = []
+    for w in windows:
+        start = w.start.astimezone(UTC)
+        minute = start.weekday() * 1440 + start.hour * 60
+        length = -(-(w.restore - start.replace(minute=0, second=0, microsecond=0)).total_seconds() // 3600) * 60
+        spans.append([minute, minute + min(int(length), WEEK_MINUTES - 60)])
+    spans.sort()
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    while len(merged) > MAX_BLOCKED_WINDOWS:
+        _gap, i = min((merged[i + 1][0] - merged[i][1], i) for i in range(len(merged) - 1))
+        merged[i : i + 2] = [[merged[i][0], max(merged[i][1], merged[i + 1][1])]]
+
+    def at(minute: int) -> str:
+        minute %= WEEK_MINUTES
+        return f"{DAYS[minute // 1440]}:{minute % 1440 // 60:02d}:{minute % 60:02d}"
+
+    return [f"{at(a)}-{at(b)}" for a, b in merged]
+
+
 def load_and_plan(context: Mapping[str, Any]) -> tuple[KickoffConfig, DeploymentPlan]:
     """The config the context selects (``env``, ``config``) and its capacity plan for the deploy time
     (``plan_from``, default now). Pure and quick, so a bad config fails before the CDK loads (ConfigError)."""
@@ -160,6 +198,7 @@ __all__ = [
     "PlanningWindow",
     "ReservationLevel",
     "build_deployment_plan",
+    "blocked_windows",
     "calendar_events",
     "forecast_document",
     "capacity_spec",

@@ -1,7 +1,8 @@
 """The regional capacity agent: the published forecast becomes this Region's capacity, without a release.
 
-Runs in AWS Lambda (ARM64) with numpy and boto3 only: nothing here imports pydantic, YAML or the CDK. It plans with
-``kickoff.scaling.spec.plan_horizon``, the function a synth and ``kickoff plan`` use, so there is one planner.
+Runs in AWS Lambda (Python 3.14 on ARM64) with numpy and boto3 only: nothing here imports pydantic, YAML or the
+CDK. It plans with ``kickoff.scaling.spec.plan_horizon``, the function a synth and ``kickoff plan`` use, so there is
+one planner.
 
 - ``codec``: dataclasses to JSON and back, by their type hints.
 - ``document``: the forecast document (the calendar, versioned) and its validation.

@@ -34,6 +34,7 @@ class Binding:
     """What this Region's agent writes to besides the scalable targets (None: that part is not applied here).
 
     ``warm_throughput_table`` is set in one Region only: warm throughput applies to every replica.
+    ``reservation_grace_minutes``: how long after a raise the reservation must show in ``ReservedLCUs``.
     """
 
     region: str
@@ -42,6 +43,7 @@ class Binding:
     scheduler_role_arn: str | None = None
     dead_letter_arn: str | None = None
     warm_throughput_table: str | None = None
+    reservation_grace_minutes: int = 120
 
 
 @dataclass(frozen=True)

@@ -10,24 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from kickoff.scaling.horizon import DeploymentPlan, PlanningWindow
+from kickoff.scaling.horizon import DeploymentPlan, PlanningWindow, apply_window
 from kickoff.scaling.schedule import RecurringStep
 from kickoff.scaling.spec import CapacitySpec
 from kickoff.scaling.table import WarmThroughput
 
-# Nothing is scheduled sooner than this after a run: what the plan holds until then is written as the range in
-# force. Application Auto Scaling and EventBridge Scheduler both want a time that is still ahead when the call lands.
-APPLY_MARGIN = timedelta(minutes=2)
 ACTION_PREFIX = "kickoff-"
 
 
 def plan_window(spec: CapacitySpec, now: datetime) -> PlanningWindow:
     """The window an agent run at ``now`` plans: from ``now`` (rounded up to the minute) for the horizon."""
-    now = now.astimezone(UTC)
-    rounded = now.replace(second=0, microsecond=0)
-    deploy = rounded if rounded == now else rounded + timedelta(minutes=1)
-    start = deploy + APPLY_MARGIN
-    return PlanningWindow(deploy, start, start + spec.horizon)
+    return apply_window(now, spec.horizon)
 
 
 @dataclass(frozen=True)
@@ -110,3 +103,27 @@ def desired_region(plan: DeploymentPlan, region: str, targets: dict[str, str], s
         units_now = max(before, key=lambda r: r.at).capacity_units if before else 0
     reservation = DesiredReservation(units_now, tuple(c for c in changes if c[0] > start))
     return DesiredRegion(region, plan.window, tuple(out), reservation, plan.table_warm_throughput)
+
+
+def planned_minimum(plan: DeploymentPlan, region: str, service: str, now: datetime) -> int:
+    """The plan's minimum for a service while an event is on at ``now`` (0 outside events): the lowest minimum the
+    plan holds from the event's first kickoff to its last expected end, as the "running below plan" alarm reads it."""
+    target = plan.target(region, service)
+    if target is None:
+        return 0
+    spans = [(e.first_kickoff, e.last_kickoff + e.duration) for e in plan.events]
+    on = [(s, e) for s, e in spans if s <= now <= e]
+    return max((target.lowest_min_between(s, e) for s, e in on), default=0)
+
+
+def expected_reservation(plan: DeploymentPlan, region: str, now: datetime, grace: timedelta) -> int:
+    """The LCUs the ALB should hold at ``now``: a raise counts once ``grace`` has passed (AWS fulfils most requests
+    within minutes, some within hours), a release at once."""
+    if plan.capacity is None:
+        return 0
+    mine = sorted((r.at, r.capacity_units) for r in plan.capacity.alb_reservations if r.region == region)
+
+    def level(t: datetime) -> int:
+        return next((u for at, u in reversed(mine) if at <= t), 0)
+
+    return min(level(now), level(now - grace))

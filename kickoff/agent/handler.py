@@ -13,12 +13,12 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kickoff.agent.apply import Applier, ApplyReport, Binding
 from kickoff.agent.codec import from_json
-from kickoff.agent.desired import desired_region, plan_window
+from kickoff.agent.desired import desired_region, expected_reservation, plan_window, planned_minimum
 from kickoff.agent.document import DocumentError, ForecastDocument, read_document
 from kickoff.agent.guard import guard_until
 from kickoff.agent.registration import read_registration
@@ -65,6 +65,8 @@ class RunResult:
     problems: list[str] = field(default_factory=list)
     covered_until: datetime | None = None
     plan: DeploymentPlan | None = None
+    planned_minimum: dict[str, int] = field(default_factory=dict)
+    expected_lcu: int | None = None
 
     @property
     def success(self) -> bool:
@@ -158,6 +160,10 @@ def run(
             desired = desired_region(plan, settings.region, targets, spec)
             result.report = Applier(dict(clients), settings.binding).apply(desired, guard)
             result.version, result.plan = document.version, plan
+            result.planned_minimum = {s: planned_minimum(plan, settings.region, s, now) for s in sorted(targets)}
+            if settings.binding.load_balancer_arn is not None:
+                grace = timedelta(minutes=settings.binding.reservation_grace_minutes)
+                result.expected_lcu = expected_reservation(plan, settings.region, now, grace)
     except Exception as error:  # noqa: BLE001 - the run reports and measures every failure
         result.problems.append(f"{type(error).__name__}: {error}")
     if result.success and result.plan is not None:
@@ -202,27 +208,30 @@ def log_lines(result: RunResult, settings: AgentEnvironment) -> list[str]:
     lines += [json.dumps({**base, "error": e}) for e in result.problems + result.report.errors]
     lines += [json.dumps({**base, "drift": d}) for d in result.report.drift]
     metrics = result.metrics()
-    lines.append(
-        json.dumps(
-            {
-                "_aws": {
-                    "Timestamp": int(result.at.timestamp() * 1000),
-                    "CloudWatchMetrics": [
-                        {
-                            "Namespace": METRIC_NAMESPACE,
-                            "Dimensions": [["Environment"]],
-                            "Metrics": [{"Name": name} for name in metrics],
-                        }
-                    ],
-                },
-                "Environment": settings.environment,
-                **metrics,
-                **base,
-                "version": result.version,
-            }
-        )
-    )
+    if result.expected_lcu is not None:
+        metrics["ReservationExpectedLCU"] = float(result.expected_lcu)
+    lines.append(_emf(result, {"Environment": settings.environment}, metrics, {**base, "version": result.version}))
+    for service, minimum in sorted(result.planned_minimum.items()):
+        dims = {"Environment": settings.environment, "Service": service}
+        lines.append(_emf(result, dims, {"PlannedMinimum": float(minimum)}, base))
     return lines
+
+
+def _emf(result: RunResult, dimensions: dict[str, str], metrics: dict[str, float], extra: dict[str, Any]) -> str:
+    """One CloudWatch embedded-metric-format line: CloudWatch Logs extracts the metrics, no API call is made."""
+    directive = {
+        "Namespace": METRIC_NAMESPACE,
+        "Dimensions": [list(dimensions)],
+        "Metrics": [{"Name": n} for n in metrics],
+    }
+    return json.dumps(
+        {
+            "_aws": {"Timestamp": int(result.at.timestamp() * 1000), "CloudWatchMetrics": [directive]},
+            **extra,
+            **dimensions,
+            **metrics,
+        }
+    )
 
 
 def handler(event: Mapping[str, Any] | None, context: Any) -> dict[str, Any]:  # pragma: no cover - Lambda glue

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 FORECAST_KEY = "forecast"
+VERSION_LIFETIME_DAYS = 400
+"""A published version expires (DynamoDB TTL) this long after it was published: a season and its review."""
 READ_BACK = 5
 """Versions an agent reads, newest first: the newest good one is applied, the one before it guards the events on."""
 
@@ -57,9 +59,14 @@ def put_version(dynamodb: Any, table: str, version: int, document: dict[str, Any
             "version": {"N": str(version)},
             "document": {"S": json.dumps(document, sort_keys=True)},
             "published_at": {"S": document["published_at"]},
+            "expires_at": {"N": str(_expiry(document["published_at"]))},
         },
         ConditionExpression="attribute_not_exists(pk)",
     )
+
+
+def _expiry(published_at: str) -> int:
+    return int((datetime.fromisoformat(published_at) + timedelta(days=VERSION_LIFETIME_DAYS)).timestamp())
 
 
 def write_status(dynamodb: Any, table: str, region: str, status: dict[str, Any], at: datetime) -> None:

@@ -1,22 +1,18 @@
 """Alarms that say the pre-scaled capacity will not be there: before kickoff, not after it.
 
-The plan is carried out by schedules nobody watches: EventBridge Scheduler raises and releases the ALB's
-capacity reservation, Application Auto Scaling raises the tasks, and both stop at the end of the compiled
-horizon. Each way that can fail silently gets an alarm on the cell's topic:
+The capacity agent writes the plan ahead (scheduled actions, reservation schedules); the schedules then run with
+nobody watching. Each way a reservation can fail silently gets an alarm on the cell's topic:
 
 - ``ReservationChangeFailed``: the Scheduler group's target errors, dropped invocations and dead letters
   (a change that still fails after its retries, such as a Region whose reservation quota was never raised).
-- ``ReservationNotInForce``: while the plan expects a reservation (a grace after each raise, through its
-  release), the ALB's ``ReservedLCUs`` (a per-minute sum: reserved LCUs / 60) shows less than planned.
-- ``PlanRunsOut``: the compiled plan (scheduled actions, reservations) ends at the horizon; the alarm fires
-  ``warn_before`` it, while a release still has time to compile the next one.
+- ``ReservationNotInForce``: the ALB's ``ReservedLCUs`` (reserved LCUs / 60 each minute) is below what the agent
+  says the plan expects by now (``ReservationExpectedLCU``: a raise counts once its grace has passed).
+
+Neither depends on the time: the template is the same whenever it is synthesized. The agent's own alarms (it fails,
+its plan runs short, what is in force drifts) are on ``CapacityAgent``.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -27,8 +23,6 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from kickoff.constructs.level_math import floor_expression
-
 PERIOD = Duration.minutes(1)
 # A reservation short of plan for this many minutes in a row alarms (it may dip while AWS rebalances).
 SHORT_MINUTES = 5
@@ -37,25 +31,9 @@ RESERVATION_TOLERANCE_LCU = 1
 GREATER = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
 
 
-@dataclass(frozen=True)
-class _Expiry:
-    """A level of 1 from ``start`` (the warning) to ``end`` (far after the horizon): "the plan runs out"."""
-
-    start: datetime
-    end: datetime
-    value: int = 1
-
-
 class CapacityWatch(Construct):
     """The alarms above, notifying ``topic``; each is a metric math alarm with its reason in the description.
-
-    ``anchor`` is a metric that always has data while the cell runs (a target group's healthy targets): the
-    time-based expressions take their timestamps from it. ``reservation_levels`` come from the plan
-    (``DeploymentPlan.reservation_levels``); ``plan_ends`` is the end of the compiled horizon (None without a
-    plan).
-
-    Attributes: ``alarms`` (key -> alarm).
-    """
+    ``expected`` is the agent's ``ReservationExpectedLCU`` (published every run). Attributes: ``alarms``."""
 
     def __init__(
         self,
@@ -64,25 +42,18 @@ class CapacityWatch(Construct):
         *,
         name_prefix: str,
         topic: sns.ITopic,
-        anchor: cloudwatch.IMetric,
         load_balancer: elbv2.IApplicationLoadBalancer | None = None,
+        expected: cloudwatch.Metric | None = None,
         schedule_group: scheduler.IScheduleGroup | None = None,
         dead_letter_queue: sqs.IQueue | None = None,
-        reservation_levels: Sequence[object] = (),
-        plan_ends: datetime | None = None,
-        warn_before: timedelta = timedelta(days=3),
     ) -> None:
         super().__init__(scope, id_)
-        if reservation_levels and load_balancer is None:
-            raise ValueError("reservation levels need the load balancer whose ReservedLCUs they are compared with")
         self.alarms: dict[str, cloudwatch.Alarm] = {}
         self._prefix, self._topic = name_prefix, topic
         if schedule_group is not None and dead_letter_queue is not None:
             self._changes_failed(schedule_group, dead_letter_queue)
-        if reservation_levels and load_balancer is not None:
-            self._not_in_force(anchor, load_balancer, reservation_levels)
-        if plan_ends is not None:
-            self._runs_out(anchor, plan_ends, warn_before)
+        if load_balancer is not None and expected is not None:
+            self._not_in_force(load_balancer, expected)
 
     def _alarm(self, key: str, metric: cloudwatch.IMetric, description: str, minutes: int = 1) -> cloudwatch.Alarm:
         alarm = metric.create_alarm(
@@ -125,45 +96,29 @@ class CapacityWatch(Construct):
             "by hand: aws elbv2 modify-capacity-reservation.",
         )
 
-    def _not_in_force(
-        self, anchor: cloudwatch.IMetric, load_balancer: elbv2.IApplicationLoadBalancer, levels: Sequence[object]
-    ) -> None:
-        planned = floor_expression("anchor", levels, subtract=False)  # type: ignore[arg-type]
-        if planned is None:
-            return
+    def _not_in_force(self, load_balancer: elbv2.IApplicationLoadBalancer, expected: cloudwatch.Metric) -> None:
+        period = expected.period
         reserved = cloudwatch.Metric(
             namespace="AWS/ApplicationELB",
             metric_name="ReservedLCUs",
             dimensions_map={"LoadBalancer": load_balancer.load_balancer_full_name},
-            statistic="Sum",
-            period=PERIOD,
+            statistic="Average",
+            period=period,
         )
         short = cloudwatch.MathExpression(
-            expression=f"({planned}) - 60 * FILL(reserved, 0) - {RESERVATION_TOLERANCE_LCU}",
-            using_metrics={"anchor": anchor, "reserved": reserved},
-            label="planned - reserved LCU",
-            period=PERIOD,
+            expression=f"FILL(expected, 0) - 60 * FILL(reserved, 0) - {RESERVATION_TOLERANCE_LCU}",
+            using_metrics={"expected": expected, "reserved": reserved},
+            label="expected - reserved LCU",
+            period=period,
         )
         self._alarm(
             "ReservationNotInForce",
             short,
-            "The ALB holds fewer reserved capacity units than the plan needs before this event (ReservedLCUs, a "
-            "per-minute sum, x 60): the request failed or is still pending hours after it was made. Check aws elbv2 "
-            "describe-capacity-reservation; without the reservation the ALB scales only as traffic arrives.",
-            minutes=SHORT_MINUTES,
-        )
-
-    def _runs_out(self, anchor: cloudwatch.IMetric, ends: datetime, warn_before: timedelta) -> None:
-        level = _Expiry(ends - warn_before, ends + timedelta(days=3650))
-        expression = floor_expression("anchor", [level], subtract=False)
-        assert expression is not None
-        self._alarm(
-            "PlanRunsOut",
-            cloudwatch.MathExpression(
-                expression=expression, using_metrics={"anchor": anchor}, label="plan runs out", period=PERIOD
-            ),
-            f"The compiled capacity plan (scheduled actions and ALB reservations) ends at {ends:%Y-%m-%d %H:%M} UTC. "
-            "Release before then: any deploy of this cell compiles the next horizon.",
+            "The ALB holds fewer reserved capacity units than the plan expects by now (ReservedLCUs x 60 against the "
+            "capacity agent's ReservationExpectedLCU): the request failed or is still pending hours after it was "
+            "made. Check aws elbv2 describe-capacity-reservation; without the reservation the ALB scales only as "
+            "traffic arrives.",
+            minutes=max(1, -(-SHORT_MINUTES // max(1, int(period.to_minutes())))),
         )
 
 

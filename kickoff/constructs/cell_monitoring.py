@@ -25,11 +25,9 @@ from cdk_monitoring_constructs import (
 from constructs import Construct
 
 from kickoff.config.models import MonitoringConfig
-from kickoff.constructs.level_math import floor_expression
 from kickoff.constructs.table_monitoring import monitor_replication, monitor_table
 from kickoff.failover import ALARM_PERIOD_SECONDS
 from kickoff.naming import pascal
-from kickoff.planning import FloorLevel
 
 # DynamoDB publishes ReplicationLatency per source Region and receiving Region, 1-minute periods.
 REPLICATION_PERIOD = Duration.minutes(1)
@@ -41,13 +39,14 @@ NOT_BREACHING = cloudwatch.TreatMissingData.NOT_BREACHING
 
 @dataclass(frozen=True)
 class MonitoredService:
-    """One ECS service of the cell: its service, target group, and the plan's floor while events are on."""
+    """One ECS service of the cell: its service, target group, and the plan's minimum while an event is on (the
+    capacity agent's ``PlannedMinimum``, published every run; 0 outside events)."""
 
     name: str
     service: ecs.FargateService
     target_group: elbv2.IApplicationTargetGroup
     cluster_name: str
-    floor: tuple[FloorLevel, ...]  # the plan's minimum while compiled events are on
+    planned: cloudwatch.Metric | None = None
 
 
 class CellMonitoring(Construct):
@@ -246,27 +245,30 @@ class CellMonitoring(Construct):
                 },
             )
         ]
-        expression = floor_expression("running", svc.floor)
-        if expression is not None:
+        if svc.planned is not None:
+            # The agent publishes once a run: compare over its period, the running count at its lowest.
+            period = svc.planned.period
+            periods = max(1, -(-t.plan_grace_minutes // max(1, int(period.to_minutes()))))
+            lowest = running.with_(period=period, statistic="Minimum")
             metrics.append(
                 CustomMetricWithAlarm(
                     metric=cloudwatch.MathExpression(
-                        expression=expression,
-                        using_metrics={"running": running},
+                        expression="FILL(planned, 0) - lowest",
+                        using_metrics={"planned": svc.planned, "lowest": lowest},
                         label="plan minimum - running",
-                        period=PERIOD,
+                        period=period,
                     ),
                     alarm_friendly_name=f"{svc.name}-BelowPlan",
                     add_alarm={
                         "Critical": CustomThreshold(
                             threshold=0,
                             comparison_operator=GREATER,
-                            evaluation_periods=t.plan_grace_minutes,
-                            datapoints_to_alarm=t.plan_grace_minutes,
+                            evaluation_periods=periods,
+                            datapoints_to_alarm=periods,
                             treat_missing_data_override=NOT_BREACHING,
                             alarm_description_override=(
-                                f"{svc.name}: an event is on and fewer tasks run than the plan's minimum "
-                                f"({len(svc.floor)} compiled event spans): the pre-scaled capacity is not there."
+                                f"{svc.name}: an event is on and fewer tasks run than the plan's minimum (the "
+                                "capacity agent's PlannedMinimum): the pre-scaled capacity is not there."
                             ),
                         )
                     },

@@ -9,6 +9,8 @@ from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
+from kickoff.agent.handler import METRIC_NAMESPACE
+
 PERIOD = Duration.minutes(1)
 
 
@@ -16,9 +18,8 @@ PERIOD = Duration.minutes(1)
 class RegionView:
     """What the dashboard needs of one cell, all by fixed name (no value crosses a Region).
 
-    ``plan_minimum`` is a metric math expression over ``tasks<index>`` (the cluster's task count,
-    for its timestamps: the "running below plan" alarm's floor summed over services), or None
-    when no event is compiled.
+    ``plan_environment`` is the ``Environment`` the capacity agent publishes ``PlannedMinimum`` under (the
+    "running below plan" alarm's floor, summed over services here), or None without a plan.
     """
 
     region: str
@@ -27,7 +28,7 @@ class RegionView:
     table_name: str
     local_canary: str | None
     region_impaired_alarm_arn: str
-    plan_minimum: str | None
+    plan_environment: str | None
 
 
 class CrossRegionDashboard(Construct):
@@ -36,8 +37,8 @@ class CrossRegionDashboard(Construct):
 
     Rows: request rate, 5xx rate, target response time p99, running tasks and the plan's minimum,
     replication latency, and health (the probe of each Region's own cell, and the Regions'
-    "region impaired" alarms). Every graph carries a vertical annotation at each compiled
-    event's kickoff. ALB metrics are found by a search on the ALB's fixed name, because the
+    "region impaired" alarms). Every graph carries a vertical annotation at each kickoff of the
+    calendar as deployed. ALB metrics are found by a search on the ALB's fixed name, because the
     ``LoadBalancer`` dimension holds an ID only the cell's Region knows.
 
     Attributes: ``dashboard``, ``graphs`` (title -> widget).
@@ -82,7 +83,7 @@ class CrossRegionDashboard(Construct):
             "Replication latency, max (ms)": [],
             "Probe of the Region's own cell (% passed)": [],
         }
-        for index, view in enumerate(regions):
+        for view in regions:
             r = view.region
             requests = f"SUM({alb(view, 'RequestCount', 'Sum')})"
             rows["Requests per minute"].append(searched(r, requests))
@@ -96,20 +97,13 @@ class CrossRegionDashboard(Construct):
                 "Minimum",
             )
             rows["Running tasks"].append(searched(r, f"SUM({running})"))
-            if view.plan_minimum is not None:
-                tasks = cloudwatch.Metric(
-                    namespace="ECS/ContainerInsights",
-                    metric_name="TaskCount",
-                    dimensions_map={"ClusterName": view.cluster_name},
-                    statistic="Minimum",
-                    period=PERIOD,
-                    region=r,
+            if view.plan_environment is not None:
+                planned = search(
+                    f"{METRIC_NAMESPACE},Environment,Service",
+                    f'MetricName="PlannedMinimum" Environment="{view.plan_environment}"',
+                    "Maximum",
                 )
-                rows["Plan minimum while an event is on"].append(
-                    cloudwatch.MathExpression(
-                        expression=view.plan_minimum, using_metrics={f"tasks{index}": tasks}, label=r, period=PERIOD
-                    )
-                )
+                rows["Plan minimum while an event is on"].append(searched(r, f"SUM({planned})"))
             replication = search(
                 "AWS/DynamoDB,ReceivingRegion,TableName",
                 f'MetricName="ReplicationLatency" TableName="{view.table_name}"',

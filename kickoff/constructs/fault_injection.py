@@ -296,16 +296,17 @@ class CellFaultInjection(Construct):
         self.experiments[key] = Experiment(key, action, availability_zone, template, role)
 
 
-# A practice run may be blocked on at most this many dates (AWS::ARCZonalShift::ZonalAutoshiftConfiguration).
-MAX_BLOCKED_DATES = 15
+# A practice run may be blocked in at most this many weekly windows (AWS::ARCZonalShift::ZonalAutoshiftConfiguration).
+MAX_BLOCKED_WINDOWS = 15
 
 
 class ZonalAutoshift(Construct):
     """ARC zonal autoshift for the cell ALB: AWS shifts its traffic away from an AZ it sees impaired.
 
     Autoshift requires practice runs: ARC shifts the ALB away from one AZ about weekly and judges the
-    run by ``outcome_alarm`` (the cell's region-impaired alarm). ``blocked_dates`` (UTC ``YYYY-MM-DD``,
-    the event days of the deploy's planning window, at most 15) keep practice runs off game days.
+    run by ``outcome_alarm`` (the cell's region-impaired alarm). ``blocked_windows`` (weekly UTC windows such as
+    ``Thu:23:00-Fri:06:00``, at most 15: the weekly slots the calendar's events occupy) keep practice runs off game
+    times; being weekly, they do not depend on when the template is synthesized.
     """
 
     def __init__(
@@ -315,11 +316,11 @@ class ZonalAutoshift(Construct):
         *,
         load_balancer: elbv2.IApplicationLoadBalancer,
         outcome_alarm: cloudwatch.IAlarm,
-        blocked_dates: list[str],
+        blocked_windows: list[str],
     ) -> None:
         super().__init__(scope, id_)
-        if len(blocked_dates) > MAX_BLOCKED_DATES:
-            raise ValueError(f"at most {MAX_BLOCKED_DATES} blocked dates (got {len(blocked_dates)})")
+        if len(blocked_windows) > MAX_BLOCKED_WINDOWS:
+            raise ValueError(f"at most {MAX_BLOCKED_WINDOWS} blocked windows (got {len(blocked_windows)})")
         self.configuration = zonalshift.CfnZonalAutoshiftConfiguration(
             self,
             "Configuration",
@@ -331,6 +332,6 @@ class ZonalAutoshift(Construct):
                         alarm_identifier=outcome_alarm.alarm_arn, type="CLOUDWATCH"
                     )
                 ],
-                blocked_dates=blocked_dates or None,
+                blocked_windows=blocked_windows or None,
             ),
         )

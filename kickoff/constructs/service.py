@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import math
-from datetime import UTC
-
 from aws_cdk import Duration, Stack
-from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -17,12 +13,9 @@ from constructs import Construct
 
 from kickoff.config.models import ServiceConfig
 from kickoff.constructs._util import retention, source_scoped_principal
-from kickoff.planning import CompiledTarget
+from kickoff.constructs.capacity_agent import AgentRegistry
+from kickoff.constructs.prescaled_service import LoadModel, PrescaledService
 
-# Scale out fast (a live audience arrives in minutes), scale in slowly (a halftime dip
-# must not shed capacity the second half needs).
-SCALE_OUT_COOLDOWN = Duration.seconds(60)
-SCALE_IN_COOLDOWN = Duration.seconds(300)
 # Target-group health checks: a task is in service after 2 x 10 s, out after 2 x 10 s.
 HEALTH_CHECK_INTERVAL = Duration.seconds(10)
 HEALTH_CHECK_TIMEOUT = Duration.seconds(5)
@@ -30,9 +23,16 @@ HEALTH_CHECK_TIMEOUT = Duration.seconds(5)
 DEREGISTRATION_DELAY = Duration.seconds(30)
 
 
-def requests_per_target_per_minute(service: ServiceConfig) -> int:
-    """Target value for ALBRequestCountPerTarget, which counts requests per target per minute."""
-    return max(1, math.floor(service.requests_per_second_per_task * service.target_utilization_percent / 100 * 60))
+def load_model(service: ServiceConfig) -> LoadModel:
+    """A configured service's load model, as the library construct takes it."""
+    return LoadModel(
+        requests_per_viewer_per_second=service.requests_per_viewer_per_second,
+        requests_per_arrival=service.requests_per_arrival,
+        requests_per_second_per_task=service.requests_per_second_per_task,
+        target_utilization_percent=service.target_utilization_percent,
+        table_reads_per_request=service.table_reads_per_request,
+        table_writes_per_request=service.table_writes_per_request,
+    )
 
 
 class CellService(Construct):
@@ -45,14 +45,14 @@ class CellService(Construct):
     target tracking on CPU and on ALB requests per target. The desired count is left to
     Application Auto Scaling, so a deploy never resets a service that has scaled out.
 
-    With a ``capacity`` plan, the scalable target's range is the one in force at deploy time
-    (every deploy writes it again, so a deploy during an event keeps the raised floor) and
-    the plan's scheduled actions follow; without one it is ``min_tasks``..``max_tasks``.
+    Scaling is the library's ``PrescaledService``: the range ``min_tasks``..``max_tasks``, target tracking, and
+    the service registered with the Region's capacity agent (``registry``), which writes the scheduled actions at
+    run time.
     ``image`` comes from the cell Region's private ECR (never a public registry), and the
     log group is encrypted with ``log_key``.
 
     Attributes: ``service``, ``task_definition``, ``container``, ``task_role``,
-    ``log_group``, ``target_group``, ``scaling``, ``scheduled_actions``.
+    ``log_group``, ``target_group``, ``scaling``, ``prescaled``.
     """
 
     def __init__(
@@ -68,8 +68,8 @@ class CellService(Construct):
         log_retention_days: int,
         log_key: kms.IKey,
         environment: dict[str, str],
+        registry: AgentRegistry,
         required_header: tuple[str, list[str]] | None = None,
-        capacity: CompiledTarget | None = None,
     ) -> None:
         super().__init__(scope, id_)
         if required_header is not None and not 1 <= len(required_header[1]) <= 2:
@@ -80,11 +80,6 @@ class CellService(Construct):
         if clash:
             raise ValueError(
                 f"services[{service.name}].environment: {', '.join(clash)} are set by the platform; remove them"
-            )
-        if capacity is not None and capacity.max_capacity != service.max_tasks:
-            raise ValueError(
-                f"plan for {service.name} assumes max {capacity.max_capacity} tasks, the service has "
-                f"{service.max_tasks}"
             )
 
         self.log_group = logs.LogGroup(self, "Logs", retention=retention(log_retention_days), encryption_key=log_key)
@@ -180,48 +175,18 @@ class CellService(Construct):
         # The ALB may reach this service's tasks on the container port only.
         self.service.connections.allow_from(listener, ec2.Port.tcp(service.container_port), "ALB to tasks")
 
-        low, high = (
-            (capacity.min_capacity, capacity.max_capacity) if capacity else (service.min_tasks, service.max_tasks)
-        )
-        self.scaling = self.service.auto_scale_task_count(min_capacity=low, max_capacity=high)
-        self.scaling.scale_on_cpu_utilization(
-            "CpuTracking",
-            target_utilization_percent=service.target_utilization_percent,
-            scale_out_cooldown=SCALE_OUT_COOLDOWN,
-            scale_in_cooldown=SCALE_IN_COOLDOWN,
-        )
-        self.scaling.scale_on_request_count(
-            "RequestTracking",
-            requests_per_target=requests_per_target_per_minute(service),
+        self.prescaled = PrescaledService(
+            self,
+            "Prescaled",
+            service=self.service,
+            name=service.name,
+            cpu=service.cpu,
+            memory_mib=service.memory_mib,
+            min_tasks=service.min_tasks,
+            max_tasks=service.max_tasks,
+            load=load_model(service),
+            registry=registry,
             target_group=self.target_group,
-            scale_out_cooldown=SCALE_OUT_COOLDOWN,
-            scale_in_cooldown=SCALE_IN_COOLDOWN,
+            deploy_max_percent=service.deploy_max_percent,
         )
-
-        self.scheduled_actions = self._schedule(capacity) if capacity else 0
-
-    def _schedule(self, capacity: CompiledTarget) -> int:
-        """Add the compiled scheduled actions (UTC) to this service's scalable target; returns how many.
-
-        One-time steps become ``at()`` actions; baseline steps become ``cron()`` actions bounded
-        by their validity window. Target tracking stays on top and can scale above every
-        scheduled minimum.
-        """
-        for step in capacity.steps:
-            at = step.at.astimezone(UTC)
-            self.scaling.scale_on_schedule(
-                f"at-{at:%Y%m%dT%H%M}Z",
-                schedule=appscaling.Schedule.at(at),  # rendered as at(...) in UTC
-                min_capacity=step.min_tasks,
-                max_capacity=step.max_tasks,
-            )
-        for step in capacity.recurring:
-            self.scaling.scale_on_schedule(
-                f"baseline-{step.hour:02d}{step.minute:02d}-d{''.join(str(d) for d in step.weekdays)}",
-                schedule=appscaling.Schedule.expression(step.expression),
-                min_capacity=step.min_tasks,
-                max_capacity=step.max_tasks,
-                start_time=step.start.astimezone(UTC),
-                end_time=step.end,
-            )
-        return len(capacity.steps) + len(capacity.recurring)
+        self.scaling = self.prescaled.scaling

@@ -61,6 +61,19 @@ SCHEDULER_DEAD_LETTER_QUEUE = Acknowledgement(
     "failed every retry (the schedule target's DeadLetterConfig, which cdk-nag does not see). It is read by a human "
     "after the ReservationChangeFailed alarm, never by a consumer that could fail.",
 )
+AGENT_UNSCOPED_ACTIONS = Acknowledgement(
+    "AwsSolutions",
+    "AwsSolutions-IAM5[Resource::*]",
+    "The capacity agent's read-only calls application-autoscaling:DescribeScalableTargets and "
+    "DescribeScheduledActions, elasticloadbalancing:DescribeCapacityReservation and scheduler:ListSchedules support no "
+    "resource-level permissions (Service Authorization Reference), so Resource must be *.",
+)
+AGENT_RUNTIME = Acknowledgement(
+    "AwsSolutions",
+    "AwsSolutions-L1",
+    "The capacity agent runs Python 3.14, the newest Python runtime aws-cdk-lib 2.275 knows; cdk-nag 3.0.2 compares "
+    "against a family list that DR-LambdaRuntimeSupported replaces with dated deprecations.",
+)
 PREFIX_LIST_LOOKUP_WILDCARD = Acknowledgement(
     "AwsSolutions",
     "AwsSolutions-IAM5[Resource::*]",
@@ -169,8 +182,9 @@ def acknowledge_cell(cell: CellStack, *, customer_managed_key: bool) -> None:
     acknowledge(provider.node.find_child("ServiceRole"), CUSTOM_RESOURCE_BASIC_EXECUTION)
     for lookup in cell.images.credential_lookups.values():
         acknowledge(lookup.node.find_child("CustomResourcePolicy"), _credential_lookup_wildcard(cell))
-    if cell.alb_capacity is not None:
-        acknowledge(cell.alb_capacity.dead_letter_queue, SCHEDULER_DEAD_LETTER_QUEUE)
+    if cell.capacity_schedules.dead_letter_queue is not None:
+        acknowledge(cell.capacity_schedules.dead_letter_queue, SCHEDULER_DEAD_LETTER_QUEUE)
+    _acknowledge_agent(cell)
     faults = getattr(cell, "fault_injection", None)
     if faults is not None:
         _acknowledge_wildcards(faults, FAULT_INJECTION_WILDCARDS)
@@ -193,9 +207,71 @@ def acknowledge_cell(cell: CellStack, *, customer_managed_key: bool) -> None:
             acknowledge(policy, _kms_key_wildcard(cell))
 
 
+def _acknowledge_agent(cell: CellStack) -> None:
+    """The capacity agent's role: its unscoped reads, and the two prefixes IAM cannot narrow further."""
+    agent = cell.capacity_agent
+    cluster = cell.get_logical_id(cell.cluster.node.default_child)
+    function = cell.get_logical_id(agent.function.node.default_child)
+    acknowledge(
+        agent.role.node.find_child("DefaultPolicy"),
+        AGENT_UNSCOPED_ACTIONS,
+        Acknowledgement(
+            "AwsSolutions",
+            f"AwsSolutions-IAM5[Resource::arn:aws:application-autoscaling:{cell.region}:{cell.account}:"
+            "scalable-target/*]",
+            "Scheduled actions and ranges of this account's scalable targets in this Region: a scalable target made "
+            "by CloudFormation has no ARN attribute and takes no tags (AWS::ApplicationAutoScaling::ScalableTarget), "
+            "so no policy can name it; the agent itself writes only the resource IDs registered under its SSM path.",
+        ),
+        Acknowledgement(
+            "AwsSolutions",
+            f"AwsSolutions-IAM5[Resource::arn:aws:ecs:{cell.region}:{cell.account}:service/<{cluster}>/*]",
+            "Application Auto Scaling checks that the caller of RegisterScalableTarget may describe and update the "
+            "ECS service; the services of this cell's cluster only (their names are generated).",
+        ),
+    )
+    if cell.capacity_schedules.role is not None:
+        acknowledge(
+            agent.role.node.find_child("DefaultPolicy"),
+            Acknowledgement(
+                "AwsSolutions",
+                f"AwsSolutions-IAM5[Resource::arn:aws:scheduler:{cell.region}:{cell.account}:schedule/"
+                f"{cell.capacity_schedules.group_name}/*]",
+                "The agent creates, updates and deletes the reservation schedules of this cell's own schedule group "
+                "only; their names follow the plan's times, so the group is the narrowest resource.",
+            ),
+        )
+    acknowledge(agent.function, AGENT_RUNTIME)
+    # aws-cdk-lib makes the Scheduler target role once per stack, beside the stack's other constructs.
+    for child in cell.node.children:
+        if child.node.id.startswith("SchedulerRoleForTarget-"):
+            acknowledge(
+                child.node.find_child("DefaultPolicy"),
+                Acknowledgement(
+                    "AwsSolutions",
+                    f"AwsSolutions-IAM5[Resource::<{function}.Arn>:*]",
+                    "aws-cdk-lib's EventBridge Scheduler target role may invoke the capacity agent and its versions "
+                    "(the qualifier is the wildcard); it invokes nothing else.",
+                ),
+            )
+
+
 def acknowledge_data(data: DataStack) -> None:
     """The reviewed findings of the Data stack."""
     acknowledge(data.origin_secret.secret, ORIGIN_SECRET_MANUAL_ROTATION)
+    acknowledge(
+        data.forecast_table.table,
+        *(
+            Acknowledgement(
+                "WellArchitected",
+                f"WA-OPS-AlarmedResources[[Replica::{region}]]",
+                "The forecast replica in this Region is read by the Region's capacity agent only; the agent's "
+                "AgentFailing alarm fires when it cannot read it (or anything else stops a run), which is the "
+                "actionable signal. Its traffic is a few reads every few minutes.",
+            )
+            for region in data.forecast_table.regions
+        ),
+    )
 
 
 def acknowledge_edge(edge: EdgeStack, *, geo_restricted: bool) -> None:

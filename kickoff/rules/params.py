@@ -55,19 +55,12 @@ def config_fields(config: KickoffConfig) -> dict[str, str]:
 def readiness_params(config: KickoffConfig, plan: DeploymentPlan) -> ReadinessParams:
     """The deploy-readiness pack's expectations for one config and its capacity plan."""
     window = plan.window
-    floors = {}
-    for region in config.routed_regions:
-        for service in config.services:
-            compiled = plan.compiled_target(region, service.name)
-            if compiled is not None:
-                floors[(region, service.name)] = compiled.min_capacity
     return ReadinessParams(
         deploy_time=window.deploy_time,
         earliest_action=window.start,
         horizon_end=window.end,
         quotas={r.name: region_quotas(config, r.name) for r in config.regions},
         service_methods={s.name: tuple(s.methods) for s in config.services},
-        floors=floors,
         event_windows=tuple(
             EventWindowFacts(w.event_ids, w.start, w.restore)
             for w in plan.season_windows
@@ -75,7 +68,8 @@ def readiness_params(config: KickoffConfig, plan: DeploymentPlan) -> ReadinessPa
         )
         if plan.capacity is not None
         else (),
-        planned_regions=frozenset(config.routed_regions) if plan.capacity is not None else frozenset(),
+        planned_regions=frozenset(config.routed_regions) if config.calendar is not None else frozenset(),
+        registry_path=naming.capacity_parameter_path(config),
         shared_ip_viewers=config.edge.waf.shared_ip_viewers,
         requests_per_viewer={w: config.requests_per_viewer(w) for w in WAF_WINDOWS},
         config_fields=config_fields(config),

@@ -31,6 +31,20 @@ class PlanningWindow:
     end: datetime
 
 
+# Nothing is scheduled sooner than this after a plan is put in force: what the plan holds until then is written as the
+# range in force. Application Auto Scaling and EventBridge Scheduler both want a time still ahead when the call lands.
+APPLY_MARGIN = timedelta(minutes=2)
+
+
+def apply_window(now: datetime, horizon: timedelta) -> PlanningWindow:
+    """The window a plan put in force at ``now`` covers: from ``now`` (rounded up to the minute) for ``horizon``."""
+    now = now.astimezone(UTC)
+    rounded = now.replace(second=0, microsecond=0)
+    deploy = rounded if rounded == now else rounded + timedelta(minutes=1)
+    start = deploy + APPLY_MARGIN
+    return PlanningWindow(deploy, start, start + horizon)
+
+
 @dataclass(frozen=True)
 class CompiledTarget:
     """What one scalable target's template holds for a deploy at ``PlanningWindow.deploy_time``.

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from aws_cdk import CfnOutput, Duration, Tags
+from aws_cdk import CfnOutput, Tags
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
 from kickoff import naming
+from kickoff.agent.registration import spec_parameter
 from kickoff.config.models import KickoffConfig
 from kickoff.constructs._util import retention
 from kickoff.constructs.alarm_topic import AlarmTopic
-from kickoff.constructs.alb_capacity import AlbCapacityReservations
+from kickoff.constructs.alb_capacity import CapacitySchedules
 from kickoff.constructs.bake_access import BakeReader
+from kickoff.constructs.capacity_agent import AgentRegistry, CapacityAgent, agent_metric
 from kickoff.constructs.capacity_watch import CapacityWatch
 from kickoff.constructs.cell_monitoring import CellMonitoring, MonitoredService
 from kickoff.constructs.cell_routing import CellRouting, HealthTarget
@@ -31,7 +31,7 @@ from kickoff.constructs.prefix_list import CLOUDFRONT_ORIGIN_FACING, ManagedPref
 from kickoff.constructs.region_probes import ProbeTarget, RegionProbes
 from kickoff.constructs.service import CellService
 from kickoff.naming import cell_name_prefix, cluster_name, schedule_group_name, service_construct_id
-from kickoff.planning import DeploymentPlan
+from kickoff.planning import blocked_windows, capacity_spec
 from kickoff.stacks.base import KickoffStack
 
 # Listener rule priorities leave gaps so a rule can be inserted without renumbering.
@@ -41,7 +41,7 @@ RULE_PRIORITY_STEP = 10
 class CellStack(KickoffStack):
     """An active-active cell. Depends on nothing in another Region: names are deterministic."""
 
-    def __init__(self, scope: Construct, *, config: KickoffConfig, region: str, plan: DeploymentPlan) -> None:
+    def __init__(self, scope: Construct, *, config: KickoffConfig, region: str) -> None:
         super().__init__(
             scope,
             config=config,
@@ -51,6 +51,12 @@ class CellStack(KickoffStack):
             description=f"Kickoff {config.environment}: active-active cell in {region}",
         )
         region_config = config.region(region)
+        agent = config.scaling.agent
+        env_key = naming.environment_key(config)
+        # Warm throughput applies to every replica: the primary Region's agent alone sets it.
+        warm_table = (
+            naming.table_name(config) if config.scaling.warm_throughput and region == config.primary_region else None
+        )
         origin = naming.origin_domain(config)
         self.log_key = LogEncryptionKey(
             self, "LogKey", description=f"Kickoff {config.environment}: {region} cell log groups"
@@ -111,6 +117,7 @@ class CellStack(KickoffStack):
             log_retention_days=config.logging.retention_days,
             log_key=self.log_key.key,
         )
+        self.registry = AgentRegistry(naming.capacity_parameter_path(config), naming.environment_key(config))
         required_header = required_origin_header(naming.origin_secret_name(config), config.edge.origin_secret)
         self.services: dict[str, CellService] = {}
         for index, service in enumerate(config.services):
@@ -131,23 +138,20 @@ class CellStack(KickoffStack):
                     "KICKOFF_TABLE_NAME": naming.table_name(config),
                 },
                 required_header=required_header,
-                capacity=plan.compiled_target(region, service.name),
+                registry=self.registry,
             )
             self.replica.grant_read_write(cell_service.task_role)
             self.images.grant_pull(cell_service.task_definition.obtain_execution_role(), service.image_reference)
             Tags.of(cell_service).add("service", service.name)
             self.services[service.name] = cell_service
 
-        reservations = plan.alb_reservations(region)
-        self.alb_capacity: AlbCapacityReservations | None = None
-        if config.scaling.alb_reservations and reservations:
-            self.alb_capacity = AlbCapacityReservations(
-                self,
-                "AlbCapacity",
-                load_balancer=self.load_balancer.alb,
-                reservations=reservations,
-                group_name=schedule_group_name(config),
-            )
+        reserving = config.scaling.alb_reservations
+        self.capacity_schedules = CapacitySchedules(
+            self,
+            "AlbCapacity",
+            group_name=schedule_group_name(config),
+            load_balancer=self.load_balancer.alb if reserving else None,
+        )
 
         self.alarm_topic = AlarmTopic(
             self,
@@ -170,7 +174,9 @@ class CellStack(KickoffStack):
                     service=self.services[s.name].service,
                     target_group=self.services[s.name].target_group,
                     cluster_name=self.cluster.cluster_name,
-                    floor=plan.floor_levels(region, s.name),
+                    planned=agent_metric(
+                        naming.environment_key(config), "PlannedMinimum", agent.rate_minutes, service=s.name
+                    ),
                 )
                 for s in config.services
             ],
@@ -218,23 +224,51 @@ class CellStack(KickoffStack):
         if canaries.enabled and self.probes.own_divergence is not None:
             differs["OwnCellDiverges"] = self.probes.own_divergence
         self.monitoring.seal(differs)
-        first = self.services[config.services[0].name]
+        self.capacity_agent = CapacityAgent(
+            self,
+            "CapacityAgent",
+            environment=naming.environment_key(config),
+            function_name=naming.capacity_agent_name(config),
+            registry=self.registry,
+            spec_json=spec_parameter(capacity_spec(config), naming.environment_key(config)),
+            forecast_table_name=naming.forecast_table_name(config),
+            binding={
+                "region": region,
+                "load_balancer_arn": self.load_balancer.alb.load_balancer_arn if reserving else None,
+                "schedule_group": schedule_group_name(config) if reserving else None,
+                "scheduler_role_arn": self.capacity_schedules.role.role_arn if self.capacity_schedules.role else None,
+                "dead_letter_arn": (
+                    self.capacity_schedules.dead_letter_queue.queue_arn
+                    if self.capacity_schedules.dead_letter_queue
+                    else None
+                ),
+                "warm_throughput_table": warm_table,
+                "reservation_grace_minutes": config.scaling.alb_reservation_grace_minutes,
+            },
+            cluster_name=self.cluster.cluster_name,
+            load_balancer_arn=self.load_balancer.alb.load_balancer_arn if reserving else None,
+            schedule_group=self.capacity_schedules.group,
+            scheduler_role=self.capacity_schedules.role,
+            warm_throughput_table=warm_table,
+            rate_minutes=agent.rate_minutes,
+            failing_minutes=agent.failing_minutes,
+            covered_hours=config.scaling.horizon_days * 24 - agent.coverage_margin_hours,
+            topic=self.alarm_topic.topic,
+            alarm_prefix=cell_name_prefix(config, region),
+            log_retention_days=config.logging.retention_days,
+            log_key=self.log_key.key,
+        )
+        for cell_service in self.services.values():
+            self.capacity_agent.function.node.add_dependency(cell_service.prescaled.registration)
         self.capacity_watch = CapacityWatch(
             self,
             "CapacityWatch",
             name_prefix=cell_name_prefix(config, region),
             topic=self.alarm_topic.topic,
-            anchor=first.target_group.metrics.healthy_host_count(statistic="Minimum", period=Duration.minutes(1)),
-            load_balancer=self.load_balancer.alb if self.alb_capacity else None,
-            schedule_group=self.alb_capacity.group if self.alb_capacity else None,
-            dead_letter_queue=self.alb_capacity.dead_letter_queue if self.alb_capacity else None,
-            reservation_levels=plan.reservation_levels(
-                region, timedelta(minutes=config.scaling.alb_reservation_grace_minutes)
-            )
-            if self.alb_capacity
-            else (),
-            plan_ends=plan.window.end if plan.capacity is not None else None,
-            warn_before=timedelta(days=config.monitoring.plan_expiry_warning_days),
+            load_balancer=self.load_balancer.alb if reserving else None,
+            expected=agent_metric(env_key, "ReservationExpectedLCU", agent.rate_minutes) if reserving else None,
+            schedule_group=self.capacity_schedules.group if reserving else None,
+            dead_letter_queue=self.capacity_schedules.dead_letter_queue,
         )
 
         if config.pipeline is not None and region == config.canary_region:
@@ -271,7 +305,7 @@ class CellStack(KickoffStack):
                 "ZonalAutoshift",
                 load_balancer=self.load_balancer.alb,
                 outcome_alarm=self.monitoring.region_impaired,
-                blocked_dates=plan.event_dates(),
+                blocked_windows=blocked_windows(config),
             )
 
         routing_alarms = dict(self.monitoring.critical_alarms) if config.monitoring.route_on_alarms else {}

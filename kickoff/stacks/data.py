@@ -11,16 +11,16 @@ from constructs import Construct
 
 from kickoff import naming
 from kickoff.config.models import EDGE_REGION, KickoffConfig
+from kickoff.constructs.forecast_table import ForecastTable
 from kickoff.constructs.global_table import GlobalTable
 from kickoff.constructs.origin_secret import OriginVerifySecret
-from kickoff.planning import DeploymentPlan
 from kickoff.stacks.base import KickoffStack
 
 
 class DataStack(KickoffStack):
     """The global table with one replica per cell Region, and the origin secret."""
 
-    def __init__(self, scope: Construct, *, config: KickoffConfig, plan: DeploymentPlan) -> None:
+    def __init__(self, scope: Construct, *, config: KickoffConfig) -> None:
         super().__init__(
             scope,
             config=config,
@@ -38,7 +38,15 @@ class DataStack(KickoffStack):
             primary_region=config.primary_region,
             replica_regions=replica_regions,
             key_alias=naming.table_key_alias(config),
-            warm_throughput=plan.table_warm_throughput,
+        )
+        # The forecast every cell's capacity agent reads from its own replica; warm throughput is the agent's too
+        # (the primary Region's applies it, since it covers every replica), so this template holds no plan.
+        self.forecast_table = ForecastTable(
+            self,
+            "ForecastTable",
+            table_name=naming.forecast_table_name(config),
+            primary_region=config.primary_region,
+            replica_regions=replica_regions,
         )
         readers = list(dict.fromkeys([*config.region_names, EDGE_REGION]))
         self.origin_secret = OriginVerifySecret(

@@ -99,7 +99,8 @@ def _stages(*scopes: Construct) -> tuple[Stage, ...]:
 def build_deployment(scope: Construct, config: KickoffConfig, plan: DeploymentPlan) -> Deployment:
     """Create every stack for ``config`` and what orders them (see the module docstring).
 
-    ``plan`` is the capacity plan for the deploy time, compiled into the cells and the table.
+    ``plan`` is the capacity plan at the synth time: the checks read it (the templates hold no plan; each
+    Region's capacity agent applies the published forecast at run time).
     """
     deployment = Deployment(config=config, plan=plan)
     pipelined = config.pipeline is not None
@@ -107,7 +108,7 @@ def build_deployment(scope: Construct, config: KickoffConfig, plan: DeploymentPl
     if config.table.encryption == "customer_managed":
         for region in config.region_names:
             deployment.keys[region] = KeysStack(data_scope, config=config, region=region)
-    data = deployment.data = DataStack(data_scope, config=config, plan=plan)
+    data = deployment.data = DataStack(data_scope, config=config)
     for keys in deployment.keys.values():
         data.add_stack_dependency(keys, "the table's replicas are encrypted with the per-Region keys")
     steps = [ReleaseStep("Data", _stages(data_scope))]
@@ -118,7 +119,7 @@ def build_deployment(scope: Construct, config: KickoffConfig, plan: DeploymentPl
         scopes: list[Construct] = []
         for region in wave:
             cell_scope = _step_scope(scope, config, f"Cell-{region}")
-            cell = CellStack(cell_scope, config=config, region=region, plan=plan)
+            cell = CellStack(cell_scope, config=config, region=region)
             deployment.cells[region] = cell
             cells.append(cell)
             scopes.append(cell_scope)
@@ -140,7 +141,7 @@ def build_deployment(scope: Construct, config: KickoffConfig, plan: DeploymentPl
 
     edge_scope = _step_scope(scope, config, "Edge")
     edge = deployment.edge = EdgeStack(edge_scope, config=config)
-    observability = deployment.observability = ObservabilityStack(edge_scope, config=config, plan=plan)
+    observability = deployment.observability = ObservabilityStack(edge_scope, config=config)
     steps.append(ReleaseStep("Edge", _stages(edge_scope)))
     if not pipelined:
         edge.add_stack_dependency(data, "CloudFront reads the origin secret's us-east-1 replica")

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import datetime
-
 from constructs import Construct
 
 from kickoff import naming
 from kickoff.config.models import EDGE_REGION, KickoffConfig
 from kickoff.constructs.cross_region_dashboard import CrossRegionDashboard, RegionView
-from kickoff.constructs.level_math import floor_expression
-from kickoff.planning import DeploymentPlan, FloorLevel
 from kickoff.stacks.base import KickoffStack
 
 
@@ -19,7 +14,7 @@ class ObservabilityStack(KickoffStack):
     """The cross-Region dashboard. Every value it shows is found by fixed name in its Region, so it
     references no other stack; it deploys after the cells so their metrics and alarms exist."""
 
-    def __init__(self, scope: Construct, *, config: KickoffConfig, plan: DeploymentPlan) -> None:
+    def __init__(self, scope: Construct, *, config: KickoffConfig) -> None:
         super().__init__(
             scope,
             config=config,
@@ -43,18 +38,9 @@ class ObservabilityStack(KickoffStack):
                         f"arn:{self.partition}:cloudwatch:{region}:{config.account}:alarm:"
                         f"{naming.region_impaired_alarm_name(config, region)}"
                     ),
-                    plan_minimum=floor_expression(f"tasks{index}", plan_minimum(config, plan, region), subtract=False),
+                    plan_environment=naming.environment_key(config) if config.calendar is not None else None,
                 )
-                for index, region in enumerate(config.region_names)
+                for region in config.region_names
             ],
-            kickoffs=[(e.event_id, e.kickoff) for e in plan.events if e.kickoff >= plan.window.start],
+            kickoffs=[(e.id, e.kickoff) for e in config.calendar.events] if config.calendar is not None else [],
         )
-
-
-def plan_minimum(config: KickoffConfig, plan: DeploymentPlan, region: str) -> list[FloorLevel]:
-    """The plan's minimum of every service of a cell added up, per event span."""
-    total: dict[tuple[datetime, datetime], int] = defaultdict(int)
-    for service in config.services:
-        for level in plan.floor_levels(region, service.name):
-            total[(level.start, level.end)] += level.min_tasks
-    return [FloorLevel(start, end, tasks) for (start, end), tasks in sorted(total.items())]

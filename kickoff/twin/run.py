@@ -6,8 +6,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from kickoff import naming
+from kickoff.agent.desired import desired_region
 from kickoff.config.models import KickoffConfig
-from kickoff.planning import DeploymentPlan
+from kickoff.planning import DeploymentPlan, capacity_spec
 from kickoff.rules.engine import TemplateView
 from kickoff.rules.params import readiness_params
 from kickoff.rules.readiness.context import Readiness
@@ -36,9 +37,10 @@ class TwinReport:
 
 
 def topology_of(config: KickoffConfig, plan: DeploymentPlan, views: list[TemplateView]) -> Topology:
-    """The twin's topology of ``views`` (one deployment's templates) for ``config``."""
+    """The twin's topology of ``views`` (one deployment's templates) for ``config``, with the capacity the agent
+    would put in force for ``plan`` on every registered scalable target."""
     readiness = Readiness(readiness_params(config, plan), views)
-    return read_topology(
+    topo = read_topology(
         views,
         readiness,
         origin_name=naming.origin_domain(config),
@@ -46,6 +48,45 @@ def topology_of(config: KickoffConfig, plan: DeploymentPlan, views: list[Templat
         probe_prefix={r: naming.probe_path_prefix(r) for r in config.region_names},
         service_paths={s.name: tuple(s.path_patterns) for s in config.services},
     )
+    apply_agent_plan(topo, config, plan, registered(views, naming.capacity_parameter_path(config)))
+    return topo
+
+
+def registered(views: list[TemplateView], registry_path: str) -> set[tuple[str, str]]:
+    """(Region, service) of every service a template registers with its Region's capacity agent."""
+    prefix = f"{registry_path}/services/"
+    out = set()
+    for view in views:
+        for parameter in view.of_type("AWS::SSM::Parameter").values():
+            name = parameter.get("Properties", {}).get("Name")
+            if isinstance(name, str) and name.startswith(prefix):
+                out.add((view.region, name[len(prefix) :]))
+    return out
+
+
+def apply_agent_plan(
+    topo: Topology, config: KickoffConfig, plan: DeploymentPlan, services: set[tuple[str, str]]
+) -> None:
+    """Put in ``topo`` what the agent writes for ``plan`` (``kickoff.agent.desired``, the agent's own code): each
+    registered target's range now and its one-time actions, each cell's reservation now and its changes."""
+    spec = capacity_spec(config)
+    for region in config.routed_regions:
+        mine = {service: "" for cell, service in services if cell == region}
+        if not mine or plan.capacity is None:
+            continue
+        desired = desired_region(plan, region, mine, spec)
+        for target in desired.targets:
+            found = topo.targets.get((region, target.service))
+            if found is None:
+                continue
+            actions = tuple(
+                (int(a.at.timestamp()), a.min_tasks, a.max_tasks) for a in target.actions if a.at is not None
+            )
+            topo.targets[(region, target.service)] = replace(found, min_capacity=target.min_now, actions=actions)
+        if config.scaling.alb_reservations:
+            now = int(plan.window.deploy_time.timestamp())
+            changes = tuple((int(t.timestamp()), units) for t, units in desired.reservation.changes)
+            topo.reservations[region] = ((now, desired.reservation.units_now), *changes)
 
 
 def setting_of(config: KickoffConfig, plan: DeploymentPlan) -> Setting | None:

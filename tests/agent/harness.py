@@ -74,7 +74,7 @@ class Cell:
             for s in self.reservation_schedules().values()
             if (at := _at(s["ScheduleExpression"])) is not None and at <= now
         ]
-        for at, body, name in sorted(due_schedules, key=lambda d: d[0]):
+        for _when, body, name in sorted(due_schedules, key=lambda d: d[0]):
             self.clients["elbv2"].modify_capacity_reservation(**body)
             # ActionAfterCompletion DELETE: a schedule that ran is gone.
             self.clients["scheduler"].delete_schedule(GroupName=self.settings.binding.schedule_group, Name=name)

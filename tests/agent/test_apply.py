@@ -238,7 +238,7 @@ def test_every_run_logs_its_changes_and_one_metric_line(prod, cell):
     lines = [json.loads(line) for line in log_lines(result, cell.settings)]
     changes = [line for line in lines if "change" in line]
     assert len(changes) == len(result.report.writes) > 0
-    metric = lines[-1]
+    metric = next(line for line in lines if "Success" in line)
     names = {m["Name"] for m in metric["_aws"]["CloudWatchMetrics"][0]["Metrics"]}
     assert names == {
         "Success",
@@ -248,7 +248,10 @@ def test_every_run_logs_its_changes_and_one_metric_line(prod, cell):
         "RefusedDocuments",
         "HorizonCoveredHours",
         "ForecastVersion",
+        "ReservationExpectedLCU",
     }
+    per_service = [line for line in lines if "PlannedMinimum" in line]
+    assert {line["Service"] for line in per_service} == {s.name for s in prod.services}
     assert metric["HorizonCoveredHours"] == pytest.approx(prod.scaling.horizon_days * 24 + 2 / 60, abs=0.05)
 
 

@@ -63,6 +63,47 @@ class WarmThroughputPrice(StrictModel):
     )
 
 
+class AgentConfig(StrictModel):
+    """The regional capacity agent that applies the published forecast."""
+
+    rate_minutes: int = Field(
+        default=5,
+        ge=1,
+        le=60,
+        description=(
+            "How often the agent runs in every cell Region (it also runs after each publish). A forecast change "
+            "reaches a Region's scheduled actions within this plus one run (about a minute). Default 5."
+        ),
+    )
+    failing_minutes: int = Field(
+        default=30,
+        ge=2,
+        le=1440,
+        description=(
+            "Minutes without a successful run before the AgentFailing alarm fires; at least two runs. Default 30."
+        ),
+    )
+    coverage_margin_hours: int = Field(
+        default=24,
+        ge=1,
+        le=720,
+        description=(
+            "The PlanCoverageShort alarm fires when the plan in force covers less than horizon_days x 24 minus "
+            "this many hours ahead (the agent has failed for that long). Default 24."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _runs(self) -> AgentConfig:
+        if self.failing_minutes < 2 * self.rate_minutes:
+            raise FieldProblem(
+                ("failing_minutes",),
+                f"{self.failing_minutes} minutes is less than two runs at rate_minutes {self.rate_minutes}",
+                f"set it to at least {2 * self.rate_minutes}",
+            )
+        return self
+
+
 class ScalingConfig(StrictModel):
     """Forecast-driven pre-scaling: which calendar, which window of it, and the planner's knobs."""
 
@@ -189,6 +230,9 @@ class ScalingConfig(StrictModel):
         ),
     )
     baseline: BaselineConfig | None = Field(default=None, description="Recurring baseline steps. Default none.")
+    agent: AgentConfig = Field(
+        default_factory=AgentConfig, description="The capacity agent in every cell Region. Default: its defaults."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -204,6 +248,12 @@ class ScalingConfig(StrictModel):
 
     @model_validator(mode="after")
     def _profiles(self) -> ScalingConfig:
+        if self.agent.coverage_margin_hours >= self.horizon_days * 24:
+            raise FieldProblem(
+                ("agent", "coverage_margin_hours"),
+                f"{self.agent.coverage_margin_hours} hours is not less than the horizon ({self.horizon_days} days)",
+                f"set it below {self.horizon_days * 24}",
+            )
         if self.baseline_n_minus_1 and (self.baseline is None or not self.baseline.recurring_steps):
             raise FieldProblem(
                 ("baseline_n_minus_1",),

@@ -100,76 +100,37 @@ SCHEDULE_AFTER_DEPLOY = ReadinessRule(
 )
 
 
-# --- every window of the horizon compiled ---------------------------------------------------
+# --- every scalable target registered with the capacity agent ------------------------------------
 
 
-def _window_covered(
-    logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness
-) -> list[Finding] | None:
+def _registered(logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness) -> list[Finding] | None:
     params = readiness.params
-    service = service_name(view, resource)
-    if service is None or view.region not in params.planned_regions:
+    found = ecs_service(view, resource)
+    if found is None or params.registry_path is None or view.region not in params.planned_regions:
         return None
-    times = {when for a in props(resource).get("ScheduledActions") or [] if (when := parse_at(a.get("Schedule")))}
-    findings = []
-    for window in params.event_windows:
-        needed = [t for t in (window.start, window.restore) if t >= params.earliest_action]
-        missing = [t for t in needed if t not in times]
-        if missing:
-            findings.append(
-                Finding(
-                    f"Window::{'+'.join(window.event_ids)}",
-                    f"event window {', '.join(window.event_ids)} ({window.start:%Y-%m-%d %H:%M} to "
-                    f"{window.restore:%H:%M} UTC) "
-                    f"has no scheduled action at {', '.join(f'{t:%Y-%m-%dT%H:%MZ}' for t in missing)}",
-                )
-            )
-    return findings
-
-
-EVENT_WINDOW_COVERED = ReadinessRule(
-    "EventWindowCovered",
-    "Every event window of the planning horizon is compiled into each routed cell's scalable targets",
-    "The template was compiled from a plan for another deploy time or dropped steps. Synthesize for the deploy time, "
-    "and redeploy at least every scaling.horizon_days.",
-    "docs/decisions/0008 (planning window)",
-    frozenset({SCALABLE_TARGET}),
-    _window_covered,
-)
-
-
-# --- the floor a deploy writes ------------------------------------------------------------------
-
-
-def _floor_at_deploy(
-    logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness
-) -> list[Finding] | None:
-    service = service_name(view, resource)
-    if service is None:
-        return None
-    expected = readiness.params.floors.get((view.region, service))
-    if expected is None:
-        return None
-    written = props(resource).get("MinCapacity")
-    if isinstance(written, int) and written >= expected:
-        return []
+    prefix = f"{params.registry_path}/services/"
+    for parameter in view.of_type("AWS::SSM::Parameter").values():
+        p = props(parameter)
+        name = p.get("Name")
+        if isinstance(name, str) and name.startswith(prefix) and found[0] in references(p.get("Value")):
+            return []
     return [
         Finding(
             "",
-            f"MinCapacity {written} is written at deploy time, but the plan holds {expected} tasks of {service} "
-            f"then: a deploy at {readiness.params.deploy_time:%Y-%m-%dT%H:%MZ} would drop the floor, and the "
-            "scheduled action that raised it does not run again",
+            f"the scalable target of {service_name(view, resource) or found[0]} is not registered under {prefix}: the "
+            "capacity agent never plans it, so no event pre-scales it (target tracking alone meets the kickoff)",
         )
     ]
 
 
-FLOOR_AT_DEPLOY = ReadinessRule(
-    "ScalableTargetFloorAtDeploy",
-    "A scalable target's MinCapacity is the minimum the plan holds at deploy time",
-    "Render the range in force at the deploy time (DeploymentPlan.compiled_target), not the configured min_tasks.",
-    "Application Auto Scaling RegisterScalableTarget: an update sets MinCapacity",
+SCALABLE_TARGET_REGISTERED = ReadinessRule(
+    "ScalableTargetRegistered",
+    "Every ECS scalable target of a routed cell is registered with the Region's capacity agent",
+    "Give the service its scaling through PrescaledService (kickoff.constructs.prescaled_service), which registers "
+    "its load model, bounds and scalable target under the agent's SSM path.",
+    "docs/decisions/0022-runtime-capacity-plans.md",
     frozenset({SCALABLE_TARGET}),
-    _floor_at_deploy,
+    _registered,
 )
 
 
@@ -352,8 +313,7 @@ DESIRED_COUNT_UNSET = ReadinessRule(
 
 RULES: tuple[ReadinessRule, ...] = (
     SCHEDULE_AFTER_DEPLOY,
-    EVENT_WINDOW_COVERED,
-    FLOOR_AT_DEPLOY,
+    SCALABLE_TARGET_REGISTERED,
     DESIRED_COUNT_UNSET,
     QUOTA_WITHIN_DECLARED,
     WARM_THROUGHPUT_USEFUL,

@@ -49,9 +49,9 @@ class ReadinessParams:
         horizon_end: the end of the planning window.
         quotas: Region -> declared quotas.
         service_methods: service name -> HTTP methods it accepts.
-        floors: (Region, service) -> scalable-target minimum in force at deploy time.
         event_windows: the calendar's windows that meet [earliest_action, horizon_end).
         planned_regions: Regions whose cells get pre-scaling (routed cells).
+        registry_path: the SSM path services register under with the capacity agent (None: no agent).
         shared_ip_viewers: viewers the WAF's per-IP limit must admit behind one address.
         requests_per_viewer: rate-limit window (s) -> requests one arriving viewer sends in it.
         max_scheduled_actions: Application Auto Scaling's scheduled actions per scalable target.
@@ -63,9 +63,9 @@ class ReadinessParams:
     horizon_end: datetime
     quotas: Mapping[str, RegionQuotas]
     service_methods: Mapping[str, tuple[str, ...]]
-    floors: Mapping[tuple[str, str], int] = field(default_factory=dict)
     event_windows: tuple[EventWindowFacts, ...] = ()
     planned_regions: frozenset[str] = frozenset()
+    registry_path: str | None = None
     shared_ip_viewers: int = 0
     requests_per_viewer: Mapping[int, float] = field(default_factory=dict)
     max_scheduled_actions: int = 200
