@@ -33,9 +33,9 @@ PARAMS = ReadinessParams(
         for r in (EAST, WEST)
     },
     service_methods={"api": ALL, "web": ("GET", "HEAD", "OPTIONS")},
-    floors={(EAST, "api"): 10},
     event_windows=(WINDOW,),
     planned_regions=frozenset({EAST}),
+    registry_path="/test/capacity",
     shared_ip_viewers=1000,
     requests_per_viewer={300: 20.0},
     permissions_boundary="test-boundary",

@@ -25,6 +25,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as targets
 from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_ssm as ssm
 from aws_cdk import custom_resources as cr
 
 from tests.rules.readiness_base import (
@@ -85,6 +86,7 @@ def _scaled_service(
     desired_count: int | None = None,
     maximum_percent: int | None = None,
     peak: int | None = None,
+    registered: bool = True,
 ) -> None:
     stack = _stack(app, case)
     task = ecs.CfnTaskDefinition(stack, "Task", cpu=cpu, memory="2048", requires_compatibilities=["FARGATE"])
@@ -121,6 +123,14 @@ def _scaled_service(
         or None,
     )
     ecs.CfnCluster(stack, "Cluster")
+    if registered:
+        ssm.CfnParameter(
+            stack,
+            "Registration",
+            name="/test/capacity/services/api",
+            type="String",
+            value=Fn.join("", ['{"resource_id": "service/cluster/', service.attr_name, '"}']),
+        )
 
 
 def _table(app: cdk.App, case: str, *, reads: int, writes: int) -> None:

@@ -119,13 +119,9 @@ PAIRS: dict[str, tuple[Builder, Builder]] = {
         lambda a, c: _schedule(a, c, at=DEPLOY + timedelta(days=1)),
         lambda a, c: _schedule(a, c, at=DEPLOY - timedelta(days=6)),
     ),
-    "EventWindowCovered": (
-        lambda a, c: _scaled_service(a, c, actions=[WINDOW.start, WINDOW.restore]),
-        lambda a, c: _scaled_service(a, c, actions=[WINDOW.start]),
-    ),
-    "ScalableTargetFloorAtDeploy": (
-        lambda a, c: _scaled_service(a, c, min_capacity=10),
-        lambda a, c: _scaled_service(a, c, min_capacity=3),
+    "ScalableTargetRegistered": (
+        lambda a, c: _scaled_service(a, c, registered=True),
+        lambda a, c: _scaled_service(a, c, registered=False),
     ),
     # A peak of 10 tasks at a 200% deploy surge is 20 targets of the target group's 25; 13 is 26.
     "EcsTasksWithinDeclaredQuotas": (

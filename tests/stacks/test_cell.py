@@ -8,7 +8,8 @@ import pytest
 from aws_cdk.assertions import Match
 
 from kickoff import naming
-from kickoff.constructs.service import requests_per_target_per_minute
+from kickoff.constructs.prescaled_service import requests_per_target_per_minute
+from kickoff.constructs.service import load_model
 
 
 def _cells(synth):
@@ -143,7 +144,7 @@ def test_target_tracking_on_cpu_and_requests(synthesized) -> None:
 
 def test_request_tracking_target_is_per_minute_at_target_utilisation(prod) -> None:
     api = prod.config.services[0]
-    expected = requests_per_target_per_minute(api)
+    expected = requests_per_target_per_minute(load_model(api))
     assert expected == int(api.requests_per_second_per_task * 0.6 * 60)
     prod.assertions(prod.cell("us-east-2")).has_resource_properties(
         "AWS::ApplicationAutoScaling::ScalingPolicy",
