@@ -23,6 +23,7 @@ from kickoff.commands.checks import (
     cmd_taggable,
     cmd_validate,
 )
+from kickoff.commands.forecast import cmd_forecast
 from kickoff.commands.gameday import cmd_gameday
 from kickoff.commands.plan import _cost_table, cmd_cost, cmd_plan, cmd_quotas
 from kickoff.commands.release import cmd_context, cmd_deploy_window, cmd_execution_policy, cmd_lock
@@ -71,8 +72,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--event", help="only this event's window (and plot it); default: all, plot the first")
     plan.add_argument("--png", help="where to write the plot (default build/plan-<event>.png)")
+    plan.add_argument(
+        "--diff",
+        metavar="DOCUMENT",
+        help="print what the config's calendar changes against a forecast document (forecast document --out), per "
+        "Region: task floor, reservations, cost, peak minimum",
+    )
     plan.add_argument("--no-png", action="store_true", help="do not write a plot")
     plan.set_defaults(func=cmd_plan)
+    forecast = with_context(
+        sub.add_parser(
+            "forecast",
+            help="publish the calendar to every cell Region's capacity agent (no release), or show what each applied",
+        )
+    )
+    forecast.add_argument("action", choices=("publish", "status", "document"))
+    forecast.add_argument("--dry-run", action="store_true", help="publish: validate and print the difference only")
+    forecast.add_argument("--no-nudge", action="store_true", help="publish: leave the agents to their next run")
+    forecast.add_argument("--source", help="publish: where the calendar came from, for the agents' log (a commit)")
+    forecast.add_argument("--out", help="document: write the JSON here instead of printing it")
+    forecast.set_defaults(func=cmd_forecast)
     window = with_context(
         sub.add_parser("deploy-window", help="exit 1 inside an event window, when nothing may deploy")
     )

@@ -77,12 +77,41 @@ def _cost_table(config, plan, windows) -> str:
     return "\n".join(lines)
 
 
+def _plan_diff(args: argparse.Namespace, config, now) -> int:  # noqa: ANN001
+    """``plan --diff DOCUMENT``: the config's calendar against a forecast document, before anything is published."""
+    import json
+
+    from kickoff.agent.document import DocumentError, read_document
+    from kickoff.planning import calendar_events, capacity_spec
+    from kickoff.reports.forecast_diff import diff_text, forecast_diff
+
+    spec = capacity_spec(config)
+    try:
+        data = json.loads(Path(args.diff).read_text())
+        base = read_document(data, spec, naming.environment_key(config))
+    except (OSError, json.JSONDecodeError, DocumentError) as error:
+        print(
+            f"kickoff: {args.diff}: not a forecast document of {naming.environment_key(config)}: {error}\n"
+            f"  Fix: write one with python -m kickoff forecast document -c env={config.environment} --out FILE",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"{naming.environment_key(config)}: {config.scaling.calendar} against {args.diff} (version {base.version})")
+    diff = forecast_diff(spec, base.events, calendar_events(config), now)
+    print(diff_text(diff))
+    return 1 if diff.problems else 0
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     from kickoff.planning import build_deployment_plan, default_plan_from, parse_plan_from
     from kickoff.scaling import plan_table
 
     config = load_selected(args)
     context = context_pairs(args.context)
+    if args.diff:
+        when = parse_plan_from(context["plan_from"]) if context.get("plan_from") else default_plan_from()
+        build_deployment_plan(config, when)  # the calendar must pass the synth's checks first
+        return _plan_diff(args, config, when)
     plan = build_deployment_plan(
         config, parse_plan_from(context["plan_from"]) if context.get("plan_from") else default_plan_from()
     )
