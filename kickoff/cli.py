@@ -97,11 +97,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     window.add_argument("--at", help="check this ISO 8601 time instead of now")
     window.add_argument(
-        "--assembly",
-        metavar="DIR",
-        help="also exit 1 when the cloud assembly in DIR (make synth's output) is too old to deploy now",
-    )
-    window.add_argument(
         "--override",
         metavar="REASON",
         help="deploy inside a window anyway, logging REASON (at least 10 characters; 'none' or empty: no override)",

@@ -35,7 +35,7 @@ from kickoff.plan_limits import (
     warm_throughput_problems,
 )
 from kickoff.scaling import BaselineForecast, EventForecast, event_windows
-from kickoff.scaling.horizon import CompiledTarget, DeploymentPlan, FloorLevel, PlanningWindow, ReservationLevel
+from kickoff.scaling.horizon import CompiledTarget, DeploymentPlan, PlanningWindow
 from kickoff.scaling.spec import (
     BaselineSpec,
     CalendarEvent,
@@ -194,9 +194,7 @@ __all__ = [
     "CapacitySpec",
     "CompiledTarget",
     "DeploymentPlan",
-    "FloorLevel",
     "PlanningWindow",
-    "ReservationLevel",
     "build_deployment_plan",
     "blocked_windows",
     "calendar_events",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -11,6 +10,7 @@ import pytest
 
 from kickoff.config import ConfigError, load_config
 from kickoff.planning import build_deployment_plan, default_plan_from, resolve_plan_from
+from kickoff.scaling.horizon import APPLY_MARGIN, apply_window
 from tests.support import CONFIG_DIR, PLAN_FROM, REPO_ROOT
 
 PROD = CONFIG_DIR / "prod.yaml"
@@ -52,21 +52,20 @@ def test_a_pinned_deploy_time_in_the_past_is_refused(prod_config) -> None:
         resolve_plan_from(prod_config, "", now=now)
 
 
-def test_no_action_is_compiled_before_the_deploy_margin(prod_config) -> None:
+def test_the_window_is_the_agents_for_a_run_at_the_time(prod_config) -> None:
+    """No deploy margin or release time enters a plan: templates hold none, and the agent applies it when it runs."""
     plan = build_deployment_plan(prod_config, PLAN_FROM)
-    # prod is released by a pipeline: its later waves deploy up to release_minutes after the synth.
-    margin = prod_config.scaling.deploy_margin_minutes + prod_config.pipeline.release_minutes
-    assert plan.window.start == PLAN_FROM + timedelta(minutes=margin)
-    for region in prod_config.region_names:
+    assert plan.window == apply_window(PLAN_FROM, timedelta(days=prod_config.scaling.horizon_days))
+    assert plan.window.start == PLAN_FROM + APPLY_MARGIN
+    for region in prod_config.routed_regions:
         for service in prod_config.services:
             compiled = plan.compiled_target(region, service.name)
             assert all(s.at >= plan.window.start for s in compiled.steps)
-            assert all(r.start >= plan.window.start for r in compiled.recurring)
         assert all(r.at >= plan.window.start for r in plan.alb_reservations(region))
 
 
-def test_a_deploy_during_a_game_writes_the_raised_floor(prod_config) -> None:
-    """Deployed 15 minutes after kickoff, MinCapacity is the game's floor, not min_tasks."""
+def test_a_run_during_a_game_holds_the_games_floor(prod_config) -> None:
+    """An agent run 15 minutes after kickoff puts the game's floor in force, not min_tasks."""
     deploy = KICKOFF_W13 + timedelta(minutes=15)
     plan = build_deployment_plan(prod_config, deploy)
     for service in prod_config.services:
@@ -77,24 +76,8 @@ def test_a_deploy_during_a_game_writes_the_raised_floor(prod_config) -> None:
             assert compiled.min_capacity > 10 * service.min_tasks
 
 
-def test_steps_inside_the_margin_are_written_at_deploy_and_caught_up(prod_config) -> None:
-    """Steps due between the deploy and the margin's end: their peak is written at deploy time, and a
-    catch-up action at the margin's end sets the value they would have left."""
-    plan_steps = build_deployment_plan(prod_config, PLAN_FROM).target("us-east-1", "playback").steps
-    step = next(s for s in plan_steps if s.at > PLAN_FROM + timedelta(days=1))
-    deploy = step.at - timedelta(minutes=10)  # this step and the next ones fall inside the 30-minute margin
-    plan = build_deployment_plan(prod_config, deploy)
-    target, compiled = plan.target("us-east-1", "playback"), plan.compiled_target("us-east-1", "playback")
-    inside = [deploy] + [s.at for s in target.steps if deploy < s.at < plan.window.start]
-    assert len(inside) > 1
-    assert compiled.min_capacity == max(target.min_tasks_at(t) for t in inside)
-    first = compiled.steps[0]
-    assert first.at == plan.window.start
-    assert first.min_tasks == target.min_tasks_at(plan.window.start)
-
-
-def test_a_reservation_in_force_at_the_margin_end_is_raised_again(prod_config) -> None:
-    """A first deploy inside the 3-hour ALB lead still reserves the capacity."""
+def test_a_reservation_in_force_at_the_window_start_is_raised_again(prod_config) -> None:
+    """A first run inside the 3-hour ALB lead still reserves the capacity."""
     full = build_deployment_plan(prod_config, PLAN_FROM).capacity.alb_reservations
     raise_ = next(
         r for r in full if r.region == "us-east-1" and r.capacity_units > 0 and r.at > PLAN_FROM + timedelta(days=1)
@@ -162,39 +145,6 @@ def test_app_refuses_a_stale_deploy_time_with_exit_2() -> None:
     assert result.returncode == 2, result.stderr
     assert "lies" in result.stderr and "before now" in result.stderr and "Fix: " in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def test_deploy_window_stops_a_release_whose_assembly_is_too_old(prod) -> None:
-    """prod is released by its pipeline: the synth (2026-11-26T00:00Z) compiles no action before deploy time
-    + 30 min margin + 240 release minutes, so its waves may deploy until 04:00 and not after."""
-    summary = json.loads((prod.outdir / "kickoff-guardrails.json").read_text())["DeployReadiness"]
-    assert summary["earliest_action"] == "2026-11-26T04:30:00Z"
-    fresh = _kickoff("deploy-window", "-c", "env=prod", "--at", "2026-11-26T04:00:00Z", "--assembly", str(prod.outdir))
-    assert fresh.returncode == 0, fresh.stderr
-    assert "still deployable" in fresh.stdout
-    reason = "INC-4711 playback 5xx hotfix"
-    late = ("deploy-window", "-c", "env=prod", "--at", "2026-11-26T04:01:00Z", "--assembly", str(prod.outdir))
-    for args in (late, (*late, "--override", reason)):  # an override lifts the event freeze, never this
-        stale = _kickoff(*args)
-        assert stale.returncode == 1
-        assert "first scheduled action takes effect at 2026-11-26 04:30 UTC" in stale.stderr
-        assert "release again" in stale.stderr
-    missing = _kickoff("deploy-window", "-c", "env=prod", "--assembly", str(prod.outdir / "nothing"))
-    assert missing.returncode == 2 and "Fix: " in missing.stderr and "Traceback" not in missing.stderr
-
-
-def test_deploy_window_gives_a_manual_deploy_of_every_stack_its_time(dev) -> None:
-    """dev has no pipeline: `cdk deploy --all` deploys the data stack and then each of its two cells in turn, so
-    the synth compiles no action before 3 x 30 min after its deploy time. The assembly stays deployable for half a
-    margin after the synth (the tolerance of a pinned plan_from), and the advice is to synthesize again."""
-    summary = json.loads((dev.outdir / "kickoff-guardrails.json").read_text())["DeployReadiness"]
-    assert summary["earliest_action"] == "2026-11-26T01:30:00Z"
-    fresh = _kickoff("deploy-window", "-c", "env=dev", "--at", "2026-11-26T00:15:00Z", "--assembly", str(dev.outdir))
-    assert fresh.returncode == 0, fresh.stderr
-    late = _kickoff("deploy-window", "-c", "env=dev", "--at", "2026-11-26T00:16:00Z", "--assembly", str(dev.outdir))
-    assert late.returncode == 1
-    assert "Synthesize again" in late.stderr and "within 15 min" in late.stderr
-    assert "pipeline" not in late.stderr and "FREEZE_OVERRIDE" not in late.stderr
 
 
 def test_every_quota_a_season_overruns_is_named_in_one_error(tmp_path) -> None:

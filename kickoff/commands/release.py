@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import datetime, timedelta
 from pathlib import Path
 
 from kickoff import naming
@@ -38,13 +37,6 @@ def cmd_deploy_window(args: argparse.Namespace) -> int:
         )
         return 2
     env = naming.environment_key(config)
-    if args.assembly:
-        stale = _stale_assembly(Path(args.assembly), at, config)
-        if stale is not None:
-            code, message = stale
-            print(f"{env}: {message}", file=sys.stderr)
-            return code
-        print(f"{env}: {args.assembly} is still deployable at {at:%Y-%m-%d %H:%M} UTC (its first action is later)")
     plan = build_deployment_plan(config, at)
     window = plan.event_window_at(at)
     if window is None:
@@ -80,43 +72,6 @@ def cmd_deploy_window(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1
-
-
-def _stale_assembly(outdir: Path, at: datetime, config: KickoffConfig) -> tuple[int, str] | None:
-    """Exit code and why the cloud assembly in ``outdir`` cannot deploy at ``at``, or None while it can.
-
-    A synth compiles no scheduled action before its ``earliest_action`` (see ``planning_window``). With a
-    pipeline, this check runs before each stage, which must finish within the deploy margin. Without one, it
-    runs before ``cdk deploy --all``, which must deploy every stack in turn, and may start up to half a margin
-    after the synth (the tolerance of a pinned plan_from).
-    """
-    from kickoff.planning import manual_deploy_minutes
-    from kickoff.rules.summary import read_summary
-
-    readiness = read_summary(outdir).get("DeployReadiness", {})
-    if "earliest_action" not in readiness:
-        return 2, (
-            f"{outdir} has no deploy-readiness summary (kickoff-guardrails.json).\n"
-            "  Fix: point --assembly at the output of a synth with checks (make synth)"
-        )
-    earliest = datetime.fromisoformat(readiness["earliest_action"].replace("Z", "+00:00"))
-    margin = config.scaling.deploy_margin_minutes
-    if config.pipeline is not None:
-        ready_by = at + timedelta(minutes=margin)
-        fix = "The release took longer than pipeline.release_minutes: release again, which synthesizes for the new time"
-    else:
-        ready_by = at + timedelta(minutes=manual_deploy_minutes(config) - margin / 2)
-        fix = (
-            f"Synthesize again (the same synth command) and deploy within {margin // 2} min of it; a deploy of "
-            f"every stack may take {manual_deploy_minutes(config)} min (scaling.deploy_margin_minutes per stack)"
-        )
-    if ready_by <= earliest:
-        return None
-    return 1, (
-        f"{outdir} was synthesized for a deploy at {readiness['deploy_time']}; its first scheduled action takes "
-        f"effect at {earliest:%Y-%m-%d %H:%M} UTC, before this deploy could finish ({ready_by:%Y-%m-%d %H:%M} UTC), "
-        f"so AWS would reject it or capacity would be missing.\n  Fix: {fix}"
-    )
 
 
 def cmd_execution_policy(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ with the reason it adds no monthly charge of its own, so nothing in a template i
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -204,7 +205,11 @@ def _canary(region: str, props: dict[str, Any], add: Callable[..., None]) -> Non
 def _schedule(region: str, props: dict[str, Any], add: Callable[..., None]) -> None:
     add(region, "schedules")
     if props.get("State", "ENABLED") == "ENABLED":
-        add(region, "schedule_invocations", runs_per_month(props["ScheduleExpression"]))
+        runs = runs_per_month(props["ScheduleExpression"])
+        add(region, "schedule_invocations", runs)
+        target = json.dumps(props.get("Target", {}).get("Arn", ""))
+        if ":lambda:" in target or "Function" in target:  # a function's ARN, or a reference to one
+            add(region, "function_runs", runs)
 
 
 def _secret(region: str, props: dict[str, Any], add: Callable[..., None]) -> None:

@@ -73,6 +73,9 @@ FIXED_LINES: tuple[FixedLine, ...] = (
         "Route 53 routing-control health checks", "r53-health-check-recovery-control", "health_checks_recovery_control"
     ),
     FixedLine("Synthetics canary runs", "synthetics-canary-run", "canary_runs", note="{canaries} canaries"),
+    FixedLine(
+        "Capacity agent runs (Lambda ARM64)", "lambda-arm64-agent-run", "function_runs", note="1 GB, about 10 s a run"
+    ),
     FixedLine("KMS keys", "kms-key-month", "kms_keys", note="rotation adds $1/month per backing key"),
     FixedLine("Secrets Manager secrets", "secret-month", "secrets"),
     FixedLine("Secrets Manager replicas", "secret-replica-month", "secret_replicas"),
@@ -221,7 +224,9 @@ NOT_BILLED: dict[str, str] = {
     "AWS::IAM::Policy": "free",
     "AWS::IAM::Role": "free",
     "AWS::KMS::Alias": "free",
-    "AWS::Lambda::Function": "custom-resource handlers that run at deploy time (free tier)",
+    "AWS::Lambda::Function": "custom-resource handlers run at deploy time (free tier); scheduled ones are priced by "
+    "their runs",
+    "AWS::SSM::Parameter": "Standard-tier parameters are free (the capacity spec stays below 4 KB)",
     "AWS::Logs::ResourcePolicy": "free",
     "AWS::Route53RecoveryControl::ControlPanel": "no separate charge found (the cluster is priced)",
     "AWS::Route53RecoveryControl::RoutingControl": "no separate charge found (the cluster is priced)",

@@ -8,11 +8,11 @@ Two things keep it fast (issue 14, decision 0018):
 * Each process loads cfn-lint's rules once and lints every template it is given with them;
   ``cfnlint.api.lint_file`` reloads the rules and re-reads 138 schema files on every call
   (0.3 s, more than linting a small template).
-* Results are cached on disk by content: the key is the document's bytes, its Region, the
+* Results are cached on disk by content: the key is the template's bytes, its Region, the
   cfn-lint version and the ignored rules, so nothing is linted twice for the same inputs, and
-  anything that changes the verdict changes the key. A cell template changes every minute (its
-  schedules), so it is linted as a skeleton that stays the same plus small schedule documents
-  (``kickoff.rules.lint_parts``).
+  anything that changes the verdict changes the key. Templates hold no capacity plan (the agent
+  applies it at run time), so an unchanged stack's template has the same bytes at every synth and
+  its verdict comes from the cache.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from typing import Any
 from kickoff.paths import CACHE_DIR
 from kickoff.rules import content_cache
 from kickoff.rules.assembly import StackArtifact
-from kickoff.rules.lint_parts import split_template
 
 IGNORED_RULES: dict[str, str] = {
     "W3010": (
@@ -187,26 +186,25 @@ def _lint_all(jobs: dict[str, tuple[str, str]], workers: int) -> dict[str, list[
 def lint_stacks(stacks: list[StackArtifact], workers: int | None = None, *, cache: bool = True) -> list[LintFinding]:
     """Lint every stack's template for its Region, on every core; ignored rules are left out.
 
-    Each template is read as the documents ``split_template`` gives (the template itself, or its
-    skeleton and its schedules). A document whose verdict is cached (same bytes, Region, cfn-lint
-    version and ignored rules) is not linted again; the rest are linted by ``_lint_all``, in this
-    process and on up to ``workers - 1`` more (default: one per core). Findings come back in the
-    stacks' order, located by the template's own line. ``cache=False`` lints everything.
+    A template whose verdict is cached (same bytes, Region, cfn-lint version and ignored rules) is not
+    linted again; the rest are linted by ``_lint_all``, in this process and on up to ``workers - 1``
+    more (default: one per core). Findings come back in the stacks' order, located by the template's
+    line. ``cache=False`` lints everything.
     """
     directory = lint_cache_dir() if cache else None
-    parts = {s.name: split_template(Path(s.template_path).read_text()) for s in stacks}
-    keyed = {s.name: [(part, cache_key(part.text.encode(), s.region)) for part in parts[s.name]] for s in stacks}
+    texts = {s.name: Path(s.template_path).read_text() for s in stacks}
+    keyed = {s.name: cache_key(texts[s.name].encode(), s.region) for s in stacks}
     results: dict[str, list[dict[str, Any]]] = {}
     jobs: dict[str, tuple[str, str]] = {}
     for stack in stacks:
-        for part, key in keyed[stack.name]:
-            if key in results or key in jobs:
-                continue
-            hit = _cached(directory, key)
-            if hit is not None:
-                results[key] = hit
-            else:
-                jobs[key] = (part.text, stack.region)
+        key = keyed[stack.name]
+        if key in results or key in jobs:
+            continue
+        hit = _cached(directory, key)
+        if hit is not None:
+            results[key] = hit
+        else:
+            jobs[key] = (texts[stack.name], stack.region)
     linted = _lint_all(jobs, min(len(jobs), workers or os.cpu_count() or 1))
     _store(directory, linted)
     results.update(linted)
@@ -227,10 +225,8 @@ def lint_stacks(stacks: list[StackArtifact], workers: int | None = None, *, cach
             rule=match["rule"],
             level=match["level"],
             message=match["message"],
-            location=f"{Path(stack.template_path).name}:{part.template_line(match['line'])}",
+            location=f"{Path(stack.template_path).name}:{match['line']}",
         )
         for stack in stacks
-        for part, key in keyed[stack.name]
-        for match in results[key]
-        if part.counts(match["line"])
+        for match in results[keyed[stack.name]]
     ]

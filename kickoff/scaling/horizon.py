@@ -68,32 +68,6 @@ class CompiledTarget:
 
 
 @dataclass(frozen=True)
-class FloorLevel:
-    """From ``start`` to ``end`` (UTC) the plan keeps at least ``min_tasks`` running."""
-
-    start: datetime
-    end: datetime
-    min_tasks: int
-
-    @property
-    def value(self) -> int:
-        return self.min_tasks
-
-
-@dataclass(frozen=True)
-class ReservationLevel:
-    """From ``start`` to ``end`` (UTC) the plan expects the ALB to hold ``capacity_units`` reserved LCUs."""
-
-    start: datetime
-    end: datetime
-    capacity_units: int
-
-    @property
-    def value(self) -> int:
-        return self.capacity_units
-
-
-@dataclass(frozen=True)
 class DeploymentPlan:
     """What the stacks compile: the capacity plan for the window and the season's warm throughput.
 
@@ -107,19 +81,6 @@ class DeploymentPlan:
     table_warm_throughput: WarmThroughput | None
     season_windows: tuple[EventWindow, ...] = ()
     events: tuple[EventForecast, ...] = ()
-
-    def event_dates(self, limit: int = 15) -> list[str]:
-        """UTC dates (``YYYY-MM-DD``) on which an event window of the planning window is open, the first ``limit``."""
-        dates: list[str] = []
-        for w in self.season_windows:
-            if w.restore <= self.window.deploy_time or w.start >= self.window.end:
-                continue
-            day = w.start.astimezone(UTC).date()
-            while day <= w.restore.astimezone(UTC).date():
-                if day.isoformat() not in dates:
-                    dates.append(day.isoformat())
-                day += timedelta(days=1)
-        return sorted(dates)[:limit]
 
     def target(self, region: str, service: str) -> TargetPlan | None:
         """The scheduled steps of one scalable target, if any event or baseline is planned."""
@@ -163,48 +124,6 @@ class DeploymentPlan:
         if before and before[-1].capacity_units > 0 and not any(r.at == self.window.start for r in compiled):
             compiled.insert(0, AlbReservation(region, self.window.start, before[-1].capacity_units))
         return compiled
-
-    def reservation_levels(self, region: str, grace: timedelta) -> tuple[ReservationLevel, ...]:
-        """What one cell's ALB must have reserved, ``grace`` after each compiled raise until the next change (AWS
-        fulfils most requests within minutes, some within hours): the check that the reservation is in force
-        before kickoff. Empty without reservations."""
-        changes = self.alb_reservations(region)
-        levels = []
-        for change, following in zip(changes, changes[1:]):
-            start = change.at + grace
-            if change.capacity_units > 0 and start < following.at:
-                levels.append(ReservationLevel(start, following.at, change.capacity_units))
-        return tuple(levels)
-
-    def floor_levels(self, region: str, service: str) -> tuple[FloorLevel, ...]:
-        """The plan's minimum while each compiled event is on, for the "running below plan" alarm.
-
-        One level per span of overlapping events, from the first kickoff to the last scheduled
-        end, that starts at or after the window start (earlier ones are not compiled): the lowest
-        minimum the plan holds anywhere in the span (``TargetPlan.lowest_min_between``), so the level never
-        exceeds what the scheduled actions set. By kickoff every step of the ramp has fired
-        (lead_minutes earlier), so running tasks below it mean the pre-scaled capacity is not there.
-        An event with a flex window spans its earliest kickoff to its latest kickoff's expected end,
-        because the plan ramps for the earliest and holds through the latest.
-        """
-        plan = self.target(region, service)
-        if plan is None:
-            return ()
-        spans: list[list[datetime]] = []
-        for event in sorted(self.events, key=lambda e: e.first_kickoff):
-            start, end = event.first_kickoff, event.last_kickoff + event.duration
-            if start < self.window.start:
-                continue
-            if spans and start <= spans[-1][1]:
-                spans[-1][1] = max(spans[-1][1], end)
-            else:
-                spans.append([start, end])
-        levels = []
-        for start, end in spans:
-            low = plan.lowest_min_between(start, end)
-            if low > 0:
-                levels.append(FloorLevel(start, end, low))
-        return tuple(levels)
 
     def event_window_at(self, at: datetime) -> EventWindow | None:
         """The season's event window that holds ``at`` (start inclusive, restore exclusive), if any."""

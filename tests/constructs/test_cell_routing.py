@@ -231,16 +231,14 @@ def test_rotation_pins_versions_so_both_sides_change(write_config, tmp_path) -> 
     from aws_cdk.assertions import Template
 
     from kickoff.application import create_app, pin_availability_zones
-    from kickoff.planning import build_deployment_plan
     from kickoff.stacks.cell import CellStack
     from kickoff.stacks.edge import EdgeStack
-    from tests.support import PLAN_FROM
 
     overrides = {"edge": {"origin_secret": {"version": VERSION_NEW, "previous_version": "AWSPREVIOUS"}}}
     config = load_config(write_config("dev", overrides))
     app = create_app(outdir=str(tmp_path / "out"), validation=False)
     pin_availability_zones(app, config)
-    cell = CellStack(app, config=config, region="us-west-2", plan=build_deployment_plan(config, PLAN_FROM))
+    cell = CellStack(app, config=config, region="us-west-2")
     edge = EdgeStack(app, config=config)
     template = Template.from_stack(cell).to_json()
     rules = [

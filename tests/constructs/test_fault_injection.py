@@ -179,6 +179,6 @@ def test_every_alb_allows_zonal_shift_and_autoshift_follows_config(prod: Synth, 
         composite = _only(parallel_waves, region, "AWS::CloudWatch::CompositeAlarm")
         run = props["PracticeRunConfiguration"]
         assert run["OutcomeAlarms"] == [{"AlarmIdentifier": {"Fn::GetAtt": [composite, "Arn"]}, "Type": "CLOUDWATCH"}]
-        # No practice run on an event day of the planning window (deploy 2026-11-26 + 14 days).
-        assert run["BlockedDates"] == parallel_waves.deployment.plan.event_dates()
-        assert "2026-11-27" in run["BlockedDates"] and "2026-12-04" in run["BlockedDates"]
+        # No practice run in a weekly slot the calendar's events occupy (UTC): the same whenever synthesized.
+        assert run["BlockedWindows"] == blocked_windows(parallel_waves.config)
+        assert "Thu:22:00-Fri:06:00" in run["BlockedWindows"] and "BlockedDates" not in run

@@ -8,6 +8,7 @@ import json
 import re
 
 from kickoff import naming
+from kickoff.agent.handler import METRIC_NAMESPACE
 from kickoff.rules.resilience import compute_budget
 
 
@@ -59,17 +60,20 @@ def test_each_service_has_its_alarms_in_every_region_with_thresholds_from_config
         assert f"{prefix}-Table-Latency-Average-GetItem-Warning" in alarms
 
 
-def test_running_below_plan_alarm_holds_the_plans_minimum_at_each_compiled_kickoff(prod) -> None:
+def test_running_below_plan_alarm_compares_with_the_agents_planned_minimum(prod) -> None:
     region = prod.config.region_names[0]
     prefix = naming.cell_name_prefix(prod.config, region)
     alarm = _alarms(prod, region)[f"{prefix}-api-Tasks-api-BelowPlan-Critical"]
     (expression,) = [q["Expression"] for q in alarm["Metrics"] if "Expression" in q]
-    assert "EPOCH(running)" in expression and expression.endswith("- running")
-    assert len(expression) <= 2048
-    levels = re.findall(r"EPOCH\(running\) >= (\d+) AND EPOCH\(running\) < (\d+), (\d+),", expression)
-    assert levels, "no event span compiled"
-    for start, end, tasks in levels:
-        assert int(start) < int(end) and int(tasks) > 0
+    assert expression == "FILL(planned, 0) - lowest"  # no time in the template: the agent publishes the minimum
+    planned = next(q for q in alarm["Metrics"] if q["Id"] == "planned")["MetricStat"]
+    assert planned["Metric"]["Namespace"] == METRIC_NAMESPACE
+    assert planned["Metric"]["MetricName"] == "PlannedMinimum"
+    assert {d["Name"]: d["Value"] for d in planned["Metric"]["Dimensions"]} == {
+        "Environment": naming.environment_key(prod.config),
+        "Service": "api",
+    }
+    assert planned["Period"] == prod.config.scaling.agent.rate_minutes * 60
 
 
 def test_every_alarm_acts_on_its_regions_topic(synthesized) -> None:
@@ -228,8 +232,7 @@ def test_cross_region_dashboard_has_one_line_per_region_and_marks_each_kickoff(p
     for wanted in ("Requests per minute", "5xx, % of requests", "Target response time p99 (s)", "Running tasks"):
         assert wanted in titles
     assert any("Replication" in t for t in titles) and any("Probe" in t for t in titles)
-    plan = prod.deployment.plan
-    kickoffs = {e.event_id for e in plan.events if e.kickoff >= plan.window.start}
+    kickoffs = {e.id for e in config.calendar.events}  # the calendar as deployed: no time in the template
     for graph in graphs:
         lines = [
             m for m in graph["properties"]["metrics"] if not (isinstance(m[-1], dict) and m[-1].get("visible") is False)
@@ -318,37 +321,47 @@ def test_divergence_alarms_fit_cloudwatchs_metric_limit_with_many_cells() -> Non
 
 
 def test_capacity_reservations_that_fail_or_are_not_in_force_alarm_before_kickoff(prod) -> None:
-    config, plan = prod.config, prod.deployment.plan
+    config = prod.config
     region = config.region_names[0]
     cell = _cell(prod, region)
     prefix = naming.cell_name_prefix(config, region)
     alarms = _alarms(prod, region)
     (queue_id,) = _resources(cell, "AWS::SQS::Queue")
-    for schedule in _resources(cell, "AWS::Scheduler::Schedule").values():
-        assert schedule["Properties"]["Target"]["DeadLetterConfig"]["Arn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    # The agent's reservation schedules carry the dead-letter queue in its binding (kickoff.agent.apply).
+    (function,) = _resources(cell, "AWS::Lambda::Function").values()
+    binding = json.dumps(function["Properties"]["Environment"]["Variables"]["KICKOFF_BINDING"])
+    assert queue_id in binding and "scheduler_role_arn" in binding
     failed = json.dumps(alarms[f"{prefix}-reservation-change-failed"])
     for metric in ("TargetErrorCount", "InvocationDroppedCount", "ApproximateNumberOfMessagesVisible"):
         assert metric in failed
     not_in_force = alarms[f"{prefix}-reservation-not-in-force"]
     (expression,) = [q["Expression"] for q in not_in_force["Metrics"] if "Expression" in q]
-    assert "ReservedLCUs" in json.dumps(not_in_force) and "60 * FILL(reserved, 0)" in expression
-    grace = __import__("datetime").timedelta(minutes=config.scaling.alb_reservation_grace_minutes)
-    levels = plan.reservation_levels(region, grace)
-    assert levels
-    for level in levels:
-        assert f">= {int(level.start.timestamp())} AND" in expression and f", {level.capacity_units}," in expression
-        raise_at = level.start - grace
-        assert raise_at in {r.at for r in plan.alb_reservations(region)}
-    runs_out = alarms[f"{prefix}-plan-runs-out"]
-    warn = plan.window.end - __import__("datetime").timedelta(days=config.monitoring.plan_expiry_warning_days)
-    assert f">= {int(warn.timestamp())}" in json.dumps(runs_out) and runs_out["AlarmActions"]
+    assert "ReservedLCUs" in json.dumps(not_in_force)
+    assert expression.startswith("FILL(expected, 0) - 60 * FILL(reserved")
+    assert "ReservationExpectedLCU" in json.dumps(not_in_force) and not_in_force["AlarmActions"]
 
 
-def test_without_reservations_only_the_plan_expiry_is_watched(dev) -> None:
+def test_the_agents_alarms_say_when_forecasts_stop_reaching_the_region(prod) -> None:
+    config = prod.config
+    region = config.region_names[0]
+    prefix = naming.cell_name_prefix(config, region)
+    alarms = _alarms(prod, region)
+    agent = config.scaling.agent
+    failing = alarms[f"{prefix}-capacity-agent-agent-failing"]
+    assert failing["Period"] == agent.failing_minutes * 60 and failing["TreatMissingData"] == "breaching"
+    short = alarms[f"{prefix}-capacity-agent-plan-coverage-short"]
+    assert short["Threshold"] == config.scaling.horizon_days * 24 - agent.coverage_margin_hours
+    assert alarms[f"{prefix}-capacity-agent-plan-drift"]["EvaluationPeriods"] == 2
+    assert f"{prefix}-capacity-agent-forecast-refused" in alarms
+    for key in ("agent-failing", "plan-coverage-short", "plan-drift", "forecast-refused"):
+        assert alarms[f"{prefix}-capacity-agent-{key}"]["AlarmActions"]
+
+
+def test_without_reservations_no_reservation_is_watched(dev) -> None:
     config = dev.config
     region = config.region_names[0]
     alarms = _alarms(dev, region)
     prefix = naming.cell_name_prefix(config, region)
-    assert f"{prefix}-plan-runs-out" in alarms
+    assert f"{prefix}-capacity-agent-agent-failing" in alarms
     assert not [n for n in alarms if "reservation" in n]
     assert not _resources(_cell(dev, region), "AWS::SQS::Queue")

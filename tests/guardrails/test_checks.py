@@ -48,10 +48,7 @@ def test_unacknowledged_finding_fails_synth(tmp_path) -> None:
     config = load_config(CONFIG_DIR / "dev.yaml")
     app = create_app(outdir=str(tmp_path), validation=False)
     pin_availability_zones(app, config)
-    from kickoff.planning import build_deployment_plan
-    from tests.support import PLAN_FROM
-
-    CellStack(app, config=config, region="us-east-1", plan=build_deployment_plan(config, PLAN_FROM))
+    CellStack(app, config=config, region="us-east-1")
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
@@ -82,8 +79,8 @@ def test_deploy_readiness_pack_runs_on_every_synth(synthesized) -> None:
 
 
 def test_a_readiness_finding_fails_synth_through_cdk_nag(tmp_path) -> None:
-    """Templates compiled for 2026-11-26, checked as if deployed a week later: the synth fails."""
-    from datetime import timedelta
+    """Services registered under one path, checked against an agent reading another: the synth fails."""
+    from dataclasses import replace
 
     import aws_cdk as cdk
 
@@ -99,7 +96,7 @@ def test_a_readiness_finding_fails_synth_through_cdk_nag(tmp_path) -> None:
     config = load_config(CONFIG_DIR / "dev.yaml")
     app = create_app(outdir=str(tmp_path), validation=False)
     deployment = compose(app, config, build_deployment_plan(config, PLAN_FROM), checks=False)
-    stale = readiness_params(config, build_deployment_plan(config, PLAN_FROM + timedelta(days=7)))
+    stale = replace(readiness_params(config, build_deployment_plan(config, PLAN_FROM)), registry_path="/elsewhere")
     stacks = {s.template_file: StackFacts(s.stack_name, s.region, s.cell_tag, s.account) for s in deployment.stacks}
     cdk.Validations.of(app).add_plugins(DeployReadinessChecks(app, params=stale, stacks=stacks))
     with pytest.raises(RuntimeError, match="ValidationFailed"):
@@ -107,4 +104,4 @@ def test_a_readiness_finding_fails_synth_through_cdk_nag(tmp_path) -> None:
     report = json.loads((tmp_path / "validation-report.json").read_text())
     (plugin,) = [p for p in report["pluginReports"] if p["pluginName"] == PACK_NAME]
     rules = {v["ruleName"].split("[")[0] for v in plugin["violations"]}
-    assert "DR-ScheduleAfterDeployTime" in rules
+    assert "DR-ScalableTargetRegistered" in rules

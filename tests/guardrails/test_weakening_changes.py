@@ -76,11 +76,11 @@ WEAKENINGS: dict[str, Weakening] = {
         "subnet_type=ec2.SubnetType.PUBLIC),\n            assign_public_ip=True,",
         "WA-SEC-EcsServicePrivate",
     ),
-    "the scheduled pre-scaling actions removed": Weakening(
-        "kickoff/constructs/service.py",
-        "self.scheduled_actions = self._schedule(capacity) if capacity else 0",
-        "self.scheduled_actions = 0",
-        "DR-EventWindowCovered",
+    "a service registered outside its capacity agent's path": Weakening(
+        "kickoff/constructs/prescaled_service.py",
+        'parameter_name=f"{registry.parameter_path}/services/{name}",',
+        'parameter_name=f"/elsewhere/services/{name}",',
+        "DR-ScalableTargetRegistered",
     ),
     "the WAF rate rule counting instead of blocking": Weakening(
         "kickoff/constructs/web_acl.py",
@@ -138,6 +138,9 @@ def _copy_app(destination: Path) -> Path:
             shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy(source, destination / name)
+    # The agent's ARM64 dependencies (make setup), as the copy's synth bundles them.
+    (destination / "build").mkdir()
+    (destination / "build" / "agent-deps").symlink_to(ROOT / "build" / "agent-deps")
     return destination
 
 

@@ -199,7 +199,7 @@ def test_keys_secrets_and_replicas_are_counted_where_they_bill(prod: Synth, repo
 
 
 def test_contributor_insights_rules_per_replica_and_mode(prod: Synth, report: CostReport) -> None:
-    ((_, table),) = resources(prod, "AWS::DynamoDB::GlobalTable")
+    (table,) = [p for _, p in resources(prod, "AWS::DynamoDB::GlobalTable") if p["TableName"].endswith("-sessions")]
     per_table = 4 if any(k["KeyType"] == "RANGE" for k in table["KeySchema"]) else 2
     for replica in table["Replicas"]:
         spec = replica.get("ContributorInsightsSpecification", {})

@@ -7,9 +7,23 @@ import pytest
 from kickoff import naming
 
 
-def _table(synth):
-    (table,) = synth.resources(synth.data, "AWS::DynamoDB::GlobalTable").values()
+def _table(synth, name=None):
+    """The application table (or the table called ``name``)."""
+    name = name or naming.table_name(synth.config)
+    tables = synth.resources(synth.data, "AWS::DynamoDB::GlobalTable").values()
+    (table,) = [t for t in tables if t["Properties"]["TableName"] == name]
     return table
+
+
+def test_the_forecast_table_replicates_to_every_cell_and_keeps_versions_safe(synthesized) -> None:
+    table = _table(synthesized, naming.forecast_table_name(synthesized.config))["Properties"]
+    assert sorted(r["Region"] for r in table["Replicas"]) == sorted(synthesized.config.region_names)
+    assert [k["AttributeName"] for k in table["KeySchema"]] == ["pk", "version"]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    for replica in table["Replicas"]:
+        assert replica["DeletionProtectionEnabled"] is True
+        assert replica["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert "WarmThroughput" not in _table(synthesized)["Properties"]  # the primary Region's agent sets it
 
 
 def test_data_stack_lives_in_the_primary_region(synthesized) -> None:
@@ -57,7 +71,7 @@ def test_strong_consistency_variant(strong) -> None:
 
 
 def test_table_expires_items_by_ttl(synthesized) -> None:
-    (table,) = synthesized.resources(synthesized.data, "AWS::DynamoDB::GlobalTable").values()
+    table = _table(synthesized)
     assert table["Properties"]["TimeToLiveSpecification"] == {
         "AttributeName": synthesized.config.table.ttl_attribute,
         "Enabled": True,

@@ -6,7 +6,8 @@ from kickoff import naming
 
 
 def _table(synth):
-    (table,) = synth.resources(synth.data, "AWS::DynamoDB::GlobalTable").values()
+    tables = synth.resources(synth.data, "AWS::DynamoDB::GlobalTable").values()
+    (table,) = [t for t in tables if t["Properties"]["TableName"] == naming.table_name(synth.config)]
     return table
 
 

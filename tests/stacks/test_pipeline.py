@@ -116,9 +116,7 @@ def test_a_freeze_check_runs_before_every_deploying_stage(with_arc: Synth) -> No
         env = {e["name"]: e["value"] for e in json.loads(freeze["Configuration"]["EnvironmentVariables"])}
         assert env["FREEZE_OVERRIDE"] == "#{variables.FREEZE_OVERRIDE}"
         commands = _build_spec(_project_of(with_arc, freeze))["phases"]["build"]["commands"]
-        assert commands == [
-            'python -m kickoff deploy-window -c env=prod --assembly cdk.out --override "$FREEZE_OVERRIDE"'
-        ]
+        assert commands == ['python -m kickoff deploy-window -c env=prod --override "$FREEZE_OVERRIDE"']
         # The synth step's output (the assembly being released) is checked out as cdk.out beside the source.
         links = _build_spec(_project_of(with_arc, freeze))["phases"]["install"]["commands"]
         assert any("cdk.out" in c for c in links)

@@ -1,7 +1,8 @@
-"""Pre-scaling compiled into the templates: scheduled actions, ALB reservations, warm throughput."""
+"""Pre-scaling: the templates register every service with its Region's agent and hold no plan; the plan itself."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -10,74 +11,57 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import yaml
 
+from kickoff import naming
+from kickoff.agent.desired import planned_minimum
 from kickoff.config import ConfigError, load_config
 from kickoff.planning import build_deployment_plan, event_forecast, parse_plan_from, plan_params, service_models
 from kickoff.scaling import PlanError, RegionModel, check_season
 from kickoff.scaling.table import warm_throughput
 from tests.support import CONFIG_DIR, PLAN_FROM, REPO_ROOT, config_data
 
-AT = re.compile(r"at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)")
-
 
 def _targets(synth, region):
     return synth.resources(synth.cell(region), "AWS::ApplicationAutoScaling::ScalableTarget")
 
 
-def _actions_by_service(synth, region):
-    out = {}
-    for logical_id, target in _targets(synth, region).items():
-        service = next(s.name for s in synth.config.services if logical_id.startswith(s.name.capitalize()))
-        out[service] = target["Properties"].get("ScheduledActions", [])
-    return out
-
-
-def test_every_service_gets_the_plans_scheduled_actions(prod) -> None:
-    plan = prod.deployment.plan
-    start = plan.window.start
+def test_every_service_is_registered_with_its_agent_and_no_schedule_is_compiled(prod) -> None:
+    """The templates hold the agent, not the plan: each scalable target keeps its configured range and has no
+    scheduled action; each service's load model, bounds and scalable target are registered under the agent's path."""
+    path = naming.capacity_parameter_path(prod.config)
     for region in prod.config.region_names:
-        for service, actions in _actions_by_service(prod, region).items():
-            compiled = plan.compiled_target(region, service)
-            one_time = [a for a in actions if a["Schedule"].startswith("at(")]
-            recurring = [a for a in actions if a["Schedule"].startswith("cron(")]
-            assert len(one_time) == len(compiled.steps) > (5 if service == "web" else 20)
-            assert len(recurring) == len(compiled.recurring)
-            assert len(actions) <= 200
-            for action, step in zip(sorted(one_time, key=lambda a: a["Schedule"]), compiled.steps):
-                when = datetime.fromisoformat(AT.fullmatch(action["Schedule"]).group(1)).replace(tzinfo=UTC)
-                assert when == step.at.astimezone(UTC) >= start
-                assert action["ScalableTargetAction"] == {"MinCapacity": step.min_tasks, "MaxCapacity": step.max_tasks}
-            for action in recurring:
-                assert action["Schedule"].endswith("*)") and action["StartTime"] and action["EndTime"]
-                assert datetime.fromisoformat(action["StartTime"].replace("Z", "+00:00")) >= start
+        for logical_id, target in _targets(prod, region).items():
+            service = next(s for s in prod.config.services if logical_id.startswith(s.name.capitalize()))
+            assert "ScheduledActions" not in target["Properties"]
+            assert (target["Properties"]["MinCapacity"], target["Properties"]["MaxCapacity"]) == (
+                service.min_tasks,
+                service.max_tasks,
+            )
+        parameters = {
+            p["Properties"]["Name"]: p["Properties"]["Value"]
+            for p in prod.resources(prod.cell(region), "AWS::SSM::Parameter").values()
+        }
+        assert set(parameters) == {f"{path}/spec"} | {f"{path}/services/{s.name}" for s in prod.config.services}
+        spec = json.loads(parameters[f"{path}/spec"])
+        assert spec["environment"] == naming.environment_key(prod.config)
+        assert spec["spec"]["routed"] == list(prod.config.routed_regions)
+        for model in service_models(prod.config):
+            value = json.dumps(parameters[f"{path}/services/{model.name}"])
+            assert f'\\"rps_per_viewer\\":{model.rps_per_viewer}' in value.replace(" ", "")
 
 
-def test_a_cell_deployed_during_a_game_keeps_the_raised_floor(during_game) -> None:
-    """Deployed 15 minutes after kickoff: each scalable target's MinCapacity is the game's floor, and the
-    deploy-readiness pack (attached to the fixture's synth) found nothing."""
-    plan = during_game.deployment.plan
-    for region in during_game.config.region_names:
-        targets = _targets(during_game, region)
-        for logical_id, target in targets.items():
-            service = next(s for s in during_game.config.services if logical_id.startswith(s.name.capitalize()))
-            compiled = plan.compiled_target(region, service.name)
-            assert target["Properties"]["MinCapacity"] == compiled.min_capacity >= service.min_tasks
-            if service.name == "playback":
-                assert target["Properties"]["MinCapacity"] > 10 * service.min_tasks
+def test_the_templates_do_not_depend_on_when_they_are_synthesized(prod, during_game) -> None:
+    """prod synthesized for 2026-11-26 and for 15 minutes after a kickoff weeks later: every template is the same."""
+    assert prod.stack_names == during_game.stack_names
+    for name in prod.stack_names:
+        assert prod.template_path(name).read_bytes() == during_game.template_path(name).read_bytes(), name
 
 
 def test_pre_scaling_raises_capacity_before_kickoff_and_holds_through_overtime(prod) -> None:
-    actions = _actions_by_service(prod, "us-east-1")["playback"]
-    timeline = sorted(
-        (
-            datetime.fromisoformat(AT.fullmatch(a["Schedule"]).group(1)).replace(tzinfo=UTC),
-            a["ScalableTargetAction"]["MinCapacity"],
-        )
-        for a in actions
-        if a["Schedule"].startswith("at(")
-    )
+    steps = prod.deployment.plan.compiled_target("us-east-1", "playback").steps
+    timeline = sorted((s.at.astimezone(UTC), s.min_tasks) for s in steps)
     event = next(e for e in prod.config.calendar.events if e.id == "black-friday-2026")
     kickoff = event.kickoff.astimezone(UTC)
-    latest_end = kickoff + __import__("datetime").timedelta(minutes=event.duration_minutes + event.overtime_minutes)
+    latest_end = kickoff + timedelta(minutes=event.duration_minutes + event.overtime_minutes)
     before = [m for t, m in timeline if t <= kickoff]
     during = [m for t, m in timeline if kickoff < t < latest_end]
     assert before[-1] >= 0.5 * max(during), "most of the peak capacity is in place at kickoff"
@@ -90,29 +74,13 @@ def test_target_tracking_stays_on_top_of_the_schedule(prod) -> None:
     assert len(policies) == 2 * len(prod.config.services)
 
 
-def test_alb_reservation_schedules(prod) -> None:
-    plan = prod.deployment.plan
+def test_the_reservation_role_and_the_agents_run_are_all_the_schedules_a_cell_holds(prod) -> None:
     for region in prod.config.region_names:
-        schedules = [s["Properties"] for s in prod.resources(prod.cell(region), "AWS::Scheduler::Schedule").values()]
-        expected = [r for r in plan.alb_reservations(region) if r.at >= plan.window.start]
-        assert len(schedules) == len(expected) >= 2
-        for props, reservation in zip(sorted(schedules, key=lambda p: p["ScheduleExpression"]), expected):
-            assert props["ScheduleExpression"] == f"at({reservation.at.astimezone(UTC):%Y-%m-%dT%H:%M:%S})"
-            assert props["ScheduleExpressionTimezone"] == "Etc/UTC"
-            target = props["Target"]
-            assert (
-                target["Arn"]["Fn::Join"][1][-1]
-                == ":scheduler:::aws-sdk:elasticloadbalancingv2:modifyCapacityReservation"
-            )
-            body = "".join(p if isinstance(p, str) else "<ALB>" for p in target["Input"]["Fn::Join"][1])
-            if reservation.capacity_units:
-                assert f'"MinimumLoadBalancerCapacity":{{"CapacityUnits":{reservation.capacity_units}}}' in body
-            else:
-                assert '"ResetCapacityReservation":true' in body
-            assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 5}
-            assert target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0].startswith("AlbCapacityDeadLetters")
+        (schedule,) = [s["Properties"] for s in prod.resources(prod.cell(region), "AWS::Scheduler::Schedule").values()]
+        assert schedule["ScheduleExpression"] == f"rate({prod.config.scaling.agent.rate_minutes} minutes)"
         policies = [p for k, p in prod.resources(prod.cell(region), "AWS::IAM::Policy").items() if "AlbCapacity" in k]
-        # The role may change this load balancer's reservation, and send what failed to its dead-letter queue.
+        # The role the agent's reservation schedules run with may change this load balancer's reservation, and
+        # send what failed to its dead-letter queue.
         statements = {s["Action"]: s["Resource"] for s in policies[0]["Properties"]["PolicyDocument"]["Statement"]}
         assert statements.keys() == {"elasticloadbalancing:ModifyCapacityReservation", "sqs:SendMessage"}
         assert statements["elasticloadbalancing:ModifyCapacityReservation"]["Ref"].startswith("LoadBalancerAlb")
@@ -125,13 +93,20 @@ def test_decreases_respect_the_two_per_day_limit(prod) -> None:
         assert all(releases.count(day) <= 2 for day in releases)
 
 
-def test_warm_throughput_is_sized_on_the_season(prod) -> None:
-    (table,) = prod.resources(prod.data, "AWS::DynamoDB::GlobalTable").values()
+def _app_table(synth):
+    tables = synth.resources(synth.data, "AWS::DynamoDB::GlobalTable").values()
+    (table,) = [t for t in tables if t["Properties"]["TableName"] == naming.table_name(synth.config)]
+    return table
+
+
+def test_warm_throughput_is_sized_on_the_season_and_left_to_the_primary_regions_agent(prod) -> None:
+    assert "WarmThroughput" not in _app_table(prod)["Properties"]
+    for region in prod.config.region_names:
+        (function,) = prod.resources(prod.cell(region), "AWS::Lambda::Function").values()
+        binding = json.dumps(function["Properties"]["Environment"]["Variables"]["KICKOFF_BINDING"])
+        owner = region == prod.config.primary_region
+        assert (f'\\"warm_throughput_table\\":\\"{naming.table_name(prod.config)}\\"' in binding) == owner
     warm = prod.deployment.plan.table_warm_throughput
-    assert table["Properties"]["WarmThroughput"] == {
-        "ReadUnitsPerSecond": warm.read_units_per_second,
-        "WriteUnitsPerSecond": warm.write_units_per_second,
-    }
     # The season (17 games) is larger than the 14-day window (2 games): reads are sized on the biggest game.
     season_peak = max(e.peak_viewers for e in prod.config.calendar.events)
     window_peak = max(e.peak_viewers for e in prod.deployment.plan.capacity.events)
@@ -154,8 +129,7 @@ def test_warm_throughput_is_sized_on_the_season(prod) -> None:
 
 def test_no_warm_throughput_below_what_a_new_on_demand_table_has(dev) -> None:
     """dev's season needs a few hundred units/s; a new on-demand table already sustains 12,000 / 4,000."""
-    (table,) = dev.resources(dev.data, "AWS::DynamoDB::GlobalTable").values()
-    assert "WarmThroughput" not in table["Properties"]
+    assert "WarmThroughput" not in _app_table(dev)["Properties"]
     assert dev.deployment.plan.table_warm_throughput is None
 
 
@@ -195,8 +169,14 @@ def test_alb_reservation_over_the_lcu_quota_is_a_config_error(write_config) -> N
 
 
 def test_evacuated_cell_gets_no_pre_scaling_and_others_absorb_its_share(prod, evacuated) -> None:
-    assert all(not a for a in _actions_by_service(evacuated, "us-east-2").values())
-    assert not evacuated.resources(evacuated.cell("us-east-2"), "AWS::Scheduler::Schedule")
+    path = naming.capacity_parameter_path(evacuated.config)
+    (spec,) = [
+        p["Properties"]["Value"]
+        for p in evacuated.resources(evacuated.cell("us-east-2"), "AWS::SSM::Parameter").values()
+        if p["Properties"]["Name"] == f"{path}/spec"
+    ]
+    assert "us-east-2" not in json.loads(spec)["spec"]["routed"]
+    assert evacuated.deployment.plan.target("us-east-2", "playback") is None
     base = prod.deployment.plan.target("us-east-1", "playback").peak_tasks
     assert evacuated.deployment.plan.target("us-east-1", "playback").peak_tasks > base
 
@@ -363,7 +343,8 @@ def test_the_season_is_checked_on_the_cells_as_designed_not_the_evacuation(tmp_p
 
 
 def test_the_running_below_plan_level_spans_a_flex_window(tmp_path, write_config) -> None:
-    """The plan ramps for the earliest kickoff and holds through the latest: the alarm's level spans both."""
+    """The plan ramps for the earliest kickoff and holds through the latest: the minimum the agent publishes for the
+    "running below plan" alarm spans both."""
     _season_with(
         tmp_path,
         "tnf-2026-w13",
@@ -374,10 +355,12 @@ def test_the_running_below_plan_level_spans_a_flex_window(tmp_path, write_config
     plan = build_deployment_plan(config, PLAN_FROM)
     earliest = datetime(2026, 12, 4, 0, 30, tzinfo=UTC)
     latest_end = datetime(2026, 12, 4, 2, 0, tzinfo=UTC) + timedelta(minutes=190)
-    level = next(lv for lv in plan.floor_levels("us-east-1", "playback") if lv.start == earliest)
-    assert level.end == latest_end
     target = plan.capacity.target("us-east-1", "playback")
-    assert level.min_tasks == target.lowest_min_between(earliest, latest_end) > target.default_min
+    held = target.lowest_min_between(earliest, latest_end)
+    assert held > target.default_min
+    for at in (earliest, earliest + timedelta(minutes=90), latest_end):
+        assert planned_minimum(plan, "us-east-1", "playback", at) == held
+    assert planned_minimum(plan, "us-east-1", "playback", latest_end + timedelta(minutes=1)) == 0
 
 
 def test_n_minus_1_sized_past_an_events_band_is_refused(write_config) -> None:
