@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from kickoff.config.models.fault_injection import DISRUPT_NETWORK, PAUSE_REPLICATION, STOP_TASK, ZONAL_SHIFT
+from kickoff.planning import blocked_windows
 from tests.support import Synth
 
 FIS = "AWS::FIS::ExperimentTemplate"
