@@ -1,8 +1,8 @@
-"""The deploy time a synth compiles for, and the planning window it opens: which scheduled actions a template holds.
+"""The time a plan is made for (``-c plan_from``, default now), and the window it opens.
 
-A synth assumes it is deployed at ``plan_from`` (default now). The window starts after the time a deploy takes (the
-deploy margin; with a pipeline, its release minutes too; without one, a margin per stack deployed in turn), so no
-scheduled action is due before its stack exists, and runs ``scaling.horizon_days`` from there.
+The templates hold no plan: each cell's capacity agent plans when it runs. A synth still makes the plan of its time,
+for the checks that read one (the twin, the season check) and for ``kickoff plan``; the window is the agent's
+(``kickoff.scaling.horizon.apply_window``).
 """
 
 from __future__ import annotations
@@ -36,47 +36,21 @@ def parse_plan_from(value: str) -> datetime:
 
 
 def resolve_plan_from(config: KickoffConfig, value: str | None, *, now: datetime | None = None) -> datetime:
-    """The deploy time a synth compiles for: ``-c plan_from`` if given, else now.
+    """The time a plan is made for: ``-c plan_from`` if given, else now.
 
-    A pinned value that lies more than half the deploy margin in the past is refused: its
-    first scheduled actions would be due before the deploy could finish, and AWS rejects
-    schedules in the past. A value in the future is allowed (a review synth pinned ahead, or
-    a deploy planned for then); the template then assumes it is deployed at that time.
+    The templates hold no plan, so the time only chooses which plan the checks (the twin, the season check) and
+    ``kickoff plan`` read: any time is allowed, a past one for a post-mortem, a future one for a review.
     """
+    del config  # every config accepts every time
     now = (now or datetime.now(UTC)).astimezone(UTC)
     if value is None:
         return default_plan_from(now)
     if not value.strip():
         raise ConfigError(
-            "-c plan_from= is empty.\n  Fix: leave it out (the deploy time is then now) or give an ISO 8601 "
+            "-c plan_from= is empty.\n  Fix: leave it out (the time is then now) or give an ISO 8601 "
             "time, e.g. -c plan_from=2026-12-10T18:00:00Z."
         )
-    pinned = parse_plan_from(value)
-    staleness = timedelta(minutes=config.scaling.deploy_margin_minutes / 2)
-    if pinned < now - staleness:
-        late = now - pinned
-        raise ConfigError(
-            f"-c plan_from={value}: lies {_duration(late)} before now ({now:%Y-%m-%dT%H:%MZ}). A template compiled "
-            f"for that deploy time schedules capacity that is already due, which AWS rejects, and leaves later "
-            "events uncovered.\n  Fix: omit plan_from (it defaults to the current time), or pass the time of the "
-            "deploy, "
-            f"e.g. -c plan_from=$(date -u +%FT%TZ)."
-        )
-    return pinned
-
-
-def _duration(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 120:
-        return f"{minutes} min"
-    hours = minutes // 60
-    return f"{hours} h" if hours < 48 else f"{hours // 24} days"
-
-
-def manual_deploy_minutes(config: KickoffConfig) -> int:
-    """How long ``cdk deploy --all`` may take without a pipeline: one deploy margin per stack with scheduled
-    actions, in deploy order (the data stack, then each cell in turn)."""
-    return config.scaling.deploy_margin_minutes * (1 + len(config.regions))
+    return parse_plan_from(value)
 
 
 def planning_window(config: KickoffConfig, plan_from: datetime) -> PlanningWindow:

@@ -19,7 +19,6 @@ from kickoff.config.loader import load_for_context
 from kickoff.config.models import EventConfig, KickoffConfig
 from kickoff.deploy_time import (
     default_plan_from,
-    manual_deploy_minutes,
     parse_plan_from,
     planning_window,
     resolve_plan_from,
@@ -203,7 +202,6 @@ __all__ = [
     "default_plan_from",
     "event_forecast",
     "load_and_plan",
-    "manual_deploy_minutes",
     "parse_plan_from",
     "planning_window",
     "resolve_plan_from",

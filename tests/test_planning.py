@@ -37,19 +37,16 @@ def test_an_unpinned_synth_compiles_for_now_rounded_up_to_the_minute() -> None:
     assert default_plan_from(now.replace(second=0)) == now.replace(second=0)
 
 
-def test_a_pinned_deploy_time_in_the_past_is_refused(prod_config) -> None:
+def test_any_pinned_time_is_a_plan_to_read(prod_config) -> None:
+    """The templates hold no plan, so a past time (a post-mortem) and a future one (a review) are both allowed."""
     now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
-    with pytest.raises(ConfigError) as caught:
-        resolve_plan_from(prod_config, "2026-11-26T00:00:00Z", now=now)
-    message = str(caught.value)
-    assert "-c plan_from=2026-11-26T00:00:00Z: lies 7 days before now" in message
-    assert "AWS rejects" in message and "Fix: omit plan_from" in message
-    # Within half the 30-minute deploy margin (a pipeline that ran its tests first), and any future time, pass.
-    assert resolve_plan_from(prod_config, "2026-12-03T08:50:00Z", now=now) == datetime(2026, 12, 3, 8, 50, tzinfo=UTC)
+    assert resolve_plan_from(prod_config, "2026-11-26T00:00:00Z", now=now) == datetime(2026, 11, 26, tzinfo=UTC)
     assert resolve_plan_from(prod_config, "2026-12-10T00:00:00Z", now=now) == datetime(2026, 12, 10, tzinfo=UTC)
     assert resolve_plan_from(prod_config, None, now=now) == now
     with pytest.raises(ConfigError, match="-c plan_from= is empty"):
         resolve_plan_from(prod_config, "", now=now)
+    with pytest.raises(ConfigError, match="no time zone"):
+        resolve_plan_from(prod_config, "2026-12-10T00:00:00", now=now)
 
 
 def test_the_window_is_the_agents_for_a_run_at_the_time(prod_config) -> None:
@@ -131,20 +128,6 @@ def test_deploy_window_override_is_explicit_and_logged() -> None:
     assert "By: " in line
     unused = _kickoff("deploy-window", "-c", "env=prod", "--at", "2026-12-02T12:00:00Z", "--override", reason)
     assert unused.returncode == 0 and "was not needed" in unused.stdout
-
-
-@pytest.mark.slow
-def test_app_refuses_a_stale_deploy_time_with_exit_2() -> None:
-    result = subprocess.run(
-        [sys.executable, "app.py", "-c", "env=dev", "-c", "plan_from=2026-01-01T00:00:00Z"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 2, result.stderr
-    assert "lies" in result.stderr and "before now" in result.stderr and "Fix: " in result.stderr
-    assert "Traceback" not in result.stderr
 
 
 def test_every_quota_a_season_overruns_is_named_in_one_error(tmp_path) -> None:

@@ -142,6 +142,18 @@ class CanariesConfig(StrictModel):
 class MonitoringConfig(StrictModel):
     """Per-cell alarms, their notification topic, the canaries that compare Regions, and routing on alarms."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _replaced(cls, data: object) -> object:
+        if isinstance(data, dict) and "plan_expiry_warning_days" in data:
+            raise FieldProblem(
+                ("plan_expiry_warning_days",),
+                "plan_expiry_warning_days is replaced by scaling.agent.coverage_margin_hours (the templates hold no "
+                "plan that could run out; the agent's PlanCoverageShort alarm watches the plan it wrote)",
+                "remove it, and set scaling.agent.coverage_margin_hours if 24 hours does not suit",
+            )
+        return data
+
     notifications: tuple[SubscriptionConfig, ...] = Field(
         default=(),
         description=(
@@ -162,16 +174,6 @@ class MonitoringConfig(StrictModel):
         description=(
             "A Region whose 'region impaired' alarms fire leaves routing, even while its endpoints answer "
             "(Route 53 health checks on those alarms, inside each cell's calculated check). Default true."
-        ),
-    )
-    plan_expiry_warning_days: int = Field(
-        default=3,
-        ge=1,
-        le=30,
-        description=(
-            "Days before the compiled capacity plan (scheduled actions and ALB reservations) ends that each cell's "
-            "PlanRunsOut alarm fires: releases compile scaling.horizon_days ahead, so a pipeline that stopped "
-            "releasing would otherwise leave the next events unplanned. Default 3."
         ),
     )
     container_insights: Literal["standard", "enhanced"] = Field(

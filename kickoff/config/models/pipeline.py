@@ -63,10 +63,8 @@ class PipelineConfig(StrictModel):
         ge=30,
         le=1440,
         description=(
-            "The longest a release may take from its synth to its last deploy (approval wait, waves, bake). "
-            "Templates compile no scheduled action before synth + scaling.deploy_margin_minutes + this, and hold "
-            "the highest floor of that span from the deploy on, so every wave still deploys valid schedules; "
-            "a freeze check stops a release that ran longer. Default 240."
+            "The longest a release may take from its synth to its last deploy (approval wait, waves, bake); it must "
+            "hold the bake. Templates hold no schedule, so a release may take longer without harm. Default 240."
         ),
     )
     manual_approval: bool = Field(

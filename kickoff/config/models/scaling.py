@@ -117,20 +117,9 @@ class ScalingConfig(StrictModel):
         ge=1,
         le=90,
         description=(
-            "Days after the deploy time (-c plan_from, default now) whose events are compiled into scheduled "
-            "actions (redeploy at least this often). "
+            "Days ahead each cell's capacity agent writes the plan (scheduled actions, reservation schedules) when "
+            "it runs; what it wrote stays in force this long if it stops. "
             "Bounded by the 200 scheduled actions per scalable target. Default 14."
-        ),
-    )
-    deploy_margin_minutes: int = Field(
-        default=30,
-        ge=5,
-        le=720,
-        description=(
-            "How long one stack's deploy may take. Steps earlier than the deploy time + this margin (+ "
-            "pipeline.release_minutes with a pipeline; without one, one margin per stack that `cdk deploy --all` "
-            "deploys in turn: the data stack and each cell) are not compiled (the capacity they would set is "
-            "written at deploy time instead): AWS rejects schedules that start in the past. Default 30."
         ),
     )
     lead_time_minutes: int = Field(
@@ -237,6 +226,13 @@ class ScalingConfig(StrictModel):
     @model_validator(mode="before")
     @classmethod
     def _replaced(cls, data: object) -> object:
+        if isinstance(data, dict) and "deploy_margin_minutes" in data:
+            raise FieldProblem(
+                ("deploy_margin_minutes",),
+                "deploy_margin_minutes is no longer used: the templates hold no schedule, and each cell's capacity "
+                "agent applies the plan when it runs",
+                "remove it",
+            )
         if isinstance(data, dict) and "failover_shift_seconds" in data:
             raise FieldProblem(
                 ("failover_shift_seconds",),
