@@ -2,6 +2,8 @@
 
 import pytest
 
+from e2e.harness import deployment, stacks  # noqa: F401 - the session's fixtures, for every e2e module
+
 _SECONDS: dict[str, float] = {}
 
 

@@ -41,9 +41,13 @@ from moto.ecs.models import Service, TaskDefinition, ecs_backends
 from moto.elbv2.models import FakeLoadBalancer, FakeTargetGroup
 from moto.kms.models import Key
 from moto.route53.models import HealthCheck, HostedZoneIdentifier, route53_backends
+from moto.scheduler.models import scheduler_backends
+from moto.ssm.models import Parameter
 from moto.utilities.id_generator import moto_id_manager
 from moto.utilities.utils import get_partition
 from moto.wafv2.models import wafv2_backends
+
+from e2e import moto_capacity
 
 MOTO_VERSION = "5.2.5"
 
@@ -60,7 +64,9 @@ def apply(port: int) -> None:
     if installed != MOTO_VERSION:
         raise RuntimeError(f"e2e/moto_patches.py is written for moto {MOTO_VERSION}, not {installed}")
     patch_change_set_outputs()
+    moto_capacity.install()  # elbv2 capacity reservations, for the capacity agent
     patch_kms_key_tags()
+    patch_ssm_parameter_tags()
     patch_flow_log_s3_prefix()
     patch_security_group_ingress_prefix_list()
     patch_managed_prefix_lists()
@@ -138,6 +144,96 @@ def patch_kms_key_tags() -> None:
         return context["call_original"]()
 
     _wrap_create(Key, adapt)
+
+
+def patch_ssm_parameter_tags() -> None:
+    """moto/ssm/models.py:2332 reads an ``AWS::SSM::Parameter``'s ``Tags`` as a list of ``Key``/``Value``; the
+    resource's schema makes them a map of key to value (TypeError, HTTP 500)."""
+
+    def adapt(properties: dict[str, Any], context: dict[str, Any]) -> Any:
+        tags = properties.get("Tags")
+        if isinstance(tags, dict):
+            properties["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
+        return context["call_original"]()
+
+    _wrap_create(Parameter, adapt)
+
+
+class SchedulerGroupModel(CloudFormationModel):
+    """``AWS::Scheduler::ScheduleGroup``, which moto 5.2.5 has no CloudFormation model for: the group is created in
+    moto's Scheduler backend (the capacity agent lists and writes its schedules there)."""
+
+    def __init__(self, group: Any) -> None:
+        self.group = group
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Scheduler::ScheduleGroup"
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "Name"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.group.name
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr == "Arn"
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        return self.group.arn
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        name = cloudformation_json.get("Properties", {}).get("Name") or resource_name
+        return cls(scheduler_backends[account_id][region_name].create_schedule_group(name=name, tags=[]))
+
+
+class SchedulerScheduleModel(CloudFormationModel):
+    """``AWS::Scheduler::Schedule``, which moto 5.2.5 has no CloudFormation model for: created in moto's backend."""
+
+    def __init__(self, schedule: Any) -> None:
+        self.schedule = schedule
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Scheduler::Schedule"
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "Name"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.schedule.name
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr == "Arn"
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        return self.schedule.arn
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        p = cloudformation_json.get("Properties", {})
+        schedule = scheduler_backends[account_id][region_name].create_schedule(
+            description=p.get("Description"),
+            end_date=p.get("EndDate"),
+            flexible_time_window=p.get("FlexibleTimeWindow", {"Mode": "OFF"}),
+            group_name=p.get("GroupName"),
+            kms_key_arn=p.get("KmsKeyArn"),
+            name=p.get("Name") or resource_name,
+            schedule_expression=p["ScheduleExpression"],
+            schedule_expression_timezone=p.get("ScheduleExpressionTimezone"),
+            start_date=p.get("StartDate"),
+            state=p.get("State", "ENABLED"),
+            target=p.get("Target", {}),
+            action_after_completion=None,
+        )
+        return cls(schedule)
 
 
 def patch_flow_log_s3_prefix() -> None:

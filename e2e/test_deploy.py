@@ -1,232 +1,19 @@
-"""Deploy the dev config with the pinned CDK CLI against a local moto server, twice, and read it back.
+"""The dev config deployed twice with the pinned CDK CLI against a local moto server (``e2e.harness``), read back.
 
-One session: start ``python -m e2e.moto_server`` (moto 5.2.5 plus ``e2e/moto_patches.py``) on a
-free port; create what an operator creates before the first deploy (the hosted zone, the
-pull-through cache credentials); ``cdk synth`` once into ``build/e2e/cdk.out``; ``cdk bootstrap``
-every Region of the config; ``cdk deploy --all`` from that assembly; ``cdk deploy --all`` again,
-which must change nothing. The tests then ask moto with describe calls what exists: the CLI's
-status line is not evidence (moto can fail a change set with HTTP 500 while the CLI reports
-success). Expected values come from ``config/dev.yaml`` and ``kickoff.naming``.
+The tests ask moto with describe calls what exists: the CLI's status line is not evidence (moto can fail a change set
+with HTTP 500 while the CLI reports success). Expected values come from ``config/dev.yaml`` and ``kickoff.naming``.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
+from e2e import harness as h
+from e2e.harness import CELL_REGIONS, CONFIG, SKIPPED_TYPES, STACKS, Deployment
 from kickoff import naming
-from kickoff.config import load_config
 from kickoff.config.models.base import ORIGIN_VERIFY_HEADER
-
-ROOT = Path(__file__).resolve().parent.parent
-CONFIG = load_config(ROOT / "config" / "dev.yaml")
-WORK = ROOT / "build" / "e2e"
-ASSEMBLY = WORK / "cdk.out"
-CDK = [str(ROOT / "node_modules" / ".bin" / "cdk"), "--no-notices", "--no-version-reporting"]
-CELL_REGIONS = [region.name for region in CONFIG.regions]
-# Fixed for the run and in the future: the app refuses a deploy time in the past.
-PLAN_FROM = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT00:00:00Z")
-CLI_TIMEOUT_SECONDS = 300
-# The stacks the dev config deploys, name -> Region.
-STACKS = {
-    naming.stack_name(CONFIG, "data"): CONFIG.primary_region,
-    **{naming.stack_name(CONFIG, "cell", region): region for region in CELL_REGIONS},
-    naming.stack_name(CONFIG, "edge"): CONFIG.primary_region,
-    naming.stack_name(CONFIG, "observability"): CONFIG.primary_region,
-}
-
-# Types moto 5.2.5 has no CloudFormation model for, which the patches leave unimplemented: moto
-# skips them (a Ref to one resolves to nothing). The README section lists what that leaves unproven.
-SKIPPED_TYPES = {
-    "AWS::ApplicationAutoScaling::ScalableTarget",
-    "AWS::ApplicationAutoScaling::ScalingPolicy",
-    "AWS::CloudFront::CachePolicy",
-    "AWS::CloudWatch::Alarm",
-    "AWS::CloudWatch::CompositeAlarm",
-    "AWS::DynamoDB::GlobalTable",
-    "AWS::ECR::PullThroughCacheRule",
-    "AWS::FIS::ExperimentTemplate",
-    "AWS::S3::BucketPolicy",
-    "AWS::SNS::TopicPolicy",
-    "AWS::SecretsManager::Secret",
-    "AWS::Synthetics::Canary",
-    "AWS::WAFv2::LoggingConfiguration",
-}
-
-
-@dataclass
-class Deployment:
-    """What the session did: the moto endpoint, the CLI's output per step, and how long each took."""
-
-    endpoint: str
-    server_log: Path
-    output: dict[str, str] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    def client(self, service: str, region: str = CONFIG.primary_region) -> Any:
-        return boto3.client(
-            service,
-            region_name=region,
-            endpoint_url=self.endpoint,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("localhost", 0))
-        return probe.getsockname()[1]
-
-
-def _fake_aws_env(endpoint: str) -> dict[str, str]:
-    """The caller's environment without its AWS settings, pointed at moto with fake credentials."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
-    env.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION=CONFIG.primary_region,
-        AWS_REGION=CONFIG.primary_region,
-        AWS_ENDPOINT_URL=endpoint,
-        AWS_CONFIG_FILE=os.devnull,
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-        AWS_EC2_METADATA_DISABLED="true",
-        MOTO_ACCOUNT_ID=CONFIG.account,
-        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
-        CDK_DISABLE_CLI_TELEMETRY="true",
-        # cdk.json runs `python3 app.py`: the venv's python3 comes first.
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
-    return env
-
-
-def _wait_for(server: subprocess.Popen[bytes], endpoint: str, log: Path, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the moto server exited with {server.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"the moto server did not answer within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    """Stop the server by its PID: SIGTERM, then SIGKILL if it has not exited after 10 s."""
-    if server.poll() is None:
-        os.kill(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(server.pid, signal.SIGKILL)
-            server.wait()
-
-
-def _cdk(deployment: Deployment, step: str, *args: str) -> None:
-    started = time.monotonic()
-    result = subprocess.run(
-        [*CDK, *args],
-        cwd=ROOT,
-        env=_fake_aws_env(deployment.endpoint),
-        capture_output=True,
-        text=True,
-        timeout=CLI_TIMEOUT_SECONDS,
-        check=False,
-    )
-    deployment.seconds[step] = time.monotonic() - started
-    deployment.output[step] = result.stdout + result.stderr
-    if result.returncode != 0:
-        pytest.fail(f"cdk {step} exited with {result.returncode}:\n{deployment.output[step][-5000:]}")
-
-
-def _seed_prerequisites(deployment: Deployment) -> None:
-    """What an operator creates before the first deploy, which the templates name but do not create.
-
-    The hosted zone (the templates carry its ID; the server hands this ID to the zone) and, in
-    every cell Region, the Secrets Manager secrets the pull-through cache rules read their
-    registry credentials from (the cells look them up with ``describeSecret``).
-    """
-    deployment.client("route53").create_hosted_zone(Name=CONFIG.domain.name, CallerReference="e2e")
-    for region in CELL_REGIONS:
-        secrets = deployment.client("secretsmanager", region)
-        for secret_name in CONFIG.images.credentials.values():
-            secrets.create_secret(Name=secret_name, SecretString='{"username":"e2e","accessToken":"e2e"}')
-
-
-@pytest.fixture(scope="session")
-def deployment(cli_seconds: dict[str, float]) -> Iterator[Deployment]:
-    """Start moto, deploy the dev config twice with the pinned CDK CLI; stop moto in every case."""
-    WORK.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    endpoint = f"http://localhost:{port}"  # not 127.0.0.1: moto reads the CLI's template URL
-    log = WORK / "moto.log"
-    command = [sys.executable, "-m", "e2e.moto_server", "--port", str(port), "--account", CONFIG.account]
-    command += ["--hosted-zone", f"{CONFIG.domain.name}={CONFIG.domain.hosted_zone_id}"]
-    with log.open("wb") as sink:
-        server = subprocess.Popen(command, cwd=ROOT, env=_fake_aws_env(endpoint), stdout=sink, stderr=subprocess.STDOUT)
-    try:
-        deployment = Deployment(endpoint=endpoint, server_log=log, seconds=cli_seconds)
-        _wait_for(server, endpoint, log)
-        _seed_prerequisites(deployment)
-        context = ["-c", f"env={CONFIG.environment}", "-c", f"plan_from={PLAN_FROM}"]
-        _cdk(deployment, "synth", "synth", "--quiet", *context, "--output", str(ASSEMBLY))
-        environments = [f"aws://{CONFIG.account}/{region}" for region in CELL_REGIONS]
-        _cdk(deployment, "bootstrap", "bootstrap", "--app", str(ASSEMBLY), *environments)
-        for step in ("deploy", "redeploy"):
-            _cdk(deployment, step, "deploy", "--app", str(ASSEMBLY), "--all", "--require-approval", "never")
-        yield deployment
-    finally:
-        _stop(server)
-
-
-@pytest.fixture(scope="session")
-def stacks(deployment: Deployment) -> dict[str, str]:
-    """Stack name -> Region, from the synthesized assembly."""
-    manifest = json.loads((ASSEMBLY / "manifest.json").read_text())
-    return {
-        artifact.get("displayName", name): artifact["environment"].rsplit("/", 1)[1]
-        for name, artifact in manifest["artifacts"].items()
-        if artifact["type"] == "aws:cloudformation:stack"
-    }
-
-
-def _template(stack: str) -> dict[str, Any]:
-    return json.loads((ASSEMBLY / f"{stack}.template.json").read_text())
-
-
-def _physical_ids(deployment: Deployment, stack: str, region: str, resource_type: str) -> list[str]:
-    summaries = deployment.client("cloudformation", region).list_stack_resources(StackName=stack)
-    return [r["PhysicalResourceId"] for r in summaries["StackResourceSummaries"] if r["ResourceType"] == resource_type]
-
-
-def _outputs(deployment: Deployment, stack: str, region: str) -> dict[str, str]:
-    described = deployment.client("cloudformation", region).describe_stacks(StackName=stack)["Stacks"][0]
-    return {output["OutputKey"]: output["OutputValue"] for output in described.get("Outputs", [])}
-
-
-def _cell(region: str) -> str:
-    return naming.stack_name(CONFIG, "cell", region)
-
-
-def _region_config(region: str) -> Any:
-    return next(r for r in CONFIG.regions if r.name == region)
-
 
 # --- the deploy itself -----------------------------------------------------------------------------
 
@@ -274,7 +61,7 @@ def test_moto_skipped_exactly_the_known_types(deployment: Deployment, stacks: di
     for stack, region in stacks.items():
         summaries = deployment.client("cloudformation", region).list_stack_resources(StackName=stack)
         created = {r["LogicalResourceId"] for r in summaries["StackResourceSummaries"] if r["ResourceType"]}
-        skipped |= {r["Type"] for logical, r in _template(stack)["Resources"].items() if logical not in created}
+        skipped |= {r["Type"] for logical, r in h.template(stack)["Resources"].items() if logical not in created}
     assert skipped == SKIPPED_TYPES
 
 
@@ -283,9 +70,9 @@ def test_moto_skipped_exactly_the_known_types(deployment: Deployment, stacks: di
 
 @pytest.mark.parametrize("region", CELL_REGIONS)
 def test_network(deployment: Deployment, region: str) -> None:
-    cell = _region_config(region)
+    cell = h.region_config(region)
     ec2 = deployment.client("ec2", region)
-    [vpc_id] = _physical_ids(deployment, _cell(region), region, "AWS::EC2::VPC")
+    [vpc_id] = h.physical_ids(deployment, h.cell(region), region, "AWS::EC2::VPC")
     [vpc] = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"]
     assert vpc["CidrBlock"] == cell.vpc_cidr
     subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
@@ -295,7 +82,7 @@ def test_network(deployment: Deployment, region: str) -> None:
     assert len(nat_gateways) == (len(cell.availability_zones) if CONFIG.network.nat_gateways_per_az else 1)
     [flow_log] = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
     assert flow_log["TrafficType"] == CONFIG.network.flow_log_traffic
-    [bucket] = _physical_ids(deployment, _cell(region), region, "AWS::S3::Bucket")
+    [bucket] = h.physical_ids(deployment, h.cell(region), region, "AWS::S3::Bucket")
     assert flow_log["LogDestination"].startswith(f"arn:aws:s3:::{bucket}/")
     endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["VpcEndpoints"]
     services = {e["ServiceName"].removeprefix(f"com.amazonaws.{region}."): e["VpcEndpointType"] for e in endpoints}
@@ -314,9 +101,9 @@ def test_load_balancer_serves_https_with_the_cell_certificate(deployment: Deploy
     [alb] = elbv2.describe_load_balancers(Names=[naming.load_balancer_name(CONFIG)])["LoadBalancers"]
     assert alb["Scheme"] == "internet-facing"
     assert sorted(zone["ZoneName"] for zone in alb["AvailabilityZones"]) == sorted(
-        _region_config(region).availability_zones
+        h.region_config(region).availability_zones
     )
-    assert _outputs(deployment, _cell(region), region)["AlbDnsName"] == alb["DNSName"]
+    assert h.outputs(deployment, h.cell(region), region)["AlbDnsName"] == alb["DNSName"]
     listeners = {
         listener["Port"]: listener
         for listener in elbv2.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]
@@ -383,7 +170,7 @@ def test_listener_rules_route_each_service_by_its_paths(deployment: Deployment, 
 def test_services_run_arm64_tasks_on_fargate(deployment: Deployment, region: str) -> None:
     ecs = deployment.client("ecs", region)
     cluster = naming.cluster_name(CONFIG)
-    assert _outputs(deployment, _cell(region), region)["ClusterName"] == cluster
+    assert h.outputs(deployment, h.cell(region), region)["ClusterName"] == cluster
     [described_cluster] = ecs.describe_clusters(clusters=[cluster])["clusters"]
     assert described_cluster["status"] == "ACTIVE"
     arns = ecs.list_services(cluster=cluster)["serviceArns"]
@@ -447,7 +234,7 @@ def test_security_groups_admit_https_from_the_managed_prefix_lists_only(deployme
         assert {pair["GroupId"] for pair in ingress["UserIdGroupPairs"]} == set(groups)
         assert ingress["IpRanges"] == []
 
-    [vpc_id] = _physical_ids(deployment, _cell(region), region, "AWS::EC2::VPC")
+    [vpc_id] = h.physical_ids(deployment, h.cell(region), region, "AWS::EC2::VPC")
     [default] = ec2.describe_security_groups(
         Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}]
     )["SecurityGroups"]
@@ -458,25 +245,25 @@ def test_security_groups_admit_https_from_the_managed_prefix_lists_only(deployme
 def test_keys_rotate_logs_expire_buckets_encrypt(deployment: Deployment, stack: str) -> None:
     region = STACKS[stack]
     kms = deployment.client("kms", region)
-    for key_id in _physical_ids(deployment, stack, region, "AWS::KMS::Key"):
+    for key_id in h.physical_ids(deployment, stack, region, "AWS::KMS::Key"):
         assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
         assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"]
     logs = deployment.client("logs", region)
-    for group in _physical_ids(deployment, stack, region, "AWS::Logs::LogGroup"):
+    for group in h.physical_ids(deployment, stack, region, "AWS::Logs::LogGroup"):
         [described] = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
         assert described["retentionInDays"] == CONFIG.logging.retention_days, group
     s3 = deployment.client("s3", region)
-    for bucket in _physical_ids(deployment, stack, region, "AWS::S3::Bucket"):
+    for bucket in h.physical_ids(deployment, stack, region, "AWS::S3::Bucket"):
         rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
         assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"], bucket
 
 
 @pytest.mark.parametrize("region", CELL_REGIONS)
 def test_cell_alarm_topic_and_dashboard(deployment: Deployment, region: str) -> None:
-    stack = _cell(region)
-    [topic] = _physical_ids(deployment, stack, region, "AWS::SNS::Topic")
+    stack = h.cell(region)
+    [topic] = h.physical_ids(deployment, stack, region, "AWS::SNS::Topic")
     assert topic.endswith(f":{naming.alarm_topic_name(CONFIG)}")
-    assert _outputs(deployment, stack, region)["AlarmTopicArn"] == topic
+    assert h.outputs(deployment, stack, region)["AlarmTopicArn"] == topic
     deployment.client("sns", region).get_topic_attributes(TopicArn=topic)
     dashboards = deployment.client("cloudwatch", region).list_dashboards()["DashboardEntries"]
     assert naming.cell_name_prefix(CONFIG, region) in {d["DashboardName"] for d in dashboards}
@@ -504,7 +291,7 @@ def test_latency_records_point_at_each_cell_behind_its_health_check(deployment: 
         assert record["SetIdentifier"] == region
         assert record["AliasTarget"]["DNSName"].rstrip(".").lower() == target
         assert record["AliasTarget"]["HostedZoneId"] == alb["CanonicalHostedZoneId"]
-        health_check_id = _outputs(deployment, _cell(region), region)["HealthCheckId"]
+        health_check_id = h.outputs(deployment, h.cell(region), region)["HealthCheckId"]
         assert record["HealthCheckId"] == health_check_id
         [cell_record] = named(naming.cell_domain(origin, region))
         assert cell_record["AliasTarget"]["DNSName"].rstrip(".").lower() == target
@@ -537,7 +324,7 @@ def test_latency_records_point_at_each_cell_behind_its_health_check(deployment: 
 
 def test_viewers_reach_the_distribution_behind_the_web_acl(deployment: Deployment) -> None:
     edge = naming.stack_name(CONFIG, "edge")
-    outputs = _outputs(deployment, edge, CONFIG.primary_region)
+    outputs = h.outputs(deployment, edge, CONFIG.primary_region)
     cloudfront = deployment.client("cloudfront")
     config = cloudfront.get_distribution(Id=outputs["DistributionId"])["Distribution"]
     distribution = config["DistributionConfig"]
@@ -577,5 +364,5 @@ def test_viewers_reach_the_distribution_behind_the_web_acl(deployment: Deploymen
 def test_observability_and_data_stacks(deployment: Deployment) -> None:
     dashboards = deployment.client("cloudwatch").list_dashboards()["DashboardEntries"]
     assert naming.cross_region_dashboard_name(CONFIG) in {d["DashboardName"] for d in dashboards}
-    outputs = _outputs(deployment, naming.stack_name(CONFIG, "data"), CONFIG.primary_region)
+    outputs = h.outputs(deployment, naming.stack_name(CONFIG, "data"), CONFIG.primary_region)
     assert outputs == {"TableName": naming.table_name(CONFIG), "OriginSecretName": naming.origin_secret_name(CONFIG)}

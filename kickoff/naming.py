@@ -261,6 +261,16 @@ def bake_runner_role_name(config: KickoffConfig) -> str:
     return f"{environment_key(config)}-bake-runner"
 
 
+def forecast_publisher_role_name(config: KickoffConfig) -> str:
+    """The role in the workload account the pipeline's forecast step publishes through (account-global)."""
+    return f"{environment_key(config)}-forecast-publisher"
+
+
+def forecast_runner_role_name(config: KickoffConfig) -> str:
+    """The forecast step's CodeBuild role in the tooling account: the only principal the publisher role trusts."""
+    return f"{environment_key(config)}-forecast-runner"
+
+
 def role_arn(account: str, name: str) -> str:
     """A role's ARN from its account and name."""
     return f"arn:aws:iam::{account}:role/{name}"

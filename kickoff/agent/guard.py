@@ -38,12 +38,12 @@ def lift(
     """What to write so that nothing in force before ``until`` is lowered: (value now, changes after now).
 
     ``in_force`` and ``desired`` are each a value at ``now`` and the later changes in time order. Before ``until``
-    the result is the higher of the two at every instant; from ``until`` on it is ``desired``. Without ``until``
-    it is ``desired``. Changes that repeat the value before them are left out.
+    the result is the higher of the two at every instant; from ``until`` on it is ``desired``; changes that repeat
+    the value before them are then left out. Without ``until`` it is ``desired``, action for action.
     """
     desired_now, desired_changes = desired[0], sorted(desired[1])
     if until is None:
-        return desired_now, _compact(desired_now, [c for c in desired_changes if c[0] > now])
+        return desired_now, [c for c in desired_changes if c[0] > now]
     current_now, current_changes = in_force[0], sorted(in_force[1])
     start = max(current_now, desired_now)
     points = sorted({t for t, _ in (*current_changes, *desired_changes) if now < t < until})

@@ -45,6 +45,16 @@ INSTALL_RUNTIME = ["python -m pip install --quiet --disable-pip-version-check -r
 
 
 @dataclass(frozen=True)
+class ForecastStep:
+    """The forecast fast path: ``command`` publishes the commit's calendar; it runs as ``runner_role_name``, which
+    may assume ``publisher_arn`` (the workload account's ForecastPublisher) and nothing else."""
+
+    command: str
+    runner_role_name: str
+    publisher_arn: str
+
+
+@dataclass(frozen=True)
 class ReleaseStep:
     """One CodePipeline stage of the release: a CDK stage, or several deployed together (a parallel wave)."""
 
@@ -149,10 +159,11 @@ class ReleasePipeline(Construct):
 
     - Synth: install from the lock files, ``make test``, then ``make synth`` with ``PLAN_FROM`` the
       build's start time (``synth_commands``); every check of the synth is a gate.
-    - Before every step, after its approval: ``python -m kickoff deploy-window`` (``freeze_command``) with the
-      synth's output as ``assembly_dir``, which stops the release inside an event window unless the release
-      set ``FREEZE_OVERRIDE`` to a reason, and stops it when the assembly has grown too old to deploy.
+    - Before every step, after its approval: ``python -m kickoff deploy-window`` (``freeze_command``), which
+      stops the release inside an event window unless the release set ``FREEZE_OVERRIDE`` to a reason.
     - After a step with a ``Bake``: ``scripts/bake.sh`` watches the alarm and fails the release on ALARM.
+    - With a ``ForecastStep``: a first wave ``Forecast`` publishes the commit's calendar (``scripts/
+      publish_forecast.sh``) before any approval or freeze check: a forecast-only change needs no deploy.
 
     Attributes: ``pipeline`` (pipelines.CodePipeline, built), ``artifact_bucket`` (the pipeline Region's store).
     """
@@ -171,6 +182,7 @@ class ReleasePipeline(Construct):
         manual_approval: bool,
         replication_buckets: dict[str, s3.IBucket],
         bake_role_name: str | None = None,
+        forecast: ForecastStep | None = None,
     ) -> None:
         super().__init__(scope, id_)
         # The bake's CodeBuild role, by name: the workload account's bake role trusts this principal only.
@@ -229,6 +241,10 @@ class ReleasePipeline(Construct):
                 timeout=Duration.minutes(60),
             ),
         )
+        if forecast is not None:
+            # The fast path: a forecast-only change reaches every cell here, before any approval or freeze check
+            # (templates hold no plan, so the stages after it deploy nothing new for it).
+            self.pipeline.add_wave("Forecast", pre=[self._forecast_step(forecast, repository)])
         for index, step in enumerate(steps):
             pre: list[pipelines.Step] = []
             if index == 0 and manual_approval:
@@ -264,6 +280,27 @@ class ReleasePipeline(Construct):
                 FREEZE_OVERRIDE_VARIABLE: f"#{{variables.{FREEZE_OVERRIDE_VARIABLE}}}",
                 "PIPELINE_EXECUTION_ID": "#{codepipeline.PipelineExecutionId}",
             },
+            timeout=Duration.minutes(15),
+        )
+
+    def _forecast_step(self, forecast: ForecastStep, source: pipelines.CodePipelineSource) -> pipelines.CodeBuildStep:
+        runner = iam.Role(
+            self,
+            "ForecastRunner",
+            role_name=forecast.runner_role_name,
+            assumed_by=iam.ServicePrincipal("codebuild.amazonaws.com"),
+            description="The release pipeline's forecast step: assumes the workload account's forecast publisher",
+        )
+        return pipelines.CodeBuildStep(
+            "PublishForecast",
+            input=source,
+            install_commands=INSTALL_RUNTIME,
+            commands=[forecast.command],
+            role=runner,
+            role_policy_statements=[
+                iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[forecast.publisher_arn])
+            ],
+            env={FREEZE_OVERRIDE_VARIABLE: f"#{{variables.{FREEZE_OVERRIDE_VARIABLE}}}"},
             timeout=Duration.minutes(15),
         )
 

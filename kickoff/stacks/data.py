@@ -11,6 +11,7 @@ from constructs import Construct
 
 from kickoff import naming
 from kickoff.config.models import EDGE_REGION, KickoffConfig
+from kickoff.constructs.forecast_publisher import ForecastPublisher
 from kickoff.constructs.forecast_table import ForecastTable
 from kickoff.constructs.global_table import GlobalTable
 from kickoff.constructs.origin_secret import OriginVerifySecret
@@ -48,6 +49,18 @@ class DataStack(KickoffStack):
             primary_region=config.primary_region,
             replica_regions=replica_regions,
         )
+        if config.pipeline is not None:
+            # The pipeline's forecast step publishes through this role, before any approval or freeze check.
+            self.forecast_publisher = ForecastPublisher(
+                self,
+                "ForecastPublisher",
+                role_name=naming.forecast_publisher_role_name(config),
+                tooling_account=config.pipeline.account,
+                runner_arn=naming.role_arn(config.pipeline.account, naming.forecast_runner_role_name(config)),
+                table_name=naming.forecast_table_name(config),
+                agent_name=naming.capacity_agent_name(config),
+                cell_regions=list(config.region_names),
+            )
         readers = list(dict.fromkeys([*config.region_names, EDGE_REGION]))
         self.origin_secret = OriginVerifySecret(
             self,

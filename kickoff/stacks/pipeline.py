@@ -6,7 +6,13 @@ from constructs import Construct
 
 from kickoff import naming
 from kickoff.config.models import KickoffConfig, PipelineConfig
-from kickoff.constructs.release_pipeline import PipelineSource, ReleasePipeline, ReleaseStep, artifact_store
+from kickoff.constructs.release_pipeline import (
+    ForecastStep,
+    PipelineSource,
+    ReleasePipeline,
+    ReleaseStep,
+    artifact_store,
+)
 from kickoff.stacks.base import KickoffStack
 
 
@@ -27,6 +33,12 @@ def freeze_command(config: KickoffConfig) -> str:
     """Each freeze step: the event calendar's verdict for now, with the release's override (logged). The
     assembly's age does not matter: its templates hold no schedule (the capacity agent applies the plan)."""
     return f'python -m kickoff deploy-window -c env={config.environment} --override "$FREEZE_OVERRIDE"'
+
+
+def forecast_command(config: KickoffConfig) -> str:
+    """The forecast step: publish this commit's calendar through the workload account's publisher role."""
+    role = naming.role_arn(config.account, naming.forecast_publisher_role_name(config))
+    return f"bash scripts/publish_forecast.sh {role} {config.environment}"
 
 
 def bake_role_arn(config: KickoffConfig) -> str:
@@ -98,4 +110,13 @@ class PipelineStack(KickoffStack):
             manual_approval=pipeline.manual_approval,
             replication_buckets={region: stack.bucket for region, stack in support.items()},
             bake_role_name=naming.bake_runner_role_name(config),
+            forecast=(
+                ForecastStep(
+                    forecast_command(config),
+                    naming.forecast_runner_role_name(config),
+                    naming.role_arn(config.account, naming.forecast_publisher_role_name(config)),
+                )
+                if config.calendar is not None
+                else None
+            ),
         )

@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 
+from e2e import moto_capacity as moto_patches
 from kickoff import naming
 from kickoff.agent.apply import Binding
 from kickoff.agent.document import ForecastDocument, document_json
@@ -22,7 +23,6 @@ from kickoff.agent.registration import service_parameter, spec_parameter
 from kickoff.agent.store import put_version
 from kickoff.config.models import KickoffConfig
 from kickoff.planning import capacity_spec, forecast_document
-from tests.agent import moto_patches
 
 ACCOUNT = "123456789012"
 CLIENTS = ("ssm", "dynamodb", "application-autoscaling", "elbv2", "scheduler", "ecs")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from moto import mock_aws
 
+from e2e import moto_capacity as moto_patches
 from kickoff.agent.apply import MAX_ACTIONS_PER_TARGET
 from kickoff.agent.desired import plan_window
 from kickoff.agent.document import document_json
@@ -16,7 +17,6 @@ from kickoff.agent.handler import log_lines
 from kickoff.config.loader import load_for_context
 from kickoff.planning import build_deployment_plan, calendar_events, capacity_spec
 from kickoff.scaling.spec import plan_horizon
-from tests.agent import moto_patches
 from tests.agent.harness import Cell, make_cell, resource_id
 
 # Two days before the prod calendar's tnf-2026-w14 (2026-12-11T01:15Z) and its doubleheader on 12-26.

@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
+from e2e import moto_capacity as moto_patches
 from kickoff.agent.desired import plan_window
 from kickoff.config.loader import load_for_context
 from kickoff.planning import calendar_events, capacity_spec
 from kickoff.scaling.spec import plan_horizon
-from tests.agent import moto_patches
 from tests.agent.harness import make_cell
 from tests.agent.test_apply import in_force, minimum_at, with_peaks
 

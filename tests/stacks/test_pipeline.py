@@ -11,7 +11,7 @@ from kickoff import naming
 from kickoff.rules.assembly import read_stacks
 from tests.support import Synth
 
-PIPELINE_PREFIX = ("Source", "Build", "UpdatePipeline", "Assets")
+PIPELINE_PREFIX = ("Source", "Build", "UpdatePipeline", "Assets", "Forecast")
 
 
 def _pipeline(synth: Synth) -> dict[str, Any]:
@@ -128,6 +128,47 @@ def test_a_freeze_check_runs_before_every_deploying_stage(with_arc: Synth) -> No
             "Description": variables[0]["Description"],
         }
     ]
+
+
+def test_a_forecast_change_is_published_before_any_approval_or_freeze(prod: Synth) -> None:
+    """The fast path: the Forecast stage comes right after the assets, holds one CodeBuild action that publishes the
+    commit's calendar through the workload account's publisher role, and no approval or freeze check precedes it."""
+    stages = _pipeline(prod)["Stages"]
+    names = [s["Name"] for s in stages]
+    assert names.index("Forecast") == len(PIPELINE_PREFIX) - 1
+    (action,) = _stage(prod, "Forecast")["Actions"]
+    assert action["Name"] == "PublishForecast"
+    publisher = naming.role_arn(prod.config.account, naming.forecast_publisher_role_name(prod.config))
+    commands = _build_spec(_project_of(prod, action))["phases"]["build"]["commands"]
+    assert commands == [f"bash scripts/publish_forecast.sh {publisher} prod"]
+    earlier = [a for s in stages[: names.index("Forecast")] for a in s["Actions"]]
+    assert not [a for a in earlier if a["ActionTypeId"]["Category"] == "Approval" or a["Name"].startswith("Freeze")]
+    roles = prod.resources(prod.deployment.pipeline.stack_name, "AWS::IAM::Role").values()
+    runner = next(r for r in roles if r["Properties"].get("RoleName") == naming.forecast_runner_role_name(prod.config))
+    assert runner["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+        "Service": "codebuild.amazonaws.com"
+    }
+
+
+def test_the_forecast_publisher_may_write_versions_and_nudge_the_agents_only(prod: Synth) -> None:
+    (role,) = [
+        r["Properties"]
+        for r in prod.resources(prod.data, "AWS::IAM::Role").values()
+        if r["Properties"].get("RoleName") == naming.forecast_publisher_role_name(prod.config)
+    ]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    runner = naming.role_arn(prod.config.pipeline.account, naming.forecast_runner_role_name(prod.config))
+    assert trust["Condition"] == {"ArnEquals": {"aws:PrincipalArn": runner}}
+    (policy,) = role["Policies"]
+    statements = {
+        tuple(sorted(s["Action"])) if isinstance(s["Action"], list) else (s["Action"],): s
+        for s in policy["PolicyDocument"]["Statement"]
+    }
+    put = statements[("dynamodb:PutItem",)]
+    assert put["Condition"] == {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["forecast"]}}
+    invoke = statements[("lambda:InvokeFunction",)]["Resource"]
+    assert len(invoke) == len(prod.config.region_names)
+    assert all(naming.capacity_agent_name(prod.config) in str(arn) for arn in invoke)
 
 
 def test_the_manual_approval_comes_first_and_the_freeze_check_after_it(prod: Synth) -> None:
