@@ -12,7 +12,8 @@ alarm's metrics are bound to a *signal* of the simulated world by what the metri
 - ECS/ContainerInsights RunningTaskCount, DesiredTaskCount: (``running`` / ``desired``, Region, service);
 - AWS/DynamoDB ReplicationLatency: (``replication_latency``, Region, receiving Region);
 - CloudWatchSynthetics SuccessPercent, Duration: (``canary_success`` / ``canary_duration``, Region, canary);
-- Kickoff EvacuateCell: (``evacuate``, Region).
+- Kickoff EvacuateCell: (``evacuate``, Region);
+- Kickoff/CapacityAgent Success: (``agent_success``, Region): the agent succeeds while its Region is up.
 
 Any other metric is ``unmodelled``: the twin gives it no datapoints, and says so wherever such an alarm matters.
 """
@@ -95,6 +96,8 @@ def _signal(view: TemplateView, metric: dict[str, Any], canaries: dict[str, Cana
             return ("canary_success" if name == "SuccessPercent" else "canary_duration", region, canary)
     if namespace == "Kickoff" and name == "EvacuateCell":
         return ("evacuate", region)
+    if namespace == "Kickoff/CapacityAgent" and name == "Success":
+        return ("agent_success", region)
     return ("unmodelled", namespace, name)
 
 

@@ -211,6 +211,8 @@ def _signal_steps(key: tuple[str, ...], run: Run, topo: Topology, fault: Fault) 
     n, step = run.steps, run.step_s
     kind = key[0]
     t = np.arange(n) * step
+    if kind == "agent_success":  # the capacity agent runs in every Region that is up, in routing or not
+        return np.where(run.up[key[1]], 1.0, np.nan) if key[1] in run.up else np.ones(n)
     if kind not in ("replication_latency", "canary_success", "canary_duration") and key[1] not in run.up:
         return np.full(n, np.nan)  # a cell out of routing (evacuated) serves nothing and reports nothing
     if kind in ("healthy_hosts", "unhealthy_hosts", "cpu", "running", "desired"):

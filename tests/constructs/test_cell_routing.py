@@ -276,25 +276,18 @@ def test_evacuated_region_has_no_route_and_others_are_untouched(prod, evacuated)
     for region in ("us-east-1", "us-west-2"):
         for kind in routing_types:
             assert evacuated.resources(evacuated.cell(region), kind) == prod.resources(prod.cell(region), kind)
-        # Only the capacity plan of the remaining cells changes (they absorb the evacuated share), and the
-        # alarms that hold running tasks to it.
+        # Only the registration of the remaining cells changes: the spec names the routed cells, and each
+        # Region's agent plans the evacuated share onto them at run time. The templates hold no plan.
         changed = {
             k
             for k, v in evacuated.template(evacuated.cell(region))["Resources"].items()
             if v != prod.template(prod.cell(region))["Resources"].get(k)
         }
         resources = evacuated.template(evacuated.cell(region))["Resources"]
-        assert {resources[k]["Type"] for k in changed} <= {
-            "AWS::ApplicationAutoScaling::ScalableTarget",
-            "AWS::Scheduler::Schedule",
-            "AWS::CloudWatch::Alarm",
-            "AWS::CloudWatch::Dashboard",  # the cell dashboard graphs the same plan minimum
+        assert {resources[k]["Type"] for k in changed} == {"AWS::SSM::Parameter"}
+        assert {resources[k]["Properties"]["Name"] for k in changed} == {
+            f"{naming.capacity_parameter_path(evacuated.config)}/spec"
         }
-        for k in changed:
-            if resources[k]["Type"] == "AWS::CloudWatch::Alarm":
-                # the plan's minimum, and the reservations the plan expects in force
-                name = resources[k]["Properties"]["AlarmName"]
-                assert name.endswith(("-BelowPlan-Critical", "-reservation-not-in-force")), k
     assert evacuated.template(evacuated.edge) == prod.template(prod.edge)
     for order in itertools.permutations(evacuated.config.region_names):
         primary, secondary = _resolve(evacuated, {"us-east-1", "us-west-2"}, list(order))

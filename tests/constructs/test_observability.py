@@ -328,7 +328,11 @@ def test_capacity_reservations_that_fail_or_are_not_in_force_alarm_before_kickof
     alarms = _alarms(prod, region)
     (queue_id,) = _resources(cell, "AWS::SQS::Queue")
     # The agent's reservation schedules carry the dead-letter queue in its binding (kickoff.agent.apply).
-    (function,) = _resources(cell, "AWS::Lambda::Function").values()
+    (function,) = [
+        f
+        for f in _resources(cell, "AWS::Lambda::Function").values()
+        if f["Properties"].get("FunctionName") == naming.capacity_agent_name(config)
+    ]
     binding = json.dumps(function["Properties"]["Environment"]["Variables"]["KICKOFF_BINDING"])
     assert queue_id in binding and "scheduler_role_arn" in binding
     failed = json.dumps(alarms[f"{prefix}-reservation-change-failed"])

@@ -45,8 +45,27 @@ def test_every_service_is_registered_with_its_agent_and_no_schedule_is_compiled(
         assert spec["environment"] == naming.environment_key(prod.config)
         assert spec["spec"]["routed"] == list(prod.config.routed_regions)
         for model in service_models(prod.config):
-            value = json.dumps(parameters[f"{path}/services/{model.name}"])
-            assert f'\\"rps_per_viewer\\":{model.rps_per_viewer}' in value.replace(" ", "")
+            registered = _resolved_json(parameters[f"{path}/services/{model.name}"])
+            assert registered["service"]["rps_per_viewer"] == model.rps_per_viewer
+            assert registered["service"]["max_tasks"] == model.max_tasks
+            assert registered["resource_id"] == "<token>"
+
+
+def _resolved_json(value):
+    """A parameter value that ``Stack.to_json_string`` wrote (a string, or an Fn::Join with tokens) as JSON, each
+    token read as ``<token>``."""
+    if isinstance(value, str):
+        return json.loads(value)
+    parts = value["Fn::Join"][1]
+    return json.loads("".join(p if isinstance(p, str) else "<token>" for p in parts))
+
+
+def _agent_function(synth, region):
+    functions = synth.resources(synth.cell(region), "AWS::Lambda::Function").values()
+    (function,) = [
+        f for f in functions if f["Properties"].get("FunctionName") == naming.capacity_agent_name(synth.config)
+    ]
+    return function
 
 
 def test_the_templates_do_not_depend_on_when_they_are_synthesized(prod, during_game) -> None:
@@ -81,10 +100,19 @@ def test_the_reservation_role_and_the_agents_run_are_all_the_schedules_a_cell_ho
         policies = [p for k, p in prod.resources(prod.cell(region), "AWS::IAM::Policy").items() if "AlbCapacity" in k]
         # The role the agent's reservation schedules run with may change this load balancer's reservation, and
         # send what failed to its dead-letter queue.
-        statements = {s["Action"]: s["Resource"] for s in policies[0]["Properties"]["PolicyDocument"]["Statement"]}
-        assert statements.keys() == {"elasticloadbalancing:ModifyCapacityReservation", "sqs:SendMessage"}
+        statements = {
+            a: s["Resource"]
+            for s in policies[0]["Properties"]["PolicyDocument"]["Statement"]
+            for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+        }
         assert statements["elasticloadbalancing:ModifyCapacityReservation"]["Ref"].startswith("LoadBalancerAlb")
         assert statements["sqs:SendMessage"]["Fn::GetAtt"][0].startswith("AlbCapacityDeadLetters")
+        assert set(statements) <= {
+            "elasticloadbalancing:ModifyCapacityReservation",
+            "sqs:SendMessage",
+            "sqs:GetQueueAttributes",
+            "sqs:GetQueueUrl",
+        }
 
 
 def test_decreases_respect_the_two_per_day_limit(prod) -> None:
@@ -102,10 +130,10 @@ def _app_table(synth):
 def test_warm_throughput_is_sized_on_the_season_and_left_to_the_primary_regions_agent(prod) -> None:
     assert "WarmThroughput" not in _app_table(prod)["Properties"]
     for region in prod.config.region_names:
-        (function,) = prod.resources(prod.cell(region), "AWS::Lambda::Function").values()
-        binding = json.dumps(function["Properties"]["Environment"]["Variables"]["KICKOFF_BINDING"])
+        function = _agent_function(prod, region)
+        binding = _resolved_json(function["Properties"]["Environment"]["Variables"]["KICKOFF_BINDING"])
         owner = region == prod.config.primary_region
-        assert (f'\\"warm_throughput_table\\":\\"{naming.table_name(prod.config)}\\"' in binding) == owner
+        assert binding.get("warm_throughput_table") == (naming.table_name(prod.config) if owner else None)
     warm = prod.deployment.plan.table_warm_throughput
     # The season (17 games) is larger than the 14-day window (2 games): reads are sized on the biggest game.
     season_peak = max(e.peak_viewers for e in prod.config.calendar.events)
