@@ -296,7 +296,7 @@ def main() -> int:
         *(f"- {x}" for x in loads),
         "",
         "Cold: an empty cfn-lint cache (a fresh clone, CI). Warm: the cache the previous runs left (a developer's "
-        "next synth, a minute or more later, so every cell's scheduled actions have changed).",
+        "next synth: the templates hold no capacity plan, so an unchanged stack's verdict comes from the cache).",
         "",
         "| what | wall: median (min to max) | CPU median | peak RSS median | ratio to the bare app "
         "(median of per-run ratios) |",

@@ -41,6 +41,31 @@ def source_scoped_principal(scope: IConstruct, service: str, source_arn: str) ->
     )
 
 
+def runner_assumed_role(
+    scope: IConstruct,
+    id_: str,
+    *,
+    role_name: str,
+    tooling_account: str,
+    runner_arn: str,
+    description: str,
+    policy_name: str,
+    statements: list[iam.PolicyStatement],
+) -> iam.Role:
+    """A role in the workload account that only one pipeline step's CodeBuild role may assume (``aws:PrincipalArn``;
+    the account principal keeps the trust valid while that role does not exist yet), with ``statements`` inline."""
+    return iam.Role(
+        scope,
+        id_,
+        role_name=role_name,
+        description=description,
+        assumed_by=iam.AccountPrincipal(tooling_account).with_conditions(
+            {"ArnEquals": {"aws:PrincipalArn": runner_arn}}
+        ),
+        inline_policies={policy_name: iam.PolicyDocument(statements=statements)},
+    )
+
+
 CUSTOM_RESOURCE_LOGS = "CustomResourceLogs"
 
 

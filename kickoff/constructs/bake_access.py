@@ -14,6 +14,8 @@ from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from kickoff.constructs._util import runner_assumed_role
+
 
 class BakeReader(Construct):
     """``role`` (named ``role_name``): cloudwatch:DescribeAlarms on ``alarm_name``, assumable by ``runner_arn`` only.
@@ -33,29 +35,25 @@ class BakeReader(Construct):
     ) -> None:
         super().__init__(scope, id_)
         stack = Stack.of(self)
-        self.role = iam.Role(
+        self.role = runner_assumed_role(
             self,
             "Role",
             role_name=role_name,
+            tooling_account=tooling_account,
+            runner_arn=runner_arn,
             description="The release pipeline's bake: read the canary Region's region-impaired alarm",
-            assumed_by=iam.AccountPrincipal(tooling_account).with_conditions(
-                {"ArnEquals": {"aws:PrincipalArn": runner_arn}}
-            ),
-            inline_policies={
-                "ReadTheCanaryAlarm": iam.PolicyDocument(
-                    statements=[
-                        iam.PolicyStatement(
-                            actions=["cloudwatch:DescribeAlarms"],
-                            resources=[
-                                stack.format_arn(
-                                    service="cloudwatch",
-                                    resource="alarm",
-                                    resource_name=alarm_name,
-                                    arn_format=ArnFormat.COLON_RESOURCE_NAME,
-                                )
-                            ],
+            policy_name="ReadTheCanaryAlarm",
+            statements=[
+                iam.PolicyStatement(
+                    actions=["cloudwatch:DescribeAlarms"],
+                    resources=[
+                        stack.format_arn(
+                            service="cloudwatch",
+                            resource="alarm",
+                            resource_name=alarm_name,
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
                         )
-                    ]
+                    ],
                 )
-            },
+            ],
         )

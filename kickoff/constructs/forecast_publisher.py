@@ -14,6 +14,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from kickoff.agent.store import FORECAST_KEY
+from kickoff.constructs._util import runner_assumed_role
 
 
 class ForecastPublisher(Construct):
@@ -34,31 +35,27 @@ class ForecastPublisher(Construct):
         super().__init__(scope, id_)
         stack = Stack.of(self)
         table = f"arn:{stack.partition}:dynamodb:{stack.region}:{stack.account}:table/{table_name}"
-        self.role = iam.Role(
+        self.role = runner_assumed_role(
             self,
             "Role",
             role_name=role_name,
+            tooling_account=tooling_account,
+            runner_arn=runner_arn,
             description="The release pipeline's forecast step: publish a forecast version and nudge the agents",
-            assumed_by=iam.AccountPrincipal(tooling_account).with_conditions(
-                {"ArnEquals": {"aws:PrincipalArn": runner_arn}}
-            ),
-            inline_policies={
-                "PublishTheForecast": iam.PolicyDocument(
-                    statements=[
-                        iam.PolicyStatement(actions=["dynamodb:Query", "dynamodb:GetItem"], resources=[table]),
-                        iam.PolicyStatement(
-                            actions=["dynamodb:PutItem"],
-                            resources=[table],
-                            conditions={"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [FORECAST_KEY]}},
-                        ),
-                        iam.PolicyStatement(
-                            actions=["lambda:InvokeFunction"],
-                            resources=[
-                                f"arn:{stack.partition}:lambda:{region}:{stack.account}:function:{agent_name}"
-                                for region in cell_regions
-                            ],
-                        ),
-                    ]
-                )
-            },
+            policy_name="PublishTheForecast",
+            statements=[
+                iam.PolicyStatement(actions=["dynamodb:Query", "dynamodb:GetItem"], resources=[table]),
+                iam.PolicyStatement(
+                    actions=["dynamodb:PutItem"],
+                    resources=[table],
+                    conditions={"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [FORECAST_KEY]}},
+                ),
+                iam.PolicyStatement(
+                    actions=["lambda:InvokeFunction"],
+                    resources=[
+                        f"arn:{stack.partition}:lambda:{region}:{stack.account}:function:{agent_name}"
+                        for region in cell_regions
+                    ],
+                ),
+            ],
         )
