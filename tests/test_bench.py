@@ -49,3 +49,10 @@ def test_synth_bench_builds_its_configs(monkeypatch, tmp_path) -> None:
     monkeypatch.setattr(bench, "WORK", tmp_path)
     config = bench.generated_config(6, 5)
     assert config.is_file() and "bench6r5s" in config.name
+
+
+def test_the_agent_benchmark_writes_its_report(tmp_path, monkeypatch) -> None:
+    bench = _load("agent")
+    monkeypatch.setattr(bench, "RESULTS", tmp_path)
+    text = bench.write_markdown(bench.measure(1), 1).read_text()
+    assert "first run: plan, read, write" in text and "next run, nothing to change" in text
