@@ -1,8 +1,9 @@
-"""What one plan over a horizon holds: the scalable targets' compiled ranges and actions, the ALB reservations,
+"""What one plan over a horizon holds: the scalable targets' ranges and actions, the ALB reservations,
 the levels the alarms watch (pure; no config, no CDK).
 
-``DeploymentPlan`` is the capacity plan of one planning window: what a synth compiles for a deploy time, and what a
-capacity agent applies at the time it runs. Both build it with ``kickoff.scaling.spec.plan_horizon``.
+``DeploymentPlan`` is the capacity plan of one planning window: what a capacity agent applies at the time it runs,
+and what a synth's checks and ``kickoff plan`` read for a time. Both build it with
+``kickoff.scaling.spec.plan_horizon``.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class CompiledTarget:
 
 @dataclass(frozen=True)
 class DeploymentPlan:
-    """What the stacks compile: the capacity plan for the window and the season's warm throughput.
+    """The capacity plan for the window and the season's warm throughput.
 
     ``season_windows`` are the planner's event windows over the whole calendar (deploy
     freezes and checks use them); ``table_warm_throughput`` is None when the season needs no

@@ -1,11 +1,8 @@
-"""Capacity that depends on the time of the deploy and on the account's quotas.
+"""Capacity in the templates and the account's quotas.
 
-- Scheduled actions and schedules must lie after the earliest time the template can be in
-  place (deploy time + margin): AWS rejects ones in the past, and a stale template leaves
-  later events without pre-scaling.
-- Every event window of the planning horizon is compiled.
-- A deploy writes the scalable target's MinCapacity again, so it must be what the plan
-  holds at that moment, never the configured minimum during an event.
+- No at() schedule or scheduled action in a template lies before the time the checks plan for: AWS rejects ones in
+  the past (the templates hold none; the capacity agent writes them at run time).
+- Every ECS scalable target is registered with its Region's capacity agent.
 - What a plan needs stays within the quotas the config declares for each Region.
 """
 
