@@ -49,12 +49,10 @@ def _config_with_an_event_tomorrow(tmp_path: Path) -> Path:
 def _what_moto_skips(deployment: Deployment) -> None:
     """The scalable targets and the forecast table replicas, as the templates declare them."""
     for region in CELL_REGIONS:
-        ecs = deployment.client("ecs", region)
         cluster = naming.cluster_name(CONFIG)
-        names = {arn.rsplit("/", 1)[1] for arn in ecs.list_services(cluster=cluster)["serviceArns"]}
         aas = deployment.client("application-autoscaling", region)
         for service in CONFIG.services:
-            name = next(n for n in names if service.name.capitalize() in n or service.name in n)
+            name = _service_name(deployment, region, service.name)
             aas.register_scalable_target(
                 ServiceNamespace="ecs",
                 ResourceId=f"service/{cluster}/{name}",

@@ -154,25 +154,10 @@ def region_limits(config: KickoffConfig) -> tuple[RegionLimits, ...]:
     )
 
 
-def _checks_spec(config: KickoffConfig) -> CapacitySpec:
-    """What the pure quota and utilisation checks read (no services or cells are planned with it)."""
-    base = config.scaling.baseline
-    return CapacitySpec(
-        params=plan_params(config),
-        services=(),
-        regions=(),
-        routed=tuple(config.routed_regions),
-        limits=region_limits(config),
-        horizon=timedelta(days=config.scaling.horizon_days),
-        n_minus_1_utilization=config.scaling.n_minus_1_utilization,
-        baseline=BaselineSpec(base.hourly_viewers, dict(base.region_share), base.uncertainty) if base else None,
-    )
-
-
 def check_n_minus_1_utilization(config: KickoffConfig, season: Sequence[EventForecast]) -> None:
     """Refuse an ``n_minus_1_utilization`` that drops requests inside an event's own forecast band
     (``kickoff.scaling.spec.n_minus_1_excess``); ``product`` sizes N-1 on the upper band and has no such edge."""
-    excess = n_minus_1_excess(_checks_spec(config), season)
+    excess = n_minus_1_excess(capacity_spec(config), season)
     if excess is None:
         return
     name, widest, hot = excess
@@ -196,7 +181,7 @@ def alb_reservation_problems(config: KickoffConfig, reservations: Sequence[AlbRe
     return [
         f"{_where(config, e)}: ({e.region}) the plan reserves {e.needed:,} ALB capacity units before an event, above "
         f"the declared quota of {e.quota:,} ({QUOTA_CODES[e.field]}); or set scaling.alb_reservations: false"
-        for e in reservation_excess(_checks_spec(config), reservations)
+        for e in reservation_excess(capacity_spec(config), reservations)
     ]
 
 
@@ -209,5 +194,27 @@ def warm_throughput_problems(config: KickoffConfig, need: WarmThroughput | None)
         f"declared table-level {'read' if 'read' in e.field else 'write'} quota of {e.quota:,} "
         f"({QUOTA_CODES[e.field]}); or set scaling.warm_throughput: false and accept throttling above the "
         "on-demand baseline"
-        for e in warm_excess(_checks_spec(config), need)
+        for e in warm_excess(capacity_spec(config), need)
     ]
+
+
+def baseline_spec(config: KickoffConfig) -> BaselineSpec | None:
+    """config.scaling.baseline as the planner's baseline."""
+    base = config.scaling.baseline
+    return BaselineSpec(base.hourly_viewers, dict(base.region_share), base.uncertainty) if base is not None else None
+
+
+def capacity_spec(config: KickoffConfig) -> CapacitySpec:
+    """The static half of every plan of ``config``: knobs, services, cells with their quotas, the baseline."""
+    return CapacitySpec(
+        params=plan_params(config),
+        services=tuple(service_models(config)),
+        regions=tuple(region_models(config, routed_only=False)),
+        routed=tuple(config.routed_regions),
+        limits=region_limits(config),
+        horizon=timedelta(days=config.scaling.horizon_days),
+        alb_reservations=config.scaling.alb_reservations,
+        warm_throughput=config.scaling.warm_throughput,
+        n_minus_1_utilization=config.scaling.n_minus_1_utilization,
+        baseline=baseline_spec(config),
+    )

@@ -25,43 +25,24 @@ from kickoff.deploy_time import (
 )
 from kickoff.plan_limits import (
     alb_reservation_problems,
+    baseline_spec,
+    capacity_spec,
     check_n_minus_1_utilization,
     plan_params,
     plan_problems,
-    region_limits,
-    region_models,
     service_models,
     warm_throughput_problems,
 )
 from kickoff.scaling import BaselineForecast, EventForecast, event_windows
 from kickoff.scaling.horizon import CompiledTarget, DeploymentPlan, PlanningWindow
 from kickoff.scaling.spec import (
-    BaselineSpec,
     CalendarEvent,
     CapacitySpec,
-    baseline_of,
+    baseline_over,
     forecast_of,
+    forecast_over,
     plan_horizon,
 )
-
-
-def capacity_spec(config: KickoffConfig) -> CapacitySpec:
-    """The static half of every plan of ``config``: knobs, services, cells with their quotas, the baseline."""
-    base = config.scaling.baseline
-    return CapacitySpec(
-        params=plan_params(config),
-        services=tuple(service_models(config)),
-        regions=tuple(region_models(config, routed_only=False)),
-        routed=tuple(config.routed_regions),
-        limits=region_limits(config),
-        horizon=timedelta(days=config.scaling.horizon_days),
-        alb_reservations=config.scaling.alb_reservations,
-        warm_throughput=config.scaling.warm_throughput,
-        n_minus_1_utilization=config.scaling.n_minus_1_utilization,
-        baseline=(
-            BaselineSpec(base.hourly_viewers, dict(base.region_share), base.uncertainty) if base is not None else None
-        ),
-    )
 
 
 def calendar_event(event: EventConfig) -> CalendarEvent:
@@ -87,13 +68,13 @@ def calendar_events(config: KickoffConfig) -> tuple[CalendarEvent, ...]:
 def event_forecast(config: KickoffConfig, event: EventConfig, cells: tuple[str, ...] | None = None) -> EventForecast:
     """One calendar event as the planner's forecast, its viewers shared over ``cells`` (default: the routed
     cells)."""
-    return forecast_of(capacity_spec(config), calendar_event(event), cells)
+    return forecast_over(calendar_event(event), config.routed_regions if cells is None else cells)
 
 
 def season_baseline(config: KickoffConfig, window: PlanningWindow) -> BaselineForecast | None:
     """The baseline under the season's events, shared over every cell as designed (no evacuation)."""
-    spec = capacity_spec(config)
-    return baseline_of(spec, window, spec.region_names) if spec.baseline is not None else None
+    base = baseline_spec(config)
+    return baseline_over(base, window, config.region_names) if base is not None else None
 
 
 def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> DeploymentPlan:
@@ -203,7 +184,9 @@ __all__ = [
     "event_forecast",
     "load_and_plan",
     "parse_plan_from",
+    "plan_params",
     "planning_window",
     "resolve_plan_from",
     "season_baseline",
+    "service_models",
 ]

@@ -43,14 +43,16 @@ class AgentRegistry:
     environment: str
 
 
-def agent_metric(environment: str, name: str, rate_minutes: int, *, service: str | None = None) -> cloudwatch.Metric:
-    """A metric the agent publishes every run (the highest value of a run's period)."""
+def agent_metric(
+    environment: str, name: str, minutes: int, *, service: str | None = None, statistic: str = "Maximum"
+) -> cloudwatch.Metric:
+    """A metric the agent publishes every run, over ``minutes`` (by default the highest value of the period)."""
     return cloudwatch.Metric(
         namespace=METRIC_NAMESPACE,
         metric_name=name,
         dimensions_map={"Environment": environment, **({"Service": service} if service else {})},
-        statistic="Maximum",
-        period=Duration.minutes(rate_minutes),
+        statistic=statistic,
+        period=Duration.minutes(minutes),
     )
 
 
@@ -254,13 +256,7 @@ class CapacityAgent(Construct):
         prefix: str,
     ) -> None:
         def metric(name: str, statistic: str, minutes: int) -> cloudwatch.Metric:
-            return cloudwatch.Metric(
-                namespace=METRIC_NAMESPACE,
-                metric_name=name,
-                dimensions_map={"Environment": environment},
-                statistic=statistic,
-                period=Duration.minutes(minutes),
-            )
+            return agent_metric(environment, name, minutes, statistic=statistic)
 
         specs = [
             (

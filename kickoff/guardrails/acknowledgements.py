@@ -9,7 +9,6 @@ Nothing is acknowledged at stack or app level.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import aws_cdk as cdk
@@ -17,6 +16,8 @@ from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
+from kickoff.guardrails.acknowledgement import Acknowledgement, acknowledge
+from kickoff.guardrails.agent_acknowledgements import acknowledge_agent
 from kickoff.stacks.cell import CellStack
 from kickoff.stacks.data import DataStack
 from kickoff.stacks.deployment import Deployment
@@ -25,20 +26,6 @@ from kickoff.stacks.pipeline import PipelineStack, PipelineSupportStack
 
 # aws-cdk-lib's AwsCustomResource runs one singleton Lambda per stack under this fixed ID.
 AWS_CUSTOM_RESOURCE_SINGLETON = "AWS679f53fac002430cb0da5b7982bd2287"
-
-
-@dataclass(frozen=True)
-class Acknowledgement:
-    """A reviewed finding: the pack, the rule ID (with finding suffix) and why it is accepted."""
-
-    pack: str
-    rule: str
-    reason: str
-
-    @property
-    def id(self) -> str:
-        """The ID Validations.acknowledge expects, e.g. ``AwsSolutions::AwsSolutions-S1``."""
-        return f"{self.pack}::{self.rule}"
 
 
 LOG_BUCKET_ACCESS_LOGS = Acknowledgement(
@@ -60,19 +47,6 @@ SCHEDULER_DEAD_LETTER_QUEUE = Acknowledgement(
     "This queue is itself a dead-letter queue: EventBridge Scheduler sends it the capacity-reservation changes that "
     "failed every retry (the schedule target's DeadLetterConfig, which cdk-nag does not see). It is read by a human "
     "after the ReservationChangeFailed alarm, never by a consumer that could fail.",
-)
-AGENT_UNSCOPED_ACTIONS = Acknowledgement(
-    "AwsSolutions",
-    "AwsSolutions-IAM5[Resource::*]",
-    "The capacity agent's read-only calls application-autoscaling:DescribeScalableTargets and "
-    "DescribeScheduledActions, elasticloadbalancing:DescribeCapacityReservation and scheduler:ListSchedules support no "
-    "resource-level permissions (Service Authorization Reference), so Resource must be *.",
-)
-AGENT_RUNTIME = Acknowledgement(
-    "AwsSolutions",
-    "AwsSolutions-L1",
-    "The capacity agent runs Python 3.14, the newest Python runtime aws-cdk-lib 2.275 knows; cdk-nag 3.0.2 compares "
-    "against a family list that DR-LambdaRuntimeSupported replaces with dated deprecations.",
 )
 PREFIX_LIST_LOOKUP_WILDCARD = Acknowledgement(
     "AwsSolutions",
@@ -164,13 +138,6 @@ def _canary_wildcards(cell: CellStack, artifacts_prefix: str) -> list[Acknowledg
     ]
 
 
-def acknowledge(scope: IConstruct, *acknowledgements: Acknowledgement) -> None:
-    """Record ``acknowledgements`` on ``scope`` (a construct, never a stack or the app)."""
-    if isinstance(scope, (Stack, cdk.App)):
-        raise ValueError("acknowledge findings on the construct that has them, not on a stack or the app")
-    cdk.Validations.of(scope).acknowledge(*(cdk.Acknowledgment(id=a.id, reason=a.reason) for a in acknowledgements))
-
-
 def acknowledge_cell(cell: CellStack, *, customer_managed_key: bool) -> None:
     """The reviewed findings of one cell."""
     acknowledge(cell.log_bucket.bucket, LOG_BUCKET_ACCESS_LOGS)
@@ -184,7 +151,7 @@ def acknowledge_cell(cell: CellStack, *, customer_managed_key: bool) -> None:
         acknowledge(lookup.node.find_child("CustomResourcePolicy"), _credential_lookup_wildcard(cell))
     if cell.capacity_schedules.dead_letter_queue is not None:
         acknowledge(cell.capacity_schedules.dead_letter_queue, SCHEDULER_DEAD_LETTER_QUEUE)
-    _acknowledge_agent(cell)
+    acknowledge_agent(cell)
     faults = getattr(cell, "fault_injection", None)
     if faults is not None:
         _acknowledge_wildcards(faults, FAULT_INJECTION_WILDCARDS)
@@ -205,55 +172,6 @@ def acknowledge_cell(cell: CellStack, *, customer_managed_key: bool) -> None:
             if policy is None:
                 raise RuntimeError(f"{service.node.path}: task role has no default policy to acknowledge")
             acknowledge(policy, _kms_key_wildcard(cell))
-
-
-def _acknowledge_agent(cell: CellStack) -> None:
-    """The capacity agent's role: its unscoped reads, and the two prefixes IAM cannot narrow further."""
-    agent = cell.capacity_agent
-    cluster = cell.get_logical_id(cell.cluster.node.default_child)
-    function = cell.get_logical_id(agent.function.node.default_child)
-    acknowledge(
-        agent.role.node.find_child("DefaultPolicy"),
-        AGENT_UNSCOPED_ACTIONS,
-        Acknowledgement(
-            "AwsSolutions",
-            f"AwsSolutions-IAM5[Resource::arn:aws:application-autoscaling:{cell.region}:{cell.account}:"
-            "scalable-target/*]",
-            "Scheduled actions and ranges of this account's scalable targets in this Region: a scalable target made "
-            "by CloudFormation has no ARN attribute and takes no tags (AWS::ApplicationAutoScaling::ScalableTarget), "
-            "so no policy can name it; the agent itself writes only the resource IDs registered under its SSM path.",
-        ),
-        Acknowledgement(
-            "AwsSolutions",
-            f"AwsSolutions-IAM5[Resource::arn:aws:ecs:{cell.region}:{cell.account}:service/<{cluster}>/*]",
-            "Application Auto Scaling checks that the caller of RegisterScalableTarget may describe and update the "
-            "ECS service; the services of this cell's cluster only (their names are generated).",
-        ),
-    )
-    if cell.capacity_schedules.role is not None:
-        acknowledge(
-            agent.role.node.find_child("DefaultPolicy"),
-            Acknowledgement(
-                "AwsSolutions",
-                f"AwsSolutions-IAM5[Resource::arn:aws:scheduler:{cell.region}:{cell.account}:schedule/"
-                f"{cell.capacity_schedules.group_name}/*]",
-                "The agent creates, updates and deletes the reservation schedules of this cell's own schedule group "
-                "only; their names follow the plan's times, so the group is the narrowest resource.",
-            ),
-        )
-    acknowledge(agent.function, AGENT_RUNTIME)
-    # aws-cdk-lib makes the Scheduler target role once per stack, beside the stack's other constructs.
-    for child in cell.node.children:
-        if child.node.id.startswith("SchedulerRoleForTarget-"):
-            acknowledge(
-                child.node.find_child("DefaultPolicy"),
-                Acknowledgement(
-                    "AwsSolutions",
-                    f"AwsSolutions-IAM5[Resource::<{function}.Arn>:*]",
-                    "aws-cdk-lib's EventBridge Scheduler target role may invoke the capacity agent and its versions "
-                    "(the qualifier is the wildcard); it invokes nothing else.",
-                ),
-            )
 
 
 def acknowledge_data(data: DataStack) -> None:

@@ -115,6 +115,11 @@ def routed_shares(shares: Mapping[str, float], cells: Sequence[str]) -> dict[str
 
 def forecast_of(spec: CapacitySpec, event: CalendarEvent, cells: Sequence[str] | None = None) -> EventForecast:
     """One calendar event as the planner's forecast, its viewers shared over ``cells`` (default: the routed ones)."""
+    return forecast_over(event, spec.routed if cells is None else cells)
+
+
+def forecast_over(event: CalendarEvent, cells: Sequence[str]) -> EventForecast:
+    """One calendar event as the planner's forecast, its viewers shared over ``cells``."""
     return EventForecast(
         event_id=event.event_id,
         kickoff=event.kickoff,
@@ -122,7 +127,7 @@ def forecast_of(spec: CapacitySpec, event: CalendarEvent, cells: Sequence[str] |
         overtime=event.overtime,
         peak_viewers=event.peak_viewers,
         uncertainty=event.uncertainty,
-        region_share=routed_shares(event.region_share, spec.routed if cells is None else cells),
+        region_share=routed_shares(event.region_share, cells),
         earliest_kickoff=event.earliest_kickoff,
         latest_kickoff=event.latest_kickoff,
     )
@@ -130,11 +135,15 @@ def forecast_of(spec: CapacitySpec, event: CalendarEvent, cells: Sequence[str] |
 
 def baseline_of(spec: CapacitySpec, window: PlanningWindow, cells: Sequence[str] | None = None) -> BaselineForecast:
     """The baseline over the window, shared over ``cells`` (default: the routed ones)."""
-    base = spec.baseline
-    assert base is not None
+    assert spec.baseline is not None
+    return baseline_over(spec.baseline, window, spec.routed if cells is None else cells)
+
+
+def baseline_over(base: BaselineSpec, window: PlanningWindow, cells: Sequence[str]) -> BaselineForecast:
+    """The baseline over the window, shared over ``cells``."""
     return BaselineForecast(
         hourly_viewers=base.hourly_viewers,
-        region_share=routed_shares(base.region_share, spec.routed if cells is None else cells),
+        region_share=routed_shares(base.region_share, cells),
         valid_from=window.deploy_time,
         valid_until=window.end,
         uncertainty=base.uncertainty,
