@@ -76,7 +76,7 @@ test: setup
 
 # e2e/ is not in pytest's testpaths: a local moto server, the CDK CLI, about 40 s (e2e/test_deploy.py).
 e2e: setup
-	$(PY) -m pytest e2e
+	$(PY) -m pytest -n 0 e2e
 
 lock:
 	rm -rf build/lock-venv

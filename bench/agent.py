@@ -39,6 +39,7 @@ def measure(runs: int) -> dict[str, list[float] | int]:
         started = time.perf_counter()
         plan_horizon(spec, calendar_events(prod), plan_window(spec, AT + timedelta(minutes=5 * i)))
         plans.append(time.perf_counter() - started)
+        print(f"bench/agent.py: plan {i + 1}/{runs}: {plans[-1]:.2f} s", flush=True)
     first, steady, writes = [], [], 0
     for _ in range(runs):
         moto_capacity.reset()
@@ -54,6 +55,10 @@ def measure(runs: int) -> dict[str, list[float] | int]:
             again = cell.run(AT + timedelta(minutes=5))
             steady.append(time.perf_counter() - started)
             assert again.success and not again.report.writes
+            print(
+                f"bench/agent.py: apply {len(first)}/{runs}: first {first[-1]:.2f} s, steady {steady[-1]:.2f} s",
+                flush=True,
+            )
     return {"plan": plans, "first": first, "steady": steady, "writes": writes}
 
 

@@ -97,9 +97,10 @@ def main() -> int:
     args = parser.parse_args()
     variants = ["none", "aws", "aws+wa", "aws+wa+dr", "all"]
     samples: dict[str, list[float]] = {v: [] for v in variants}
-    for _ in range(args.runs):
+    for run in range(args.runs):
         for variant in variants:  # interleaved, so machine noise spreads over all variants
             samples[variant].append(run_variant(variant, args.env))
+            print(f"bench/guardrails.py: run {run + 1}/{args.runs} {variant}: {samples[variant][-1]:.2f} s", flush=True)
     medians = {v: statistics.median(s) for v, s in samples.items()}
 
     with tempfile.TemporaryDirectory() as outdir:

@@ -28,14 +28,14 @@ import numpy as np  # noqa: E402
 from kickoff.config import load_config  # noqa: E402
 from kickoff.planning import plan_params, service_models  # noqa: E402
 from kickoff.scaling.audience import diurnal_profile  # noqa: E402
-from kickoff.scaling.comparison import cost_rows, cost_targets  # noqa: E402
 from kickoff.scaling.model import BaselineForecast, EventForecast, RegionModel  # noqa: E402
 from kickoff.scaling.plan import CapacityPlan, build_plan  # noqa: E402
 from kickoff.scaling.plot import plot_event  # noqa: E402
-from kickoff.scaling.policies import Policy, PolicyMetrics, policy_ranges, run_policy  # noqa: E402
 from kickoff.scaling.prices import FARGATE_ARM64_US_EAST_1, FARGATE_X86_64_US_EAST_1  # noqa: E402
-from kickoff.scaling.realised import RegionFailure, Stress, realise, service_load  # noqa: E402
-from kickoff.scaling.simulate import POLICY_STREAMS, SimParams, simulate_region  # noqa: E402
+from kickoff.scaling.simulate.audience import RegionFailure, Stress, realise, service_load  # noqa: E402
+from kickoff.scaling.simulate.comparison import cost_rows, cost_targets  # noqa: E402
+from kickoff.scaling.simulate.engine import POLICY_STREAMS, SimParams, simulate_region  # noqa: E402
+from kickoff.scaling.simulate.policies import Policy, PolicyMetrics, policy_ranges, run_policy  # noqa: E402
 from kickoff.scaling.table import warm_throughput  # noqa: E402
 
 RESULTS = REPO / "bench" / "results"
@@ -88,7 +88,7 @@ FLEX = timedelta(minutes=45)
 STRESS_HOURS = 30
 """Each stress case is simulated from 12 h before its first kickoff, for this many hours."""
 HEADLINE = (Policy.REACTIVE, Policy.CAREFUL, Policy.KICKOFF)
-"""The policies the issue's targets compare: (d) against (c) and the careful human (b)."""
+"""The policies the benchmark's targets compare: (d) against (c) and the careful human (b)."""
 
 BASELINE_PEAK = WEEK_START + timedelta(days=1, hours=1)
 """Tuesday 01:00 UTC: the baseline's daily peak, two days before the game (outside any event window)."""
@@ -105,7 +105,7 @@ DOUBLEHEADER = (
 class StressCase:
     """One stress case: the calendar it plans, how the realised day departs from it, and the errors swept.
 
-    ``target`` False marks a contrast case, shown beside the issue's cases but not one of its targets.
+    ``target`` False marks a contrast case, shown beside the target cases but not one of them.
     """
 
     name: str
@@ -130,7 +130,7 @@ def _failure(region: str, at: datetime, spread: timedelta = SPREAD) -> RegionFai
 
 
 def stress_cases() -> list[StressCase]:
-    """The issue's stress cases, then two contrast cases."""
+    """The target stress cases, then two contrast cases."""
     at_peak = EVENT.kickoff + PEAK_AFTER_KICKOFF
     return [
         StressCase("doubleheader, both games 30 min into overtime", DOUBLEHEADER, Stress(overrun=EVENT.overtime)),
@@ -247,7 +247,7 @@ OVERHEAD_VARIANTS = (
     ("no re-arrival surge (the pre-v2 N-1 model)", NO_SURGE, 0.1),
     ("no surge, baseline band 0", NO_SURGE, 0.0),
     (
-        "no surge, baseline band 0, 15-min baseline steps (the issue's +15.0% plan)",
+        "no surge, baseline band 0, 15-min baseline steps (the earlier +15.0% plan)",
         {**NO_SURGE, "baseline_step": timedelta(minutes=15)},
         0.0,
     ),
@@ -273,7 +273,7 @@ the build, the peak, late game, overtime; then the baseline's daily peak two day
 
 HOT_ERROR = 0.3
 """The variants table also fails us-east-1 at the peak with the audience this much above forecast: the edge of
-the issue's error range, where a plan that sizes N-1 hotter than the target runs out of headroom first."""
+the targets' error range, where a plan that sizes N-1 hotter than the target runs out of headroom first."""
 
 
 def run_overhead_variant(variant: tuple) -> tuple[str, float, float, tuple[float, ...], tuple[float, float]]:
@@ -457,7 +457,7 @@ def write_markdown(
             )
     lines += [
         "",
-        "## Under-provisioning, three measures side by side (issue 15)",
+        "## Under-provisioning, three measures side by side",
         "",
         "Below target: load above the running capacity at the target utilisation (the measure above; target "
         "tracking sits at its target by design). Above 85%: load above 85% of the running capacity. Dropped: load "
@@ -505,8 +505,10 @@ def write_markdown(
         "",
         *(t.line() for t in cost_targets(zero, contract)),
     ]
-    lines += ["", "## Issue 15's targets (zero-noise sweep and stress cases above)", ""] + issue15_lines(by, stress)
-    lines += ["", "## Issue 5's targets (zero-noise sweep above)", ""] + target_lines(by)
+    lines += ["", "## The benchmark's targets (zero-noise sweep and stress cases above)", ""] + stress_target_lines(
+        by, stress
+    )
+    lines += ["", "## The first targets (zero-noise sweep above)", ""] + target_lines(by)
     lines += [
         "",
         f"## Sensitivity: zero error, realised audience with {NOISE_SIGMA:.0%} AR(1) noise "
@@ -548,7 +550,7 @@ def write_markdown(
         f"The last columns fail {REGIONS[0].name} (its viewers move after {_MOVE} unless the variant says so) at "
         "that time of the standard week, from kickoff or at the baseline's peak, and count the requests (d) drops, "
         f"in millions. The last column fails it at the peak with the audience {HOT_ERROR:+.0%} above forecast, the "
-        "edge of the issue's range: (d)'s seconds above 85% of capacity / requests dropped.",
+        "edge of the targets' range: (d)'s seconds above 85% of capacity / requests dropped.",
         "",
         "| plan variant | (d) task-hours vs (c) | (d) USD vs (c) | (d) fewer than the careful human (b) | "
         + " | ".join(label for label, _ in FAILURES)
@@ -605,8 +607,8 @@ def stress_lines(stress: dict[int, list[list[PolicyMetrics]]]) -> list[str]:
     return lines
 
 
-def issue15_lines(by: dict, stress: dict[int, list[list[PolicyMetrics]]]) -> list[str]:
-    """Issue 15's targets, measured on the standard week and the stress cases, with pass/miss."""
+def stress_target_lines(by: dict, stress: dict[int, list[list[PolicyMetrics]]]) -> list[str]:
+    """The benchmark's targets, measured on the standard week and the stress cases, with pass/miss."""
     d = [by[(Policy.KICKOFF, e)] for e in ERRORS]
     failing = []
     for index, case in enumerate(stress_cases()):
@@ -639,7 +641,7 @@ def issue15_lines(by: dict, stress: dict[int, list[list[PolicyMetrics]]]) -> lis
 
 
 def target_lines(by: dict) -> list[str]:
-    """Measured figure for every target of issue 5, with pass/miss."""
+    """Measured figure for every first target, with pass/miss."""
     a, b, c, d = (by[(p, 0.0)] for p in (Policy.STATIC, Policy.HUMAN, Policy.REACTIVE, Policy.KICKOFF))
     lines = []
     vs_b = 1 - d.task_hours / b.task_hours
@@ -714,24 +716,36 @@ def main() -> int:
     cases = stress_cases()
     jobs = [(i, e) for i, case in enumerate(cases) for e in case.errors]
     stress: dict[int, list[list[PolicyMetrics]]] = {i: [] for i in range(len(cases))}
+
+    def progress(what: str, done: int, total: int) -> None:
+        print(f"bench/prescaling.py: [{time.monotonic() - started:5.0f} s] {what} {done}/{total}", flush=True)
+
     with ProcessPoolExecutor(max_workers=2) as pool:
         noisy_future = pool.submit(run_noise)
         uncapped_future = pool.submit(run_request_metric)
-        overhead = list(pool.map(run_overhead_variant, OVERHEAD_VARIANTS))
+        overhead = []
+        for variant in pool.map(run_overhead_variant, OVERHEAD_VARIANTS):
+            overhead.append(variant)
+            progress("overhead variants", len(overhead), len(OVERHEAD_VARIANTS))
         bands = [(band, e) for band in (BASELINE.uncertainty, 0.0) for e in BASELINE_ERRORS]
-        baseline_runs = list(pool.map(run_baseline_error, bands))
-        for metrics, s in pool.map(run_error, ERRORS):
+        baseline_runs = []
+        for run in pool.map(run_baseline_error, bands):
+            baseline_runs.append(run)
+            progress("baseline errors", len(baseline_runs), len(bands))
+        for done, (metrics, s) in enumerate(pool.map(run_error, ERRORS), start=1):
             results.extend(metrics)
             series = series or s
-        for index, metrics in pool.map(run_stress, jobs):
+            progress("forecast errors", done, len(ERRORS))
+        for done, (index, metrics) in enumerate(pool.map(run_stress, jobs), start=1):
             stress[index].append(metrics)
+            progress("stress cases", done, len(jobs))
         noisy = noisy_future.result()
         uncapped = uncapped_future.result()
     md = write_markdown(plan, results, noisy, uncapped, overhead, stress, baseline_runs)
     png = write_chart(results, series)
     event_png = plot_event(plan, EVENT.event_id, RESULTS / "prescaling_event.png")
     by = {(m.policy, m.error): m for m in results}
-    print("\n".join(issue15_lines(by, stress)))
+    print("\n".join(stress_target_lines(by, stress)))
     print(
         f"wrote {md.relative_to(REPO)}, {png.relative_to(REPO)}, {event_png.relative_to(REPO)} "
         f"in {time.monotonic() - started:.0f} s"

@@ -1,6 +1,6 @@
 """Does cfn-lint catch every defect aws-cdk-lib's built-in CloudFormation validation catches? Seeded defects, both ways.
 
-Issue 14 may turn the built-in validation off where cfn-lint already runs (it costs about half a prod synth), but
+Kickoff turns the built-in validation off where cfn-lint already runs (it costs about half a prod synth), but
 only if nothing it catches goes uncaught. Each case below is one small stack with one defect seeded through an
 escape hatch (a wrong property name, type, enum value, pattern, a missing required property, a bad reference...).
 Each is synthesized with the built-in validation on (its findings read from validation-report.json) and linted
@@ -145,9 +145,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         outdir = Path(tmp) / "cdk.out"
         app = cdk.App(outdir=str(outdir), builtin_cloud_formation_validation=True)
-        for name, (_, seed) in CASES.items():
+        for number, (name, (_, seed)) in enumerate(CASES.items(), start=1):
             stack = cdk.Stack(app, name, env=cdk.Environment(account="111111111111", region=REGION))
             seed(stack)
+            print(f"bench/validation_defects.py: case {number}/{len(CASES)} {name} seeded", flush=True)
         try:
             app.synth()
         except Exception as error:  # the validation fails the synth when it finds errors

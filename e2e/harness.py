@@ -38,10 +38,10 @@ PLAN_FROM = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT00:00:00Z
 CLI_TIMEOUT_SECONDS = 300
 # The stacks the dev config deploys, name -> Region.
 STACKS = {
-    naming.stack_name(CONFIG, "data"): CONFIG.primary_region,
-    **{naming.stack_name(CONFIG, "cell", region): region for region in CELL_REGIONS},
-    naming.stack_name(CONFIG, "edge"): CONFIG.primary_region,
-    naming.stack_name(CONFIG, "observability"): CONFIG.primary_region,
+    naming.stack_name(CONFIG.identity, "data"): CONFIG.primary_region,
+    **{naming.stack_name(CONFIG.identity, "cell", region): region for region in CELL_REGIONS},
+    naming.stack_name(CONFIG.identity, "edge"): CONFIG.primary_region,
+    naming.stack_name(CONFIG.identity, "observability"): CONFIG.primary_region,
 }
 
 # Types moto 5.2.5 has no CloudFormation model for, which the patches leave unimplemented: moto
@@ -216,7 +216,7 @@ def outputs(deployment: Deployment, stack: str, region: str) -> dict[str, str]:
 
 
 def cell(region: str) -> str:
-    return naming.stack_name(CONFIG, "cell", region)
+    return naming.stack_name(CONFIG.identity, "cell", region)
 
 
 def region_config(region: str) -> Any:

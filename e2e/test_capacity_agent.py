@@ -49,7 +49,7 @@ def _config_with_an_event_tomorrow(tmp_path: Path) -> Path:
 def _what_moto_skips(deployment: Deployment) -> None:
     """The scalable targets and the forecast table replicas, as the templates declare them."""
     for region in CELL_REGIONS:
-        cluster = naming.cluster_name(CONFIG)
+        cluster = naming.cluster_name(CONFIG.identity)
         aas = deployment.client("application-autoscaling", region)
         for service in CONFIG.services:
             name = _service_name(deployment, region, service.name)
@@ -61,7 +61,7 @@ def _what_moto_skips(deployment: Deployment) -> None:
                 MaxCapacity=service.max_tasks,
             )
         deployment.client("dynamodb", region).create_table(
-            TableName=naming.forecast_table_name(CONFIG),
+            TableName=naming.forecast_table_name(CONFIG.identity),
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "version", "KeyType": "RANGE"}],
             AttributeDefinitions=[
                 {"AttributeName": "pk", "AttributeType": "S"},
@@ -72,7 +72,7 @@ def _what_moto_skips(deployment: Deployment) -> None:
 
 
 def _replicate(deployment: Deployment) -> None:
-    table = naming.forecast_table_name(CONFIG)
+    table = naming.forecast_table_name(CONFIG.identity)
     items = deployment.client("dynamodb", CONFIG.primary_region).scan(TableName=table)["Items"]
     for region in CELL_REGIONS:
         if region != CONFIG.primary_region:
@@ -100,7 +100,7 @@ def test_a_published_forecast_reaches_every_cells_scheduled_actions(
     now = datetime.now(UTC)
     for region in CELL_REGIONS:
         function = deployment.client("lambda", region).get_function_configuration(
-            FunctionName=naming.capacity_agent_name(CONFIG)
+            FunctionName=naming.capacity_agent_name(CONFIG.identity)
         )
         assert function["Runtime"] == "python3.14"
         # moto's CloudFormation model drops Architectures (it answers x86_64): the template says what deploys.
@@ -133,7 +133,7 @@ def test_a_published_forecast_reaches_every_cells_scheduled_actions(
             assert mine == sorted((s.expression, s.min_tasks) for s in compiled.steps), (region, service.name)
             assert mine, f"{region}/{service.name}: nothing scheduled for tomorrow's event"
     status = deployment.client("dynamodb", CONFIG.primary_region).get_item(
-        TableName=naming.forecast_table_name(CONFIG),
+        TableName=naming.forecast_table_name(CONFIG.identity),
         Key={"pk": {"S": f"applied#{CONFIG.primary_region}"}, "version": {"N": "0"}},
     )
     assert json.loads(status["Item"]["status"]["S"])["version"] == 1
@@ -141,13 +141,13 @@ def test_a_published_forecast_reaches_every_cells_scheduled_actions(
 
 
 def _service_name(deployment: Deployment, region: str, service: str) -> str:
-    arns = deployment.client("ecs", region).list_services(cluster=naming.cluster_name(CONFIG))["serviceArns"]
+    arns = deployment.client("ecs", region).list_services(cluster=naming.cluster_name(CONFIG.identity))["serviceArns"]
     names = [arn.rsplit("/", 1)[1] for arn in arns]
     return next(n for n in names if service.capitalize() in n or service in n)
 
 
 def test_the_registration_parameters_are_deployed(deployment: Deployment) -> None:
-    path = naming.capacity_parameter_path(CONFIG)
+    path = naming.capacity_parameter_path(CONFIG.identity)
     for region in CELL_REGIONS:
         found = deployment.client("ssm", region).get_parameters_by_path(Path=path, Recursive=True)["Parameters"]
         assert {p["Name"] for p in found} == {f"{path}/spec"} | {f"{path}/services/{s.name}" for s in CONFIG.services}

@@ -34,8 +34,8 @@ def test_stacks_were_created_in_the_release_order(deployment: Deployment, stacks
         stack: deployment.client("cloudformation", region).describe_stacks(StackName=stack)["Stacks"][0]["CreationTime"]
         for stack, region in stacks.items()
     }
-    data = naming.stack_name(CONFIG, "data")
-    cells = [naming.stack_name(CONFIG, "cell", region) for wave in CONFIG.release_waves for region in wave]
+    data = naming.stack_name(CONFIG.identity, "data")
+    cells = [naming.stack_name(CONFIG.identity, "cell", region) for wave in CONFIG.release_waves for region in wave]
     assert CONFIG.release_waves[0] == (CONFIG.regions[0].name,)  # the first Region is the canary
     ordered = [data, *cells]
     assert sorted(ordered, key=created.__getitem__) == ordered
@@ -98,7 +98,7 @@ def test_network(deployment: Deployment, region: str) -> None:
 @pytest.mark.parametrize("region", CELL_REGIONS)
 def test_load_balancer_serves_https_with_the_cell_certificate(deployment: Deployment, region: str) -> None:
     elbv2 = deployment.client("elbv2", region)
-    [alb] = elbv2.describe_load_balancers(Names=[naming.load_balancer_name(CONFIG)])["LoadBalancers"]
+    [alb] = elbv2.describe_load_balancers(Names=[naming.load_balancer_name(CONFIG.identity)])["LoadBalancers"]
     assert alb["Scheme"] == "internet-facing"
     assert sorted(zone["ZoneName"] for zone in alb["AvailabilityZones"]) == sorted(
         h.region_config(region).availability_zones
@@ -114,7 +114,7 @@ def test_load_balancer_serves_https_with_the_cell_certificate(deployment: Deploy
     assert https["DefaultActions"][0]["FixedResponseConfig"]["StatusCode"] == "403"
     [certificate] = https["Certificates"]
     described = deployment.client("acm", region).describe_certificate(CertificateArn=certificate["CertificateArn"])
-    origin = naming.origin_domain(CONFIG)
+    origin = naming.origin_domain(CONFIG.identity)
     assert described["Certificate"]["Status"] == "ISSUED"
     assert described["Certificate"]["DomainName"] == naming.cell_domain(origin, region)
     assert set(described["Certificate"]["SubjectAlternativeNames"]) >= {
@@ -134,7 +134,7 @@ def test_load_balancer_serves_https_with_the_cell_certificate(deployment: Deploy
 @pytest.mark.parametrize("region", CELL_REGIONS)
 def test_listener_rules_route_each_service_by_its_paths(deployment: Deployment, region: str) -> None:
     elbv2 = deployment.client("elbv2", region)
-    [alb] = elbv2.describe_load_balancers(Names=[naming.load_balancer_name(CONFIG)])["LoadBalancers"]
+    [alb] = elbv2.describe_load_balancers(Names=[naming.load_balancer_name(CONFIG.identity)])["LoadBalancers"]
     [https] = [
         listener
         for listener in elbv2.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]
@@ -169,7 +169,7 @@ def test_listener_rules_route_each_service_by_its_paths(deployment: Deployment, 
 @pytest.mark.parametrize("region", CELL_REGIONS)
 def test_services_run_arm64_tasks_on_fargate(deployment: Deployment, region: str) -> None:
     ecs = deployment.client("ecs", region)
-    cluster = naming.cluster_name(CONFIG)
+    cluster = naming.cluster_name(CONFIG.identity)
     assert h.outputs(deployment, h.cell(region), region)["ClusterName"] == cluster
     [described_cluster] = ecs.describe_clusters(clusters=[cluster])["clusters"]
     assert described_cluster["status"] == "ACTIVE"
@@ -206,9 +206,9 @@ def _prefix_list_id(deployment: Deployment, region: str, name: str) -> str:
 @pytest.mark.parametrize("region", CELL_REGIONS)
 def test_security_groups_admit_https_from_the_managed_prefix_lists_only(deployment: Deployment, region: str) -> None:
     ec2 = deployment.client("ec2", region)
-    [alb] = deployment.client("elbv2", region).describe_load_balancers(Names=[naming.load_balancer_name(CONFIG)])[
-        "LoadBalancers"
-    ]
+    [alb] = deployment.client("elbv2", region).describe_load_balancers(
+        Names=[naming.load_balancer_name(CONFIG.identity)]
+    )["LoadBalancers"]
     groups = {g["GroupId"]: g for g in ec2.describe_security_groups(GroupIds=alb["SecurityGroups"])["SecurityGroups"]}
     sources = {
         _prefix_list_id(deployment, region, "com.amazonaws.global.cloudfront.origin-facing"),
@@ -226,7 +226,7 @@ def test_security_groups_admit_https_from_the_managed_prefix_lists_only(deployme
     assert admitted == sources
 
     ecs = deployment.client("ecs", region)
-    cluster = naming.cluster_name(CONFIG)
+    cluster = naming.cluster_name(CONFIG.identity)
     services = ecs.describe_services(cluster=cluster, services=ecs.list_services(cluster=cluster)["serviceArns"])
     for service in services["services"]:
         [task_group] = service["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"]
@@ -262,11 +262,11 @@ def test_keys_rotate_logs_expire_buckets_encrypt(deployment: Deployment, stack: 
 def test_cell_alarm_topic_and_dashboard(deployment: Deployment, region: str) -> None:
     stack = h.cell(region)
     [topic] = h.physical_ids(deployment, stack, region, "AWS::SNS::Topic")
-    assert topic.endswith(f":{naming.alarm_topic_name(CONFIG)}")
+    assert topic.endswith(f":{naming.alarm_topic_name(CONFIG.identity)}")
     assert h.outputs(deployment, stack, region)["AlarmTopicArn"] == topic
     deployment.client("sns", region).get_topic_attributes(TopicArn=topic)
     dashboards = deployment.client("cloudwatch", region).list_dashboards()["DashboardEntries"]
-    assert naming.cell_name_prefix(CONFIG, region) in {d["DashboardName"] for d in dashboards}
+    assert naming.cell_name_prefix(CONFIG.identity, region) in {d["DashboardName"] for d in dashboards}
 
 
 # --- DNS and the edge ------------------------------------------------------------------------------
@@ -275,7 +275,7 @@ def test_cell_alarm_topic_and_dashboard(deployment: Deployment, region: str) -> 
 def test_latency_records_point_at_each_cell_behind_its_health_check(deployment: Deployment) -> None:
     route53 = deployment.client("route53")
     records = route53.list_resource_record_sets(HostedZoneId=CONFIG.domain.hosted_zone_id)["ResourceRecordSets"]
-    origin = naming.origin_domain(CONFIG)
+    origin = naming.origin_domain(CONFIG.identity)
 
     def named(name: str) -> list[dict[str, Any]]:
         return [r for r in records if r["Name"].rstrip(".") == name]
@@ -283,9 +283,9 @@ def test_latency_records_point_at_each_cell_behind_its_health_check(deployment: 
     latency = {record["Region"]: record for record in named(origin)}
     assert sorted(latency) == sorted(CELL_REGIONS)
     for region in CELL_REGIONS:
-        [alb] = deployment.client("elbv2", region).describe_load_balancers(Names=[naming.load_balancer_name(CONFIG)])[
-            "LoadBalancers"
-        ]
+        [alb] = deployment.client("elbv2", region).describe_load_balancers(
+            Names=[naming.load_balancer_name(CONFIG.identity)]
+        )["LoadBalancers"]
         target = f"dualstack.{alb['DNSName']}".lower()
         record = latency[region]
         assert record["SetIdentifier"] == region
@@ -323,7 +323,7 @@ def test_latency_records_point_at_each_cell_behind_its_health_check(deployment: 
 
 
 def test_viewers_reach_the_distribution_behind_the_web_acl(deployment: Deployment) -> None:
-    edge = naming.stack_name(CONFIG, "edge")
+    edge = naming.stack_name(CONFIG.identity, "edge")
     outputs = h.outputs(deployment, edge, CONFIG.primary_region)
     cloudfront = deployment.client("cloudfront")
     config = cloudfront.get_distribution(Id=outputs["DistributionId"])["Distribution"]
@@ -331,7 +331,7 @@ def test_viewers_reach_the_distribution_behind_the_web_acl(deployment: Deploymen
     assert config["DomainName"] == outputs["DistributionDomainName"]
     assert distribution["Aliases"]["Items"] == [CONFIG.domain.name]
     assert distribution["PriceClass"] == CONFIG.edge.price_class
-    origin = naming.origin_domain(CONFIG)
+    origin = naming.origin_domain(CONFIG.identity)
     cells = {naming.cell_domain(origin, r) for r in CONFIG.region_names}  # the probe routes, one per cell
     assert {o["DomainName"] for o in distribution["Origins"]["Items"]} == {
         origin,
@@ -352,7 +352,7 @@ def test_viewers_reach_the_distribution_behind_the_web_acl(deployment: Deploymen
     assert described["Certificate"]["DomainName"] == CONFIG.domain.name
 
     [web_acl] = deployment.client("wafv2", "us-east-1").list_web_acls(Scope="CLOUDFRONT")["WebACLs"]
-    assert web_acl["Name"] == naming.web_acl_name(CONFIG)
+    assert web_acl["Name"] == naming.web_acl_name(CONFIG.identity)
     assert distribution["WebACLId"] == web_acl["ARN"]
 
     records = deployment.client("route53").list_resource_record_sets(HostedZoneId=CONFIG.domain.hosted_zone_id)
@@ -363,6 +363,9 @@ def test_viewers_reach_the_distribution_behind_the_web_acl(deployment: Deploymen
 
 def test_observability_and_data_stacks(deployment: Deployment) -> None:
     dashboards = deployment.client("cloudwatch").list_dashboards()["DashboardEntries"]
-    assert naming.cross_region_dashboard_name(CONFIG) in {d["DashboardName"] for d in dashboards}
-    outputs = h.outputs(deployment, naming.stack_name(CONFIG, "data"), CONFIG.primary_region)
-    assert outputs == {"TableName": naming.table_name(CONFIG), "OriginSecretName": naming.origin_secret_name(CONFIG)}
+    assert naming.cross_region_dashboard_name(CONFIG.identity) in {d["DashboardName"] for d in dashboards}
+    outputs = h.outputs(deployment, naming.stack_name(CONFIG.identity, "data"), CONFIG.primary_region)
+    assert outputs == {
+        "TableName": naming.table_name(CONFIG.identity),
+        "OriginSecretName": naming.origin_secret_name(CONFIG.identity),
+    }

@@ -24,6 +24,7 @@ from kickoff.config.context import availability_zone_context, parse_context_args
 from kickoff.config.errors import ConfigError
 from kickoff.config.models import KickoffConfig
 from kickoff.guardrails.checks import attach_checks
+from kickoff.guardrails.progress import Progress
 from kickoff.paths import DEFAULT_OUTDIR
 from kickoff.planning import DeploymentPlan, build_deployment_plan, default_plan_from, resolve_plan_from
 from kickoff.rules.assembly import missing_context
@@ -58,16 +59,27 @@ def pin_availability_zones(app: cdk.App, config: KickoffConfig) -> None:
 
 
 def compose(
-    app: cdk.App, config: KickoffConfig, plan: DeploymentPlan, *, checks: bool = True, lint: bool = False
+    app: cdk.App,
+    config: KickoffConfig,
+    plan: DeploymentPlan,
+    *,
+    checks: bool = True,
+    lint: bool = False,
+    progress: Progress | None = None,
 ) -> Deployment:
     """Pin the AZs, build every stack of ``config`` for ``plan``, and attach the guardrails.
 
-    ``checks=False`` leaves the guardrails off (commands that only read templates back).
+    ``checks=False`` leaves the guardrails off (commands that only read templates back); ``progress`` reports each
+    stage as it runs.
     """
     pin_availability_zones(app, config)
-    deployment = build_deployment(app, config, plan)
+    if progress is None:
+        deployment = build_deployment(app, config, plan)
+    else:
+        with progress.stage("constructs"):
+            deployment = build_deployment(app, config, plan)
     if checks:
-        attach_checks(app, deployment, lint=lint)
+        attach_checks(app, deployment, lint=lint, progress=progress)
     return deployment
 
 
@@ -96,14 +108,17 @@ MISSING_CONTEXT_FIX = (
 )
 
 
-def main(argv: list[str], *, loaded: tuple[KickoffConfig, DeploymentPlan] | None = None) -> int:
+def main(
+    argv: list[str], *, loaded: tuple[KickoffConfig, DeploymentPlan] | None = None, started: float | None = None
+) -> int:
     """``app.py``: load the config the context selects, plan for the deploy time, compose with every check, synth.
 
     ``app.py`` loads and plans first (``planning.load_and_plan`` over ``config.context.synth_context``), before
     the CDK is imported, so a bad config exits 2 in a fraction of a second; it passes the result as ``loaded``.
     Exit 2 with one message for a bad config or context; exit 1 when the synth needed context the CDK CLI would
     look up in AWS (a lookup would call AWS and write cdk.context.json: synth needs no account), before the CLI
-    can look anything up. A guardrail finding raises out of ``app.synth()`` as the CDK reports it.
+    can look anything up. A guardrail finding raises out of ``app.synth()`` as the CDK reports it. Each stage
+    prints its start and finish on stderr, timed from ``started`` (``app.py``'s start).
     """
     try:
         # cfn-lint runs as a plugin instead of aws-cdk-lib's built-in validation (decision 0017).
@@ -119,8 +134,11 @@ def main(argv: list[str], *, loaded: tuple[KickoffConfig, DeploymentPlan] | None
     # cfn-lint imports and loads its rules on the other core while the constructs are built (the main thread
     # mostly waits for the jsii runtime), so a warm synth's few changed documents lint here right after it.
     prewarm(config.region_names)
-    compose(app, config, plan, lint=True)
+    progress = Progress(started=started)
+    deployment = compose(app, config, plan, lint=True, progress=progress)
+    progress.line(f"synth: {len(deployment.stacks)} stacks, then each check")
     assembly = app.synth()
+    progress.line(f"synth: done, {assembly.directory}")
     missing = missing_context(assembly.directory)
     if missing:
         print(

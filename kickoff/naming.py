@@ -6,8 +6,9 @@ origin, the secondary origin, the per-cell and ``except-<region>`` sets) are bui
 nowhere else. Construct IDs of stateful resources are a public API (renaming one replaces the
 resource), so they are derived here too.
 
-A leaf module: stdlib and ``kickoff.images`` only; the config is a type for the checker, never
-imported at run time, so ``kickoff.config`` can use these functions in its own checks.
+A leaf module: stdlib and ``kickoff.images`` only. Names derive from four primitives, an ``Identity``
+(app, environment, domain, table), plus a Region where one enters; the config builds its identity
+(``KickoffConfig.identity``) and can use these functions in its own checks.
 ``fixed_names`` lists every name a config produces with the service's length limit, so a
 config whose names cannot be created is refused before CDK runs (and ``DR-PhysicalNameLength``
 holds the templates to the same limits).
@@ -16,13 +17,10 @@ holds the templates to the same limits).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from kickoff.images import MAX_PREFIX_LENGTH, pull_through_prefix
-
-if TYPE_CHECKING:
-    from kickoff.config.models import KickoffConfig
+from kickoff.images import MAX_PREFIX_LENGTH, Upstream, pull_through_prefix
 
 # AWS::Synthetics::Canary Name: lower-case letters, digits, hyphens and underscores, at most 255 characters.
 CANARY_NAME_LIMIT = 255
@@ -30,29 +28,39 @@ CANARY_NAME_LIMIT = 255
 LONGEST_REGION = 14
 
 
-def environment_key(config: KickoffConfig) -> str:
+@dataclass(frozen=True)
+class Identity:
+    """What every name derives from: the app, the environment, the public domain and the table's short name."""
+
+    app: str
+    environment: str
+    domain: str
+    table: str
+
+
+def environment_key(identity: Identity) -> str:
     """``<app>-<env>``: how stateful.lock.json, summaries and most physical names identify an environment."""
-    return f"{config.app}-{config.environment}"
+    return f"{identity.app}-{identity.environment}"
 
 
-def table_name(config: KickoffConfig) -> str:
+def table_name(identity: Identity) -> str:
     """Physical name of the global table, identical in every Region."""
-    return f"{environment_key(config)}-{config.table.name}"
+    return f"{environment_key(identity)}-{identity.table}"
 
 
-def table_key_alias(config: KickoffConfig) -> str:
+def table_key_alias(identity: Identity) -> str:
     """KMS alias of the per-Region table key (customer_managed encryption)."""
-    return f"alias/{environment_key(config)}-table"
+    return f"alias/{environment_key(identity)}-table"
 
 
-def origin_secret_name(config: KickoffConfig) -> str:
+def origin_secret_name(identity: Identity) -> str:
     """Secrets Manager name of the origin-verification secret, identical in every Region."""
-    return f"{config.app}/{config.environment}/origin-verify"
+    return f"{identity.app}/{identity.environment}/origin-verify"
 
 
-def origin_domain(config: KickoffConfig) -> str:
+def origin_domain(identity: Identity) -> str:
     """The latency-routed name the cells answer on: ``origin.<domain>``."""
-    return f"origin.{config.domain.name}"
+    return f"origin.{identity.domain}"
 
 
 def secondary_origin_domain(origin: str) -> str:
@@ -79,9 +87,9 @@ def probe_path_prefix(region: str) -> str:
     return f"{PROBE_PATH_ROOT}/{region}"
 
 
-def stack_name(config: KickoffConfig, unit: str, region: str | None = None) -> str:
+def stack_name(identity: Identity, unit: str, region: str | None = None) -> str:
     """``<app>-<env>-<unit>[-<region>]``: the only place Region and environment enter stack names."""
-    return "-".join([environment_key(config), unit] + ([region] if region else []))
+    return "-".join([environment_key(identity), unit] + ([region] if region else []))
 
 
 def pascal(name: str) -> str:
@@ -94,35 +102,35 @@ def service_construct_id(service_name: str) -> str:
     return pascal(service_name) + "Service"
 
 
-def cluster_name(config: KickoffConfig) -> str:
+def cluster_name(identity: Identity) -> str:
     """The ECS cluster of every cell (unique per Region)."""
-    return environment_key(config)
+    return environment_key(identity)
 
 
-def schedule_group_name(config: KickoffConfig) -> str:
+def schedule_group_name(identity: Identity) -> str:
     """The EventBridge Scheduler group of a cell's capacity: the agent's runs and its ALB reservation changes (unique
     per Region)."""
-    return f"{environment_key(config)}-capacity"
+    return f"{environment_key(identity)}-capacity"
 
 
-def capacity_parameter_path(config: KickoffConfig) -> str:
+def capacity_parameter_path(identity: Identity) -> str:
     """SSM path under which a Region registers its capacity spec and services with its agent (per Region)."""
-    return f"/{environment_key(config)}/capacity"
+    return f"/{environment_key(identity)}/capacity"
 
 
-def forecast_table_name(config: KickoffConfig) -> str:
+def forecast_table_name(identity: Identity) -> str:
     """The forecast global table (every published forecast version; a replica in every cell Region)."""
-    return f"{environment_key(config)}-forecast"
+    return f"{environment_key(identity)}-forecast"
 
 
-def capacity_agent_name(config: KickoffConfig) -> str:
+def capacity_agent_name(identity: Identity) -> str:
     """The capacity agent's Lambda function in every cell Region (unique per Region)."""
-    return f"{environment_key(config)}-capacity-agent"
+    return f"{environment_key(identity)}-capacity-agent"
 
 
-def cell_name_prefix(config: KickoffConfig, region: str) -> str:
+def cell_name_prefix(identity: Identity, region: str) -> str:
     """``<app>-<env>-<region>``: the cell's dashboard name (unique in the account) and its alarms' prefix."""
-    return f"{environment_key(config)}-{region}"
+    return f"{environment_key(identity)}-{region}"
 
 
 # The operator's evacuation switch: one metric per cell, published in the cell's own Region (CloudWatch's data
@@ -131,43 +139,43 @@ EVACUATION_NAMESPACE = "Kickoff"
 EVACUATION_METRIC = "EvacuateCell"
 
 
-def evacuation_switch_dimensions(config: KickoffConfig, region: str) -> dict[str, str]:
+def evacuation_switch_dimensions(identity: Identity, region: str) -> dict[str, str]:
     """The switch metric's dimensions: the environment (several may share an account) and the cell."""
-    return {"Environment": environment_key(config), "Cell": region}
+    return {"Environment": environment_key(identity), "Cell": region}
 
 
-def evacuation_command(config: KickoffConfig, region: str, value: int) -> str:
+def evacuation_command(identity: Identity, region: str, value: int) -> str:
     """The AWS CLI call that flips ``region``'s switch (1 evacuates, 0 restores)."""
-    dims = ",".join(f"{k}={v}" for k, v in evacuation_switch_dimensions(config, region).items())
+    dims = ",".join(f"{k}={v}" for k, v in evacuation_switch_dimensions(identity, region).items())
     return (
         f"aws cloudwatch put-metric-data --region {region} --namespace {EVACUATION_NAMESPACE} "
         f"--metric-name {EVACUATION_METRIC} --dimensions {dims} --value {value}"
     )
 
 
-def permissions_boundary_name(config: KickoffConfig) -> str:
+def permissions_boundary_name(identity: Identity) -> str:
     """The managed policy every role of the environment carries as its permissions boundary (account-global)."""
-    return f"{environment_key(config)}-permissions-boundary"
+    return f"{environment_key(identity)}-permissions-boundary"
 
 
-def region_impaired_alarm_name(config: KickoffConfig, region: str) -> str:
+def region_impaired_alarm_name(identity: Identity, region: str) -> str:
     """The cell's composite "region impaired" alarm: FIS stop conditions and the pipeline's bake read it by name."""
-    return f"{cell_name_prefix(config, region)}-region-impaired"
+    return f"{cell_name_prefix(identity, region)}-region-impaired"
 
 
-def alarm_topic_name(config: KickoffConfig) -> str:
+def alarm_topic_name(identity: Identity) -> str:
     """The SNS topic every alarm of a cell notifies (unique per Region)."""
-    return f"{environment_key(config)}-alarms"
+    return f"{environment_key(identity)}-alarms"
 
 
-def load_balancer_name(config: KickoffConfig) -> str:
+def load_balancer_name(identity: Identity) -> str:
     """Every cell's ALB (unique per Region). Fixed so the cross-Region dashboard finds its metrics by name."""
-    return f"{environment_key(config)}-cell"
+    return f"{environment_key(identity)}-cell"
 
 
-def cross_region_dashboard_name(config: KickoffConfig) -> str:
+def cross_region_dashboard_name(identity: Identity) -> str:
     """The us-east-1 dashboard that shows every Region side by side (unique in the account)."""
-    return f"{environment_key(config)}-regions"
+    return f"{environment_key(identity)}-regions"
 
 
 _DIRECTIONS = {"north": "n", "south": "s", "east": "e", "west": "w", "central": "c"}
@@ -183,24 +191,24 @@ def region_code(region: str) -> str:
 VIEWER_PROBE = "viewer"
 
 
-def canary_name(config: KickoffConfig, target: str) -> str:
+def canary_name(identity: Identity, target: str) -> str:
     """A Synthetics canary (unique per Region): ``<app>-<env>-<code>`` probes a cell, ``-viewer`` the viewer name."""
-    return f"{environment_key(config)}-{target if target == VIEWER_PROBE else region_code(target)}"
+    return f"{environment_key(identity)}-{target if target == VIEWER_PROBE else region_code(target)}"
 
 
-def web_acl_name(config: KickoffConfig) -> str:
+def web_acl_name(identity: Identity) -> str:
     """The CLOUDFRONT-scope web ACL (unique in the account)."""
-    return environment_key(config)
+    return environment_key(identity)
 
 
-def cache_policy_name(config: KickoffConfig, policy: str) -> str:
+def cache_policy_name(identity: Identity, policy: str) -> str:
     """A Kickoff cache policy, e.g. ``kickoff-prod-origin-cache-control`` (unique in the account)."""
-    return f"{environment_key(config)}-{policy.replace('_', '-')}"
+    return f"{environment_key(identity)}-{policy.replace('_', '-')}"
 
 
-def recovery_name(config: KickoffConfig) -> str:
+def recovery_name(identity: Identity) -> str:
     """The ARC cluster and control panel; routing controls add ``-<region>``."""
-    return environment_key(config)
+    return environment_key(identity)
 
 
 @dataclass(frozen=True)
@@ -216,59 +224,61 @@ class FixedName:
         return len(self.name) > self.limit
 
 
-def fixed_names(config: KickoffConfig) -> list[FixedName]:
-    """Every fixed name the config produces, at its longest (the longest Region where a Region enters it)."""
-    region = max(config.region_names, key=len)
+def fixed_names(identity: Identity, regions: Sequence[str], upstreams: Iterable[Upstream]) -> list[FixedName]:
+    """Every fixed name an environment produces in ``regions`` with images from ``upstreams`` (pull-through cache
+    upstream registries), at its longest (the longest Region where a Region enters it)."""
+    region = max(regions, key=len)
     names = [
-        FixedName("stack name (CloudFormation)", stack_name(config, "recovery", "x" * LONGEST_REGION), 128),
-        FixedName("table name (DynamoDB)", table_name(config), 255),
-        FixedName("KMS alias", table_key_alias(config), 256),
-        FixedName("secret name (Secrets Manager)", origin_secret_name(config), 512),
-        FixedName("ECS cluster name", cluster_name(config), 255),
-        FixedName("schedule group name (EventBridge Scheduler)", schedule_group_name(config), 64),
-        FixedName("dashboard name (CloudWatch)", cell_name_prefix(config, region), 255),
-        FixedName("web ACL name (WAF)", web_acl_name(config), 128),
-        FixedName("load balancer name (ELB)", load_balancer_name(config), 32),
-        FixedName("alarm name (CloudWatch)", region_impaired_alarm_name(config, region), 255),
-        FixedName("canary name (Synthetics)", canary_name(config, VIEWER_PROBE), CANARY_NAME_LIMIT),
+        FixedName("stack name (CloudFormation)", stack_name(identity, "recovery", "x" * LONGEST_REGION), 128),
+        FixedName("table name (DynamoDB)", table_name(identity), 255),
+        FixedName("KMS alias", table_key_alias(identity), 256),
+        FixedName("secret name (Secrets Manager)", origin_secret_name(identity), 512),
+        FixedName("ECS cluster name", cluster_name(identity), 255),
+        FixedName("schedule group name (EventBridge Scheduler)", schedule_group_name(identity), 64),
+        FixedName("dashboard name (CloudWatch)", cell_name_prefix(identity, region), 255),
+        FixedName("web ACL name (WAF)", web_acl_name(identity), 128),
+        FixedName("load balancer name (ELB)", load_balancer_name(identity), 32),
+        FixedName("alarm name (CloudWatch)", region_impaired_alarm_name(identity, region), 255),
+        FixedName("canary name (Synthetics)", canary_name(identity, VIEWER_PROBE), CANARY_NAME_LIMIT),
         FixedName(
-            "cache policy name (CloudFront)", cache_policy_name(config, "origin_cache_control_query_strings"), 128
+            "cache policy name (CloudFront)", cache_policy_name(identity, "origin_cache_control_query_strings"), 128
         ),
-        FixedName("safety rule name (ARC)", f"{recovery_name(config)}-at-least-one-cell", 64),
-        FixedName("routing control name (ARC)", f"{recovery_name(config)}-{region}", 64),
-        FixedName("DNS name (Route 53)", except_domain(origin_domain(config), region), 253),
+        FixedName("safety rule name (ARC)", f"{recovery_name(identity)}-at-least-one-cell", 64),
+        FixedName("routing control name (ARC)", f"{recovery_name(identity)}-{region}", 64),
+        FixedName("DNS name (Route 53)", except_domain(origin_domain(identity), region), 253),
     ]
     names += [
-        FixedName("pull-through cache prefix (ECR)", pull_through_prefix(environment_key(config), u), MAX_PREFIX_LENGTH)
-        for u in {s.image_reference.upstream for s in config.services}
-        if u is not None
+        FixedName(
+            "pull-through cache prefix (ECR)", pull_through_prefix(environment_key(identity), u), MAX_PREFIX_LENGTH
+        )
+        for u in dict.fromkeys(upstreams)
     ]
     return names
 
 
-def pipeline_name(config: KickoffConfig) -> str:
+def pipeline_name(identity: Identity) -> str:
     """``<app>-<env>-release``: the CodePipeline pipeline (unique per account and Region)."""
-    return f"{environment_key(config)}-release"
+    return f"{environment_key(identity)}-release"
 
 
-def bake_role_name(config: KickoffConfig) -> str:
+def bake_role_name(identity: Identity) -> str:
     """The role in the workload account the pipeline's bake reads the canary's alarm through (account-global)."""
-    return f"{environment_key(config)}-bake"
+    return f"{environment_key(identity)}-bake"
 
 
-def bake_runner_role_name(config: KickoffConfig) -> str:
+def bake_runner_role_name(identity: Identity) -> str:
     """The bake's CodeBuild role in the tooling account: the only principal the bake role trusts."""
-    return f"{environment_key(config)}-bake-runner"
+    return f"{environment_key(identity)}-bake-runner"
 
 
-def forecast_publisher_role_name(config: KickoffConfig) -> str:
+def forecast_publisher_role_name(identity: Identity) -> str:
     """The role in the workload account the pipeline's forecast step publishes through (account-global)."""
-    return f"{environment_key(config)}-forecast-publisher"
+    return f"{environment_key(identity)}-forecast-publisher"
 
 
-def forecast_runner_role_name(config: KickoffConfig) -> str:
+def forecast_runner_role_name(identity: Identity) -> str:
     """The forecast step's CodeBuild role in the tooling account: the only principal the publisher role trusts."""
-    return f"{environment_key(config)}-forecast-runner"
+    return f"{environment_key(identity)}-forecast-runner"
 
 
 def role_arn(account: str, name: str) -> str:

@@ -108,7 +108,7 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> Deploym
         problems += alb_reservation_problems(config, outcome.reservations)
     problems += warm_throughput_problems(config, outcome.warm)
     raise ConfigError(
-        f"{naming.environment_key(config)}: the capacity plan cannot run ({len(problems)} "
+        f"{naming.environment_key(config.identity)}: the capacity plan cannot run ({len(problems)} "
         f"problem{'s' if len(problems) != 1 else ''}; {config.scaling.calendar}):\n  "
         + "\n  ".join(problems)
         + "\n  Fix: request the increases in Service Quotas and declare the granted values in regions[].quotas "
@@ -121,7 +121,9 @@ def build_deployment_plan(config: KickoffConfig, plan_from: datetime) -> Deploym
 
 def forecast_document(config: KickoffConfig, version: int, published_at: datetime, source: str) -> ForecastDocument:
     """The config's calendar as forecast document ``version`` (validated by loading the config and planning it)."""
-    return ForecastDocument(naming.environment_key(config), version, published_at, source, calendar_events(config))
+    return ForecastDocument(
+        naming.environment_key(config.identity), version, published_at, source, calendar_events(config)
+    )
 
 
 WEEK_MINUTES = 7 * 24 * 60

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,11 +25,13 @@ def _calendar_reference() -> str:
 
 
 def _guardrail_rules() -> str:
-    return "\n".join(well_architected.iter_rules_markdown())
+    pillars = Counter(rule.pillar for rule in well_architected.RULES)
+    count = ", ".join(f"{n} {pillar}" for pillar, n in pillars.items())
+    return f"{len(well_architected.RULES)} rules: {count}.\n\n" + "\n".join(well_architected.iter_rules_markdown())
 
 
 def _readiness_rules() -> str:
-    return "\n".join(readiness.iter_rules_markdown())
+    return f"{len(readiness.RULES)} rules.\n\n" + "\n".join(readiness.iter_rules_markdown())
 
 
 def failover_budget_markdown(budget: ResilienceBudget) -> str:
@@ -49,10 +52,10 @@ def _failover_budget() -> str:
 
 # block name -> the document it lives in, and the generator of its body
 BLOCKS: dict[str, tuple[Path, Callable[[], str]]] = {
-    "CONFIG REFERENCE": (DOCS_DIR / "config-reference.md", _config_reference),
-    "CALENDAR REFERENCE": (DOCS_DIR / "config-reference.md", _calendar_reference),
-    "GUARDRAIL RULES": (DOCS_DIR / "guardrails.md", _guardrail_rules),
-    "READINESS RULES": (DOCS_DIR / "guardrails.md", _readiness_rules),
+    "CONFIG REFERENCE": (DOCS_DIR / "reference" / "config.md", _config_reference),
+    "CALENDAR REFERENCE": (DOCS_DIR / "reference" / "config.md", _calendar_reference),
+    "GUARDRAIL RULES": (DOCS_DIR / "reference" / "rules.md", _guardrail_rules),
+    "READINESS RULES": (DOCS_DIR / "reference" / "rules.md", _readiness_rules),
     "FAILOVER BUDGET": (DOCS_DIR / "front-door.md", _failover_budget),
 }
 

@@ -8,7 +8,7 @@ Synthesized per revision:
   midnight UTC).
 
 The base revision is checked out with ``git worktree`` into a temporary folder that borrows this
-checkout's ``.venv`` and ``node_modules``. The variant table always comes from this checkout, so
+checkout's ``.venv``, ``node_modules`` and ``build/agent-deps``. The variant table always comes from this checkout, so
 both revisions synthesize exactly the same configs.
 
     .venv/bin/python scripts/template_identity.py --base <rev>      # compare <rev> with the working tree
@@ -144,6 +144,10 @@ def main() -> int:
     try:
         for shared in (".venv", "node_modules"):
             (worktree / shared).symlink_to(ROOT / shared)
+        # The capacity agent's ARM64 dependencies (make setup), which a synth bundles; the base builds its own zip.
+        if (ROOT / "build" / "agent-deps").is_dir():
+            (worktree / "build").mkdir(exist_ok=True)
+            (worktree / "build" / "agent-deps").symlink_to(ROOT / "build" / "agent-deps")
         write(worktree, scratch / "base", plan_from)
         write(ROOT, scratch / "head", plan_from)
     finally:

@@ -24,7 +24,9 @@ __all__ = [
     "PLAN_FROM",
     "REPO_ROOT",
     "VARIANTS",
+    "CliRun",
     "Synth",
+    "run_cli",
     "config_data",
     "synthesize",
     "synthesize_named",
@@ -71,6 +73,25 @@ class Synth:
 
     def resources(self, stack_name: str, type_: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.template(stack_name)["Resources"].items() if v["Type"] == type_}
+
+
+@dataclass
+class CliRun:
+    """What ``python -m kickoff`` returned and printed, run in-process (``kickoff.cli.main``)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> CliRun:
+    """Run one command in this process (no interpreter start-up) and capture what it printed."""
+    from kickoff.cli import main
+
+    capsys.readouterr()
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return CliRun(code, captured.out, captured.err)
 
 
 def synthesize(config_path: Path, outdir: Path, plan_from: datetime = PLAN_FROM) -> Synth:

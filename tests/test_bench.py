@@ -40,7 +40,7 @@ def test_prescaling_writes_its_report_from_one_day(tmp_path, monkeypatch) -> Non
     assert "## Under-provisioning, three measures side by side" in text
     assert "## Cost at zero error: task-hours, vCPU-hours and USD" in text and "(b-N1)" in text
     assert "## Stress cases" in text and "fails at the peak" in text
-    assert "## Issue 15's targets" in text
+    assert "## The benchmark's targets" in text
     assert "## Sensitivity: the baseline misses its forecast" in text
 
 

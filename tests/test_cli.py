@@ -11,25 +11,19 @@ import sys
 import pytest
 
 from kickoff.lockfile import ACCEPT_COMMAND, read_lock
-from tests.support import CONFIG_DIR, REPO_ROOT
+from tests.support import CONFIG_DIR, REPO_ROOT, run_cli
 
 
-def _kickoff(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kickoff", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300
-    )
-
-
-def test_readiness_passes_the_same_assembly_at_any_deploy_time(prod) -> None:
+def test_readiness_passes_the_same_assembly_at_any_deploy_time(prod, capsys) -> None:
     """The templates hold no schedule, so an assembly does not go stale: a week later it still passes."""
     for at in ("2026-11-26T00:00:00Z", "2026-12-03T00:00:00Z"):
-        result = _kickoff("readiness", "--outdir", str(prod.outdir), "-c", "env=prod", "-c", f"plan_from={at}")
+        result = run_cli(capsys, "readiness", "--outdir", str(prod.outdir), "-c", "env=prod", "-c", f"plan_from={at}")
         assert result.returncode == 0, result.stdout + result.stderr
         assert "DR-ScalableTargetRegistered" in result.stdout
 
 
-def test_quotas_lists_every_declared_quota_with_its_check_command() -> None:
-    result = _kickoff("quotas", "-c", "env=prod", "-c", "plan_from=2099-01-01T00:00:00Z")
+def test_quotas_lists_every_declared_quota_with_its_check_and_request_commands(capsys) -> None:
+    result = run_cli(capsys, "quotas", "-c", "env=prod", "-c", "plan_from=2099-01-01T00:00:00Z")
     assert result.returncode == 0, result.stderr
     for code in ("L-3032A538", "L-CF0CBE56", "L-AB614373", "L-8A66D0E6", "L-0BB7B635"):
         assert code in result.stdout
@@ -38,17 +32,25 @@ def test_quotas_lists_every_declared_quota_with_its_check_command() -> None:
         in result.stdout
     )
     assert "645,705" in result.stdout  # the season's read warm throughput, whatever the window
+    # A request for each quota declared above AWS's default, at the declared value; none for a default one.
+    assert (
+        "aws service-quotas request-service-quota-increase --region us-east-2 --service-code elasticloadbalancing "
+        "--quota-code L-8A66D0E6 --desired-value 46000" in result.stdout
+    )
+    dev = run_cli(capsys, "quotas", "-c", "env=dev")
+    assert "--quota-code L-CF0CBE56 --desired-value" not in dev.stdout  # dev declares AWS's 40,000
+    assert "Lead time:" in result.stdout
 
 
-def test_check_passes_a_clean_assembly_and_prints_every_gate(dev) -> None:
-    result = _kickoff("check", "--outdir", str(dev.outdir))
+def test_check_passes_a_clean_assembly_and_prints_every_gate(dev, capsys) -> None:
+    result = run_cli(capsys, "check", "--outdir", str(dev.outdir))
     assert result.returncode == 0, result.stdout + result.stderr
     for gate in ("AwsSolutions", "WellArchitected", "DeployReadiness", "ResilienceBudget", "StatefulLock"):
         assert gate in result.stdout
     assert result.stdout.rstrip().endswith("checks: passed")
 
 
-def test_check_fails_when_the_synth_needed_a_lookup(dev, tmp_path) -> None:
+def test_check_fails_when_the_synth_needed_a_lookup(dev, tmp_path, capsys) -> None:
     outdir = tmp_path / "cdk.out"
     shutil.copytree(dev.outdir, outdir)
     manifest = json.loads((outdir / "manifest.json").read_text())
@@ -60,25 +62,38 @@ def test_check_fails_when_the_synth_needed_a_lookup(dev, tmp_path) -> None:
         }
     ]
     (outdir / "manifest.json").write_text(json.dumps(manifest))
-    result = _kickoff("check", "--outdir", str(outdir))
+    result = run_cli(capsys, "check", "--outdir", str(outdir))
     assert result.returncode == 1
     assert "synth needed context it would look up in AWS: hosted-zone:" in result.stderr
     assert result.stdout.rstrip().endswith("checks: FAILED")
 
 
-def test_check_without_an_assembly_is_a_usage_error(tmp_path) -> None:
-    result = _kickoff("check", "--outdir", str(tmp_path))
+def test_check_without_an_assembly_is_a_usage_error(tmp_path, capsys) -> None:
+    result = run_cli(capsys, "check", "--outdir", str(tmp_path))
     assert result.returncode == 2
     assert "holds no cloud assembly" in result.stderr
 
 
-def test_lock_write_reproduces_the_committed_lock(tmp_path) -> None:
-    """`lock --write` to another file synthesizes every config and reproduces the committed lock.
+def _session_templates(monkeypatch, **synths) -> None:
+    """``lock`` reads the session's synths of config/*.yaml instead of synthesizing each again (the templates hold
+    no schedule, so they are the ones a synth now would write)."""
+    import kickoff.cli.synthesized
+
+    def templates(config, outdir):
+        synth = synths[config.environment]
+        return {name: synth.template(name) for name in synth.stack_names}
+
+    monkeypatch.setattr(kickoff.cli.synthesized, "synthesize_templates", templates)
+
+
+def test_lock_write_reproduces_the_committed_lock(tmp_path, monkeypatch, capsys, prod, dev) -> None:
+    """`lock --write` to another file reads every config and reproduces the committed lock.
 
     (Comparing with the committed lock is what every synth's StatefulLock plugin does.)
     """
+    _session_templates(monkeypatch, prod=prod, dev=dev)
     written = tmp_path / "stateful.lock.json"
-    result = _kickoff("lock", "--write", "--lock-file", str(written))
+    result = run_cli(capsys, "lock", "--write", "--lock-file", str(written))
     assert result.returncode == 0, result.stderr
     assert json.loads(written.read_text()) == read_lock()
 
@@ -88,16 +103,9 @@ def test_lock_fails_on_a_changed_lock_naming_the_change_and_the_accept_command(
 ) -> None:
     """The compare path of `lock`, over the session's prod and dev synths (the same stateful resources as a synth
     now: the lock holds no schedule) rather than synthesizing both again."""
-    import kickoff.application
     from kickoff import cli
 
-    synths = {"prod": prod, "dev": dev}
-
-    def templates(config, outdir):
-        synth = synths[config.environment]
-        return {name: synth.template(name) for name in synth.stack_names}
-
-    monkeypatch.setattr(kickoff.application, "synthesize_templates", templates)
+    _session_templates(monkeypatch, prod=prod, dev=dev)
     changed = read_lock()
     changed["kickoff-dev"]["kickoff-dev-data"]["GlobalTable11708626"]["identity"]["TableName"] = "kickoff-dev-old"
     lock = tmp_path / "stateful.lock.json"
@@ -111,12 +119,9 @@ def test_lock_fails_on_a_changed_lock_naming_the_change_and_the_accept_command(
 def test_lock_write_for_one_config_keeps_the_other_environments(tmp_path, monkeypatch, capsys, dev) -> None:
     """`lock -c config=PATH --write` records that config (a file kept outside config/) and keeps every other
     environment's entry; a compare with -c checks that config only."""
-    import kickoff.application
     from kickoff import cli
 
-    monkeypatch.setattr(
-        kickoff.application, "synthesize_templates", lambda c, o: {n: dev.template(n) for n in dev.stack_names}
-    )
+    _session_templates(monkeypatch, dev=dev)
     elsewhere = tmp_path / "mine.yaml"
     elsewhere.write_text((CONFIG_DIR / "dev.yaml").read_text())
     lock = tmp_path / "stateful.lock.json"
@@ -171,10 +176,10 @@ def test_app_reports_a_bad_config_before_loading_the_cdk(tmp_path, how: str) -> 
 
 
 def test_the_cost_table_prices_warm_throughput_only_at_a_declared_price() -> None:
-    from kickoff.cli import _cost_table
     from kickoff.config import load_config
     from kickoff.config.models.scaling import WarmThroughputPrice
     from kickoff.planning import build_deployment_plan
+    from kickoff.reports.plan import cost_table
     from kickoff.scaling.spec import ON_DEMAND_BASELINE_READS, ON_DEMAND_BASELINE_WRITES
     from tests.support import CONFIG_DIR, PLAN_FROM
 
@@ -182,7 +187,7 @@ def test_the_cost_table_prices_warm_throughput_only_at_a_declared_price() -> Non
     plan = build_deployment_plan(config, PLAN_FROM)
     warm = plan.table_warm_throughput
     assert warm is not None
-    unpriced = _cost_table(config, plan, None)
+    unpriced = cost_table(config, plan, None)
     assert "set scaling.warm_throughput_price" in unpriced and "$" not in unpriced.splitlines()[-1]
 
     price = WarmThroughputPrice(read_unit_usd=0.0001, write_unit_usd=0.0005)
@@ -192,4 +197,4 @@ def test_the_cost_table_prices_warm_throughput_only_at_a_declared_price() -> Non
     reads = warm.read_units_per_second - ON_DEMAND_BASELINE_READS
     writes = warm.write_units_per_second - ON_DEMAND_BASELINE_WRITES
     usd = (reads * 0.0001 + writes * 0.0005) * len(config.regions)
-    assert f"${usd:,.0f} once for the season" in _cost_table(priced_config, plan, None).splitlines()[-1]
+    assert f"${usd:,.0f} once for the season" in cost_table(priced_config, plan, None).splitlines()[-1]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +9,7 @@ import pytest
 from kickoff.config import ConfigError, load_config
 from kickoff.planning import build_deployment_plan, default_plan_from, resolve_plan_from
 from kickoff.scaling.horizon import APPLY_MARGIN, apply_window
-from tests.support import CONFIG_DIR, PLAN_FROM, REPO_ROOT
+from tests.support import CONFIG_DIR, PLAN_FROM, CliRun, run_cli
 
 PROD = CONFIG_DIR / "prod.yaml"
 KICKOFF_W13 = datetime(2026, 12, 4, 1, 15, tzinfo=UTC)
@@ -92,13 +90,10 @@ def test_event_window_at_names_the_window_holding_an_instant(prod_config) -> Non
     assert plan.event_window_at(KICKOFF_W13 - timedelta(days=2)) is None
 
 
-def _kickoff(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kickoff", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300
-    )
+def test_deploy_window_exits_1_inside_an_event_window(capsys) -> None:
+    def _kickoff(*args: str) -> CliRun:
+        return run_cli(capsys, *args)
 
-
-def test_deploy_window_exits_1_inside_an_event_window() -> None:
     inside = _kickoff("deploy-window", "-c", "env=prod", "--at", "2026-12-04T02:00:00Z")
     assert inside.returncode == 1
     assert "inside the event window of tnf-2026-w13" in inside.stderr
@@ -112,7 +107,10 @@ def test_deploy_window_exits_1_inside_an_event_window() -> None:
     assert "outside every event window" in outside.stdout and "tnf-2026-w13" in outside.stdout
 
 
-def test_deploy_window_override_is_explicit_and_logged() -> None:
+def test_deploy_window_override_is_explicit_and_logged(capsys) -> None:
+    def _kickoff(*args: str) -> CliRun:
+        return run_cli(capsys, *args)
+
     at = ("deploy-window", "-c", "env=prod", "--at", "2026-12-04T02:00:00Z")
     # The pipeline variable's default, and an empty value, are no override.
     for value in ("none", "", "  "):

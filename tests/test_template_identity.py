@@ -1,7 +1,9 @@
-"""Two synths of the same commit and config an hour apart (the clock faked) write byte-identical templates and assets.
+"""Two synths of the same commit and config at different deploy times write byte-identical templates and assets.
 
 The app reads the clock once, for the plan the checks read (``deploy_time.default_plan_from``): the templates hold no
-plan, so nothing the clock says may reach them. The synth runs with every check attached, as ``make synth`` does.
+plan, so nothing the clock says may reach them. The session's dev synth (deployed at ``PLAN_FROM``, 2026-11-26) is
+compared with one whose clock says 2026-12-10, three hours before a kickoff: both run with every check attached, as
+``make synth`` does.
 """
 
 from __future__ import annotations
@@ -37,18 +39,14 @@ def _frozen(at: datetime) -> type[datetime]:
 
 
 @pytest.mark.slow
-def test_an_hour_later_the_same_commit_synthesizes_the_same_bytes(tmp_path, monkeypatch) -> None:
+def test_two_weeks_later_the_same_commit_synthesizes_the_same_bytes(tmp_path, monkeypatch, dev) -> None:
     config = load_for_context("dev", None)
-    outputs = []
-    for hours in (0, 1):
-        clock = T0 + timedelta(hours=hours)
-
-        monkeypatch.setattr(deploy_time, "datetime", _frozen(clock))
-        outdir = tmp_path / f"out{hours}"
-        deployment = synthesize(config, str(outdir), checks=True, plan_from=deploy_time.default_plan_from())
-        assert deployment.plan.window.deploy_time == clock.replace(second=0) + timedelta(minutes=1)
-        outputs.append(_digests(outdir))
-    first, second = outputs
+    monkeypatch.setattr(deploy_time, "datetime", _frozen(T0))
+    outdir = tmp_path / "later"
+    deployment = synthesize(config, str(outdir), checks=True, plan_from=deploy_time.default_plan_from())
+    assert deployment.plan.window.deploy_time == T0.replace(second=0) + timedelta(minutes=1)
+    assert deployment.plan.window.deploy_time - dev.deployment.plan.window.deploy_time > timedelta(days=14)
+    later, first = _digests(outdir), _digests(dev.outdir)
     assert any(name.endswith(".template.json") for name in first)
     assert any("asset." in name for name in first), "the agent's code is staged as an asset"
-    assert first == second
+    assert later == first

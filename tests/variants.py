@@ -100,9 +100,4 @@ VARIANTS: dict[str, Variant] = {
         },
         description="prod released with its second wave in parallel and no manual approval, zonal autoshift on",
     ),
-    "during_game": Variant(
-        "prod",
-        plan_from=datetime(2026, 12, 4, 1, 30, tzinfo=UTC),
-        description="prod deployed at 2026-12-04T01:30Z, 15 minutes after the tnf-2026-w13 kickoff",
-    ),
 }

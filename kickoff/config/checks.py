@@ -1,31 +1,28 @@
-"""Cross-field checks of a KickoffConfig: what no single field can say on its own.
+"""Cross-field checks of a config: what no single field can say on its own.
 
 Each raises ``FieldProblem`` with the field path and the fix, so the loader names the file and
-line. ``KickoffConfig``'s model validator calls ``check_config``; the config is the argument,
-never imported here at run time (``kickoff.config.models.root`` imports this module).
+line. ``KickoffConfig``'s model validator (``kickoff.config.models.config``) calls ``check_config``
+with the fields it has validated (``ConfigFields``).
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from kickoff import naming
 from kickoff.config.errors import FieldProblem, FieldProblems
 from kickoff.config.models.base import MAX_SERVICES
 from kickoff.config.models.edge import HOST_IN_CACHE_KEY
+from kickoff.config.models.root import ConfigFields
 from kickoff.config.models.scaling import check_region_shares
 from kickoff.config.operability import check_every_cell_shared, check_operability
 from kickoff.config.recovery_checks import check_consistency, check_evacuation, check_pipeline, check_resilience
 from kickoff.images import CREDENTIAL_SECRET_PREFIX
 from kickoff.web import DEFAULT_PATH_PATTERN, path_pattern_matches, pattern_covers
 
-if TYPE_CHECKING:
-    from kickoff.config.models.root import KickoffConfig
 
-
-def check_config(config: KickoffConfig) -> None:
+def check_config(config: ConfigFields) -> None:
     """Every cross-field check, in the order a reader meets the fields.
 
     The structure (Regions, services, path patterns) is checked first and stops the rest when it fails, since
@@ -72,7 +69,7 @@ def _raise(problems: list[FieldProblem]) -> None:
         raise FieldProblems(problems)
 
 
-def _check_structure(config: KickoffConfig, names: list[str]) -> None:
+def _check_structure(config: ConfigFields, names: list[str]) -> None:
     for i, name in enumerate(names):
         if name in names[:i]:
             raise FieldProblem(("regions", i, "name"), f"Region {name} is listed twice", "list each Region once")
@@ -122,7 +119,7 @@ def _check_structure(config: KickoffConfig, names: list[str]) -> None:
             )
 
 
-def _check_baseline(config: KickoffConfig, names: list[str]) -> None:
+def _check_baseline(config: ConfigFields, names: list[str]) -> None:
     baseline = config.scaling.baseline
     if baseline is None:
         return
@@ -137,7 +134,7 @@ def _check_baseline(config: KickoffConfig, names: list[str]) -> None:
     check_every_cell_shared(config, baseline.region_share, ("scaling", "baseline", "region_share"), "the baseline")
 
 
-def _check_routing(config: KickoffConfig, names: list[str]) -> None:
+def _check_routing(config: ConfigFields, names: list[str]) -> None:
     if len(config.services) > MAX_SERVICES:
         raise FieldProblem(
             ("services",),
@@ -171,7 +168,7 @@ def _check_routing(config: KickoffConfig, names: list[str]) -> None:
             )
 
 
-def _check_edge(config: KickoffConfig) -> None:
+def _check_edge(config: ConfigFields) -> None:
     for i, name in enumerate(config.viewer_names):
         if name != config.domain.name and not name.endswith("." + config.domain.name):
             raise FieldProblem(
@@ -179,7 +176,7 @@ def _check_edge(config: KickoffConfig) -> None:
                 f"'{name}' is not in the hosted zone {config.domain.name}",
                 f"use {config.domain.name} or a name below it",
             )
-        if name == naming.origin_domain(config) or name.endswith("." + naming.origin_domain(config)):
+        if name == naming.origin_domain(config.identity) or name.endswith("." + naming.origin_domain(config.identity)):
             raise FieldProblem(("edge", "viewer_names", i), f"'{name}' is reserved for origins", "choose another name")
     policies = [(("edge", "default_cache_policy"), config.edge.default_cache_policy)] + [
         (("edge", "cache_behaviors", i, "cache_policy"), b.cache_policy)
@@ -191,8 +188,8 @@ def _check_edge(config: KickoffConfig) -> None:
                 loc,
                 f"{policy} puts the viewer's Host header (and every cookie) in the cache key, and CloudFront sends "
                 "everything in the key to the origin: the cell ALBs' certificates cover "
-                f"{naming.origin_domain(config)} and "
-                f"{naming.secondary_origin_domain(naming.origin_domain(config))}, not "
+                f"{naming.origin_domain(config.identity)} and "
+                f"{naming.secondary_origin_domain(naming.origin_domain(config.identity))}, not "
                 f"{', '.join(config.viewer_names)}, so TLS to the origin fails (502)",
                 "use origin_cache_control (or origin_cache_control_query_strings), which honour the origin's "
                 "Cache-Control without Host or cookies in the key",
@@ -235,7 +232,7 @@ def _check_edge(config: KickoffConfig) -> None:
                 )
 
 
-def _check_images(config: KickoffConfig) -> None:
+def _check_images(config: ConfigFields) -> None:
     for i, svc in enumerate(config.services):
         image = svc.image_reference
         account = image.private_account
@@ -257,7 +254,7 @@ def _check_images(config: KickoffConfig) -> None:
             )
 
 
-def _check_quotas(config: KickoffConfig) -> None:
+def _check_quotas(config: ConfigFields) -> None:
     floor = sum(s.min_tasks * s.vcpu for s in config.services)
     for i, region in enumerate(config.regions):
         if floor > region.quotas.fargate_vcpu:
@@ -269,7 +266,7 @@ def _check_quotas(config: KickoffConfig) -> None:
             )
 
 
-def _check_waf(config: KickoffConfig) -> None:
+def _check_waf(config: ConfigFields) -> None:
     waf = config.edge.waf
     required = config.waf_required_rate_limit
     if waf.rate_limit_requests is not None and waf.rate_limit_requests < required:

@@ -131,7 +131,7 @@ def load_calendar(path: Path, config: KickoffConfig) -> CalendarConfig:
             loc = ("events", i, "region_share", unknown[0])
             problems.append(
                 f"{shown}:{_line(root, loc)}: {_path(loc)}: '{unknown[0]}' is not a cell Region of "
-                f"{naming.environment_key(config)}\n"
+                f"{naming.environment_key(config.identity)}\n"
                 f"    Fix: share viewers among {', '.join(config.region_names)}."
             )
             continue
@@ -143,7 +143,7 @@ def load_calendar(path: Path, config: KickoffConfig) -> CalendarConfig:
             )
     if problems:
         raise ConfigError(
-            f"{shown}: the calendar does not fit {naming.environment_key(config)} ({len(problems)} "
+            f"{shown}: the calendar does not fit {naming.environment_key(config.identity)} ({len(problems)} "
             f"problem{'s' if len(problems) != 1 else ''})\n  " + "\n  ".join(problems)
         )
     return calendar
@@ -151,7 +151,8 @@ def load_calendar(path: Path, config: KickoffConfig) -> CalendarConfig:
 
 def _check_name_lengths(config: KickoffConfig) -> None:
     """Every physical name the config fixes fits AWS's limit (else CDK or CloudFormation would fail later)."""
-    too_long = [n for n in fixed_names(config) if n.too_long]
+    upstreams = [u for s in config.services if (u := s.image_reference.upstream) is not None]
+    too_long = [n for n in fixed_names(config.identity, config.region_names, upstreams) if n.too_long]
     if not too_long:
         return
     worst = max(too_long, key=lambda n: len(n.name) - n.limit)
@@ -173,7 +174,7 @@ def _check_name_lengths(config: KickoffConfig) -> None:
 def _check_replica_removal(config: KickoffConfig, shown: str, root: yaml.Node | None) -> None:
     """A Region that holds a replica (per stateful.lock.json) may only leave with explicit consent."""
 
-    dropped = sorted(locked_replica_regions(naming.environment_key(config)) - set(config.region_names))
+    dropped = sorted(locked_replica_regions(naming.environment_key(config.identity)) - set(config.region_names))
     refused = [r for r in dropped if r not in config.replica_removals_allowed]
     if not refused:
         return
@@ -181,9 +182,8 @@ def _check_replica_removal(config: KickoffConfig, shown: str, root: yaml.Node | 
     confirm = ", ".join(f"{{name: {r}, allow_replica_removal: true}}" for r in refused)
     raise ConfigError(
         f"{shown}:{_line(root, ('regions',))}: regions: {listing} {'holds' if len(refused) == 1 else 'hold'} a "
-        "replica of "
-        f"{naming.table_name(config)} ({LOCK_FILE.name}) but {'is' if len(refused) == 1 else 'are'} no longer listed; "
-        "the next "
+        f"replica of {naming.table_name(config.identity)} ({LOCK_FILE.name}) but "
+        f"{'is' if len(refused) == 1 else 'are'} no longer listed; the next "
         f"deploy would delete {'that replica' if len(refused) == 1 else 'those replicas'} and the data in "
         f"{'it' if len(refused) == 1 else 'them'}.\n"
         f"  Fix: keep {listing} in regions, or confirm the deletion with retired_regions: [{confirm}]."

@@ -18,7 +18,7 @@ def check_new_regions_enter_evacuated(config: KickoffConfig) -> None:
     it. A new environment (not in the lock at all) is exempt: the edge deploys after every cell, so nothing routes
     to a cell before all of them exist.
     """
-    locked = read_lock(LOCK_FILE).get(naming.environment_key(config))
+    locked = read_lock(LOCK_FILE).get(naming.environment_key(config.identity))
     if locked is None:
         return
     known = replica_regions(locked)

@@ -14,18 +14,15 @@ change); these catch the config value, whatever the current plan happens to hide
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from kickoff.config.errors import FieldProblem, FieldProblems
-
-if TYPE_CHECKING:
-    from kickoff.config.models.root import KickoffConfig
+from kickoff.config.models.root import ConfigFields
 
 # The smallest number of tasks that keeps a service up when one task or one AZ is lost.
 MIN_TASKS_FLOOR = 2
 
 
-def check_operability(config: KickoffConfig) -> None:
+def check_operability(config: ConfigFields) -> None:
     """Raise every problem found (``FieldProblems`` when there are several)."""
     problems = [*_echo_images(config), *_notifications(config), *_tasks_per_zone(config)]
     if len(problems) == 1:
@@ -34,7 +31,7 @@ def check_operability(config: KickoffConfig) -> None:
         raise FieldProblems(problems)
 
 
-def _echo_images(config: KickoffConfig) -> list[FieldProblem]:
+def _echo_images(config: ConfigFields) -> list[FieldProblem]:
     if not config.production:
         return []
     return [
@@ -51,7 +48,7 @@ def _echo_images(config: KickoffConfig) -> list[FieldProblem]:
     ]
 
 
-def _notifications(config: KickoffConfig) -> list[FieldProblem]:
+def _notifications(config: ConfigFields) -> list[FieldProblem]:
     if not config.production or config.monitoring.notifications:
         return []
     return [
@@ -65,7 +62,7 @@ def _notifications(config: KickoffConfig) -> list[FieldProblem]:
     ]
 
 
-def _tasks_per_zone(config: KickoffConfig) -> list[FieldProblem]:
+def _tasks_per_zone(config: ConfigFields) -> list[FieldProblem]:
     widest = max(config.regions, key=lambda r: len(r.zones))
     needed = max(MIN_TASKS_FLOOR, len(widest.zones))
     index = config.regions.index(widest)
@@ -87,7 +84,7 @@ def _tasks_per_zone(config: KickoffConfig) -> list[FieldProblem]:
 
 
 def check_every_cell_shared(
-    config: KickoffConfig, shares: Mapping[str, float], loc: tuple[str | int, ...], what: str
+    config: ConfigFields, shares: Mapping[str, float], loc: tuple[str | int, ...], what: str
 ) -> None:
     """Raise when ``shares`` leaves out a routed cell (or gives it 0): latency routing still sends it viewers."""
     missing = [r for r in config.routed_regions if shares.get(r, 0.0) <= 0.0]

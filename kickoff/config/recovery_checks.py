@@ -7,9 +7,8 @@ The config is the argument, never imported here at run time.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from kickoff.config.errors import FieldProblem
+from kickoff.config.models.root import ConfigFields
 from kickoff.config.regions import MRSC_REGION_SETS, mrsc_region_set
 from kickoff.failover import (
     ALARM_PERIOD_SECONDS,
@@ -21,14 +20,11 @@ from kickoff.failover import (
     rto_budget,
 )
 
-if TYPE_CHECKING:
-    from kickoff.config.models.root import KickoffConfig
-
 # The least a release needs besides its bake: synth checks, self-mutation, assets, freeze checks, deploys.
 RELEASE_BEYOND_BAKE_MINUTES = 30
 
 
-def check_resilience(config: KickoffConfig) -> None:
+def check_resilience(config: ConfigFields) -> None:
     """The objectives the resilience budget will hold the templates to, checked on the settings first, with
     the same arithmetic (kickoff.failover), so that a config ``validate`` accepts also synthesizes."""
     resilience, health, edge = config.resilience, config.routing.health_check, config.edge
@@ -114,7 +110,7 @@ def check_resilience(config: KickoffConfig) -> None:
             )
 
 
-def check_evacuation(config: KickoffConfig) -> None:
+def check_evacuation(config: ConfigFields) -> None:
     evacuated = [i for i, r in enumerate(config.regions) if r.evacuate]
     if not evacuated:
         return
@@ -145,7 +141,7 @@ def check_evacuation(config: KickoffConfig) -> None:
         )
 
 
-def check_consistency(config: KickoffConfig, names: list[str]) -> None:
+def check_consistency(config: ConfigFields, names: list[str]) -> None:
     table = config.table
     if len(names) < 2:
         raise FieldProblem(
@@ -184,7 +180,7 @@ def check_consistency(config: KickoffConfig, names: list[str]) -> None:
         )
 
 
-def check_pipeline(config: KickoffConfig, names: list[str]) -> None:
+def check_pipeline(config: ConfigFields, names: list[str]) -> None:
     pipeline = config.pipeline
     if pipeline is None:
         return

@@ -1,6 +1,6 @@
 """Render the config reference (every field, type, default, meaning) from the models.
 
-docs/config-reference.md embeds this output between markers; a test fails when they drift apart.
+docs/reference/config.md embeds this output between markers; a test fails when they drift apart.
 """
 
 from __future__ import annotations

@@ -68,4 +68,20 @@ def agent_zip() -> Path:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes(), compresslevel=1)
     partial.replace(target)
+    _prune(keep=target)
     return target
+
+
+KEEP_BUNDLES = 3
+
+
+def _prune(keep: Path) -> None:
+    """Leave the newest bundles only (each is about 15 MB, one per change to the agent's sources)."""
+    dated = []
+    for bundle in AGENT_BUNDLE.glob("agent-*.zip"):
+        try:  # another synth (a test worker) may prune at the same time
+            dated.append((bundle.stat().st_mtime, bundle))
+        except FileNotFoundError:
+            continue
+    for _, old in sorted((d for d in dated if d[1] != keep), reverse=True)[KEEP_BUNDLES - 1 :]:
+        old.unlink(missing_ok=True)

@@ -9,6 +9,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from kickoff.guardrails.acknowledgements import acknowledge_deployment
 from kickoff.guardrails.cfn_lint_plugin import CfnLintPlugin
+from kickoff.guardrails.progress import Progress, Timed
 from kickoff.guardrails.readiness_pack import DeployReadinessChecks
 from kickoff.guardrails.resilience_plugin import ResilienceBudgetPlugin
 from kickoff.guardrails.rule_pack import StackFacts
@@ -31,11 +32,14 @@ class Checks:
     twin: TwinPlugin
 
 
-def attach_checks(app: cdk.App, deployment: Deployment, *, lint: bool = False) -> Checks:
+def attach_checks(
+    app: cdk.App, deployment: Deployment, *, lint: bool = False, progress: Progress | None = None
+) -> Checks:
     """Register the nag packs on the app and acknowledge the reviewed findings.
 
     ``lint`` adds cfn-lint as a plugin, in place of aws-cdk-lib's built-in validation (``app.py`` turns that off
-    and sets this); in-process synths (the tests) lint explicitly where they need it.
+    and sets this); in-process synths (the tests) lint explicitly where they need it. With ``progress`` each
+    check reports its start and finish as the synth runs it.
     """
     stacks = {
         stack.template_file: StackFacts(
@@ -54,15 +58,15 @@ def attach_checks(app: cdk.App, deployment: Deployment, *, lint: bool = False) -
         stateful_lock=StatefulLockPlugin(deployment.config, template_stacks=template_stacks),
         twin=TwinPlugin(deployment.config, deployment.plan, stacks=stacks),
     )
-    cdk.Validations.of(app).add_plugins(
+    plugins = [
         checks.aws_solutions,
         checks.well_architected,
         checks.readiness,
         checks.resilience,
         checks.stateful_lock,
         checks.twin,
-    )
-    if lint:
-        cdk.Validations.of(app).add_plugins(CfnLintPlugin(stacks=stacks))
+        *([CfnLintPlugin(stacks=stacks)] if lint else []),
+    ]
+    cdk.Validations.of(app).add_plugins(*(Timed(p, progress) if progress else p for p in plugins))
     acknowledge_deployment(deployment)
     return checks

@@ -30,7 +30,7 @@ class StatefulLockPlugin:
     """Fails the synth when a locked stateful resource would be removed, renamed or replaced."""
 
     def __init__(self, config: KickoffConfig, *, template_stacks: dict[str, str], lock_file: Path = LOCK_FILE) -> None:
-        self._key = naming.environment_key(config)
+        self._key = naming.environment_key(config.identity)
         self._allowed = tuple(config.replica_removals_allowed)
         self._stacks = template_stacks  # template file name -> stack name
         self._lock_file = lock_file

@@ -221,7 +221,7 @@ def baseline_costs(config: KickoffConfig, outdir: Path | str, prices: dict[str, 
     Every cell Region (an evacuated one too) runs its services' ``min_tasks`` all month.
     """
     prices = load_prices() if prices is None else prices
-    inventory = count_resources(environment_stacks(outdir, f"{environment_key(config)}-"))
+    inventory = count_resources(environment_stacks(outdir, f"{environment_key(config.identity)}-"))
     regions = _order(config, inventory)
     cells = {r.name for r in config.regions}
     rows: list[CostRow] = []
@@ -231,4 +231,4 @@ def baseline_costs(config: KickoffConfig, outdir: Path | str, prices: dict[str, 
         rows += _fixed_rows(prices, inventory, region)
     for region in regions:
         rows += _usage_rows(prices, inventory, region)
-    return CostReport(environment_key(config), regions, tuple(rows), prices, inventory)
+    return CostReport(environment_key(config.identity), regions, tuple(rows), prices, inventory)

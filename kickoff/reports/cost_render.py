@@ -127,6 +127,10 @@ def cost_main(config: KickoffConfig, outdir: Path) -> tuple[int, str]:
     outdir = Path(outdir)
     if not (outdir / "manifest.json").is_file():
         return 2, f"kickoff: {outdir} holds no cloud assembly. Fix: run make synth"
-    if not environment_stacks(outdir, f"{environment_key(config)}-"):
-        return 2, f"kickoff: {outdir} holds no stacks of {environment_key(config)}. Fix: run make synth for this config"
+    if not environment_stacks(outdir, f"{environment_key(config.identity)}-"):
+        return (
+            2,
+            f"kickoff: {outdir} holds no stacks of {environment_key(config.identity)}. "
+            "Fix: run make synth for this config",
+        )
     return 0, render_cost_report(baseline_costs(config, outdir))

@@ -69,11 +69,11 @@ def readiness_params(config: KickoffConfig, plan: DeploymentPlan) -> ReadinessPa
         if plan.capacity is not None
         else (),
         planned_regions=frozenset(config.routed_regions) if config.calendar is not None else frozenset(),
-        registry_path=naming.capacity_parameter_path(config),
+        registry_path=naming.capacity_parameter_path(config.identity),
         shared_ip_viewers=config.edge.waf.shared_ip_viewers,
         requests_per_viewer={w: config.requests_per_viewer(w) for w in WAF_WINDOWS},
         config_fields=config_fields(config),
-        permissions_boundary=naming.permissions_boundary_name(config),
+        permissions_boundary=naming.permissions_boundary_name(config.identity),
     )
 
 

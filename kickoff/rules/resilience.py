@@ -107,7 +107,7 @@ def _routed_detection(
         checks = _resources(template, "AWS::Route53::HealthCheck")
         for record in _resources(template, "AWS::Route53::RecordSet").values():
             props = record.get("Properties", {})
-            if props.get("Name") != f"{naming.origin_domain(config)}." or "SetIdentifier" not in props:
+            if props.get("Name") != f"{naming.origin_domain(config.identity)}." or "SetIdentifier" not in props:
                 continue
             (check_id,) = references(props.get("HealthCheckId")) or {None}
             check = checks.get(check_id or "")
@@ -139,7 +139,7 @@ def _secondary_ttl(config: KickoffConfig, cell_templates: dict[str, Template]) -
         for record in _resources(template, "AWS::Route53::RecordSet").values():
             props = record.get("Properties", {})
             if (
-                props.get("Name") == f"{naming.secondary_origin_domain(naming.origin_domain(config))}."
+                props.get("Name") == f"{naming.secondary_origin_domain(naming.origin_domain(config.identity))}."
                 and props.get("Type") == "CNAME"
             ):
                 ttl = int(props.get("TTL", 0))
@@ -161,7 +161,7 @@ def _rpo(config: KickoffConfig, data: Template, cell_templates: dict[str, Templa
                 continue
             dims = {d["Name"]: d["Value"] for d in props.get("Dimensions", [])}
             if (
-                dims.get("TableName") == naming.table_name(config)
+                dims.get("TableName") == naming.table_name(config.identity)
                 and props.get("ComparisonOperator") == "GreaterThanThreshold"
             ):
                 thresholds[(region, dims["ReceivingRegion"])] = float(props["Threshold"]) / 1000
@@ -230,9 +230,9 @@ def _capacity(config: KickoffConfig, cell_templates: dict[str, Template]) -> lis
 
 def compute_budget(config: KickoffConfig, templates: dict[str, Template]) -> ResilienceBudget:
     """The budget for ``config`` from its synthesized templates (stack name -> template)."""
-    cells = {r: templates[n] for r in config.region_names if (n := stack_name(config, "cell", r)) in templates}
-    data = templates.get(stack_name(config, "data"), {})
-    edge = templates.get(stack_name(config, "edge"))
+    cells = {r: templates[n] for r in config.region_names if (n := stack_name(config.identity, "cell", r)) in templates}
+    data = templates.get(stack_name(config.identity, "data"), {})
+    edge = templates.get(stack_name(config.identity, "edge"))
     violations: list[str] = []
 
     parts: list[Part] = []

@@ -1,20 +1,17 @@
-"""PNG charts of a capacity plan (matplotlib, Agg backend: no display needed)."""
+"""PNG charts of a capacity plan (matplotlib, Agg backend: no display needed).
+
+matplotlib is imported when a chart is drawn (about a second): the commands that import this module and never
+draw, such as ``validate``, do not pay for it.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-
-from kickoff.scaling.audience import event_fraction  # noqa: E402
-from kickoff.scaling.demand import Grid, baseline_source, from_seconds, to_seconds  # noqa: E402
-from kickoff.scaling.plan import CapacityPlan, window_demand  # noqa: E402
+from kickoff.scaling.audience import event_fraction
+from kickoff.scaling.demand import Grid, baseline_source, from_seconds, to_seconds
+from kickoff.scaling.plan import CapacityPlan, window_demand
 
 PLOT_STEP = timedelta(minutes=1)
 """Sampling interval of the plotted curves."""
@@ -27,6 +24,12 @@ def plot_event(plan: CapacityPlan, event_id: str, path: str | Path) -> Path:
     (``plan.window_demand``); planned capacity is the minimum the plan holds.
     Returns the path written.
     """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
     event = next((e for e in plan.events if e.event_id == event_id), None)
     if event is None:
         raise KeyError(f"no event {event_id} in the plan")

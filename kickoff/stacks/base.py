@@ -46,7 +46,7 @@ class KickoffStack(Stack):
         description: str,
         account: str | None = None,
     ) -> None:
-        name = stack_name(config, unit, cell)
+        name = stack_name(config.identity, unit, cell)
         super().__init__(
             scope,
             name,
@@ -64,5 +64,7 @@ class KickoffStack(Stack):
         # Every role carries the environment's permissions boundary: the execution policy lets CloudFormation create
         # roles only with it, so nobody who can deploy can mint a role that escapes it (docs/deploy.md).
         iam.PermissionsBoundary.of(self).apply(
-            iam.ManagedPolicy.from_managed_policy_name(self, "PermissionsBoundary", permissions_boundary_name(config))
+            iam.ManagedPolicy.from_managed_policy_name(
+                self, "PermissionsBoundary", permissions_boundary_name(config.identity)
+            )
         )

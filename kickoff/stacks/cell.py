@@ -52,12 +52,14 @@ class CellStack(KickoffStack):
         )
         region_config = config.region(region)
         agent = config.scaling.agent
-        env_key = naming.environment_key(config)
+        env_key = naming.environment_key(config.identity)
         # Warm throughput applies to every replica: the primary Region's agent alone sets it.
         warm_table = (
-            naming.table_name(config) if config.scaling.warm_throughput and region == config.primary_region else None
+            naming.table_name(config.identity)
+            if config.scaling.warm_throughput and region == config.primary_region
+            else None
         )
-        origin = naming.origin_domain(config)
+        origin = naming.origin_domain(config.identity)
         self.log_key = LogEncryptionKey(
             self, "LogKey", description=f"Kickoff {config.environment}: {region} cell log groups"
         )
@@ -75,7 +77,7 @@ class CellStack(KickoffStack):
             certificate_names=[naming.cell_domain(origin, region), origin, naming.secondary_origin_domain(origin)],
             hosted_zone=zone,
             access_log_bucket=self.log_bucket.bucket,
-            load_balancer_name=naming.load_balancer_name(config),
+            load_balancer_name=naming.load_balancer_name(config.identity),
         )
         self.cloudfront_prefix_list = ManagedPrefixListLookup(
             self,
@@ -99,26 +101,30 @@ class CellStack(KickoffStack):
             self,
             "Cluster",
             vpc=self.network.vpc,
-            cluster_name=cluster_name(config),
+            cluster_name=cluster_name(config.identity),
             insights=config.monitoring.container_insights,
         )
         self.replica = ReplicaAccess(
             self,
             "TableReplica",
-            table_name=naming.table_name(config),
-            key_alias=naming.table_key_alias(config) if config.table.encryption == "customer_managed" else None,
+            table_name=naming.table_name(config.identity),
+            key_alias=naming.table_key_alias(config.identity)
+            if config.table.encryption == "customer_managed"
+            else None,
         )
         self.images = RegionalImages(
             self,
             "Images",
             images=[s.image_reference for s in config.services],
             credentials=dict(config.images.credentials),
-            environment_key=naming.environment_key(config),
+            environment_key=naming.environment_key(config.identity),
             log_retention_days=config.logging.retention_days,
             log_key=self.log_key.key,
         )
-        self.registry = AgentRegistry(naming.capacity_parameter_path(config), naming.environment_key(config))
-        required_header = required_origin_header(naming.origin_secret_name(config), config.edge.origin_secret)
+        self.registry = AgentRegistry(
+            naming.capacity_parameter_path(config.identity), naming.environment_key(config.identity)
+        )
+        required_header = required_origin_header(naming.origin_secret_name(config.identity), config.edge.origin_secret)
         self.services: dict[str, CellService] = {}
         for index, service in enumerate(config.services):
             cell_service = CellService(
@@ -135,7 +141,7 @@ class CellStack(KickoffStack):
                     "KICKOFF_ENVIRONMENT": config.environment,
                     "KICKOFF_REGION": region,
                     "KICKOFF_SERVICE": service.name,
-                    "KICKOFF_TABLE_NAME": naming.table_name(config),
+                    "KICKOFF_TABLE_NAME": naming.table_name(config.identity),
                 },
                 required_header=required_header,
                 registry=self.registry,
@@ -149,21 +155,21 @@ class CellStack(KickoffStack):
         self.capacity_schedules = CapacitySchedules(
             self,
             "AlbCapacity",
-            group_name=schedule_group_name(config),
+            group_name=schedule_group_name(config.identity),
             load_balancer=self.load_balancer.alb if reserving else None,
         )
 
         self.alarm_topic = AlarmTopic(
             self,
             "AlarmTopic",
-            topic_name=naming.alarm_topic_name(config),
+            topic_name=naming.alarm_topic_name(config.identity),
             subscribers=config.monitoring.notifications,
             description=f"Kickoff {config.environment}: {region} alarm notifications",
         )
         self.monitoring = CellMonitoring(
             self,
             "Monitoring",
-            name_prefix=cell_name_prefix(config, region),
+            name_prefix=cell_name_prefix(config.identity, region),
             region=region,
             topic=self.alarm_topic.topic,
             monitoring=config.monitoring,
@@ -175,15 +181,15 @@ class CellStack(KickoffStack):
                     target_group=self.services[s.name].target_group,
                     cluster_name=self.cluster.cluster_name,
                     planned=agent_metric(
-                        naming.environment_key(config), "PlannedMinimum", agent.rate_minutes, service=s.name
+                        naming.environment_key(config.identity), "PlannedMinimum", agent.rate_minutes, service=s.name
                     ),
                 )
                 for s in config.services
             ],
-            table_name=naming.table_name(config),
+            table_name=naming.table_name(config.identity),
             receiving_regions=[r for r in config.region_names if r != region],
             replication_alarm_seconds=config.replication_alarm_seconds,
-            region_impaired_alarm_name=naming.region_impaired_alarm_name(config, region),
+            region_impaired_alarm_name=naming.region_impaired_alarm_name(config.identity, region),
         )
         canaries = config.monitoring.canaries
         if canaries.enabled:
@@ -193,7 +199,7 @@ class CellStack(KickoffStack):
             targets = [
                 ProbeTarget(
                     r,
-                    naming.canary_name(config, r),
+                    naming.canary_name(config.identity, r),
                     config.viewer_names[0],
                     tuple(f"{naming.probe_path_prefix(r)}{p}" for p in paths),
                 )
@@ -202,7 +208,7 @@ class CellStack(KickoffStack):
             targets.append(
                 ProbeTarget(
                     naming.VIEWER_PROBE,
-                    naming.canary_name(config, naming.VIEWER_PROBE),
+                    naming.canary_name(config.identity, naming.VIEWER_PROBE),
                     config.viewer_names[0],
                     paths,
                 )
@@ -227,15 +233,15 @@ class CellStack(KickoffStack):
         self.capacity_agent = CapacityAgent(
             self,
             "CapacityAgent",
-            environment=naming.environment_key(config),
-            function_name=naming.capacity_agent_name(config),
+            environment=naming.environment_key(config.identity),
+            function_name=naming.capacity_agent_name(config.identity),
             registry=self.registry,
-            spec_json=spec_parameter(capacity_spec(config), naming.environment_key(config)),
-            forecast_table_name=naming.forecast_table_name(config),
+            spec_json=spec_parameter(capacity_spec(config), naming.environment_key(config.identity)),
+            forecast_table_name=naming.forecast_table_name(config.identity),
             binding={
                 "region": region,
                 "load_balancer_arn": self.load_balancer.alb.load_balancer_arn if reserving else None,
-                "schedule_group": schedule_group_name(config) if reserving else None,
+                "schedule_group": schedule_group_name(config.identity) if reserving else None,
                 "scheduler_role_arn": self.capacity_schedules.role.role_arn if self.capacity_schedules.role else None,
                 "dead_letter_arn": (
                     self.capacity_schedules.dead_letter_queue.queue_arn
@@ -254,7 +260,7 @@ class CellStack(KickoffStack):
             failing_minutes=agent.failing_minutes,
             covered_hours=config.scaling.horizon_days * 24 - agent.coverage_margin_hours,
             topic=self.alarm_topic.topic,
-            alarm_prefix=cell_name_prefix(config, region),
+            alarm_prefix=cell_name_prefix(config.identity, region),
             log_retention_days=config.logging.retention_days,
             log_key=self.log_key.key,
         )
@@ -263,7 +269,7 @@ class CellStack(KickoffStack):
         self.capacity_watch = CapacityWatch(
             self,
             "CapacityWatch",
-            name_prefix=cell_name_prefix(config, region),
+            name_prefix=cell_name_prefix(config.identity, region),
             topic=self.alarm_topic.topic,
             load_balancer=self.load_balancer.alb if reserving else None,
             expected=agent_metric(env_key, "ReservationExpectedLCU", agent.rate_minutes) if reserving else None,
@@ -275,10 +281,10 @@ class CellStack(KickoffStack):
             self.bake_reader = BakeReader(
                 self,
                 "BakeReader",
-                role_name=naming.bake_role_name(config),
+                role_name=naming.bake_role_name(config.identity),
                 tooling_account=config.pipeline.account,
-                runner_arn=naming.role_arn(config.pipeline.account, naming.bake_runner_role_name(config)),
-                alarm_name=naming.region_impaired_alarm_name(config, region),
+                runner_arn=naming.role_arn(config.pipeline.account, naming.bake_runner_role_name(config.identity)),
+                alarm_name=naming.region_impaired_alarm_name(config.identity, region),
             )
 
         faults = config.fault_injection
@@ -287,13 +293,13 @@ class CellStack(KickoffStack):
                 self,
                 "FaultInjection",
                 config=faults,
-                name_prefix=cell_name_prefix(config, region),
+                name_prefix=cell_name_prefix(config.identity, region),
                 availability_zones=list(self.network.availability_zones),
                 vpc=self.network.vpc,
                 cluster_name=self.cluster.cluster_name,
                 task_tags={"app": config.app, "env": config.environment, "cell": region},
                 load_balancer=self.load_balancer.alb,
-                table_name=naming.table_name(config),
+                table_name=naming.table_name(config.identity),
                 strong_consistency=config.table.consistency == "strong",
                 stop_alarm=self.monitoring.region_impaired,
                 log_key=self.log_key.key,
@@ -313,10 +319,10 @@ class CellStack(KickoffStack):
             self.evacuation_switch = EvacuationSwitch(
                 self,
                 "EvacuationSwitch",
-                alarm_name=f"{cell_name_prefix(config, region)}-evacuation-switch",
-                dimensions=naming.evacuation_switch_dimensions(config, region),
+                alarm_name=f"{cell_name_prefix(config.identity, region)}-evacuation-switch",
+                dimensions=naming.evacuation_switch_dimensions(config.identity, region),
                 topic=self.alarm_topic.topic,
-                command=naming.evacuation_command(config, region, 1),
+                command=naming.evacuation_command(config.identity, region, 1),
             )
             routing_alarms["EvacuationSwitch"] = self.evacuation_switch.alarm
 

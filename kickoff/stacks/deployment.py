@@ -131,7 +131,7 @@ def build_deployment(scope: Construct, config: KickoffConfig, plan: DeploymentPl
             canary = config.canary_region
             bake = Bake(
                 region=canary,
-                alarm_name=naming.region_impaired_alarm_name(config, canary),
+                alarm_name=naming.region_impaired_alarm_name(config.identity, canary),
                 minutes=config.pipeline.bake_minutes,
                 role_arn=bake_role_arn(config),
             )

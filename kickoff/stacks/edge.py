@@ -36,7 +36,7 @@ class EdgeStack(KickoffStack):
         self.web_acl = EdgeWebAcl(
             self,
             "WebAcl",
-            name=web_acl_name(config),
+            name=web_acl_name(config.identity),
             rate_limit_requests=config.waf_rate_limit,
             rate_limit_window_seconds=config.edge.waf.rate_limit_window_seconds,
             log_retention_days=config.logging.retention_days,
@@ -50,12 +50,12 @@ class EdgeStack(KickoffStack):
             "Distribution",
             zone=zone,
             viewer_names=list(config.viewer_names),
-            primary_origin=naming.origin_domain(config),
-            secondary_origin=naming.secondary_origin_domain(naming.origin_domain(config)),
-            origin_headers=sent_origin_header(naming.origin_secret_name(config), config.edge.origin_secret),
+            primary_origin=naming.origin_domain(config.identity),
+            secondary_origin=naming.secondary_origin_domain(naming.origin_domain(config.identity)),
+            origin_headers=sent_origin_header(naming.origin_secret_name(config.identity), config.edge.origin_secret),
             default_behavior=config.default_behavior,
             behaviors=list(config.behaviors),
-            policy_names={p: cache_policy_name(config, p) for p in OWN_CACHE_POLICIES},
+            policy_names={p: cache_policy_name(config.identity, p) for p in OWN_CACHE_POLICIES},
             price_class=config.edge.price_class,
             allowed_countries=list(config.edge.allowed_countries),
             connection_timeout_seconds=config.edge.origin_connection_timeout_seconds,
@@ -64,7 +64,7 @@ class EdgeStack(KickoffStack):
             web_acl_arn=self.web_acl.web_acl.attr_arn,
             log_expiration_days=config.logging.access_log_expiration_days,
             probe_routes={
-                f"{naming.probe_path_prefix(r)}/*": naming.cell_domain(naming.origin_domain(config), r)
+                f"{naming.probe_path_prefix(r)}/*": naming.cell_domain(naming.origin_domain(config.identity), r)
                 for r in config.region_names
             }
             if config.monitoring.canaries.enabled

@@ -25,6 +25,6 @@ class KeysStack(KickoffStack):
         self.table_key = RegionalTableKey(
             self,
             "TableKey",
-            alias=naming.table_key_alias(config),
-            description=f"{naming.table_name(config)} replica in {region}",
+            alias=naming.table_key_alias(config.identity),
+            description=f"{naming.table_name(config.identity)} replica in {region}",
         )

@@ -26,19 +26,21 @@ class ObservabilityStack(KickoffStack):
         self.dashboard = CrossRegionDashboard(
             self,
             "CrossRegionDashboard",
-            dashboard_name=naming.cross_region_dashboard_name(config),
+            dashboard_name=naming.cross_region_dashboard_name(config.identity),
             regions=[
                 RegionView(
                     region=region,
-                    load_balancer_name=naming.load_balancer_name(config),
-                    cluster_name=naming.cluster_name(config),
-                    table_name=naming.table_name(config),
-                    local_canary=(naming.canary_name(config, region) if config.monitoring.canaries.enabled else None),
+                    load_balancer_name=naming.load_balancer_name(config.identity),
+                    cluster_name=naming.cluster_name(config.identity),
+                    table_name=naming.table_name(config.identity),
+                    local_canary=(
+                        naming.canary_name(config.identity, region) if config.monitoring.canaries.enabled else None
+                    ),
                     region_impaired_alarm_arn=(
                         f"arn:{self.partition}:cloudwatch:{region}:{config.account}:alarm:"
-                        f"{naming.region_impaired_alarm_name(config, region)}"
+                        f"{naming.region_impaired_alarm_name(config.identity, region)}"
                     ),
-                    plan_environment=naming.environment_key(config) if config.calendar is not None else None,
+                    plan_environment=naming.environment_key(config.identity) if config.calendar is not None else None,
                 )
                 for region in config.region_names
             ],

@@ -37,14 +37,14 @@ def freeze_command(config: KickoffConfig) -> str:
 
 def forecast_command(config: KickoffConfig) -> str:
     """The forecast step: publish this commit's calendar through the workload account's publisher role."""
-    role = naming.role_arn(config.account, naming.forecast_publisher_role_name(config))
+    role = naming.role_arn(config.account, naming.forecast_publisher_role_name(config.identity))
     return f"bash scripts/publish_forecast.sh {role} {config.environment}"
 
 
 def bake_role_arn(config: KickoffConfig) -> str:
     """The role the bake reads the canary's alarm through: the canary cell's BakeReader, which trusts only the
     bake's runner role (``naming.bake_runner_role_name``)."""
-    return naming.role_arn(config.account, naming.bake_role_name(config))
+    return naming.role_arn(config.account, naming.bake_role_name(config.identity))
 
 
 def _pipeline(config: KickoffConfig) -> PipelineConfig:
@@ -70,7 +70,7 @@ class PipelineSupportStack(KickoffStack):
         self.bucket = artifact_store(
             self,
             "Artifacts",
-            description=f"{naming.pipeline_name(config)} artifacts in {region}",
+            description=f"{naming.pipeline_name(config.identity)} artifacts in {region}",
             alias_name=f"alias/{self.stack_name}",
         )
 
@@ -101,7 +101,7 @@ class PipelineStack(KickoffStack):
         self.release = ReleasePipeline(
             self,
             "Release",
-            pipeline_name=naming.pipeline_name(config),
+            pipeline_name=naming.pipeline_name(config.identity),
             source=PipelineSource(pipeline.connection_arn, pipeline.repository, pipeline.branch),
             synth_commands=synth_commands(config),
             freeze_command=freeze_command(config),
@@ -109,12 +109,12 @@ class PipelineStack(KickoffStack):
             steps=steps,
             manual_approval=pipeline.manual_approval,
             replication_buckets={region: stack.bucket for region, stack in support.items()},
-            bake_role_name=naming.bake_runner_role_name(config),
+            bake_role_name=naming.bake_runner_role_name(config.identity),
             forecast=(
                 ForecastStep(
                     forecast_command(config),
-                    naming.forecast_runner_role_name(config),
-                    naming.role_arn(config.account, naming.forecast_publisher_role_name(config)),
+                    naming.forecast_runner_role_name(config.identity),
+                    naming.role_arn(config.account, naming.forecast_publisher_role_name(config.identity)),
                 )
                 if config.calendar is not None
                 else None

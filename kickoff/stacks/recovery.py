@@ -28,7 +28,7 @@ class RecoveryStack(KickoffStack):
             description=f"Kickoff {config.environment}: ARC routing controls per cell",
         )
         self.controls = CellRoutingControls(
-            self, "RoutingControls", name=recovery_name(config), regions=list(config.region_names)
+            self, "RoutingControls", name=recovery_name(config.identity), regions=list(config.region_names)
         )
         CfnOutput(self, "ClusterArn", value=self.controls.cluster.attr_cluster_arn)
         for region, control in self.controls.routing_controls.items():

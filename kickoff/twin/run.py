@@ -43,12 +43,12 @@ def topology_of(config: KickoffConfig, plan: DeploymentPlan, views: list[Templat
     topo = read_topology(
         views,
         readiness,
-        origin_name=naming.origin_domain(config),
+        origin_name=naming.origin_domain(config.identity),
         viewer_host=config.domain.name,
         probe_prefix={r: naming.probe_path_prefix(r) for r in config.region_names},
         service_paths={s.name: tuple(s.path_patterns) for s in config.services},
     )
-    apply_agent_plan(topo, config, plan, registered(views, naming.capacity_parameter_path(config)))
+    apply_agent_plan(topo, config, plan, registered(views, naming.capacity_parameter_path(config.identity)))
     return topo
 
 
@@ -120,7 +120,7 @@ def run_twin(
 ) -> TwinReport:
     """Run the gate's scenarios (``full``: every moment, error, cell and kind; ``sweep_every_moment``: every cell
     failing and returning every 5 minutes from kickoff - 90 to + 220 at each error) against ``views``."""
-    report = TwinReport(naming.environment_key(config))
+    report = TwinReport(naming.environment_key(config.identity))
     topo = topology_of(config, plan, views)
     report.unreadable = list(topo.unreadable)
     report.declared = list(topo.problems)

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from kickoff.scaling.plan import CapacityPlan
-from kickoff.scaling.realised import realise
-from kickoff.scaling.simulate import SimParams
+from kickoff.scaling.simulate.audience import realise
+from kickoff.scaling.simulate.engine import SimParams
 from kickoff.twin.world import Fault
 
 LEAD = timedelta(minutes=30)  # window start before the moment: the cells settle at the plan's floors

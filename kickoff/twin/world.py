@@ -6,7 +6,7 @@ plan) turns load, the template's scheduled actions and its target tracking into 
 load give the metrics; the metrics give the alarms; alarms and endpoint answers give the health checks; and
 the health checks give record health again. The loop runs until record health stops changing.
 
-- **Viewers** are the realised audience of the plan (``kickoff.scaling.realised``), per cell and 10 s step.
+- **Viewers** are the realised audience of the plan (``kickoff.scaling.simulate.audience``), per cell and 10 s step.
 - **Routing**: a cell whose record is not answered loses its viewers following the departure profile under
   test (never faster than one TTL, as CloudFront's cached answers expire); they land on the cells still
   answered in proportion to those cells' own viewers. Viewers leaving a cell that does not answer land as new
@@ -28,7 +28,7 @@ from datetime import datetime
 import numpy as np
 
 from kickoff.scaling.model import ServiceModel
-from kickoff.scaling.simulate import Disruption, SimParams, TargetRun, simulate_region
+from kickoff.scaling.simulate.engine import Disruption, SimParams, TargetRun, simulate_region
 from kickoff.twin.alarms import INSUFFICIENT, MetricRef, aggregate, composite_states, datapoints, per_minute, states
 from kickoff.twin.metricmath import Unsupported
 from kickoff.twin.route53 import check_states, presence, record_health

@@ -35,7 +35,7 @@ def _at(schedule: str) -> datetime | None:
 
 
 def resource_id(config: KickoffConfig, service: str) -> str:
-    return f"service/{naming.environment_key(config)}/{service}"
+    return f"service/{naming.environment_key(config.identity)}/{service}"
 
 
 @dataclass
@@ -119,7 +119,7 @@ def make_cell(config: KickoffConfig, region: str, *, warm_owner: bool = True) ->
     """Create the Region's resources in the active moto mock and return the cell."""
     moto_patches.install()
     clients = {name: boto3.client(name, region_name=region) for name in CLIENTS}
-    key = naming.environment_key(config)
+    key = naming.environment_key(config.identity)
     ecs = clients["ecs"]
     ecs.create_cluster(clusterName=key)
     ecs.register_task_definition(family="app", containerDefinitions=[{"name": "App", "image": "x", "memory": 512}])
@@ -153,7 +153,7 @@ def make_cell(config: KickoffConfig, region: str, *, warm_owner: bool = True) ->
     )
     app_table = None
     if warm_owner:
-        app_table = naming.table_name(config)
+        app_table = naming.table_name(config.identity)
         clients["dynamodb"].create_table(
             TableName=app_table,
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],

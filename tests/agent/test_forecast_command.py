@@ -15,7 +15,7 @@ from moto import mock_aws
 from kickoff import naming
 from kickoff.agent.store import latest_versions
 from kickoff.cli import main
-from kickoff.commands.forecast import publish
+from kickoff.cli.forecast import publish
 from kickoff.config.loader import load_for_context
 from kickoff.planning import calendar_events, capacity_spec
 from kickoff.reports.forecast_diff import forecast_diff
@@ -69,7 +69,7 @@ def test_publish_writes_the_next_version_once_and_the_agent_applies_it(prod_copy
             boto3.client("dynamodb", region_name=prod.primary_region), cell.settings.forecast_table
         )
         assert [v.version for v in versions] == [2, 1]
-        assert versions[0].data["environment"] == naming.environment_key(prod)
+        assert versions[0].data["environment"] == naming.environment_key(prod.identity)
         result = cell.run(NOW)
         assert result.success and result.version == 2
 

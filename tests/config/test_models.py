@@ -27,9 +27,9 @@ def test_prod_is_three_regions_and_dev_two() -> None:
 
 def test_table_name_and_alias_are_deterministic() -> None:
     config = load_config(CONFIG_DIR / "prod.yaml")
-    assert naming.table_name(config) == "kickoff-prod-sessions"
-    assert naming.table_key_alias(config) == "alias/kickoff-prod-table"
-    assert naming.origin_domain(config) == "origin.live.example.com"
+    assert naming.table_name(config.identity) == "kickoff-prod-sessions"
+    assert naming.table_key_alias(config.identity) == "alias/kickoff-prod-table"
+    assert naming.origin_domain(config.identity) == "origin.live.example.com"
 
 
 def test_default_availability_zones_are_a_b_c() -> None:

@@ -34,7 +34,7 @@ def test_one_latency_record_per_region_checked_on_every_service(synthesized) -> 
             s.health_check_path for s in config.services
         )
         for hc in endpoints.values():
-            assert hc["FullyQualifiedDomainName"] == naming.cell_domain(naming.origin_domain(config), region)
+            assert hc["FullyQualifiedDomainName"] == naming.cell_domain(naming.origin_domain(config.identity), region)
             assert hc["RequestInterval"] == config.routing.health_check.request_interval_seconds == 10
             assert hc["FailureThreshold"] == config.routing.health_check.failure_threshold
             assert hc["EnableSNI"] is True
@@ -44,7 +44,7 @@ def test_one_latency_record_per_region_checked_on_every_service(synthesized) -> 
         assert len(alarms) == len(config.services) + 1  # no healthy target per service, the evacuation switch
         assert sorted(c["Ref"] for c in calculated["ChildHealthChecks"]) == sorted([*endpoints, *alarms, *holds])
         assert calculated["HealthThreshold"] == len(endpoints) + len(alarms) + len(holds)
-        records = [r for r in _records(synthesized, region) if r["Name"] == f"{naming.origin_domain(config)}."]
+        records = [r for r in _records(synthesized, region) if r["Name"] == f"{naming.origin_domain(config.identity)}."]
         assert len(records) == 1
         (record,) = records
         assert record["Region"] == region and record["SetIdentifier"] == region
@@ -59,7 +59,7 @@ def test_each_cell_has_its_own_name_pointing_at_its_alb(prod) -> None:
         (record,) = [
             r
             for r in _records(prod, region)
-            if r["Name"] == f"{naming.cell_domain(naming.origin_domain(prod.config), region)}."
+            if r["Name"] == f"{naming.cell_domain(naming.origin_domain(prod.config.identity), region)}."
         ]
         assert record["Type"] == "A" and "AliasTarget" in record and "SetIdentifier" not in record
 
@@ -95,9 +95,9 @@ def _resolve(synth, healthy: set[str], latency_order: list[str]) -> tuple[str, s
             return pick(best["ResourceRecords"][0] + ".")
         return owner[id(best)]
 
-    origin = naming.origin_domain(synth.config)
+    origin = naming.origin_domain(synth.config.identity)
     primary = pick(f"{origin}.")
-    secondary = pick(f"{naming.secondary_origin_domain(naming.origin_domain(synth.config))}.")
+    secondary = pick(f"{naming.secondary_origin_domain(naming.origin_domain(synth.config.identity))}.")
     return primary, secondary
 
 
@@ -119,14 +119,14 @@ def test_secondary_origin_chain(prod) -> None:
     config = prod.config
     for region in config.region_names:
         records = {r["Name"]: r for r in _records(prod, region) if r.get("SetIdentifier")}
-        secondary = records[f"{naming.secondary_origin_domain(naming.origin_domain(config))}."]
+        secondary = records[f"{naming.secondary_origin_domain(naming.origin_domain(config.identity))}."]
         assert secondary["Type"] == "CNAME"
-        assert secondary["ResourceRecords"] == [naming.except_domain(naming.origin_domain(config), region)]
+        assert secondary["ResourceRecords"] == [naming.except_domain(naming.origin_domain(config.identity), region)]
         assert secondary["TTL"] == str(config.routing.secondary_ttl_seconds)
         for other in config.region_names:
             if other != region:
-                assert f"{naming.except_domain(naming.origin_domain(config), other)}." in records
-        assert f"{naming.except_domain(naming.origin_domain(config), region)}." not in records
+                assert f"{naming.except_domain(naming.origin_domain(config.identity), other)}." in records
+        assert f"{naming.except_domain(naming.origin_domain(config.identity), region)}." not in records
 
 
 def test_alb_certificate_covers_every_origin_name(prod) -> None:
@@ -135,9 +135,9 @@ def test_alb_certificate_covers_every_origin_name(prod) -> None:
         (cert,) = prod.resources(prod.cell(region), "AWS::CertificateManager::Certificate").values()
         names = {cert["Properties"]["DomainName"], *cert["Properties"]["SubjectAlternativeNames"]}
         assert names == {
-            naming.cell_domain(naming.origin_domain(config), region),
-            naming.origin_domain(config),
-            naming.secondary_origin_domain(naming.origin_domain(config)),
+            naming.cell_domain(naming.origin_domain(config.identity), region),
+            naming.origin_domain(config.identity),
+            naming.secondary_origin_domain(naming.origin_domain(config.identity)),
         }
 
 
@@ -208,7 +208,7 @@ def test_listener_answers_403_unless_the_origin_header_matches(synthesized) -> N
             header = fields["http-header"]["HttpHeaderConfig"]
             assert header["HttpHeaderName"] == "X-Origin-Verify"
             assert header["Values"] == [
-                f"{{{{resolve:secretsmanager:{naming.origin_secret_name(synthesized.config)}:SecretString::AWSCURRENT:}}}}"
+                f"{{{{resolve:secretsmanager:{naming.origin_secret_name(synthesized.config.identity)}:SecretString::AWSCURRENT:}}}}"
             ]
         # ... and the same paths under the cell's probe prefix, rewritten to the health path (its canaries' route).
         prefix = naming.probe_path_prefix(region)
@@ -248,7 +248,7 @@ def test_rotation_pins_versions_so_both_sides_change(write_config, tmp_path) -> 
     ]
     headers = [c["HttpHeaderConfig"]["Values"] for r in rules for c in r["Conditions"] if c["Field"] == "http-header"]
     assert len(headers) == len(config.services)
-    name = naming.origin_secret_name(config)
+    name = naming.origin_secret_name(config.identity)
     for values in headers:
         assert values == [
             f"{{{{resolve:secretsmanager:{name}:SecretString:::{VERSION_NEW}}}}}",
@@ -266,7 +266,7 @@ def test_previous_version_without_a_pinned_version_is_a_config_error(write_confi
 
 def test_evacuated_region_has_no_route_and_others_are_untouched(prod, evacuated) -> None:
     names = {r["Name"] for r in _records(evacuated, "us-east-2")}
-    assert names == {f"{naming.cell_domain(naming.origin_domain(evacuated.config), 'us-east-2')}."}
+    assert names == {f"{naming.cell_domain(naming.origin_domain(evacuated.config.identity), 'us-east-2')}."}
     # The evacuated cell keeps its health checks, so operators can watch it before returning it: one per service,
     # one per critical alarm (no healthy target per service, the ALB's own 5xx), the failback hold-down and the
     # calculated one.
@@ -286,7 +286,7 @@ def test_evacuated_region_has_no_route_and_others_are_untouched(prod, evacuated)
         resources = evacuated.template(evacuated.cell(region))["Resources"]
         assert {resources[k]["Type"] for k in changed} == {"AWS::SSM::Parameter"}
         assert {resources[k]["Properties"]["Name"] for k in changed} == {
-            f"{naming.capacity_parameter_path(evacuated.config)}/spec"
+            f"{naming.capacity_parameter_path(evacuated.config.identity)}/spec"
         }
     assert evacuated.template(evacuated.edge) == prod.template(prod.edge)
     for order in itertools.permutations(evacuated.config.region_names):

@@ -37,7 +37,7 @@ def test_each_service_has_its_alarms_in_every_region_with_thresholds_from_config
     m = config.monitoring
     for region in config.region_names:
         alarms = _alarms(synthesized, region)
-        prefix = naming.cell_name_prefix(config, region)
+        prefix = naming.cell_name_prefix(config.identity, region)
         for service in config.services:
             assert alarms[f"{prefix}-{service.name}-CPU-Usage-Warning"]["Threshold"] == m.services.cpu_percent
             assert alarms[f"{prefix}-{service.name}-Memory-Usage-Warning"]["Threshold"] == m.services.memory_percent
@@ -62,7 +62,7 @@ def test_each_service_has_its_alarms_in_every_region_with_thresholds_from_config
 
 def test_running_below_plan_alarm_compares_with_the_agents_planned_minimum(prod) -> None:
     region = prod.config.region_names[0]
-    prefix = naming.cell_name_prefix(prod.config, region)
+    prefix = naming.cell_name_prefix(prod.config.identity, region)
     alarm = _alarms(prod, region)[f"{prefix}-api-Tasks-api-BelowPlan-Critical"]
     (expression,) = [q["Expression"] for q in alarm["Metrics"] if "Expression" in q]
     assert expression == "FILL(planned, 0) - lowest"  # no time in the template: the agent publishes the minimum
@@ -70,7 +70,7 @@ def test_running_below_plan_alarm_compares_with_the_agents_planned_minimum(prod)
     assert planned["Metric"]["Namespace"] == METRIC_NAMESPACE
     assert planned["Metric"]["MetricName"] == "PlannedMinimum"
     assert {d["Name"]: d["Value"] for d in planned["Metric"]["Dimensions"]} == {
-        "Environment": naming.environment_key(prod.config),
+        "Environment": naming.environment_key(prod.config.identity),
         "Service": "api",
     }
     assert planned["Period"] == prod.config.scaling.agent.rate_minutes * 60
@@ -108,7 +108,7 @@ def test_region_impaired_composite_feeds_the_calculated_check_of_every_latency_r
     for region in config.routed_regions:
         cell = _cell(synthesized, region)
         (composite,) = _resources(cell, "AWS::CloudWatch::CompositeAlarm").values()
-        assert composite["Properties"]["AlarmName"] == naming.region_impaired_alarm_name(config, region)
+        assert composite["Properties"]["AlarmName"] == naming.region_impaired_alarm_name(config.identity, region)
         rule_text = json.dumps(composite["Properties"]["AlarmRule"])
         checks = _resources(cell, "AWS::Route53::HealthCheck")
         alarm_children = {
@@ -118,7 +118,7 @@ def test_region_impaired_composite_feeds_the_calculated_check_of_every_latency_r
         }
         assert alarm_children
         assert len(alarm_children) == len(config.services) + 1
-        switch = naming.cell_name_prefix(config, region) + "-evacuation-switch"
+        switch = naming.cell_name_prefix(config.identity, region) + "-evacuation-switch"
         for alarm_id in alarm_children.values():
             properties = cell["Resources"][alarm_id]["Properties"]
             # Routing never follows a count of traffic: the healthy-target gauges, and the operator's switch,
@@ -131,7 +131,7 @@ def test_region_impaired_composite_feeds_the_calculated_check_of_every_latency_r
         # The composite also holds what pages but does not route: the 5xx rate and the own cell's divergence.
         alarms = _resources(cell, "AWS::CloudWatch::Alarm")
         extra = {
-            alarms[i]["Properties"]["AlarmName"].removeprefix(naming.cell_name_prefix(config, region) + "-")
+            alarms[i]["Properties"]["AlarmName"].removeprefix(naming.cell_name_prefix(config.identity, region) + "-")
             for i in re.findall(r'"Fn::GetAtt": \["(\w+)", "Arn"\]', rule_text)
             if i not in alarm_children.values()
         }
@@ -178,8 +178,8 @@ def test_a_divergence_alarm_per_probed_name_in_each_region_reads_only_that_regio
         cell = _cell(synthesized, region)
         canary_ids = _resources(cell, "AWS::Synthetics::Canary")
         canaries = {c["Properties"]["Name"] for c in canary_ids.values()}
-        assert canaries == {naming.canary_name(config, r) for r in config.region_names} | {
-            naming.canary_name(config, naming.VIEWER_PROBE)
+        assert canaries == {naming.canary_name(config.identity, r) for r in config.region_names} | {
+            naming.canary_name(config.identity, naming.VIEWER_PROBE)
         }
         divergence = {n: a for n, a in _alarms(synthesized, region).items() if "Diverges" in n}
         expected = len(config.region_names) + 1 if len(config.region_names) > 1 else 1
@@ -220,7 +220,7 @@ def _dashboard_body(synth) -> dict:
     (dashboard,) = _resources(template, "AWS::CloudWatch::Dashboard").values()
     body = dashboard["Properties"]["DashboardBody"]
     text = "".join(p if isinstance(p, str) else "0" for p in body["Fn::Join"][1]) if isinstance(body, dict) else body
-    assert dashboard["Properties"]["DashboardName"] == naming.cross_region_dashboard_name(synth.config)
+    assert dashboard["Properties"]["DashboardName"] == naming.cross_region_dashboard_name(synth.config.identity)
     return json.loads(text)
 
 
@@ -324,14 +324,14 @@ def test_capacity_reservations_that_fail_or_are_not_in_force_alarm_before_kickof
     config = prod.config
     region = config.region_names[0]
     cell = _cell(prod, region)
-    prefix = naming.cell_name_prefix(config, region)
+    prefix = naming.cell_name_prefix(config.identity, region)
     alarms = _alarms(prod, region)
     (queue_id,) = _resources(cell, "AWS::SQS::Queue")
     # The agent's reservation schedules carry the dead-letter queue in its binding (kickoff.agent.apply).
     (function,) = [
         f
         for f in _resources(cell, "AWS::Lambda::Function").values()
-        if f["Properties"].get("FunctionName") == naming.capacity_agent_name(config)
+        if f["Properties"].get("FunctionName") == naming.capacity_agent_name(config.identity)
     ]
     binding = json.dumps(function["Properties"]["Environment"]["Variables"]["KICKOFF_BINDING"])
     assert queue_id in binding and "scheduler_role_arn" in binding
@@ -348,7 +348,7 @@ def test_capacity_reservations_that_fail_or_are_not_in_force_alarm_before_kickof
 def test_the_agents_alarms_say_when_forecasts_stop_reaching_the_region(prod) -> None:
     config = prod.config
     region = config.region_names[0]
-    prefix = naming.cell_name_prefix(config, region)
+    prefix = naming.cell_name_prefix(config.identity, region)
     alarms = _alarms(prod, region)
     agent = config.scaling.agent
     failing = alarms[f"{prefix}-capacity-agent-agent-failing"]
@@ -365,7 +365,7 @@ def test_without_reservations_no_reservation_is_watched(dev) -> None:
     config = dev.config
     region = config.region_names[0]
     alarms = _alarms(dev, region)
-    prefix = naming.cell_name_prefix(config, region)
+    prefix = naming.cell_name_prefix(config.identity, region)
     assert f"{prefix}-capacity-agent-agent-failing" in alarms
     assert not [n for n in alarms if "reservation" in n]
     assert not _resources(_cell(dev, region), "AWS::SQS::Queue")

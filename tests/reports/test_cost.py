@@ -36,7 +36,7 @@ def report(prod: Synth) -> CostReport:
 
 def resources(synth: Synth, type_: str) -> list[tuple[str, dict[str, Any]]]:
     """(stack Region, properties) of every resource of ``type_`` in the environment's templates."""
-    prefix = f"{environment_key(synth.config)}-"
+    prefix = f"{environment_key(synth.config.identity)}-"
     return [
         (stack.region, resource.get("Properties", {}))
         for stack in read_stacks(synth.outdir)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -12,7 +10,7 @@ from kickoff import naming
 from kickoff.rules.assembly import read_stacks
 from kickoff.rules.execution_policy import UnknownResourceType, execution_policy, permissions_boundary, service_of
 from tests.iam_evaluation import allowed, allowed_within
-from tests.support import REPO_ROOT
+from tests.support import CliRun, run_cli
 
 ACCOUNT = "111111111111"
 BOUNDARY = "kickoff-prod-permissions-boundary"
@@ -102,7 +100,7 @@ def test_the_boundary_keeps_a_bounded_role_from_escalating() -> None:
 
 def test_every_role_of_every_stack_carries_the_boundary(synthesized) -> None:
     """DR-IamRoleHasPermissionsBoundary holds it at synth; this shows the roles CDK creates itself are covered."""
-    expected = f":policy/{naming.permissions_boundary_name(synthesized.config)}"
+    expected = f":policy/{naming.permissions_boundary_name(synthesized.config.identity)}"
     kinds = set()
     for name in synthesized.stack_names:
         for logical_id, role in synthesized.resources(name, "AWS::IAM::Role").items():
@@ -133,25 +131,9 @@ def test_an_unmapped_resource_type_fails_loudly() -> None:
     assert service_of("Custom::AWS") == "lambda" and service_of("AWS::CDK::Metadata") is None
 
 
-def test_the_cli_prints_the_policy_for_an_account(prod) -> None:
-    def run(*extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "kickoff",
-                "execution-policy",
-                "-c",
-                "env=prod",
-                "--outdir",
-                str(prod.outdir),
-                *extra,
-            ],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+def test_the_cli_prints_the_policy_for_an_account(prod, capsys) -> None:
+    def run(*extra: str) -> CliRun:
+        return run_cli(capsys, "execution-policy", "-c", "env=prod", "--outdir", str(prod.outdir), *extra)
 
     workload = run()
     assert workload.returncode == 0, workload.stderr

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -16,7 +14,7 @@ from kickoff.rules.gameday import (
     read_experiments,
     replication_exposure_seconds,
 )
-from tests.support import PLAN_FROM, REPO_ROOT, Synth
+from tests.support import PLAN_FROM, REPO_ROOT, CliRun, Synth, run_cli
 
 EVENT = "tnf-2026-w13"  # Thursday 2026-12-03, kickoff 20:15 ET (01:15 UTC), in prod's planning window
 
@@ -90,15 +88,12 @@ def test_an_event_outside_the_window_is_a_clear_error(prod: Synth) -> None:
         event_window(prod.deployment.plan, "super-bowl-2027")
 
 
-def test_the_cli_prints_the_plan_and_flags_nothing_for_the_default_config(prod: Synth) -> None:
-    def run(*extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "kickoff", "gameday", "-c", "env=prod", "--outdir", str(prod.outdir)]
-            + ["-c", f"plan_from={PLAN_FROM:%Y-%m-%dT%H:%M:%SZ}", *extra],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
+def test_the_cli_prints_the_plan_and_flags_nothing_for_the_default_config(prod: Synth, capsys) -> None:
+    def run(*extra: str) -> CliRun:
+        return run_cli(
+            capsys,
+            *["gameday", "-c", "env=prod", "--outdir", str(prod.outdir)],
+            *["-c", f"plan_from={PLAN_FROM:%Y-%m-%dT%H:%M:%SZ}", *extra],
         )
 
     result = run("--event", EVENT)
@@ -113,18 +108,14 @@ def test_the_cli_prints_the_plan_and_flags_nothing_for_the_default_config(prod: 
     assert missing.returncode == 2 and "not in the planning window" in missing.stderr
 
 
-def test_the_cli_names_the_config_an_assembly_came_from_and_the_synth_for_this_one(prod: Synth, tmp_path) -> None:
+def test_the_cli_names_the_config_an_assembly_came_from_and_the_synth_for_this_one(
+    prod: Synth, tmp_path, capsys
+) -> None:
     """gameday with dev's config over prod's assembly says the assembly is another config's (not "turn fault
     injection on"), and a config kept outside config/ is told `make synth CONFIG=<its path>`."""
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "kickoff", "gameday", *args],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    def run(*args: str) -> CliRun:
+        return run_cli(capsys, "gameday", *args)
 
     other = run("-c", "env=dev", "--outdir", str(prod.outdir), "-c", f"plan_from={PLAN_FROM:%Y-%m-%dT%H:%M:%SZ}")
     assert other.returncode == 2

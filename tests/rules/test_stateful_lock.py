@@ -21,12 +21,14 @@ def _templates(synth):
 def test_synthesized_stateful_resources_match_the_lock(synthesized) -> None:
     """Fails when a change would remove, rename or replace a table, key, bucket or secret."""
     config = synthesized.config
-    locked = read_lock().get(naming.environment_key(config))
-    assert locked, f"stateful.lock.json has no entry for {naming.environment_key(config)}; run `{ACCEPT_COMMAND}`"
+    locked = read_lock().get(naming.environment_key(config.identity))
+    assert locked, (
+        f"stateful.lock.json has no entry for {naming.environment_key(config.identity)}; run `{ACCEPT_COMMAND}`"
+    )
     problems = diff(
         locked, inventory(_templates(synthesized)), allowed_replica_removals=config.replica_removals_allowed
     )
-    assert not problems, failure_message(naming.environment_key(config), problems)
+    assert not problems, failure_message(naming.environment_key(config.identity), problems)
 
 
 def test_lock_covers_every_kind_of_stateful_resource(prod) -> None:

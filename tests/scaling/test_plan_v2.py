@@ -19,11 +19,11 @@ from kickoff.scaling import PlanError, PlanParams, build_plan, check_season, win
 from kickoff.scaling.audience import baseline_level, diurnal_profile, event_fraction
 from kickoff.scaling.demand import WEEK_REFERENCE, to_seconds
 from kickoff.scaling.model import BaselineForecast, EventForecast
-from kickoff.scaling.policies import Policy, event_mask, run_policy
 from kickoff.scaling.prices import FARGATE_ARM64_US_EAST_1, FARGATE_X86_64_US_EAST_1
-from kickoff.scaling.realised import RegionFailure, Stress, fail_region, realise
 from kickoff.scaling.report import plan_costs, reserved_lcu_hours
-from kickoff.scaling.simulate import SimParams
+from kickoff.scaling.simulate.audience import RegionFailure, Stress, fail_region, realise
+from kickoff.scaling.simulate.engine import SimParams
+from kickoff.scaling.simulate.policies import Policy, event_mask, run_policy
 
 PROPERTY_SETTINGS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]

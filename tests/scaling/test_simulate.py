@@ -10,9 +10,9 @@ import pytest
 
 from kickoff.scaling import FARGATE_ARM64_US_EAST_1, FARGATE_X86_64_US_EAST_1, ServiceModel, build_plan
 from kickoff.scaling.demand import to_seconds
-from kickoff.scaling.policies import Policy, plan_floor, run_policy
-from kickoff.scaling.realised import realise, service_load
-from kickoff.scaling.simulate import SimParams, simulate_region
+from kickoff.scaling.simulate.audience import realise, service_load
+from kickoff.scaling.simulate.engine import SimParams, simulate_region
+from kickoff.scaling.simulate.policies import Policy, plan_floor, run_policy
 
 STEPS_PER_HOUR = 360
 FIXED_START = SimParams(task_start_min_s=120, task_start_max_s=120)

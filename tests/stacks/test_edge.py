@@ -26,8 +26,8 @@ def test_origin_group_fails_over_on_5xx_to_the_secondary_origin(synthesized) -> 
     assert sorted(group["FailoverCriteria"]["StatusCodes"]["Items"]) == [500, 502, 503, 504]
     members = [origins[m["OriginId"]]["DomainName"] for m in group["Members"]["Items"]]
     assert members == [
-        naming.origin_domain(synthesized.config),
-        naming.secondary_origin_domain(naming.origin_domain(synthesized.config)),
+        naming.origin_domain(synthesized.config.identity),
+        naming.secondary_origin_domain(naming.origin_domain(synthesized.config.identity)),
     ]
     for origin in origins.values():
         custom = origin["CustomOriginConfig"]
@@ -54,7 +54,7 @@ def test_read_only_behaviours_use_the_origin_group_and_writes_the_primary_origin
     # Each probe route reaches its cell's own name only, caches nothing and forwards nothing of the viewer's.
     for region, pattern in zip(synthesized.config.region_names, probes):
         route = cached[pattern]
-        domain = naming.cell_domain(naming.origin_domain(synthesized.config), region)
+        domain = naming.cell_domain(naming.origin_domain(synthesized.config.identity), region)
         assert origins[route["TargetOriginId"]] == domain
         assert route["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad" and "OriginRequestPolicyId" not in route
     for expected, rendered in behaviors:
@@ -64,7 +64,7 @@ def test_read_only_behaviours_use_the_origin_group_and_writes_the_primary_origin
         if expected.failover:
             assert rendered["TargetOriginId"] == group["Id"], expected.path_pattern
         else:
-            assert origins[rendered["TargetOriginId"]] == naming.origin_domain(synthesized.config), (
+            assert origins[rendered["TargetOriginId"]] == naming.origin_domain(synthesized.config.identity), (
                 expected.path_pattern
             )
     # prod: the API, playback and interactive accept writes; the app shell and static assets are read-only.
@@ -100,7 +100,7 @@ def test_no_behaviour_sends_the_viewers_host_or_caches_what_identifies_a_viewer(
         else:
             assert policy in {"658327ea-f89d-4fab-a63d-7e88639e58f6", "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"}
     for name in (p["Name"] for p in policies.values()):
-        assert name.startswith(f"{naming.environment_key(synthesized.config)}-"), (
+        assert name.startswith(f"{naming.environment_key(synthesized.config.identity)}-"), (
             "cache policy names are global in the account"
         )
 
@@ -111,7 +111,7 @@ def test_api_behaviour_caches_nothing_allows_all_methods_on_the_primary_origin(s
     (api,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
     assert sorted(api["AllowedMethods"]) == sorted(["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"])
     assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # Managed-CachingDisabled
-    assert origins[api["TargetOriginId"]] == naming.origin_domain(synthesized.config)
+    assert origins[api["TargetOriginId"]] == naming.origin_domain(synthesized.config.identity)
 
 
 def test_viewer_tls_http_versions_logging(synthesized) -> None:
@@ -184,11 +184,14 @@ def test_waf_is_associated_with_managed_rules_rate_limit_and_logging(synthesized
     destination = json.dumps(logging["Properties"]["LogDestinationConfigs"])
     # arn:...:log-group:<name>, without the ":*" that LogGroup.log_group_arn carries.
     assert destination.startswith('[{"Fn::Join": [":", [') and ':log-group"' in destination
-    assert f'"aws-waf-logs-{naming.environment_key(synthesized.config)}"' in destination and ":*" not in destination
+    assert (
+        f'"aws-waf-logs-{naming.environment_key(synthesized.config.identity)}"' in destination
+        and ":*" not in destination
+    )
     (group,) = synthesized.resources(synthesized.edge, "AWS::Logs::LogGroup").values()
     # Retained evidence: named per stack instance (part of the stack ID), so a rebuilt stack does not collide.
     name = group["Properties"]["LogGroupName"]["Fn::Join"]
-    assert name[1][0] == f"aws-waf-logs-{naming.environment_key(synthesized.config)}"
+    assert name[1][0] == f"aws-waf-logs-{naming.environment_key(synthesized.config.identity)}"
     assert "AWS::StackId" in json.dumps(name[1][1])
     assert group["DeletionPolicy"] == "Retain"
     assert group["Properties"]["RetentionInDays"] == synthesized.config.logging.retention_days
@@ -198,7 +201,7 @@ def test_waf_is_associated_with_managed_rules_rate_limit_and_logging(synthesized
 def test_cloudfront_sends_the_origin_secret_by_dynamic_reference(synthesized) -> None:
     for origin in _distribution(synthesized)["Origins"]:
         headers = origin["OriginCustomHeaders"]
-        secret = naming.origin_secret_name(synthesized.config)
+        secret = naming.origin_secret_name(synthesized.config.identity)
         reference = f"{{{{resolve:secretsmanager:{secret}:SecretString::AWSCURRENT:}}}}"
         assert headers == [{"HeaderName": "X-Origin-Verify", "HeaderValue": reference}]
 
@@ -209,7 +212,7 @@ def test_origin_secret_is_generated_retained_and_replicated_to_every_reader(synt
     assert "SecretString" not in props
     assert props["GenerateSecretString"]["PasswordLength"] == 64
     assert props["GenerateSecretString"]["ExcludePunctuation"] is True
-    assert props["Name"] == naming.origin_secret_name(synthesized.config)
+    assert props["Name"] == naming.origin_secret_name(synthesized.config.identity)
     assert secret["DeletionPolicy"] == "Retain"
     readers = set(synthesized.config.region_names) | {"us-east-1"}
     assert {r["Region"] for r in props["ReplicaRegions"]} == readers - {synthesized.config.primary_region}

@@ -7,14 +7,14 @@ from kickoff import naming
 
 def _table(synth):
     tables = synth.resources(synth.data, "AWS::DynamoDB::GlobalTable").values()
-    (table,) = [t for t in tables if t["Properties"]["TableName"] == naming.table_name(synth.config)]
+    (table,) = [t for t in tables if t["Properties"]["TableName"] == naming.table_name(synth.config.identity)]
     return table
 
 
 def test_customer_managed_keys_per_region_by_alias(prod) -> None:
     for replica in _table(prod)["Properties"]["Replicas"]:
         key = replica["SSESpecification"]["KMSMasterKeyId"]["Fn::Join"][1][-1]
-        assert key == f":kms:{replica['Region']}:{prod.config.account}:{naming.table_key_alias(prod.config)}"
+        assert key == f":kms:{replica['Region']}:{prod.config.account}:{naming.table_key_alias(prod.config.identity)}"
     assert _table(prod)["Properties"]["SSESpecification"] == {"SSEEnabled": True, "SSEType": "KMS"}
     assert sorted(prod.deployment.keys) == sorted(prod.config.region_names)
     for region, stack in prod.deployment.keys.items():
@@ -23,7 +23,7 @@ def test_customer_managed_keys_per_region_by_alias(prod) -> None:
         assert key["Properties"]["EnableKeyRotation"] is True
         assert key["DeletionPolicy"] == "Retain"
         (alias,) = prod.resources(stack.stack_name, "AWS::KMS::Alias").values()
-        assert alias["Properties"]["AliasName"] == naming.table_key_alias(prod.config)
+        assert alias["Properties"]["AliasName"] == naming.table_key_alias(prod.config.identity)
 
 
 def test_aws_managed_key_needs_no_keys_stacks(dev) -> None:

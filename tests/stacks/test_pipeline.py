@@ -138,13 +138,15 @@ def test_a_forecast_change_is_published_before_any_approval_or_freeze(prod: Synt
     assert names.index("Forecast") == len(PIPELINE_PREFIX) - 1
     (action,) = _stage(prod, "Forecast")["Actions"]
     assert action["Name"] == "PublishForecast"
-    publisher = naming.role_arn(prod.config.account, naming.forecast_publisher_role_name(prod.config))
+    publisher = naming.role_arn(prod.config.account, naming.forecast_publisher_role_name(prod.config.identity))
     commands = _build_spec(_project_of(prod, action))["phases"]["build"]["commands"]
     assert commands == [f"bash scripts/publish_forecast.sh {publisher} prod"]
     earlier = [a for s in stages[: names.index("Forecast")] for a in s["Actions"]]
     assert not [a for a in earlier if a["ActionTypeId"]["Category"] == "Approval" or a["Name"].startswith("Freeze")]
     roles = prod.resources(prod.deployment.pipeline.stack_name, "AWS::IAM::Role").values()
-    runner = next(r for r in roles if r["Properties"].get("RoleName") == naming.forecast_runner_role_name(prod.config))
+    runner = next(
+        r for r in roles if r["Properties"].get("RoleName") == naming.forecast_runner_role_name(prod.config.identity)
+    )
     assert runner["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
         "Service": "codebuild.amazonaws.com"
     }
@@ -154,10 +156,10 @@ def test_the_forecast_publisher_may_write_versions_and_nudge_the_agents_only(pro
     (role,) = [
         r["Properties"]
         for r in prod.resources(prod.data, "AWS::IAM::Role").values()
-        if r["Properties"].get("RoleName") == naming.forecast_publisher_role_name(prod.config)
+        if r["Properties"].get("RoleName") == naming.forecast_publisher_role_name(prod.config.identity)
     ]
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
-    runner = naming.role_arn(prod.config.pipeline.account, naming.forecast_runner_role_name(prod.config))
+    runner = naming.role_arn(prod.config.pipeline.account, naming.forecast_runner_role_name(prod.config.identity))
     assert trust["Condition"] == {"ArnEquals": {"aws:PrincipalArn": runner}}
     (policy,) = role["Policies"]
     statements = {
@@ -168,7 +170,7 @@ def test_the_forecast_publisher_may_write_versions_and_nudge_the_agents_only(pro
     assert put["Condition"] == {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["forecast"]}}
     invoke = statements[("lambda:InvokeFunction",)]["Resource"]
     assert len(invoke) == len(prod.config.region_names)
-    assert all(naming.capacity_agent_name(prod.config) in str(arn) for arn in invoke)
+    assert all(naming.capacity_agent_name(prod.config.identity) in str(arn) for arn in invoke)
 
 
 def test_the_manual_approval_comes_first_and_the_freeze_check_after_it(prod: Synth) -> None:
@@ -206,8 +208,8 @@ def test_the_bake_reads_the_canary_regions_composite_alarm_after_its_deploy(prod
     bake = next(a for a in stage["Actions"] if a["Name"] == f"Bake-Cell-{canary}")
     assert bake["RunOrder"] > max(a["RunOrder"] for a in _deploys(stage))
     project = _project_of(prod, bake)
-    role = naming.role_arn(prod.config.account, naming.bake_role_name(prod.config))
-    alarm = naming.region_impaired_alarm_name(prod.config, canary)
+    role = naming.role_arn(prod.config.account, naming.bake_role_name(prod.config.identity))
+    alarm = naming.region_impaired_alarm_name(prod.config.identity, canary)
     assert _build_spec(project)["phases"]["build"]["commands"] == [f"bash scripts/bake.sh {role} {canary} {alarm} 30"]
     assert project["TimeoutInMinutes"] == 30 + 15
     # The cell template defines that composite alarm, by that name.
@@ -217,7 +219,7 @@ def test_the_bake_reads_the_canary_regions_composite_alarm_after_its_deploy(prod
     policies = prod.resources(prod.deployment.pipeline.stack_name, "AWS::IAM::Policy")
     service_role = project["ServiceRole"]["Fn::GetAtt"][0]
     runner = prod.resources(prod.deployment.pipeline.stack_name, "AWS::IAM::Role")[service_role]
-    assert runner["Properties"]["RoleName"] == naming.bake_runner_role_name(prod.config)
+    assert runner["Properties"]["RoleName"] == naming.bake_runner_role_name(prod.config.identity)
     (policy,) = [p for p in policies.values() if {"Ref": service_role} in p["Properties"]["Roles"]]
     assumes = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == "sts:AssumeRole"]
     assert assumes == [{"Action": "sts:AssumeRole", "Effect": "Allow", "Resource": role}]
@@ -225,10 +227,10 @@ def test_the_bake_reads_the_canary_regions_composite_alarm_after_its_deploy(prod
     (reader,) = [
         r
         for r in prod.resources(prod.cell(canary), "AWS::IAM::Role").values()
-        if r["Properties"].get("RoleName") == naming.bake_role_name(prod.config)
+        if r["Properties"].get("RoleName") == naming.bake_role_name(prod.config.identity)
     ]
     (trust,) = reader["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    runner_arn = naming.role_arn(prod.config.pipeline.account, naming.bake_runner_role_name(prod.config))
+    runner_arn = naming.role_arn(prod.config.pipeline.account, naming.bake_runner_role_name(prod.config.identity))
     assert trust["Condition"] == {"ArnEquals": {"aws:PrincipalArn": runner_arn}}
     (statement,) = reader["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     assert statement["Action"] == "cloudwatch:DescribeAlarms"
@@ -238,7 +240,7 @@ def test_the_bake_reads_the_canary_regions_composite_alarm_after_its_deploy(prod
             names = [
                 r["Properties"].get("RoleName") for r in prod.resources(prod.cell(region), "AWS::IAM::Role").values()
             ]
-            assert naming.bake_role_name(prod.config) not in names
+            assert naming.bake_role_name(prod.config.identity) not in names
     # No other stage bakes.
     others = [a for s in _pipeline(prod)["Stages"] for a in s["Actions"] if a["Name"].startswith("Bake-")]
     assert [a["Name"] for a in others] == [f"Bake-Cell-{canary}"]

@@ -33,6 +33,7 @@ from kickoff.config.models.cells import (
     RegionConfig,
     RetiredRegionConfig,
 )
+from kickoff.config.models.config import KickoffConfig
 from kickoff.config.models.edge import (
     HOST_IN_CACHE_KEY,
     CacheBehaviorConfig,
@@ -52,7 +53,6 @@ from kickoff.config.models.monitoring import (
     TableAlarmsConfig,
 )
 from kickoff.config.models.pipeline import PipelineConfig
-from kickoff.config.models.root import KickoffConfig
 from kickoff.config.models.routing import HealthCheckConfig, RecoveryControlConfig, RoutingConfig
 from kickoff.config.models.scaling import BaselineConfig, CalendarConfig, EventConfig, ScalingConfig
 from kickoff.config.models.services import ImagesConfig, ServiceConfig

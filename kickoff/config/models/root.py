@@ -1,6 +1,7 @@
-"""KickoffConfig: the schema of one environment and its derived values.
+"""ConfigFields: the schema of one environment and its derived values.
 
-Cross-field checks are in ``kickoff.config.checks``; derived names in ``kickoff.naming``.
+``KickoffConfig`` (``kickoff.config.models.config``) adds the cross-field checks of ``kickoff.config.checks``, which
+read these fields; derived names are in ``kickoff.naming``.
 """
 
 from __future__ import annotations
@@ -9,9 +10,8 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator
 
-from kickoff.config.checks import check_config
 from kickoff.config.models.base import Slug, StrictModel
 from kickoff.config.models.cells import DomainConfig, LoggingConfig, NetworkConfig, RegionConfig, RetiredRegionConfig
 from kickoff.config.models.edge import EdgeBehavior, EdgeConfig
@@ -22,11 +22,12 @@ from kickoff.config.models.routing import RoutingConfig
 from kickoff.config.models.scaling import CalendarConfig, ScalingConfig
 from kickoff.config.models.services import ImagesConfig, ServiceConfig
 from kickoff.config.models.table import ResilienceConfig, TableConfig
+from kickoff.naming import Identity
 from kickoff.web import DEFAULT_PATH_PATTERN, allows_writes, cloudfront_method_set, pattern_covers
 
 
-class KickoffConfig(StrictModel):
-    """Everything one environment of Kickoff is built from."""
+class ConfigFields(StrictModel):
+    """Everything one environment of Kickoff is built from, each field checked on its own."""
 
     app: Slug = Field(
         default="kickoff", description="Application name; prefixes stack and resource names. Default kickoff."
@@ -114,12 +115,12 @@ class KickoffConfig(StrictModel):
         """The validated event calendar, if scaling.calendar names one."""
         return self._calendar
 
-    @model_validator(mode="after")
-    def _cross_fields(self) -> KickoffConfig:
-        check_config(self)
-        return self
-
     # Derived values used across stacks. Deterministic, so no stack needs another's outputs.
+
+    @property
+    def identity(self) -> Identity:
+        """The primitives every physical and DNS name derives from (``kickoff.naming``)."""
+        return Identity(self.app, self.environment, self.domain.name, self.table.name)
 
     @property
     def region_names(self) -> tuple[str, ...]:

@@ -62,7 +62,7 @@ def evaluate(
 
 
 def iter_rules_markdown() -> Iterator[str]:
-    """docs/guardrails.md table rows: rule, what it checks, the service behaviour behind it."""
+    """docs/reference/rules.md table rows: rule, what it checks, the service behaviour behind it."""
     yield "| rule | checks | service rule behind it |"
     yield "|---|---|---|"
     for rule in RULES:

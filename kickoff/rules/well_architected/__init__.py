@@ -41,7 +41,7 @@ def evaluate(views, params: Params, rules: tuple[WaRule, ...] = RULES) -> PackRe
 
 
 def iter_rules_markdown() -> Iterator[str]:
-    """docs/guardrails.md table rows: rule, pillar, best practice, what it checks."""
+    """docs/reference/rules.md table rows: rule, pillar, best practice, what it checks."""
     yield "| rule | pillar | best practice | checks |"
     yield "|---|---|---|---|"
     for rule in RULES:

@@ -14,10 +14,10 @@ from kickoff.scaling.demand import arrival_rates, to_seconds
 from kickoff.scaling.model import ServiceModel
 from kickoff.scaling.plan import CapacityPlan
 from kickoff.scaling.prices import FargatePrice
-from kickoff.scaling.realised import RealisedAudience, Stress, service_load
 from kickoff.scaling.scenarios import window_grid_sources
 from kickoff.scaling.schedule import TargetPlan
-from kickoff.scaling.simulate import POLICY_STREAMS, SimParams, simulate_region
+from kickoff.scaling.simulate.audience import RealisedAudience, Stress, service_load
+from kickoff.scaling.simulate.engine import POLICY_STREAMS, SimParams, simulate_region
 
 # --- policies --------------------------------------------------------------------
 

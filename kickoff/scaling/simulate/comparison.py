@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from kickoff.scaling.policies import Policy, PolicyMetrics
+from kickoff.scaling.simulate.policies import Policy, PolicyMetrics
 
 COMPARED = (Policy.REACTIVE, Policy.CAREFUL, Policy.CAREFUL_N1, Policy.KICKOFF)
 OVER_REACTIVE = 0.25  # (d) may cost at most this much more than (c), in USD at zero error

@@ -22,8 +22,8 @@ target has a desired count, running tasks and starting tasks:
 Under-provisioned means load > running tasks x rps_per_task x target
 utilisation (the literal definition), counted per 10 s step.
 
-The audience a run meets is ``kickoff.scaling.realised``'s; the policies compared and their scoring,
-``kickoff.scaling.policies``'.
+The audience a run meets is ``kickoff.scaling.simulate.audience``'s; the policies compared and their scoring,
+``kickoff.scaling.simulate.policies``'.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from kickoff.scaling.audience import AudienceShape, event_fraction
 from kickoff.scaling.demand import WEEK_REFERENCE, to_seconds
 from kickoff.scaling.model import ServiceModel
 from kickoff.scaling.plan import CapacityPlan
-from kickoff.scaling.simulate import SimParams
+from kickoff.scaling.simulate.engine import SimParams
 
 # --- realised audience and load ------------------------------------------------
 

@@ -9,6 +9,7 @@
 
 AWS credentials and Region come from the usual environment; ``AWS_ENDPOINT_URL`` points every client elsewhere
 (a moto server in ``make e2e``). Exit codes: 0 done, 1 not published (a conflict, or AWS refused), 2 bad config.
+boto3 is imported with this module only: the other commands never load it.
 """
 
 from __future__ import annotations
@@ -20,48 +21,46 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
 from kickoff import naming
-from kickoff.commands.common import load_selected
+from kickoff.agent.document import DocumentError, document_json, read_document
+from kickoff.agent.store import latest_versions, put_version, read_status
+from kickoff.cli.common import load_selected
+from kickoff.planning import build_deployment_plan, capacity_spec, forecast_document
+from kickoff.reports.forecast_diff import diff_text, forecast_diff
+from kickoff.reports.table import render_table
 
 
 def _clients(region: str, service: str) -> Any:
-    import boto3
-
     return boto3.client(service, region_name=region)
 
 
 def _published(config, spec) -> tuple[int, Any, str | None]:  # noqa: ANN001 - config and spec
     """(newest version number or 0, its document or None, why it does not read)."""
-    from kickoff.agent.document import DocumentError, read_document
-    from kickoff.agent.store import latest_versions
-
-    found = latest_versions(_clients(config.primary_region, "dynamodb"), naming.forecast_table_name(config), count=1)
+    found = latest_versions(
+        _clients(config.primary_region, "dynamodb"), naming.forecast_table_name(config.identity), count=1
+    )
     if not found:
         return 0, None, None
     try:
-        return found[0].version, read_document(found[0].data, spec, naming.environment_key(config)), None
+        return found[0].version, read_document(found[0].data, spec, naming.environment_key(config.identity)), None
     except DocumentError as error:
         return found[0].version, None, str(error)
 
 
 def publish(args: argparse.Namespace, now: datetime | None = None) -> int:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from kickoff.agent.document import document_json
-    from kickoff.agent.store import put_version
-    from kickoff.planning import build_deployment_plan, capacity_spec, forecast_document
-    from kickoff.reports.forecast_diff import diff_text, forecast_diff
-
     now = now or datetime.now(UTC)
     config = load_selected(args)
     plan = build_deployment_plan(config, now)  # the synth's validation: every problem, or ConfigError (exit 2)
     spec = capacity_spec(config)
-    key = naming.environment_key(config)
+    key = naming.environment_key(config.identity)
     try:
         version, current, unreadable = _published(config, spec)
     except (BotoCoreError, ClientError) as error:
         print(
-            f"kickoff: cannot read {naming.forecast_table_name(config)} in {config.primary_region}: {error}",
+            f"kickoff: cannot read {naming.forecast_table_name(config.identity)} in {config.primary_region}: {error}",
             file=sys.stderr,
         )
         return 1
@@ -86,7 +85,7 @@ def publish(args: argparse.Namespace, now: datetime | None = None) -> int:
     try:
         put_version(
             _clients(config.primary_region, "dynamodb"),
-            naming.forecast_table_name(config),
+            naming.forecast_table_name(config.identity),
             document.version,
             document_json(document),
         )
@@ -96,7 +95,10 @@ def publish(args: argparse.Namespace, now: datetime | None = None) -> int:
             return 1
         print(f"kickoff: publishing failed: {error}", file=sys.stderr)
         return 1
-    print(f"published version {document.version} to {naming.forecast_table_name(config)} ({config.primary_region})")
+    print(
+        f"published version {document.version} to {naming.forecast_table_name(config.identity)} "
+        f"({config.primary_region})"
+    )
     if not args.no_nudge:
         _nudge(config, document.version)
     rate = config.scaling.agent.rate_minutes
@@ -110,12 +112,10 @@ def publish(args: argparse.Namespace, now: datetime | None = None) -> int:
 def _nudge(config, version: int) -> None:  # noqa: ANN001
     """Invoke each cell Region's agent asynchronously for ``version``. Not on the apply path: a nudge that fails
     only means the Region applies the version at its next scheduled run."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
     for region in config.region_names:
         try:
             _clients(region, "lambda").invoke(
-                FunctionName=naming.capacity_agent_name(config),
+                FunctionName=naming.capacity_agent_name(config.identity),
                 InvocationType="Event",
                 Payload=json.dumps({"expect_version": version}).encode(),
             )
@@ -125,17 +125,12 @@ def _nudge(config, version: int) -> None:  # noqa: ANN001
 
 
 def status(args: argparse.Namespace) -> int:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from kickoff.agent.store import read_status
-    from kickoff.reports.table import render_table
-
     config = load_selected(args)
     client = _clients(config.primary_region, "dynamodb")
     rows = []
     try:
         for region in config.region_names:
-            found = read_status(client, naming.forecast_table_name(config), region) or {}
+            found = read_status(client, naming.forecast_table_name(config.identity), region) or {}
             errors = found.get("errors") or []
             rows.append(
                 [
@@ -147,16 +142,13 @@ def status(args: argparse.Namespace) -> int:
                 ]
             )
     except (BotoCoreError, ClientError) as error:
-        print(f"kickoff: cannot read {naming.forecast_table_name(config)}: {error}", file=sys.stderr)
+        print(f"kickoff: cannot read {naming.forecast_table_name(config.identity)}: {error}", file=sys.stderr)
         return 1
     print(render_table(["region", "version applied", "last run ok", "plan covers until", "errors"], rows))
     return 0
 
 
 def document(args: argparse.Namespace) -> int:
-    from kickoff.agent.document import document_json
-    from kickoff.planning import build_deployment_plan, forecast_document
-
     config = load_selected(args)
     now = datetime.now(UTC)
     build_deployment_plan(config, now)
@@ -169,5 +161,5 @@ def document(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_forecast(args: argparse.Namespace) -> int:
+def forecast(args: argparse.Namespace) -> int:
     return {"publish": publish, "status": status, "document": document}[args.action](args)
