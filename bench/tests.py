@@ -71,7 +71,7 @@ def _timed(what: str, commands: list[list[str]], cwd: Path, env: dict[str, str])
             break
     wall = time.perf_counter() - started
     after = _load()
-    summary = re.findall(r"=+ (.*? in [\d.]+s.*?) =+", output)
+    summary = re.findall(r"^=*\s*(\d+ (?:passed|failed).*? in [\d.]+s)", output, flags=re.MULTILINE)
     slowest = re.findall(r"^([\d.]+s (?:call|setup|teardown)\s+\S+)$", output, flags=re.MULTILINE)[:SLOWEST]
     print(f"bench/tests.py: {what}: {wall:.0f} s, exit {code}, load {before:.2f} -> {after:.2f}", flush=True)
     if code:

@@ -89,7 +89,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     pytest-xdist 3.8 appends ``@<group>`` to ``item._nodeid``, which pytest 9.2's nodes no longer read (the ID is
     ``item._id``): without this, every group is split across the workers and its fixture runs on each
-    (``tests/test_xdist_groups.py`` checks that the groups arrive)."""
+    (``tests/test_xdist_groups.py`` checks that the groups arrive; upstream: pytest-dev/pytest-xdist#1386, fix
+    proposed in #1388)."""
     if not getattr(config.option, "loadgroup", False):
         return
     for item in items:
