@@ -21,7 +21,7 @@ from kickoff.config.errors import ConfigError  # noqa: E402
 from kickoff.planning import load_and_plan  # noqa: E402
 
 if __name__ == "__main__":
-    # Config and plan first, with no CDK loaded: a bad config exits 2 in well under a second.
+    # Config and plan first, with no CDK loaded: a bad config exits 2 in about a second.
     try:
         loaded = load_and_plan(synth_context(sys.argv[1:], os.environ))
     except ConfigError as error:

@@ -44,15 +44,16 @@ class Run:
     slowest: list[str]
     returncode: int
     notes: str = ""
+    commit: str = ""
 
 
 def _load() -> float:
     return os.getloadavg()[0]
 
 
-def _commit() -> str:
-    found = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+def _commit(tree: Path = ROOT) -> str:
+    found = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=tree, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=tree, capture_output=True, text=True).stdout.strip()
     return found.stdout.strip() + ("+changes" if dirty else "")
 
 
@@ -71,12 +72,13 @@ def _timed(what: str, commands: list[list[str]], cwd: Path, env: dict[str, str])
             break
     wall = time.perf_counter() - started
     after = _load()
+    # Every pytest summary of the run (.ci/run has two: make test's and make e2e's).
     summary = re.findall(r"^=*\s*(\d+ (?:passed|failed).*? in [\d.]+s)", output, flags=re.MULTILINE)
     slowest = re.findall(r"^([\d.]+s (?:call|setup|teardown)\s+\S+)$", output, flags=re.MULTILINE)[:SLOWEST]
     print(f"bench/tests.py: {what}: {wall:.0f} s, exit {code}, load {before:.2f} -> {after:.2f}", flush=True)
     if code:
         print(output[-4000:], file=sys.stderr)
-    return Run(what, wall, before, after, summary[-1] if summary else "-", slowest, code)
+    return Run(what, wall, before, after, "; ".join(summary) or "-", slowest, code, commit=_commit(cwd))
 
 
 def make_test() -> Run:
@@ -111,7 +113,7 @@ def write(runs: list[Run]) -> Path:
     for run in runs:
         notes = "FAILED" if run.returncode else run.notes
         history.append(
-            f"| {stamp} | {_commit()} | {run.what} | {run.wall:.0f} | {run.tests} | {os.cpu_count()} | "
+            f"| {stamp} | {run.commit} | {run.what} | {run.wall:.0f} | {run.tests} | {os.cpu_count()} | "
             f"{run.load_before:.2f} | {run.load_after:.2f} | {notes} |"
         )
     lines = [

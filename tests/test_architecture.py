@@ -7,7 +7,7 @@
 - No leaf (the two bottom floors) imports the config package, even for a type.
 - No function-local import of a kickoff module, the usual way to hide a cycle. ``kickoff.cli``'s
   dispatcher loads a command's family module by name (importlib) when the command runs, so that
-  ``validate`` answers in well under a second without loading the CDK; nothing else defers an import.
+  ``validate`` answers in about a second without loading the CDK; nothing else defers an import.
 - No module in kickoff/ is over 400 lines.
 """
 

@@ -3,7 +3,7 @@
 This module holds the parser and the dispatcher. Each command lives in a family module (``plan``, ``forecast``,
 ``check``, ``synthesized``, ``release``, ``gameday``, ``maintenance``), which loads the config, calls one report
 function (``kickoff.reports``) and prints what it returns. The dispatcher loads a command's family module by name
-only when the command runs, so ``validate`` answers in well under a second without loading the CDK, and
+only when the command runs, so ``validate`` answers in about a second without loading the CDK, and
 ``forecast`` alone loads boto3 (tests/test_architecture.py).
 """
 
