@@ -10,7 +10,8 @@ edits' doing.
 Edits that a plugin catches are synthesized together in batches, as long as no two in a batch
 answer to the same rule: each rule in a batch's report then has one edit to answer for, and
 the stack it names pins it to that edit. An edit caught outside the plugins (a context lookup,
-reported after the synth) or in another config runs alone. Six synths prove fifteen edits.
+reported after the synth) or in another config runs alone. Five synths prove fourteen edits, and a
+sixth runs the unedited copy.
 
 The edits are the ones a review made, as a careless colleague would: each protects data, access,
 routing, failover or capacity, and each was caught only by pytest before.
