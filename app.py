@@ -10,9 +10,10 @@ the one composition root the CLI and the tests share.
 
 import os
 import sys
-import time
 
-STARTED = time.perf_counter()
+from kickoff.progress import Progress
+
+PROGRESS = Progress()  # the synth's stages are timed from here
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
@@ -27,7 +28,7 @@ if __name__ == "__main__":
     except ConfigError as error:
         print(f"kickoff: {error}", file=sys.stderr)
         sys.exit(2)
-    print(f"kickoff: [{time.perf_counter() - STARTED:6.1f} s] config and plan: done", file=sys.stderr, flush=True)
+    PROGRESS.line("config and plan: done")
     from kickoff.application import main
 
-    sys.exit(main(sys.argv[1:], loaded=loaded, started=STARTED))
+    sys.exit(main(sys.argv[1:], loaded=loaded, progress=PROGRESS))

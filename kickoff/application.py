@@ -24,9 +24,9 @@ from kickoff.config.context import availability_zone_context, parse_context_args
 from kickoff.config.errors import ConfigError
 from kickoff.config.models import KickoffConfig
 from kickoff.guardrails.checks import attach_checks
-from kickoff.guardrails.progress import Progress
 from kickoff.paths import DEFAULT_OUTDIR
 from kickoff.planning import DeploymentPlan, build_deployment_plan, default_plan_from, resolve_plan_from
+from kickoff.progress import Progress
 from kickoff.rules.assembly import missing_context
 from kickoff.rules.cfn_lint import prewarm
 from kickoff.stacks.deployment import Deployment, build_deployment, template_path
@@ -109,7 +109,10 @@ MISSING_CONTEXT_FIX = (
 
 
 def main(
-    argv: list[str], *, loaded: tuple[KickoffConfig, DeploymentPlan] | None = None, started: float | None = None
+    argv: list[str],
+    *,
+    loaded: tuple[KickoffConfig, DeploymentPlan] | None = None,
+    progress: Progress | None = None,
 ) -> int:
     """``app.py``: load the config the context selects, plan for the deploy time, compose with every check, synth.
 
@@ -118,7 +121,7 @@ def main(
     Exit 2 with one message for a bad config or context; exit 1 when the synth needed context the CDK CLI would
     look up in AWS (a lookup would call AWS and write cdk.context.json: synth needs no account), before the CLI
     can look anything up. A guardrail finding raises out of ``app.synth()`` as the CDK reports it. Each stage
-    prints its start and finish on stderr, timed from ``started`` (``app.py``'s start).
+    prints its start and finish on stderr through ``progress`` (``app.py``'s, timed from its start).
     """
     try:
         # cfn-lint runs as a plugin instead of aws-cdk-lib's built-in validation (decision 0017).
@@ -134,7 +137,7 @@ def main(
     # cfn-lint imports and loads its rules on the other core while the constructs are built (the main thread
     # mostly waits for the jsii runtime), so a warm synth's few changed documents lint here right after it.
     prewarm(config.region_names)
-    progress = Progress(started=started)
+    progress = progress or Progress()
     deployment = compose(app, config, plan, lint=True, progress=progress)
     progress.line(f"synth: {len(deployment.stacks)} stacks, then each check")
     assembly = app.synth()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from kickoff import naming
@@ -84,5 +83,5 @@ def quotas(args: argparse.Namespace) -> int:
 
 def cost(args: argparse.Namespace) -> int:
     code, text = cost_main(load_selected(args), Path(args.outdir))
-    print(text, file=sys.stderr if code else sys.stdout)
+    emit(text, error=bool(code))
     return code

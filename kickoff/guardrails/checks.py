@@ -9,13 +9,14 @@ from cdk_nag import AwsSolutionsChecks
 
 from kickoff.guardrails.acknowledgements import acknowledge_deployment
 from kickoff.guardrails.cfn_lint_plugin import CfnLintPlugin
-from kickoff.guardrails.progress import Progress, Timed
+from kickoff.guardrails.progress import Timed
 from kickoff.guardrails.readiness_pack import DeployReadinessChecks
 from kickoff.guardrails.resilience_plugin import ResilienceBudgetPlugin
 from kickoff.guardrails.rule_pack import StackFacts
 from kickoff.guardrails.stateful_lock_plugin import StatefulLockPlugin
 from kickoff.guardrails.twin_plugin import TwinPlugin
 from kickoff.guardrails.wa_pack import WellArchitectedChecks
+from kickoff.progress import Progress
 from kickoff.rules.params import readiness_params, wa_params
 from kickoff.stacks.deployment import Deployment
 

@@ -1,41 +1,18 @@
-"""What a synth is doing, as it does it: each stage's start and finish with its time, on stderr.
+"""Each check of a synth reports its start and finish with its time (``kickoff.progress``).
 
-``make synth`` runs for tens of seconds; without this it prints nothing until the end. ``Progress`` writes one
-line when a stage starts and one when it ends (``kickoff: [  8.2 s] WellArchitected: done in 0.5 s``), the
-clock running from the app's start. ``Timed`` wraps a validation plugin (cdk-nag's packs, Kickoff's packs and
-plugins, cfn-lint) so that each reports itself; it delegates everything else, so the validation report and the
-templates do not change. In-process synths (the tests) use no ``Progress`` and print nothing.
+``Timed`` wraps a validation plugin (cdk-nag's packs, Kickoff's packs and plugins, cfn-lint) so that each reports
+itself; it delegates everything else, so the validation report and the templates do not change. In-process synths
+(the tests) use no ``Progress`` and print nothing.
 """
 
 from __future__ import annotations
 
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any, TextIO
+from typing import Any
 
 import aws_cdk as cdk
 import jsii
 
-
-class Progress:
-    """Stage lines on ``stream``, timed from ``started`` (a ``time.perf_counter()`` value; default now)."""
-
-    def __init__(self, stream: TextIO | None = None, started: float | None = None) -> None:
-        self._stream = stream or sys.stderr
-        self._started = time.perf_counter() if started is None else started
-
-    def line(self, text: str) -> None:
-        elapsed = time.perf_counter() - self._started
-        print(f"kickoff: [{elapsed:6.1f} s] {text}", file=self._stream, flush=True)
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        self.line(f"{name} ...")
-        began = time.perf_counter()
-        yield
-        self.line(f"{name}: done in {time.perf_counter() - began:.1f} s")
+from kickoff.progress import Progress
 
 
 @jsii.implements(cdk.IPolicyValidationPlugin)

@@ -15,7 +15,7 @@ from kickoff.config import KickoffConfig
 from kickoff.planning import DeploymentPlan
 from kickoff.reports.table import render_table
 from kickoff.scaling import ALB_RESERVED_LCU_HOUR_USD, plan_costs, plan_table
-from kickoff.scaling.report import CostRow, PlanRow
+from kickoff.scaling.report import PlanRow
 from kickoff.scaling.schedule import AlbReservation, EventWindow
 from kickoff.scaling.spec import ON_DEMAND_BASELINE_READS, ON_DEMAND_BASELINE_WRITES
 
@@ -154,18 +154,13 @@ def cost_span(plan: DeploymentPlan, windows: list[EventWindow] | None) -> tuple[
     return plan.window.start, plan.window.end
 
 
-def cost_rows(plan: DeploymentPlan, windows: list[EventWindow] | None) -> list[CostRow]:
-    """Per Region, the plan's task floor and reservations over ``cost_span``."""
-    assert plan.capacity is not None
-    return plan_costs(plan.capacity, *cost_span(plan, windows))
-
-
 def cost_table(config: KickoffConfig, plan: DeploymentPlan, windows: list[EventWindow] | None) -> str:
     """The plan's costs per Region over the planning window (or the chosen event windows): the task floor, the
     ALB reservations, and the season's table warm throughput (priced when ``scaling.warm_throughput_price`` is
     set)."""
+    assert plan.capacity is not None
     start, end = cost_span(plan, windows)
-    rows = cost_rows(plan, windows)
+    rows = plan_costs(plan.capacity, start, end)
     body = [
         [
             r.region,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import io
 import re
 
-from kickoff.guardrails.progress import Progress, Timed
+from kickoff.guardrails.progress import Timed
+from kickoff.progress import Progress
 
 
 class _Check:
