@@ -61,7 +61,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup-runtime: $(VENV)/.runtime node_modules/.installed build/agent-deps/.installed
+setup-runtime: $(VENV)/.runtime node_modules/.installed .checkov-venv/.installed build/agent-deps/.installed
 setup: $(VENV)/.dev node_modules/.installed .checkov-venv/.installed build/agent-deps/.installed
 
 synth: setup-runtime

@@ -163,6 +163,13 @@ def region_impaired_alarm_name(identity: Identity, region: str) -> str:
     return f"{cell_name_prefix(identity, region)}-region-impaired"
 
 
+def divergence_alarm_name(identity: Identity, region: str, target: str) -> str:
+    """The alarm in ``region``'s cell that fires when the canary probing ``target`` (a Region or ``viewer``) fails
+    there while the others answer: the cell's monitoring facade names it from its ``Diverges-<target>`` friendly
+    name (kickoff.constructs.region_probes); the region-impaired composite holds the cell's own one."""
+    return f"{cell_name_prefix(identity, region)}-Probes-Diverges-{target}-Divergence"
+
+
 def alarm_topic_name(identity: Identity) -> str:
     """The SNS topic every alarm of a cell notifies (unique per Region)."""
     return f"{environment_key(identity)}-alarms"

@@ -9,6 +9,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from kickoff.guardrails.acknowledgements import acknowledge_deployment
 from kickoff.guardrails.cfn_lint_plugin import CfnLintPlugin
+from kickoff.guardrails.checkov_plugin import CheckovPlugin
 from kickoff.guardrails.progress import Timed
 from kickoff.guardrails.readiness_pack import DeployReadinessChecks
 from kickoff.guardrails.resilience_plugin import ResilienceBudgetPlugin
@@ -39,8 +40,8 @@ def attach_checks(
     """Register the nag packs on the app and acknowledge the reviewed findings.
 
     ``lint`` adds cfn-lint as a plugin, in place of aws-cdk-lib's built-in validation (``app.py`` turns that off
-    and sets this); in-process synths (the tests) lint explicitly where they need it. With ``progress`` each
-    check reports its start and finish as the synth runs it.
+    and sets this), and checkov; in-process synths (the tests) lint and scan explicitly where they need it. With
+    ``progress`` each check reports its start and finish as the synth runs it.
     """
     stacks = {
         stack.template_file: StackFacts(
@@ -66,7 +67,7 @@ def attach_checks(
         checks.resilience,
         checks.stateful_lock,
         checks.twin,
-        *([CfnLintPlugin(stacks=stacks)] if lint else []),
+        *([CfnLintPlugin(stacks=stacks), CheckovPlugin(stacks=stacks)] if lint else []),
     ]
     cdk.Validations.of(app).add_plugins(*(Timed(p, progress) if progress else p for p in plugins))
     acknowledge_deployment(deployment)

@@ -85,7 +85,7 @@ def gate_summary(outdir: Path) -> GateSummary:
     lint = [] if linted else lint_stacks(stacks)
     lint_counts = linted["stacks"] if linted else {}
     counts = validation_counts(outdir)
-    nag_packs = [name for name in counts if name not in ("CloudFormation Validate", "CfnLint")]
+    nag_packs = [name for name in counts if name not in ("CloudFormation Validate", "CfnLint", "Checkov")]
     rows = []
     for stack in stacks:
         own = lint_counts.get(stack.name, {})
@@ -122,6 +122,10 @@ def check_rows(outdir: Path, counts: dict, resources: int) -> list[list[Any]]:
         found = sum(c["errors"] + c["warnings"] for c in linted["stacks"].values())
         note = f"{linted['seconds']:.2f} s, every core; ignored {', '.join(linted['ignored'])}"
         rows.append(["CfnLint", "-", f"{linted['templates']} templates", found, "-", note])
+    scanned = summary.get("Checkov")
+    if scanned:
+        note = f"{scanned['seconds']:.2f} s, {scanned['scanned']} scanned, the rest cached; {scanned['passed']} passed"
+        rows.append(["Checkov", "-", f"{scanned['templates']} templates", scanned["failed"], scanned["skipped"], note])
     for name in ("WellArchitected", "DeployReadiness"):  # Kickoff's template packs write the same summary
         data, pack = summary.get(name), counts.get(name)
         if not data:

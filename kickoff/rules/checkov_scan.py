@@ -66,7 +66,7 @@ def _scan(paths: list[Path]) -> dict[str, dict[str, Any]]:
 
 
 def run_checkov(template_files: list[Path], *, cache: bool = True) -> tuple[dict[str, int], list[CheckovFailure]]:
-    """checkov over ``template_files``: its summary (passed, failed, resources) and every failure.
+    """checkov over ``template_files``: its summary (passed, failed, resources, scanned) and every failure.
 
     Results are cached per template in ``build/cache/checkov`` by the template's bytes and checkov's pinned
     environment, so only templates checkov has not seen are scanned (one process for all of them).
@@ -93,6 +93,7 @@ def run_checkov(template_files: list[Path], *, cache: bool = True) -> tuple[dict
         "passed": sum(r["passed"] for r in results.values()),
         "failed": sum(len(r["failed"]) for r in results.values()),
         "resources": sum(len(json.loads(p.read_text()).get("Resources", {})) for p in paths),
+        "scanned": len(missing),
     }
     failures = [
         CheckovFailure(check_id, check_name, logical_id, path.name)

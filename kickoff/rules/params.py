@@ -11,8 +11,8 @@ from kickoff.config.models import KickoffConfig
 from kickoff.config.models.fault_injection import CELL_FAULT_ACTIONS
 from kickoff.failover import retry_seconds
 from kickoff.plan_limits import region_model
-from kickoff.planning import DeploymentPlan
-from kickoff.rules.readiness import EventWindowFacts, ReadinessParams, RegionQuotas
+from kickoff.planning import DeploymentPlan, blocked_windows
+from kickoff.rules.readiness import EventWindowFacts, OperationsFacts, ReadinessParams, RegionQuotas
 from kickoff.rules.well_architected import Params
 
 WAF_WINDOWS = (60, 120, 300, 600)
@@ -74,6 +74,32 @@ def readiness_params(config: KickoffConfig, plan: DeploymentPlan) -> ReadinessPa
         requests_per_viewer={w: config.requests_per_viewer(w) for w in WAF_WINDOWS},
         config_fields=config_fields(config),
         permissions_boundary=naming.permissions_boundary_name(config.identity),
+        operations=operations_facts(config),
+    )
+
+
+def operations_facts(config: KickoffConfig) -> OperationsFacts:
+    """What the config says the release, the cells' alarms and canaries and zonal autoshift hold."""
+    identity, pipeline = config.identity, config.pipeline
+    regions = config.region_names
+    canaries = config.monitoring.canaries.enabled
+    fields = {
+        "pipeline.canary_region": config.locate(("pipeline", "canary_region")) if pipeline else "",
+        "pipeline.bake_minutes": config.locate(("pipeline", "bake_minutes")) if pipeline else "",
+        "fault_injection.zonal_autoshift": config.locate(("fault_injection", "zonal_autoshift")),
+        "monitoring.canaries.enabled": config.locate(("monitoring", "canaries", "enabled")),
+    }
+    return OperationsFacts(
+        canary_region=pipeline.canary_region if pipeline else None,
+        bake_minutes=pipeline.bake_minutes if pipeline else 0,
+        region_impaired={r: naming.region_impaired_alarm_name(identity, r) for r in config.routed_regions},
+        canaries={t: naming.canary_name(identity, t) for t in (*regions, naming.VIEWER_PROBE)} if canaries else {},
+        divergence_alarms={r: naming.divergence_alarm_name(identity, r, r) for r in regions}
+        if canaries and len(regions) > 1
+        else {},
+        zonal_autoshift=config.fault_injection.zonal_autoshift,
+        blocked_windows=tuple(blocked_windows(config)),
+        config_fields={k: v for k, v in fields.items() if v},
     )
 
 

@@ -21,8 +21,10 @@ from kickoff.rules.readiness import (
     health,
     images,
     names,
+    operations,
     origin_host,
     probers,
+    release,
     rollback,
     runtimes,
     tasks,
@@ -30,7 +32,13 @@ from kickoff.rules.readiness import (
     waf,
     writers,
 )
-from kickoff.rules.readiness.context import EventWindowFacts, Readiness, ReadinessParams, RegionQuotas
+from kickoff.rules.readiness.context import (
+    EventWindowFacts,
+    OperationsFacts,
+    Readiness,
+    ReadinessParams,
+    RegionQuotas,
+)
 from kickoff.rules.readiness.rule import ReadinessRule
 
 RULES: tuple[ReadinessRule, ...] = (
@@ -50,6 +58,8 @@ RULES: tuple[ReadinessRule, ...] = (
     *trust.RULES,
     *waf.RULES,
     *writers.RULES,
+    *release.RULES,
+    *operations.RULES,
 )
 
 
@@ -72,6 +82,7 @@ def iter_rules_markdown() -> Iterator[str]:
 __all__ = [
     "RULES",
     "EventWindowFacts",
+    "OperationsFacts",
     "ReadinessParams",
     "ReadinessRule",
     "RegionQuotas",

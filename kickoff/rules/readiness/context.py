@@ -40,6 +40,39 @@ class EventWindowFacts:
 
 
 @dataclass(frozen=True)
+class OperationsFacts:
+    """What the config says the operations layer holds: the release's canary and bake, the cells' region-impaired
+    alarms and canaries, and zonal autoshift. Empty (the default) leaves the operations rules nothing to check.
+
+    Fields:
+        canary_region: the Region the pipeline deploys alone in its first cell wave and bakes (None: no pipeline).
+        bake_minutes: how long the bake watches the canary Region's region-impaired alarm.
+        freeze_command: what a deploying stage's freeze check runs.
+        region_impaired: routed cell Region -> its composite alarm's name (the bake, FIS and autoshift read it).
+        canaries: probed name (a cell Region, or ``viewer``) -> the canary probing it, in every cell Region.
+        divergence_alarms: cell Region -> the name of its own-Region divergence alarm (no canaries: empty).
+        zonal_autoshift: whether every cell ALB has zonal autoshift on.
+        blocked_windows: the weekly windows autoshift practice runs must avoid (the calendar's events).
+        config_fields: config key -> ``file:line: field`` that sets it, for findings.
+    """
+
+    canary_region: str | None = None
+    bake_minutes: int = 0
+    freeze_command: str = "kickoff deploy-window"
+    region_impaired: Mapping[str, str] = field(default_factory=dict)
+    canaries: Mapping[str, str] = field(default_factory=dict)
+    divergence_alarms: Mapping[str, str] = field(default_factory=dict)
+    zonal_autoshift: bool = False
+    blocked_windows: tuple[str, ...] = ()
+    config_fields: Mapping[str, str] = field(default_factory=dict)
+
+    def set_by(self, key: str) -> str:
+        """`` (set by file:line: field)`` for a finding a config value causes, else empty."""
+        where = self.config_fields.get(key)
+        return f" (set by {where})" if where else ""
+
+
+@dataclass(frozen=True)
 class ReadinessParams:
     """Expectations that come from config and the capacity plan, not from the templates.
 
@@ -73,6 +106,8 @@ class ReadinessParams:
     permissions_boundary: str | None = None
     # Where a config value that shapes a resource is set: key (``behavior:/api/*``) -> ``file:line: path``.
     config_fields: Mapping[str, str] = field(default_factory=dict)
+    # What the operations layer must hold (kickoff.rules.readiness.release and .operations).
+    operations: OperationsFacts = field(default_factory=OperationsFacts)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,100 @@
+"""checkov as a CDK validation plugin: every synth (and so every deploy) runs checkov's CloudFormation checks.
+
+Any failure that ``kickoff/rules/checkov_skips.yaml`` does not list, with the resource's logical-ID pattern and a
+reason, fails the synth. checkov runs from its own virtual environment (``make synth`` and ``make test`` build it
+from requirements-checkov.txt) over the templates it has not seen: results are cached per template by its bytes
+and checkov's pinned environment (``kickoff.rules.checkov_scan``), and templates do not depend on the time, so a
+synth of an unchanged stack costs a hash.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import aws_cdk as cdk
+import jsii
+
+from kickoff.guardrails.rule_pack import StackFacts
+from kickoff.rules.checkov_scan import SKIP_FILE, run_checkov, unlisted
+from kickoff.rules.summary import update_summary
+
+PLUGIN_NAME = "Checkov"
+FIX = (
+    "Fix the property checkov names; or, where the check does not apply, list its ID with the resource's logical-ID "
+    f"pattern and a reason in {SKIP_FILE.relative_to(SKIP_FILE.parents[2])}."
+)
+
+
+@jsii.implements(cdk.IPolicyValidationPlugin)
+class CheckovPlugin:
+    """Runs checkov over the synthesized templates; any failure outside the reasoned skip list fails the synth."""
+
+    def __init__(self, *, stacks: dict[str, StackFacts]) -> None:
+        self._stacks = stacks  # template file name -> its stack (the packs' mapping)
+
+    @property
+    def name(self) -> str:
+        return PLUGIN_NAME
+
+    @property
+    def rule_ids(self) -> list[str] | None:
+        return None
+
+    @property
+    def version(self) -> str | None:
+        return "1.0.0"
+
+    def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
+        started = time.perf_counter()
+        paths = [Path(p) for p in context.template_paths if Path(p).name in self._stacks]
+        if not paths:
+            return cdk.PolicyValidationPluginReport(success=True, violations=[])
+        try:
+            summary, failures = run_checkov(paths)
+        except (FileNotFoundError, RuntimeError) as error:
+            return cdk.PolicyValidationPluginReport(
+                success=False,
+                violations=[
+                    cdk.PolicyViolation(
+                        rule_name="CheckovDidNotRun",
+                        description=str(error),
+                        fix="Run `make setup` (it builds .checkov-venv from requirements-checkov.txt).",
+                        severity="error",
+                        violating_resources=[
+                            cdk.PolicyViolatingResource(
+                                locations=["(checkov)"], template_path=str(paths[0]), resource_logical_id="Checkov"
+                            )
+                        ],
+                    )
+                ],
+            )
+        uncovered, _unused = unlisted(failures)
+        by_file = {p.name: p for p in paths}
+        violations = [
+            cdk.PolicyViolation(
+                rule_name=f.check_id,
+                description=f"{f.check_name} ({self._stacks[f.file].stack}/{f.logical_id})",
+                fix=FIX,
+                severity="error",
+                violating_resources=[
+                    cdk.PolicyViolatingResource(
+                        locations=[f.logical_id], template_path=str(by_file[f.file]), resource_logical_id=f.logical_id
+                    )
+                ],
+            )
+            for f in uncovered
+        ]
+        update_summary(
+            min(paths, key=lambda p: len(p.parts)).parent,  # the app's outdir, not a release stage's assembly
+            PLUGIN_NAME,
+            {
+                "templates": len(paths),
+                "scanned": summary["scanned"],
+                "passed": summary["passed"],
+                "failed": len(uncovered),
+                "skipped": summary["failed"] - len(uncovered),
+                "seconds": round(time.perf_counter() - started, 3),
+            },
+        )
+        return cdk.PolicyValidationPluginReport(success=not violations, violations=violations)

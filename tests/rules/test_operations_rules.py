@@ -1,0 +1,271 @@
+"""The operations-layer readiness rules, each on a compliant and a non-compliant case of the real templates.
+
+The compliant case is a shipped config's synthesized deployment as it is; each non-compliant case is the same
+templates with one edit a reviewer could make (a freeze check dropped, a second cell in the canary wave, the bake
+reading another Region's alarm, a routing alarm left out of the composite, a canary removed, autoshift turned on
+behind the config's back). The rules read the pipeline's template beside the cells', as they do at synth.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from kickoff import naming
+from kickoff.rules.engine import TemplateView
+from kickoff.rules.params import readiness_params
+from kickoff.rules.readiness import RULES, evaluate
+from kickoff.rules.readiness.operations import RULES as OPERATIONS_RULES
+from kickoff.rules.readiness.release import RULES as RELEASE_RULES
+from kickoff.stacks.deployment import template_path
+from tests.support import Synth
+
+Templates = dict[str, dict[str, Any]]  # stack name -> template
+Edit = Callable[[Templates, Synth], None]
+
+
+def _views(synth: Synth, templates: Templates) -> list[TemplateView]:
+    return [
+        TemplateView(
+            template_path(s).name,
+            s.stack_name,
+            s.region,
+            s.cell_tag,
+            templates[s.stack_name].get("Resources", {}),
+            account=s.account,
+        )
+        for s in synth.deployment.stacks
+    ]
+
+
+def _findings(synth: Synth, edit: Edit | None, suffix: str) -> tuple[int, list[str]]:
+    """How many resources the rule evaluated, and its findings, over ``synth``'s templates after ``edit``."""
+    templates = {s.stack_name: json.loads(template_path(s).read_text()) for s in synth.deployment.stacks}
+    if edit is not None:
+        edit(templates, synth)
+    rule = next(r for r in RULES if r.suffix == suffix)
+    params = readiness_params(synth.config, synth.deployment.plan)
+    result = evaluate(_views(synth, templates), params, (rule,))
+    return len(result.evaluations), [f.detail for e in result.failures for f in e.findings]
+
+
+# --- edits ------------------------------------------------------------------------------------------------------
+
+
+def _pipeline(templates: Templates, synth: Synth) -> dict[str, Any]:
+    (pipeline,) = [
+        r
+        for r in templates[synth.deployment.pipeline.stack_name]["Resources"].values()
+        if r["Type"] == "AWS::CodePipeline::Pipeline"
+    ]
+    return pipeline["Properties"]
+
+
+def _stage(templates: Templates, synth: Synth, name: str) -> dict[str, Any]:
+    return next(s for s in _pipeline(templates, synth)["Stages"] if s["Name"] == name)
+
+
+def _drop_freeze(templates: Templates, synth: Synth) -> None:
+    stage = _stage(templates, synth, "Cell-us-east-1")
+    stage["Actions"] = [a for a in stage["Actions"] if not a["Name"].startswith("Freeze-")]
+
+
+def _freeze_beside_deploy(templates: Templates, synth: Synth) -> None:
+    stage = _stage(templates, synth, "Edge")
+    next(a for a in stage["Actions"] if a["Name"].startswith("Freeze-"))["RunOrder"] = 2
+
+
+def _second_cell_in_canary_wave(templates: Templates, synth: Synth) -> None:
+    canary = _stage(templates, synth, f"Cell-{synth.config.pipeline.canary_region}")
+    other = _stage(templates, synth, "Cell-us-east-1")
+    canary["Actions"] += [a for a in other["Actions"] if a["Name"].startswith("kickoff-prod-cell-us-east-1")]
+    other["Actions"] = [a for a in other["Actions"] if not a["Name"].startswith("kickoff-prod-cell-us-east-1")]
+
+
+def _other_cell_first(templates: Templates, synth: Synth) -> None:
+    stages = _pipeline(templates, synth)["Stages"]
+    i = next(i for i, s in enumerate(stages) if s["Name"] == f"Cell-{synth.config.pipeline.canary_region}")
+    stages[i], stages[i + 1] = stages[i + 1], stages[i]
+
+
+def _bake_project(templates: Templates, synth: Synth) -> dict[str, Any]:
+    stage = _stage(templates, synth, f"Cell-{synth.config.pipeline.canary_region}")
+    bake = next(a for a in stage["Actions"] if a["Name"].startswith("Bake-"))
+    resources = templates[synth.deployment.pipeline.stack_name]["Resources"]
+    return resources[bake["Configuration"]["ProjectName"]["Ref"]]["Properties"]
+
+
+def _bake_reads_another_region(templates: Templates, synth: Synth) -> None:
+    project = _bake_project(templates, synth)
+    canary = synth.config.pipeline.canary_region
+    other = naming.region_impaired_alarm_name(synth.config.identity, "us-east-1")
+    project["Source"]["BuildSpec"] = project["Source"]["BuildSpec"].replace(
+        naming.region_impaired_alarm_name(synth.config.identity, canary), other
+    )
+
+
+def _bake_beside_deploy(templates: Templates, synth: Synth) -> None:
+    stage = _stage(templates, synth, f"Cell-{synth.config.pipeline.canary_region}")
+    next(a for a in stage["Actions"] if a["Name"].startswith("Bake-"))["RunOrder"] = 3
+
+
+def _bake_times_out(templates: Templates, synth: Synth) -> None:
+    _bake_project(templates, synth)["TimeoutInMinutes"] = synth.config.pipeline.bake_minutes
+
+
+def _composite(templates: Templates, synth: Synth, region: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    resources = templates[synth.cell(region)]["Resources"]
+    (composite,) = [r for r in resources.values() if r["Type"] == "AWS::CloudWatch::CompositeAlarm"]
+    return composite["Properties"], resources
+
+
+def _alarm_id(resources: dict[str, Any], suffix: str) -> str:
+    return next(
+        i
+        for i, r in resources.items()
+        if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"].get("AlarmName", "").endswith(suffix)
+    )
+
+
+def _composite_misses_a_routing_alarm(templates: Templates, synth: Synth) -> None:
+    props, resources = _composite(templates, synth, "us-east-1")
+    dropped = _alarm_id(resources, "-api-no-healthy-target")
+    parts = props["AlarmRule"]["Fn::Join"][1]
+    props["AlarmRule"]["Fn::Join"][1] = [p for p in parts if p != {"Fn::GetAtt": [dropped, "Arn"]}]
+
+
+def _composite_holds_the_switch(templates: Templates, synth: Synth) -> None:
+    props, resources = _composite(templates, synth, "us-east-1")
+    switch = _alarm_id(resources, "-evacuation-switch")
+    props["AlarmRule"]["Fn::Join"][1] += [' OR ALARM("', {"Fn::GetAtt": [switch, "Arn"]}, '")']
+
+
+def _composite_misses_divergence(templates: Templates, synth: Synth) -> None:
+    props, resources = _composite(templates, synth, "us-west-2")
+    dropped = _alarm_id(resources, "-Probes-Diverges-us-west-2-Divergence")
+    parts = props["AlarmRule"]["Fn::Join"][1]
+    props["AlarmRule"]["Fn::Join"][1] = [p for p in parts if p != {"Fn::GetAtt": [dropped, "Arn"]}]
+
+
+def _drop_canary(templates: Templates, synth: Synth) -> None:
+    resources = templates[synth.cell("us-east-2")]["Resources"]
+    name = naming.canary_name(synth.config.identity, "us-west-2")
+    (dropped,) = [
+        i for i, r in resources.items() if r["Type"] == "AWS::Synthetics::Canary" and r["Properties"]["Name"] == name
+    ]
+    del resources[dropped]
+
+
+def _alarm_reads_another_regions_canary(templates: Templates, synth: Synth) -> None:
+    resources = templates[synth.cell("us-east-2")]["Resources"]
+    alarm = resources[_alarm_id(resources, "-Probes-Diverges-viewer-Divergence")]["Properties"]
+    metric = next(q for q in alarm["Metrics"] if "MetricStat" in q)["MetricStat"]["Metric"]
+    metric["Dimensions"][0]["Value"] = naming.canary_name(synth.config.identity, naming.VIEWER_PROBE)
+
+
+def _autoshift_behind_the_config(templates: Templates, synth: Synth) -> None:
+    resources = templates[synth.cell("us-east-1")]["Resources"]
+    (alb,) = [i for i, r in resources.items() if r["Type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer"]
+    resources["Autoshift"] = {
+        "Type": "AWS::ARCZonalShift::ZonalAutoshiftConfiguration",
+        "Properties": {"ResourceIdentifier": {"Ref": alb}, "ZonalAutoshiftStatus": "ENABLED"},
+    }
+
+
+def _zonal_shift_off(templates: Templates, synth: Synth) -> None:
+    resources = templates[synth.cell("us-east-1")]["Resources"]
+    (alb,) = [r for r in resources.values() if r["Type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer"]
+    for attribute in alb["Properties"]["LoadBalancerAttributes"]:
+        if attribute["Key"] == "zonal_shift.config.enabled":
+            attribute["Value"] = "false"
+
+
+def _practice_runs_in_game_time(templates: Templates, synth: Synth) -> None:
+    resources = templates[synth.cell("us-east-1")]["Resources"]
+    (config,) = [r for r in resources.values() if r["Type"] == "AWS::ARCZonalShift::ZonalAutoshiftConfiguration"]
+    config["Properties"]["PracticeRunConfiguration"]["BlockedWindows"] = []
+
+
+# rule suffix -> (the fixture whose config it checks, {case: (edit, what the finding says)})
+CASES: dict[str, tuple[str, dict[str, tuple[Edit, str]]]] = {
+    "PipelineFreezeBeforeEveryDeploy": (
+        "prod",
+        {
+            "stage-without-freeze": (_drop_freeze, "without a freeze check"),
+            "freeze-beside-deploy": (_freeze_beside_deploy, "not before the first deploy action"),
+        },
+    ),
+    "PipelineCanaryDeploysAlone": (
+        "prod",
+        {
+            "second-cell-in-canary-wave": (_second_cell_in_canary_wave, "the first wave must hold the canary alone"),
+            "other-cell-first": (_other_cell_first, "before the canary Region's cell"),
+        },
+    ),
+    "PipelineBakeWatchesTheCanary": (
+        "prod",
+        {
+            "bake-reads-another-region": (_bake_reads_another_region, "not the canary Region's region-impaired alarm"),
+            "bake-beside-deploy": (_bake_beside_deploy, "not after the canary's deploy"),
+            "bake-times-out": (_bake_times_out, "within its 30-minute bake"),
+        },
+    ),
+    "CloudWatchRegionImpairedHoldsItsSignals": (
+        "prod",
+        {
+            "routing-alarm-left-out": (_composite_misses_a_routing_alarm, "does not hold it"),
+            "switch-held": (_composite_holds_the_switch, "holds the evacuation switch"),
+            "divergence-left-out": (_composite_misses_divergence, "Diverges-us-west-2-Divergence"),
+        },
+    ),
+    "SyntheticsCanaryPerProbedName": (
+        "prod",
+        {
+            "canary-removed": (_drop_canary, "probes us-west-2 from us-east-2"),
+            "reads-by-name": (_alarm_reads_another_regions_canary, "not this cell's own canaries"),
+        },
+    ),
+    "ElbZonalShiftFollowsConfig": (
+        "prod",
+        {
+            "autoshift-behind-the-config": (_autoshift_behind_the_config, "the config turns it off"),
+            "zonal-shift-off": (_zonal_shift_off, "zonal_shift.config.enabled is not true"),
+        },
+    ),
+}
+# Zonal autoshift on (parallel_waves turns it on): practice runs must stay off the calendar's windows.
+AUTOSHIFT_CASE = ("ElbZonalShiftFollowsConfig", _practice_runs_in_game_time, "calendar's event windows")
+
+PAIRS = sorted(CASES)
+
+
+def test_every_operations_rule_has_its_cases() -> None:
+    assert sorted(r.suffix for r in (*RELEASE_RULES, *OPERATIONS_RULES)) == PAIRS
+
+
+@pytest.mark.parametrize("suffix", PAIRS)
+def test_the_shipped_templates_comply(request, suffix) -> None:
+    synth = request.getfixturevalue(CASES[suffix][0])
+    evaluated, findings = _findings(synth, None, suffix)
+    assert evaluated, "the rule found nothing to evaluate in the shipped templates"
+    assert findings == []
+
+
+@pytest.mark.parametrize(("suffix", "case"), [(suffix, case) for suffix in PAIRS for case in CASES[suffix][1]])
+def test_each_edit_is_found(request, suffix, case) -> None:
+    synth = request.getfixturevalue(CASES[suffix][0])
+    edit, says = CASES[suffix][1][case]
+    _, findings = _findings(synth, edit, suffix)
+    assert any(says in f for f in findings), findings
+
+
+def test_autoshift_on_complies_and_keeps_practice_runs_off_the_calendar(parallel_waves: Synth) -> None:
+    suffix, edit, says = AUTOSHIFT_CASE
+    assert parallel_waves.config.fault_injection.zonal_autoshift
+    evaluated, findings = _findings(parallel_waves, None, suffix)
+    assert evaluated and findings == []
+    _, findings = _findings(parallel_waves, edit, suffix)
+    assert any(says in f for f in findings), findings
