@@ -82,6 +82,7 @@ class TwinPlugin:
                 "rto_objective": self._config.resilience.rto_seconds,
                 "seconds": round(time.perf_counter() - started, 3),
                 "skipped": report.skipped or None,
+                "judged": report.judged or None,
             },
         )
         return cdk.PolicyValidationPluginReport(success=not violations, violations=violations)

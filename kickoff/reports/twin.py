@@ -33,6 +33,8 @@ def twin_text(report: TwinReport) -> str:
     if report.skipped:
         return "\n".join([*lines, f"nothing to run: {report.skipped}"])
     moments = ", ".join(f"{k} {v:%Y-%m-%d %H:%M}" for k, v in report.moments.items())
+    if report.judged:
+        lines.append(f"judged at {report.judged}")
     lines += [f"moments (UTC): {moments}", ""]
     lines.append(render_table(HEADERS, [outcome_row(o) for o in report.outcomes], right=[4, 5, 6]))
     fired = [o for o in report.outcomes if o.alarms]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from kickoff import naming
 from kickoff.agent.desired import desired_region
 from kickoff.config.models import KickoffConfig
-from kickoff.planning import DeploymentPlan, capacity_spec
+from kickoff.planning import DeploymentPlan, build_deployment_plan, calendar_events, capacity_spec, forecast_of
 from kickoff.rules.engine import TemplateView
 from kickoff.rules.params import readiness_params
 from kickoff.rules.readiness.context import Readiness
@@ -27,6 +27,7 @@ class TwinReport:
     outcomes: list[Outcome] = field(default_factory=list)
     moments: dict[str, datetime] = field(default_factory=dict)
     skipped: str = ""  # why nothing ran (no event in the plan)
+    judged: str = ""  # the season's event judged in place of the window's, and why
     unreadable: list[str] = field(default_factory=list)
     unevaluated: dict[str, str] = field(default_factory=dict)
     declared: list[str] = field(default_factory=list)  # problems of the templates themselves
@@ -105,6 +106,41 @@ def setting_of(config: KickoffConfig, plan: DeploymentPlan) -> Setting | None:
     return Setting(capacity, moments_of(capacity), cells, zones, profiles, replicated, unrouted)
 
 
+# The twin judges the season's largest event as a deploy this long before it would plan it.
+SEASON_LEAD = timedelta(days=1)
+
+
+def judged_plan(config: KickoffConfig, plan: DeploymentPlan) -> tuple[DeploymentPlan, str]:
+    """The plan the scenarios run on, and why when it is not ``plan``: the season's largest event still to come.
+
+    The window holds what is in force now; judging only it lets a config pass whenever the deploy happens to fall
+    between small events, and fail the same templates a week later. When the window's largest event is smaller than
+    the season's largest one still to come (or the window holds none), the scenarios run on the plan a deploy a day
+    before that event gets: the same config, the same templates, the agent's capacity then.
+    """
+    if plan.capacity is None:
+        return plan, ""
+    spec = capacity_spec(config)
+    start = plan.window.start
+    upcoming = [
+        e
+        for e in (forecast_of(spec, c) for c in calendar_events(config))
+        if e.kickoff + e.duration + e.overtime > start
+    ]
+    if not upcoming:
+        return plan, ""
+    largest = max(upcoming, key=lambda e: e.peak_viewers)
+    held = max((e.peak_viewers for e in plan.capacity.events), default=0)
+    if held >= largest.peak_viewers:
+        return plan, ""
+    season = build_deployment_plan(config, max(plan.window.deploy_time, largest.kickoff - SEASON_LEAD))
+    why = (
+        f"{largest.event_id} ({largest.kickoff:%Y-%m-%d %H:%M} UTC, {largest.peak_viewers:,} viewers), the season's "
+        f"largest event still to come; the planning window's largest holds {held:,}"
+    )
+    return season, why
+
+
 def objectives_of(config: KickoffConfig) -> Objectives:
     """The gate's objectives: config's ``resilience``."""
     return Objectives(config.resilience.rto_seconds, config.resilience.rpo_seconds, config.scaling.baseline_n_minus_1)
@@ -119,14 +155,16 @@ def run_twin(
     sweep_every_moment: bool = False,
 ) -> TwinReport:
     """Run the gate's scenarios (``full``: every moment, error, cell and kind; ``sweep_every_moment``: every cell
-    failing and returning every 5 minutes from kickoff - 90 to + 220 at each error) against ``views``."""
+    failing and returning every 5 minutes from kickoff - 90 to + 220 at each error) against ``views``, at the
+    season's largest event still to come (``judged_plan``)."""
     report = TwinReport(naming.environment_key(config.identity))
+    plan, report.judged = judged_plan(config, plan)
     topo = topology_of(config, plan, views)
     report.unreadable = list(topo.unreadable)
     report.declared = list(topo.problems)
     setting = setting_of(config, plan)
     if setting is None:
-        report.skipped = "the plan holds no event in its window, so there is no event to fail during"
+        report.skipped = "the calendar holds no event still to come, so there is no event to fail during"
         return report
     report.moments = setting.moments
     objectives = objectives_of(config)

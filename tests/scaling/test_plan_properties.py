@@ -193,3 +193,33 @@ def test_coverage_holds_with_a_baseline_and_recurring_steps(data, calendar_strat
             for r in target.recurring:
                 f = r.next_after(to_seconds(window.start) - 1)
                 assert f is None or f >= to_seconds(window.restore)
+
+
+@settings(PROPERTY_SETTINGS, max_examples=15)
+@given(data=st.data(), recurring=st.booleans())
+def test_no_floor_the_schedule_can_reach_is_below_the_configured_minimum(
+    data, calendar_strategy, services, regions_for, recurring
+):
+    """Every floor the plan can put in force (each one-time step, each recurring step, each restore) is at least the
+    service's configured min_tasks. The config check holds min_tasks against the AZs (kickoff.config.operability),
+    so no floor the agent applies, now or at any later point of the season, is below one task per AZ."""
+    from kickoff.scaling import BaselineForecast, diurnal_profile
+
+    events = data.draw(calendar_strategy)
+    shares = events[0].region_share
+    first = min(e.kickoff for e in events)
+    baseline = (
+        BaselineForecast(
+            diurnal_profile(data.draw(st.floats(min_value=0.0, max_value=5e6)), 0.6, 1.0),
+            shares,
+            first - timedelta(days=2),
+            first + timedelta(days=5),
+        )
+        if recurring
+        else None
+    )
+    plan = build_plan(events, services, regions_for(shares), PlanParams(), baseline=baseline)
+    configured = {s.name: s.min_tasks for s in services}
+    for target in plan.targets:
+        floors = [s.min_tasks for s in target.steps] + [r.min_tasks for r in target.recurring]
+        assert floors and min(floors) >= configured[target.service], (target.region, target.service)

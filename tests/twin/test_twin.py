@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import replace
 
 import pytest
 
 from kickoff.config import load_config
+from kickoff.planning import calendar_events, capacity_spec, forecast_of
 from kickoff.rules.assembly import template_views
 from kickoff.rules.summary import read_summary
 from kickoff.twin.run import objectives_of, profile_problems, run_one, run_twin, setting_of, topology_of
@@ -196,3 +198,30 @@ def test_a_departure_profile_slower_than_routing_or_detection_faster_than_it_is_
     problems = profile_problems(config, topo, [outcome])
     assert any("over 90 s" in p and "60 s TTL" in p for p in problems), problems
     assert any("detection_seconds 10" in p and "30 s" in p for p in problems), problems
+
+
+def test_the_gate_judges_the_seasons_largest_event_still_to_come(prod: Synth, prod_views) -> None:
+    """What is in force now is not all the gate judges: a deploy between small events must not hide the largest."""
+    plan = prod.deployment.plan
+    spec = capacity_spec(prod.config)
+    upcoming = [forecast_of(spec, e) for e in calendar_events(prod.config)]
+    largest = max((e for e in upcoming if e.kickoff > plan.window.start), key=lambda e: e.peak_viewers)
+    assert largest.event_id not in {e.event_id for e in plan.capacity.events}  # the window does not hold it
+    report = run_twin(prod.config, plan, prod_views)
+    assert report.judged.startswith(f"{largest.event_id} (") and report.moments["kickoff"] == largest.kickoff
+    assert report.problems == [] and len(report.outcomes) == 16
+
+
+@pytest.mark.parametrize("defect", [False, True])
+def test_a_window_without_an_event_still_runs_every_scenario(prod: Synth, prod_views, defect: bool) -> None:
+    """The pair: with no event in the planning window the gate used to skip, so a defect the twin finds passed."""
+    plan = prod.deployment.plan
+    quiet = replace(plan, capacity=replace(plan.capacity, events=()))
+    views = copy.deepcopy(prod_views)
+    if defect:  # the calculated check of a cell that never goes unhealthy
+        for resource in _cell(views, EAST).of_type("AWS::Route53::HealthCheck").values():
+            if resource["Properties"]["HealthCheckConfig"]["Type"] == "CALCULATED":
+                resource["Properties"]["HealthCheckConfig"]["HealthThreshold"] = 1
+    report = run_twin(prod.config, quiet, views)
+    assert not report.skipped and report.judged and len(report.outcomes) == 16
+    assert bool(report.problems) == defect
