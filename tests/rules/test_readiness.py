@@ -59,7 +59,7 @@ from tests.rules.readiness_builders_b import (
     _task_image,
     _web_acl,
 )
-from tests.rules.test_operations_rules import PAIRS as OPERATIONS_PAIRS
+from tests.rules.test_rules_on_shipped_templates import PAIRS as SHIPPED_PAIRS
 
 PAIRS: dict[str, tuple[Builder, Builder]] = {
     "PhysicalNameUnique": (lambda a, c: _dashboards(a, c, unique=True), lambda a, c: _dashboards(a, c, unique=False)),
@@ -264,7 +264,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[set[str
 
 def test_every_rule_has_a_pair() -> None:
     """Built here from minimal constructs, or (the operations rules) edits of the shipped templates."""
-    assert sorted([*PAIRS, *OPERATIONS_PAIRS]) == sorted(rule.suffix for rule in RULES)
+    assert sorted([*PAIRS, *SHIPPED_PAIRS]) == sorted(rule.suffix for rule in RULES)
 
 
 @pytest.mark.parametrize("suffix", sorted(PAIRS))

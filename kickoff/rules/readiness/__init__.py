@@ -20,6 +20,7 @@ from kickoff.rules.readiness import (
     edge,
     health,
     images,
+    isolation,
     names,
     operations,
     origin_host,
@@ -60,6 +61,7 @@ RULES: tuple[ReadinessRule, ...] = (
     *writers.RULES,
     *release.RULES,
     *operations.RULES,
+    *isolation.RULES,
 )
 
 

@@ -176,8 +176,9 @@ SECRET_NOT_LITERAL = ReadinessRule(
 
 def _walk(value: Any, found: list[str]) -> None:
     if isinstance(value, dict):
-        if "Fn::ImportValue" in value:
-            found.append("Fn::ImportValue")
+        for intrinsic in ("Fn::ImportValue", "Fn::GetStackOutput"):
+            if intrinsic in value:
+                found.append(intrinsic)
         for child in value.values():
             _walk(child, found)
     elif isinstance(value, list):
@@ -192,13 +193,16 @@ def _stands_alone(logical_id: str, resource: Resource, view: TemplateView, readi
     imports: list[str] = []
     _walk(resource.get("Properties", {}), imports)
     if imports:
-        findings.append(Finding("ImportValue", "imports another stack's export (Fn::ImportValue)"))
+        findings.append(Finding("ImportValue", f"reads another stack's output ({', '.join(sorted(set(imports)))})"))
+    name = props(resource).get("Name") if resource["Type"] == "AWS::SSM::Parameter" else None
+    if isinstance(name, str) and name.startswith("/cdk/exports/"):
+        findings.append(Finding("SsmExport", f"writes {name}, aws-cdk-lib's cross-Region export for another stack"))
     return findings
 
 
 STANDS_ALONE = ReadinessRule(
     "StackStandsAlone",
-    "No resource imports another stack's exports or carries a cross-Region reference",
+    "No resource imports another stack's exports or outputs, or carries or writes a cross-Region reference",
     "Derive shared values from config (names are deterministic, decision 0001) instead of passing them between "
     "stacks; an export ties the producer's updates to every consumer.",
     "CloudFormation exports and Fn::ImportValue; aws-cdk-lib cross-Region references",

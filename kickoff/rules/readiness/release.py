@@ -278,4 +278,66 @@ BAKE_READS_THE_CANARY = ReadinessRule(
     _bake,
 )
 
-RULES: tuple[ReadinessRule, ...] = (FREEZE_BEFORE_EVERY_DEPLOY, CANARY_DEPLOYS_ALONE, BAKE_READS_THE_CANARY)
+
+def _once_in_its_region(
+    logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness
+) -> list[Finding] | None:
+    if readiness.params.operations.canary_region is None:
+        return None
+    stacks = {v.stack: v for v in readiness.views}
+    executed: dict[str, int] = {}
+    findings = []
+    for stage in props(resource).get("Stages", []):
+        for action in _deploys(stage):
+            if (action.get("Configuration") or {}).get("ActionMode") != "CHANGE_SET_EXECUTE":
+                continue
+            name = _stack_name(action, view)
+            executed[name] = executed.get(name, 0) + 1
+            target = stacks.get(name)
+            if target is None:
+                continue
+            region = action.get("Region") or view.region
+            role = literal(action.get("RoleArn"), view) or ""
+            if region != target.region:
+                findings.append(
+                    Finding(
+                        f"{name}::Region", f"{name} is deployed in {region}, but its template is for {target.region}"
+                    )
+                )
+            if target.account and f"-{target.account}-{target.region}" not in role:
+                findings.append(
+                    Finding(
+                        f"{name}::Account",
+                        f"{name} is deployed through {role or 'a role it cannot read'}, not the deploy role of "
+                        f"{target.account} in {target.region}",
+                    )
+                )
+    findings += [
+        Finding(f"{name}::Twice", f"{name} is deployed {count} times in one release")
+        for name, count in sorted(executed.items())
+        if count > 1
+    ]
+    findings += [
+        Finding(f"{name}::Missing", f"the release never deploys cell {name}")
+        for name in sorted(_cell_stacks(readiness))
+        if name not in executed
+    ]
+    return findings
+
+
+DEPLOYS_EACH_STACK_ONCE = ReadinessRule(
+    "PipelineDeploysEachStackOnceInItsRegion",
+    "The release deploys every cell, and each stack once, in its template's Region through that account's deploy role",
+    "Add each stage once (ReleasePipeline does); a stack deployed twice, or from another Region's action, updates "
+    "the wrong stack or races itself.",
+    SOURCE + "; CloudFormation actions: the action's Region and role",
+    frozenset({PIPELINE}),
+    _once_in_its_region,
+)
+
+RULES: tuple[ReadinessRule, ...] = (
+    FREEZE_BEFORE_EVERY_DEPLOY,
+    CANARY_DEPLOYS_ALONE,
+    BAKE_READS_THE_CANARY,
+    DEPLOYS_EACH_STACK_ONCE,
+)

@@ -1,9 +1,11 @@
-"""The operations-layer readiness rules, each on a compliant and a non-compliant case of the real templates.
+"""Readiness rules whose cases are the shipped templates: the operations layer and the cells' isolation.
 
 The compliant case is a shipped config's synthesized deployment as it is; each non-compliant case is the same
 templates with one edit a reviewer could make (a freeze check dropped, a second cell in the canary wave, the bake
 reading another Region's alarm, a routing alarm left out of the composite, a canary removed, autoshift turned on
-behind the config's back). The rules read the pipeline's template beside the cells', as they do at synth.
+behind the config's back, a secret replica removed, an experiment that stops on nothing). The rules read the
+pipeline's template beside the cells', as they do at synth. These rules need a whole deployment to have anything to
+evaluate, so their cases are edits of one rather than minimal constructs (tests/rules/test_readiness.py).
 """
 
 from __future__ import annotations
@@ -18,8 +20,6 @@ from kickoff import naming
 from kickoff.rules.engine import TemplateView
 from kickoff.rules.params import readiness_params
 from kickoff.rules.readiness import RULES, evaluate
-from kickoff.rules.readiness.operations import RULES as OPERATIONS_RULES
-from kickoff.rules.readiness.release import RULES as RELEASE_RULES
 from kickoff.stacks.deployment import template_path
 from tests.support import Synth
 
@@ -189,6 +189,62 @@ def _practice_runs_in_game_time(templates: Templates, synth: Synth) -> None:
     config["Properties"]["PracticeRunConfiguration"]["BlockedWindows"] = []
 
 
+def _deployed_in_another_region(templates: Templates, synth: Synth) -> None:
+    stage = _stage(templates, synth, "Cell-us-east-2")
+    next(a for a in stage["Actions"] if a["Name"].endswith("-cell-us-east-2.Deploy"))["Region"] = "us-west-2"
+
+
+def _deployed_twice(templates: Templates, synth: Synth) -> None:
+    cell = _stage(templates, synth, "Cell-us-east-1")
+    _stage(templates, synth, "Edge")["Actions"] += [a for a in cell["Actions"] if a["Name"].endswith(".Deploy")]
+
+
+def _cell_reads_another_regions_table(templates: Templates, synth: Synth) -> None:
+    resources = templates[synth.cell("us-east-1")]["Resources"]
+    policy = next(r for r in resources.values() if r["Type"] == "AWS::IAM::Policy")
+    policy["Properties"]["PolicyDocument"]["Statement"].append(
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "arn:aws:dynamodb:us-west-2:111111111111:table/t"}
+    )
+
+
+def _secret_replica_removed(templates: Templates, synth: Synth) -> None:
+    for resource in templates[synth.data]["Resources"].values():
+        if resource["Type"] == "AWS::SecretsManager::Secret":
+            replicas = resource["Properties"]["ReplicaRegions"]
+            resource["Properties"]["ReplicaRegions"] = [r for r in replicas if r["Region"] != "us-east-2"]
+
+
+def _alarm_acts_on_another_regions_topic(templates: Templates, synth: Synth) -> None:
+    resources = templates[synth.cell("us-east-1")]["Resources"]
+    alarm = resources[_alarm_id(resources, "-load-balancer-5xx-rate")]["Properties"]
+    alarm["AlarmActions"] = ["arn:aws:sns:us-west-2:111111111111:kickoff-prod-alarms"]
+
+
+def _experiment_stops_on_nothing(templates: Templates, synth: Synth) -> None:
+    resources = templates[synth.cell("us-east-1")]["Resources"]
+    experiment = next(r for r in resources.values() if r["Type"] == "AWS::FIS::ExperimentTemplate")
+    experiment["Properties"]["StopConditions"] = [{"Source": "none"}]
+
+
+def _no_writable_tmp(templates: Templates, synth: Synth) -> None:
+    resources = templates[synth.cell("us-east-1")]["Resources"]
+    task = next(r for r in resources.values() if r["Type"] == "AWS::ECS::TaskDefinition")
+    task["Properties"]["ContainerDefinitions"][0]["MountPoints"] = []
+
+
+def _safety_rule(templates: Templates, synth: Synth) -> dict[str, Any]:
+    resources = templates[synth.deployment.recovery.stack_name]["Resources"]
+    return next(r for r in resources.values() if r["Type"] == "AWS::Route53RecoveryControl::SafetyRule")
+
+
+def _every_cell_may_go_off(templates: Templates, synth: Synth) -> None:
+    _safety_rule(templates, synth)["Properties"]["RuleConfig"]["Threshold"] = 0
+
+
+def _a_control_left_out(templates: Templates, synth: Synth) -> None:
+    _safety_rule(templates, synth)["Properties"]["AssertionRule"]["AssertedControls"].pop()
+
+
 # rule suffix -> (the fixture whose config it checks, {case: (edit, what the finding says)})
 CASES: dict[str, tuple[str, dict[str, tuple[Edit, str]]]] = {
     "PipelineFreezeBeforeEveryDeploy": (
@@ -235,15 +291,45 @@ CASES: dict[str, tuple[str, dict[str, tuple[Edit, str]]]] = {
             "zonal-shift-off": (_zonal_shift_off, "zonal_shift.config.enabled is not true"),
         },
     ),
+    "PipelineDeploysEachStackOnceInItsRegion": (
+        "prod",
+        {
+            "deployed-in-another-region": (_deployed_in_another_region, "is deployed in us-west-2"),
+            "deployed-twice": (_deployed_twice, "deployed 2 times in one release"),
+        },
+    ),
+    "CellNamesOnlyItsRegion": (
+        "prod",
+        {"reads-another-regions-table": (_cell_reads_another_regions_table, "names a resource of us-west-2")},
+    ),
+    "SecretReplicatedWhereResolved": (
+        "prod",
+        {"replica-removed": (_secret_replica_removed, "in us-east-2, where it has no replica")},
+    ),
+    "CloudWatchAlarmActsOnOwnTopic": (
+        "prod",
+        {"another-regions-topic": (_alarm_acts_on_another_regions_topic, "not on a topic of this cell's template")},
+    ),
+    "FisExperimentStopsOnRegionImpaired": (
+        "prod",
+        {"stops-on-nothing": (_experiment_stops_on_nothing, "runs on while the cell is impaired")},
+    ),
+    "EcsReadOnlyContainerHasWritableTmp": (
+        "prod",
+        {"no-writable-tmp": (_no_writable_tmp, "read-only root filesystem and no writable /tmp")},
+    ),
+    "RecoveryControlKeepsACellOn": (
+        "with_arc",
+        {
+            "every-cell-may-go-off": (_every_cell_may_go_off, "not ATLEAST with a threshold of 1 or more"),
+            "a-control-left-out": (_a_control_left_out, "leaves out routing controls"),
+        },
+    ),
 }
 # Zonal autoshift on (parallel_waves turns it on): practice runs must stay off the calendar's windows.
 AUTOSHIFT_CASE = ("ElbZonalShiftFollowsConfig", _practice_runs_in_game_time, "calendar's event windows")
 
 PAIRS = sorted(CASES)
-
-
-def test_every_operations_rule_has_its_cases() -> None:
-    assert sorted(r.suffix for r in (*RELEASE_RULES, *OPERATIONS_RULES)) == PAIRS
 
 
 @pytest.mark.parametrize("suffix", PAIRS)
