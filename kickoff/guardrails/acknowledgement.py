@@ -9,6 +9,11 @@ from aws_cdk import Stack
 from constructs import IConstruct
 
 
+# A reason shorter than this says too little to review ("not needed", "accepted"): it names neither the resource's
+# role nor why the rule's risk does not apply to it.
+MIN_REASON_CHARACTERS = 80
+
+
 @dataclass(frozen=True)
 class Acknowledgement:
     """A reviewed finding: the pack, the rule ID (with finding suffix) and why it is accepted."""
@@ -16,6 +21,14 @@ class Acknowledgement:
     pack: str
     rule: str
     reason: str
+
+    def __post_init__(self) -> None:
+        if len(self.reason.strip()) < MIN_REASON_CHARACTERS:
+            raise ValueError(
+                f"acknowledgement of {self.pack}::{self.rule}: the reason has {len(self.reason.strip())} characters; "
+                f"say in at least {MIN_REASON_CHARACTERS} what the resource does and why the rule's risk does not "
+                "apply to it"
+            )
 
     @property
     def id(self) -> str:

@@ -105,3 +105,12 @@ def test_a_readiness_finding_fails_synth_through_cdk_nag(tmp_path) -> None:
     (plugin,) = [p for p in report["pluginReports"] if p["pluginName"] == PACK_NAME]
     rules = {v["ruleName"].split("[")[0] for v in plugin["violations"]}
     assert "DR-ScalableTargetRegistered" in rules
+
+
+def test_an_acknowledgement_with_a_short_reason_is_refused_at_construction() -> None:
+    """The synth-time side of the reason check above: the acknowledgement cannot be made, so no synth carries it."""
+    from kickoff.guardrails.acknowledgement import MIN_REASON_CHARACTERS, Acknowledgement
+
+    with pytest.raises(ValueError, match="at least 80"):
+        Acknowledgement("AwsSolutions", "AwsSolutions-S1", "a log bucket")
+    assert Acknowledgement("AwsSolutions", "AwsSolutions-S1", "x" * MIN_REASON_CHARACTERS).reason
