@@ -13,6 +13,8 @@ import pytest
 from kickoff.lockfile import ACCEPT_COMMAND, read_lock
 from tests.support import CONFIG_DIR, REPO_ROOT, run_cli
 
+pytestmark = pytest.mark.not_a_rule("tests the commands' output over the templates, not the templates")
+
 
 def test_readiness_passes_the_same_assembly_at_any_deploy_time(prod, capsys) -> None:
     """The templates hold no schedule, so an assembly does not go stale: a week later it still passes."""

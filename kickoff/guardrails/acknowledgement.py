@@ -8,7 +8,6 @@ import aws_cdk as cdk
 from aws_cdk import Stack
 from constructs import IConstruct
 
-
 # A reason shorter than this says too little to review ("not needed", "accepted"): it names neither the resource's
 # role nor why the rule's risk does not apply to it.
 MIN_REASON_CHARACTERS = 80

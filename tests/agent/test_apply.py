@@ -19,6 +19,10 @@ from kickoff.planning import build_deployment_plan, calendar_events, capacity_sp
 from kickoff.scaling.spec import plan_horizon
 from tests.agent.harness import Cell, make_cell, resource_id
 
+pytestmark = pytest.mark.not_a_rule(
+    "tests the capacity agent's run against moto, with the synthesized registrations as its input"
+)
+
 # Two days before the prod calendar's tnf-2026-w14 (2026-12-11T01:15Z) and its doubleheader on 12-26.
 BEFORE_GAME = datetime(2026, 12, 9, 12, 0, tzinfo=UTC)
 KICKOFF_W14 = datetime(2026, 12, 11, 1, 15, tzinfo=UTC)

@@ -19,6 +19,12 @@ def _health_checks(synth, region):
     return synth.resources(synth.cell(region), "AWS::Route53::HealthCheck")
 
 
+@pytest.mark.held_by(
+    "WA-REL-Route53RoutedRecordHealthCheck",
+    "DR-Route53HealthCheckCoversServices",
+    "WA-REL-Route53HealthCheckRtoBudget",
+    "Twin",
+)
 def test_one_latency_record_per_region_checked_on_every_service(synthesized) -> None:
     """The latency record carries a calculated check that needs every service's endpoint check, every
     check on the cell's own critical alarms (monitoring.route_on_alarms), and the failback hold-down."""
@@ -54,6 +60,7 @@ def test_one_latency_record_per_region_checked_on_every_service(synthesized) -> 
     assert sorted(latency) == sorted(config.region_names)
 
 
+@pytest.mark.held_by("DR-Route53CheckedNameServedByItsCell", "DR-ProberReachesItsTarget")
 def test_each_cell_has_its_own_name_pointing_at_its_alb(prod) -> None:
     for region in prod.config.region_names:
         (record,) = [
@@ -64,6 +71,7 @@ def test_each_cell_has_its_own_name_pointing_at_its_alb(prod) -> None:
         assert record["Type"] == "A" and "AliasTarget" in record and "SetIdentifier" not in record
 
 
+@pytest.mark.held_by("DR-CellNamesOnlyItsRegion", "DR-StackStandsAlone")
 def test_cells_reference_only_their_own_load_balancer(prod) -> None:
     for region in prod.config.region_names:
         for record in _records(prod, region):
@@ -101,6 +109,7 @@ def _resolve(synth, healthy: set[str], latency_order: list[str]) -> tuple[str, s
     return primary, secondary
 
 
+@pytest.mark.held_by("DR-Route53SecondaryOriginOtherCell", "Twin")
 def test_secondary_origin_is_a_different_healthy_region_whenever_one_exists(prod) -> None:
     regions = list(prod.config.region_names)
     for order in itertools.permutations(regions):
@@ -115,6 +124,7 @@ def test_secondary_origin_is_a_different_healthy_region_whenever_one_exists(prod
                     assert secondary == next(r for r in order if r in healthy and r != primary)
 
 
+@pytest.mark.held_by("DR-Route53SecondaryOriginOtherCell", "WA-REL-Route53HealthCheckRtoBudget")
 def test_secondary_origin_chain(prod) -> None:
     config = prod.config
     for region in config.region_names:
@@ -129,6 +139,7 @@ def test_secondary_origin_chain(prod) -> None:
         assert f"{naming.except_domain(naming.origin_domain(config.identity), region)}." not in records
 
 
+@pytest.mark.held_by("DR-Route53CheckedNameServedByItsCell", "DR-CloudFrontOriginHostHeader")
 def test_alb_certificate_covers_every_origin_name(prod) -> None:
     config = prod.config
     for region in config.region_names:
@@ -141,6 +152,7 @@ def test_alb_certificate_covers_every_origin_name(prod) -> None:
         }
 
 
+@pytest.mark.held_by("WA-SEC-AlbIngressNotOpen", "AwsSolutions-EC23", "DR-AlbListenerPortAdmitted")
 def test_alb_admits_no_open_ingress_only_prefix_lists_on_443(synthesized) -> None:
     for region in synthesized.config.region_names:
         name = synthesized.cell(region)
@@ -170,6 +182,7 @@ def test_alb_admits_no_open_ingress_only_prefix_lists_on_443(synthesized) -> Non
             assert "SecurityGroupIngress" not in synthesized.template(name)["Resources"][group]["Properties"]
 
 
+@pytest.mark.held_by("DR-ProberReachesItsTarget", "MissingContext")
 def test_prefix_lists_are_resolved_at_deploy_time(prod) -> None:
     lookups = [
         json.loads(
@@ -185,6 +198,7 @@ def test_prefix_lists_are_resolved_at_deploy_time(prod) -> None:
     assert calls == ["com.amazonaws.global.cloudfront.origin-facing", "com.amazonaws.us-west-2.route53-healthchecks"]
 
 
+@pytest.mark.held_by("DR-AlbServesOnlyTheOrigin", "DR-OriginSecretNeverLiteral", "DR-SecretReferenceFollowsRotation")
 def test_listener_answers_403_unless_the_origin_header_matches(synthesized) -> None:
     for region in synthesized.config.region_names:
         name = synthesized.cell(region)
@@ -264,6 +278,7 @@ def test_previous_version_without_a_pinned_version_is_a_config_error(write_confi
         load_config(write_config("dev", {"edge": {"origin_secret": {"previous_version": "AWSPREVIOUS"}}}))
 
 
+@pytest.mark.not_a_rule("compares two syntheses (prod and evacuated); a synth sees one")
 def test_evacuated_region_has_no_route_and_others_are_untouched(prod, evacuated) -> None:
     names = {r["Name"] for r in _records(evacuated, "us-east-2")}
     assert names == {f"{naming.cell_domain(naming.origin_domain(evacuated.config.identity), 'us-east-2')}."}

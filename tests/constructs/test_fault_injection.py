@@ -74,6 +74,7 @@ def test_every_cell_has_each_experiment_per_az_with_its_stop_condition_role_and_
         assert len(roles) == len(experiments)  # one role per experiment
 
 
+@pytest.mark.held_by("WA-REL-FaultInjectionExperiments", "DR-FisExperimentStopsOnRegionImpaired")
 def test_the_az_experiments_target_that_az_only(prod: Synth) -> None:
     faults = prod.config.fault_injection
     region = "us-east-2"
@@ -123,6 +124,7 @@ def test_the_az_experiments_target_that_az_only(prod: Synth) -> None:
         assert start["Resource"] == {"Ref": alb}
 
 
+@pytest.mark.held_by("WA-SEC-IamServiceRoleSourceCondition", "DR-IamRoleHasPermissionsBoundary")
 def test_roles_reach_only_their_experiment_targets(prod: Synth) -> None:
     region = "us-west-2"
     experiments = _experiments(prod, region)
@@ -155,12 +157,14 @@ def test_roles_reach_only_their_experiment_targets(prod: Synth) -> None:
         assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "111111111111"}}
 
 
+@pytest.mark.not_a_rule("a feature of the strong-consistency variant (config echo): no other config may grant it")
 def test_strong_consistency_adds_inject_error_on_the_replica(strong: Synth) -> None:
     pause = _experiments(strong, "us-east-1")["pause-replication"]
     inject = _statement(_policy_of(strong, "us-east-1", pause["RoleArn"]), "dynamodb:InjectError")
     assert inject["Resource"] == "arn:aws:dynamodb:us-east-1:111111111111:table/kickoff-strong-sessions"
 
 
+@pytest.mark.held_by("DR-ElbZonalShiftFollowsConfig")
 def test_every_alb_allows_zonal_shift_and_autoshift_follows_config(prod: Synth, parallel_waves: Synth) -> None:
     for synth in (prod, parallel_waves):
         for region in synth.config.region_names:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from kickoff import naming
 from kickoff.agent.handler import METRIC_NAMESPACE
 from kickoff.rules.resilience import compute_budget
@@ -32,6 +34,7 @@ def _alarms(synth, region: str) -> dict[str, dict]:
     return out
 
 
+@pytest.mark.held_by("WA-OPS-AlarmedResources", "WA-OPS-AlarmHasAction")
 def test_each_service_has_its_alarms_in_every_region_with_thresholds_from_config(synthesized) -> None:
     config = synthesized.config
     m = config.monitoring
@@ -60,6 +63,9 @@ def test_each_service_has_its_alarms_in_every_region_with_thresholds_from_config
         assert f"{prefix}-Table-Latency-Average-GetItem-Warning" in alarms
 
 
+@pytest.mark.not_a_rule(
+    "the exact metric-math expression and period of one alarm: config echo, behaviour tested by the twin"
+)
 def test_running_below_plan_alarm_compares_with_the_agents_planned_minimum(prod) -> None:
     region = prod.config.region_names[0]
     prefix = naming.cell_name_prefix(prod.config.identity, region)
@@ -76,6 +82,7 @@ def test_running_below_plan_alarm_compares_with_the_agents_planned_minimum(prod)
     assert planned["Period"] == prod.config.scaling.agent.rate_minutes * 60
 
 
+@pytest.mark.held_by("DR-CloudWatchAlarmActsOnOwnTopic", "WA-OPS-AlarmHasAction")
 def test_every_alarm_acts_on_its_regions_topic(synthesized) -> None:
     for region in synthesized.config.region_names:
         cell = _cell(synthesized, region)
@@ -85,6 +92,9 @@ def test_every_alarm_acts_on_its_regions_topic(synthesized) -> None:
                 assert alarm["Properties"].get("AlarmActions") == [{"Ref": topic_id}], logical_id
 
 
+@pytest.mark.held_by(
+    "WA-SEC-KmsKeyPolicySeparatesDuties", "WA-SEC-ResourcePolicyServiceSourceCondition", "Checkov:CKV_AWS_26"
+)
 def test_alarm_topic_key_lets_cloudwatch_publish_and_nothing_else_use_it(synthesized) -> None:
     cell = _cell(synthesized, synthesized.config.region_names[0])
     (topic,) = _resources(cell, "AWS::SNS::Topic").values()
@@ -95,6 +105,7 @@ def test_alarm_topic_key_lets_cloudwatch_publish_and_nothing_else_use_it(synthes
     assert "kms:*" not in json.dumps(statements)
 
 
+@pytest.mark.held_by("Config")
 def test_subscriptions_come_from_config_and_the_topic_exists_without_any(prod, dev) -> None:
     for synth in (prod, dev):
         cell = _cell(synth, synth.config.region_names[0])
@@ -103,6 +114,11 @@ def test_subscriptions_come_from_config_and_the_topic_exists_without_any(prod, d
         assert len(_resources(cell, "AWS::SNS::Topic")) == 1
 
 
+@pytest.mark.held_by(
+    "DR-CloudWatchRegionImpairedHoldsItsSignals",
+    "DR-Route53HealthCheckCoversServices",
+    "DR-Route53AlarmNotATrafficCount",
+)
 def test_region_impaired_composite_feeds_the_calculated_check_of_every_latency_record(synthesized) -> None:
     config = synthesized.config
     for region in config.routed_regions:
@@ -150,6 +166,7 @@ def test_region_impaired_composite_feeds_the_calculated_check_of_every_latency_r
             assert calculated["HealthThreshold"] == len(children)
 
 
+@pytest.mark.held_by("DR-Route53HealthCheckCoversServices", "DR-AlbServesOnlyTheOrigin", "DR-ProberReachesItsTarget")
 def test_every_services_health_path_is_checked_and_served_without_the_secret(synthesized) -> None:
     config = synthesized.config
     for region in config.region_names:
@@ -170,6 +187,7 @@ def test_every_services_health_path_is_checked_and_served_without_the_secret(syn
         assert served == health | (probes if config.monitoring.canaries.enabled else set())
 
 
+@pytest.mark.held_by("DR-SyntheticsCanaryPerProbedName")
 def test_a_divergence_alarm_per_probed_name_in_each_region_reads_only_that_regions_canaries(synthesized) -> None:
     config = synthesized.config
     if not config.monitoring.canaries.enabled:
@@ -194,6 +212,7 @@ def test_a_divergence_alarm_per_probed_name_in_each_region_reads_only_that_regio
                 assert dimension["Value"]["Ref"] in canary_ids
 
 
+@pytest.mark.held_by("ResilienceBudget", "WA-OPS-AlarmHasAction")
 def test_replication_alarm_threshold_is_the_rpo_and_the_budget_reads_it(prod) -> None:
     config = prod.config
     for region in config.region_names:
@@ -206,6 +225,7 @@ def test_replication_alarm_threshold_is_the_rpo_and_the_budget_reads_it(prod) ->
     assert budget.rpo_bound == config.replication_alarm_seconds
 
 
+@pytest.mark.held_by("ResilienceBudget")
 def test_budget_reports_the_alarm_path_from_the_templates(prod) -> None:
     budget = compute_budget(prod.config, _templates(prod))
     m = prod.config.monitoring
@@ -224,6 +244,7 @@ def _dashboard_body(synth) -> dict:
     return json.loads(text)
 
 
+@pytest.mark.not_a_rule("presentation (graph titles, lines, annotations): nothing deploys or fails on it")
 def test_cross_region_dashboard_has_one_line_per_region_and_marks_each_kickoff(prod) -> None:
     config = prod.config
     body = _dashboard_body(prod)
@@ -247,6 +268,7 @@ def test_cross_region_dashboard_has_one_line_per_region_and_marks_each_kickoff(p
     assert len(status["properties"]["alarms"]) == len(config.region_names)
 
 
+@pytest.mark.held_by("WA-REL-Route53RoutedRecordHealthCheck", "Twin")
 def test_shared_dependency_failure_cannot_take_every_region_out(prod) -> None:
     """Every cell's alarms fire at once (a shared dependency): every latency record is unhealthy, and Route 53
     then answers as if all were healthy (fail-open), so viewers keep reaching the nearest cell."""
@@ -261,6 +283,7 @@ def test_shared_dependency_failure_cannot_take_every_region_out(prod) -> None:
         assert "CLOUDWATCH_METRIC" in kinds and "CALCULATED" in kinds
 
 
+@pytest.mark.held_by("DR-RecoveryControlKeepsACellOn")
 def test_arc_keeps_at_least_one_cell_on_when_routing_controls_join_the_alarms(with_arc) -> None:
     template = with_arc.template(with_arc.deployment.recovery.stack_name)
     (rule,) = _resources(template, "AWS::Route53RecoveryControl::SafetyRule").values()
@@ -320,6 +343,7 @@ def test_divergence_alarms_fit_cloudwatchs_metric_limit_with_many_cells() -> Non
     assert len([m for m in own["Properties"]["Metrics"] if "MetricStat" in m]) == 2 + 2 * MAX_REFERENCES == 10
 
 
+@pytest.mark.held_by("WA-OPS-AlarmedResources", "WA-OPS-AlarmHasAction")
 def test_capacity_reservations_that_fail_or_are_not_in_force_alarm_before_kickoff(prod) -> None:
     config = prod.config
     region = config.region_names[0]
@@ -345,6 +369,7 @@ def test_capacity_reservations_that_fail_or_are_not_in_force_alarm_before_kickof
     assert "ReservationExpectedLCU" in json.dumps(not_in_force) and not_in_force["AlarmActions"]
 
 
+@pytest.mark.held_by("WA-OPS-AlarmedResources", "WA-OPS-AlarmHasAction")
 def test_the_agents_alarms_say_when_forecasts_stop_reaching_the_region(prod) -> None:
     config = prod.config
     region = config.region_names[0]
@@ -361,6 +386,7 @@ def test_the_agents_alarms_say_when_forecasts_stop_reaching_the_region(prod) -> 
         assert alarms[f"{prefix}-capacity-agent-{key}"]["AlarmActions"]
 
 
+@pytest.mark.not_a_rule("a feature the config turns off (config echo): its absence breaks nothing")
 def test_without_reservations_no_reservation_is_watched(dev) -> None:
     config = dev.config
     region = config.region_names[0]

@@ -6,6 +6,8 @@ import json
 import shutil
 from types import SimpleNamespace
 
+import pytest
+
 from kickoff.guardrails.stateful_lock_plugin import StatefulLockPlugin
 from kickoff.lockfile import ACCEPT_COMMAND, read_lock
 from kickoff.rules.summary import read_summary
@@ -24,6 +26,7 @@ def _run_plugin(synth, lock: dict, tmp_path):
     return plugin.validate(SimpleNamespace(template_paths=[str(outdir / f) for f in stacks]))
 
 
+@pytest.mark.held_by("StatefulLock")
 def test_every_synth_compares_with_the_lock(prod) -> None:
     """The compliant case: the prod synth (checks on) ran the plugin, and it found the lock complete."""
     summary = read_summary(prod.outdir)["StatefulLock"]
@@ -38,6 +41,7 @@ def test_every_synth_compares_with_the_lock(prod) -> None:
     }
 
 
+@pytest.mark.not_a_rule("the gate's pair: a seeded defect the plugin must fail")
 def test_the_plugin_fails_a_synth_that_would_replace_a_table(prod, tmp_path) -> None:
     lock = read_lock()
     lock["kickoff-prod"]["kickoff-prod-data"]["GlobalTable11708626"]["identity"]["TableName"] = "kickoff-prod-old-name"
@@ -52,6 +56,7 @@ def test_the_plugin_fails_a_synth_that_would_replace_a_table(prod, tmp_path) -> 
     assert where.template_path.endswith(prod.template_path(prod.data).name)
 
 
+@pytest.mark.not_a_rule("the gate's pair: a seeded defect the plugin must fail")
 def test_the_plugin_fails_a_synth_that_drops_a_locked_stack(prod, tmp_path) -> None:
     lock = read_lock()
     lock["kickoff-prod"]["kickoff-prod-cell-eu-west-9"] = {
@@ -65,6 +70,7 @@ def test_the_plugin_fails_a_synth_that_drops_a_locked_stack(prod, tmp_path) -> N
     )
 
 
+@pytest.mark.not_a_rule("the gate's behaviour for an unlisted environment, not a template property")
 def test_the_plugin_skips_an_environment_the_lock_does_not_list(prod, tmp_path) -> None:
     report = _run_plugin(prod, {"kickoff-dev": read_lock()["kickoff-dev"]}, tmp_path)
     assert report.success

@@ -10,8 +10,8 @@ edits' doing.
 Edits that a plugin catches are synthesized together in batches, as long as no two in a batch
 answer to the same rule: each rule in a batch's report then has one edit to answer for, and
 the stack it names pins it to that edit. An edit caught outside the plugins (a context lookup,
-reported after the synth) or in another config runs alone. Five synths prove fourteen edits, and a
-sixth runs the unedited copy.
+reported after the synth) runs alone. Five synths prove twenty edits (four of dev, one of prod), and a sixth
+runs the unedited copy.
 
 The edits are the ones a review made, as a careless colleague would: each protects data, access,
 routing, failover or capacity, and each was caught only by pytest before.
@@ -36,7 +36,10 @@ from tests.support import PLAN_FROM
 
 ROOT = Path(__file__).resolve().parents[2]
 CDK = ROOT / "node_modules" / ".bin" / "cdk"
-COPIED = ("app.py", "cdk.json", "cdk.context.json", "stateful.lock.json", "package.json", "kickoff", "config")
+COPIED = (
+    *("app.py", "cdk.json", "cdk.context.json", "stateful.lock.json", "package.json", "requirements-checkov.txt"),
+    *("kickoff", "config"),
+)
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,57 @@ WEAKENINGS: dict[str, Weakening] = {
         "health_threshold=1,",
         "FailureScenarios",
         env="prod",
+        batch="P",
+    ),
+    "a managed WAF rule group removed": Weakening(
+        "kickoff/constructs/web_acl.py",
+        '    (30, "AWSManagedRulesKnownBadInputsRuleSet"),\n',
+        "",
+        "CKV_AWS_192",
+        stack="-edge",
+        batch="C",
+    ),
+    "the default behaviour serving plain HTTP": Weakening(
+        "kickoff/constructs/edge_distribution.py",
+        "viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,",
+        "viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.ALLOW_ALL,",
+        "CKV_AWS_34",
+        stack="-edge",
+        batch="A",
+    ),
+    "the alarm topic unencrypted": Weakening(
+        "kickoff/constructs/alarm_topic.py",
+        "topic_name=topic_name, master_key=self.key,",
+        "topic_name=topic_name,",
+        "CKV_AWS_26",
+        stack="-cell-",
+        batch="B",
+    ),
+    "the region-impaired alarm without the 5xx rate": Weakening(
+        "kickoff/constructs/cell_monitoring.py",
+        "members = {**self.critical_alarms, **self.impaired_alarms, **(differs or {})}",
+        "members = {**self.critical_alarms, **(differs or {})}",
+        "DR-CloudWatchRegionImpairedHoldsItsSignals",
+        stack="-cell-",
+        batch="C",
+    ),
+    "a cell wave without its freeze check": Weakening(
+        "kickoff/constructs/release_pipeline.py",
+        "            pre.append(freeze)\n",
+        '            pre += [freeze] if not step.name.startswith("Cell-us-east-1") else []\n',
+        "DR-PipelineFreezeBeforeEveryDeploy",
+        env="prod",
+        stack="-pipeline",
+        batch="P",
+    ),
+    "the bake watching another Region's alarm": Weakening(
+        "kickoff/stacks/deployment.py",
+        "alarm_name=naming.region_impaired_alarm_name(config.identity, canary),",
+        'alarm_name=naming.region_impaired_alarm_name(config.identity, "us-east-1"),',
+        "DR-PipelineBakeWatchesTheCanary",
+        env="prod",
+        stack="-pipeline",
+        batch="P",
     ),
     "the ReplicationLatency alarms removed": Weakening(
         "kickoff/constructs/cell_monitoring.py",
@@ -189,6 +243,11 @@ def _copy_app(destination: Path) -> Path:
     (destination / "build" / "agent-deps").symlink_to(ROOT / "build" / "agent-deps")
     # Its zip too, built once per digest of the agent's sources (no edit here touches them).
     (destination / "build" / "agent-bundle").symlink_to(ROOT / "build" / "agent-bundle")
+    # checkov's own venv, and the repository's caches: keyed by content, so only what an edit changed is linted and
+    # scanned again.
+    (destination / ".checkov-venv").symlink_to(ROOT / ".checkov-venv")
+    (ROOT / "build" / "cache").mkdir(parents=True, exist_ok=True)
+    (destination / "build" / "cache").symlink_to(ROOT / "build" / "cache")
     return destination
 
 

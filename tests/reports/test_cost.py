@@ -26,6 +26,8 @@ from kickoff.rules.assembly import read_stacks
 from kickoff.scaling import FARGATE_ARM64_US_EAST_1
 from tests.support import REPO_ROOT, Synth
 
+pytestmark = pytest.mark.not_a_rule("tests the cost report against the templates it prices, not the templates")
+
 PRICES = load_prices()
 
 

@@ -14,6 +14,7 @@ def scan(prod, dev):
     return run_checkov(files)
 
 
+@pytest.mark.held_by("Checkov")
 def test_checkov_reports_no_failure_outside_the_skip_file(scan) -> None:
     summary, failures = scan
     assert summary["passed"] > 500 and summary["resources"] > 300
@@ -21,6 +22,9 @@ def test_checkov_reports_no_failure_outside_the_skip_file(scan) -> None:
     assert not uncovered, "\n".join(f"{f.check_id} {f.check_name}: {f.file} {f.logical_id}" for f in uncovered)
 
 
+@pytest.mark.not_a_rule(
+    "keeps the skip file honest: an entry must still match a failure in prod or dev, and one synth sees one config"
+)
 def test_every_skip_is_used_and_reasoned(scan) -> None:
     _, failures = scan
     _, unused = unlisted(failures)

@@ -12,6 +12,10 @@ from kickoff.rules.execution_policy import UnknownResourceType, execution_policy
 from tests.iam_evaluation import allowed, allowed_within
 from tests.support import CliRun, run_cli
 
+pytestmark = pytest.mark.not_a_rule(
+    "tests the deploy-role policy generated from the templates (a document for the account owner)"
+)
+
 ACCOUNT = "111111111111"
 BOUNDARY = "kickoff-prod-permissions-boundary"
 

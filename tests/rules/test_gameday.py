@@ -16,6 +16,8 @@ from kickoff.rules.gameday import (
 )
 from tests.support import PLAN_FROM, REPO_ROOT, CliRun, Synth, run_cli
 
+pytestmark = pytest.mark.not_a_rule("tests the game-day plan built from the templates (a report)")
+
 EVENT = "tnf-2026-w13"  # Thursday 2026-12-03, kickoff 20:15 ET (01:15 UTC), in prod's planning window
 
 

@@ -9,11 +9,14 @@ import pytest
 
 from kickoff.rules.resilience import compute_budget
 
+pytestmark = pytest.mark.not_a_rule("the ResilienceBudget gate's own cases: seeded defects it must report")
+
 
 def _templates(synth):
     return {name: synth.template(name) for name in synth.stack_names}
 
 
+@pytest.mark.held_by("ResilienceBudget")
 def test_prod_budget_terms_come_from_the_templates(prod) -> None:
     budget = compute_budget(prod.config, _templates(prod))
     assert [(p.name, p.seconds) for p in budget.rto_parts] == [
@@ -35,6 +38,7 @@ def test_prod_budget_terms_come_from_the_templates(prod) -> None:
     }
 
 
+@pytest.mark.held_by("ResilienceBudget")
 def test_strong_consistency_has_rpo_zero(strong) -> None:
     budget = compute_budget(strong.config, _templates(strong))
     assert budget.rpo_bound == 0 and "strong" in budget.rpo_source

@@ -23,6 +23,8 @@ from kickoff.rules.readiness import RULES, evaluate
 from kickoff.stacks.deployment import template_path
 from tests.support import Synth
 
+pytestmark = pytest.mark.not_a_rule("the readiness rules' own cases: each edit must be found")
+
 Templates = dict[str, dict[str, Any]]  # stack name -> template
 Edit = Callable[[Templates, Synth], None]
 
@@ -245,6 +247,24 @@ def _a_control_left_out(templates: Templates, synth: Synth) -> None:
     _safety_rule(templates, synth)["Properties"]["AssertionRule"]["AssertedControls"].pop()
 
 
+def _check_on_another_cell(templates: Templates, synth: Synth) -> None:
+    resources = templates[synth.cell("us-east-1")]["Resources"]
+    for resource in resources.values():
+        config = (
+            resource["Properties"].get("HealthCheckConfig", {})
+            if resource["Type"] == "AWS::Route53::HealthCheck"
+            else {}
+        )
+        if config.get("Type") == "HTTPS":
+            config["FullyQualifiedDomainName"] = config["FullyQualifiedDomainName"].replace("us-east-1", "us-west-2")
+
+
+def _origin_names_off_the_certificate(templates: Templates, synth: Synth) -> None:
+    resources = templates[synth.cell("us-east-1")]["Resources"]
+    certificate = next(r for r in resources.values() if r["Type"] == "AWS::CertificateManager::Certificate")
+    certificate["Properties"].pop("SubjectAlternativeNames")
+
+
 # rule suffix -> (the fixture whose config it checks, {case: (edit, what the finding says)})
 CASES: dict[str, tuple[str, dict[str, tuple[Edit, str]]]] = {
     "PipelineFreezeBeforeEveryDeploy": (
@@ -317,6 +337,13 @@ CASES: dict[str, tuple[str, dict[str, tuple[Edit, str]]]] = {
     "EcsReadOnlyContainerHasWritableTmp": (
         "prod",
         {"no-writable-tmp": (_no_writable_tmp, "read-only root filesystem and no writable /tmp")},
+    ),
+    "Route53CheckedNameServedByItsCell": (
+        "prod",
+        {
+            "check-on-another-cell": (_check_on_another_cell, "another cell's load balancer"),
+            "origin-names-off-the-certificate": (_origin_names_off_the_certificate, "does not cover origin.live"),
+        },
     ),
     "RecoveryControlKeepsACellOn": (
         "with_arc",

@@ -13,11 +13,14 @@ from kickoff.lockfile import ACCEPT_COMMAND, read_lock
 from kickoff.rules.stateful_lock import diff, failure_message, inventory
 from tests.support import config_data
 
+pytestmark = pytest.mark.not_a_rule("the StatefulLock gate's own cases and the lock file's contents")
+
 
 def _templates(synth):
     return {name: synth.template(name) for name in synth.stack_names}
 
 
+@pytest.mark.held_by("StatefulLock")
 def test_synthesized_stateful_resources_match_the_lock(synthesized) -> None:
     """Fails when a change would remove, rename or replace a table, key, bucket or secret."""
     config = synthesized.config

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kickoff.rules.taggable import schema_tag_property, tag_properties
+
+pytestmark = pytest.mark.not_a_rule("tests the taggable-type list against the templates (a maintenance tool)")
 
 
 def test_taggable_table_matches_cfn_lint_for_synthesized_types(prod, dev) -> None:

@@ -16,6 +16,7 @@ def _cells(synth):
     return [(region, synth.cell(region)) for region in synth.config.region_names]
 
 
+@pytest.mark.not_a_rule("the deployment object's stack list (config echo), not a template")
 def test_one_cell_stack_per_region(synthesized) -> None:
     assert sorted(synthesized.deployment.cells) == sorted(synthesized.config.region_names)
     for region, name in _cells(synthesized):
@@ -27,6 +28,7 @@ def test_one_cell_stack_per_region(synthesized) -> None:
 # by the Well-Architected pack and proved by its rule pairs; what is left here is what no rule states.
 
 
+@pytest.mark.held_by("DR-EcsReadOnlyContainerHasWritableTmp")
 def test_a_read_only_container_still_has_a_writable_tmp(synthesized) -> None:
     for _, name in _cells(synthesized):
         task_defs = synthesized.resources(name, "AWS::ECS::TaskDefinition")
@@ -36,6 +38,7 @@ def test_a_read_only_container_still_has_a_writable_tmp(synthesized) -> None:
             assert {"ContainerPath": "/tmp", "SourceVolume": "tmp", "ReadOnly": False} in container["MountPoints"]
 
 
+@pytest.mark.not_a_rule("config echo: CPU and memory equal the configured values")
 def test_task_sizes_match_config(prod) -> None:
     template = prod.assertions(prod.cell("us-east-1"))
     for service in prod.config.services:
@@ -53,6 +56,7 @@ def test_task_sizes_match_config(prod) -> None:
         )
 
 
+@pytest.mark.held_by("DR-EcsImageFromRegionalEcr")
 @pytest.mark.parametrize("region", ["us-east-1", "us-west-2"])
 def test_images_come_through_the_cell_regions_pull_through_cache(prod, region) -> None:
     """docker.io/traefik/whoami@sha256:... is pulled as <account>.dkr.ecr.<region>/<prefix>/traefik/whoami@sha256:..."""
@@ -74,6 +78,9 @@ def test_images_come_through_the_cell_regions_pull_through_cache(prod, region) -
         assert parts[2] == f"/{prefix}/{reference.repository}@{reference.digest}"
 
 
+@pytest.mark.not_a_rule(
+    "a cost and dependency choice: with NAT gateways tasks reach ECR and Logs anyway, so nothing fails without it"
+)
 def test_tasks_reach_ecr_and_logs_through_vpc_endpoints(prod) -> None:
     endpoints = prod.resources(prod.cell("us-east-2"), "AWS::EC2::VPCEndpoint").values()
     services = sorted(json.dumps(e["Properties"]["ServiceName"]) for e in endpoints)
@@ -84,6 +91,9 @@ def test_tasks_reach_ecr_and_logs_through_vpc_endpoints(prod) -> None:
             assert endpoint["Properties"]["PrivateDnsEnabled"] is True
 
 
+@pytest.mark.held_by(
+    "WA-REL-EcsServiceMultiAz", "DR-EcsServiceDesiredCountUnset", "WA-OPS-EcsDeploymentCircuitBreaker", "Config"
+)
 def test_services_and_min_tasks_match_config(synthesized) -> None:
     for region, name in _cells(synthesized):
         services = synthesized.resources(name, "AWS::ECS::Service")
@@ -109,6 +119,7 @@ def test_services_and_min_tasks_match_config(synthesized) -> None:
             assert props["AvailabilityZoneRebalancing"] == "ENABLED"
 
 
+@pytest.mark.held_by("WA-SEC-EcsServicePrivate", "WA-REL-EcsServiceMultiAz")
 def test_services_run_in_private_subnets(prod) -> None:
     template = prod.template(prod.cell("us-east-1"))
     private = {k for k, v in template["Resources"].items() if v["Type"] == "AWS::EC2::Subnet" and "Private" in k}
@@ -118,6 +129,7 @@ def test_services_run_in_private_subnets(prod) -> None:
         assert subnets == private
 
 
+@pytest.mark.held_by("WA-REL-EcsServiceTargetTracking")
 def test_target_tracking_on_cpu_and_requests(synthesized) -> None:
     for _, name in _cells(synthesized):
         policies = synthesized.resources(name, "AWS::ApplicationAutoScaling::ScalingPolicy").values()
@@ -132,6 +144,7 @@ def test_target_tracking_on_cpu_and_requests(synthesized) -> None:
         )
 
 
+@pytest.mark.not_a_rule("arithmetic of config values (requests per task x utilisation): config echo")
 def test_request_tracking_target_is_per_minute_at_target_utilisation(prod) -> None:
     api = prod.config.services[0]
     expected = requests_per_target_per_minute(load_model(api))
@@ -151,6 +164,9 @@ def test_request_tracking_target_is_per_minute_at_target_utilisation(prod) -> No
     )
 
 
+@pytest.mark.held_by(
+    "DR-AlbListenerPortAdmitted", "DR-AlbServesOnlyTheOrigin", "Checkov:CKV_AWS_103", "Checkov:CKV_AWS_2"
+)
 def test_https_listener_only(synthesized) -> None:
     for _, name in _cells(synthesized):
         template = synthesized.assertions(name)
@@ -171,6 +187,7 @@ def test_https_listener_only(synthesized) -> None:
         assert ports == [443]  # CloudFront and the health checkers reach HTTPS only
 
 
+@pytest.mark.held_by("Checkov:CKV_AWS_131", "Checkov:CKV_AWS_91", "AwsSolutions-ELB2", "DR-DeletionProtectionRetained")
 def test_alb_hardening_and_access_logs(synthesized) -> None:
     for _, name in _cells(synthesized):
         (alb,) = synthesized.resources(name, "AWS::ElasticLoadBalancingV2::LoadBalancer").values()
@@ -181,6 +198,7 @@ def test_alb_hardening_and_access_logs(synthesized) -> None:
         assert alb["Properties"]["Scheme"] == "internet-facing"
 
 
+@pytest.mark.not_a_rule("config echo: the validation zone is the configured hosted zone")
 def test_certificate_is_dns_validated_in_the_configured_zone(prod) -> None:
     prod.assertions(prod.cell("us-west-2")).has_resource_properties(
         "AWS::CertificateManager::Certificate",
@@ -195,6 +213,7 @@ def test_certificate_is_dns_validated_in_the_configured_zone(prod) -> None:
     )
 
 
+@pytest.mark.held_by("WA-SUS-S3LogBucketLifecycle", "AwsSolutions-S10", "Checkov:CKV_AWS_53")
 def test_log_bucket_is_encrypted_private_and_expiring(synthesized) -> None:
     days = synthesized.config.logging.access_log_expiration_days
     for _, name in _cells(synthesized):
@@ -215,6 +234,7 @@ def test_log_bucket_is_encrypted_private_and_expiring(synthesized) -> None:
         assert '"aws:SecureTransport": "false"' in policy
 
 
+@pytest.mark.held_by("WA-REL-VpcNatGatewayPerAz", "AwsSolutions-VPC7", "WA-REL-EcsServiceMultiAz")
 def test_vpc_spans_configured_azs_with_nat_per_az_and_flow_logs(synthesized) -> None:
     config = synthesized.config
     for region, name in _cells(synthesized):
@@ -231,11 +251,13 @@ def test_vpc_spans_configured_azs_with_nat_per_az_and_flow_logs(synthesized) -> 
         assert vpc["Properties"]["CidrBlock"] == config.region(region).vpc_cidr
 
 
+@pytest.mark.not_a_rule("config echo: a non-production config may share one NAT gateway")
 def test_dev_uses_a_single_nat_gateway(dev) -> None:
     for region in dev.config.region_names:
         assert len(dev.resources(dev.cell(region), "AWS::EC2::NatGateway")) == 1
 
 
+@pytest.mark.held_by("WA-OPS-EcsClusterContainerInsights")
 def test_container_insights_at_the_configured_level(synthesized) -> None:
     """Standard by default (service-level metrics the alarms read); enhanced, per task and container, by choice."""
     level = {"standard": "enabled", "enhanced": "enhanced"}[synthesized.config.monitoring.container_insights]
@@ -244,6 +266,7 @@ def test_container_insights_at_the_configured_level(synthesized) -> None:
         assert {"Name": "containerInsights", "Value": level} in cluster["Properties"]["ClusterSettings"]
 
 
+@pytest.mark.held_by("WA-SUS-LogsLogGroupRetention")
 def test_every_log_group_has_the_configured_retention(synthesized) -> None:
     for _, name in _cells(synthesized):
         groups = synthesized.resources(name, "AWS::Logs::LogGroup")
@@ -254,6 +277,7 @@ def test_every_log_group_has_the_configured_retention(synthesized) -> None:
         }
 
 
+@pytest.mark.held_by("DR-CloudFrontBehaviorPathServed", "CfnLint")
 def test_listener_rules_route_each_service_by_path(prod) -> None:
     health_rules = len(prod.config.services)  # priorities 1..n are the Route 53 health-check rules
     rules = [
@@ -266,6 +290,7 @@ def test_listener_rules_route_each_service_by_path(prod) -> None:
     assert len({r["Properties"]["Priority"] for r in rules}) == len(prod.config.services)
 
 
+@pytest.mark.held_by("WA-REL-ElbTargetGroupHealthCheckPath")
 def test_target_groups_check_the_configured_health_path(prod) -> None:
     groups = prod.resources(prod.cell("us-east-1"), "AWS::ElasticLoadBalancingV2::TargetGroup").values()
     assert {g["Properties"]["HealthCheckPath"] for g in groups} == {s.health_check_path for s in prod.config.services}
@@ -274,6 +299,7 @@ def test_target_groups_check_the_configured_health_path(prod) -> None:
         assert group["Properties"]["HealthCheckIntervalSeconds"] == 10
 
 
+@pytest.mark.held_by("WA-SEC-IamTaskRoleItemAccessOnly", "DR-DynamoReplicaWhereUsed", "DR-CellNamesOnlyItsRegion")
 @pytest.mark.parametrize("region", ["us-east-1", "us-east-2", "us-west-2"])
 def test_task_role_reaches_only_its_own_replica(prod, region) -> None:
     name = prod.cell(region)
@@ -297,6 +323,7 @@ def test_task_role_reaches_only_its_own_replica(prod, region) -> None:
         assert not any("*" in a for a in kms[0]["Action"])
 
 
+@pytest.mark.not_a_rule("config echo: with the AWS managed key there is no key to grant")
 def test_aws_managed_key_needs_no_kms_statement(dev) -> None:
     for region in dev.config.region_names:
         for key, policy in dev.resources(dev.cell(region), "AWS::IAM::Policy").items():
@@ -304,6 +331,7 @@ def test_aws_managed_key_needs_no_kms_statement(dev) -> None:
                 assert "kms:" not in json.dumps(policy)
 
 
+@pytest.mark.held_by("WA-COST-CostAllocationTags")
 def test_cost_allocation_tags_on_cells(prod) -> None:
     prod.assertions(prod.cell("us-east-2")).has_resource_properties(
         "AWS::ECS::Service",
@@ -322,6 +350,7 @@ def test_cost_allocation_tags_on_cells(prod) -> None:
     )
 
 
+@pytest.mark.held_by("DR-PhysicalNameUnique")
 def test_dashboard_names_are_unique_in_the_account(prod) -> None:
     """CloudWatch dashboards are global per account: each cell names its own after its Region."""
     names = [
@@ -332,6 +361,7 @@ def test_dashboard_names_are_unique_in_the_account(prod) -> None:
     assert names == [f"kickoff-prod-{r}" for r in prod.config.region_names]
 
 
+@pytest.mark.held_by("WA-SEC-LogsLogGroupEncrypted", "WA-SEC-KmsKeyPolicySeparatesDuties")
 def test_log_groups_are_encrypted_with_the_cells_key(prod) -> None:
     name = prod.cell("us-east-1")
     # The cell's log key; the other key in the cell encrypts its alarm topic (test_observability).
@@ -342,6 +372,7 @@ def test_log_groups_are_encrypted_with_the_cells_key(prod) -> None:
     assert {s["Sid"] for s in statements} == {"AdministerKeyThroughIam", "UseByCloudWatchLogsInThisRegion"}
 
 
+@pytest.mark.held_by("WA-SEC-IamServiceRoleSourceCondition")
 def test_task_roles_trust_only_this_accounts_ecs_tasks(prod) -> None:
     for logical_id, role in prod.resources(prod.cell("us-east-2"), "AWS::IAM::Role").items():
         (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from kickoff.rules.assembly import missing_context, read_stacks
 
 FORBIDDEN_TYPES = ("Custom::CrossRegionExportWriter", "Custom::CrossRegionExportReader", "Custom::CrossRegion")
 
 
+@pytest.mark.held_by("DR-StackStandsAlone")
 def test_no_stack_references_another_stack(synthesized) -> None:
     for name in synthesized.stack_names:
         text = json.dumps(synthesized.template(name))
@@ -22,6 +25,7 @@ def test_no_stack_references_another_stack(synthesized) -> None:
         assert not any("Export" in o for o in outputs.values()), f"{name} exports a value"
 
 
+@pytest.mark.held_by("DR-CellNamesOnlyItsRegion")
 def test_no_stack_names_another_regions_resources(prod) -> None:
     for region in prod.config.region_names:
         text = json.dumps(prod.template(prod.cell(region)))
@@ -30,6 +34,7 @@ def test_no_stack_names_another_regions_resources(prod) -> None:
                 assert f":{other}:" not in text, f"cell {region} references a {other} ARN"
 
 
+@pytest.mark.not_a_rule("the cloud assembly's stack dependencies: the manifest, which no validation plugin reads")
 def test_deploy_order_keys_then_data_then_cells(strong, prod) -> None:
     """Keys before Data before every cell: stack dependencies without a pipeline, one stage with one."""
     assert strong.config.pipeline is None and strong.deployment.keys == {}
@@ -44,6 +49,7 @@ def test_deploy_order_keys_then_data_then_cells(strong, prod) -> None:
         assert keys.artifact_id in by_name[prod.data].dependencies
 
 
+@pytest.mark.not_a_rule("the cloud assembly's stack dependencies: the manifest, which no validation plugin reads")
 def test_without_a_pipeline_cdk_deploy_all_follows_the_release_order(dev) -> None:
     """Data, the canary cell (the first Region), the other cells one at a time, then Edge and the dashboard."""
     assert dev.config.pipeline is None
@@ -62,10 +68,12 @@ def test_without_a_pipeline_cdk_deploy_all_follows_the_release_order(dev) -> Non
     assert order == [dev.data, *(dev.cell(r) for r in dev.config.region_names), dev.edge, "kickoff-dev-observability"]
 
 
+@pytest.mark.held_by("MissingContext")
 def test_synth_asks_aws_for_nothing(synthesized) -> None:
     assert missing_context(synthesized.outdir) == []
 
 
+@pytest.mark.not_a_rule("config echo: each stack's environment is the configured account and Region")
 def test_stacks_are_pinned_to_account_and_region(synthesized) -> None:
     """Application stacks in the config's account and its Regions; the pipeline's in the tooling account."""
     config = synthesized.config
@@ -80,6 +88,9 @@ def test_stacks_are_pinned_to_account_and_region(synthesized) -> None:
             assert stack.region in config.region_names
 
 
+@pytest.mark.not_a_rule(
+    "a stack setting in the manifest, not in a template; the deploy role's policy guards deletion too"
+)
 def test_production_stacks_have_termination_protection(prod, dev) -> None:
     assert all(s.termination_protection for s in prod.deployment.stacks)
     assert not any(s.termination_protection for s in dev.deployment.stacks)

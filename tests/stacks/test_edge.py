@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from kickoff import naming
 from kickoff.rules.assembly import read_stacks
 
@@ -15,10 +17,14 @@ def _distribution(synth):
     return dist["Properties"]["DistributionConfig"]
 
 
+@pytest.mark.not_a_rule(
+    "CloudFront refuses a CLOUDFRONT-scope web ACL or viewer certificate elsewhere: the deploy itself fails"
+)
 def test_edge_stack_is_in_us_east_1(synthesized) -> None:
     assert synthesized.deployment.edge.region == "us-east-1"
 
 
+@pytest.mark.held_by("WA-REL-CloudFrontOriginGroup", "AwsSolutions-CFR5", "WA-REL-Route53HealthCheckRtoBudget")
 def test_origin_group_fails_over_on_5xx_to_the_secondary_origin(synthesized) -> None:
     config = _distribution(synthesized)
     origins = {o["Id"]: o for o in config["Origins"]}
@@ -38,6 +44,7 @@ def test_origin_group_fails_over_on_5xx_to_the_secondary_origin(synthesized) -> 
         assert origin["ConnectionAttempts"] == synthesized.config.edge.origin_connection_attempts
 
 
+@pytest.mark.held_by("DR-CloudFrontBehaviorMethods", "DR-CloudFrontBehaviorPathServed", "DR-ProberReachesItsTarget")
 def test_read_only_behaviours_use_the_origin_group_and_writes_the_primary_origin(synthesized) -> None:
     """Each behaviour allows exactly its service's method set; only read-only ones may fail over."""
     config = _distribution(synthesized)
@@ -77,6 +84,7 @@ def test_read_only_behaviours_use_the_origin_group_and_writes_the_primary_origin
         assert config["DefaultCacheBehavior"]["TargetOriginId"] == group["Id"]
 
 
+@pytest.mark.held_by("DR-CloudFrontOriginHostHeader", "DR-CloudFrontCacheKeyHoldsIdentity", "DR-PhysicalNameUnique")
 def test_no_behaviour_sends_the_viewers_host_or_caches_what_identifies_a_viewer(synthesized) -> None:
     """Cache keys hold no Host and no cookie. What caches nothing forwards everything but Host; what caches sends
     only its key (no origin request policy), so no cookie or credential reaches an origin whose answer is cached."""
@@ -105,6 +113,7 @@ def test_no_behaviour_sends_the_viewers_host_or_caches_what_identifies_a_viewer(
         )
 
 
+@pytest.mark.held_by("DR-CloudFrontBehaviorMethods", "DR-CloudFrontCacheKeyHoldsIdentity")
 def test_api_behaviour_caches_nothing_allows_all_methods_on_the_primary_origin(synthesized) -> None:
     config = _distribution(synthesized)
     origins = {o["Id"]: o["DomainName"] for o in config["Origins"]}
@@ -114,6 +123,7 @@ def test_api_behaviour_caches_nothing_allows_all_methods_on_the_primary_origin(s
     assert origins[api["TargetOriginId"]] == naming.origin_domain(synthesized.config.identity)
 
 
+@pytest.mark.held_by("Checkov:CKV_AWS_34", "Checkov:CKV_AWS_174", "Checkov:CKV_AWS_86", "AwsSolutions-CFR4")
 def test_viewer_tls_http_versions_logging(synthesized) -> None:
     config = _distribution(synthesized)
     assert config["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
@@ -124,6 +134,9 @@ def test_viewer_tls_http_versions_logging(synthesized) -> None:
     assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
 
 
+@pytest.mark.not_a_rule(
+    "config echo: the allowed countries are configured (DR-ProberReachesItsTarget checks the probes are among them)"
+)
 def test_geo_restriction_follows_config(prod, dev) -> None:
     restriction = _distribution(prod)["Restrictions"]["GeoRestriction"]
     assert restriction["RestrictionType"] == "whitelist"
@@ -131,6 +144,9 @@ def test_geo_restriction_follows_config(prod, dev) -> None:
     assert "Restrictions" not in _distribution(dev)
 
 
+@pytest.mark.not_a_rule(
+    "config echo: the viewer names and zone are configured; CloudFront refuses a certificate outside us-east-1"
+)
 def test_viewer_certificate_is_dns_validated_in_us_east_1(prod) -> None:
     (cert,) = prod.resources(prod.edge, "AWS::CertificateManager::Certificate").values()
     assert cert["Properties"]["DomainName"] == "live.example.com"
@@ -138,6 +154,7 @@ def test_viewer_certificate_is_dns_validated_in_us_east_1(prod) -> None:
     assert cert["Properties"]["ValidationMethod"] == "DNS"
 
 
+@pytest.mark.held_by("DR-ProberReachesItsTarget")
 def test_viewer_names_alias_to_the_distribution(synthesized) -> None:
     records = [r["Properties"] for r in synthesized.resources(synthesized.edge, "AWS::Route53::RecordSet").values()]
     assert sorted((r["Name"], r["Type"]) for r in records) == sorted(
@@ -151,6 +168,14 @@ def test_viewer_names_alias_to_the_distribution(synthesized) -> None:
         assert record["AliasTarget"]["DNSName"] == {"Fn::GetAtt": [dist_id, "DomainName"]}
 
 
+@pytest.mark.held_by(
+    "DR-WafRateLimitAdmitsSharedIp",
+    "DR-WafBodyLimitAllowsWrites",
+    "AwsSolutions-CFR2",
+    "Checkov:CKV_AWS_192",
+    "Checkov:CKV_AWS_68",
+    "WA-SEC-LogsLogGroupEncrypted",
+)
 def test_waf_is_associated_with_managed_rules_rate_limit_and_logging(synthesized) -> None:
     ((acl_id, acl),) = synthesized.resources(synthesized.edge, "AWS::WAFv2::WebACL").items()
     props = acl["Properties"]
@@ -198,6 +223,7 @@ def test_waf_is_associated_with_managed_rules_rate_limit_and_logging(synthesized
     assert group["Properties"]["KmsKeyId"]["Fn::GetAtt"][1] == "Arn"
 
 
+@pytest.mark.held_by("DR-OriginSecretNeverLiteral", "DR-SecretReferenceFollowsRotation")
 def test_cloudfront_sends_the_origin_secret_by_dynamic_reference(synthesized) -> None:
     for origin in _distribution(synthesized)["Origins"]:
         headers = origin["OriginCustomHeaders"]
@@ -206,6 +232,7 @@ def test_cloudfront_sends_the_origin_secret_by_dynamic_reference(synthesized) ->
         assert headers == [{"HeaderName": "X-Origin-Verify", "HeaderValue": reference}]
 
 
+@pytest.mark.held_by("DR-SecretReplicatedWhereResolved", "WA-REL-StatefulResourceRetained")
 def test_origin_secret_is_generated_retained_and_replicated_to_every_reader(synthesized) -> None:
     (secret,) = synthesized.resources(synthesized.data, "AWS::SecretsManager::Secret").values()
     props = secret["Properties"]
@@ -218,6 +245,7 @@ def test_origin_secret_is_generated_retained_and_replicated_to_every_reader(synt
     assert {r["Region"] for r in props["ReplicaRegions"]} == readers - {synthesized.config.primary_region}
 
 
+@pytest.mark.held_by("DR-OriginSecretNeverLiteral")
 def test_no_secret_literal_in_any_template(synthesized) -> None:
     """Every X-Origin-Verify value is a dynamic reference, and no secret-looking literal exists."""
     for stack in read_stacks(synthesized.outdir):
@@ -245,6 +273,7 @@ def test_no_secret_value_in_the_repository() -> None:
         assert not re.search(r"(?i)origin[-_]verify\s*[:=]\s*['\"][A-Za-z0-9]{16,}", path.read_text()), path
 
 
+@pytest.mark.not_a_rule("the cloud assembly's stack dependencies: the manifest, which no validation plugin reads")
 def test_deploy_order_data_cells_edge(dev) -> None:
     by_name = {s.name: s for s in read_stacks(dev.outdir)}
     edge = by_name[dev.edge]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kickoff import naming
 
 
@@ -11,6 +13,7 @@ def _table(synth):
     return table
 
 
+@pytest.mark.held_by("DR-CellNamesOnlyItsRegion", "WA-REL-StatefulResourceRetained", "AwsSolutions-KMS5")
 def test_customer_managed_keys_per_region_by_alias(prod) -> None:
     for replica in _table(prod)["Properties"]["Replicas"]:
         key = replica["SSESpecification"]["KMSMasterKeyId"]["Fn::Join"][1][-1]
@@ -26,6 +29,7 @@ def test_customer_managed_keys_per_region_by_alias(prod) -> None:
         assert alias["Properties"]["AliasName"] == naming.table_key_alias(prod.config.identity)
 
 
+@pytest.mark.not_a_rule("config echo: with the AWS managed key there are no keys stacks")
 def test_aws_managed_key_needs_no_keys_stacks(dev) -> None:
     assert dev.deployment.keys == {}
     props = _table(dev)["Properties"]
@@ -33,6 +37,7 @@ def test_aws_managed_key_needs_no_keys_stacks(dev) -> None:
     assert all("SSESpecification" not in r for r in props["Replicas"])
 
 
+@pytest.mark.held_by("WA-SEC-KmsKeyPolicySeparatesDuties")
 def test_replica_keys_separate_administration_from_use(prod) -> None:
     """No kms:* for the account: administrators manage the key, and it is used only through DynamoDB."""
     for region in prod.config.region_names:

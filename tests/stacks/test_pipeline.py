@@ -40,6 +40,7 @@ def _stage(synth: Synth, name: str) -> dict[str, Any]:
     return next(s for s in _pipeline(synth)["Stages"] if s["Name"] == name)
 
 
+@pytest.mark.held_by("DR-PipelineCanaryDeploysAlone", "DR-PipelineDeploysEachStackOnceInItsRegion")
 def test_stages_run_data_then_the_canary_then_the_other_cells_then_edge(prod: Synth) -> None:
     names = [s["Name"] for s in _pipeline(prod)["Stages"]]
     canary = prod.config.pipeline.canary_region
@@ -56,12 +57,16 @@ def test_stages_run_data_then_the_canary_then_the_other_cells_then_edge(prod: Sy
     }
 
 
+@pytest.mark.not_a_rule(
+    "nothing reads the recovery stack (cells take the control ARNs from config): its place changes no deploy"
+)
 def test_recovery_deploys_last_when_enabled(with_arc: Synth) -> None:
     names = [s["Name"] for s in _pipeline(with_arc)["Stages"]]
     assert names[-2:] == ["Edge", "Recovery"]
     assert [a["Name"] for a in _deploys(_stage(with_arc, "Recovery"))] == ["kickoff-prod-recovery.Deploy"]
 
 
+@pytest.mark.held_by("DR-PipelineCanaryDeploysAlone", "DR-PipelineFreezeBeforeEveryDeploy")
 def test_parallel_second_wave_deploys_the_other_cells_in_one_stage(parallel_waves: Synth) -> None:
     names = [s["Name"] for s in _pipeline(parallel_waves)["Stages"]]
     assert names == [*PIPELINE_PREFIX, "Data", "Cell-us-west-2", "Wave2", "Edge"]
@@ -97,6 +102,7 @@ def test_every_stack_is_deployed_exactly_once_in_its_own_region_and_account(
     assert sorted(cells) == sorted(f"kickoff-prod-cell-{r}" for r in synth.config.region_names)
 
 
+@pytest.mark.not_a_rule("config echo: the pipeline stack's environment is the configured tooling account")
 def test_the_pipeline_lives_in_the_tooling_account(prod: Synth) -> None:
     tooling = prod.config.pipeline.account
     assert tooling != prod.config.account
@@ -106,6 +112,7 @@ def test_the_pipeline_lives_in_the_tooling_account(prod: Synth) -> None:
     assert stacks["kickoff-prod-cell-us-west-2"].account == prod.config.account
 
 
+@pytest.mark.held_by("DR-PipelineFreezeBeforeEveryDeploy", "DR-PipelineApprovalGatesItsStage")
 def test_a_freeze_check_runs_before_every_deploying_stage(with_arc: Synth) -> None:
     stages = _pipeline(with_arc)["Stages"][len(PIPELINE_PREFIX) :]
     assert [s["Name"] for s in stages] == [s.name for s in with_arc.deployment.release_steps]
@@ -130,6 +137,9 @@ def test_a_freeze_check_runs_before_every_deploying_stage(with_arc: Synth) -> No
     ]
 
 
+@pytest.mark.not_a_rule(
+    "a later publish only delays the forecast, and the agent's plan-coverage alarm reports that at run time"
+)
 def test_a_forecast_change_is_published_before_any_approval_or_freeze(prod: Synth) -> None:
     """The fast path: the Forecast stage comes right after the assets, holds one CodeBuild action that publishes the
     commit's calendar through the workload account's publisher role, and no approval or freeze check precedes it."""
@@ -152,6 +162,7 @@ def test_a_forecast_change_is_published_before_any_approval_or_freeze(prod: Synt
     }
 
 
+@pytest.mark.held_by("DR-IamCrossAccountTrustNamesPrincipal", "DR-IamRoleHasPermissionsBoundary")
 def test_the_forecast_publisher_may_write_versions_and_nudge_the_agents_only(prod: Synth) -> None:
     (role,) = [
         r["Properties"]
@@ -173,6 +184,7 @@ def test_the_forecast_publisher_may_write_versions_and_nudge_the_agents_only(pro
     assert all(naming.capacity_agent_name(prod.config.identity) in str(arn) for arn in invoke)
 
 
+@pytest.mark.held_by("DR-PipelineApprovalGatesItsStage", "DR-PipelineFreezeBeforeEveryDeploy")
 def test_the_manual_approval_comes_first_and_the_freeze_check_after_it(prod: Synth) -> None:
     """An approval given inside an event window meets the freeze check (DR-PipelineApprovalGatesItsStage holds
     the class at synth)."""
@@ -184,6 +196,7 @@ def test_the_manual_approval_comes_first_and_the_freeze_check_after_it(prod: Syn
     assert [a["Name"] for a in data["Actions"] if a["RunOrder"] == approve["RunOrder"]] == [approve["Name"]]
 
 
+@pytest.mark.held_by("DR-CodeBuildToolchainPinned")
 def test_every_tool_of_the_release_is_pinned_on_a_supported_runtime(prod: Synth) -> None:
     """DR-CodeBuildToolchainPinned holds every project at synth; here, what the pins are."""
     from kickoff.constructs.release_pipeline import CDK_ASSETS_VERSION
@@ -202,6 +215,7 @@ def test_every_tool_of_the_release_is_pinned_on_a_supported_runtime(prod: Synth)
     }
 
 
+@pytest.mark.held_by("DR-PipelineBakeWatchesTheCanary", "DR-IamCrossAccountTrustNamesPrincipal")
 def test_the_bake_reads_the_canary_regions_composite_alarm_after_its_deploy(prod: Synth) -> None:
     canary = prod.config.pipeline.canary_region
     stage = _stage(prod, f"Cell-{canary}")
@@ -246,6 +260,7 @@ def test_the_bake_reads_the_canary_regions_composite_alarm_after_its_deploy(prod
     assert [a["Name"] for a in others] == [f"Bake-Cell-{canary}"]
 
 
+@pytest.mark.not_a_rule("the exact build commands and source: config echo")
 def test_the_synth_step_tests_then_synthesizes_for_the_execution_time(prod: Synth) -> None:
     build = _stage(prod, "Build")
     (synth_action,) = build["Actions"]
@@ -263,6 +278,7 @@ def test_the_synth_step_tests_then_synthesizes_for_the_execution_time(prod: Synt
     assert source["ConnectionArn"] == prod.config.pipeline.connection_arn
 
 
+@pytest.mark.held_by("WA-REL-StatefulResourceRetained", "AwsSolutions-KMS5", "Checkov:CKV_AWS_21")
 def test_artifact_stores_are_encrypted_versioned_and_expire_in_every_region(prod: Synth) -> None:
     stores = _pipeline(prod)["ArtifactStores"]
     regions = sorted(s["Region"] for s in stores)

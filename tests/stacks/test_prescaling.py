@@ -24,6 +24,7 @@ def _targets(synth, region):
     return synth.resources(synth.cell(region), "AWS::ApplicationAutoScaling::ScalableTarget")
 
 
+@pytest.mark.held_by("DR-ScalableTargetRegistered", "DR-ScheduleAfterDeployTime")
 def test_every_service_is_registered_with_its_agent_and_no_schedule_is_compiled(prod) -> None:
     """The templates hold the agent, not the plan: each scalable target keeps its configured range and has no
     scheduled action; each service's load model, bounds and scalable target are registered under the agent's path."""
@@ -68,6 +69,9 @@ def _agent_function(synth, region):
     return function
 
 
+@pytest.mark.not_a_rule(
+    "the plan's numbers, which the agent applies at run time: the planner's property tests prove them"
+)
 def test_pre_scaling_raises_capacity_before_kickoff_and_holds_through_overtime(prod) -> None:
     steps = prod.deployment.plan.compiled_target("us-east-1", "playback").steps
     timeline = sorted((s.at.astimezone(UTC), s.min_tasks) for s in steps)
@@ -81,11 +85,13 @@ def test_pre_scaling_raises_capacity_before_kickoff_and_holds_through_overtime(p
     assert step_downs and min(step_downs) >= latest_end, "the step down never comes before end + overtime"
 
 
+@pytest.mark.held_by("WA-REL-EcsServiceTargetTracking")
 def test_target_tracking_stays_on_top_of_the_schedule(prod) -> None:
     policies = prod.resources(prod.cell("us-east-1"), "AWS::ApplicationAutoScaling::ScalingPolicy")
     assert len(policies) == 2 * len(prod.config.services)
 
 
+@pytest.mark.held_by("DR-ScheduleAfterDeployTime", "WA-SEC-IamServiceRoleSourceCondition")
 def test_the_reservation_role_and_the_agents_run_are_all_the_schedules_a_cell_holds(prod) -> None:
     for region in prod.config.region_names:
         (schedule,) = [s["Properties"] for s in prod.resources(prod.cell(region), "AWS::Scheduler::Schedule").values()]
@@ -108,6 +114,9 @@ def test_the_reservation_role_and_the_agents_run_are_all_the_schedules_a_cell_ho
         }
 
 
+@pytest.mark.not_a_rule(
+    "the plan's numbers, which the agent applies at run time: the planner's property tests prove them"
+)
 def test_decreases_respect_the_two_per_day_limit(prod) -> None:
     for region in prod.config.region_names:
         releases = [r.at.date() for r in prod.deployment.plan.alb_reservations(region) if r.capacity_units == 0]
@@ -120,6 +129,7 @@ def _app_table(synth):
     return table
 
 
+@pytest.mark.held_by("DR-DynamoWarmThroughputAboveBaseline", "DR-QuotaWithinDeclared")
 def test_warm_throughput_is_sized_on_the_season_and_left_to_the_primary_regions_agent(prod) -> None:
     assert "WarmThroughput" not in _app_table(prod)["Properties"]
     for region in prod.config.region_names:
@@ -148,6 +158,7 @@ def test_warm_throughput_is_sized_on_the_season_and_left_to_the_primary_regions_
         assert warm.write_units_per_second <= region.quotas.dynamodb_table_write_units
 
 
+@pytest.mark.held_by("DR-DynamoWarmThroughputAboveBaseline")
 def test_no_warm_throughput_below_what_a_new_on_demand_table_has(dev) -> None:
     """dev's season needs a few hundred units/s; a new on-demand table already sustains 12,000 / 4,000."""
     assert "WarmThroughput" not in _app_table(dev)["Properties"]
@@ -189,6 +200,7 @@ def test_alb_reservation_over_the_lcu_quota_is_a_config_error(write_config) -> N
     assert "above the declared quota of 0 (L-8A66D0E6)" in message
 
 
+@pytest.mark.not_a_rule("the plan's shares (config and plan objects), not a template")
 def test_evacuated_cell_gets_no_pre_scaling_and_others_absorb_its_share(prod, evacuated) -> None:
     path = naming.capacity_parameter_path(evacuated.config.identity)
     (spec,) = [
@@ -307,6 +319,7 @@ def test_plan_cli_prints_tables_and_writes_the_plot(tmp_path) -> None:
     assert png.stat().st_size > 20_000 and png.read_bytes()[:4] == b"\x89PNG"
 
 
+@pytest.mark.held_by("DR-RetainedNameRebuildable", "WA-SEC-IamServiceRoleSourceCondition")
 def test_alb_capacity_schedules_are_rebuildable_and_scoped(prod) -> None:
     """The schedule group is deleted with the stack (a rebuilt cell can create it again), and its role may be
     assumed only for this account's group."""

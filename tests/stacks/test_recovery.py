@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kickoff.rules.assembly import read_stacks
 
 
+@pytest.mark.held_by("DR-RecoveryControlKeepsACellOn", "DR-StackStandsAlone")
 def test_recovery_stack_only_when_enabled(prod, with_arc) -> None:
     assert prod.deployment.recovery is None
     recovery = with_arc.deployment.recovery
@@ -26,6 +29,7 @@ def test_recovery_stack_only_when_enabled(prod, with_arc) -> None:
         assert name not in stack.dependencies
 
 
+@pytest.mark.held_by("DR-Route53HealthCheckCoversServices", "WA-REL-Route53RoutedRecordHealthCheck")
 def test_routing_control_is_combined_with_the_endpoint_check(with_arc) -> None:
     arns = with_arc.config.routing.recovery_control.routing_control_arns
     for region in with_arc.config.region_names:

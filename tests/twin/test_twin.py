@@ -20,6 +20,8 @@ from kickoff.twin.run import objectives_of, profile_problems, run_one, run_twin,
 from kickoff.twin.scenarios import Scenario
 from tests.support import Synth
 
+pytestmark = pytest.mark.not_a_rule("the Twin gate's own cases: seeded defects it must catch")
+
 EAST = "us-east-1"
 
 
@@ -40,6 +42,7 @@ def _cell(views, region: str):
     return next(v for v in views if v.region == region and "cell" in v.stack)
 
 
+@pytest.mark.held_by("Twin")
 def test_prod_reads_every_alarm_check_and_record_and_evaluates_them_all(prod: Synth, prod_views) -> None:
     topo, (outcome,) = _run(prod, prod_views, Scenario("steady", "peak", 0.0))
     assert not topo.unreadable and not topo.problems
@@ -49,6 +52,7 @@ def test_prod_reads_every_alarm_check_and_record_and_evaluates_them_all(prod: Sy
     assert not outcome.withdrawn and not outcome.alarms
 
 
+@pytest.mark.held_by("Twin", "ResilienceBudget")
 def test_a_region_failing_is_detected_by_its_endpoint_checks_and_routed_away_within_the_rto(
     prod: Synth, prod_views
 ) -> None:
@@ -61,6 +65,7 @@ def test_a_region_failing_is_detected_by_its_endpoint_checks_and_routed_away_wit
     assert f"kickoff-prod-{EAST}-api-no-healthy-target" in names
 
 
+@pytest.mark.held_by("Twin")
 def test_benign_scenarios_evacuate_nothing(prod: Synth, prod_views) -> None:
     _, outcomes = _run(
         prod,
@@ -76,6 +81,7 @@ def test_benign_scenarios_evacuate_nothing(prod: Synth, prod_views) -> None:
     assert outcomes[2].detect_s == 600  # the divergence alarm: two five-minute probe datapoints, then it pages
 
 
+@pytest.mark.held_by("Twin")
 def test_the_replication_alarm_fires_on_the_first_datapoint_past_the_rpo(prod: Synth, prod_views) -> None:
     _, (outcome,) = _run(prod, prod_views, Scenario("replication-stalls", "peak", 0.0, "us-west-2"))
     assert outcome.ok, outcome.problems
@@ -165,6 +171,7 @@ def test_a_routing_check_on_a_metric_math_alarm_is_a_problem(prod: Synth, prod_v
     assert any("metric-math alarm" in p for p in topo.problems)
 
 
+@pytest.mark.held_by("Twin")
 def test_prod_passes_the_gate_and_every_synth_runs_it(prod: Synth, prod_views) -> None:
     """The compliant case of the gate: the prod synth (checks on) ran the twin and it found nothing."""
     summary = read_summary(prod.outdir)["Twin"]
@@ -200,6 +207,7 @@ def test_a_departure_profile_slower_than_routing_or_detection_faster_than_it_is_
     assert any("detection_seconds 10" in p and "30 s" in p for p in problems), problems
 
 
+@pytest.mark.held_by("Twin")
 def test_the_gate_judges_the_seasons_largest_event_still_to_come(prod: Synth, prod_views) -> None:
     """What is in force now is not all the gate judges: a deploy between small events must not hide the largest."""
     plan = prod.deployment.plan

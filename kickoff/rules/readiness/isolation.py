@@ -10,6 +10,9 @@
   routing agree on. An experiment that stops on something else runs on while the cell is impaired.
 - A container with a read-only root filesystem mounts a writable ``/tmp``: most runtimes write there at start, and a
   task that cannot exits before its health check.
+- A cell's HTTPS health checks reach the cell itself: their name resolves to the cell's own load balancer, and its
+  certificate covers the name (as it covers every HTTPS name CloudFront reaches it by). A check on another cell's
+  name judges the wrong cell; a name off the certificate fails every check.
 - ARC's safety rule keeps at least one cell on: an ATLEAST rule with a threshold of 1 or more over every routing
   control of the deployment, so no operator change can turn every cell off.
 """
@@ -20,7 +23,7 @@ import json
 from typing import Any
 
 from kickoff.rules.engine import ANY_TYPE, Finding, Resource, TemplateView, literal, props, references
-from kickoff.rules.readiness.context import Readiness, secret_references
+from kickoff.rules.readiness.context import Readiness, dns_covers, secret_references
 from kickoff.rules.readiness.rule import ReadinessRule
 
 LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
@@ -226,7 +229,65 @@ SAFETY_RULE_KEEPS_A_CELL_ON = ReadinessRule(
     _keeps_one_on,
 )
 
+
+def _served_by_own_cell(
+    logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness
+) -> list[Finding] | None:
+    if resource["Type"] == "AWS::CloudFront::Distribution":
+        origins = (props(resource).get("DistributionConfig") or {}).get("Origins") or []
+        names = [
+            (str(o.get("DomainName")), None)
+            for o in origins
+            if (o.get("CustomOriginConfig") or {}).get("OriginProtocolPolicy") == "https-only"
+        ]
+    else:
+        config = props(resource).get("HealthCheckConfig") or {}
+        if config.get("Type") not in ("HTTPS", "HTTPS_STR_MATCH") or not _is_cell(view):
+            return None
+        names = [(str(config.get("FullyQualifiedDomainName")), view)]
+    findings = []
+    for name, own in names:
+        albs = readiness.resolve_load_balancers(name)
+        if albs is None and own is None:
+            continue  # an origin outside the deployment
+        if not albs:
+            findings.append(Finding(f"Unresolved::{name}", f"{name} resolves to no load balancer of the deployment"))
+            continue
+        for alb in albs:
+            if own is not None and alb.view.file != own.file:
+                findings.append(
+                    Finding(
+                        f"OtherCell::{name}",
+                        f"{name} resolves to {alb.where}, another cell's load balancer: this cell's check judges that "
+                        "cell",
+                    )
+                )
+            for listener in readiness.listeners(alb, 443):
+                covered = readiness.listener_certificate_names(listener)
+                if covered is not None and not any(dns_covers(c, name) for c in covered):
+                    findings.append(
+                        Finding(
+                            f"Certificate::{name}",
+                            f"the certificate of {alb.where} does not cover {name}: TLS to it fails on the name",
+                        )
+                    )
+    return findings
+
+
+NAME_SERVED_BY_ITS_CELL = ReadinessRule(
+    "Route53CheckedNameServedByItsCell",
+    "A cell's HTTPS health checks target a name that resolves to that cell's own load balancer, and every "
+    "HTTPS name a check or CloudFront reaches is covered by that load balancer's certificate",
+    "Point the cell's checks at its own origin name (naming.cell_origin_name) and list every origin name on the "
+    "cell's certificate (LoadBalancer takes them from CellRouting).",
+    "Route 53 HTTPS health checks with SNI; CloudFront custom origins over HTTPS: the certificate must match the "
+    "origin's domain name",
+    frozenset({"AWS::Route53::HealthCheck", "AWS::CloudFront::Distribution"}),
+    _served_by_own_cell,
+)
+
 RULES: tuple[ReadinessRule, ...] = (
+    NAME_SERVED_BY_ITS_CELL,
     CELL_NAMES_ONLY_ITS_REGION,
     SECRET_REPLICATED_WHERE_RESOLVED,
     ALARM_ACTS_ON_OWN_TOPIC,
