@@ -58,8 +58,9 @@ class SearchStack(cdk.Stack):
             runtime_platform=ecs.RuntimePlatform(
                 cpu_architecture=ecs.CpuArchitecture.ARM64, operating_system_family=ecs.OperatingSystemFamily.LINUX
             ),
+            volumes=[ecs.Volume(name="tmp")],  # a read-only root filesystem still needs a writable /tmp
         )
-        task.add_container(
+        container = task.add_container(
             "App",
             image=ecs.ContainerImage.from_ecr_repository(
                 ecr.Repository.from_repository_name(self, "Repository", "search"), IMAGE_DIGEST
@@ -70,6 +71,7 @@ class SearchStack(cdk.Stack):
                 log_group=logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_MONTH),
             ),
         )
+        container.add_mount_points(ecs.MountPoint(container_path="/tmp", source_volume="tmp", read_only=False))
         service = ecs.FargateService(
             self,
             "Service",

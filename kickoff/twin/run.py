@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from kickoff import naming
 from kickoff.agent.desired import desired_region
+from kickoff.config.errors import ConfigError
 from kickoff.config.models import KickoffConfig
 from kickoff.planning import DeploymentPlan, build_deployment_plan, calendar_events, capacity_spec, forecast_of
 from kickoff.rules.engine import TemplateView
@@ -133,7 +134,17 @@ def judged_plan(config: KickoffConfig, plan: DeploymentPlan) -> tuple[Deployment
     held = max((e.peak_viewers for e in plan.capacity.events), default=0)
     if held >= largest.peak_viewers:
         return plan, ""
-    season = build_deployment_plan(config, max(plan.window.deploy_time, largest.kickoff - SEASON_LEAD))
+    try:
+        season = build_deployment_plan(config, max(plan.window.deploy_time, largest.kickoff - SEASON_LEAD))
+    except ConfigError as error:
+        # Only routing can make it fail (the config check plans the season on the cells as designed): an evacuation
+        # in force now. The synth must still go through (an evacuation is when a fix is released); the horizon's
+        # check stops it once that event is within scaling.horizon_days.
+        first = str(error).split("\n")[1].strip() if "\n" in str(error) else str(error)
+        return plan, (
+            f"the planning window's largest event: {largest.event_id}, the season's largest still to come, cannot be "
+            f"planned on the cells routed now ({first})"
+        )
     why = (
         f"{largest.event_id} ({largest.kickoff:%Y-%m-%d %H:%M} UTC, {largest.peak_viewers:,} viewers), the season's "
         f"largest event still to come; the planning window's largest holds {held:,}"

@@ -233,3 +233,13 @@ def test_a_window_without_an_event_still_runs_every_scenario(prod: Synth, prod_v
     report = run_twin(prod.config, quiet, views)
     assert not report.skipped and report.judged and len(report.outcomes) == 16
     assert bool(report.problems) == defect
+
+
+@pytest.mark.held_by("Twin")
+def test_an_evacuation_in_force_judges_the_window_and_says_why(evacuated: Synth) -> None:
+    """With us-east-2 evacuated, the two other cells cannot carry the season's largest event at max_tasks: the synth
+    still goes through (an evacuation is when fixes are released), judging the window and saying why."""
+    summary = read_summary(evacuated.outdir)["Twin"]
+    assert summary["failed"] == 0 and summary["scenarios"] > 0
+    assert "cannot be planned on the cells routed now" in summary["judged"]
+    assert "max_tasks is 2800" in summary["judged"]

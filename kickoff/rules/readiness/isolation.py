@@ -211,7 +211,8 @@ def _keeps_one_on(logical_id: str, resource: Resource, view: TemplateView, readi
     if asserted is None:
         return []  # a gating rule: it guards changes, it does not count cells
     findings = []
-    if config.get("Type") != "ATLEAST" or not isinstance(config.get("Threshold"), int) or config["Threshold"] < 1:
+    threshold = config.get("Threshold")
+    if config.get("Type") != "ATLEAST" or not isinstance(threshold, int) or threshold < 1 or config.get("Inverted"):
         findings.append(Finding("Threshold", f"the assertion is {config}, not ATLEAST with a threshold of 1 or more"))
     controls = set(view.of_type("AWS::Route53RecoveryControl::RoutingControl"))
     missing = sorted(controls - references(asserted))
