@@ -4,8 +4,9 @@ A bare one-stack CDK app (one S3 bucket, Python, the same pinned CLI and aws-cdk
 and synthesized interleaved with Kickoff, several runs each, so machine load hits both alike. Figures are ratios
 to the bare app's ``cdk synth`` in the same run:
 
-  app synth    ``cdk synth -c env=prod`` (every synth-time check: the packs and the plugins, cfn-lint included),
-               cold (an empty cfn-lint cache, as on a fresh clone) and warm (the cache earlier runs left)
+  app synth    ``cdk synth -c env=prod`` (every synth-time check: the packs and the plugins, cfn-lint and checkov
+               included), cold (empty cfn-lint and checkov caches, as on a fresh clone) and warm (the caches earlier
+               runs left)
   full gate    what ``make synth`` does after set-up: the app synth, then ``python -m kickoff check`` (the summary;
                it lints only an assembly synthesized without the cfn-lint plugin)
 
@@ -15,7 +16,11 @@ under ``build/bench/``; each is synthesized once to report time per Region and e
 count against CloudFormation's limits (500 resources, 1 MB). The load average before and after each run is recorded.
 Writes bench/results/synth.md.
 
-    .venv/bin/python bench/synth.py [--runs 3] [--scaling-runs 1] [--skip-scaling]
+With ``--base REV`` each run also synthesizes prod warm at another commit (a git worktree borrowing this
+checkout's .venv, node_modules and agent wheels, with its own caches), interleaved with this tree's, and reports
+the difference of the warm synths per run.
+
+    .venv/bin/python bench/synth.py [--runs 3] [--skip-scaling] [--base REV]
 """
 
 from __future__ import annotations
@@ -80,6 +85,7 @@ def _env(lint_cache: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     if lint_cache is not None:
         env["KICKOFF_LINT_CACHE"] = str(lint_cache)
+        env["KICKOFF_CHECKOV_CACHE"] = str(lint_cache.with_name(lint_cache.name + "-checkov"))
     env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
     env["CDK_DISABLE_CLI_TELEMETRY"] = "true"
     env["PATH"] = f"{PYTHON.parent}:{env['PATH']}"
@@ -130,18 +136,35 @@ def bare_app() -> Path:
     return folder
 
 
-def synth_app(out: Path, lint_cache: Path, config: str | None = None) -> Sample:
-    """``cdk synth`` of prod (or ``config``) with the cfn-lint cache at ``lint_cache`` (empty: a cold run)."""
+def synth_app(out: Path, lint_cache: Path, config: str | None = None, tree: Path = ROOT) -> Sample:
+    """``cdk synth`` of prod (or ``config``) in ``tree`` with the cfn-lint cache at ``lint_cache`` and checkov's
+    beside it (empty: a cold run)."""
     context = ["-c", f"config={config}"] if config else ["-c", "env=prod"]
     shutil.rmtree(out, ignore_errors=True)
-    return _timed([str(CDK), "synth", *CDK_FLAGS, *context, "-o", str(out)], ROOT, lint_cache)
+    return _timed([str(CDK), "synth", *CDK_FLAGS, *context, "-o", str(out)], tree, lint_cache)
 
 
 def cold_cache() -> Path:
-    """An empty cfn-lint cache: what a fresh clone (or CI) synthesizes with."""
+    """Empty cfn-lint and checkov caches: what a fresh clone (or CI) synthesizes with."""
     folder = WORK / "lint-cache-cold"
     shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(folder.with_name(folder.name + "-checkov"), ignore_errors=True)
     return folder
+
+
+def base_tree(revision: str) -> Path:
+    """``revision`` checked out under build/bench/base, borrowing this checkout's environments."""
+    tree = WORK / "base"
+    subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, capture_output=True, check=False)
+    shutil.rmtree(tree, ignore_errors=True)
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", str(tree), revision], cwd=ROOT, capture_output=True, check=True
+    )
+    for shared in (".venv", "node_modules", ".checkov-venv"):
+        (tree / shared).symlink_to(ROOT / shared)
+    (tree / "build").mkdir(exist_ok=True)
+    (tree / "build" / "agent-deps").symlink_to(ROOT / "build" / "agent-deps")
+    return tree
 
 
 def stage_seconds(out: Path) -> dict[str, float]:
@@ -157,6 +180,11 @@ def check(out: Path) -> Sample:
 def synth_bare(folder: Path) -> Sample:
     shutil.rmtree(folder / "cdk.out", ignore_errors=True)
     return _timed([str(CDK), "synth", *CDK_FLAGS], folder)
+
+
+def _diff(these: list[Sample], base: list[Sample], field: str) -> float:
+    """The median of per-run differences of ``field`` (runs are interleaved, so load hits both alike)."""
+    return statistics.median(getattr(a, field) - getattr(b, field) for a, b in zip(these, base))
 
 
 def _stats(values: list[float]) -> tuple[float, float, float]:
@@ -244,6 +272,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="interleaved runs of the bare app and prod (default 3)")
     parser.add_argument("--skip-scaling", action="store_true", help="skip the 6- and 12-Region and services configs")
+    parser.add_argument("--base", help="also time a warm prod synth at this commit, interleaved (a git worktree)")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     bare = bare_app()
@@ -251,7 +280,11 @@ def main() -> int:
     warm = WORK / "lint-cache-warm"  # carried from run to run, as a developer's build/cache is
     prod_out = WORK / "prod.out"
     synth_app(prod_out, warm)
-    rows: dict[str, list[Sample]] = {k: [] for k in ("bare", "cold", "cold_check", "warm", "warm_check")}
+    base = base_tree(args.base) if args.base else None
+    base_warm = WORK / "lint-cache-base"
+    if base is not None:
+        synth_app(WORK / "base.out", base_warm, tree=base)  # its caches warm, as this tree's are
+    rows: dict[str, list[Sample]] = {k: [] for k in ("bare", "cold", "cold_check", "warm", "warm_check", "base")}
     loads = []
     stages: list[dict[str, float]] = []
     for run in range(args.runs):
@@ -262,12 +295,17 @@ def main() -> int:
         rows["warm"].append(synth_app(prod_out, warm))
         stages.append(stage_seconds(prod_out))
         rows["warm_check"].append(check(prod_out))
+        if base is not None:
+            rows["base"].append(synth_app(WORK / "base.out", base_warm, tree=base))
         loads.append(f"run {run + 1}: {before} -> {_load()}")
         print(
             f"run {run + 1}: bare {rows['bare'][-1].wall:.1f} s, app cold {rows['cold'][-1].wall:.1f} s, "
-            f"warm {rows['warm'][-1].wall:.1f} s, check {rows['warm_check'][-1].wall:.1f} s",
+            f"warm {rows['warm'][-1].wall:.1f} s, check {rows['warm_check'][-1].wall:.1f} s"
+            + (f", base warm {rows['base'][-1].wall:.1f} s" if base is not None else ""),
             flush=True,
         )
+    if base is not None:
+        subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, capture_output=True, check=False)
     bare_wall = [s.wall for s in rows["bare"]]
     ratio = lambda xs: statistics.median(x / b for x, b in zip(xs, bare_wall))  # noqa: E731
     bare_rss = statistics.median(s.max_rss_mib for s in rows["bare"])
@@ -295,8 +333,9 @@ def main() -> int:
         "",
         *(f"- {x}" for x in loads),
         "",
-        "Cold: an empty cfn-lint cache (a fresh clone, CI). Warm: the cache the previous runs left (a developer's "
-        "next synth: the templates hold no capacity plan, so an unchanged stack's verdict comes from the cache).",
+        "Cold: empty cfn-lint and checkov caches (a fresh clone, CI). Warm: the caches the previous runs left (a "
+        "developer's next synth: the templates hold no capacity plan, so an unchanged stack's verdicts come from the "
+        "caches).",
         "",
         "| what | wall: median (min to max) | CPU median | peak RSS median | ratio to the bare app "
         "(median of per-run ratios) |",
@@ -308,7 +347,19 @@ def main() -> int:
         row("full gate, cold (app synth + check: `make synth` after set-up)", gate("cold")),
         row("full gate, warm", gate("warm"), bold=True),
         f"| peak memory, gate / bare | | | {gate_rss:.0f} MiB | **{gate_rss / bare_rss:.2f}** |",
+        *([row(f"Kickoff app synth, warm, at {args.base} (interleaved)", rows["base"])] if base is not None else []),
         "",
+        *(
+            [
+                f"Warm app synth, this tree minus {args.base}, per run: "
+                + ", ".join(f"{w.wall - b.wall:+.1f} s" for w, b in zip(rows["warm"], rows["base"]))
+                + f"; median **{_diff(rows['warm'], rows['base'], 'wall'):+.1f} s**"
+                + f" (CPU {_diff(rows['warm'], rows['base'], 'cpu'):+.1f} s).",
+                "",
+            ]
+            if base is not None
+            else []
+        ),
         "The ratios are against a one-bucket app: context only, not a target (about 820 resources against one).",
         "",
         "Synth-time stages of the warm app synth (median of the runs, from the assembly's kickoff-guardrails.json): "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from kickoff.rules import content_cache
 SKIP_FILE = Path(__file__).with_name("checkov_skips.yaml")
 CHECKOV_REQUIREMENTS = REPO_ROOT / "requirements-checkov.txt"
 CHECKOV_CACHE_DIR = CACHE_DIR / "checkov"
+CHECKOV_CACHE_ENV = "KICKOFF_CHECKOV_CACHE"  # another cache folder (a benchmark's cold run), as KICKOFF_LINT_CACHE
 CHECKOV_CACHE_ENTRIES = 256
 
 
@@ -78,7 +80,7 @@ def run_checkov(template_files: list[Path], *, cache: bool = True) -> tuple[dict
     paths = [Path(p) for p in template_files]
     keys = {p: _cache_key(p) for p in paths}
     results: dict[Path, dict[str, Any]] = {}
-    directory = CHECKOV_CACHE_DIR if cache else None
+    directory = (Path(os.environ.get(CHECKOV_CACHE_ENV) or CHECKOV_CACHE_DIR)) if cache else None
     for path in paths:
         hit = content_cache.read(directory, keys[path])
         if isinstance(hit, dict):
