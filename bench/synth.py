@@ -374,7 +374,8 @@ def main() -> int:
         lines += _scaling()
     elif RESULTS.is_file() and "## Growth with Regions" in (previous := RESULTS.read_text()):
         kept = previous[previous.index("## Growth with Regions") :].rstrip("\n").split("\n")
-        lines += [kept[0] + " (kept from the last run without --skip-scaling)", *kept[1:], ""]
+        heading = kept[0].split(" (kept from")[0]
+        lines += [heading + " (kept from the last run without --skip-scaling)", *kept[1:], ""]
     RESULTS.write_text("\n".join(lines))
     print("\n".join(lines))
     print(f"wrote {RESULTS.relative_to(ROOT)}")

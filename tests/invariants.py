@@ -34,6 +34,7 @@ CHECK_PROOFS: dict[str, str] = {
     "ResilienceBudget": "tests/rules/test_resilience.py",
     "Twin": "tests/twin/test_twin.py",
     "StatefulLock": "tests/guardrails/test_stateful_lock_plugin.py",
+    "ReleaseOrder": "tests/rules/test_release_order.py",
     "CfnLint": "tests/guardrails/test_cfn_lint_plugin.py",
     "Checkov": "tests/guardrails/test_checkov_plugin.py",
 }

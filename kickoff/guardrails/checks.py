@@ -12,6 +12,7 @@ from kickoff.guardrails.cfn_lint_plugin import CfnLintPlugin
 from kickoff.guardrails.checkov_plugin import CheckovPlugin
 from kickoff.guardrails.progress import Timed
 from kickoff.guardrails.readiness_pack import DeployReadinessChecks
+from kickoff.guardrails.release_order_plugin import ReleaseOrderPlugin
 from kickoff.guardrails.resilience_plugin import ResilienceBudgetPlugin
 from kickoff.guardrails.rule_pack import StackFacts
 from kickoff.guardrails.stateful_lock_plugin import StatefulLockPlugin
@@ -32,6 +33,7 @@ class Checks:
     resilience: ResilienceBudgetPlugin
     stateful_lock: StatefulLockPlugin
     twin: TwinPlugin
+    release_order: ReleaseOrderPlugin
 
 
 def attach_checks(
@@ -59,6 +61,7 @@ def attach_checks(
         resilience=ResilienceBudgetPlugin(deployment.config, template_stacks=template_stacks),
         stateful_lock=StatefulLockPlugin(deployment.config, template_stacks=template_stacks),
         twin=TwinPlugin(deployment.config, deployment.plan, stacks=stacks),
+        release_order=ReleaseOrderPlugin(deployment),
     )
     plugins = [
         checks.aws_solutions,
@@ -67,6 +70,7 @@ def attach_checks(
         checks.resilience,
         checks.stateful_lock,
         checks.twin,
+        checks.release_order,
         *([CfnLintPlugin(stacks=stacks), CheckovPlugin(stacks=stacks)] if lint else []),
     ]
     cdk.Validations.of(app).add_plugins(*(Timed(p, progress) if progress else p for p in plugins))

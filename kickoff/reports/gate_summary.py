@@ -148,6 +148,19 @@ def check_rows(outdir: Path, counts: dict, resources: int) -> list[list[Any]]:
     if twin and not twin.get("skipped"):
         note = f"{twin['seconds']:.2f} s; python -m kickoff twin prints them"
         rows.append(["Twin", twin["rules"], f"{twin['scenarios']} failure scenarios", twin["failed"], "-", note])
+    order = summary.get("ReleaseOrder")
+    if order:
+        note = "stack dependencies and termination protection" if order["manifest"] else "no manifest to read"
+        rows.append(
+            [
+                "ReleaseOrder",
+                order["rules"],
+                f"{order['stacks']} stacks in the manifest",
+                order["violations"],
+                "-",
+                note,
+            ]
+        )
     lock = summary.get("StatefulLock")
     if lock:
         state = (

@@ -33,6 +33,11 @@ CHECKS: dict[str, tuple[str, str]] = {
         "the alarms, health checks, routing and capacity through each failure scenario at the season's largest event",
     ),
     "StatefulLock": ("validation plugin", "no stateful resource is removed or replaced against stateful.lock.json"),
+    "ReleaseOrder": (
+        "validation plugin, reading the cloud assembly's manifest",
+        "without a pipeline, keys before data before the canary cell alone before the other cells before the edge; "
+        "every production stack termination-protected",
+    ),
     "CfnLint": ("validation plugin (app synths)", "cfn-lint errors, and warnings not listed with a reason"),
     "Checkov": (
         "validation plugin (app synths)",

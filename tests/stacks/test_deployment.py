@@ -34,7 +34,7 @@ def test_no_stack_names_another_regions_resources(prod) -> None:
                 assert f":{other}:" not in text, f"cell {region} references a {other} ARN"
 
 
-@pytest.mark.not_a_rule("the cloud assembly's stack dependencies: the manifest, which no validation plugin reads")
+@pytest.mark.held_by("ReleaseOrder", "DR-PipelineCanaryDeploysAlone")
 def test_deploy_order_keys_then_data_then_cells(strong, prod) -> None:
     """Keys before Data before every cell: stack dependencies without a pipeline, one stage with one."""
     assert strong.config.pipeline is None and strong.deployment.keys == {}
@@ -49,7 +49,7 @@ def test_deploy_order_keys_then_data_then_cells(strong, prod) -> None:
         assert keys.artifact_id in by_name[prod.data].dependencies
 
 
-@pytest.mark.not_a_rule("the cloud assembly's stack dependencies: the manifest, which no validation plugin reads")
+@pytest.mark.held_by("ReleaseOrder")
 def test_without_a_pipeline_cdk_deploy_all_follows_the_release_order(dev) -> None:
     """Data, the canary cell (the first Region), the other cells one at a time, then Edge and the dashboard."""
     assert dev.config.pipeline is None
@@ -88,9 +88,7 @@ def test_stacks_are_pinned_to_account_and_region(synthesized) -> None:
             assert stack.region in config.region_names
 
 
-@pytest.mark.not_a_rule(
-    "a stack setting in the manifest, not in a template; the deploy role's policy guards deletion too"
-)
+@pytest.mark.held_by("ReleaseOrder")
 def test_production_stacks_have_termination_protection(prod, dev) -> None:
     assert all(s.termination_protection for s in prod.deployment.stacks)
     assert not any(s.termination_protection for s in dev.deployment.stacks)

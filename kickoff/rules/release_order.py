@@ -1,0 +1,105 @@
+"""The release order and stack protection the cloud assembly's manifest holds (pure: JSON in, problems out).
+
+Without a pipeline, ``cdk deploy --all`` deploys in the order of the stacks' dependencies, so those dependencies are
+the release order: every keys stack before the data stack, the data stack before every cell, the canary Region's
+cell alone before the other cells (each of which depends on it), and the edge and the cross-Region dashboard after
+every cell. With a pipeline, its stages hold the order (``kickoff.rules.readiness.release``). A production stack is
+termination-protected either way: ``cdk destroy`` or a console click must not take a cell down.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ManifestStack:
+    """A stack artifact of the manifest: its dependencies (stack names) and its protection."""
+
+    name: str
+    dependencies: tuple[str, ...]
+    termination_protection: bool
+
+
+@dataclass(frozen=True)
+class ReleaseOrder:
+    """What the config says the order is: stack names by role."""
+
+    keys: tuple[str, ...]
+    data: str
+    cells: Mapping[str, str]  # Region -> cell stack
+    canary: str  # the canary Region
+    last: tuple[str, ...]  # stacks that deploy after every cell (edge, observability)
+    production: bool
+    pipeline: bool
+
+
+def manifest_stacks(outdir: Path) -> list[ManifestStack]:
+    """Every stack artifact of the assembly at ``outdir`` and of its nested assemblies (a pipeline's stages)."""
+    path = outdir / "manifest.json"
+    if not path.is_file():
+        return []
+    artifacts = json.loads(path.read_text()).get("artifacts", {})
+    names = {
+        key: artifact.get("properties", {}).get("stackName", key)
+        for key, artifact in artifacts.items()
+        if artifact.get("type") == "aws:cloudformation:stack"
+    }
+    out = []
+    for key, artifact in artifacts.items():
+        if artifact.get("type") == "cdk:cloud-assembly":
+            out += manifest_stacks(outdir / artifact["properties"]["directoryName"])
+        if key not in names:
+            continue
+        dependencies = tuple(names[d] for d in artifact.get("dependencies", []) if d in names)
+        protected = bool(artifact.get("properties", {}).get("terminationProtection"))
+        out.append(ManifestStack(names[key], dependencies, protected))
+    return out
+
+
+def _closure(stacks: Mapping[str, ManifestStack], name: str) -> set[str]:
+    """Every stack ``name`` waits for, directly or through others."""
+    seen: set[str] = set()
+    todo = list(stacks[name].dependencies) if name in stacks else []
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            seen.add(current)
+            todo += list(stacks[current].dependencies) if current in stacks else []
+    return seen
+
+
+def release_order_problems(stacks: list[ManifestStack], order: ReleaseOrder) -> list[str]:
+    """Why ``stacks`` would not deploy in ``order``'s release order, or would not be protected."""
+    problems = []
+    if order.production:
+        problems += [
+            f"{s.name} is not termination-protected: one `cdk destroy` or console click deletes it"
+            for s in stacks
+            if not s.termination_protection
+        ]
+    by_name = {s.name: s for s in stacks}
+    if order.pipeline or order.data not in by_name:
+        return problems  # the pipeline's stages hold the order
+    after = {name: _closure(by_name, name) for name in by_name}
+    problems += [f"{order.data} deploys without waiting for {k}" for k in order.keys if k not in after[order.data]]
+    canary = order.cells.get(order.canary)
+    for cell in order.cells.values():
+        if cell not in by_name:
+            continue
+        if order.data not in after[cell]:
+            problems.append(f"{cell} deploys without waiting for {order.data}")
+        if cell != canary and canary is not None and canary not in after[cell]:
+            problems.append(f"{cell} deploys without waiting for the canary Region's cell {canary}")
+    if canary in by_name:
+        others = sorted(c for c in order.cells.values() if c != canary and c in after[canary])
+        problems += [f"the canary Region's cell {canary} waits for {c}: it would not deploy first" for c in others]
+    for name in order.last:
+        if name in by_name:
+            problems += [
+                f"{name} deploys without waiting for {cell}" for cell in order.cells.values() if cell not in after[name]
+            ]
+    return problems
