@@ -2,9 +2,10 @@
 
 ``cdk synth`` and ``cdk deploy`` run the app, never the tests; so the comparison that keeps
 tables, keys, buckets and secrets from being removed, renamed or replaced runs here, at
-synth, and the test suite only proves that it works. An environment the lock does not list
-yet (a new config) is reported in the summary and not checked: nothing of it is deployed
-from this lock's point of view, and ``python -m kickoff lock --write`` records it.
+synth, and the test suite only proves that it works. In an environment the lock lists, a stateful
+resource the lock does not hold fails the synth too (``python -m kickoff lock --write`` records it with
+the change that adds it). An environment the lock does not list yet (a new config) is reported in the
+summary and not checked: nothing of it is deployed from this lock's point of view.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from kickoff.rules.summary import update_summary
 
 PLUGIN_NAME = "StatefulLock"
 RULE_NAME = "StatefulResourceKept"
+UNLOCKED_RULE = "StatefulResourceLocked"
 
 
 @jsii.implements(cdk.IPolicyValidationPlugin)
 class StatefulLockPlugin:
-    """Fails the synth when a locked stateful resource would be removed, renamed or replaced."""
+    """Fails the synth when a locked stateful resource would be removed, renamed or replaced, or a stateful resource
+    of a locked environment is not in the lock."""
 
     def __init__(self, config: KickoffConfig, *, template_stacks: dict[str, str], lock_file: Path = LOCK_FILE) -> None:
         self._key = naming.environment_key(config.identity)
@@ -72,6 +75,27 @@ class StatefulLockPlugin:
             )
             for problem in found
         ]
+        # A stateful resource the lock does not hold is unprotected: its next rename or replacement would pass.
+        new = unlocked(locked, current) if locked is not None else []
+        violations += [
+            cdk.PolicyViolation(
+                rule_name=UNLOCKED_RULE,
+                description=(
+                    f"{where} is a stateful resource that {self._lock_file.name} does not hold: until it does, a "
+                    "rename or a replacing change would lose its data without failing the synth"
+                ),
+                fix=f"Run `{ACCEPT_COMMAND}` and commit {self._lock_file.name} with the change that adds it.",
+                severity="error",
+                violating_resources=[
+                    cdk.PolicyViolatingResource(
+                        locations=["(lock)"],
+                        template_path=paths.get(where.split("/")[0]) or next(iter(paths.values()), ""),
+                        resource_logical_id=where.split("/", 1)[1],
+                    )
+                ],
+            )
+            for where in new
+        ]
         if paths:
             update_summary(
                 Path(next(iter(paths.values()))).parent,
@@ -81,7 +105,7 @@ class StatefulLockPlugin:
                     "environment": self._key,
                     "locked": None if locked is None else sum(len(r) for r in locked.values()),
                     "current": sum(len(r) for r in current.values()),
-                    "unlocked": unlocked(locked or {}, current),
+                    "unlocked": new,
                     "violations": len(violations),
                 },
             )

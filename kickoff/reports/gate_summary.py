@@ -167,7 +167,7 @@ def check_rows(outdir: Path, counts: dict, resources: int) -> list[list[Any]]:
             "not in the lock: not checked"
             if lock["locked"] is None
             else f"{lock['locked']} locked, {lock['current']} synthesized"
-            + (f", {len(lock['unlocked'])} new (not yet locked)" if lock["unlocked"] else "")
+            + (f", {len(lock['unlocked'])} not in the lock" if lock["unlocked"] else "")
         )
         where = f"{lock['environment']} vs stateful.lock.json"
         rows.append(["StatefulLock", lock["rules"], where, lock["violations"], "-", state])

@@ -32,7 +32,10 @@ CHECKS: dict[str, tuple[str, str]] = {
         "validation plugin (production configs)",
         "the alarms, health checks, routing and capacity through each failure scenario at the season's largest event",
     ),
-    "StatefulLock": ("validation plugin", "no stateful resource is removed or replaced against stateful.lock.json"),
+    "StatefulLock": (
+        "validation plugin",
+        "no stateful resource is removed or replaced against stateful.lock.json, and every one is in it",
+    ),
     "ReleaseOrder": (
         "validation plugin, reading the cloud assembly's manifest",
         "without a pipeline, keys before data before the canary cell alone before the other cells before the edge; "

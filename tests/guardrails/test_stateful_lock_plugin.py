@@ -76,3 +76,15 @@ def test_the_plugin_skips_an_environment_the_lock_does_not_list(prod, tmp_path) 
     assert report.success
     summary = read_summary(tmp_path / "cdk.out")["StatefulLock"]
     assert summary["locked"] is None and summary["current"] == 23
+
+
+@pytest.mark.not_a_rule("the gate's pair: a seeded defect the plugin must fail")
+def test_the_plugin_fails_a_synth_with_a_stateful_resource_the_lock_does_not_hold(prod, tmp_path) -> None:
+    lock = read_lock()
+    del lock["kickoff-prod"]["kickoff-prod-data"]["GlobalTable11708626"]
+    report = _run_plugin(prod, lock, tmp_path)
+    (violation,) = report.violations
+    assert violation.rule_name == "StatefulResourceLocked"
+    assert "kickoff-prod-data/GlobalTable11708626 is a stateful resource" in violation.description
+    assert ACCEPT_COMMAND in violation.fix
+    assert violation.violating_resources[0].resource_logical_id == "GlobalTable11708626"

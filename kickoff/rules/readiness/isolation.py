@@ -33,6 +33,13 @@ def _is_cell(view: TemplateView) -> bool:
     return bool(view.of_type(LOAD_BALANCER))
 
 
+def _properties_text(view: TemplateView, readiness: Readiness) -> str:
+    """Every resource's Properties of ``view`` as JSON text, once per synth: a cheap first look for the rules below."""
+    return readiness.memo(
+        f"properties:{view.file}", lambda: json.dumps({k: r.get("Properties") for k, r in view.resources.items()})
+    )
+
+
 def _regions(readiness: Readiness) -> frozenset[str]:
     return readiness.memo("regions", lambda: frozenset(v.region for v in readiness.views))
 
@@ -42,9 +49,13 @@ def _other_regions(
 ) -> list[Finding] | None:
     if not _is_cell(view):
         return None
-    others = sorted(_regions(readiness) - {view.region})
-    whole = readiness.memo(f"text:{view.file}", lambda: json.dumps(view.resources))
-    if not any(f":{other}:" in whole for other in others):
+    others = readiness.memo(  # the other Regions the cell's text names at all, looked up once per template
+        f"others:{view.file}",
+        lambda: [
+            r for r in sorted(_regions(readiness) - {view.region}) if f":{r}:" in _properties_text(view, readiness)
+        ],
+    )
+    if not others:
         return []
     text = json.dumps(props(resource))
     return [
@@ -92,6 +103,10 @@ def _secret_regions(readiness: Readiness) -> dict[str, set[str]]:
 
 
 def _secret_here(logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness) -> list[Finding] | None:
+    if not readiness.memo(
+        f"resolves:{view.file}", lambda: "{{resolve:secretsmanager:" in _properties_text(view, readiness)
+    ):
+        return None
     refs = [r for s in _strings(props(resource)) for r in secret_references(s)]
     if not refs:
         return None
