@@ -18,7 +18,7 @@ Writes bench/results/synth.md.
 
 With ``--base REV`` each run also synthesizes prod warm at another commit (a git worktree borrowing this
 checkout's .venv, node_modules and agent wheels, with its own caches), interleaved with this tree's, and reports
-the difference of the warm synths per run.
+the difference of the warm synths in pairs that alternate which runs first.
 
     .venv/bin/python bench/synth.py [--runs 3] [--skip-scaling] [--base REV]
 """
@@ -273,6 +273,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="interleaved runs of the bare app and prod (default 3)")
     parser.add_argument("--skip-scaling", action="store_true", help="skip the 6- and 12-Region and services configs")
     parser.add_argument("--base", help="also time a warm prod synth at this commit, interleaved (a git worktree)")
+    parser.add_argument("--compare-runs", type=int, default=6, help="warm pairs with --base, alternating (default 6)")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     bare = bare_app()
@@ -284,7 +285,7 @@ def main() -> int:
     base_warm = WORK / "lint-cache-base"
     if base is not None:
         synth_app(WORK / "base.out", base_warm, tree=base)  # its caches warm, as this tree's are
-    rows: dict[str, list[Sample]] = {k: [] for k in ("bare", "cold", "cold_check", "warm", "warm_check", "base")}
+    rows: dict[str, list[Sample]] = {k: [] for k in ("bare", "cold", "cold_check", "warm", "warm_check")}
     loads = []
     stages: list[dict[str, float]] = []
     for run in range(args.runs):
@@ -295,17 +296,29 @@ def main() -> int:
         rows["warm"].append(synth_app(prod_out, warm))
         stages.append(stage_seconds(prod_out))
         rows["warm_check"].append(check(prod_out))
-        if base is not None:
-            rows["base"].append(synth_app(WORK / "base.out", base_warm, tree=base))
         loads.append(f"run {run + 1}: {before} -> {_load()}")
         print(
             f"run {run + 1}: bare {rows['bare'][-1].wall:.1f} s, app cold {rows['cold'][-1].wall:.1f} s, "
-            f"warm {rows['warm'][-1].wall:.1f} s, check {rows['warm_check'][-1].wall:.1f} s"
-            + (f", base warm {rows['base'][-1].wall:.1f} s" if base is not None else ""),
+            f"warm {rows['warm'][-1].wall:.1f} s, check {rows['warm_check'][-1].wall:.1f} s",
             flush=True,
         )
+    # The comparison with the base runs on its own, warm against warm only, alternating which goes first (a warm
+    # synth right after a cold one ran slower in either tree: the cold run's checkov and cache writes linger).
+    pairs: list[tuple[Sample, Sample]] = []
     if base is not None:
+        for run in range(args.compare_runs):
+            order = ("this", "base") if run % 2 == 0 else ("base", "this")
+            got = {
+                which: synth_app(prod_out, warm)
+                if which == "this"
+                else synth_app(WORK / "base.out", base_warm, tree=base)
+                for which in order
+            }
+            pairs.append((got["this"], got["base"]))
+            print(f"pair {run + 1}: this {got['this'].wall:.1f} s, base {got['base'].wall:.1f} s", flush=True)
         subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, capture_output=True, check=False)
+    rows["base"] = [b for _, b in pairs]
+    rows["paired"] = [t for t, _ in pairs]
     bare_wall = [s.wall for s in rows["bare"]]
     ratio = lambda xs: statistics.median(x / b for x, b in zip(xs, bare_wall))  # noqa: E731
     bare_rss = statistics.median(s.max_rss_mib for s in rows["bare"])
@@ -351,10 +364,10 @@ def main() -> int:
         "",
         *(
             [
-                f"Warm app synth, this tree minus {args.base}, per run: "
-                + ", ".join(f"{w.wall - b.wall:+.1f} s" for w, b in zip(rows["warm"], rows["base"]))
-                + f"; median **{_diff(rows['warm'], rows['base'], 'wall'):+.1f} s**"
-                + f" (CPU {_diff(rows['warm'], rows['base'], 'cpu'):+.1f} s).",
+                f"Warm app synth, this tree minus {args.base}, {len(pairs)} pairs alternating which runs first: "
+                + ", ".join(f"{w.wall - b.wall:+.1f} s" for w, b in pairs)
+                + f"; median **{_diff(rows['paired'], rows['base'], 'wall'):+.1f} s**"
+                + f" (CPU {_diff(rows['paired'], rows['base'], 'cpu'):+.1f} s).",
                 "",
             ]
             if base is not None

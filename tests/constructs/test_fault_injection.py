@@ -157,7 +157,7 @@ def test_roles_reach_only_their_experiment_targets(prod: Synth) -> None:
         assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "111111111111"}}
 
 
-@pytest.mark.not_a_rule("a feature of the strong-consistency variant (config echo): no other config may grant it")
+@pytest.mark.not_a_rule("config echo: the extra FIS action exists only when the config asks for strong consistency")
 def test_strong_consistency_adds_inject_error_on_the_replica(strong: Synth) -> None:
     pause = _experiments(strong, "us-east-1")["pause-replication"]
     inject = _statement(_policy_of(strong, "us-east-1", pause["RoleArn"]), "dynamodb:InjectError")
