@@ -360,7 +360,14 @@ def main() -> int:
         row("full gate, cold (app synth + check: `make synth` after set-up)", gate("cold")),
         row("full gate, warm", gate("warm"), bold=True),
         f"| peak memory, gate / bare | | | {gate_rss:.0f} MiB | **{gate_rss / bare_rss:.2f}** |",
-        *([row(f"Kickoff app synth, warm, at {args.base} (interleaved)", rows["base"])] if base is not None else []),
+        *(
+            [
+                row("Kickoff app synth, warm, in the comparison pairs", rows["paired"]),
+                row(f"Kickoff app synth, warm, at {args.base}, in the comparison pairs", rows["base"]),
+            ]
+            if base is not None
+            else []
+        ),
         "",
         *(
             [
