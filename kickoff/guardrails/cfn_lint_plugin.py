@@ -14,6 +14,7 @@ from pathlib import Path
 import aws_cdk as cdk
 import jsii
 
+from kickoff.guardrails.plugin import PluginIdentity
 from kickoff.guardrails.rule_pack import StackFacts
 from kickoff.rules.assembly import StackArtifact
 from kickoff.rules.cfn_lint import IGNORED_RULES, lint_stacks
@@ -24,23 +25,13 @@ FIX = "Fix the template property cfn-lint names, or list the rule with its reaso
 
 
 @jsii.implements(cdk.IPolicyValidationPlugin)
-class CfnLintPlugin:
+class CfnLintPlugin(PluginIdentity):
     """Lints the synthesized templates; any error, and any warning not in ``IGNORED_RULES``, fails the synth."""
+
+    PLUGIN_NAME = PLUGIN_NAME
 
     def __init__(self, *, stacks: dict[str, StackFacts]) -> None:
         self._stacks = stacks  # template file name -> its stack (the packs' mapping)
-
-    @property
-    def name(self) -> str:
-        return PLUGIN_NAME
-
-    @property
-    def rule_ids(self) -> list[str] | None:
-        return None
-
-    @property
-    def version(self) -> str | None:
-        return "1.0.0"
 
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
         started = time.perf_counter()

@@ -15,6 +15,7 @@ from pathlib import Path
 import aws_cdk as cdk
 import jsii
 
+from kickoff.guardrails.plugin import PluginIdentity
 from kickoff.guardrails.rule_pack import StackFacts
 from kickoff.rules.checkov_scan import SKIP_FILE, run_checkov, unlisted
 from kickoff.rules.summary import update_summary
@@ -27,23 +28,13 @@ FIX = (
 
 
 @jsii.implements(cdk.IPolicyValidationPlugin)
-class CheckovPlugin:
+class CheckovPlugin(PluginIdentity):
     """Runs checkov over the synthesized templates; any failure outside the reasoned skip list fails the synth."""
+
+    PLUGIN_NAME = PLUGIN_NAME
 
     def __init__(self, *, stacks: dict[str, StackFacts]) -> None:
         self._stacks = stacks  # template file name -> its stack (the packs' mapping)
-
-    @property
-    def name(self) -> str:
-        return PLUGIN_NAME
-
-    @property
-    def rule_ids(self) -> list[str] | None:
-        return None
-
-    @property
-    def version(self) -> str | None:
-        return "1.0.0"
 
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
         started = time.perf_counter()

@@ -12,6 +12,7 @@ from pathlib import Path
 import aws_cdk as cdk
 import jsii
 
+from kickoff.guardrails.plugin import PluginIdentity
 from kickoff.rules.release_order import ReleaseOrder, manifest_stacks, release_order_problems
 from kickoff.rules.summary import update_summary
 from kickoff.stacks.deployment import Deployment
@@ -38,25 +39,16 @@ def release_order(deployment: Deployment) -> ReleaseOrder:
 
 
 @jsii.implements(cdk.IPolicyValidationPlugin)
-class ReleaseOrderPlugin:
+class ReleaseOrderPlugin(PluginIdentity):
     """Fails the synth when the manifest's dependencies break the release order, or a production stack is
     unprotected."""
+
+    PLUGIN_NAME = PLUGIN_NAME
+    RULE_IDS = ("ReleaseOrder",)
 
     def __init__(self, deployment: Deployment) -> None:
         self._order = release_order(deployment)
         self.problems: list[str] = []
-
-    @property
-    def name(self) -> str:
-        return PLUGIN_NAME
-
-    @property
-    def rule_ids(self) -> list[str] | None:
-        return ["ReleaseOrder"]
-
-    @property
-    def version(self) -> str | None:
-        return "1.0.0"
 
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
         started = time.perf_counter()

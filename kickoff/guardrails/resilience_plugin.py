@@ -10,6 +10,7 @@ import aws_cdk as cdk
 import jsii
 
 from kickoff.config.models import KickoffConfig
+from kickoff.guardrails.plugin import PluginIdentity
 from kickoff.rules.resilience import ResilienceBudget, compute_budget
 from kickoff.rules.summary import update_summary
 
@@ -17,25 +18,16 @@ PLUGIN_NAME = "ResilienceBudget"
 
 
 @jsii.implements(cdk.IPolicyValidationPlugin)
-class ResilienceBudgetPlugin:
+class ResilienceBudgetPlugin(PluginIdentity):
     """Checks RTO, RPO and N-1 capacity declared in config against the synthesized templates."""
+
+    PLUGIN_NAME = PLUGIN_NAME
+    RULE_IDS = ("RTO", "RPO", "StaticStability")
 
     def __init__(self, config: KickoffConfig, *, template_stacks: dict[str, str]) -> None:
         self._config = config
         self._stacks = template_stacks  # template file name -> stack name
         self.budget: ResilienceBudget | None = None
-
-    @property
-    def name(self) -> str:
-        return PLUGIN_NAME
-
-    @property
-    def rule_ids(self) -> list[str] | None:
-        return ["RTO", "RPO", "StaticStability"]
-
-    @property
-    def version(self) -> str | None:
-        return "1.0.0"
 
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
         paths = {Path(p).name: p for p in context.template_paths}

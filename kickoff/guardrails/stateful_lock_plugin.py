@@ -18,6 +18,7 @@ import jsii
 
 from kickoff import naming
 from kickoff.config.models import KickoffConfig
+from kickoff.guardrails.plugin import PluginIdentity
 from kickoff.lockfile import ACCEPT_COMMAND, LOCK_FILE, read_lock
 from kickoff.rules.stateful_lock import inventory, problems, unlocked
 from kickoff.rules.summary import update_summary
@@ -28,27 +29,18 @@ UNLOCKED_RULE = "StatefulResourceLocked"
 
 
 @jsii.implements(cdk.IPolicyValidationPlugin)
-class StatefulLockPlugin:
+class StatefulLockPlugin(PluginIdentity):
     """Fails the synth when a locked stateful resource would be removed, renamed or replaced, or a stateful resource
     of a locked environment is not in the lock."""
+
+    PLUGIN_NAME = PLUGIN_NAME
+    RULE_IDS = (RULE_NAME, UNLOCKED_RULE)
 
     def __init__(self, config: KickoffConfig, *, template_stacks: dict[str, str], lock_file: Path = LOCK_FILE) -> None:
         self._key = naming.environment_key(config.identity)
         self._allowed = tuple(config.replica_removals_allowed)
         self._stacks = template_stacks  # template file name -> stack name
         self._lock_file = lock_file
-
-    @property
-    def name(self) -> str:
-        return PLUGIN_NAME
-
-    @property
-    def rule_ids(self) -> list[str] | None:
-        return [RULE_NAME]
-
-    @property
-    def version(self) -> str | None:
-        return "1.0.0"
 
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
         paths = {self._stacks[Path(p).name]: p for p in context.template_paths if Path(p).name in self._stacks}

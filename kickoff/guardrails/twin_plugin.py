@@ -9,6 +9,7 @@ import aws_cdk as cdk
 import jsii
 
 from kickoff.config.models import KickoffConfig
+from kickoff.guardrails.plugin import PluginIdentity
 from kickoff.guardrails.rule_pack import StackFacts
 from kickoff.planning import DeploymentPlan
 from kickoff.rules.engine import load_view
@@ -24,26 +25,17 @@ FIX = (
 
 
 @jsii.implements(cdk.IPolicyValidationPlugin)
-class TwinPlugin:
+class TwinPlugin(PluginIdentity):
     """Runs the twin's gate scenarios over the synthesized templates when ``config.production`` is true."""
+
+    PLUGIN_NAME = PLUGIN_NAME
+    RULE_IDS = ("FailureScenarios",)
 
     def __init__(self, config: KickoffConfig, plan: DeploymentPlan, *, stacks: dict[str, StackFacts]) -> None:
         self._config = config
         self._plan = plan
         self._stacks = stacks
         self.report: TwinReport | None = None
-
-    @property
-    def name(self) -> str:
-        return PLUGIN_NAME
-
-    @property
-    def rule_ids(self) -> list[str] | None:
-        return ["FailureScenarios"]
-
-    @property
-    def version(self) -> str | None:
-        return "1.0.0"
 
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
         paths = [Path(p) for p in context.template_paths]

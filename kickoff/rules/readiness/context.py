@@ -110,6 +110,11 @@ class ReadinessParams:
     operations: OperationsFacts = field(default_factory=OperationsFacts)
 
 
+def holds_load_balancer(view: TemplateView) -> bool:
+    """Whether ``view`` is a cell's template: the one stack of a Region that holds its load balancer."""
+    return bool(view.of_type("AWS::ElasticLoadBalancingV2::LoadBalancer"))
+
+
 @dataclass(frozen=True)
 class Located:
     """A resource and the template it is in."""

@@ -23,14 +23,8 @@ import json
 from typing import Any
 
 from kickoff.rules.engine import ANY_TYPE, Finding, Resource, TemplateView, literal, props, references
-from kickoff.rules.readiness.context import Readiness, dns_covers, secret_references
+from kickoff.rules.readiness.context import Readiness, dns_covers, holds_load_balancer, secret_references
 from kickoff.rules.readiness.rule import ReadinessRule
-
-LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
-
-
-def _is_cell(view: TemplateView) -> bool:
-    return bool(view.of_type(LOAD_BALANCER))
 
 
 def _properties_text(view: TemplateView, readiness: Readiness) -> str:
@@ -47,7 +41,7 @@ def _regions(readiness: Readiness) -> frozenset[str]:
 def _other_regions(
     logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness
 ) -> list[Finding] | None:
-    if not _is_cell(view):
+    if not holds_load_balancer(view):
         return None
     others = readiness.memo(  # the other Regions the cell's text names at all, looked up once per template
         f"others:{view.file}",
@@ -134,7 +128,7 @@ SECRET_REPLICATED_WHERE_RESOLVED = ReadinessRule(
 
 
 def _own_topic(logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness) -> list[Finding] | None:
-    if not _is_cell(view):
+    if not holds_load_balancer(view):
         return None
     actions = props(resource).get("AlarmActions") or []
     topics = view.of_type("AWS::SNS::Topic")
@@ -164,7 +158,7 @@ def _stops_on_impaired(
     logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness
 ) -> list[Finding] | None:
     name = readiness.params.operations.region_impaired.get(view.region)
-    if name is None or not _is_cell(view):
+    if name is None or not holds_load_balancer(view):
         return None
     composite = {
         cid
@@ -258,7 +252,7 @@ def _served_by_own_cell(
         ]
     else:
         config = props(resource).get("HealthCheckConfig") or {}
-        if config.get("Type") not in ("HTTPS", "HTTPS_STR_MATCH") or not _is_cell(view):
+        if config.get("Type") not in ("HTTPS", "HTTPS_STR_MATCH") or not holds_load_balancer(view):
             return None
         names = [(str(config.get("FullyQualifiedDomainName")), view)]
     findings = []

@@ -26,10 +26,6 @@ AUTOSHIFT = "AWS::ARCZonalShift::ZonalAutoshiftConfiguration"
 ELB_5XX = "HTTPCode_ELB_5XX_Count"
 
 
-def _is_cell(view: TemplateView) -> bool:
-    return bool(view.cell) and view.cell == view.region
-
-
 def _alarm_names(view: TemplateView) -> dict[str, str]:
     """Alarm (and composite) logical ID -> its literal name."""
     out = {}
@@ -59,7 +55,7 @@ def _composite(view: TemplateView, name: str) -> tuple[str, Resource] | None:
 def _impaired(logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness) -> list[Finding] | None:
     facts = readiness.params.operations
     expected = facts.region_impaired.get(view.region)
-    if expected is None or not _is_cell(view):
+    if expected is None:
         return None
     found = _composite(view, expected)
     if found is None:
@@ -135,7 +131,7 @@ def _synthetics_dimensions(alarm: Resource) -> list[Any]:
 
 def _canaries(logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness) -> list[Finding] | None:
     facts = readiness.params.operations
-    if not facts.canaries or not _is_cell(view):
+    if not facts.canaries:
         return None
     canaries = {cid: literal(props(c).get("Name"), view) for cid, c in view.of_type("AWS::Synthetics::Canary").items()}
     findings = [
@@ -183,7 +179,7 @@ CANARY_PER_PROBED_NAME = ReadinessRule(
 
 def _zonal(logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness) -> list[Finding] | None:
     facts = readiness.params.operations
-    if not facts.region_impaired or not _is_cell(view):
+    if not facts.region_impaired:
         return None
     findings = []
     attributes = {a.get("Key"): a.get("Value") for a in props(resource).get("LoadBalancerAttributes") or []}

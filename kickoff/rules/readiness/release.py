@@ -19,7 +19,7 @@ import shlex
 from typing import Any
 
 from kickoff.rules.engine import Finding, Resource, TemplateView, literal, props, references
-from kickoff.rules.readiness.context import Readiness
+from kickoff.rules.readiness.context import Readiness, holds_load_balancer
 from kickoff.rules.readiness.rule import ReadinessRule
 
 PIPELINE = "AWS::CodePipeline::Pipeline"
@@ -68,7 +68,7 @@ def _cell_stacks(readiness: Readiness) -> dict[str, str]:
     Region's load balancer (the keys stacks share the cell's Region tag, not its role)."""
     return readiness.memo(
         "cell-stacks",
-        lambda: {v.stack: v.region for v in readiness.views if v.of_type("AWS::ElasticLoadBalancingV2::LoadBalancer")},
+        lambda: {v.stack: v.region for v in readiness.views if holds_load_balancer(v)},
     )
 
 

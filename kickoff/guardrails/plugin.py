@@ -1,0 +1,26 @@
+"""What every Kickoff validation plugin tells CDK about itself: its name, rule IDs and version."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class PluginIdentity:
+    """The ``name``, ``rule_ids`` and ``version`` members of ``cdk.IPolicyValidationPlugin``, from class attributes:
+    ``PLUGIN_NAME`` names the plugin in validation-report.json and the synth summary, ``RULE_IDS`` (None: any) the
+    rules it reports."""
+
+    PLUGIN_NAME: ClassVar[str]
+    RULE_IDS: ClassVar[tuple[str, ...] | None] = None
+
+    @property
+    def name(self) -> str:
+        return self.PLUGIN_NAME
+
+    @property
+    def rule_ids(self) -> list[str] | None:
+        return list(self.RULE_IDS) if self.RULE_IDS is not None else None
+
+    @property
+    def version(self) -> str | None:
+        return "1.0.0"
