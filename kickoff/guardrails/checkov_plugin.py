@@ -15,7 +15,7 @@ from pathlib import Path
 import aws_cdk as cdk
 import jsii
 
-from kickoff.guardrails.plugin import PluginIdentity
+from kickoff.guardrails.plugin import PluginIdentity, violation
 from kickoff.guardrails.rule_pack import StackFacts
 from kickoff.rules.checkov_scan import SKIP_FILE, run_checkov, unlisted
 from kickoff.rules.summary import update_summary
@@ -44,35 +44,21 @@ class CheckovPlugin(PluginIdentity):
         try:
             summary, failures = run_checkov(paths)
         except (FileNotFoundError, RuntimeError) as error:
-            return cdk.PolicyValidationPluginReport(
-                success=False,
-                violations=[
-                    cdk.PolicyViolation(
-                        rule_name="CheckovDidNotRun",
-                        description=str(error),
-                        fix="Run `make setup` (it builds .checkov-venv from requirements-checkov.txt).",
-                        severity="error",
-                        violating_resources=[
-                            cdk.PolicyViolatingResource(
-                                locations=["(checkov)"], template_path=str(paths[0]), resource_logical_id="Checkov"
-                            )
-                        ],
-                    )
-                ],
+            fix = "Run `make setup` (it builds .checkov-venv from requirements-checkov.txt)."
+            missing = violation(
+                "CheckovDidNotRun", str(error), fix, template=str(paths[0]), logical_id="Checkov", location="(checkov)"
             )
+            return cdk.PolicyValidationPluginReport(success=False, violations=[missing])
         uncovered, _unused = unlisted(failures)
         by_file = {p.name: p for p in paths}
         violations = [
-            cdk.PolicyViolation(
-                rule_name=f.check_id,
-                description=f"{f.check_name} ({self._stacks[f.file].stack}/{f.logical_id})",
-                fix=FIX,
-                severity="error",
-                violating_resources=[
-                    cdk.PolicyViolatingResource(
-                        locations=[f.logical_id], template_path=str(by_file[f.file]), resource_logical_id=f.logical_id
-                    )
-                ],
+            violation(
+                f.check_id,
+                f"{f.check_name} ({self._stacks[f.file].stack}/{f.logical_id})",
+                FIX,
+                template=str(by_file[f.file]),
+                logical_id=f.logical_id,
+                location=f.logical_id,
             )
             for f in uncovered
         ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
+
+import aws_cdk as cdk
 
 
 class PluginIdentity:
@@ -24,3 +26,17 @@ class PluginIdentity:
     @property
     def version(self) -> str | None:
         return "1.0.0"
+
+
+def violation(rule: str, description: str, fix: str, *, template: str, logical_id: str, location: str) -> Any:
+    """One error-level ``cdk.PolicyViolation`` on one resource (or, for a finding about the whole deployment, a
+    pseudo-resource such as ``Twin`` at ``(twin)``) of one template."""
+    return cdk.PolicyViolation(
+        rule_name=rule,
+        description=description,
+        fix=fix,
+        severity="error",
+        violating_resources=[
+            cdk.PolicyViolatingResource(locations=[location], template_path=template, resource_logical_id=logical_id)
+        ],
+    )

@@ -12,7 +12,7 @@ from pathlib import Path
 import aws_cdk as cdk
 import jsii
 
-from kickoff.guardrails.plugin import PluginIdentity
+from kickoff.guardrails.plugin import PluginIdentity, violation
 from kickoff.rules.release_order import ReleaseOrder, manifest_stacks, release_order_problems
 from kickoff.rules.summary import update_summary
 from kickoff.stacks.deployment import Deployment
@@ -59,16 +59,8 @@ class ReleaseOrderPlugin(PluginIdentity):
         stacks = manifest_stacks(outdir)
         self.problems = release_order_problems(stacks, self._order) if stacks else []
         violations = [
-            cdk.PolicyViolation(
-                rule_name="ReleaseOrder",
-                description=problem,
-                fix=FIX,
-                severity="error",
-                violating_resources=[
-                    cdk.PolicyViolatingResource(
-                        locations=["(manifest)"], template_path=str(paths[0]), resource_logical_id="Manifest"
-                    )
-                ],
+            violation(
+                "ReleaseOrder", problem, FIX, template=str(paths[0]), logical_id="Manifest", location="(manifest)"
             )
             for problem in self.problems
         ]

@@ -9,7 +9,7 @@ import aws_cdk as cdk
 import jsii
 
 from kickoff.config.models import KickoffConfig
-from kickoff.guardrails.plugin import PluginIdentity
+from kickoff.guardrails.plugin import PluginIdentity, violation
 from kickoff.guardrails.rule_pack import StackFacts
 from kickoff.planning import DeploymentPlan
 from kickoff.rules.engine import load_view
@@ -49,17 +49,7 @@ class TwinPlugin(PluginIdentity):
         ]
         self.report = report = run_twin(self._config, self._plan, views)
         violations = [
-            cdk.PolicyViolation(
-                rule_name="FailureScenarios",
-                description=problem,
-                fix=FIX,
-                severity="error",
-                violating_resources=[
-                    cdk.PolicyViolatingResource(
-                        locations=["(twin)"], template_path=str(paths[0]), resource_logical_id="Twin"
-                    )
-                ],
-            )
+            violation("FailureScenarios", problem, FIX, template=str(paths[0]), logical_id="Twin", location="(twin)")
             for problem in report.problems
         ]
         fails = [o for o in report.outcomes if o.scenario.kind == "region-fails" and o.route_away_s is not None]
