@@ -24,6 +24,8 @@ class StackArtifact:
     # a pipeline's stage; the stack name at the top level, where --all applies).
     display_name: str = ""
     top_level: bool = True
+    artifact_id: str = ""  # the manifest's key; ``dependencies`` name other stacks of the same assembly by it
+    termination_protection: bool = False
 
     def template(self) -> dict:
         """The template as a dict."""
@@ -57,6 +59,8 @@ def read_stacks(outdir: Path | str, *, top_level: bool = True) -> list[StackArti
                 dependencies=tuple(d for d in artifact.get("dependencies", []) if not d.endswith(".assets")),
                 display_name=artifact.get("displayName", name),
                 top_level=top_level,
+                artifact_id=name,
+                termination_protection=bool(artifact.get("properties", {}).get("terminationProtection")),
             )
         )
     for directory in nested:

@@ -46,6 +46,11 @@ def config_fields(config: KickoffConfig) -> dict[str, str]:
             fields[f"services.{service.name}.{name}"] = config.locate(("services", i, name))
     for loc in (("monitoring", "load_balancer", "critical_5xx_percent"), ("monitoring", "notifications")):
         fields[".".join(map(str, loc))] = config.locate(loc)
+    operations = [("fault_injection", "zonal_autoshift"), ("monitoring", "canaries", "enabled")]
+    if config.pipeline is not None:
+        operations += [("pipeline", "canary_region"), ("pipeline", "bake_minutes")]
+    for loc in operations:
+        fields[".".join(loc)] = config.locate(loc)
     fields[f"behavior:{config.default_behavior.path_pattern}"] = config.locate(("edge", "default_cache_policy"))
     for i, behavior in enumerate(config.edge.cache_behaviors):
         fields[f"behavior:{behavior.path_pattern}"] = config.locate(("edge", "cache_behaviors", i, "cache_policy"))
@@ -83,12 +88,6 @@ def operations_facts(config: KickoffConfig) -> OperationsFacts:
     identity, pipeline = config.identity, config.pipeline
     regions = config.region_names
     canaries = config.monitoring.canaries.enabled
-    fields = {
-        "pipeline.canary_region": config.locate(("pipeline", "canary_region")) if pipeline else "",
-        "pipeline.bake_minutes": config.locate(("pipeline", "bake_minutes")) if pipeline else "",
-        "fault_injection.zonal_autoshift": config.locate(("fault_injection", "zonal_autoshift")),
-        "monitoring.canaries.enabled": config.locate(("monitoring", "canaries", "enabled")),
-    }
     return OperationsFacts(
         canary_region=pipeline.canary_region if pipeline else None,
         bake_minutes=pipeline.bake_minutes if pipeline else 0,
@@ -99,7 +98,6 @@ def operations_facts(config: KickoffConfig) -> OperationsFacts:
         else {},
         zonal_autoshift=config.fault_injection.zonal_autoshift,
         blocked_windows=tuple(blocked_windows(config)),
-        config_fields={k: v for k, v in fields.items() if v},
     )
 
 

@@ -9,10 +9,11 @@ termination-protected either way: ``cdk destroy`` or a console click must not ta
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from kickoff.rules.assembly import read_stacks
 
 
 @dataclass(frozen=True)
@@ -38,26 +39,21 @@ class ReleaseOrder:
 
 
 def manifest_stacks(outdir: Path) -> list[ManifestStack]:
-    """Every stack artifact of the assembly at ``outdir`` and of its nested assemblies (a pipeline's stages)."""
-    path = outdir / "manifest.json"
-    if not path.is_file():
+    """Every stack of the assembly at ``outdir`` and of its nested assemblies (a pipeline's stages), with its
+    dependencies by stack name; none when ``outdir`` holds no manifest."""
+    if not (outdir / "manifest.json").is_file():
         return []
-    artifacts = json.loads(path.read_text()).get("artifacts", {})
-    names = {
-        key: artifact.get("properties", {}).get("stackName", key)
-        for key, artifact in artifacts.items()
-        if artifact.get("type") == "aws:cloudformation:stack"
-    }
-    out = []
-    for key, artifact in artifacts.items():
-        if artifact.get("type") == "cdk:cloud-assembly":
-            out += manifest_stacks(outdir / artifact["properties"]["directoryName"])
-        if key not in names:
-            continue
-        dependencies = tuple(names[d] for d in artifact.get("dependencies", []) if d in names)
-        protected = bool(artifact.get("properties", {}).get("terminationProtection"))
-        out.append(ManifestStack(names[key], dependencies, protected))
-    return out
+    artifacts = read_stacks(outdir)
+    # Dependencies name artifacts of the same assembly (manifest), by artifact ID.
+    names = {(Path(s.template_path).parent, s.artifact_id): s.name for s in artifacts}
+    return [
+        ManifestStack(
+            s.name,
+            tuple(n for d in s.dependencies if (n := names.get((Path(s.template_path).parent, d)))),
+            s.termination_protection,
+        )
+        for s in artifacts
+    ]
 
 
 def _closure(stacks: Mapping[str, ManifestStack], name: str) -> set[str]:

@@ -53,7 +53,6 @@ class OperationsFacts:
         divergence_alarms: cell Region -> the name of its own-Region divergence alarm (no canaries: empty).
         zonal_autoshift: whether every cell ALB has zonal autoshift on.
         blocked_windows: the weekly windows autoshift practice runs must avoid (the calendar's events).
-        config_fields: config key -> ``file:line: field`` that sets it, for findings.
     """
 
     canary_region: str | None = None
@@ -64,12 +63,6 @@ class OperationsFacts:
     divergence_alarms: Mapping[str, str] = field(default_factory=dict)
     zonal_autoshift: bool = False
     blocked_windows: tuple[str, ...] = ()
-    config_fields: Mapping[str, str] = field(default_factory=dict)
-
-    def set_by(self, key: str) -> str:
-        """`` (set by file:line: field)`` for a finding a config value causes, else empty."""
-        where = self.config_fields.get(key)
-        return f" (set by {where})" if where else ""
 
 
 @dataclass(frozen=True)
@@ -108,6 +101,19 @@ class ReadinessParams:
     config_fields: Mapping[str, str] = field(default_factory=dict)
     # What the operations layer must hold (kickoff.rules.readiness.release and .operations).
     operations: OperationsFacts = field(default_factory=OperationsFacts)
+
+    def set_by(self, key: str) -> str:
+        """`` (set by <file:line: field>)`` for a finding ``key``'s config value causes, else empty."""
+        where = self.config_fields.get(key)
+        return f" (set by {where})" if where else ""
+
+
+def composite_named(view: TemplateView, name: str) -> tuple[str, Resource] | None:
+    """The composite alarm of ``view`` whose name is ``name`` (logical ID, resource), if the template defines it."""
+    for logical_id, composite in view.of_type("AWS::CloudWatch::CompositeAlarm").items():
+        if literal(props(composite).get("AlarmName"), view) == name:
+            return logical_id, composite
+    return None
 
 
 def holds_load_balancer(view: TemplateView) -> bool:

@@ -23,7 +23,13 @@ import json
 from typing import Any
 
 from kickoff.rules.engine import ANY_TYPE, Finding, Resource, TemplateView, literal, props, references
-from kickoff.rules.readiness.context import Readiness, dns_covers, holds_load_balancer, secret_references
+from kickoff.rules.readiness.context import (
+    Readiness,
+    composite_named,
+    dns_covers,
+    holds_load_balancer,
+    secret_references,
+)
 from kickoff.rules.readiness.rule import ReadinessRule
 
 
@@ -160,13 +166,11 @@ def _stops_on_impaired(
     name = readiness.params.operations.region_impaired.get(view.region)
     if name is None or not holds_load_balancer(view):
         return None
-    composite = {
-        cid
-        for cid, c in view.of_type("AWS::CloudWatch::CompositeAlarm").items()
-        if literal(props(c).get("AlarmName"), view) == name
-    }
+    composite = composite_named(view, name)
     stops = props(resource).get("StopConditions") or []
-    if any(s.get("Source") == "aws:cloudwatch:alarm" and references(s.get("Value")) & composite for s in stops):
+    if composite and any(
+        s.get("Source") == "aws:cloudwatch:alarm" and composite[0] in references(s.get("Value")) for s in stops
+    ):
         return []
     return [Finding("StopCondition", f"the experiment does not stop on {name}: it runs on while the cell is impaired")]
 

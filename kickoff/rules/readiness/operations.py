@@ -18,7 +18,7 @@ from typing import Any
 
 from kickoff.naming import EVACUATION_METRIC
 from kickoff.rules.engine import Finding, Resource, TemplateView, literal, props, references
-from kickoff.rules.readiness.context import Readiness
+from kickoff.rules.readiness.context import Readiness, composite_named
 from kickoff.rules.readiness.rule import ReadinessRule
 
 LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
@@ -45,19 +45,12 @@ def _metric_names(alarm: Resource) -> set[str]:
     return {n for n in names if isinstance(n, str)}
 
 
-def _composite(view: TemplateView, name: str) -> tuple[str, Resource] | None:
-    for logical_id, composite in view.of_type("AWS::CloudWatch::CompositeAlarm").items():
-        if literal(props(composite).get("AlarmName"), view) == name:
-            return logical_id, composite
-    return None
-
-
 def _impaired(logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness) -> list[Finding] | None:
     facts = readiness.params.operations
     expected = facts.region_impaired.get(view.region)
     if expected is None:
         return None
-    found = _composite(view, expected)
+    found = composite_named(view, expected)
     if found is None:
         return [Finding("Missing", f"the cell defines no composite alarm {expected}: the bake and FIS read it by name")]
     held = references(props(found[1]).get("AlarmRule"))
@@ -98,7 +91,7 @@ def _impaired(logical_id: str, resource: Resource, view: TemplateView, readiness
             Finding(
                 f"Misses::{divergence}",
                 f"{expected} does not hold {divergence}, the cell failing from inside its Region while the others "
-                "answer" + facts.set_by("monitoring.canaries.enabled"),
+                "answer" + readiness.params.set_by("monitoring.canaries.enabled"),
             )
         )
     return findings
@@ -194,7 +187,7 @@ def _zonal(logical_id: str, resource: Resource, view: TemplateView, readiness: R
     configs = [
         c for c in view.of_type(AUTOSHIFT).values() if logical_id in references(props(c).get("ResourceIdentifier"))
     ]
-    set_by = facts.set_by("fault_injection.zonal_autoshift")
+    set_by = readiness.params.set_by("fault_injection.zonal_autoshift")
     if not facts.zonal_autoshift:
         if configs:
             findings.append(Finding("Autoshift", f"zonal autoshift is configured, but the config turns it off{set_by}"))
@@ -208,7 +201,7 @@ def _zonal(logical_id: str, resource: Resource, view: TemplateView, readiness: R
     if p.get("ZonalAutoshiftStatus") != "ENABLED":
         findings.append(Finding("AutoshiftStatus", f"ZonalAutoshiftStatus is {p.get('ZonalAutoshiftStatus')}{set_by}"))
     run = p.get("PracticeRunConfiguration") or {}
-    composite = _composite(view, facts.region_impaired.get(view.region, ""))
+    composite = composite_named(view, facts.region_impaired.get(view.region, ""))
     outcome = references(run.get("OutcomeAlarms"))
     if composite is None or composite[0] not in outcome:
         findings.append(

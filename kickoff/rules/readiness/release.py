@@ -14,13 +14,13 @@ RunOrder within a stage and stages in sequence.
 
 from __future__ import annotations
 
-import json
 import shlex
 from typing import Any
 
 from kickoff.rules.engine import Finding, Resource, TemplateView, literal, props, references
-from kickoff.rules.readiness.context import Readiness, holds_load_balancer
+from kickoff.rules.readiness.context import Readiness, composite_named, holds_load_balancer
 from kickoff.rules.readiness.rule import ReadinessRule
+from kickoff.rules.readiness.runtimes import buildspec
 
 PIPELINE = "AWS::CodePipeline::Pipeline"
 BAKE_SCRIPT = "scripts/bake.sh"
@@ -53,12 +53,8 @@ def build_commands(action: dict[str, Any], view: TemplateView) -> tuple[list[str
         project = view.resources.get(logical_id)
         if not project or project.get("Type") != "AWS::CodeBuild::Project":
             continue
-        spec = props(project).get("Source", {}).get("BuildSpec")
-        try:
-            parsed = json.loads(spec) if isinstance(spec, str) else {}
-        except ValueError:
-            return [], project
-        commands = ((parsed.get("phases") or {}).get("build") or {}).get("commands") or []
+        spec = buildspec(project) or {}
+        commands = ((spec.get("phases") or {}).get("build") or {}).get("commands") or []
         return [c for c in commands if isinstance(c, str)], project
     return [], None
 
@@ -136,7 +132,7 @@ def _canary_alone(
     if canary is None:
         return None
     stages = _cell_stages(resource, view, readiness)
-    set_by = facts.set_by("pipeline.canary_region")
+    set_by = readiness.params.set_by("pipeline.canary_region")
     with_canary = [name for name, deployed in stages if canary in deployed.values()]
     if not with_canary:
         return [Finding("NoCanary", f"no stage deploys the canary Region's cell ({canary}){set_by}")]
@@ -185,16 +181,6 @@ def _bake_args(commands: list[str]) -> list[str] | None:
     return None
 
 
-def _composites(readiness: Readiness, region: str) -> set[str]:
-    return {
-        name
-        for v in readiness.views
-        if v.region == region and v.cell == region
-        for c in v.of_type("AWS::CloudWatch::CompositeAlarm").values()
-        if (name := literal(props(c).get("AlarmName"), v))
-    }
-
-
 def _bake(logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness) -> list[Finding] | None:
     facts = readiness.params.operations
     canary = facts.canary_region
@@ -240,7 +226,7 @@ def _bake(logical_id: str, resource: Resource, view: TemplateView, readiness: Re
                     f"({expected} in {canary})",
                 )
             )
-        elif alarm not in _composites(readiness, canary):
+        elif not any(composite_named(v, alarm) for v in readiness.views if v.region == canary and v.cell == canary):
             findings.append(
                 Finding(
                     f"{name}::BakeAlarmMissing",
@@ -253,7 +239,7 @@ def _bake(logical_id: str, resource: Resource, view: TemplateView, readiness: Re
                 Finding(
                     f"{name}::BakeMinutes",
                     f"{where} bakes {minutes} minutes, not the configured {facts.bake_minutes}"
-                    + facts.set_by("pipeline.bake_minutes"),
+                    + readiness.params.set_by("pipeline.bake_minutes"),
                 )
             )
         timeout = props(project or {}).get("TimeoutInMinutes", 60)

@@ -109,7 +109,8 @@ LAMBDA_RUNTIME_SUPPORTED = ReadinessRule(
 )
 
 
-def _buildspec(resource: Resource) -> dict[str, Any] | None:
+def buildspec(resource: Resource) -> dict[str, Any] | None:
+    """A CodeBuild project's buildspec when the template holds it as JSON text, else None."""
     text = (props(resource).get("Source") or {}).get("BuildSpec")
     if not isinstance(text, str):
         return None
@@ -141,7 +142,7 @@ def _unpinned(command: str) -> list[str]:
 def _build_toolchain(
     logical_id: str, resource: Resource, view: TemplateView, readiness: Readiness
 ) -> list[Finding] | None:
-    spec = _buildspec(resource)
+    spec = buildspec(resource)
     if spec is None:
         return None
     findings = []
