@@ -18,7 +18,7 @@ from kickoff.guardrails.plugin import PluginIdentity
 from kickoff.guardrails.rule_pack import StackFacts
 from kickoff.rules.assembly import StackArtifact
 from kickoff.rules.cfn_lint import IGNORED_RULES, lint_stacks
-from kickoff.rules.summary import update_summary
+from kickoff.rules.summary import outdir_of, update_summary
 
 PLUGIN_NAME = "CfnLint"
 FIX = "Fix the template property cfn-lint names, or list the rule with its reason in kickoff/rules/cfn_lint.py."
@@ -71,7 +71,7 @@ class CfnLintPlugin(PluginIdentity):
                 for s in stacks
             }
             update_summary(
-                Path(next(iter(paths.values()))).parent,
+                outdir_of(paths.values()),
                 PLUGIN_NAME,
                 {
                     "templates": len(stacks),

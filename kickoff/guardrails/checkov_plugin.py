@@ -18,7 +18,7 @@ import jsii
 from kickoff.guardrails.plugin import PluginIdentity, violation
 from kickoff.guardrails.rule_pack import StackFacts
 from kickoff.rules.checkov_scan import SKIP_FILE, run_checkov, unlisted
-from kickoff.rules.summary import update_summary
+from kickoff.rules.summary import outdir_of, update_summary
 
 PLUGIN_NAME = "Checkov"
 FIX = (
@@ -63,7 +63,7 @@ class CheckovPlugin(PluginIdentity):
             for f in uncovered
         ]
         update_summary(
-            min(paths, key=lambda p: len(p.parts)).parent,  # the app's outdir, not a release stage's assembly
+            outdir_of(paths),
             PLUGIN_NAME,
             {
                 "templates": len(paths),

@@ -14,7 +14,7 @@ import jsii
 
 from kickoff.guardrails.plugin import PluginIdentity, violation
 from kickoff.rules.release_order import ReleaseOrder, manifest_stacks, release_order_problems
-from kickoff.rules.summary import update_summary
+from kickoff.rules.summary import outdir_of, update_summary
 from kickoff.stacks.deployment import Deployment
 
 PLUGIN_NAME = "ReleaseOrder"
@@ -55,7 +55,7 @@ class ReleaseOrderPlugin(PluginIdentity):
         paths = [Path(p) for p in context.template_paths]
         if not paths:
             return cdk.PolicyValidationPluginReport(success=True, violations=[])
-        outdir = min(paths, key=lambda p: len(p.parts)).parent
+        outdir = outdir_of(paths)
         stacks = manifest_stacks(outdir)
         self.problems = release_order_problems(stacks, self._order) if stacks else []
         violations = [

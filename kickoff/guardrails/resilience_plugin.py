@@ -10,9 +10,9 @@ import aws_cdk as cdk
 import jsii
 
 from kickoff.config.models import KickoffConfig
-from kickoff.guardrails.plugin import PluginIdentity
+from kickoff.guardrails.plugin import PluginIdentity, violation
 from kickoff.rules.resilience import ResilienceBudget, compute_budget
-from kickoff.rules.summary import update_summary
+from kickoff.rules.summary import outdir_of, update_summary
 
 PLUGIN_NAME = "ResilienceBudget"
 
@@ -38,24 +38,22 @@ class ResilienceBudgetPlugin(PluginIdentity):
         }
         self.budget = compute_budget(self._config, templates)
         any_template = next(iter(paths.values()), "")
+        fix = "Change the config objective, or the routing, replication-alarm or capacity settings named here."
         violations = [
-            cdk.PolicyViolation(
-                rule_name=objective,
-                description=f"{objective}: {message}",
-                fix="Change the config objective, or the routing, replication-alarm or capacity settings named here.",
-                severity="error",
-                violating_resources=[
-                    cdk.PolicyViolatingResource(
-                        locations=["(budget)"], template_path=any_template, resource_logical_id="ResilienceBudget"
-                    )
-                ],
+            violation(
+                objective,
+                f"{objective}: {message}",
+                fix,
+                template=any_template,
+                logical_id="ResilienceBudget",
+                location="(budget)",
             )
             for objective, message in self.budget.violations
         ]
         if paths:
             budget = self.budget
             update_summary(
-                Path(any_template).parent,
+                outdir_of(paths.values()),
                 PLUGIN_NAME,
                 {
                     "rules": 3,

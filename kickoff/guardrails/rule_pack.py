@@ -21,7 +21,7 @@ import jsii
 from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
 
 from kickoff.rules.engine import Evaluation, PackResult, TemplateView, load_view
-from kickoff.rules.summary import update_summary
+from kickoff.rules.summary import outdir_of, update_summary
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ class TemplateRulePack(NagPack):
         report = super().validate(context)
         self.evaluation_seconds = time.perf_counter() - started
         if paths:
-            update_summary(paths[0].parent, self._plugin_name, self.summary())
+            update_summary(outdir_of(paths), self._plugin_name, self.summary())
         return report
 
     def _check_resource(self, node: cdk.CfnResource) -> None:

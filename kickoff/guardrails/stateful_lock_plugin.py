@@ -18,10 +18,10 @@ import jsii
 
 from kickoff import naming
 from kickoff.config.models import KickoffConfig
-from kickoff.guardrails.plugin import PluginIdentity
+from kickoff.guardrails.plugin import PluginIdentity, violation
 from kickoff.lockfile import ACCEPT_COMMAND, LOCK_FILE, read_lock
 from kickoff.rules.stateful_lock import inventory, problems, unlocked
-from kickoff.rules.summary import update_summary
+from kickoff.rules.summary import outdir_of, update_summary
 
 PLUGIN_NAME = "StatefulLock"
 RULE_NAME = "StatefulResourceKept"
@@ -47,50 +47,41 @@ class StatefulLockPlugin(PluginIdentity):
         current = inventory({stack: json.loads(Path(path).read_text()) for stack, path in paths.items()})
         locked = read_lock(self._lock_file).get(self._key)
         found = problems(locked, current, allowed_replica_removals=self._allowed) if locked is not None else []
+        # A removed stack has no template: point at any template, the message names the stack.
+        anywhere = next(iter(paths.values()), "")
+        keep = (
+            f"Keep the logical ID and the replacing properties; if the loss is deliberate (data migrated, backups "
+            f"taken), run `{ACCEPT_COMMAND}` and commit {self._lock_file.name} with the change."
+        )
         violations = [
-            cdk.PolicyViolation(
-                rule_name=RULE_NAME,
-                description=problem.message,
-                fix=(
-                    f"Keep the logical ID and the replacing properties; if the loss is deliberate (data migrated, "
-                    f"backups taken), run `{ACCEPT_COMMAND}` and commit {self._lock_file.name} with the change."
-                ),
-                severity="error",
-                violating_resources=[
-                    cdk.PolicyViolatingResource(
-                        locations=["(lock)"],
-                        # A removed stack has no template: point at any template, the message names the stack.
-                        template_path=paths.get(problem.stack) or next(iter(paths.values()), ""),
-                        resource_logical_id=problem.logical_id,
-                    )
-                ],
+            violation(
+                RULE_NAME,
+                problem.message,
+                keep,
+                template=paths.get(problem.stack) or anywhere,
+                logical_id=problem.logical_id,
+                location="(lock)",
             )
             for problem in found
         ]
         # A stateful resource the lock does not hold is unprotected: its next rename or replacement would pass.
         new = unlocked(locked, current) if locked is not None else []
+        record = f"Run `{ACCEPT_COMMAND}` and commit {self._lock_file.name} with the change that adds it."
         violations += [
-            cdk.PolicyViolation(
-                rule_name=UNLOCKED_RULE,
-                description=(
-                    f"{where} is a stateful resource that {self._lock_file.name} does not hold: until it does, a "
-                    "rename or a replacing change would lose its data without failing the synth"
-                ),
-                fix=f"Run `{ACCEPT_COMMAND}` and commit {self._lock_file.name} with the change that adds it.",
-                severity="error",
-                violating_resources=[
-                    cdk.PolicyViolatingResource(
-                        locations=["(lock)"],
-                        template_path=paths.get(where.split("/")[0]) or next(iter(paths.values()), ""),
-                        resource_logical_id=where.split("/", 1)[1],
-                    )
-                ],
+            violation(
+                UNLOCKED_RULE,
+                f"{where} is a stateful resource that {self._lock_file.name} does not hold: until it does, a rename "
+                "or a replacing change would lose its data without failing the synth",
+                record,
+                template=paths.get(where.split("/")[0]) or anywhere,
+                logical_id=where.split("/", 1)[1],
+                location="(lock)",
             )
             for where in new
         ]
         if paths:
             update_summary(
-                Path(next(iter(paths.values()))).parent,
+                outdir_of(paths.values()),
                 PLUGIN_NAME,
                 {
                     "rules": 1,

@@ -13,7 +13,7 @@ from kickoff.guardrails.plugin import PluginIdentity, violation
 from kickoff.guardrails.rule_pack import StackFacts
 from kickoff.planning import DeploymentPlan
 from kickoff.rules.engine import load_view
-from kickoff.rules.summary import update_summary
+from kickoff.rules.summary import outdir_of, update_summary
 from kickoff.twin.run import TwinReport, run_twin
 
 PLUGIN_NAME = "Twin"
@@ -54,7 +54,7 @@ class TwinPlugin(PluginIdentity):
         ]
         fails = [o for o in report.outcomes if o.scenario.kind == "region-fails" and o.route_away_s is not None]
         update_summary(
-            paths[0].parent,
+            outdir_of(paths),
             PLUGIN_NAME,
             {
                 "rules": 1,

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 SUMMARY_FILE = "kickoff-guardrails.json"
+
+
+def outdir_of(template_paths: Iterable[str | Path]) -> Path:
+    """The app's cloud assembly, where the summary lives: the folder of the shallowest template (a release stage's
+    templates sit in nested assemblies below it)."""
+    return min((Path(p) for p in template_paths), key=lambda p: len(p.parts)).parent
 
 
 def update_summary(outdir: Path | str, key: str, data: dict[str, Any]) -> None:
