@@ -40,6 +40,7 @@ CLI_TIMEOUT_SECONDS = 300
 STACKS = {
     naming.stack_name(CONFIG.identity, "data"): CONFIG.primary_region,
     **{naming.stack_name(CONFIG.identity, "cell", region): region for region in CELL_REGIONS},
+    **{naming.stack_name(CONFIG.identity, "live", region): region for region in CONFIG.live.ingest_regions},
     naming.stack_name(CONFIG.identity, "edge"): CONFIG.primary_region,
     naming.stack_name(CONFIG.identity, "observability"): CONFIG.primary_region,
 }
@@ -55,6 +56,8 @@ SKIPPED_TYPES = {
     "AWS::DynamoDB::GlobalTable",
     "AWS::ECR::PullThroughCacheRule",
     "AWS::FIS::ExperimentTemplate",
+    "AWS::MediaPackageV2::OriginEndpoint",
+    "AWS::MediaPackageV2::OriginEndpointPolicy",
     "AWS::S3::BucketPolicy",
     "AWS::SNS::TopicPolicy",
     "AWS::SecretsManager::Secret",

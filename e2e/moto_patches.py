@@ -48,6 +48,7 @@ from moto.utilities.utils import get_partition
 from moto.wafv2.models import wafv2_backends
 
 from e2e import moto_capacity
+from e2e.moto_media import MEDIA_MODELS
 
 MOTO_VERSION = "5.2.5"
 
@@ -857,4 +858,4 @@ class CloudFrontDistribution(CloudFormationModel):
 
 
 # The resource types these patches add to moto's CloudFormation (register_models).
-ADDED_MODELS = (SecurityGroupEgress, AcmCertificate, WafWebAcl, CloudFrontDistribution)
+ADDED_MODELS = (SecurityGroupEgress, AcmCertificate, WafWebAcl, CloudFrontDistribution, *MEDIA_MODELS)

@@ -113,7 +113,7 @@ def test_a_published_forecast_reaches_every_cells_scheduled_actions(
         settings = AgentEnvironment.from_env(function["Environment"]["Variables"])
         clients = {
             name: deployment.client(name, region)
-            for name in ("ssm", "dynamodb", "application-autoscaling", "elbv2", "scheduler")
+            for name in ("ssm", "dynamodb", "application-autoscaling", "elbv2", "scheduler", "medialive")
         }
         result = run(now, clients, settings)
         assert result.success, (region, result.problems, result.report.errors, result.report.drift)
@@ -138,6 +138,40 @@ def test_a_published_forecast_reaches_every_cells_scheduled_actions(
     )
     assert json.loads(status["Item"]["status"]["S"])["version"] == 1
     assert FORECAST_KEY == "forecast"
+    _the_agent_starts_and_stops_the_live_channel(deployment, load_config(config_path))
+
+
+def _the_agent_starts_and_stops_the_live_channel(deployment: Deployment, config) -> None:
+    """The deployed channel (moto's record, e2e.moto_media) is started inside its run and stopped after it."""
+    (channel,) = config.live.channels
+    (region,) = channel.ingest_regions
+    event = config.calendar.events[0]
+    function = deployment.client("lambda", region).get_function_configuration(
+        FunctionName=naming.capacity_agent_name(CONFIG.identity)
+    )
+    settings = AgentEnvironment.from_env(function["Environment"]["Variables"])
+    assert settings.binding.live_channels
+    clients = {
+        name: deployment.client(name, region)
+        for name in ("ssm", "dynamodb", "application-autoscaling", "elbv2", "scheduler", "medialive")
+    }
+    medialive = clients["medialive"]
+    (found,) = [
+        c
+        for c in medialive.list_channels()["Channels"]
+        if c["Name"] == naming.live_resource_name(CONFIG.identity, channel.name)
+    ]
+    assert medialive.describe_channel(ChannelId=found["Id"])["State"] == "IDLE"
+    inside = event.kickoff - timedelta(minutes=channel.start_lead_minutes - 5)
+    started = run(inside, clients, settings)
+    assert [(w.kind, w.resource) for w in started.channels.writes] == [("channel-start", found["Id"])]
+    assert medialive.describe_channel(ChannelId=found["Id"])["State"] == "RUNNING"
+    after = event.kickoff + timedelta(
+        minutes=event.duration_minutes + event.overtime_minutes + channel.stop_delay_minutes + 5
+    )
+    stopped = run(after, clients, settings)
+    assert [w.kind for w in stopped.channels.writes] == ["channel-stop"]
+    assert medialive.describe_channel(ChannelId=found["Id"])["State"] == "IDLE"
 
 
 def _service_name(deployment: Deployment, region: str, service: str) -> str:
@@ -150,4 +184,7 @@ def test_the_registration_parameters_are_deployed(deployment: Deployment) -> Non
     path = naming.capacity_parameter_path(CONFIG.identity)
     for region in CELL_REGIONS:
         found = deployment.client("ssm", region).get_parameters_by_path(Path=path, Recursive=True)["Parameters"]
-        assert {p["Name"] for p in found} == {f"{path}/spec"} | {f"{path}/services/{s.name}" for s in CONFIG.services}
+        channels = {f"{path}/channels/{c.name}" for c in CONFIG.live.channels_in(region)}
+        assert {p["Name"] for p in found} == {f"{path}/spec"} | {
+            f"{path}/services/{s.name}" for s in CONFIG.services
+        } | channels

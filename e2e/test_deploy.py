@@ -6,6 +6,7 @@ with HTTP 500 while the CLI reports success). Expected values come from ``config
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -29,17 +30,26 @@ def test_every_stack_is_created(deployment: Deployment, stacks: dict[str, str]) 
 
 
 def test_stacks_were_created_in_the_release_order(deployment: Deployment, stacks: dict[str, str]) -> None:
-    """Without a pipeline, stack dependencies order `cdk deploy --all`: Data, the cells wave by wave, then the rest."""
+    """Without a pipeline, stack dependencies order `cdk deploy --all`: Data, the cells wave by wave (each ingest
+    Region's live stack right after its cell), then the rest."""
     created = {
         stack: deployment.client("cloudformation", region).describe_stacks(StackName=stack)["Stacks"][0]["CreationTime"]
         for stack, region in stacks.items()
     }
     data = naming.stack_name(CONFIG.identity, "data")
-    cells = [naming.stack_name(CONFIG.identity, "cell", region) for wave in CONFIG.release_waves for region in wave]
+    waves = [
+        name
+        for wave in CONFIG.release_waves
+        for region in wave
+        for name in (
+            naming.stack_name(CONFIG.identity, "cell", region),
+            *([naming.stack_name(CONFIG.identity, "live", region)] if region in CONFIG.live.ingest_regions else []),
+        )
+    ]
     assert CONFIG.release_waves[0] == (CONFIG.regions[0].name,)  # the first Region is the canary
-    ordered = [data, *cells]
+    ordered = [data, *waves]
     assert sorted(ordered, key=created.__getitem__) == ordered
-    last_cell = max(created[c] for c in cells)
+    last_cell = max(created[c] for c in waves)
     for stack in set(stacks) - set(ordered):  # Edge and the dashboard
         assert created[stack] > last_cell, stack
 
@@ -333,18 +343,29 @@ def test_viewers_reach_the_distribution_behind_the_web_acl(deployment: Deploymen
     assert distribution["PriceClass"] == CONFIG.edge.price_class
     origin = naming.origin_domain(CONFIG.identity)
     cells = {naming.cell_domain(origin, r) for r in CONFIG.region_names}  # the probe routes, one per cell
+    # The live channels' origins: each ingest Region's egress domain, read at deploy time by the channel group's name.
+    group = naming.live_channel_group_name(CONFIG.identity)
+    egress = {
+        deployment.client("mediapackagev2", r).get_channel_group(ChannelGroupName=group)["EgressDomain"]
+        for r in CONFIG.live.ingest_regions
+    }
     assert {o["DomainName"] for o in distribution["Origins"]["Items"]} == {
         origin,
         naming.secondary_origin_domain(origin),
         *cells,
+        *egress,
     }
     for item in distribution["Origins"]["Items"]:
+        if item["DomainName"] in egress:
+            assert not item.get("CustomHeaders", {}).get("Items"), "MediaPackage never sees the origin secret"
+            continue
         [header] = item["CustomHeaders"]["Items"]
         assert header["HeaderName"] == ORIGIN_VERIFY_HEADER
         assert header["HeaderValue"].startswith("{{resolve:secretsmanager:"), "never a literal secret"
     behaviors = {b["PathPattern"] for b in distribution["CacheBehaviors"].get("Items", [])}
     probes = {f"{naming.probe_path_prefix(r)}/*" for r in CONFIG.region_names}
-    assert behaviors == {b.path_pattern for b in CONFIG.edge.cache_behaviors} | probes
+    live = {f"{CONFIG.live.prefix}/{c.name}/*" for c in CONFIG.live.channels}
+    assert behaviors == {b.path_pattern for b in CONFIG.edge.cache_behaviors} | probes | live
 
     certificate = distribution["ViewerCertificate"]["ACMCertificateArn"]
     assert certificate.startswith("arn:aws:acm:us-east-1:"), "CloudFront takes certificates from us-east-1 only"
@@ -359,6 +380,26 @@ def test_viewers_reach_the_distribution_behind_the_web_acl(deployment: Deploymen
     viewer = [r for r in records["ResourceRecordSets"] if r["Name"].rstrip(".") == CONFIG.domain.name]
     aliases = {r["Type"]: r["AliasTarget"]["DNSName"].rstrip(".") for r in viewer if "AliasTarget" in r}
     assert aliases == {"A": config["DomainName"], "AAAA": config["DomainName"]}
+
+
+def test_each_ingest_region_holds_its_channels_idle(deployment: Deployment) -> None:
+    """The live stack's channel group, MediaPackage channel and MediaLive channel (moto's records, e2e.moto_media),
+    and the registration that names the channel's ID to the Region's agent."""
+    path = naming.capacity_parameter_path(CONFIG.identity)
+    for region in CONFIG.live.ingest_regions:
+        mediapackage = deployment.client("mediapackagev2", region)
+        medialive = deployment.client("medialive", region)
+        group = naming.live_channel_group_name(CONFIG.identity)
+        for channel in CONFIG.live.channels_in(region):
+            assert mediapackage.get_channel(ChannelGroupName=group, ChannelName=channel.name)["ChannelName"]
+            (found,) = [
+                c
+                for c in medialive.list_channels()["Channels"]
+                if c["Name"] == naming.live_resource_name(CONFIG.identity, channel.name)
+            ]
+            assert found["State"] == "IDLE" and found["ChannelClass"] == channel.channel_class
+            registered = deployment.client("ssm", region).get_parameter(Name=f"{path}/channels/{channel.name}")
+            assert json.loads(registered["Parameter"]["Value"])["channel_id"] == found["Id"]
 
 
 def test_observability_and_data_stacks(deployment: Deployment) -> None:

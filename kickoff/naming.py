@@ -218,6 +218,39 @@ def recovery_name(identity: Identity) -> str:
     return environment_key(identity)
 
 
+def live_channel_group_name(identity: Identity) -> str:
+    """The MediaPackage v2 channel group of the environment's live channels, the same in every ingest Region (unique
+    per account and Region); CloudFront finds each Region's egress domain by it."""
+    return environment_key(identity)
+
+
+def live_resource_name(identity: Identity, channel: str) -> str:
+    """A live channel's MediaLive channel and input, ``<app>-<env>-<channel>`` (the MediaPackage v2 channel is
+    ``<channel>`` inside the group)."""
+    return f"{environment_key(identity)}-{channel}"
+
+
+def live_channel_parameter(identity: Identity, channel: str) -> str:
+    """The SSM parameter through which a live stack registers a channel with the Region's capacity agent."""
+    return f"{capacity_parameter_path(identity)}/channels/{channel}"
+
+
+def live_alarm_name(identity: Identity, region: str, channel: str, key: str) -> str:
+    """A live channel's alarm in its ingest Region (``key``: InputLoss, PipelineDown, ...); the dashboard reads it by
+    name."""
+    return f"{cell_name_prefix(identity, region)}-live-{channel}-{key}"
+
+
+def live_access_control_name(identity: Identity) -> str:
+    """The CloudFront origin access control that signs requests to MediaPackage v2 (unique in the account)."""
+    return f"{environment_key(identity)}-live"
+
+
+def live_path_function_name(identity: Identity) -> str:
+    """The CloudFront function that maps viewer live paths to MediaPackage's (unique in the account)."""
+    return f"{environment_key(identity)}-live-path"
+
+
 @dataclass(frozen=True)
 class FixedName:
     """A physical name the config fixes, and the most characters AWS allows for it."""
@@ -253,6 +286,9 @@ def fixed_names(identity: Identity, regions: Sequence[str], upstreams: Iterable[
         FixedName("safety rule name (ARC)", f"{recovery_name(identity)}-at-least-one-cell", 64),
         FixedName("routing control name (ARC)", f"{recovery_name(identity)}-{region}", 64),
         FixedName("DNS name (Route 53)", except_domain(origin_domain(identity), region), 253),
+        FixedName("channel group name (MediaPackage v2)", live_channel_group_name(identity), 256),
+        FixedName("origin access control name (CloudFront)", live_access_control_name(identity), 64),
+        FixedName("function name (CloudFront)", live_path_function_name(identity), 64),
     ]
     names += [
         FixedName(

@@ -11,6 +11,7 @@ from kickoff.application import synthesize_templates
 from kickoff.config import load_config
 from kickoff.config.models import CalendarConfig
 from kickoff.config.reference import render
+from kickoff.live_planning import HourCost, hour_costs
 from kickoff.paths import CONFIG_DIR, DOCS_DIR
 from kickoff.rules import readiness, well_architected
 from kickoff.rules.resilience import ResilienceBudget, compute_budget
@@ -50,6 +51,26 @@ def _failover_budget() -> str:
         return failover_budget_markdown(compute_budget(config, synthesize_templates(config, outdir)))
 
 
+def live_cost_markdown(costs: list[HourCost]) -> str:
+    """The prod live channels' cost per running hour and per viewer-hour, as a table."""
+    rows = [
+        "| channel | MediaLive, per hour (every ingest Region) | MediaPackage, per hour (ingest + origination) "
+        "| CloudFront, per viewer-hour (first tier / above 5 PB) |",
+        "|---|---|---|---|",
+    ]
+    rows += [
+        f"| {c.channel} | ${c.medialive_usd:,.2f}{' (at least)' if c.lower_bound else ''} ({c.regions} Regions) "
+        f"| ${c.mediapackage_usd:,.2f} ({c.ingest_gb:,.1f} + {c.origination_gb:,.1f} GB) "
+        f"| ${c.cloudfront_first_tier_usd:,.3f} / ${c.cloudfront_last_tier_usd:,.3f} ({c.gb_per_viewer_hour:,.2f} GB) |"
+        for c in costs
+    ]
+    return "\n".join(rows)
+
+
+def _live_cost() -> str:
+    return live_cost_markdown(hour_costs(load_config(CONFIG_DIR / "prod.yaml")))
+
+
 # block name -> the document it lives in, and the generator of its body
 BLOCKS: dict[str, tuple[Path, Callable[[], str]]] = {
     "CONFIG REFERENCE": (DOCS_DIR / "reference" / "config.md", _config_reference),
@@ -57,6 +78,7 @@ BLOCKS: dict[str, tuple[Path, Callable[[], str]]] = {
     "GUARDRAIL RULES": (DOCS_DIR / "reference" / "rules.md", _guardrail_rules),
     "READINESS RULES": (DOCS_DIR / "reference" / "rules.md", _readiness_rules),
     "FAILOVER BUDGET": (DOCS_DIR / "front-door.md", _failover_budget),
+    "LIVE COST": (DOCS_DIR.parent / "README.md", _live_cost),
 }
 
 

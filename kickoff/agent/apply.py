@@ -44,6 +44,8 @@ class Binding:
     dead_letter_arn: str | None = None
     warm_throughput_table: str | None = None
     reservation_grace_minutes: int = 120
+    live_channels: bool = False
+    """Live channels are ingested in this Region: the agent starts and stops them (``kickoff.agent.channels``)."""
 
 
 @dataclass(frozen=True)

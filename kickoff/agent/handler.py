@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kickoff.agent.apply import Applier, ApplyReport, Binding
+from kickoff.agent.channels import ChannelReport, apply_channels, channel_metrics, desired_channels, read_channels
 from kickoff.agent.codec import from_json
 from kickoff.agent.desired import desired_region, expected_reservation, plan_window, planned_minimum
 from kickoff.agent.document import DocumentError, ForecastDocument, read_document
@@ -67,10 +68,19 @@ class RunResult:
     plan: DeploymentPlan | None = None
     planned_minimum: dict[str, int] = field(default_factory=dict)
     expected_lcu: int | None = None
+    channels: ChannelReport | None = None
+    channel_metrics: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def success(self) -> bool:
-        return self.version is not None and not self.problems and not self.report.errors and not self.report.drift
+        channel_errors = self.channels.errors if self.channels is not None else []
+        return (
+            self.version is not None
+            and not self.problems
+            and not self.report.errors
+            and not self.report.drift
+            and not channel_errors
+        )
 
     def metrics(self) -> dict[str, float]:
         covered = 0.0 if self.covered_until is None else max(0.0, (self.covered_until - self.at).total_seconds() / 3600)
@@ -130,13 +140,16 @@ def run(
     sleep: Callable[[float], None] = time.sleep,
 ) -> RunResult:
     """One run of the agent at ``now`` with this Region's clients (``ssm``, ``dynamodb``, ``application-autoscaling``,
-    ``elbv2``, ``scheduler``)."""
+    ``elbv2``, ``scheduler``, and ``medialive`` where live channels are ingested)."""
     result = RunResult(now)
     dynamodb = clients["dynamodb"]
+    started: set[str] = set()
     try:
-        spec, targets = read_registration(
-            _parameters(clients["ssm"], settings.parameter_path), settings.parameter_path, settings.environment
-        )
+        if settings.binding.live_channels:
+            before = read_status(dynamodb, settings.forecast_table, settings.region) or {}
+            started = set(before.get("started_channels", []))
+        parameters = _parameters(clients["ssm"], settings.parameter_path)
+        spec, targets = read_registration(parameters, settings.parameter_path, settings.environment)
         versions = latest_versions(dynamodb, settings.forecast_table)
         waited = 0.0
         while expect_version is not None and (not versions or versions[0].version < expect_version):
@@ -164,6 +177,15 @@ def run(
             if settings.binding.load_balancer_arn is not None:
                 grace = timedelta(minutes=settings.binding.reservation_grace_minutes)
                 result.expected_lcu = expected_reservation(plan, settings.region, now, grace)
+            if settings.binding.live_channels:
+                live = desired_channels(
+                    read_channels(parameters, settings.parameter_path),
+                    [forecast_of(spec, e) for e in document.events],
+                    [forecast_of(spec, e) for e in previous.events] if previous is not None else [],
+                    now,
+                )
+                result.channels = apply_channels(clients["medialive"], live, started)
+                result.channel_metrics = channel_metrics(live, result.channels)
     except Exception as error:  # noqa: BLE001 - the run reports and measures every failure
         result.problems.append(f"{type(error).__name__}: {error}")
     if result.success and result.plan is not None:
@@ -176,36 +198,43 @@ def run(
         except Exception as error:  # noqa: BLE001
             result.problems.append(f"status: {type(error).__name__}: {error}")
     try:
-        write_status(dynamodb, settings.forecast_table, settings.region, status_of(result), now)
+        write_status(dynamodb, settings.forecast_table, settings.region, status_of(result, started), now)
     except Exception as error:  # noqa: BLE001
         result.problems.append(f"status: {type(error).__name__}: {error}")
     return result
 
 
-def status_of(result: RunResult) -> dict[str, Any]:
+def status_of(result: RunResult, started_before: set[str] | None = None) -> dict[str, Any]:
+    """The status item: what was applied, and the live channels this agent started (kept when this run could not
+    apply channels, so a later run still stops them)."""
+    channels = result.channels
+    started = channels.started if channels is not None else (started_before or set())
     return {
         "version": result.version,
         "success": result.success,
         "covered_until": result.covered_until.isoformat() if result.covered_until else None,
-        "writes": len(result.report.writes),
-        "errors": result.problems + result.report.errors,
+        "writes": len(result.report.writes) + (len(channels.writes) if channels is not None else 0),
+        "errors": result.problems + result.report.errors + (channels.errors if channels is not None else []),
         "drift": result.report.drift,
         "refused": {str(k): v for k, v in result.refused.items()},
+        "started_channels": sorted(started),
     }
 
 
 def log_lines(result: RunResult, settings: AgentEnvironment) -> list[str]:
     """One JSON line per change, per refused document and per error, then the embedded-metric line."""
     base = {"environment": settings.environment, "region": settings.region, "at": result.at.isoformat()}
+    channels = result.channels or ChannelReport()
     lines = [
         json.dumps(
             {**base, "change": w.kind, "resource": w.resource, "name": w.name, "before": w.before, "after": w.after},
             default=str,
         )
-        for w in result.report.writes
+        for w in [*result.report.writes, *channels.writes]
     ]
+    lines += [json.dumps({**base, "note": n}) for n in channels.notes]
     lines += [json.dumps({**base, "refused_version": v, "problems": p}) for v, p in sorted(result.refused.items())]
-    lines += [json.dumps({**base, "error": e}) for e in result.problems + result.report.errors]
+    lines += [json.dumps({**base, "error": e}) for e in result.problems + result.report.errors + channels.errors]
     lines += [json.dumps({**base, "drift": d}) for d in result.report.drift]
     metrics = result.metrics()
     if result.expected_lcu is not None:
@@ -214,6 +243,8 @@ def log_lines(result: RunResult, settings: AgentEnvironment) -> list[str]:
     for service, minimum in sorted(result.planned_minimum.items()):
         dims = {"Environment": settings.environment, "Service": service}
         lines.append(_emf(result, dims, {"PlannedMinimum": float(minimum)}, base))
+    for channel, values in sorted(result.channel_metrics.items()):
+        lines.append(_emf(result, {"Environment": settings.environment, "Channel": channel}, values, base))
     return lines
 
 
@@ -241,7 +272,7 @@ def handler(event: Mapping[str, Any] | None, context: Any) -> dict[str, Any]:  #
     settings = AgentEnvironment.from_env(os.environ)
     clients = {
         name: boto3.client(name, region_name=settings.region)
-        for name in ("ssm", "dynamodb", "application-autoscaling", "elbv2", "scheduler")
+        for name in ("ssm", "dynamodb", "application-autoscaling", "elbv2", "scheduler", "medialive")
     }
     expect = (event or {}).get("expect_version")
     result = run(datetime.now(UTC), clients, settings, expect_version=int(expect) if expect else None)

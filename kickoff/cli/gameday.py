@@ -10,6 +10,7 @@ from kickoff.reports.assembly import no_experiments
 from kickoff.reports.gameday import game_day, render_game_day
 from kickoff.rules.assembly import template_views
 from kickoff.rules.gameday import event_window, read_experiments
+from kickoff.twin.run import live_channel_outcomes
 
 
 def gameday(args: argparse.Namespace) -> int:
@@ -29,6 +30,6 @@ def gameday(args: argparse.Namespace) -> int:
     if not experiments:
         emit(f"kickoff: {no_experiments(config, outdir, views)}", error=True)
         return 2
-    day = game_day(config, plan, window, experiments)
+    day = game_day(config, plan, window, experiments, live_channel_outcomes(config, views))
     emit(render_game_day(day))
     return 1 if day.shortfalls else 0

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from kickoff import naming
 from kickoff.config.errors import FieldProblem, FieldProblems
+from kickoff.config.live_checks import check_live
 from kickoff.config.models.base import MAX_SERVICES
 from kickoff.config.models.edge import HOST_IN_CACHE_KEY
 from kickoff.config.models.root import ConfigFields
@@ -45,6 +46,7 @@ def check_config(config: ConfigFields) -> None:
                 lambda: check_pipeline(config, names),
                 lambda: _check_baseline(config, names),
                 lambda: check_operability(config),
+                lambda: check_live(config, names),
             ]
         )
     )

@@ -141,6 +141,15 @@ def load_calendar(path: Path, config: KickoffConfig) -> CalendarConfig:
             problems.append(
                 f"{shown}:{_line(root, problem.loc)}: {_path(problem.loc)}: {problem.problem}\n    Fix: {problem.fix}."
             )
+    if config.live is not None:
+        for i in config.live.idle_channels([e.id for e in calendar.events]):
+            channel = config.live.channels[i]
+            problems.append(
+                f"{config.locate(('live', 'channels', i, 'events'))}: {', '.join(channel.events)} match no event of "
+                f"{calendar.season}, so channel {channel.name} would never run (an idle push input is still billed)\n"
+                f"    Fix: name events of the calendar, or a pattern such as tnf-* that matches some; or remove the "
+                "channel."
+            )
     if problems:
         raise ConfigError(
             f"{shown}: the calendar does not fit {naming.environment_key(config.identity)} ({len(problems)} "

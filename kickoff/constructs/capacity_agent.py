@@ -44,13 +44,21 @@ class AgentRegistry:
 
 
 def agent_metric(
-    environment: str, name: str, minutes: int, *, service: str | None = None, statistic: str = "Maximum"
+    environment: str,
+    name: str,
+    minutes: int,
+    *,
+    service: str | None = None,
+    channel: str | None = None,
+    statistic: str = "Maximum",
 ) -> cloudwatch.Metric:
-    """A metric the agent publishes every run, over ``minutes`` (by default the highest value of the period)."""
+    """A metric the agent publishes every run, over ``minutes`` (by default the highest value of the period), for
+    the environment, one service or one live channel."""
+    extra = {"Service": service} if service else {"Channel": channel} if channel else {}
     return cloudwatch.Metric(
         namespace=METRIC_NAMESPACE,
         metric_name=name,
-        dimensions_map={"Environment": environment, **({"Service": service} if service else {})},
+        dimensions_map={"Environment": environment, **extra},
         statistic=statistic,
         period=Duration.minutes(minutes),
     )
@@ -67,7 +75,8 @@ class CapacityAgent(Construct):
       writes only: scheduled actions and ranges of this account's ECS scalable targets in this Region (Application
       Auto Scaling cannot scope further for targets CloudFormation creates: no ARN attribute, no tags), the
       reservation of this cell's ALB, the reservation schedules of this cell's schedule group (passing only the
-      Scheduler role), and, in the one Region that owns it, the table's warm throughput.
+      Scheduler role), in the one Region that owns it, the table's warm throughput, and where live channels are
+      ingested, MediaLive channels' state (start and stop).
     - Alarms on ``topic``: the agent has not succeeded for ``failing_minutes``; the plan in force covers less than
       ``covered_hours``; what is in force differs from the plan after a run; a published document was refused.
 
@@ -127,6 +136,7 @@ class CapacityAgent(Construct):
             schedule_group,
             scheduler_role,
             warm_throughput_table,
+            live_channels=bool(binding.get("live_channels")),
         )
         self.function = lambda_.Function(
             self,
@@ -176,6 +186,8 @@ class CapacityAgent(Construct):
         schedule_group: scheduler.IScheduleGroup,
         scheduler_role: iam.IRole | None,
         warm_throughput_table: str | None,
+        *,
+        live_channels: bool,
     ) -> None:
         arn = f"arn:{stack.partition}"
         here = f"{stack.region}:{stack.account}"
@@ -241,6 +253,14 @@ class CapacityAgent(Construct):
                 iam.PolicyStatement(
                     actions=["dynamodb:DescribeTable", "dynamodb:UpdateTable"],
                     resources=[f"{arn}:dynamodb:{here}:table/{warm_throughput_table}"],
+                )
+            )
+        if live_channels:
+            # MediaLive generates channel IDs; the agent acts only on the IDs registered under its SSM path.
+            statements.append(
+                iam.PolicyStatement(
+                    actions=["medialive:DescribeChannel", "medialive:StartChannel", "medialive:StopChannel"],
+                    resources=[f"{arn}:medialive:{here}:channel:*"],
                 )
             )
         for statement in statements:

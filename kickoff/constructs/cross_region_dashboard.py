@@ -29,6 +29,10 @@ class RegionView:
     local_canary: str | None
     region_impaired_alarm_arn: str
     plan_environment: str | None
+    live_group: str | None = None
+    """The MediaPackage v2 channel group this Region ingests live channels into (None: no live channel here)."""
+    live_alarm_arns: tuple[str, ...] = ()
+    """The live channels' alarms in this Region, by ARN."""
 
 
 class CrossRegionDashboard(Construct):
@@ -37,7 +41,8 @@ class CrossRegionDashboard(Construct):
 
     Rows: request rate, 5xx rate, target response time p99, running tasks and the plan's minimum,
     replication latency, and health (the probe of each Region's own cell, and the Regions'
-    "region impaired" alarms). Every graph carries a vertical annotation at each kickoff of the
+    "region impaired" alarms); with live channels, MediaPackage ingest and egress per ingest Region,
+    MediaLive's input loss, and the live alarms. Every graph carries a vertical annotation at each kickoff of the
     calendar as deployed. ALB metrics are found by a search on the ALB's fixed name, because the
     ``LoadBalancer`` dimension holds an ID only the cell's Region knows.
 
@@ -82,6 +87,9 @@ class CrossRegionDashboard(Construct):
             "Plan minimum while an event is on": [],
             "Replication latency, max (ms)": [],
             "Probe of the Region's own cell (% passed)": [],
+            "Live: MediaPackage ingest (bytes per minute)": [],
+            "Live: MediaPackage egress to CloudFront (bytes per minute)": [],
+            "Live: MediaLive input loss, worst pipeline (s per minute)": [],
         }
         for view in regions:
             r = view.region
@@ -122,6 +130,16 @@ class CrossRegionDashboard(Construct):
                         label=r,
                     )
                 )
+            if view.live_group is not None:
+                group = f'ChannelGroup="{view.live_group}"'
+                ingress = search("AWS/MediaPackage,Channel,ChannelGroup", f'MetricName="IngressBytes" {group}', "Sum")
+                egress = search(
+                    "AWS/MediaPackage,Channel,ChannelGroup,OriginEndpoint", f'MetricName="EgressBytes" {group}', "Sum"
+                )
+                loss = search("AWS/MediaLive,ChannelId,Pipeline", 'MetricName="InputLossSeconds"', "Sum")
+                rows["Live: MediaPackage ingest (bytes per minute)"].append(searched(r, f"SUM({ingress})"))
+                rows["Live: MediaPackage egress to CloudFront (bytes per minute)"].append(searched(r, f"SUM({egress})"))
+                rows["Live: MediaLive input loss, worst pipeline (s per minute)"].append(searched(r, f"MAX({loss})"))
         self.graphs: dict[str, cloudwatch.GraphWidget] = {
             title: cloudwatch.GraphWidget(
                 title=title, left=metrics, width=12, height=6, vertical_annotations=annotations or None
@@ -138,10 +156,25 @@ class CrossRegionDashboard(Construct):
             width=24,
             height=3,
         )
+        live_alarms = [(view.region, arn) for view in regions for arn in view.live_alarm_arns]
+        live_status = (
+            [
+                cloudwatch.AlarmStatusWidget(
+                    title="Live channels (alarms of each ingest Region)",
+                    alarms=[
+                        cloudwatch.Alarm.from_alarm_arn(self, f"Live{i}", arn) for i, (_, arn) in enumerate(live_alarms)
+                    ],
+                    width=24,
+                    height=3,
+                )
+            ]
+            if live_alarms
+            else []
+        )
         self.dashboard = cloudwatch.Dashboard(
             self,
             "Dashboard",
             dashboard_name=dashboard_name,
             default_interval=Duration.hours(6),
-            widgets=[[status], *([w] for w in self.graphs.values())],
+            widgets=[[status], *([w] for w in self.graphs.values()), *([w] for w in live_status)],
         )

@@ -64,6 +64,7 @@ class EdgeDistribution(Construct):
       cover. A behaviour that caches nothing forwards every viewer header but Host, and every cookie;
       one that caches sends only its cache key (no cookie, no credential), so a personalised answer
       is never cached for another viewer.
+    - ``live_behaviors``: the live channels' behaviours (``LiveEdge``), ahead of the others.
 
     Attributes: ``distribution``, ``certificate``, ``log_bucket``, ``records``, ``cache_policies``.
     """
@@ -89,6 +90,7 @@ class EdgeDistribution(Construct):
         web_acl_arn: str,
         log_expiration_days: int,
         probe_routes: Mapping[str, str] | None = None,
+        live_behaviors: Mapping[str, cloudfront.BehaviorOptions] | None = None,
     ) -> None:
         super().__init__(scope, id_)
         if not viewer_names:
@@ -211,7 +213,11 @@ class EdgeDistribution(Construct):
             log_file_prefix="cloudfront/",
             geo_restriction=cloudfront.GeoRestriction.allowlist(*allowed_countries) if allowed_countries else None,
             default_behavior=behavior(default_behavior),
-            additional_behaviors={**probes, **{b.path_pattern: behavior(b) for b in behaviors}},
+            additional_behaviors={
+                **(live_behaviors or {}),
+                **probes,
+                **{b.path_pattern: behavior(b) for b in behaviors},
+            },
         )
         target = route53.RecordTarget.from_alias(targets.CloudFrontTarget(self.distribution))
         self.records: list[route53.RecordSet] = []

@@ -18,6 +18,7 @@ from constructs import IConstruct
 
 from kickoff.guardrails.acknowledgement import Acknowledgement, acknowledge
 from kickoff.guardrails.agent_acknowledgements import acknowledge_agent
+from kickoff.guardrails.live_acknowledgements import acknowledge_live, acknowledge_live_edge
 from kickoff.stacks.cell import CellStack
 from kickoff.stacks.data import DataStack
 from kickoff.stacks.deployment import Deployment
@@ -334,7 +335,10 @@ def acknowledge_deployment(deployment: Deployment) -> None:
         acknowledge_cell(cell, customer_managed_key=customer_managed)
     if deployment.data is not None:
         acknowledge_data(deployment.data)
+    for live in deployment.live.values():
+        acknowledge_live(live)
     if deployment.edge is not None:
         acknowledge_edge(deployment.edge, geo_restricted=bool(config.edge.allowed_countries))
+        acknowledge_live_edge(deployment.edge)
     if deployment.pipeline is not None:
         acknowledge_pipeline(deployment.pipeline, deployment.pipeline_support)

@@ -55,6 +55,17 @@ def acknowledge_agent(cell: CellStack) -> None:
                 "only; their names follow the plan's times, so the group is the narrowest resource.",
             ),
         )
+    if cell.live_channels:
+        acknowledge(
+            agent.role.node.find_child("DefaultPolicy"),
+            Acknowledgement(
+                "AwsSolutions",
+                f"AwsSolutions-IAM5[Resource::arn:aws:medialive:{cell.region}:{cell.account}:channel:*]",
+                "MediaLive generates channel IDs when the live stack (deployed after this cell) creates them; the "
+                "agent describes, starts and stops only the channel IDs registered under its SSM path, around the "
+                "events each serves.",
+            ),
+        )
     acknowledge(agent.function, AGENT_RUNTIME)
     # aws-cdk-lib makes the Scheduler target role once per stack, beside the stack's other constructs.
     for child in cell.node.children:

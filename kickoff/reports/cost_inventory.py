@@ -350,6 +350,8 @@ COUNTERS: dict[str, Callable[[str, dict[str, Any], Callable[..., None]], None]] 
     "AWS::CloudFront::Distribution": _distribution,
     "AWS::CodePipeline::Pipeline": _pipeline,
     "AWS::CodeBuild::Project": _build_project,
+    "AWS::MediaLive::Channel": _simple("medialive_channels"),
+    "AWS::MediaPackageV2::Channel": _simple("mediapackage_channels"),
 }
 
 

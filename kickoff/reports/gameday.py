@@ -6,7 +6,7 @@ the number of shortfalls, a service whose remaining tasks cannot carry its Regio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kickoff import naming
 from kickoff.config import KickoffConfig
@@ -21,6 +21,7 @@ from kickoff.rules.gameday import (
     replication_exposure_seconds,
 )
 from kickoff.scaling.schedule import EventWindow
+from kickoff.twin.live import LiveOutcome
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,19 @@ class LossCase:
 
     title: str
     rows: list[CapacityRow]
+
+
+@dataclass(frozen=True)
+class LiveStep:
+    """A live-channel rehearsal step (AWS FIS has no MediaLive or MediaPackage action): what to run, how to undo
+    it, and what the twin says viewers see."""
+
+    region: str
+    channel: str
+    step: str
+    run: str
+    undo: str
+    expected: LiveOutcome | None
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,7 @@ class GameDay:
     losses: list[LossCase]
     evacuations: list[tuple[str, CapacityRow]]
     replication_exposure_seconds: int
+    live: list[LiveStep] = field(default_factory=list)
 
     @property
     def shortfalls(self) -> int:
@@ -53,10 +68,65 @@ def region_order(config: KickoffConfig) -> list[str]:
     return [config.canary_region, *(r for r in config.region_names if r != config.canary_region)]
 
 
+def live_steps(config: KickoffConfig, outcomes: list[LiveOutcome]) -> list[LiveStep]:
+    """Per live channel and ingest Region (canary Region first): pause a pipeline, then stop the Region's channel,
+    each with its undo and the twin's expected outcome."""
+    if config.live is None:
+        return []
+    expected = {(o.channel, o.kind, o.region): o for o in outcomes}
+    steps = []
+    for region in region_order(config):
+        for channel in config.live.channels_in(region):
+            name = naming.live_resource_name(config.identity, channel.name)
+            find = (
+                f"ID=$(aws medialive list-channels --region {region} --query \"Channels[?Name=='{name}'].Id\" "
+                "--output text)"
+            )
+            pause = (
+                # Action names are unique in a channel's schedule: each rehearsal names its own.
+                '{"ScheduleActions":[{"ActionName":"gameday-pause-\'$(date +%s)\'","ScheduleActionStartSettings":'
+                '{"ImmediateModeScheduleActionStartSettings":{}},"ScheduleActionSettings":{"PauseStateSettings":'
+                '{"Pipelines":[{"PipelineId":"PIPELINE_0"}]}}}]}'
+            )
+            resume = (
+                '{"ScheduleActions":[{"ActionName":"gameday-resume-\'$(date +%s)\'","ScheduleActionStartSettings":'
+                '{"ImmediateModeScheduleActionStartSettings":{}},"ScheduleActionSettings":{"PauseStateSettings":'
+                '{"Pipelines":[]}}}]}'
+            )
+            schedule = f"aws medialive batch-update-schedule --region {region} --channel-id $ID --creates"
+            if channel.channel_class == "STANDARD":
+                steps.append(
+                    LiveStep(
+                        region,
+                        channel.name,
+                        "pause pipeline 0",
+                        f"{find}; {schedule} '{pause}'",
+                        f"{schedule} '{resume}'",
+                        expected.get((channel.name, "pipeline-lost", region)),
+                    )
+                )
+            steps.append(
+                LiveStep(
+                    region,
+                    channel.name,
+                    "stop the Region's channel",
+                    f"{find}; aws medialive stop-channel --region {region} --channel-id $ID",
+                    f"aws medialive start-channel --region {region} --channel-id $ID",
+                    expected.get((channel.name, "ingest-region-lost", region)),
+                )
+            )
+    return steps
+
+
 def game_day(
-    config: KickoffConfig, plan: DeploymentPlan, window: EventWindow, experiments: list[ExperimentRow]
+    config: KickoffConfig,
+    plan: DeploymentPlan,
+    window: EventWindow,
+    experiments: list[ExperimentRow],
+    live: list[LiveOutcome] | None = None,
 ) -> GameDay:
-    """The game day against ``window``: experiments in order (canary Region first), AZ losses and evacuations."""
+    """The game day against ``window``: experiments in order (canary Region first), AZ losses and evacuations, and
+    the live channels' rehearsal steps (``live``: the twin's live outcomes)."""
     order = region_order(config)
     ordered = [e for region in order for e in experiments if e.region == region]
     faults = config.fault_injection
@@ -77,7 +147,13 @@ def game_day(
         (evacuated, row) for evacuated in order for row in capacity_after_evacuation(config, plan, window, evacuated)
     ]
     return GameDay(
-        config, window, ordered, losses, evacuations, replication_exposure_seconds(faults.replication_pause_minutes)
+        config,
+        window,
+        ordered,
+        losses,
+        evacuations,
+        replication_exposure_seconds(faults.replication_pause_minutes),
+        live_steps(config, live or []),
     )
 
 
@@ -165,6 +241,30 @@ def render_game_day(day: GameDay) -> str:
             ],
         )
     )
+    if day.live:
+        out.append(
+            "\nLive channels: AWS FIS has no MediaLive or MediaPackage action, so these steps are run by hand, outside "
+            "events, with the channel started for the rehearsal (the capacity agent leaves a channel it did not start "
+            "running and reports it; stop it afterwards). Expected outcomes are the twin's (python -m kickoff twin)."
+        )
+        out.append(
+            render_table(
+                ["#", "region", "channel", "step", "viewers (twin)", "says so", "run", "undo"],
+                [
+                    [
+                        step,
+                        s.region,
+                        s.channel,
+                        s.step,
+                        s.expected.viewers if s.expected else "-",
+                        s.expected.alarm if s.expected else "-",
+                        s.run,
+                        s.undo,
+                    ]
+                    for step, s in enumerate(day.live, start=1)
+                ],
+            )
+        )
     advice = (
         " A shortfall drops requests until reactive scaling adds tasks: raise the floor (min_tasks, the forecast "
         "band) or rehearse outside the event's peak."

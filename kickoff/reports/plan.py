@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from kickoff import naming
 from kickoff.config import KickoffConfig
+from kickoff.live_planning import channel_plans
 from kickoff.planning import DeploymentPlan
 from kickoff.reports.table import render_table
 from kickoff.scaling import ALB_RESERVED_LCU_HOUR_USD, plan_costs, plan_table
@@ -190,7 +191,65 @@ def cost_table(config: KickoffConfig, plan: DeploymentPlan, windows: list[EventW
     warm = plan.table_warm_throughput
     if warm:
         lines.append(_warm_throughput_line(config, warm.read_units_per_second, warm.write_units_per_second))
+    live = live_table(config, start, end)
+    if live:
+        lines += ["", live]
     return "\n".join(lines)
+
+
+def live_table(config: KickoffConfig, start: datetime, end: datetime) -> str:
+    """The live channels' runs that meet [start, end) and what they cost: MediaLive channel-hours (every ingest
+    Region, billed minutes), MediaPackage ingest and origination, CloudFront delivery of the events they serve."""
+    plans = [p for p in channel_plans(config, start, end) if p.runs]
+    if not plans:
+        return ""
+    body = []
+    for p in plans:
+        c = p.cost
+        body.append(
+            [
+                p.channel,
+                len(p.runs),
+                ", ".join(e.event_id for e in p.events),
+                f"{c.channel_hours:,.1f}",
+                f"{c.medialive_usd:,.0f}{'+' if c.lower_bound else ''}",
+                f"{c.ingest_gb + c.origination_gb:,.0f}",
+                f"{c.mediapackage_usd:,.0f}",
+                f"{c.viewer_hours:,.0f}",
+                f"{c.delivery_gb / 1024**2:,.1f}",
+                f"{c.cloudfront_usd:,.0f}",
+            ]
+        )
+    lower = any(p.cost.lower_bound for p in plans)
+    return "\n".join(
+        [
+            "live channels (runs from start_lead_minutes before each event to its end, overtime and stop delay; "
+            "us-east-1 prices, GB = 2^30 bytes; CloudFront priced from the first tier each run)",
+            render_table(
+                [
+                    "channel",
+                    "runs",
+                    "events",
+                    "channel-hours",
+                    "USD (MediaLive)",
+                    "MediaPackage GB",
+                    "USD (MediaPackage)",
+                    "viewer-hours",
+                    "delivered PB",
+                    "USD (CloudFront)",
+                ],
+                body,
+            ),
+            *(
+                [
+                    "+ lower bound: MediaLive's rates for outputs above 30 fps, UHD and audio-only outputs were not "
+                    "found, so those outputs are priced at the 30 fps rate or not at all (kickoff/reports/prices.yaml)."
+                ]
+                if lower
+                else []
+            ),
+        ]
+    )
 
 
 def _warm_throughput_line(config: KickoffConfig, read_units: int, write_units: int) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kickoff import naming
+from kickoff.config.live_checks import live_quota_needs
 from kickoff.config.models import QUOTA_CODES, QUOTA_SERVICES, KickoffConfig
 from kickoff.plan_limits import plan_params, region_models, service_models
 from kickoff.planning import DeploymentPlan, event_forecast, season_baseline
@@ -119,6 +120,7 @@ def quota_report(config: KickoffConfig, plan: DeploymentPlan) -> QuotaReport:
         }
         for name, planner in PLANNER_QUOTAS.items():
             by_field[name] = needs.get((region.name, planner), 0.0)
+        by_field.update(live_quota_needs(config.live, region.name))
         for name, code in QUOTA_CODES.items():
             rows.append(
                 QuotaRow(

@@ -30,8 +30,10 @@ def outcome_row(outcome: Outcome) -> list[str]:
 def twin_text(report: TwinReport) -> str:
     """The report as printed by ``python -m kickoff twin``."""
     lines = [f"{report.environment}: the twin (alarms, health checks, routing and capacity from the templates)"]
-    if report.skipped:
+    if report.skipped and not report.live:
         return "\n".join([*lines, f"nothing to run: {report.skipped}"])
+    if report.skipped:
+        lines.append(f"no capacity scenario: {report.skipped}")
     moments = ", ".join(f"{k} {v:%Y-%m-%d %H:%M}" for k, v in report.moments.items())
     if report.judged:
         lines.append(f"judged at {report.judged}")
@@ -48,6 +50,25 @@ def twin_text(report: TwinReport) -> str:
         lines += ["", "alarms the twin cannot evaluate:"] + [
             f"  {k}: {v}" for k, v in sorted(report.unevaluated.items())
         ]
+    if report.live:
+        lines += ["", "live channels (viewers of each channel through each loss, from the templates):"]
+        lines.append(
+            render_table(
+                ["channel", "scenario", "Region", "viewers", "segment waits", "says so", "rests on"],
+                [
+                    [
+                        o.channel,
+                        o.kind,
+                        o.region,
+                        o.viewers,
+                        "-" if o.wait_s == float("inf") else f"{o.wait_s:.0f} s",
+                        o.alarm,
+                        o.figures,
+                    ]
+                    for o in report.live
+                ],
+            )
+        )
     accepted = [a for o in report.outcomes for a in o.accepted]
     if accepted:
         lines += ["", "accepted by config (not findings):"] + [f"  {a}" for a in accepted]
@@ -89,8 +110,10 @@ def twin_sweep_text(report: TwinReport) -> str:
         f"{report.environment}: the twin's sweep: every cell failing, and returning 20 min later, every 5 min from "
         "kickoff - 90 to + 220 min"
     ]
-    if report.skipped:
+    if report.skipped and not report.live:
         return "\n".join([*lines, f"nothing to run: {report.skipped}"])
+    if report.skipped:
+        lines.append(f"no capacity scenario: {report.skipped}")
     headers = [
         "scenario",
         "error",

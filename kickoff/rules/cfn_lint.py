@@ -1,6 +1,7 @@
 """cfn-lint over every synthesized template, against the template's own Region.
 
-``IGNORED_RULES`` is the one place a cfn-lint rule may be ignored, each with its reason.
+``IGNORED_RULES`` is the one place a cfn-lint rule may be ignored, each with its reason; ``IGNORED_FINDINGS`` ignores
+one rule at one kind of property only (a schema error in cfn-lint), each with its reason.
 Errors always fail; warnings that are not ignored fail too, so the list stays honest.
 
 Two things keep it fast (issue 14, decision 0018):
@@ -20,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import re
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -41,6 +43,16 @@ IGNORED_RULES: dict[str, str] = {
         "(Custom::VpcRestrictDefaultSG), not by Kickoff code; harmless."
     ),
 }
+
+IGNORED_FINDINGS: dict[tuple[str, str], str] = {
+    ("E1040", r"Resources/[^/]+/Properties/InputSecurityGroups/\d+"): (
+        "cfn-lint's schema gives AWS::MediaLive::Input InputSecurityGroups the format of EC2 security group IDs; "
+        "they are MediaLive input security group IDs (numbers; CreateInput's InputSecurityGroups), which the "
+        "template passes as Fn::GetAtt <AWS::MediaLive::InputSecurityGroup>.Id."
+    ),
+}
+RESULT_FORMAT = "2"
+"""Bumped when the cached result's fields change (2: each match carries its template path)."""
 
 TEMPLATE_BODY_LIMIT = 1_000_000
 """Bytes: cfn-lint's E1002 limit (``cfnlint.helpers.LIMITS``). cfn-lint checks it only on a file it opens itself,
@@ -120,6 +132,7 @@ def _lint_text(text: str, region: str) -> list[dict[str, Any]]:
             "level": {"E": "error", "W": "warning", "I": "informational"}.get(match.rule.id[0], "error"),
             "message": match.message,
             "line": match.linenumber,
+            "path": "/".join(str(p) for p in (match.path or ())),
         }
         for match in matches
     ]
@@ -135,7 +148,7 @@ def _cfn_lint_version() -> str:
 def cache_key(template: bytes, region: str) -> str:
     """What a lint verdict depends on: the template, its Region, the cfn-lint version and the ignored rules."""
     digest = hashlib.sha256()
-    for part in (_cfn_lint_version(), region, ",".join(sorted(IGNORED_RULES))):
+    for part in (RESULT_FORMAT, _cfn_lint_version(), region, ",".join(sorted(IGNORED_RULES))):
         digest.update(part.encode() + b"\0")
     digest.update(template)
     return digest.hexdigest()
@@ -229,4 +242,10 @@ def lint_stacks(stacks: list[StackArtifact], workers: int | None = None, *, cach
         )
         for stack in stacks
         for match in results[keyed[stack.name]]
+        if not ignored_finding(match["rule"], match.get("path", ""))
     ]
+
+
+def ignored_finding(rule: str, path: str) -> bool:
+    """Whether ``IGNORED_FINDINGS`` lists the rule at this template path."""
+    return any(rule == r and re.fullmatch(pattern, path) for r, pattern in IGNORED_FINDINGS)

@@ -40,6 +40,8 @@ SERVICE_PREFIXES: dict[str, str] = {
     "KMS": "kms",
     "Lambda": "lambda",
     "Logs": "logs",
+    "MediaLive": "medialive",
+    "MediaPackageV2": "mediapackagev2",
     "Route53": "route53",
     "Route53RecoveryControl": "route53-recovery-control-config",
     "S3": "s3",

@@ -7,12 +7,20 @@ Pure (no CDK): ``kickoff.guardrails`` passes them to the packs on every synth, a
 from __future__ import annotations
 
 from kickoff import naming
+from kickoff.config.live_checks import live_quota_needs
 from kickoff.config.models import KickoffConfig
 from kickoff.config.models.fault_injection import CELL_FAULT_ACTIONS
 from kickoff.failover import retry_seconds
 from kickoff.plan_limits import region_model
-from kickoff.planning import DeploymentPlan, blocked_windows
-from kickoff.rules.readiness import EventWindowFacts, OperationsFacts, ReadinessParams, RegionQuotas
+from kickoff.planning import DeploymentPlan, blocked_windows, event_forecast
+from kickoff.rules.readiness import (
+    EventWindowFacts,
+    LiveChannelFacts,
+    LiveFacts,
+    OperationsFacts,
+    ReadinessParams,
+    RegionQuotas,
+)
 from kickoff.rules.well_architected import Params
 
 WAF_WINDOWS = (60, 120, 300, 600)
@@ -51,6 +59,15 @@ def config_fields(config: KickoffConfig) -> dict[str, str]:
         operations += [("pipeline", "canary_region"), ("pipeline", "bake_minutes")]
     for loc in operations:
         fields[".".join(loc)] = config.locate(loc)
+    if config.live is not None:
+        for i, channel in enumerate(config.live.channels):
+            for name in ("ingest_regions", "events", "start_lead_minutes"):
+                fields[f"live.{channel.name}.{name}"] = config.locate(("live", "channels", i, name))
+            medialive = naming.live_resource_name(config.identity, channel.name)
+            fields[f"live-channel:{medialive}.channel_class"] = config.locate(("live", "channels", i, "channel_class"))
+        for i, region in enumerate(config.regions):
+            for quota in live_quota_needs(config.live, region.name):
+                fields[f"quota:{region.name}:{quota}"] = config.locate(("regions", i, "quotas", quota))
     fields[f"behavior:{config.default_behavior.path_pattern}"] = config.locate(("edge", "default_cache_policy"))
     for i, behavior in enumerate(config.edge.cache_behaviors):
         fields[f"behavior:{behavior.path_pattern}"] = config.locate(("edge", "cache_behaviors", i, "cache_policy"))
@@ -80,6 +97,36 @@ def readiness_params(config: KickoffConfig, plan: DeploymentPlan) -> ReadinessPa
         config_fields=config_fields(config),
         permissions_boundary=naming.permissions_boundary_name(config.identity),
         operations=operations_facts(config),
+        live=live_facts(config),
+    )
+
+
+def live_facts(config: KickoffConfig) -> LiveFacts:
+    """What the config says the live channels hold, with the calendar's events their schedules must cover."""
+    live = config.live
+    if live is None:
+        return LiveFacts()
+    events = (
+        tuple(event_forecast(config, e, config.region_names) for e in config.calendar.events)
+        if config.calendar is not None
+        else ()
+    )
+    return LiveFacts(
+        channels=tuple(
+            LiveChannelFacts(
+                c.name,
+                naming.live_resource_name(config.identity, c.name),
+                c.ingest_regions,
+                c.events,
+                c.start_lead_minutes,
+            )
+            for c in live.channels
+        ),
+        path_prefix=live.prefix,
+        production=config.production,
+        agent_rate_minutes=config.scaling.agent.rate_minutes,
+        events=events,
+        quotas={r.name: {q: getattr(r.quotas, q) for q in live_quota_needs(live, r.name)} for r in config.regions},
     )
 
 

@@ -230,6 +230,7 @@ class CellStack(KickoffStack):
         if canaries.enabled and self.probes.own_divergence is not None:
             differs["OwnCellDiverges"] = self.probes.own_divergence
         self.monitoring.seal(differs)
+        self.live_channels = config.live is not None and region in config.live.ingest_regions
         self.capacity_agent = CapacityAgent(
             self,
             "CapacityAgent",
@@ -250,6 +251,7 @@ class CellStack(KickoffStack):
                 ),
                 "warm_throughput_table": warm_table,
                 "reservation_grace_minutes": config.scaling.alb_reservation_grace_minutes,
+                "live_channels": self.live_channels,
             },
             cluster_name=self.cluster.cluster_name,
             load_balancer_arn=self.load_balancer.alb.load_balancer_arn if reserving else None,

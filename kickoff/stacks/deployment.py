@@ -3,7 +3,8 @@
 The release order is the same with and without a pipeline:
 
 1. Keys (per Region, customer managed encryption only) and Data;
-2. the cells in waves (``KickoffConfig.release_waves``): the canary Region alone, then the others;
+2. the cells in waves (``KickoffConfig.release_waves``): the canary Region alone, then the others; each ingest
+   Region's Live stack deploys with its cell, after it;
 3. Edge and the cross-Region dashboard (Observability);
 4. Recovery (ARC), when enabled.
 
@@ -30,6 +31,7 @@ from kickoff.stacks.cell import CellStack
 from kickoff.stacks.data import DataStack
 from kickoff.stacks.edge import EdgeStack
 from kickoff.stacks.keys import KeysStack
+from kickoff.stacks.live import LiveStack
 from kickoff.stacks.observability import ObservabilityStack
 from kickoff.stacks.pipeline import PipelineStack, PipelineSupportStack, bake_role_arn
 from kickoff.stacks.recovery import RecoveryStack
@@ -44,6 +46,7 @@ class Deployment:
     keys: dict[str, KeysStack] = field(default_factory=dict)
     data: DataStack | None = None
     cells: dict[str, CellStack] = field(default_factory=dict)
+    live: dict[str, LiveStack] = field(default_factory=dict)
     edge: EdgeStack | None = None
     recovery: RecoveryStack | None = None
     observability: ObservabilityStack | None = None
@@ -59,6 +62,7 @@ class Deployment:
             ordered.append(self.data)
         for wave in self.config.release_waves:
             ordered.extend(self.cells[region] for region in wave)
+            ordered.extend(self.live[region] for region in wave if region in self.live)
         if self.edge is not None:
             ordered.append(self.edge)
         if self.observability is not None:
@@ -113,9 +117,10 @@ def build_deployment(scope: Construct, config: KickoffConfig, plan: DeploymentPl
         data.add_stack_dependency(keys, "the table's replicas are encrypted with the per-Region keys")
     steps = [ReleaseStep("Data", _stages(data_scope))]
 
+    ingest_regions = config.live.ingest_regions if config.live is not None else ()
     previous: list[Stack] = [data]
     for number, wave in enumerate(config.release_waves, start=1):
-        cells: list[CellStack] = []
+        cells: list[Stack] = []
         scopes: list[Construct] = []
         for region in wave:
             cell_scope = _step_scope(scope, config, f"Cell-{region}")
@@ -126,6 +131,12 @@ def build_deployment(scope: Construct, config: KickoffConfig, plan: DeploymentPl
             if not pipelined:
                 for before in previous:
                     cell.add_stack_dependency(before, "release order: Data, then the cells one wave at a time")
+            if region in ingest_regions:
+                live = deployment.live[region] = LiveStack(cell_scope, config=config, region=region)
+                live.add_stack_dependency(
+                    cell, "the live alarms notify the cell's topic and its channels register with the cell's agent"
+                )
+                cells.append(live)
         bake = None
         if number == 1 and pipelined:
             canary = config.canary_region
@@ -148,6 +159,9 @@ def build_deployment(scope: Construct, config: KickoffConfig, plan: DeploymentPl
         for cell in deployment.cells.values():
             edge.add_stack_dependency(cell, "the origins are DNS records the cells own")
             observability.add_stack_dependency(cell, "the dashboard shows the cells' metrics and alarms, by name")
+        for live in deployment.live.values():
+            edge.add_stack_dependency(live, "the live origins are the channel groups' egress domains, read by name")
+            observability.add_stack_dependency(live, "the dashboard shows the live alarms, by name")
 
     if config.routing.recovery_control.enabled:
         recovery_scope = _step_scope(scope, config, "Recovery")

@@ -10,6 +10,7 @@ from kickoff import naming
 from kickoff.config.models import EDGE_REGION, KickoffConfig
 from kickoff.constructs.edge_distribution import OWN_CACHE_POLICIES, EdgeDistribution
 from kickoff.constructs.encryption_keys import LogEncryptionKey
+from kickoff.constructs.live_edge import LiveEdge
 from kickoff.constructs.origin_secret import sent_origin_header
 from kickoff.constructs.web_acl import EdgeWebAcl
 from kickoff.naming import cache_policy_name, web_acl_name
@@ -45,6 +46,21 @@ class EdgeStack(KickoffStack):
                 allows_writes(b.allowed_methods) for b in (config.default_behavior, *config.behaviors)
             ),
         )
+        self.live: LiveEdge | None = None
+        if config.live is not None:
+            self.live = LiveEdge(
+                self,
+                "Live",
+                path_prefix=config.live.prefix,
+                group_name=naming.live_channel_group_name(config.identity),
+                channels={c.name: (c.ingest_regions, c.segment_seconds) for c in config.live.channels},
+                account=self.account,
+                access_control_name=naming.live_access_control_name(config.identity),
+                function_name=naming.live_path_function_name(config.identity),
+                cache_policy_name=cache_policy_name(config.identity, "live"),
+                log_retention_days=config.logging.retention_days,
+                log_key=self.log_key.key,
+            )
         self.distribution = EdgeDistribution(
             self,
             "Distribution",
@@ -69,6 +85,7 @@ class EdgeStack(KickoffStack):
             }
             if config.monitoring.canaries.enabled
             else None,
+            live_behaviors=self.live.behaviors if self.live is not None else None,
         )
         CfnOutput(self, "DistributionDomainName", value=self.distribution.distribution.distribution_domain_name)
         CfnOutput(self, "DistributionId", value=self.distribution.distribution.distribution_id)

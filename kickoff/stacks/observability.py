@@ -5,8 +5,9 @@ from __future__ import annotations
 from constructs import Construct
 
 from kickoff import naming
-from kickoff.config.models import EDGE_REGION, KickoffConfig
+from kickoff.config.models import EDGE_REGION, KickoffConfig, LiveConfig
 from kickoff.constructs.cross_region_dashboard import CrossRegionDashboard, RegionView
+from kickoff.constructs.live_monitoring import live_alarm_keys
 from kickoff.stacks.base import KickoffStack
 
 
@@ -23,6 +24,7 @@ class ObservabilityStack(KickoffStack):
             cell=None,
             description=f"Kickoff {config.environment}: cross-Region dashboard",
         )
+        live = config.live or LiveConfig(channels=())
         self.dashboard = CrossRegionDashboard(
             self,
             "CrossRegionDashboard",
@@ -41,6 +43,13 @@ class ObservabilityStack(KickoffStack):
                         f"{naming.region_impaired_alarm_name(config.identity, region)}"
                     ),
                     plan_environment=naming.environment_key(config.identity) if config.calendar is not None else None,
+                    live_group=naming.live_channel_group_name(config.identity) if live.channels_in(region) else None,
+                    live_alarm_arns=tuple(
+                        f"arn:{self.partition}:cloudwatch:{region}:{config.account}:alarm:"
+                        f"{naming.live_alarm_name(config.identity, region, channel.name, key)}"
+                        for channel in live.channels_in(region)
+                        for key in live_alarm_keys(channel.pipelines)
+                    ),
                 )
                 for region in config.region_names
             ],

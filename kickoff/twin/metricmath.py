@@ -6,8 +6,8 @@ datapoint (a timestamp neither has stays missing), and a scalar keeps a series' 
 the datapoint; comparisons and ``AND``/``OR``/``NOT`` give 1 or 0; ``FILL(m, v)`` replaces missing datapoints with
 ``v``; ``IF(c, a, b)`` takes ``a`` where ``c`` is non-zero (0 where ``a`` is missing) and ``b`` where it is zero
 (missing where ``b`` or ``c`` is); ``EPOCH(m)`` is each datapoint's timestamp in seconds since 1970;
-``MIN``/``MAX``/``ABS``. Anything else raises ``Unsupported``, so an expression the twin cannot evaluate is
-reported, never guessed.
+``MIN``/``MAX`` (of several series, ``MAX([a, b])``, per datapoint)/``ABS``. Anything else raises
+``Unsupported``, so an expression the twin cannot evaluate is reported, never guessed.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class Unsupported(ValueError):
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<op>>=|<=|==|!=|<|>|[-+*/(),^]))"
+    r"|(?P<op>>=|<=|==|!=|<|>|[-+*/(),^\[\]]))"
 )
 _PRECEDENCE = {"OR": 1, "AND": 2, "==": 3, "!=": 3, "<": 3, ">": 3, "<=": 3, ">=": 3, "+": 4, "-": 4, "*": 5, "/": 5}
 
@@ -104,7 +104,15 @@ class _Parser:
         if self.peek() == "(":
             self.take("(")
             args = []
-            if self.peek() != ")":
+            if self.peek() == "[":
+                # MIN([a, b]) / MAX([a, b]): the lowest or highest of several series at each datapoint.
+                self.take("[")
+                args.append(self.expression())
+                while self.peek() == ",":
+                    self.take(",")
+                    args.append(self.expression())
+                self.take("]")
+            elif self.peek() != ")":
                 args.append(self.expression())
                 while self.peek() == ",":
                     self.take(",")

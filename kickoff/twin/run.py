@@ -13,6 +13,7 @@ from kickoff.planning import DeploymentPlan, build_deployment_plan, calendar_eve
 from kickoff.rules.engine import TemplateView
 from kickoff.rules.params import readiness_params
 from kickoff.rules.readiness.context import Readiness
+from kickoff.twin.live import LiveOutcome, live_outcomes, read_live
 from kickoff.twin.outcome import Objectives, Outcome, judge
 from kickoff.twin.scenarios import Scenario, Setting, catalogue, fault_of, moments_of, sweep, sweep_moments
 from kickoff.twin.specs import Topology
@@ -32,10 +33,15 @@ class TwinReport:
     unreadable: list[str] = field(default_factory=list)
     unevaluated: dict[str, str] = field(default_factory=dict)
     declared: list[str] = field(default_factory=list)  # problems of the templates themselves
+    live: list[LiveOutcome] = field(default_factory=list)  # the live channels through each loss
 
     @property
     def problems(self) -> list[str]:
-        return [p for o in self.outcomes for p in o.problems] + [f"the twin cannot read {u}" for u in self.unreadable]
+        return (
+            [p for o in self.outcomes for p in o.problems]
+            + [o.problem for o in self.live if o.problem]
+            + [f"the twin cannot read {u}" for u in self.unreadable]
+        )
 
 
 def topology_of(config: KickoffConfig, plan: DeploymentPlan, views: list[TemplateView]) -> Topology:
@@ -152,6 +158,14 @@ def judged_plan(config: KickoffConfig, plan: DeploymentPlan) -> tuple[Deployment
     return season, why
 
 
+def live_channel_outcomes(config: KickoffConfig, views: list[TemplateView]) -> list[LiveOutcome]:
+    """Every live channel of ``config`` through the loss of each ingest Region, pipeline and contribution."""
+    if config.live is None:
+        return []
+    channels = {c.name: naming.live_resource_name(config.identity, c.name) for c in config.live.channels}
+    return live_outcomes(read_live(views, channels, config.live.prefix))
+
+
 def objectives_of(config: KickoffConfig) -> Objectives:
     """The gate's objectives: config's ``resilience``."""
     return Objectives(config.resilience.rto_seconds, config.resilience.rpo_seconds, config.scaling.baseline_n_minus_1)
@@ -173,6 +187,7 @@ def run_twin(
     topo = topology_of(config, plan, views)
     report.unreadable = list(topo.unreadable)
     report.declared = list(topo.problems)
+    report.live = live_channel_outcomes(config, views)
     setting = setting_of(config, plan)
     if setting is None:
         report.skipped = "the calendar holds no event still to come, so there is no event to fail during"

@@ -25,7 +25,7 @@ from kickoff.config.models import KickoffConfig
 from kickoff.planning import capacity_spec, forecast_document
 
 ACCOUNT = "123456789012"
-CLIENTS = ("ssm", "dynamodb", "application-autoscaling", "elbv2", "scheduler", "ecs")
+CLIENTS = ("ssm", "dynamodb", "application-autoscaling", "elbv2", "scheduler", "ecs", "medialive")
 
 
 def _at(schedule: str) -> datetime | None:
@@ -169,6 +169,7 @@ def make_cell(config: KickoffConfig, region: str, *, warm_owner: bool = True) ->
         scheduler_role_arn=f"arn:aws:iam::{ACCOUNT}:role/{key}-{region}-reservations",
         dead_letter_arn=f"arn:aws:sqs:{region}:{ACCOUNT}:{key}-reservations-dlq",
         warm_throughput_table=app_table,
+        live_channels=config.live is not None and region in config.live.ingest_regions,
     )
     settings = AgentEnvironment(key, region, path, table, binding)
     return Cell(config, region, clients, replace(settings))

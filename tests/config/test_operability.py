@@ -124,6 +124,7 @@ def test_an_event_that_leaves_out_a_cell_is_refused(tmp_path) -> None:
     }
     (tmp_path / "events" / "season.yaml").write_text(yaml.safe_dump(events, sort_keys=False))
     data["scaling"]["calendar"] = "events/season.yaml"
+    data["live"]["channels"][0]["events"] = ["*"]
     message = _load(tmp_path, data)
     assert message is not None and "events[0].region_share" in message and "us-west-2" in message
     assert "events[1]" not in message

@@ -260,12 +260,18 @@ def test_cross_region_dashboard_has_one_line_per_region_and_marks_each_kickoff(p
         ]
         # A line's region is its own ("region"), or the dashboard's Region (us-east-1) when omitted.
         regions = [m[-1].get("region", "us-east-1") if len(m) > 1 else m[-1].get("label") for m in lines]
-        assert sorted(m[-1]["label"] for m in lines) == sorted(config.region_names), graph["properties"]["title"]
+        title = graph["properties"]["title"]
+        # The live rows have a line per ingest Region, the others one per cell.
+        expected = config.live.ingest_regions if title.startswith("Live:") else config.region_names
+        assert sorted(m[-1]["label"] for m in lines) == sorted(expected), title
         assert set(regions) <= set(config.region_names)
         labels = {a["label"] for a in graph["properties"]["annotations"]["vertical"]}
         assert labels == {f"kickoff {e}" for e in kickoffs}
-    (status,) = [w for w in body["widgets"] if w["type"] == "alarm"]
+    status, live = [w for w in body["widgets"] if w["type"] == "alarm"]
     assert len(status["properties"]["alarms"]) == len(config.region_names)
+    # every live alarm of each ingest Region, by the name the live stack gives it: 6 per STANDARD channel
+    assert len(live["properties"]["alarms"]) == 6 * len(config.live.ingest_regions)
+    assert all(":alarm:kickoff-prod-" in a and "-live-tnf-" in a for a in live["properties"]["alarms"])
 
 
 @pytest.mark.held_by("WA-REL-Route53RoutedRecordHealthCheck", "Twin")

@@ -10,7 +10,7 @@ edits' doing.
 Edits that a plugin catches are synthesized together in batches, as long as no two in a batch
 answer to the same rule: each rule in a batch's report then has one edit to answer for, and
 the stack it names pins it to that edit. An edit caught outside the plugins (a context lookup,
-reported after the synth) runs alone. Five synths prove twenty edits (four of dev, one of prod), and a sixth
+reported after the synth) runs alone. Five synths prove twenty-four edits (four of dev, one of prod), and a sixth
 runs the unedited copy.
 
 The edits are the ones a review made, as a careless colleague would: each protects data, access,
@@ -220,6 +220,40 @@ WEAKENINGS: dict[str, Weakening] = {
         env="prod",
         stack="-pipeline",
         batch="P",
+    ),
+    "a SINGLE_PIPELINE channel in production": Weakening(
+        "kickoff/constructs/live_channel.py",
+        "            channel_class=live.channel_class,\n",
+        '            channel_class="SINGLE_PIPELINE",\n',
+        "WA-REL-MediaLiveChannelStandard",
+        env="prod",
+        stack="Cell-us-",  # the live stacks deploy in their cell's stage
+        batch="P",
+    ),
+    "a live origin group without one of the ingest Regions": Weakening(
+        "kickoff/constructs/live_edge.py",
+        "fallback_origin=origin(regions[1], segment_seconds),",
+        "fallback_origin=origin(regions[0], segment_seconds),",
+        "DR-CloudFrontLiveOriginGroupCoversIngestRegions",
+        env="prod",
+        stack="Edge",
+        batch="P",
+    ),
+    "an input security group open to the internet": Weakening(
+        "kickoff/constructs/live_channel.py",
+        "for c in inputs.source_cidrs",
+        'for c in (*inputs.source_cidrs, "0.0.0.0/0")',
+        "DR-MediaLiveInputSecurityGroupClosed",
+        stack="-live-",
+        batch="B",
+    ),
+    "a channel started too late for the events it serves": Weakening(
+        "kickoff/stacks/live.py",
+        "start_lead_minutes=live.start_lead_minutes,",
+        "start_lead_minutes=5,",
+        "DR-MediaLiveChannelScheduleCoversEvents",
+        stack="-live-",
+        batch="C",
     ),
     "the ReplicationLatency alarms removed": Weakening(
         "kickoff/constructs/cell_monitoring.py",

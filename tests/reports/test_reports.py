@@ -3,6 +3,7 @@ the quota requests, and findings grouped when one detail repeats."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -78,3 +79,22 @@ def test_a_repeated_finding_is_reported_once_with_every_place() -> None:
     out, err = render_gate_summary(summary)
     assert err.count("cfn-lint W1") == 1 and "3 places: s/R0, s/R1, s/R2" in err
     assert out.endswith("checks: FAILED")
+
+
+def test_the_plan_prices_the_live_channel_beside_the_compute(prod_plan) -> None:
+    config, plan = prod_plan
+    text = render_plan(plan_view(config, plan, "tnf-2026-w13"))
+    live = text[text.index("live channels") :]
+    # tnf-2026-w13 alone: 2 Regions x (120 + 190 + 30 + 15) minutes
+    assert re.search(r"\ntnf\s+1\s+tnf-2026-w13\s+11\.8\s+28\+", live), live
+    assert "lower bound" in live
+    (row,) = [line for line in live.splitlines() if line.startswith("tnf ")]
+    assert float(row.split()[-1].replace(",", "")) > 0  # CloudFront delivery priced
+
+
+def test_quota_rows_count_what_each_region_ingests(prod_plan) -> None:
+    config, plan = prod_plan
+    rows = {(r.region, r.quota): r for r in quota_report(config, plan).rows}
+    assert rows[("us-east-1", "medialive_channels")].needed == 1
+    assert rows[("us-east-2", "medialive_channels")].needed == 0
+    assert rows[("us-west-2", "mediapackage_channel_groups")].code == "L-A7040149"

@@ -128,3 +128,24 @@ def test_the_cli_names_the_config_an_assembly_came_from_and_the_synth_for_this_o
     none = run("-c", f"config={elsewhere}", "--outdir", str(tmp_path / "nothing"))
     assert none.returncode == 2, none.stderr
     assert f"make synth CONFIG={elsewhere}" in none.stderr and "Traceback" not in none.stderr
+
+
+def test_the_live_steps_pause_a_pipeline_then_stop_a_regions_channel(prod: Synth, capsys) -> None:
+    result = run_cli(
+        capsys,
+        *["gameday", "-c", "env=prod", "--outdir", str(prod.outdir)],
+        *["-c", f"plan_from={PLAN_FROM:%Y-%m-%dT%H:%M:%SZ}", "--event", EVENT],
+    )
+    out = result.stdout
+    live = out[out.index("Live channels:") :]
+    assert "AWS FIS has no MediaLive or MediaPackage action" in live
+    steps = [line for line in live.splitlines() if re.match(r"\d+\s+us-", line)]
+    # canary Region first; pause pipeline 0, then stop the channel, in each ingest Region
+    assert [line.split()[1] for line in steps] == ["us-west-2", "us-west-2", "us-east-1", "us-east-1"]
+    assert (
+        "pause pipeline 0" in steps[0]
+        and '"PipelineId":"PIPELINE_0"' in steps[0]
+        and "PipelineDown after 120 s" in steps[0]
+    )
+    assert "stop the Region's channel" in steps[1] and "keep playing from us-east-1" in steps[1]
+    assert "aws medialive start-channel --region us-west-2" in steps[1]

@@ -85,6 +85,7 @@ def _prod_without_us_west_2(retired=None) -> str:
     data["regions"] = [r for r in data["regions"] if r["name"] != "us-west-2"]
     data["scaling"]["baseline"]["region_share"] = {"us-east-1": 0.6, "us-east-2": 0.4}
     data["pipeline"]["canary_region"] = "us-east-2"  # the canary leaves with its Region
+    data["live"]["channels"][0]["ingest_regions"] = ["us-east-1", "us-east-2"]  # and the live ingest
     if retired is not None:
         data["retired_regions"] = retired
     return yaml.safe_dump(data, sort_keys=False)

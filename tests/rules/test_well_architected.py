@@ -28,6 +28,7 @@ from aws_cdk import aws_fis as fis
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_medialive as medialive
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
@@ -294,7 +295,15 @@ def _experiments(
         ecs.Cluster(scope, "Cluster", vpc=_vpc(scope), container_insights_v2=ecs.ContainerInsights.ENHANCED)
 
 
+def _medialive(scope: Construct, channel_class: str) -> None:
+    medialive.CfnChannel(scope, "Channel", name="kickoff-prod-tnf", channel_class=channel_class)
+
+
 PAIRS: dict[str, tuple[Callable[[Construct], None], Callable[[Construct], None]]] = {
+    "REL-MediaLiveChannelStandard": (
+        lambda s: _medialive(s, "STANDARD"),
+        lambda s: _medialive(s, "SINGLE_PIPELINE"),
+    ),
     "REL-DynamoGlobalTableReplicas": (
         lambda s: _table(s, replicas=[dynamodb.ReplicaTableProps(region="us-west-2")]),
         lambda s: dynamodb.Table(s, "Table", partition_key=KEY, billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST),

@@ -51,21 +51,32 @@ def test_deploy_order_keys_then_data_then_cells(strong, prod) -> None:
 
 @pytest.mark.held_by("ReleaseOrder")
 def test_without_a_pipeline_cdk_deploy_all_follows_the_release_order(dev) -> None:
-    """Data, the canary cell (the first Region), the other cells one at a time, then Edge and the dashboard."""
+    """Data, the canary cell (the first Region) and its live stack, the other cells one at a time, then Edge and the
+    dashboard."""
     assert dev.config.pipeline is None
     canary, *others = dev.config.region_names
     assert dev.config.canary_region == canary
+    assert dev.config.live.ingest_regions == (canary,)
+    live = "kickoff-dev-live-us-east-1"
     deps = {s.name: set(s.dependencies) for s in read_stacks(dev.outdir)}
     assert deps[dev.cell(canary)] == {dev.data}
-    previous = dev.cell(canary)
+    assert deps[live] == {dev.cell(canary)}
+    previous = {dev.cell(canary), live}
     for region in others:
-        assert deps[dev.cell(region)] == {previous}
-        previous = dev.cell(region)
+        assert deps[dev.cell(region)] == previous
+        previous = {dev.cell(region)}
     cells = {dev.cell(r) for r in dev.config.region_names}
-    assert deps[dev.edge] == {dev.data, *cells}
-    assert deps[dev.deployment.observability.stack_name] == cells
+    assert deps[dev.edge] == {dev.data, *cells, live}
+    assert deps[dev.deployment.observability.stack_name] == {*cells, live}
     order = [s.stack_name for s in dev.deployment.stacks]
-    assert order == [dev.data, *(dev.cell(r) for r in dev.config.region_names), dev.edge, "kickoff-dev-observability"]
+    assert order == [
+        dev.data,
+        dev.cell(canary),
+        live,
+        *(dev.cell(r) for r in others),
+        dev.edge,
+        "kickoff-dev-observability",
+    ]
 
 
 @pytest.mark.held_by("MissingContext")

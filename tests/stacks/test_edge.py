@@ -17,6 +17,22 @@ def _distribution(synth):
     return dist["Properties"]["DistributionConfig"]
 
 
+def _cell_origins(config) -> dict[str, dict]:
+    """The origins that are cells (the live channels' MediaPackage origins are signed by access control instead)."""
+    return {o["Id"]: o for o in config["Origins"] if "OriginAccessControlId" not in o}
+
+
+def _cell_group(config) -> dict:
+    """The origin group of the default behaviour: the cells' primary and secondary origin names."""
+    target = config["DefaultCacheBehavior"]["TargetOriginId"]
+    return next(g for g in config["OriginGroups"]["Items"] if g["Id"] == target)
+
+
+def _live_patterns(synth) -> list[str]:
+    live = synth.config.live
+    return [f"{live.prefix}/{c.name}/*" for c in live.channels] if live is not None else []
+
+
 @pytest.mark.not_a_rule(
     "CloudFront refuses a CLOUDFRONT-scope web ACL or viewer certificate elsewhere: the deploy itself fails"
 )
@@ -27,8 +43,8 @@ def test_edge_stack_is_in_us_east_1(synthesized) -> None:
 @pytest.mark.held_by("WA-REL-CloudFrontOriginGroup", "AwsSolutions-CFR5", "WA-REL-Route53HealthCheckRtoBudget")
 def test_origin_group_fails_over_on_5xx_to_the_secondary_origin(synthesized) -> None:
     config = _distribution(synthesized)
-    origins = {o["Id"]: o for o in config["Origins"]}
-    (group,) = config["OriginGroups"]["Items"]
+    origins = _cell_origins(config)
+    group = _cell_group(config)
     assert sorted(group["FailoverCriteria"]["StatusCodes"]["Items"]) == [500, 502, 503, 504]
     members = [origins[m["OriginId"]]["DomainName"] for m in group["Members"]["Items"]]
     assert members == [
@@ -49,13 +65,13 @@ def test_read_only_behaviours_use_the_origin_group_and_writes_the_primary_origin
     """Each behaviour allows exactly its service's method set; only read-only ones may fail over."""
     config = _distribution(synthesized)
     origins = {o["Id"]: o["DomainName"] for o in config["Origins"]}
-    (group,) = config["OriginGroups"]["Items"]
+    group = _cell_group(config)
     cached = {b["PathPattern"]: b for b in config.get("CacheBehaviors", [])}
     behaviors = [(synthesized.config.default_behavior, config["DefaultCacheBehavior"])] + [
         (b, cached[b.path_pattern]) for b in synthesized.config.behaviors
     ]
     probes = [f"{naming.probe_path_prefix(r)}/*" for r in synthesized.config.region_names]
-    assert [b["PathPattern"] for b in config.get("CacheBehaviors", [])] == probes + [
+    assert [b["PathPattern"] for b in config.get("CacheBehaviors", [])] == _live_patterns(synthesized) + probes + [
         b.path_pattern for b in synthesized.config.behaviors
     ]
     # Each probe route reaches its cell's own name only, caches nothing and forwards nothing of the viewer's.
@@ -213,7 +229,11 @@ def test_waf_is_associated_with_managed_rules_rate_limit_and_logging(synthesized
         f'"aws-waf-logs-{naming.environment_key(synthesized.config.identity)}"' in destination
         and ":*" not in destination
     )
-    (group,) = synthesized.resources(synthesized.edge, "AWS::Logs::LogGroup").values()
+    (group,) = [
+        g
+        for g in synthesized.resources(synthesized.edge, "AWS::Logs::LogGroup").values()
+        if "aws-waf-logs-" in json.dumps(g["Properties"].get("LogGroupName"))
+    ]
     # Retained evidence: named per stack instance (part of the stack ID), so a rebuilt stack does not collide.
     name = group["Properties"]["LogGroupName"]["Fn::Join"]
     assert name[1][0] == f"aws-waf-logs-{naming.environment_key(synthesized.config.identity)}"
@@ -225,7 +245,10 @@ def test_waf_is_associated_with_managed_rules_rate_limit_and_logging(synthesized
 
 @pytest.mark.held_by("DR-OriginSecretNeverLiteral", "DR-SecretReferenceFollowsRotation")
 def test_cloudfront_sends_the_origin_secret_by_dynamic_reference(synthesized) -> None:
-    for origin in _distribution(synthesized)["Origins"]:
+    config = _distribution(synthesized)
+    # MediaPackage origins are signed by origin access control and never see the cells' secret.
+    assert all("OriginCustomHeaders" not in o for o in config["Origins"] if "OriginAccessControlId" in o)
+    for origin in _cell_origins(config).values():
         headers = origin["OriginCustomHeaders"]
         secret = naming.origin_secret_name(synthesized.config.identity)
         reference = f"{{{{resolve:secretsmanager:{secret}:SecretString::AWSCURRENT:}}}}"

@@ -74,8 +74,11 @@ def test_parallel_second_wave_deploys_the_other_cells_in_one_stage(parallel_wave
     assert {a["Configuration"]["StackName"] for a in wave} == {
         "kickoff-prod-cell-us-east-1",
         "kickoff-prod-cell-us-east-2",
+        "kickoff-prod-live-us-east-1",  # after its cell, in the cell's wave
     }
-    assert len({a["RunOrder"] for a in wave}) == 1  # together
+    orders = {a["Configuration"]["StackName"]: a["RunOrder"] for a in wave}
+    assert orders["kickoff-prod-cell-us-east-1"] == orders["kickoff-prod-cell-us-east-2"]  # together
+    assert orders["kickoff-prod-live-us-east-1"] > orders["kickoff-prod-cell-us-east-1"]
     assert all(
         a["ActionTypeId"]["Provider"] != "Manual" for s in _pipeline(parallel_waves)["Stages"] for a in s["Actions"]
     )

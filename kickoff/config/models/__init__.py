@@ -5,7 +5,7 @@ and raise ``FieldProblem`` so the loader can name the exact field and the fix. A
 validates here is safe to hand to CDK; constructs still re-check the slice they receive.
 
 One module per concern: ``base`` (the strict model, fixed tables), ``cells``, ``services``,
-``table``, ``routing``, ``edge``, ``scaling``, ``monitoring``, ``fault_injection``, ``pipeline`` and ``root``
+``table``, ``routing``, ``edge``, ``scaling``, ``monitoring``, ``fault_injection``, ``live``, ``pipeline`` and ``root``
 (``KickoffConfig``). Import from this package; the modules are its layout.
 """
 
@@ -44,6 +44,7 @@ from kickoff.config.models.edge import (
     WafConfig,
 )
 from kickoff.config.models.fault_injection import FaultInjectionConfig
+from kickoff.config.models.live import InputsConfig, LiveChannelConfig, LiveConfig, RenditionConfig
 from kickoff.config.models.monitoring import (
     AlbAlarmsConfig,
     CanariesConfig,
@@ -59,6 +60,10 @@ from kickoff.config.models.services import ImagesConfig, ServiceConfig
 from kickoff.config.models.table import KeyAttribute, KeyType, ProvisionedCapacity, ResilienceConfig, TableConfig
 
 __all__ = [
+    "InputsConfig",
+    "LiveChannelConfig",
+    "LiveConfig",
+    "RenditionConfig",
     "AlbAlarmsConfig",
     "CanariesConfig",
     "MonitoringConfig",

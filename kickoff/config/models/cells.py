@@ -22,6 +22,11 @@ QUOTA_CODES = {
     "alb_targets": "L-7E6692B2",
     "targets_per_target_group": "L-A0D0B863",
     "network_interfaces": "L-DF5E4CA3",
+    "medialive_channels": "L-D1AFAF75",
+    "medialive_push_inputs": "L-9E233AF7",
+    "medialive_input_security_groups": "L-6A0116BB",
+    "mediapackage_channel_groups": "L-A7040149",
+    "mediapackage_channels_per_group": "L-55777135",
 }
 
 
@@ -35,6 +40,11 @@ QUOTA_SERVICES = {
     "alb_targets": "elasticloadbalancing",
     "targets_per_target_group": "elasticloadbalancing",
     "network_interfaces": "vpc",
+    "medialive_channels": "medialive",
+    "medialive_push_inputs": "medialive",
+    "medialive_input_security_groups": "medialive",
+    "mediapackage_channel_groups": "mediapackagev2",
+    "mediapackage_channels_per_group": "mediapackagev2",
 }
 
 
@@ -109,6 +119,46 @@ class QuotasConfig(StrictModel):
         description=(
             "Network interfaces per Region (Service Quotas L-DF5E4CA3, service code vpc): one per Fargate task, deploy "
             "surge included, plus the cell's endpoints, NAT gateways and load balancer nodes. Default 5000."
+        ),
+    )
+    medialive_channels: int = Field(
+        default=5,
+        ge=0,
+        description=(
+            "MediaLive channels per Region (Service Quotas L-D1AFAF75): one per live channel this Region ingests, "
+            "idle ones included. Default 5."
+        ),
+    )
+    medialive_push_inputs: int = Field(
+        default=5,
+        ge=0,
+        description=(
+            "MediaLive push inputs per Region (Service Quotas L-9E233AF7): one per rtp_push live channel this Region "
+            "ingests. Default 5 (AWS's documented default; some accounts show 20)."
+        ),
+    )
+    medialive_input_security_groups: int = Field(
+        default=5,
+        ge=0,
+        description=(
+            "MediaLive input security groups per Region (Service Quotas L-6A0116BB): one per rtp_push live channel. "
+            "Default 5."
+        ),
+    )
+    mediapackage_channel_groups: int = Field(
+        default=3,
+        ge=0,
+        description=(
+            "MediaPackage v2 channel groups per Region (Service Quotas L-A7040149): one per environment that ingests "
+            "live channels here (shared with any other use in the account). Default 3."
+        ),
+    )
+    mediapackage_channels_per_group: int = Field(
+        default=10,
+        ge=0,
+        description=(
+            "MediaPackage v2 channels per channel group (Service Quotas L-55777135): one per live channel this Region "
+            "ingests. Default 10."
         ),
     )
 

@@ -16,6 +16,7 @@ from kickoff.config.models.base import Slug, StrictModel
 from kickoff.config.models.cells import DomainConfig, LoggingConfig, NetworkConfig, RegionConfig, RetiredRegionConfig
 from kickoff.config.models.edge import EdgeBehavior, EdgeConfig
 from kickoff.config.models.fault_injection import FaultInjectionConfig
+from kickoff.config.models.live import LiveConfig
 from kickoff.config.models.monitoring import MonitoringConfig
 from kickoff.config.models.pipeline import PipelineConfig
 from kickoff.config.models.routing import RoutingConfig
@@ -77,6 +78,13 @@ class ConfigFields(StrictModel):
     fault_injection: FaultInjectionConfig = Field(
         default_factory=FaultInjectionConfig,
         description="AWS FIS experiments per cell and ALB zonal shift (game days). Defaults as listed.",
+    )
+    live: LiveConfig | None = Field(
+        default=None,
+        description=(
+            "The live signal: MediaLive channels packaged by MediaPackage v2 in their ingest Regions and served by "
+            "CloudFront under live.path_pattern. Default none: no live stacks."
+        ),
     )
     pipeline: PipelineConfig | None = Field(
         default=None,

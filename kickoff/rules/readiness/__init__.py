@@ -21,6 +21,8 @@ from kickoff.rules.readiness import (
     health,
     images,
     isolation,
+    live,
+    live_resources,
     names,
     operations,
     origin_host,
@@ -35,6 +37,8 @@ from kickoff.rules.readiness import (
 )
 from kickoff.rules.readiness.context import (
     EventWindowFacts,
+    LiveChannelFacts,
+    LiveFacts,
     OperationsFacts,
     Readiness,
     ReadinessParams,
@@ -62,6 +66,8 @@ RULES: tuple[ReadinessRule, ...] = (
     *release.RULES,
     *operations.RULES,
     *isolation.RULES,
+    *live.RULES,
+    *live_resources.RULES,
 )
 
 
@@ -84,6 +90,8 @@ def iter_rules_markdown() -> Iterator[str]:
 __all__ = [
     "RULES",
     "EventWindowFacts",
+    "LiveChannelFacts",
+    "LiveFacts",
     "OperationsFacts",
     "ReadinessParams",
     "ReadinessRule",

@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from kickoff.rules.engine import Resource, TemplateView, literal, props, references, tags
+from kickoff.scaling.model import EventForecast
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,38 @@ class OperationsFacts:
 
 
 @dataclass(frozen=True)
+class LiveChannelFacts:
+    """One live channel as config declares it (``live.channels[]``)."""
+
+    name: str
+    medialive_name: str
+    ingest_regions: tuple[str, ...]
+    events: tuple[str, ...]
+    start_lead_minutes: int
+
+
+@dataclass(frozen=True)
+class LiveFacts:
+    """What the config says the live signal holds. Empty (the default) leaves the live rules nothing to check.
+
+    Fields:
+        channels: the live channels.
+        path_prefix: where the edge serves them (``/live``).
+        production: production needs two ingest Regions per channel.
+        agent_rate_minutes: how often each Region's agent runs, so how late after its lead it may start a channel.
+        events: the calendar's events (the channel schedules must cover those they serve).
+        quotas: Region -> declared live quotas (``regions[].quotas`` field -> value).
+    """
+
+    channels: tuple[LiveChannelFacts, ...] = ()
+    path_prefix: str = ""
+    production: bool = False
+    agent_rate_minutes: int = 5
+    events: tuple[EventForecast, ...] = ()
+    quotas: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ReadinessParams:
     """Expectations that come from config and the capacity plan, not from the templates.
 
@@ -101,6 +134,8 @@ class ReadinessParams:
     config_fields: Mapping[str, str] = field(default_factory=dict)
     # What the operations layer must hold (kickoff.rules.readiness.release and .operations).
     operations: OperationsFacts = field(default_factory=OperationsFacts)
+    # What the live signal must hold (kickoff.rules.readiness.live and .live_resources).
+    live: LiveFacts = field(default_factory=LiveFacts)
 
     def set_by(self, key: str) -> str:
         """`` (set by <file:line: field>)`` for a finding ``key``'s config value causes, else empty."""

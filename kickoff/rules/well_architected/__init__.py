@@ -15,11 +15,21 @@ from dataclasses import replace
 
 from kickoff.rules.engine import PackResult
 from kickoff.rules.engine import evaluate as _evaluate
-from kickoff.rules.well_architected import chaos, cost, deputy, operations, reliability, security, sustainability
+from kickoff.rules.well_architected import (
+    chaos,
+    cost,
+    deputy,
+    media,
+    operations,
+    reliability,
+    security,
+    sustainability,
+)
 from kickoff.rules.well_architected.rule import Params, WaRule
 
 RULES: tuple[WaRule, ...] = (
     *reliability.RULES,
+    *media.RULES,
     *chaos.RULES,
     *operations.RULES,
     *security.RULES,
