@@ -130,5 +130,6 @@ def next_change(runs: Sequence[ChannelRun], at: datetime) -> datetime | None:
 
 
 def billed_hours(runs: Iterable[ChannelRun]) -> float:
-    """Channel hours MediaLive bills for ``runs`` (per pipeline-independent channel; inputs and outputs each)."""
+    """Hours MediaLive bills for ``runs`` of one channel in one Region (its input and each output are billed for
+    each of them)."""
     return sum(r.billed.total_seconds() for r in runs) / 3600
