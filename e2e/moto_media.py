@@ -6,7 +6,7 @@ these models Edge's egress-domain lookup (``GetChannelGroup``) fails, the MediaL
 and the agent's registration names no channel ID. With them the deploy creates what moto can hold; what it cannot
 (origin endpoints and their policies: no API in moto) stays skipped and is listed in ``e2e.harness.SKIPPED_TYPES``.
 Three types that other resources name by ``Fn::GetAtt`` (which moto refuses on a skipped resource) get stubs that
-only mint an ID: input security groups, CloudFront origin access control and CloudFront functions (``STUBBED_TYPES``).
+only mint an ID: input security groups, CloudFront origin access control and CloudFront functions (``STUBS``).
 Nothing encodes: a channel is a record moto starts and stops.
 """
 
@@ -20,11 +20,8 @@ from moto.medialive.models import medialive_backends
 from moto.mediapackagev2.models import mediapackagev2_backends
 
 
-class MediaPackageChannelGroup(CloudFormationModel):  # moto registers direct subclasses only
-    """``AWS::MediaPackageV2::ChannelGroup``: the group, with its generated egress domain (``Fn::GetAtt``)."""
-
-    def __init__(self, group: Any) -> None:
-        self.group = group
+class _Created:
+    """What every model here shares: no name property, and created as soon as it is."""
 
     @staticmethod
     def cloudformation_name_type() -> str:
@@ -32,6 +29,13 @@ class MediaPackageChannelGroup(CloudFormationModel):  # moto registers direct su
 
     def is_created(self) -> bool:
         return True
+
+
+class MediaPackageChannelGroup(_Created, CloudFormationModel):  # moto registers direct subclasses only
+    """``AWS::MediaPackageV2::ChannelGroup``: the group, with its generated egress domain (``Fn::GetAtt``)."""
+
+    def __init__(self, group: Any) -> None:
+        self.group = group
 
     @property
     def physical_resource_id(self) -> str:
@@ -54,19 +58,12 @@ class MediaPackageChannelGroup(CloudFormationModel):  # moto registers direct su
         return cls(mediapackagev2_backends[account_id][region_name].create_channel_group(name))
 
 
-class MediaPackageChannel(CloudFormationModel):  # moto registers direct subclasses only
+class MediaPackageChannel(_Created, CloudFormationModel):  # moto registers direct subclasses only
     """``AWS::MediaPackageV2::Channel``: the channel in its group (its ARN names it in the MediaLive role)."""
 
     def __init__(self, channel: Any, arn: str) -> None:
         self.channel = channel
         self.arn = arn
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    def is_created(self) -> bool:
-        return True
 
     @property
     def physical_resource_id(self) -> str:
@@ -91,18 +88,11 @@ class MediaPackageChannel(CloudFormationModel):  # moto registers direct subclas
         return cls(channel, f"arn:aws:mediapackagev2:{region_name}:{account_id}:channelGroup/{group}/channel/{name}")
 
 
-class MediaLiveInput(CloudFormationModel):  # moto registers direct subclasses only
+class MediaLiveInput(_Created, CloudFormationModel):  # moto registers direct subclasses only
     """``AWS::MediaLive::Input``: the input record (its security groups are skipped: moto has no API for them)."""
 
     def __init__(self, record: Any) -> None:
         self.record = record
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    def is_created(self) -> bool:
-        return True
 
     @property
     def physical_resource_id(self) -> str:
@@ -136,18 +126,11 @@ class MediaLiveInput(CloudFormationModel):  # moto registers direct subclasses o
         return cls(record)
 
 
-class MediaLiveChannel(CloudFormationModel):  # moto registers direct subclasses only
+class MediaLiveChannel(_Created, CloudFormationModel):  # moto registers direct subclasses only
     """``AWS::MediaLive::Channel``: the channel record, IDLE as CloudFormation leaves it (``Ref`` is its ID)."""
 
     def __init__(self, channel: Any) -> None:
         self.channel = channel
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    def is_created(self) -> bool:
-        return True
 
     @property
     def physical_resource_id(self) -> str:
@@ -182,130 +165,68 @@ class MediaLiveChannel(CloudFormationModel):  # moto registers direct subclasses
         return cls(channel)
 
 
-class _Minted:
-    """What a stub holds: an ID (and an ARN) for references to resolve; nothing is created in moto."""
+class _Stub(_Created):
+    """A stub: an ID (and an ARN) minted for references to resolve; nothing is created in moto."""
 
-    def __init__(self, kind: str, region: str, account: str) -> None:
+    service = ""
+    attributes: dict[str, str] = {}  # Fn::GetAtt name -> "id" or "arn"
+
+    def __init__(self, region: str, account: str) -> None:
         self.id = uuid.uuid4().hex[:14]
-        self.arn = f"arn:aws:{kind}:{region}:{account}:{self.id}"
-
-
-class MediaLiveInputSecurityGroup(CloudFormationModel):  # moto registers direct subclasses only
-    """``AWS::MediaLive::InputSecurityGroup``: a stub. moto has no input-security-group API; the input names the
-    group by ``Fn::GetAtt ... Id``, which moto refuses on a skipped resource. Its CIDRs are proved at synth
-    (DR-MediaLiveInputSecurityGroupClosed), not here."""
-
-    def __init__(self, minted: _Minted) -> None:
-        self.minted = minted
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    def is_created(self) -> bool:
-        return True
+        self.arn = f"arn:aws:{self.service}:{region}:{account}:{self.id}"
 
     @property
     def physical_resource_id(self) -> str:
-        return self.minted.id
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::MediaLive::InputSecurityGroup"
+        return self.arn if self.attributes.get("Ref") == "arn" else self.id
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("Arn", "Id")
+        return attr in cls.attributes
 
     def get_cfn_attribute(self, attribute_name: str) -> str:
-        return {"Arn": self.minted.arn, "Id": self.minted.id}[attribute_name]
+        return getattr(self, self.attributes[attribute_name])
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
-        return cls(_Minted("medialive", region_name, account_id))
+        return cls(region_name, account_id)
 
 
-class CloudFrontOriginAccessControl(CloudFormationModel):  # moto registers direct subclasses only
-    """``AWS::CloudFront::OriginAccessControl``: a stub (no model in moto); the distribution's live origins name it
-    by ``Fn::GetAtt ... Id``. Its signing is proved at synth (DR-CloudFrontLiveOriginGroupCoversIngestRegions)."""
-
-    def __init__(self, minted: _Minted) -> None:
-        self.minted = minted
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    def is_created(self) -> bool:
-        return True
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.minted.id
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CloudFront::OriginAccessControl"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Id"
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        return self.minted.id
-
-    @classmethod
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
-        return cls(_Minted("cloudfront", "", account_id))
+def _stub(resource_type: str, service: str, attributes: dict[str, str], why: str) -> type:
+    """A stub model of ``resource_type``: a direct subclass of CloudFormationModel, as moto registers only those."""
+    return type(
+        resource_type.replace("AWS::", "").replace("::", ""),
+        (_Stub, CloudFormationModel),
+        {
+            "__doc__": f"``{resource_type}``: a stub. {why}",
+            "service": service,
+            "attributes": attributes,
+            "cloudformation_type": staticmethod(lambda: resource_type),
+        },
+    )
 
 
-class CloudFrontFunction(CloudFormationModel):  # moto registers direct subclasses only
-    """``AWS::CloudFront::Function``: a stub (no model in moto); a live behaviour names it by ``Fn::GetAtt ...
-    FunctionARN``. Its code is tested as code (tests/constructs)."""
-
-    def __init__(self, minted: _Minted) -> None:
-        self.minted = minted
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    def is_created(self) -> bool:
-        return True
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.minted.arn
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CloudFront::Function"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("FunctionARN", "Stage")
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        return {"FunctionARN": self.minted.arn, "Stage": "LIVE"}[attribute_name]
-
-    @classmethod
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
-        return cls(_Minted("cloudfront", "", account_id))
-
-
-STUBBED_TYPES = (
-    "AWS::MediaLive::InputSecurityGroup",
-    "AWS::CloudFront::OriginAccessControl",
-    "AWS::CloudFront::Function",
+STUBS = (
+    _stub(
+        "AWS::MediaLive::InputSecurityGroup",
+        "medialive",
+        {"Id": "id", "Arn": "arn"},
+        "moto has no input-security-group API; the input names the group by Fn::GetAtt Id. Its CIDRs are proved at "
+        "synth (DR-MediaLiveInputSecurityGroupClosed).",
+    ),
+    _stub(
+        "AWS::CloudFront::OriginAccessControl",
+        "cloudfront",
+        {"Id": "id"},
+        "No model in moto; the live origins name it by Fn::GetAtt Id. Its signing is proved at synth "
+        "(DR-CloudFrontLiveOriginGroupCoversIngestRegions).",
+    ),
+    _stub(
+        "AWS::CloudFront::Function",
+        "cloudfront",
+        {"FunctionARN": "arn", "Ref": "arn"},
+        "No model in moto; a live behaviour names it by Fn::GetAtt FunctionARN. Its code runs in the tests.",
+    ),
 )
-"""Types the e2e deploy answers with a stub: an ID for references to resolve, nothing created."""
 
-MEDIA_MODELS = (
-    MediaPackageChannelGroup,
-    MediaPackageChannel,
-    MediaLiveInput,
-    MediaLiveChannel,
-    MediaLiveInputSecurityGroup,
-    CloudFrontOriginAccessControl,
-    CloudFrontFunction,
-)
+
+MEDIA_MODELS = (MediaPackageChannelGroup, MediaPackageChannel, MediaLiveInput, MediaLiveChannel, *STUBS)

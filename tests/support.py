@@ -28,6 +28,7 @@ __all__ = [
     "Synth",
     "run_cli",
     "config_data",
+    "config_problem",
     "synthesize",
     "synthesize_named",
     "synthesize_variant",
@@ -82,6 +83,22 @@ class CliRun:
     returncode: int
     stdout: str
     stderr: str
+
+
+def config_problem(tmp_path: Path, data: dict[str, Any]) -> str | None:
+    """The error a config ``data`` (written to ``tmp_path``) gets, or None when it loads; an error must name its
+    fix and show no traceback."""
+    from kickoff.config import ConfigError, load_config
+
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    try:
+        load_config(path)
+    except ConfigError as error:
+        message = str(error)
+        assert "Traceback" not in message and "Fix:" in message
+        return message
+    return None
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> CliRun:

@@ -101,15 +101,8 @@ def apply_channels(
             continue
         report.states[name] = state
         if want.run and state == "IDLE":
-            report.writes.append(Write("channel-start", channel_id, name, state, "RUNNING"))
-            if not dry_run:
-                try:
-                    medialive.start_channel(ChannelId=channel_id)
-                except Exception as error:  # noqa: BLE001
-                    report.errors.append(f"live channel {name}: start: {type(error).__name__}: {error}")
-                    continue
-            report.started.add(channel_id)
-            report.states[name] = "STARTING"
+            if _change(medialive.start_channel, report, want, "start", state, "STARTING", dry_run):
+                report.started.add(channel_id)
         elif not want.run and state == "RUNNING":
             if want.protected:
                 report.notes.append(f"live channel {name}: kept running through the previous forecast's event")
@@ -118,19 +111,27 @@ def apply_channels(
                     f"live channel {name}: running outside its events but not started by the agent; left running "
                     "(stop it when it is no longer needed: it is billed while it runs)"
                 )
-            else:
-                report.writes.append(Write("channel-stop", channel_id, name, state, "IDLE"))
-                if not dry_run:
-                    try:
-                        medialive.stop_channel(ChannelId=channel_id)
-                    except Exception as error:  # noqa: BLE001
-                        report.errors.append(f"live channel {name}: stop: {type(error).__name__}: {error}")
-                        continue
+            elif _change(medialive.stop_channel, report, want, "stop", state, "STOPPING", dry_run):
                 report.started.discard(channel_id)
-                report.states[name] = "STOPPING"
         elif state == "IDLE":
             report.started.discard(channel_id)
     return report
+
+
+def _change(
+    call: Any, report: ChannelReport, want: DesiredChannel, verb: str, state: str, after: str, dry_run: bool
+) -> bool:
+    """Start or stop one channel (``call``), logged as a write; False (and an error) when MediaLive refuses."""
+    channel_id, name = want.registration.channel_id, want.registration.name
+    report.writes.append(Write(f"channel-{verb}", channel_id, name, state, "RUNNING" if verb == "start" else "IDLE"))
+    if not dry_run:
+        try:
+            call(ChannelId=channel_id)
+        except Exception as error:  # noqa: BLE001 - one channel's failure must not stop the others
+            report.errors.append(f"live channel {name}: {verb}: {type(error).__name__}: {error}")
+            return False
+    report.states[name] = after
+    return True
 
 
 def channel_metrics(desired: Sequence[DesiredChannel], report: ChannelReport) -> dict[str, dict[str, float]]:

@@ -26,6 +26,7 @@ not breaching and says nothing between events (the agent's own AgentFailing alar
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from aws_cdk import Duration
@@ -72,23 +73,11 @@ class LiveMonitoring(Construct):
         self.alarms: dict[str, cloudwatch.Alarm] = {}
         self._name, self._topic = alarm_name, topic
         for live, (channel_id, pipelines) in channels.items():
-            per_pipeline = {p: {"ChannelId": channel_id, "Pipeline": str(p)} for p in range(pipelines)}
+            per_pipeline = functools.partial(_per_pipeline, channel_id, pipelines)
             self._alarm(
                 live,
                 "InputLoss",
-                _max(
-                    {
-                        f"loss{p}": cloudwatch.Metric(
-                            namespace=MEDIALIVE,
-                            metric_name="InputLossSeconds",
-                            dimensions_map=d,
-                            statistic="Sum",
-                            period=PERIOD,
-                        )
-                        for p, d in per_pipeline.items()
-                    },
-                    "Input loss seconds, worst pipeline",
-                ),
+                _max(per_pipeline("InputLossSeconds", "Sum", "loss"), "Input loss seconds, worst pipeline"),
                 threshold=1,
                 periods=2,
                 description=f"{live}: a pipeline has lost its contribution input in this Region for 2 minutes",
@@ -96,19 +85,7 @@ class LiveMonitoring(Construct):
             self._alarm(
                 live,
                 "ActiveAlerts",
-                _max(
-                    {
-                        f"alerts{p}": cloudwatch.Metric(
-                            namespace=MEDIALIVE,
-                            metric_name="ActiveAlerts",
-                            dimensions_map=d,
-                            statistic="Maximum",
-                            period=PERIOD,
-                        )
-                        for p, d in per_pipeline.items()
-                    },
-                    "Active alerts, worst pipeline",
-                ),
+                _max(per_pipeline("ActiveAlerts", "Maximum", "alerts"), "Active alerts, worst pipeline"),
                 threshold=1,
                 periods=2,
                 description=f"{live}: a MediaLive pipeline has active alerts (see the channel's alerts tab)",
@@ -117,19 +94,7 @@ class LiveMonitoring(Construct):
                 self._alarm(
                     live,
                     "PipelineDown",
-                    _min(
-                        {
-                            f"locked{p}": cloudwatch.Metric(
-                                namespace=MEDIALIVE,
-                                metric_name="PipelinesLocked",
-                                dimensions_map=d,
-                                statistic="Minimum",
-                                period=PERIOD,
-                            )
-                            for p, d in per_pipeline.items()
-                        },
-                        "Pipelines locked, lowest pipeline",
-                    ),
+                    _min(per_pipeline("PipelinesLocked", "Minimum", "locked"), "Pipelines locked, lowest pipeline"),
                     threshold=1,
                     periods=2,
                     comparison=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -139,15 +104,8 @@ class LiveMonitoring(Construct):
                     ),
                 )
             errors = {
-                f"http{kind.lower()}p{p}": cloudwatch.Metric(
-                    namespace=MEDIALIVE,
-                    metric_name=f"Output{kind}Errors",
-                    dimensions_map={**d, "OutputGroupName": output_group},
-                    statistic="Sum",
-                    period=PERIOD,
-                )
-                for p, d in per_pipeline.items()
-                for kind in ("4xx", "5xx")
+                **per_pipeline("Output4xxErrors", "Sum", "http4xxp", OutputGroupName=output_group),
+                **per_pipeline("Output5xxErrors", "Sum", "http5xxp", OutputGroupName=output_group),
             }
             self._alarm(
                 live,
@@ -215,6 +173,22 @@ class LiveMonitoring(Construct):
         alarm.add_alarm_action(cw_actions.SnsAction(self._topic))
         alarm.add_ok_action(cw_actions.SnsAction(self._topic))
         self.alarms[name] = alarm
+
+
+def _per_pipeline(
+    channel_id: str, pipelines: int, metric: str, statistic: str, key: str, **extra: str
+) -> dict[str, cloudwatch.IMetric]:
+    """``metric`` of each pipeline of the channel, by math ID ``<key><pipeline>``."""
+    return {
+        f"{key}{p}": cloudwatch.Metric(
+            namespace=MEDIALIVE,
+            metric_name=metric,
+            dimensions_map={"ChannelId": channel_id, "Pipeline": str(p), **extra},
+            statistic=statistic,
+            period=PERIOD,
+        )
+        for p in range(pipelines)
+    }
 
 
 def _max(metrics: dict[str, cloudwatch.IMetric], label: str) -> cloudwatch.IMetric:

@@ -7,24 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import yaml
 
-from kickoff.config import ConfigError, load_config
 from kickoff.config.live_checks import live_quota_needs
 from kickoff.config.loader import load_for_context
-from tests.support import config_data
+from tests.support import config_data, config_problem
 
-
-def _load(tmp_path, data: dict[str, Any]) -> str | None:
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    try:
-        load_config(path)
-    except ConfigError as error:
-        message = str(error)
-        assert "Traceback" not in message and "Fix:" in message
-        return message
-    return None
+_load = config_problem
 
 
 def _channel(data: dict[str, Any]) -> dict[str, Any]:

@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 import yaml
 
-from kickoff.config import ConfigError, load_config
 from kickoff.images import parse_image
-from tests.support import config_data
+from tests.support import config_data, config_problem
 
 CADDY = "docker.io/library/caddy:2-alpine@sha256:" + "5" * 64
 
 
-def _load(tmp_path, data: dict[str, Any]) -> str | None:
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    try:
-        load_config(path)
-    except ConfigError as error:
-        message = str(error)
-        assert "Traceback" not in message and "Fix:" in message
-        return message
-    return None
+_load = config_problem
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Readiness rules whose cases are the shipped templates: the operations layer and the cells' isolation.
+"""Readiness rules whose cases are the shipped templates: the operations layer, the cells' isolation, the live signal.
 
 The compliant case is a shipped config's synthesized deployment as it is; each non-compliant case is the same
 templates with one edit a reviewer could make (a freeze check dropped, a second cell in the canary wave, the bake
@@ -10,49 +10,16 @@ evaluate, so their cases are edits of one rather than minimal constructs (tests/
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from kickoff import naming
-from kickoff.rules.engine import TemplateView
-from kickoff.rules.params import readiness_params
-from kickoff.rules.readiness import RULES, evaluate
-from kickoff.stacks.deployment import template_path
+from tests.rules.live_edits import LIVE_CASES
+from tests.rules.shipped import Edit, Templates, rule_findings
 from tests.support import Synth
 
 pytestmark = pytest.mark.not_a_rule("the readiness rules' own cases: each edit must be found")
-
-Templates = dict[str, dict[str, Any]]  # stack name -> template
-Edit = Callable[[Templates, Synth], None]
-
-
-def _views(synth: Synth, templates: Templates) -> list[TemplateView]:
-    return [
-        TemplateView(
-            template_path(s).name,
-            s.stack_name,
-            s.region,
-            s.cell_tag,
-            templates[s.stack_name].get("Resources", {}),
-            account=s.account,
-        )
-        for s in synth.deployment.stacks
-    ]
-
-
-def _findings(synth: Synth, edit: Edit | None, suffix: str) -> tuple[int, list[str]]:
-    """How many resources the rule evaluated, and its findings, over ``synth``'s templates after ``edit``."""
-    templates = {s.stack_name: json.loads(template_path(s).read_text()) for s in synth.deployment.stacks}
-    if edit is not None:
-        edit(templates, synth)
-    rule = next(r for r in RULES if r.suffix == suffix)
-    params = readiness_params(synth.config, synth.deployment.plan)
-    result = evaluate(_views(synth, templates), params, (rule,))
-    return len(result.evaluations), [f.detail for e in result.failures for f in e.findings]
-
 
 # --- edits ------------------------------------------------------------------------------------------------------
 
@@ -355,6 +322,8 @@ CASES: dict[str, tuple[str, dict[str, tuple[Edit, str]]]] = {
 }
 # Zonal autoshift on (parallel_waves turns it on): practice runs must stay off the calendar's windows.
 AUTOSHIFT_CASE = ("ElbZonalShiftFollowsConfig", _practice_runs_in_game_time, "calendar's event windows")
+# The live signal's rules, on the same harness (tests/rules/live_edits.py).
+CASES.update(LIVE_CASES)
 
 PAIRS = sorted(CASES)
 
@@ -362,7 +331,7 @@ PAIRS = sorted(CASES)
 @pytest.mark.parametrize("suffix", PAIRS)
 def test_the_shipped_templates_comply(request, suffix) -> None:
     synth = request.getfixturevalue(CASES[suffix][0])
-    evaluated, findings = _findings(synth, None, suffix)
+    evaluated, findings = rule_findings(synth, None, suffix)
     assert evaluated, "the rule found nothing to evaluate in the shipped templates"
     assert findings == []
 
@@ -371,14 +340,14 @@ def test_the_shipped_templates_comply(request, suffix) -> None:
 def test_each_edit_is_found(request, suffix, case) -> None:
     synth = request.getfixturevalue(CASES[suffix][0])
     edit, says = CASES[suffix][1][case]
-    _, findings = _findings(synth, edit, suffix)
+    _, findings = rule_findings(synth, edit, suffix)
     assert any(says in f for f in findings), findings
 
 
 def test_autoshift_on_complies_and_keeps_practice_runs_off_the_calendar(parallel_waves: Synth) -> None:
     suffix, edit, says = AUTOSHIFT_CASE
     assert parallel_waves.config.fault_injection.zonal_autoshift
-    evaluated, findings = _findings(parallel_waves, None, suffix)
+    evaluated, findings = rule_findings(parallel_waves, None, suffix)
     assert evaluated and findings == []
-    _, findings = _findings(parallel_waves, edit, suffix)
+    _, findings = rule_findings(parallel_waves, edit, suffix)
     assert any(says in f for f in findings), findings
