@@ -24,11 +24,11 @@ picture in any of these is a problem the twin gate reports.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from kickoff.failover import retry_seconds
 from kickoff.rules.engine import TemplateView, literal, props, references
+from kickoff.rules.readiness.live import egress_lookup_regions
 
 MEDIA_QUALITY = "media-quality-based"
 PERIOD_S = 60
@@ -80,21 +80,8 @@ class LiveOutcome:
     problem: str = ""
 
 
-def _lookup_regions(view: TemplateView) -> dict[str, str]:
-    out = {}
-    for logical_id, resource in view.of_type("Custom::AWS").items():
-        call = props(resource).get("Create")
-        try:
-            data = json.loads(call) if isinstance(call, str) else {}
-        except json.JSONDecodeError:
-            continue
-        if data.get("service") == "MediaPackageV2":
-            out[logical_id] = str(data.get("region", ""))
-    return out
-
-
 def _origins(view: TemplateView, members: list[dict]) -> tuple[LiveOrigin, ...]:
-    lookups = _lookup_regions(view)
+    lookups = egress_lookup_regions(view)
     out = []
     for origin in members:
         regions = [lookups[r] for r in references(origin.get("DomainName")) if r in lookups]

@@ -85,7 +85,7 @@ LIVE_CHANNEL_INGESTED = ReadinessRule(
 # --- the edge serves each channel from every Region that ingests it ----------------------------------------------
 
 
-def _lookup_regions(view: TemplateView) -> dict[str, str]:
+def egress_lookup_regions(view: TemplateView) -> dict[str, str]:
     """Egress-domain lookup logical ID -> the Region it reads (MediaPackageV2 getChannelGroup custom resources)."""
     out = {}
     for logical_id, resource in view.of_type(LOOKUP_TYPE).items():
@@ -108,7 +108,7 @@ def _origin_group(
         return None
     origins = {o.get("Id"): o for o in config.get("Origins", [])}
     groups = {g.get("Id"): g for g in (config.get("OriginGroups") or {}).get("Items", [])}
-    lookups = _lookup_regions(view)
+    lookups = egress_lookup_regions(view)
     controls = view.of_type("AWS::CloudFront::OriginAccessControl")
     behaviors = {b.get("PathPattern"): b for b in config.get("CacheBehaviors", [])}
     findings = []
