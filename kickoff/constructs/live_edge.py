@@ -2,8 +2,9 @@
 
 - **Origins.** MediaPackage v2 generates each channel group's egress domain, and the group lives in another
   Region than the distribution, so a deploy-time lookup (``GetChannelGroup`` by the group's fixed name, in that
-  Region) reads it when Edge deploys; synth makes no AWS call. The lookup runs again only when its Region or name
-  changes, so an Edge update during a Region's outage does not call that Region.
+  Region) reads it when Edge deploys; synth makes no AWS call. The lookup runs again only when its Region, the name
+  or ``refresh`` (``live.egress_refresh``) changes, so an Edge update during a Region's outage does not call that
+  Region, and a group re-created with a new domain is read again when the operator changes ``refresh``.
 - **Failover by media quality.** A channel ingested in two Regions gets an origin group of both with
   ``SelectionCriteria: media-quality-based``: CloudFront asks both (GET to one, HEAD to the other) and serves the
   segment with the higher media quality confidence score; errors listed in ``FAILOVER_STATUS_CODES`` send the
@@ -59,6 +60,7 @@ SEGMENT_MAX_AGE = Duration.days(14)
 class LiveEdge(Construct):
     """The egress-domain lookups, origin access control, path function, cache policy and one behaviour per channel.
 
+    ``refresh``: any new value makes every lookup run again (a re-created group has a new egress domain).
     ``channels``: live channel name -> (its ingest Regions, one or two; its segment seconds). ``behaviors``:
     CloudFront path pattern -> behaviour, to add to the distribution. Attributes: ``egress_domains`` (Region ->
     token), ``behaviors``, ``access_control``, ``function``, ``cache_policy``, ``lookups``.
@@ -78,6 +80,7 @@ class LiveEdge(Construct):
         cache_policy_name: str,
         log_retention_days: int,
         log_key: kms.IKey,
+        refresh: str = "",
     ) -> None:
         super().__init__(scope, id_)
         for name, (regions, _) in channels.items():
@@ -95,7 +98,10 @@ class LiveEdge(Construct):
                 action="getChannelGroup",
                 parameters={"ChannelGroupName": group_name},
                 region=region,
-                physical_resource_id=cr.PhysicalResourceId.of(f"{group_name}@{region}"),
+                # The answer is kept until the call changes: ``refresh`` changes it after a group was re-created.
+                physical_resource_id=cr.PhysicalResourceId.of(
+                    f"{group_name}@{region}" + (f"#{refresh}" if refresh else "")
+                ),
                 output_paths=["EgressDomain"],
             )
             lookup = cr.AwsCustomResource(

@@ -60,6 +60,7 @@ class EdgeStack(KickoffStack):
                 cache_policy_name=cache_policy_name(config.identity, "live"),
                 log_retention_days=config.logging.retention_days,
                 log_key=self.log_key.key,
+                refresh=config.live.egress_refresh,
             )
         self.distribution = EdgeDistribution(
             self,

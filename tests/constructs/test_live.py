@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import subprocess
 
+import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_kms as kms
 
 from kickoff.config.loader import load_for_context
 from kickoff.constructs.live_channel import encoder_settings
-from kickoff.constructs.live_edge import path_function
+from kickoff.constructs.live_edge import LiveEdge, path_function
 from kickoff.stacks.deployment import template_path
 from tests.support import Synth
 
@@ -72,3 +74,32 @@ def test_mediapackage_packages_what_the_config_asks(prod: Synth) -> None:
         (mp,) = [r["Properties"] for r in resources if r["Type"] == "AWS::MediaPackageV2::Channel"]
         assert mp["InputType"] == "CMAF" and mp["OutputHeaderConfiguration"] == {"PublishMQCS": True}
         assert mp["InputSwitchConfiguration"] == {"MQCSInputSwitching": True}
+
+
+def test_a_new_egress_refresh_makes_edge_read_every_egress_domain_again() -> None:
+    """A lookup is called again only when its properties change: live.egress_refresh changes them."""
+
+    def calls(refresh: str) -> list[str]:
+        app = cdk.App()
+        stack = cdk.Stack(app, "Edge", env=cdk.Environment(account="111111111111", region="us-east-1"))
+        LiveEdge(
+            stack,
+            "Live",
+            path_prefix="/live",
+            group_name="kickoff-prod",
+            channels={"tnf": (("us-east-1", "us-west-2"), 4)},
+            account="111111111111",
+            access_control_name="kickoff-prod-live",
+            function_name="kickoff-prod-live-path",
+            cache_policy_name="kickoff-prod-live",
+            log_retention_days=7,
+            log_key=kms.Key(stack, "Key"),
+            refresh=refresh,
+        )
+        template = app.synth().get_stack_by_name("Edge").template
+        return sorted(r["Properties"]["Create"] for r in template["Resources"].values() if r["Type"] == "Custom::AWS")
+
+    before, same, after = calls(""), calls(""), calls("2026-12-08")
+    assert before == same and len(before) == 2
+    assert all(a != b for a, b in zip(before, after, strict=True))
+    assert all("kickoff-prod@us-" in c and "#2026-12-08" in c for c in after)

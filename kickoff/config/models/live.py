@@ -287,6 +287,15 @@ class LiveConfig(StrictModel):
         ),
     )
     channels: tuple[LiveChannelConfig, ...] = Field(min_length=1, description="The channels. No default.")
+    egress_refresh: str = Field(
+        default="",
+        pattern=r"^[A-Za-z0-9._-]{0,64}$",
+        description=(
+            "Change it (e.g. to today's date) after a Region's live stack was deleted and created again: its channel "
+            "group then has a new egress domain, and Edge reads every Region's domain again only when this value (or "
+            "a Region, or the group's name) changes. Default empty."
+        ),
+    )
 
     @model_validator(mode="after")
     def _unique(self) -> LiveConfig:
