@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from kickoff.rules.engine import Finding, Resource, TemplateView, literal, props, references
 from kickoff.rules.readiness.context import LiveChannelFacts, Readiness
@@ -184,17 +185,26 @@ LIVE_ORIGIN_GROUP = ReadinessRule(
 # --- every event a channel serves is covered by its schedule -------------------------------------------------------
 
 
+def joined_json(value: Any) -> Any:
+    """A JSON document a template holds as a string or an ``Fn::Join`` of strings and tokens (``to_json_string``
+    with deploy-time values), each token read as ``<LogicalId>``; None when it does not parse."""
+    parts = value["Fn::Join"][1] if isinstance(value, dict) and "Fn::Join" in value else [value]
+    text = "".join(p if isinstance(p, str) else f"<{next(iter(references(p)), '?')}>" for p in parts)
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, TypeError):
+        return None
+
+
 def _registration(view: TemplateView, channel_id: str) -> ChannelRegistration | None:
     """The registration parameter of ``view`` that names channel ``channel_id`` by Ref."""
     for resource in view.of_type("AWS::SSM::Parameter").values():
         value = props(resource).get("Value")
         if channel_id not in references(value):
             continue
-        parts = value["Fn::Join"][1] if isinstance(value, dict) and "Fn::Join" in value else [value]
-        text = "".join(p if isinstance(p, str) else f"<{next(iter(references(p)), '?')}>" for p in parts)
         try:
-            return ChannelRegistration.from_parameter(json.loads(text))
-        except (json.JSONDecodeError, ValueError):
+            return ChannelRegistration.from_parameter(joined_json(value) or {})
+        except ValueError:
             return None
     return None
 
@@ -206,9 +216,8 @@ def _agent_starts_channels(readiness: Readiness, region: str) -> bool:
             continue
         for function in view.of_type("AWS::Lambda::Function").values():
             variables = (props(function).get("Environment") or {}).get("Variables") or {}
-            binding = variables.get("KICKOFF_BINDING")
-            text = json.dumps(binding)
-            if binding is None or '\\"live_channels\\":true' not in text.replace(" ", ""):
+            binding = joined_json(variables.get("KICKOFF_BINDING"))
+            if not isinstance(binding, dict) or binding.get("live_channels") is not True:
                 continue
             role = next(iter(references(props(function).get("Role"))), None)
             for policy in view.of_type("AWS::IAM::Policy").values():
