@@ -7,21 +7,19 @@ same channel runs the capacity agent starts and stops at run time, priced for ``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from kickoff.config.models import KickoffConfig, LiveChannelConfig
 from kickoff.planning import event_forecast
 from kickoff.scaling.live import ChannelRun, ChannelSchedule, channel_runs
 from kickoff.scaling.live_cost import (
     LIVE_US_EAST_1,
-    ORIGIN_FETCH_COPIES,
     LadderModel,
     LiveCost,
     LivePrices,
     Rendition,
     gigabytes,
     live_cost,
-    region_hour_usd,
 )
 from kickoff.scaling.model import EventForecast
 
@@ -52,8 +50,6 @@ class ChannelPlan:
     runs: tuple[ChannelRun, ...]
     events: tuple[EventForecast, ...]
     cost: LiveCost
-    region_hour_usd: float
-    """MediaLive USD per channel-hour in one Region (input and video outputs)."""
 
 
 def calendar_forecasts(config: KickoffConfig) -> tuple[EventForecast, ...]:
@@ -80,7 +76,7 @@ def channel_plans(
         )
         served = tuple(e for e in events if any(e.event_id in r.events for r in runs))
         ladder = ladder_model(channel)
-        out.append(ChannelPlan(channel.name, runs, served, live_cost(ladder, runs, served), region_hour_usd(ladder)))
+        out.append(ChannelPlan(channel.name, runs, served, live_cost(ladder, runs, served)))
     return out
 
 
@@ -101,25 +97,27 @@ class HourCost:
 
 
 def hour_costs(config: KickoffConfig, prices: LivePrices = LIVE_US_EAST_1) -> list[HourCost]:
-    """Per channel: one running hour in every ingest Region, and one viewer-hour at the ladder's bitrate mix."""
+    """Per channel: one running hour in every ingest Region (priced by ``live_cost``, as a run of an hour), and one
+    viewer-hour at the ladder's bitrate mix."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)  # any hour: a run's cost does not depend on when it runs
+    hour = ChannelRun(start, start + timedelta(hours=1), ())
     out = []
     for channel in config.live.channels if config.live is not None else ():
         ladder = ladder_model(channel)
-        ingest = gigabytes(ladder.ingest_kbps, 1) * ladder.pipelines * ladder.regions
-        origination = gigabytes(ladder.ingest_kbps, 1) * ORIGIN_FETCH_COPIES
+        cost = live_cost(ladder, [hour], [], prices)
         per_viewer = gigabytes(ladder.viewer_kbps, 1)
         out.append(
             HourCost(
                 channel.name,
                 ladder.regions,
-                ladder.regions * region_hour_usd(ladder, prices),
-                ingest,
-                origination,
-                ingest * prices.ingest_gb + origination * prices.origination_gb,
+                cost.medialive_usd,
+                cost.ingest_gb,
+                cost.origination_gb,
+                cost.mediapackage_usd,
                 per_viewer,
                 per_viewer * prices.cloudfront_tiers[0][1],
                 per_viewer * prices.cloudfront_tiers[-1][1],
-                live_cost(ladder, (), (), prices).lower_bound,
+                cost.lower_bound,
             )
         )
     return out

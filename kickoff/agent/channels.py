@@ -26,7 +26,7 @@ from typing import Any
 
 from kickoff.agent.apply import Write
 from kickoff.agent.registration import RegistrationError
-from kickoff.scaling.live import ChannelRegistration, ChannelRun, channel_runs, running_at
+from kickoff.scaling.live import ChannelRegistration, channel_runs, running_at
 from kickoff.scaling.model import EventForecast
 
 RUNNING_STATES = frozenset({"RUNNING", "STARTING"})
@@ -35,10 +35,9 @@ RUNNING_STATES = frozenset({"RUNNING", "STARTING"})
 
 @dataclass(frozen=True)
 class DesiredChannel:
-    """One channel's registration, its runs in the current document, and whether it must run now."""
+    """One channel's registration, and whether it must run now by the current document."""
 
     registration: ChannelRegistration
-    runs: tuple[ChannelRun, ...]
     run: bool
     protected: bool
     """Inside a run of the previous good document: not stopped even when the current one says so."""
@@ -78,7 +77,6 @@ def desired_channels(
         out.append(
             DesiredChannel(
                 registration,
-                tuple(runs),
                 running_at(runs, now) is not None,
                 running_at(before, now) is not None,
             )

@@ -144,6 +144,7 @@ def run(
     result = RunResult(now)
     dynamodb = clients["dynamodb"]
     started: set[str] = set()
+    before: dict[str, Any] | None = None  # this Region's status item, read once (live channels, or a failed run)
     try:
         if settings.binding.live_channels:
             before = read_status(dynamodb, settings.forecast_table, settings.region) or {}
@@ -192,7 +193,8 @@ def run(
         result.covered_until = result.plan.window.end
     else:
         try:
-            before = read_status(dynamodb, settings.forecast_table, settings.region) or {}
+            if before is None:
+                before = read_status(dynamodb, settings.forecast_table, settings.region) or {}
             until = before.get("covered_until")
             result.covered_until = datetime.fromisoformat(until) if until else None
         except Exception as error:  # noqa: BLE001

@@ -115,7 +115,7 @@ class LiveMonitoring(Construct):
                 ),
                 threshold=1,
                 periods=2,
-                description=f"{live}: MediaPackage v2 refuses MediaLive's CMAF ingest with 5xx",
+                description=f"{live}: MediaPackage v2 answers MediaLive's CMAF ingest with 4xx or 5xx errors",
             )
 
             expected = agent_metric(agent_environment, "LiveChannelExpected", agent_rate_minutes, channel=live)

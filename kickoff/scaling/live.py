@@ -123,12 +123,6 @@ def running_at(runs: Sequence[ChannelRun], at: datetime) -> ChannelRun | None:
     return next((r for r in runs if r.start <= at < r.stop), None)
 
 
-def next_change(runs: Sequence[ChannelRun], at: datetime) -> datetime | None:
-    """The next start or stop after ``at``."""
-    edges = sorted(t for r in runs for t in (r.start, r.stop) if t > at)
-    return edges[0] if edges else None
-
-
 def billed_hours(runs: Iterable[ChannelRun]) -> float:
     """Hours MediaLive bills for ``runs`` of one channel in one Region (its input and each output are billed for
     each of them)."""

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kickoff.scaling.audience import AudienceShape, event_fraction
-from kickoff.scaling.live import ChannelRun
+from kickoff.scaling.live import ChannelRun, billed_hours
 from kickoff.scaling.model import EventForecast
 
 GB = 2**30
@@ -76,6 +76,11 @@ class LadderModel:
     def ingest_kbps(self) -> int:
         """What one pipeline writes to MediaPackage: every rendition and the audio."""
         return sum(r.bitrate_kbps for r in self.renditions) + self.audio_kbps
+
+    @property
+    def lower_bound(self) -> bool:
+        """MediaLive's price omits what has no published rate here: outputs above 30 fps, UHD, audio-only outputs."""
+        return self.above_30_fps or self.audio_kbps > 0 or any(r.height > 1080 for r in self.renditions)
 
     @property
     def viewer_kbps(self) -> float:
@@ -142,7 +147,7 @@ def live_cost(
     prices: LivePrices = LIVE_US_EAST_1,
 ) -> LiveCost:
     """What ``runs`` of a channel cost in every ingest Region, and what delivering ``events`` to viewers costs."""
-    billed = sum(r.billed.total_seconds() for r in runs) / 3600
+    billed = billed_hours(runs)
     running = sum((r.stop - r.start).total_seconds() for r in runs) / 3600
     medialive = billed * ladder.regions * region_hour_usd(ladder, prices)
     ingest = gigabytes(ladder.ingest_kbps, running) * ladder.pipelines * ladder.regions
@@ -158,5 +163,5 @@ def live_cost(
         viewer_hours=audience,
         delivery_gb=delivery,
         cloudfront_usd=cloudfront_usd(delivery, prices),
-        lower_bound=ladder.above_30_fps or ladder.audio_kbps > 0 or any(r.height > 1080 for r in ladder.renditions),
+        lower_bound=ladder.lower_bound,
     )

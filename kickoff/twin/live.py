@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kickoff.failover import retry_seconds
 from kickoff.rules.engine import TemplateView, literal, props, references
+from kickoff.rules.failover_terms import origin_retries
 from kickoff.rules.readiness.live import egress_lookup_regions
 
 MEDIA_QUALITY = "media-quality-based"
@@ -85,15 +85,10 @@ def _origins(view: TemplateView, members: list[dict]) -> tuple[LiveOrigin, ...]:
     out = []
     for origin in members:
         regions = [lookups[r] for r in references(origin.get("DomainName")) if r in lookups]
-        custom = origin.get("CustomOriginConfig") or {}
         out.append(
             LiveOrigin(
                 regions[0] if regions else "?",
-                retry_seconds(
-                    int(origin.get("ConnectionTimeout", 10)),
-                    int(custom.get("OriginReadTimeout", 30)),
-                    int(origin.get("ConnectionAttempts", 3)),
-                ),
+                origin_retries(origin)[0],
                 "OriginAccessControlId" in origin,
             )
         )

@@ -14,7 +14,6 @@ from kickoff.scaling.live import (
     ChannelSchedule,
     billed_hours,
     channel_runs,
-    next_change,
     running_at,
 )
 from kickoff.scaling.model import EventForecast
@@ -87,19 +86,6 @@ def test_the_channel_runs_only_around_events_it_serves(calendar, schedule, probe
             assert any(start <= at < stop for start, stop in served), "a run holds a time no served event needs"
         assert run.billed >= MEDIALIVE_MINIMUM and run.billed >= run.stop - run.start
     assert billed_hours(runs) >= sum((r.stop - r.start).total_seconds() for r in runs) / 3600
-
-
-@SETTINGS
-@given(calendar=events(), schedule=schedules)
-def test_the_next_change_is_the_next_start_or_stop(calendar, schedule) -> None:
-    runs = channel_runs(schedule, calendar)
-    at = EPOCH - timedelta(days=1)
-    seen = []
-    while (change := next_change(runs, at)) is not None:
-        assert change > at
-        seen.append(change)
-        at = change
-    assert seen == sorted(t for r in runs for t in (r.start, r.stop))
 
 
 def test_a_doubleheader_is_one_run_and_a_week_apart_is_two() -> None:
